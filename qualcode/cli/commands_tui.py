@@ -1,0 +1,27 @@
+"""Opening the workbench (the Textual app) from the command line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from qualcode.cli.main import CliState, cli, pass_state
+
+
+def open_workbench(state: Any) -> None:
+    """Open the TUI on the project (imports Textual only now)."""
+    project = state.project()
+    try:
+        from qualcode.tui.app import run_workbench
+    except ImportError:
+        click.echo(f"Project {project.name} at {project.location}")
+        return
+    run_workbench(project)
+
+
+@cli.command("open")
+@pass_state
+def open_cmd(state: CliState) -> None:
+    """Open the workbench on the project."""
+    open_workbench(state)

@@ -1,0 +1,96 @@
+"""The ``qualcode`` command: a thin layer over the service layer.
+
+Every operation is scriptable; list commands take ``--json``. Heavy modules
+(spaCy, python-docx, exporters, Textual) are imported inside the commands that
+need them, so plain commands start fast.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+
+from qualcode.errors import QualcodeError
+
+
+class CliState:
+    """Global options, and the project opened on first use."""
+
+    def __init__(self, db: str | None, coder: str | None) -> None:
+        self.db = db
+        self.coder = coder
+        self._project: Any = None
+
+    def project(self, *, create: bool = False) -> Any:
+        if self._project is None:
+            from qualcode.services.project import Project
+
+            self._project = Project.open(self.db, coder=self.coder, create=create)
+        return self._project
+
+
+pass_state = click.make_pass_decorator(CliState)
+
+
+def emit_json(data: Any) -> None:
+    """Write JSON to stdout (UTF-8, stable key order as given)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", envvar="QUALCODE_DB", metavar="PATH|URL",
+              help="Project database: a SQLite file (default ./qualcode.db) or a SQLAlchemy URL. "
+                   "Also $QUALCODE_DB.")
+@click.option("--coder", envvar="QUALCODE_CODER", metavar="NAME",
+              help="Who is coding (default $QUALCODE_CODER, else your login name).")
+@click.version_option(package_name="qualcode")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, coder: str | None) -> None:
+    """qualcode: framework analysis of interview transcripts in the terminal.
+
+    Run without a command to open the workbench on the project.
+    """
+    ctx.obj = CliState(db, coder)
+    if ctx.invoked_subcommand is None:
+        from qualcode.cli.commands_tui import open_workbench
+
+        open_workbench(ctx.obj)
+
+
+def main() -> None:
+    """Entry point: user errors print one clear line and exit 1, never a traceback."""
+    from qualcode.store.engine import ProjectOpenError
+
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except (QualcodeError, ProjectOpenError) as e:
+        click.secho(f"error: {e}", fg="red", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; everything committed before this point is saved.", err=True)
+        sys.exit(130)
+
+
+def _register() -> None:
+    from qualcode.cli import (  # noqa: F401 - each module adds its commands to `cli`
+        commands_cases,
+        commands_codes,
+        commands_coding,
+        commands_frameworks,
+        commands_tui,
+    )
+
+
+_register()
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,266 @@
+"""The codebook: framework constructs and inductive codes, as one tree.
+
+Codes are named by path (``Context/Leadership``), by a unique name, or by id.
+Renaming, moving and merging keep every coding (codings point at the code id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
+from qualcode.services.project import Project
+from qualcode.store.models import CellSummary, Code, Coding, Framework, WorkshopComment
+
+PATH_SEP = "/"
+INDUCTIVE_PALETTE = ("#e6550d", "#31a354", "#756bb1", "#d6616b", "#3182bd", "#8c6d31",
+                     "#e7969c", "#637939", "#7b4173", "#17becf", "#bcbd22", "#9467bd")
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """A code as the UI and exports see it (a plain value, safe across threads)."""
+
+    id: int
+    name: str
+    path: tuple[str, ...]
+    parent_id: int | None
+    origin: str
+    codable: bool
+    colour: str | None
+    shortcut: str | None
+    definition: str
+    inclusion: str
+    exclusion: str
+    framework: str | None
+    depth: int
+    count: int
+    guid: str | None = None
+
+    @property
+    def path_str(self) -> str:
+        return PATH_SEP.join(self.path)
+
+
+def code_paths(session: Session) -> dict[int, tuple[str, ...]]:
+    """Map code id -> names from the root (one query)."""
+    rows = session.execute(select(Code.id, Code.parent_id, Code.name)).all()
+    parent = {r.id: r.parent_id for r in rows}
+    name = {r.id: r.name for r in rows}
+    out: dict[int, tuple[str, ...]] = {}
+
+    def path(cid: int) -> tuple[str, ...]:
+        if cid not in out:
+            p = parent[cid]
+            out[cid] = (path(p) if p is not None else ()) + (name[cid],)
+        return out[cid]
+
+    for cid in parent:
+        path(cid)
+    return out
+
+
+def list_codes(project: Project) -> list[CodeInfo]:
+    """All codes depth-first (framework roots first, then inductive), with coding counts."""
+    with project.read() as s:
+        return codes_in_session(s)
+
+
+def codes_in_session(s: Session) -> list[CodeInfo]:
+    """As ``list_codes`` inside an open session."""
+    counts = dict(s.execute(select(Coding.code_id, func.count()).group_by(Coding.code_id)).all())
+    fw = dict(s.execute(select(Framework.id, Framework.key)).all())
+    codes = s.scalars(select(Code)).all()
+    kids: dict[int | None, list[Code]] = {}
+    for c in codes:
+        kids.setdefault(c.parent_id, []).append(c)
+    for lst in kids.values():
+        lst.sort(key=lambda c: (c.origin != "framework", c.sort_order, c.name.lower()))
+    out: list[CodeInfo] = []
+
+    def walk(parent: int | None, path: tuple[str, ...]) -> None:
+        for c in kids.get(parent, []):
+            p = path + (c.name,)
+            out.append(CodeInfo(c.id, c.name, p, c.parent_id, c.origin, c.codable, c.colour,
+                                c.shortcut, c.definition, c.inclusion, c.exclusion,
+                                fw.get(c.framework_id), len(p) - 1, counts.get(c.id, 0), c.guid))
+            walk(c.id, p)
+
+    walk(None, ())
+    return out
+
+
+def resolve_code(session: Session, ref: str | int) -> Code:
+    """Find a code by id, by path (``Context/Culture``) or by a unique name (any case)."""
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        code = session.get(Code, int(ref))
+        if code is None:
+            raise NotFoundError(f"No code with id {ref}. See `qualcode code list`.")
+        return code
+    ref = ref.strip().strip(PATH_SEP)
+    paths = code_paths(session)
+    want = tuple(p.strip().lower() for p in ref.split(PATH_SEP))
+    by_path = [cid for cid, p in paths.items() if tuple(x.lower() for x in p) == want]
+    if not by_path:  # a trailing part of a path, e.g. "Leadership/Access and authority"
+        by_path = [cid for cid, p in paths.items()
+                   if tuple(x.lower() for x in p[-len(want):]) == want]
+    if len(by_path) == 1:
+        return session.get(Code, by_path[0])  # type: ignore[return-value]
+    if len(by_path) > 1:
+        options = ", ".join(sorted(PATH_SEP.join(paths[c]) for c in by_path))
+        raise InvalidInputError(f"Code {ref!r} is ambiguous: {options}. Give the full path.")
+    import difflib
+
+    close = difflib.get_close_matches(ref, [PATH_SEP.join(p) for p in paths.values()]
+                                      + [p[-1] for p in paths.values()], n=3, cutoff=0.6)
+    hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+    raise NotFoundError(f"No code {ref!r}.{hint} Create it with `qualcode code add {ref!r}`.")
+
+
+def _check_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise InvalidInputError("A code needs a name.")
+    if PATH_SEP in name:
+        raise InvalidInputError(f"Code name {name!r} contains '/', which separates levels of a path.")
+    return name
+
+
+def _check_sibling(s: Session, parent_id: int | None, name: str, exclude: int | None = None) -> None:
+    q = select(Code.id).where(Code.parent_id.is_(parent_id) if parent_id is None else
+                              Code.parent_id == parent_id, func.lower(Code.name) == name.lower())
+    clash = [i for i in s.scalars(q) if i != exclude]
+    if clash:
+        raise ConflictError(f"There is already a code {name!r} at that level. Choose another name "
+                            "or merge the two codes.")
+
+
+def _check_shortcut(s: Session, shortcut: str | None, exclude: int | None = None) -> str | None:
+    if not shortcut:
+        return None
+    if len(shortcut) != 1:
+        raise InvalidInputError(f"Shortcut {shortcut!r} must be a single key.")
+    other = s.scalar(select(Code).where(Code.shortcut == shortcut, Code.id != (exclude or -1)))
+    if other is not None:
+        raise ConflictError(f"Shortcut {shortcut!r} is already used by {other.name!r}.")
+    return shortcut
+
+
+def _info(s: Session, code: Code) -> CodeInfo:
+    return next(c for c in codes_in_session(s) if c.id == code.id)
+
+
+def create_code(project: Project, name: str, *, parent: str | int | None = None,
+                colour: str | None = None, definition: str = "", inclusion: str = "",
+                exclusion: str = "", shortcut: str | None = None, codable: bool = True) -> CodeInfo:
+    """Create an inductive code (optionally under a parent)."""
+    name = _check_name(name)
+    with project.transaction("create code", name=name, parent=parent) as s:
+        pid = resolve_code(s, parent).id if parent not in (None, "") else None
+        _check_sibling(s, pid, name)
+        n = s.scalar(select(func.count()).select_from(Code).where(Code.origin == "inductive")) or 0
+        code = Code(name=name, parent_id=pid, origin="inductive", codable=codable,
+                    colour=colour or INDUCTIVE_PALETTE[n % len(INDUCTIVE_PALETTE)],
+                    definition=definition, inclusion=inclusion, exclusion=exclusion,
+                    shortcut=_check_shortcut(s, shortcut), sort_order=n)
+        s.add(code)
+        s.flush()
+        return _info(s, code)
+
+
+def update_code(project: Project, ref: str | int, *, name: str | None = None,
+                colour: str | None = None, definition: str | None = None,
+                inclusion: str | None = None, exclusion: str | None = None,
+                shortcut: str | None = None) -> CodeInfo:
+    """Rename, recolour, re-key or edit the definition of a code."""
+    with project.transaction("update code", code=str(ref), name=name, colour=colour) as s:
+        code = resolve_code(s, ref)
+        if name is not None:
+            name = _check_name(name)
+            _check_sibling(s, code.parent_id, name, exclude=code.id)
+            code.name = name
+        if colour is not None:
+            code.colour = colour or None
+        if shortcut is not None:
+            code.shortcut = _check_shortcut(s, shortcut, exclude=code.id)
+        for attr, value in (("definition", definition), ("inclusion", inclusion),
+                            ("exclusion", exclusion)):
+            if value is not None:
+                setattr(code, attr, value)
+        s.flush()
+        return _info(s, code)
+
+
+def move_code(project: Project, ref: str | int, new_parent: str | int | None) -> CodeInfo:
+    """Move a code (with its children and codings) under another parent, or to the root."""
+    with project.transaction("move code", code=str(ref), parent=new_parent) as s:
+        code = resolve_code(s, ref)
+        pid = resolve_code(s, new_parent).id if new_parent not in (None, "") else None
+        walk = pid
+        while walk is not None:
+            if walk == code.id:
+                raise InvalidInputError(f"Cannot move {code.name!r} under itself or its own child.")
+            walk = s.get(Code, walk).parent_id  # type: ignore[union-attr]
+        _check_sibling(s, pid, code.name, exclude=code.id)
+        code.parent_id = pid
+        s.flush()
+        return _info(s, code)
+
+
+def merge_codes(project: Project, source: str | int, target: str | int) -> int:
+    """Move every coding (and child code) of ``source`` onto ``target``, then delete ``source``.
+
+    Returns the number of codings moved. Exact duplicates (same span, coder and
+    valence already on the target) are dropped rather than doubled.
+    """
+    with project.transaction("merge codes", source=str(source), target=str(target)) as s:
+        src, dst = resolve_code(s, source), resolve_code(s, target)
+        if src.id == dst.id:
+            raise InvalidInputError("A code cannot be merged into itself.")
+        walk: int | None = dst.id
+        while walk is not None:
+            if walk == src.id:
+                raise InvalidInputError(f"Cannot merge {src.name!r} into its own child {dst.name!r}.")
+            walk = s.get(Code, walk).parent_id  # type: ignore[union-attr]
+        moved = 0
+        existing = set(s.execute(select(Coding.document_id, Coding.start, Coding.end,
+                                        Coding.coder_id, Coding.valence)
+                                 .where(Coding.code_id == dst.id)).all())
+        for c in s.scalars(select(Coding).where(Coding.code_id == src.id)):
+            key = (c.document_id, c.start, c.end, c.coder_id, c.valence)
+            if key in existing:
+                s.delete(c)
+            else:
+                c.code_id = dst.id
+                existing.add(key)
+                moved += 1
+        s.execute(update(Code).where(Code.parent_id == src.id).values(parent_id=dst.id))
+        for model in (CellSummary, WorkshopComment):
+            s.execute(delete(model).where(model.code_id == src.id))
+        for field in ("definition", "inclusion", "exclusion"):
+            if not getattr(dst, field) and getattr(src, field):
+                setattr(dst, field, getattr(src, field))
+        s.flush()
+        s.delete(src)
+        return moved
+
+
+def delete_code(project: Project, ref: str | int, *, force: bool = False) -> int:
+    """Delete a code and its children; refuses when codings exist unless ``force``."""
+    with project.transaction("delete code", code=str(ref), force=force) as s:
+        code = resolve_code(s, ref)
+        ids = [code.id]
+        i = 0
+        while i < len(ids):
+            ids += list(s.scalars(select(Code.id).where(Code.parent_id == ids[i])))
+            i += 1
+        n = s.scalar(select(func.count()).select_from(Coding).where(Coding.code_id.in_(ids))) or 0
+        if n and not force:
+            raise ConflictError(f"{code.name!r} has {n} codings. Merge it into another code, "
+                                "or pass --force to delete them too.")
+        s.execute(delete(Coding).where(Coding.code_id.in_(ids)))
+        s.delete(code)
+        return n

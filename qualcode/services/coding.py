@@ -1,0 +1,247 @@
+"""Coding: applying codes to character ranges of documents, and listing codings.
+
+A coding is ``(document, start, end, code, coder, valence, memo)`` with Python
+``str`` offsets (start inclusive, end exclusive). Each call is one committed
+transaction, so nothing is lost when the program is killed afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
+from qualcode.services.codebook import code_paths, resolve_code
+from qualcode.services.documents import resolve_document
+from qualcode.services.project import Project
+from qualcode.store.models import VALENCES, Case, Code, Coder, Coding, Document, Participant, Segment
+
+
+@dataclass(frozen=True)
+class CodingRow:
+    """One coding with everything a reader, a list or an export needs."""
+
+    id: int
+    document: str
+    document_id: int
+    participant: str | None
+    case: str | None
+    start: int
+    end: int
+    text: str
+    code: str
+    code_id: int
+    code_path: tuple[str, ...]
+    valence: str | None
+    coder: str
+    memo: str
+    created_at: datetime
+    updated_at: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["code_path"] = list(self.code_path)
+        d["created_at"] = self.created_at.isoformat()
+        d["updated_at"] = self.updated_at.isoformat()
+        return d
+
+
+def check_valence(valence: str | None) -> str | None:
+    """Accept a valence or its first letter (f/b/n); None means not set."""
+    if valence in (None, ""):
+        return None
+    v = valence.strip().lower()
+    for full in VALENCES:
+        if v in (full, full[0]):
+            return full
+    raise InvalidInputError(f"Valence {valence!r} is not one of {', '.join(VALENCES)}.")
+
+
+def _query(with_text: bool = True) -> Select[Any]:
+    cols = [Coding.id, Document.name.label("document"), Coding.document_id,
+            Participant.label.label("participant"), Case.name.label("case"), Coding.start,
+            Coding.end]
+    cols.append(func.substr(Document.text, Coding.start + 1, Coding.end - Coding.start).label("text")
+                if with_text else func.cast("", Document.text.type).label("text"))
+    cols += [Code.name.label("code"), Coding.code_id, Coding.valence, Coder.name.label("coder"),
+             Coding.memo, Coding.created_at, Coding.updated_at]
+    return (select(*cols).join(Document, Coding.document_id == Document.id)
+            .join(Code, Coding.code_id == Code.id).join(Coder, Coding.coder_id == Coder.id)
+            .outerjoin(Participant, Document.participant_id == Participant.id)
+            .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
+            .order_by(Document.name, Coding.start, Coding.end, Coding.id))
+
+
+def _rows(s: Session, q: Select[Any]) -> list[CodingRow]:
+    paths = code_paths(s)
+    return [CodingRow(r.id, r.document, r.document_id, r.participant, r.case, r.start, r.end,
+                      r.text, r.code, r.code_id, paths[r.code_id], r.valence, r.coder, r.memo or "",
+                      r.created_at, r.updated_at) for r in s.execute(q)]
+
+
+def descendants(s: Session, code_id: int) -> list[int]:
+    """The code and every code below it."""
+    ids = [code_id]
+    parent = dict(s.execute(select(Code.id, Code.parent_id)).all())
+    changed = True
+    while changed:
+        changed = False
+        for cid, pid in parent.items():
+            if pid in ids and cid not in ids:
+                ids.append(cid)
+                changed = True
+    return ids
+
+
+def list_codings(project: Project, *, document: str | int | None = None,
+                 code: str | int | None = None, coder: str | None = None,
+                 case: str | None = None, valence: str | None = None,
+                 include_children: bool = False) -> list[CodingRow]:
+    """Codings, filtered; ordered by document and position."""
+    with project.read() as s:
+        q = _query()
+        if document is not None:
+            q = q.where(Coding.document_id == resolve_document(s, document).id)
+        if code is not None:
+            cid = resolve_code(s, code).id
+            q = q.where(Coding.code_id.in_(descendants(s, cid)) if include_children
+                        else Coding.code_id == cid)
+        if coder:
+            q = q.where(Coder.name == coder)
+        if case:
+            q = q.where(Case.name == case)
+        if valence:
+            q = q.where(Coding.valence == check_valence(valence))
+        return _rows(s, q)
+
+
+def get_coding(project: Project, coding_id: int) -> CodingRow:
+    with project.read() as s:
+        return _get(s, coding_id)
+
+
+def _get(s: Session, coding_id: int) -> CodingRow:
+    rows = _rows(s, _query().where(Coding.id == coding_id))
+    if not rows:
+        raise NotFoundError(f"No coding with id {coding_id}. See `qualcode codings`.")
+    return rows[0]
+
+
+def add_coding(project: Project, document: str | int, start: int, end: int, code: str | int, *,
+               valence: str | None = None, memo: str = "", coder: str | None = None,
+               coding_id: int | None = None) -> CodingRow:
+    """Code ``document[start:end]``; one committed transaction. Returns the new coding."""
+    valence = check_valence(valence)
+    with project.transaction("add coding", document=str(document), start=start, end=end,
+                             code=str(code), valence=valence) as s:
+        doc = resolve_document(s, document)
+        cd = resolve_code(s, code)
+        if not cd.codable:
+            raise InvalidInputError(f"{cd.name!r} is a heading, not a codable code. Pick one of "
+                                    "its children.")
+        n = len(doc.text)
+        if not (0 <= start < end <= n):
+            raise InvalidInputError(f"Range {start}-{end} is outside {doc.name!r} (0-{n}); "
+                                    "start must be before end.")
+        coder_id = project.coder_id(s, coder)
+        dup = s.scalar(select(Coding.id).where(Coding.document_id == doc.id, Coding.start == start,
+                                               Coding.end == end, Coding.code_id == cd.id,
+                                               Coding.coder_id == coder_id))
+        if dup is not None:
+            raise ConflictError(f"{doc.name} {start}-{end} is already coded {cd.name!r} "
+                                f"(coding {dup}). Change its valence or memo instead.")
+        row = Coding(document_id=doc.id, start=start, end=end, code_id=cd.id, coder_id=coder_id,
+                     valence=valence, memo=memo)
+        if coding_id is not None:  # restoring an undone coding keeps its id
+            row.id = coding_id
+        s.add(row)
+        s.flush()
+        return _get(s, row.id)
+
+
+def segment_range(s: Session, document_id: int, seq: int, kind: str = "sentence") -> tuple[int, int]:
+    seg = s.scalar(select(Segment).where(Segment.document_id == document_id, Segment.kind == kind,
+                                         Segment.seq == seq))
+    if seg is None:
+        total = s.scalar(select(func.count()).select_from(Segment).where(
+            Segment.document_id == document_id, Segment.kind == kind))
+        raise NotFoundError(f"No {kind} {seq} in that document (it has {total}, numbered from 1).")
+    return seg.start, seg.end
+
+
+def add_coding_by_segment(project: Project, document: str | int, seq: int, code: str | int, *,
+                          kind: str = "sentence", **kw: Any) -> CodingRow:
+    """Code a whole sentence or turn (numbered from 1, as ``qualcode show`` prints them)."""
+    with project.read() as s:
+        doc = resolve_document(s, document)
+        start, end = segment_range(s, doc.id, seq, kind)
+    return add_coding(project, doc.id, start, end, code, **kw)
+
+
+def find_phrase(text: str, phrase: str, occurrence: int | None = None, *, where: str = "") -> tuple[int, int]:
+    """Locate an exact phrase; if it occurs more than once, ``occurrence`` (1-based) picks one."""
+    if not phrase:
+        raise InvalidInputError("The phrase to code is empty.")
+    hits, i = [], text.find(phrase)
+    while i != -1:
+        hits.append(i)
+        i = text.find(phrase, i + 1)
+    if not hits:
+        raise NotFoundError(f"Phrase {phrase[:60]!r} does not occur in {where or 'the document'}. "
+                            "Copy it exactly (quotes and dashes included).")
+    if occurrence is None:
+        if len(hits) > 1:
+            raise InvalidInputError(f"Phrase {phrase[:60]!r} occurs {len(hits)} times in "
+                                    f"{where or 'the document'}; say which with --occurrence N "
+                                    "or give a longer phrase.")
+        occurrence = 1
+    if not 1 <= occurrence <= len(hits):
+        raise InvalidInputError(f"--occurrence {occurrence}: the phrase occurs {len(hits)} times.")
+    start = hits[occurrence - 1]
+    return start, start + len(phrase)
+
+
+def add_coding_by_phrase(project: Project, document: str | int, phrase: str, code: str | int, *,
+                         occurrence: int | None = None, **kw: Any) -> CodingRow:
+    """Code the exact phrase in the document."""
+    with project.read() as s:
+        doc = resolve_document(s, document)
+        start, end = find_phrase(doc.text, phrase, occurrence, where=doc.name)
+    return add_coding(project, doc.id, start, end, code, **kw)
+
+
+def remove_coding(project: Project, coding_id: int) -> CodingRow:
+    """Delete a coding; returns it as it was (so it can be restored)."""
+    with project.transaction("remove coding", coding=coding_id) as s:
+        row = _get(s, coding_id)
+        s.delete(s.get(Coding, coding_id))
+        return row
+
+
+def update_coding(project: Project, coding_id: int, *, valence: str | None | type[...] = ...,
+                  memo: str | None = None, code: str | int | None = None,
+                  start: int | None = None, end: int | None = None) -> CodingRow:
+    """Change a coding's valence, memo, code or range. ``valence=None`` clears it."""
+    with project.transaction("update coding", coding=coding_id, memo=memo is not None,
+                             code=code, start=start, end=end) as s:
+        c = s.get(Coding, coding_id)
+        if c is None:
+            raise NotFoundError(f"No coding with id {coding_id}.")
+        if valence is not ...:
+            c.valence = check_valence(valence)  # type: ignore[arg-type]
+        if memo is not None:
+            c.memo = memo
+        if code is not None:
+            c.code_id = resolve_code(s, code).id
+        if start is not None or end is not None:
+            n = len(s.get(Document, c.document_id).text)  # type: ignore[union-attr]
+            new_start, new_end = start if start is not None else c.start, end if end is not None else c.end
+            if not 0 <= new_start < new_end <= n:
+                raise InvalidInputError(f"Range {new_start}-{new_end} is outside the document (0-{n}).")
+            c.start, c.end = new_start, new_end
+        s.flush()
+        return _get(s, coding_id)

@@ -1,0 +1,124 @@
+"""Documents: finding them, listing them with coding progress, reading their segments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from qualcode.errors import NotFoundError
+from qualcode.services.project import Project
+from qualcode.store.models import Case, Coding, Document, Participant, Segment
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A document in a list: who it is from, how long, how much is coded."""
+
+    id: int
+    name: str
+    source_file: str
+    file_format: str
+    participant: str | None
+    case: str | None
+    words: int
+    chars: int
+    codings: int
+    coded_chars: int
+
+    @property
+    def percent_coded(self) -> float:
+        return 100.0 * self.coded_chars / self.chars if self.chars else 0.0
+
+
+@dataclass(frozen=True)
+class SegmentInfo:
+    kind: str
+    seq: int
+    start: int
+    end: int
+    speaker: str | None
+    is_participant: bool | None
+
+
+@dataclass(frozen=True)
+class DocumentText:
+    """A document opened for reading: its full text and its turns and sentences."""
+
+    id: int
+    name: str
+    participant: str | None
+    case: str | None
+    text: str
+    turns: tuple[SegmentInfo, ...]
+    sentences: tuple[SegmentInfo, ...]
+
+
+def resolve_document(session: Session, ref: str | int) -> Document:
+    """Find a document by id, name, source file name or participant label."""
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+        doc = session.get(Document, int(ref))
+        if doc is None:
+            raise NotFoundError(f"No document with id {ref}. See `qualcode documents`.")
+        return doc
+    key = ref.strip()
+    lowered = key.lower()
+    docs = session.scalars(select(Document).outerjoin(Participant, Document.participant_id ==
+                                                      Participant.id).where(or_(
+        func.lower(Document.name) == lowered, func.lower(Document.source_file) == lowered,
+        func.lower(Participant.label) == lowered))).all()
+    if len(docs) == 1:
+        return docs[0]
+    if len(docs) > 1:
+        exact = [d for d in docs if d.name == key]
+        if len(exact) == 1:
+            return exact[0]
+        names = ", ".join(d.name for d in docs)
+        raise NotFoundError(f"{key!r} matches several documents ({names}); give the document name.")
+    raise NotFoundError(f"No document {key!r}. See `qualcode documents` for the names.")
+
+
+def merged_length(ranges: list[tuple[int, int]]) -> int:
+    """Total characters covered by possibly overlapping ranges."""
+    total, cur_s, cur_e = 0, -1, -1
+    for s, e in sorted(ranges):
+        if s > cur_e:
+            total += max(0, cur_e - cur_s)
+            cur_s, cur_e = s, e
+        else:
+            cur_e = max(cur_e, e)
+    return total + max(0, cur_e - cur_s)
+
+
+def list_documents(project: Project) -> list[DocumentInfo]:
+    """Every document with words, codings and coded share (two queries)."""
+    with project.read() as s:
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for did, st, en in s.execute(select(Coding.document_id, Coding.start, Coding.end)):
+            spans.setdefault(did, []).append((st, en))
+        q = (select(Document.id, Document.name, Document.source_file, Document.file_format,
+                    Participant.label, Case.name, Document.word_count,
+                    func.length(Document.text))
+             .outerjoin(Participant, Document.participant_id == Participant.id)
+             .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
+             .order_by(Case.name, Participant.label, Document.name))
+        return [DocumentInfo(did, name, src, fmt, pid, case, words, chars or 0,
+                             len(spans.get(did, ())), merged_length(spans.get(did, [])))
+                for did, name, src, fmt, pid, case, words, chars in s.execute(q)]
+
+
+def open_document(project: Project, ref: str | int) -> DocumentText:
+    """Load a document's text and segments for reading."""
+    with project.read() as s:
+        doc = resolve_document(s, ref)
+        segs = s.execute(select(Segment.kind, Segment.seq, Segment.start, Segment.end,
+                                Segment.speaker, Segment.is_participant)
+                         .where(Segment.document_id == doc.id)
+                         .order_by(Segment.kind, Segment.seq)).all()
+        part = doc.participant
+        case = part.case if part and part.case else doc.case
+        turns = tuple(SegmentInfo(*r) for r in segs if r[0] == "turn")
+        sents = tuple(SegmentInfo(*r) for r in segs if r[0] == "sentence")
+        return DocumentText(doc.id, doc.name, part.label if part else None,
+                            case.name if case else None, doc.text, turns, sents)

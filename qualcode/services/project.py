@@ -1,0 +1,110 @@
+"""The open project: one database, a session per operation, an audit entry per change.
+
+Every user operation runs in ``project.transaction(...)``: one transaction that
+commits when the block ends (so work is saved at once) or rolls back entirely
+on error (so nothing is half-written). Sessions are never shared between
+threads: each call makes its own.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from qualcode.store.engine import open_engine
+from qualcode.store.models import AuditEntry, Coder, Setting
+
+CODER_ENV = "QUALCODE_CODER"
+
+
+def default_coder_name() -> str:
+    """``$QUALCODE_CODER``, else the login name."""
+    name = os.environ.get(CODER_ENV)
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return "coder"
+
+
+class Project:
+    """A handle on one project database; cheap to share, safe across threads."""
+
+    def __init__(self, engine: Engine, coder: str | None = None) -> None:
+        self.engine = engine
+        self.coder_name = coder or default_coder_name()
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def open(cls, db: str | os.PathLike[str] | None = None, *, coder: str | None = None,
+             create: bool = True) -> Project:
+        """Open the project at a path or URL (``--db`` / ``$QUALCODE_DB`` / ./qualcode.db)."""
+        project = cls(open_engine(db, create=create), coder=coder)
+        project._ensure_identity()
+        return project
+
+    @property
+    def location(self) -> str:
+        url = self.engine.url
+        return url.database if url.get_backend_name() == "sqlite" and url.database else str(url)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A read-only session (nothing is committed)."""
+        with self._sessions() as session:
+            yield session
+
+    @contextmanager
+    def transaction(self, operation: str | None = None, **detail: Any) -> Iterator[Session]:
+        """One user operation: commit at the end, roll back on any error; audit it."""
+        with self._sessions.begin() as session:
+            yield session
+            if operation:
+                session.add(AuditEntry(coder=self.coder_name, operation=operation,
+                                       detail=json.dumps(detail, default=str, ensure_ascii=False)))
+
+    def coder_id(self, session: Session, name: str | None = None) -> int:
+        """The id of a coder (the current one by default), created on first use."""
+        name = (name or self.coder_name).strip() or "coder"
+        coder = session.scalar(select(Coder).where(Coder.name == name))
+        if coder is None:
+            coder = Coder(name=name)
+            session.add(coder)
+            session.flush()
+        return coder.id
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        with self.read() as s:
+            row = s.get(Setting, key)
+            return row.value if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction("set setting", key=key, value=value) as s:
+            s.merge(Setting(key=key, value=value))
+
+    @property
+    def name(self) -> str:
+        return self.setting("project.name") or "Untitled project"
+
+    @property
+    def uuid(self) -> str:
+        """A stable id for the project (namespace for exported GUIDs)."""
+        return self.setting("project.uuid") or ""
+
+    def _ensure_identity(self) -> None:
+        with self._sessions.begin() as s:
+            if s.get(Setting, "project.uuid") is None:
+                s.add(Setting(key="project.uuid", value=str(uuid.uuid4())))
+            if s.get(Setting, "project.name") is None:
+                loc = self.location
+                stem = os.path.splitext(os.path.basename(loc))[0] if loc else "project"
+                s.add(Setting(key="project.name", value=stem or "project"))
