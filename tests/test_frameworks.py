@@ -274,7 +274,8 @@ def test_children_must_be_a_list(tmp_path):
 
 
 def test_codes_must_be_a_non_empty_list(tmp_path):
-    assert "fw.yaml:3:8: 'codes' is empty" in str(error_for(write(tmp_path, VALID_HEAD[:-1] + " []\n")))
+    err = error_for(write(tmp_path, VALID_HEAD[:-1] + " []\n"))
+    assert "fw.yaml:3:8: 'codes' is empty" in str(err)
     err = error_for(write(tmp_path, VALID_HEAD[:-1] + " Culture\n"))
     assert "fw.yaml:3:8: 'codes' must be a list of codes" in str(err)
 

@@ -85,6 +85,7 @@ def _register() -> None:
         commands_cases,
         commands_codes,
         commands_coding,
+        commands_export,
         commands_frameworks,
         commands_tui,
     )

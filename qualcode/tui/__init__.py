@@ -1,0 +1,1 @@
+"""The Textual workbench: presentation only; every operation goes through qualcode.services."""

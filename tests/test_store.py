@@ -1,0 +1,102 @@
+"""The store: migrations build the models' schema, SQLite settings, opening errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+import qualcode.store.engine as engine_mod
+from qualcode.store.engine import ProjectOpenError, current_revision, open_engine, resolve_url
+from qualcode.store.migrations import SCHEMA_HEAD
+from qualcode.store.models import Base
+
+
+def test_migrations_build_exactly_the_models_schema(tmp_path: Path) -> None:
+    engine = open_engine(tmp_path / "p.db")
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == [], f"models and migrations disagree: {diff}"
+
+
+def test_schema_head_constant_matches_alembic_head() -> None:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(engine_mod.__file__).parent / "migrations"))
+    assert ScriptDirectory.from_config(cfg).get_current_head() == SCHEMA_HEAD
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
+    engine = open_engine(tmp_path / "p.db")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_reopening_keeps_data_and_revision(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    engine = open_engine(db)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO coders (name, created_at) VALUES ('ann', '2026-01-01')"))
+    engine.dispose()
+    again = open_engine(db)
+    assert current_revision(again) == SCHEMA_HEAD
+    with again.connect() as conn:
+        assert conn.execute(text("SELECT name FROM coders")).scalar() == "ann"
+
+
+def test_project_from_an_older_release_is_upgraded(tmp_path: Path) -> None:
+    """A database stamped at no revision but empty is built; one at head is left alone."""
+    db = tmp_path / "p.db"
+    sqlite3.connect(db).close()  # an empty SQLite file, as a crashed first run might leave
+    engine = open_engine(db)
+    assert current_revision(engine) == SCHEMA_HEAD
+
+
+def test_newer_schema_is_refused_with_advice(tmp_path: Path) -> None:
+    db = tmp_path / "p.db"
+    open_engine(db).dispose()
+    con = sqlite3.connect(db)
+    con.execute("UPDATE alembic_version SET version_num = '9999'")
+    con.commit()
+    con.close()
+    with pytest.raises(ProjectOpenError, match="newer qualcode"):
+        open_engine(db)
+
+
+def test_not_a_database_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "notes.db"
+    bad.write_text("these are my notes")
+    with pytest.raises(ProjectOpenError, match="not a SQLite database"):
+        open_engine(bad)
+
+
+def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "other.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE stuff (x)")
+    con.commit()
+    con.close()
+    with pytest.raises(ProjectOpenError, match="not a qualcode project"):
+        open_engine(db)
+
+
+def test_missing_project_without_create(tmp_path: Path) -> None:
+    with pytest.raises(ProjectOpenError, match="no project database"):
+        open_engine(tmp_path / "absent.db", create=False)
+    with pytest.raises(ProjectOpenError, match="does not exist"):
+        open_engine(tmp_path / "no" / "such" / "p.db")
+
+
+def test_resolve_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("QUALCODE_DB", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert resolve_url(None) == f"sqlite:///{tmp_path / 'qualcode.db'}"
+    monkeypatch.setenv("QUALCODE_DB", "x.db")
+    assert resolve_url(None) == f"sqlite:///{tmp_path / 'x.db'}"
+    assert resolve_url("postgresql://u@h/db") == "postgresql://u@h/db"
