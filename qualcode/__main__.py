@@ -1,0 +1,7 @@
+"""``python -m qualcode`` runs the command line."""
+
+from __future__ import annotations
+
+from qualcode.cli.main import main
+
+main()
