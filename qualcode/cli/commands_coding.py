@@ -146,7 +146,7 @@ def show(state: CliState, document: str, sentences: bool) -> None:
     click.secho(f"{doc.name}  participant {doc.participant or '-'}  case {doc.case or '-'}", bold=True)
     if not sentences:
         for t in doc.turns:
-            click.echo(f"\n[{t.seq}] {doc.text[t.start:t.end]}")
+            click.echo(f"\n[{t.seq}] {t.speaker or '-'}: {doc.text[t.start:t.end]}")
         return
     for s in doc.sentences:
         click.echo(f"[{s.seq}] {' '.join(doc.text[s.start:s.end].split())}")

@@ -83,10 +83,16 @@ def main() -> None:
 def _register() -> None:
     from qualcode.cli import (  # noqa: F401 - each module adds its commands to `cli`
         commands_cases,
+        commands_chart,
         commands_codes,
         commands_coding,
         commands_export,
+        commands_demo,
         commands_frameworks,
+        commands_import,
+        commands_leaks,
+        commands_patterns,
+        commands_refi,
         commands_tui,
     )
 

@@ -1,0 +1,1 @@
+"""Analysis over the coded corpus: pure functions over a few set-based queries (no Textual)."""

@@ -1,0 +1,402 @@
+"""The framework matrix (charting): cases or participants down the side, codes across the top.
+
+Built with a handful of set-based queries whatever the size of the project: one
+GROUP BY over the indexed codings (row × code × valence), one for the analysts'
+summaries and one for workshop comment counts, plus the small code, case and
+participant tables. Construct columns can roll up their child codes; the roll-up
+happens in memory over the grouped counts, never with a query per cell. Quotes are
+fetched only when asked for (:func:`qualcode.analysis.quotes.load_quotes`), a cell or
+an export at a time.
+
+Everything here is pure over a SQLAlchemy session: no services, no Textual.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import String, cast, func, select
+from sqlalchemy.orm import Session
+
+from qualcode.analysis.matrix_spec import NO_VALENCE, MatrixSpec, Value, case_matches, parse_where
+from qualcode.errors import InvalidInputError
+from qualcode.store.models import (
+    Case,
+    CaseAttribute,
+    CellSummary,
+    Code,
+    Coder,
+    Coding,
+    Document,
+    Participant,
+    WorkshopComment,
+)
+
+INDUCTIVE_DOMAIN = "Inductive"
+
+
+def natural_key(text: str | None) -> tuple[Any, ...]:
+    """Sort "Site 2" before "Site 10" and "S3PW2" before "S3PW10"."""
+    return tuple(int(p) if p.isdigit() else p.lower() for p in re.split(r"(\d+)", text or ""))
+
+
+# -- the matrix -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixColumn:
+    """A code as a column; ``member_ids`` are the codes whose codings it counts."""
+
+    code_id: int
+    name: str
+    path: tuple[str, ...]
+    domain: str
+    depth: int
+    codable: bool
+    origin: str
+    colour: str | None
+    member_ids: frozenset[int]
+    definition: str = ""
+
+    @property
+    def path_str(self) -> str:
+        return "/".join(self.path)
+
+    @property
+    def rolls_up(self) -> bool:
+        return len(self.member_ids) > 1
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    """A case, or a participant (with the case they belong to). ``id`` is None for "no case"."""
+
+    row_type: str
+    id: int | None
+    label: str
+    case_id: int | None
+    case: str | None
+    group: str | None
+    attributes: dict[str, Value] = field(default_factory=dict, hash=False, compare=False)
+    role: str | None = None
+
+    @property
+    def chartable(self) -> bool:
+        """Only a real case or participant can hold a summary."""
+        return self.id is not None
+
+
+@dataclass(frozen=True)
+class SummaryInfo:
+    """The analyst's summary of a cell as last saved."""
+
+    id: int
+    text: str
+    status: str
+    author: str | None
+    updated_at: datetime
+
+
+@dataclass(slots=True)
+class Cell:
+    """What one case (or participant) said about one code, in numbers."""
+
+    count: int = 0
+    participants: tuple[str, ...] = ()
+    coding_ids: tuple[int, ...] = ()
+    valences: dict[str, int] = field(default_factory=dict)
+    summary: SummaryInfo | None = None
+    comments: int = 0
+
+    @property
+    def status(self) -> str:
+        return self.summary.status if self.summary else "empty"
+
+    @property
+    def summary_text(self) -> str:
+        return self.summary.text if self.summary else ""
+
+
+EMPTY_CELL = Cell()
+
+
+@dataclass
+class Matrix:
+    """Rows × columns with sparse cells; look cells up by row and column index."""
+
+    spec: MatrixSpec
+    rows: list[MatrixRow]
+    columns: list[MatrixColumn]
+    cells: dict[tuple[int, int], Cell]
+    codings: int
+
+    def cell(self, ri: int, ci: int) -> Cell:
+        return self.cells.get((ri, ci), EMPTY_CELL)
+
+    @property
+    def max_count(self) -> int:
+        return max((c.count for c in self.cells.values()), default=0)
+
+    @property
+    def domains(self) -> list[str]:
+        """Domains in column order."""
+        return list(dict.fromkeys(c.domain for c in self.columns))
+
+    def columns_in(self, domain: str) -> list[int]:
+        return [i for i, c in enumerate(self.columns) if c.domain.lower() == domain.lower()]
+
+    def column_index(self, code_id: int) -> int | None:
+        return next((i for i, c in enumerate(self.columns) if c.code_id == code_id), None)
+
+    def row_index(self, row_id: int | None) -> int | None:
+        return next((i for i, r in enumerate(self.rows) if r.id == row_id), None)
+
+    def status_counts(self, columns: Iterable[int] | None = None) -> dict[str, int]:
+        """How many chartable cells are empty, draft or reviewed."""
+        cols = list(range(len(self.columns))) if columns is None else list(columns)
+        out = {"empty": 0, "draft": 0, "reviewed": 0}
+        for ri, row in enumerate(self.rows):
+            if row.chartable:
+                for ci in cols:
+                    out[self.cell(ri, ci).status] += 1
+        return out
+
+
+@dataclass(frozen=True)
+class _Node:
+    id: int
+    parent_id: int | None
+    name: str
+    origin: str
+    codable: bool
+    colour: str | None
+    definition: str
+    path: tuple[str, ...]
+    domain: str
+
+
+def code_tree(s: Session) -> list[_Node]:
+    """Codes depth-first in codebook order (framework first, then inductive)."""
+    codes = s.execute(select(Code.id, Code.parent_id, Code.name, Code.origin, Code.codable,
+                             Code.colour, Code.definition, Code.sort_order)).all()
+    kids: dict[int | None, list[Any]] = {}
+    for c in codes:
+        kids.setdefault(c.parent_id, []).append(c)
+    for lst in kids.values():
+        lst.sort(key=lambda c: (c.origin != "framework", c.sort_order, c.name.lower()))
+    out: list[_Node] = []
+
+    def walk(parent: int | None, path: tuple[str, ...], domain: str | None) -> None:
+        for c in kids.get(parent, []):
+            dom = domain or (c.name if c.origin == "framework" else INDUCTIVE_DOMAIN)
+            p = path + (c.name,)
+            out.append(_Node(c.id, c.parent_id, c.name, c.origin, c.codable, c.colour,
+                             c.definition or "", p, dom))
+            walk(c.id, p, dom)
+
+    walk(None, (), None)
+    return out
+
+
+def _columns(tree: list[_Node], spec: MatrixSpec) -> list[MatrixColumn]:
+    below: dict[int, set[int]] = {n.id: {n.id} for n in tree}
+    for n in reversed(tree):  # children come after their parent: fold upwards
+        if n.parent_id is not None:
+            below[n.parent_id] |= below[n.id]
+    if spec.domains:
+        known = {n.domain.lower(): n.domain for n in tree}
+        missing = [d for d in spec.domains if d.lower() not in known]
+        if missing:
+            raise InvalidInputError(f"No domain {missing[0]!r}; the domains are "
+                                    f"{', '.join(dict.fromkeys(known.values())) or 'none yet'}.")
+    wanted_domains = {d.lower() for d in spec.domains}
+    chosen = []
+    for n in tree:
+        depth = len(n.path) - 1
+        if spec.code_ids:
+            keep = n.id in spec.code_ids
+        else:
+            keep = (not wanted_domains or n.domain.lower() in wanted_domains) and \
+                   (spec.max_depth is None or depth <= spec.max_depth) and \
+                   (n.codable or spec.headings or depth == spec.max_depth)
+        if keep:
+            members = below[n.id] if spec.roll_up else {n.id}
+            chosen.append(MatrixColumn(n.id, n.name, n.path, n.domain, depth, n.codable, n.origin,
+                                       n.colour, frozenset(members), n.definition))
+    return chosen
+
+
+def _case_rows(s: Session, spec: MatrixSpec) -> list[MatrixRow]:
+    attrs: dict[int, dict[str, Value]] = {}
+    for a in s.scalars(select(CaseAttribute).order_by(CaseAttribute.name)):
+        attrs.setdefault(a.case_id, {})[a.name] = a.value  # type: ignore[assignment]
+    cases = s.execute(select(Case.id, Case.name, Case.group_name)).all()
+    if spec.cases:
+        names = {c.name.lower() for c in cases}
+        missing = [c for c in spec.cases if c.lower() not in names]
+        if missing:
+            raise InvalidInputError(f"No case {missing[0]!r} (cases: "
+                                    f"{', '.join(sorted((c.name for c in cases), key=natural_key))}).")
+    filters = [(text, parse_where(text)) for text in spec.where]
+    rows = []
+    for c in cases:
+        a = attrs.get(c.id, {})
+        if spec.cases and c.name.lower() not in {x.lower() for x in spec.cases}:
+            continue
+        if spec.groups and (c.group_name or "").lower() not in {g.lower() for g in spec.groups}:
+            continue
+        if not all(case_matches(text, node, a, c.name) for text, node in filters):
+            continue
+        rows.append(MatrixRow("case", c.id, c.name, c.id, c.name, c.group_name, a))
+    return sorted(rows, key=lambda r: natural_key(r.label))
+
+
+def _participant_rows(s: Session, cases: list[MatrixRow]) -> list[MatrixRow]:
+    by_case = {r.id: r for r in cases}
+    rows = []
+    for pid, label, case_id, role in s.execute(
+            select(Participant.id, Participant.label, Participant.case_id, Participant.role)):
+        case = by_case.get(case_id)
+        if case is not None:
+            rows.append(MatrixRow("participant", pid, label, case.id, case.label, case.group,
+                                  case.attributes, role))
+    order = {r.id: i for i, r in enumerate(cases)}
+    return sorted(rows, key=lambda r: (order[r.case_id], natural_key(r.label)))
+
+
+def _filtered_codings(s: Session, spec: MatrixSpec, q: Any) -> Any:
+    """Apply the coding filters (valence, coder, document) to a query over codings."""
+    if spec.valences:
+        vals = [v for v in spec.valences if v != NO_VALENCE]
+        cond = Coding.valence.in_(vals)
+        if NO_VALENCE in spec.valences:
+            cond = cond | Coding.valence.is_(None)
+        q = q.where(cond)
+    if spec.coders:
+        known = dict((n.lower(), i) for i, n in s.execute(select(Coder.id, Coder.name)))
+        missing = [c for c in spec.coders if c.lower() not in known]
+        if missing:
+            raise InvalidInputError(f"No coder {missing[0]!r} (coders: "
+                                    f"{', '.join(sorted(known)) or 'none yet'}).")
+        q = q.where(Coding.coder_id.in_([known[c.lower()] for c in spec.coders]))
+    if spec.document_ids:
+        q = q.where(Coding.document_id.in_(spec.document_ids))
+    return q
+
+
+def _document_owners(s: Session) -> dict[int, tuple[int | None, int | None]]:
+    """document id -> (participant id, case id): the participant's case, else the document's.
+
+    Two scans of covering indexes: the documents' (large) text is never read.
+    """
+    part_case = dict(s.execute(select(Participant.id, Participant.case_id)).all())
+    doc_case = dict(s.execute(select(Document.id, Document.case_id)).all())
+    out = {}
+    for did, pid in s.execute(select(Document.id, Document.participant_id)):
+        case = part_case.get(pid) if pid is not None else None
+        out[did] = (pid, case if case is not None else doc_case.get(did))
+    return out
+
+
+def build_matrix(s: Session, spec: MatrixSpec) -> Matrix:
+    """Count codings per row and column (roll-ups included) and attach summaries."""
+    tree = code_tree(s)
+    columns = _columns(tree, spec)
+    cases = _case_rows(s, spec)
+    case_filter = {r.id for r in cases} if (spec.cases or spec.groups or spec.where) else None
+    rows = cases if spec.by == "case" else _participant_rows(s, cases)
+    contrib: dict[int, list[int]] = {}
+    for ci, col in enumerate(columns):
+        for member in col.member_ids:
+            contrib.setdefault(member, []).append(ci)
+
+    # One GROUP BY over the codings alone, in the order of the (code, document) index.
+    q = (select(Coding.code_id, Coding.document_id, Coding.valence, func.count(Coding.id),
+                func.aggregate_strings(cast(Coding.id, String), ","))
+         .group_by(Coding.code_id, Coding.document_id, Coding.valence))
+    if len(contrib) < len(tree):
+        q = q.where(Coding.code_id.in_(list(contrib)))
+    q = _filtered_codings(s, spec, q)
+
+    owners = _document_owners(s)
+    row_of = {r.id: i for i, r in enumerate(rows)}
+    by_case = spec.by == "case"
+    no_row: int | None = None
+    used: set[int] = set()
+    # (row, column) -> [participant ids, coding-id chunks, {valence: count}]
+    acc: dict[tuple[int, int], tuple[set[int], list[str], dict[str, int]]] = {}
+    total = 0
+    acc_get, owner_of, row_get, cols_of = acc.get, owners.get, row_of.get, contrib.get
+    for code_id, did, valence, n, ids in s.execute(q):
+        pid, case_id = owner_of(did, (None, None))
+        if case_filter is not None and case_id not in case_filter:
+            continue
+        ri = row_get(case_id if by_case else pid)
+        if ri is None:  # a document with no case (or no participant): one catch-all row
+            if no_row is None:
+                rows.append(MatrixRow(spec.by, None, f"(no {spec.by})", None, None, None))
+                no_row = len(rows) - 1
+            ri = no_row
+        total += n
+        used.add(ri)
+        v = valence or NO_VALENCE
+        for ci in cols_of(code_id, ()):
+            entry = acc_get((ri, ci))
+            if entry is None:
+                entry = acc[(ri, ci)] = (set(), [], {})
+            if pid is not None:
+                entry[0].add(pid)
+            entry[1].append(ids)
+            vals = entry[2]
+            vals[v] = vals.get(v, 0) + n
+    if spec.document_ids:  # only the rows those documents belong to
+        keep = sorted(used)
+        remap = {old: new for new, old in enumerate(keep)}
+        rows = [rows[i] for i in keep]
+        acc = {(remap[ri], ci): v for (ri, ci), v in acc.items()}
+    rank = _participant_rank(s)
+    cells = {}
+    for key, (parts, chunks, vals) in acc.items():
+        text = chunks[0] if len(chunks) == 1 else ",".join(chunks)
+        coding_ids = tuple(sorted(map(int, text.split(","))))
+        if len(parts) == 1:
+            labels = (rank[next(iter(parts))][1],)
+        else:
+            labels = tuple(rank[p][1] for p in sorted(parts, key=lambda p: rank[p][0]))
+        cells[key] = Cell(len(coding_ids), labels, coding_ids, vals)
+    matrix = Matrix(spec, rows, columns, cells, total)
+    _attach_summaries(s, matrix)
+    return matrix
+
+
+def _participant_rank(s: Session) -> dict[int, tuple[int, str]]:
+    """participant id -> (natural sort position, label)."""
+    pairs = sorted(s.execute(select(Participant.id, Participant.label)).all(),
+                   key=lambda r: natural_key(r[1]))
+    return {pid: (n, label) for n, (pid, label) in enumerate(pairs)}
+
+
+def _attach_summaries(s: Session, matrix: Matrix) -> None:
+    """One query for summaries and one for workshop comment counts of the whole matrix."""
+    row_of = {r.id: i for i, r in enumerate(matrix.rows) if r.id is not None}
+    col_of = {c.code_id: i for i, c in enumerate(matrix.columns)}
+    by = matrix.spec.by
+    q = (select(CellSummary.id, CellSummary.row_id, CellSummary.code_id, CellSummary.text,
+                CellSummary.status, Coder.name, CellSummary.updated_at)
+         .outerjoin(Coder, Coder.id == CellSummary.coder_id).where(CellSummary.row_type == by))
+    for sid, row_id, code_id, text, status, author, updated in s.execute(q):
+        ri, ci = row_of.get(row_id), col_of.get(code_id)
+        if ri is not None and ci is not None:
+            cell = matrix.cells.setdefault((ri, ci), Cell())
+            cell.summary = SummaryInfo(sid, text or "", status, author, updated)
+    q2 = (select(WorkshopComment.row_id, WorkshopComment.code_id, func.count())
+          .where(WorkshopComment.row_type == by)
+          .group_by(WorkshopComment.row_id, WorkshopComment.code_id))
+    for row_id, code_id, n in s.execute(q2):
+        ri, ci = row_of.get(row_id), col_of.get(code_id)
+        if ri is not None and ci is not None:
+            matrix.cells.setdefault((ri, ci), Cell()).comments = n

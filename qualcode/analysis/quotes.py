@@ -1,0 +1,149 @@
+"""Quotes behind a matrix cell: the coded passages, labelled by participant and located.
+
+Fetched lazily (a cell at a time in the workbench, all at once for an export) by
+coding id, in chunks, with the speaker turn of each passage found by bisecting
+the document's turn starts (one query for all the documents involved).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from qualcode.analysis.matrix import code_tree, natural_key
+from qualcode.store.models import Case, Coder, Coding, Document, Participant, Segment
+
+_ID_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A coded passage, labelled by participant id and located in its transcript."""
+
+    coding_id: int
+    document_id: int
+    document: str
+    participant: str | None
+    case: str | None
+    code_id: int
+    code_path: tuple[str, ...]
+    start: int
+    end: int
+    text: str
+    valence: str | None
+    coder: str
+    turn: int | None = None
+
+    @property
+    def label(self) -> str:
+        """Participant id (the document name when the participant is not known)."""
+        return self.participant or self.document
+
+    @property
+    def where(self) -> str:
+        """Where in its transcript: ``turn 4`` (or a character range when turns are unknown)."""
+        return f"turn {self.turn}" if self.turn else f"chars {self.start}-{self.end}"
+
+    @property
+    def location(self) -> str:
+        return f"{self.document}, {self.where}"
+
+    @property
+    def citation(self) -> str:
+        """How a quote is cited: ``S3PW1, turn 4`` (the document too when it is not named so)."""
+        if self.document == self.label:
+            return f"{self.label}, {self.where}"
+        return f"{self.label}, {self.document}, {self.where}"
+
+    @property
+    def clean_text(self) -> str:
+        """The passage on one line (transcript line breaks folded)."""
+        return " ".join(self.text.split())
+
+
+def load_quotes(s: Session, coding_ids: Sequence[int]) -> list[Quote]:
+    """The quotes of these codings, ordered by case, participant, document and position.
+
+    Codings are read in chunks of ids; each document involved is read once and the
+    passages sliced from its text here (slicing in SQL would re-read a whole
+    transcript for every coding).
+    """
+    if not coding_ids:
+        return []
+    paths = _paths(s)
+    rows: list[Any] = []
+    ids = sorted(set(coding_ids))
+    for i in range(0, len(ids), _ID_CHUNK):
+        q = (select(Coding.id, Coding.document_id, Coding.code_id, Coding.start, Coding.end,
+                    Coding.valence, Coder.name)
+             .join(Coder, Coder.id == Coding.coder_id)
+             .where(Coding.id.in_(ids[i:i + _ID_CHUNK])))
+        rows.extend(s.execute(q).all())
+    docs = _documents(s, {r[1] for r in rows})
+    turns = _turn_starts(s, set(docs))
+    out = []
+    for cid, did, code_id, start, end, valence, coder in rows:
+        name, part, case, text, _key = docs[did]
+        starts = turns.get(did)
+        turn = bisect_right(starts, start) if starts else None
+        out.append(Quote(cid, did, name, part, case, code_id, paths.get(code_id, ()), start, end,
+                         text[start:end], valence, coder, turn or None))
+    out.sort(key=lambda q: (docs[q.document_id][4], q.start, q.coding_id))
+    return out
+
+
+def _documents(s: Session, document_ids: set[int]) -> dict[int, tuple[Any, ...]]:
+    """id -> (name, participant label, case name, text, sort key) for each document, once."""
+    out: dict[int, tuple[Any, ...]] = {}
+    docs = sorted(document_ids)
+    case_expr = func.coalesce(Participant.case_id, Document.case_id)
+    for i in range(0, len(docs), _ID_CHUNK):
+        q = (select(Document.id, Document.name, Participant.label, Case.name, Document.text)
+             .outerjoin(Participant, Participant.id == Document.participant_id)
+             .outerjoin(Case, Case.id == case_expr)
+             .where(Document.id.in_(docs[i:i + _ID_CHUNK])))
+        for did, name, part, case, text in s.execute(q):
+            key = (natural_key(case), natural_key(part or name), name)
+            out[did] = (name, part, case, text or "", key)
+    return out
+
+
+def _paths(s: Session) -> dict[int, tuple[str, ...]]:
+    return {n.id: n.path for n in code_tree(s)}
+
+
+def _turn_starts(s: Session, document_ids: set[int]) -> dict[int, list[int]]:
+    """Start offsets of each document's speaker turns (turn n starts at index n-1)."""
+    out: dict[int, list[int]] = {}
+    docs = sorted(document_ids)
+    for i in range(0, len(docs), _ID_CHUNK):
+        q = (select(Segment.document_id, Segment.start).where(
+            Segment.kind == "turn", Segment.document_id.in_(docs[i:i + _ID_CHUNK]))
+            .order_by(Segment.document_id, Segment.seq))
+        for did, start in s.execute(q):
+            out.setdefault(did, []).append(start)
+    return out
+
+
+def illustrative(quotes: Sequence[Quote], limit: int | None) -> list[Quote]:
+    """Up to ``limit`` quotes, taking one participant at a time so several voices are heard."""
+    if limit is None or len(quotes) <= limit:
+        return list(quotes)
+    by_person: dict[str, list[Quote]] = {}
+    for q in quotes:
+        by_person.setdefault(q.label, []).append(q)
+    queues = list(by_person.values())
+    picked: list[Quote] = []
+    depth = 0
+    while len(picked) < limit:
+        for queue in queues:
+            if depth < len(queue) and len(picked) < limit:
+                picked.append(queue[depth])
+        depth += 1
+    order = {id(q): i for i, q in enumerate(quotes)}
+    return sorted(picked, key=lambda q: order[id(q)])

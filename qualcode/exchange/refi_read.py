@@ -1,0 +1,328 @@
+"""QDA-XML (already parsed) to plain records: what a project or codebook file says.
+
+Nothing here touches the database or reads source files; ``refi_store`` does
+that. Elements we cannot use (pictures, audio, video, sets, links, graphs) are
+counted in ``skipped`` so the import report can say what was left out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from xml.etree.ElementTree import Element
+
+from qualcode.errors import InvalidInputError
+from qualcode.exchange.refi_guids import guid_key
+
+
+@dataclass
+class RefiUser:
+    guid: str
+    name: str
+
+
+@dataclass
+class RefiCode:
+    guid: str
+    name: str
+    codable: bool
+    colour: str | None
+    description: str
+    note_refs: list[str] = field(default_factory=list)
+    children: list[RefiCode] = field(default_factory=list)
+
+
+@dataclass
+class RefiVariable:
+    guid: str
+    name: str
+    type: str  # Text | Boolean | Integer | Float | Date | DateTime
+
+
+@dataclass
+class RefiValue:
+    variable: str  # variable GUID key
+    value: int | float | str
+
+
+@dataclass
+class RefiCoding:
+    guid: str
+    code: str  # code GUID key
+    user: str | None
+    created: datetime | None
+    note_refs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RefiSelection:
+    guid: str
+    name: str
+    start: int
+    end: int
+    description: str
+    user: str | None
+    created: datetime | None
+    codings: list[RefiCoding] = field(default_factory=list)
+    note_refs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RefiTextSource:
+    guid: str
+    name: str
+    kind: str  # "text" | "pdf"
+    plain_text_path: str | None
+    inline_text: str | None
+    rich_text_path: str | None
+    description: str
+    user: str | None
+    created: datetime | None
+    selections: list[RefiSelection] = field(default_factory=list)
+    whole_codings: list[RefiCoding] = field(default_factory=list)
+    note_refs: list[str] = field(default_factory=list)
+    values: list[RefiValue] = field(default_factory=list)
+
+
+@dataclass
+class RefiCase:
+    guid: str
+    name: str
+    description: str
+    values: list[RefiValue] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RefiNote:
+    guid: str
+    name: str
+    description: str
+    inline_text: str | None
+    plain_text_path: str | None
+    user: str | None
+    created: datetime | None
+
+
+@dataclass
+class RefiProjectData:
+    kind: str  # "project" | "codebook"
+    name: str
+    origin: str
+    description: str = ""
+    users: list[RefiUser] = field(default_factory=list)
+    codes: list[RefiCode] = field(default_factory=list)
+    variables: dict[str, RefiVariable] = field(default_factory=dict)
+    cases: list[RefiCase] = field(default_factory=list)
+    sources: list[RefiTextSource] = field(default_factory=list)
+    notes: list[RefiNote] = field(default_factory=list)
+    project_note_refs: list[str] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def all_codes(self) -> list[RefiCode]:
+        out: list[RefiCode] = []
+
+        def walk(codes: list[RefiCode]) -> None:
+            for c in codes:
+                out.append(c)
+                walk(c.children)
+
+        walk(self.codes)
+        return out
+
+
+def _kids(el: Element, tag: str) -> list[Element]:
+    return [c for c in el if c.tag == tag]
+
+
+def _kid(el: Element, tag: str) -> Element | None:
+    return next((c for c in el if c.tag == tag), None)
+
+
+def _text(el: Element | None) -> str:
+    return (el.text or "") if el is not None else ""
+
+
+def parse_datetime(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _int(el: Element, attr: str, where: str) -> int:
+    raw = el.get(attr)
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise InvalidInputError(f"{where}: {el.tag} {el.get('guid')!r} has {attr}={raw!r}, "
+                                "which is not a whole number.") from None
+
+
+def _refs(el: Element, tag: str = "NoteRef") -> list[str]:
+    return [guid_key(r.get("targetGUID")) for r in _kids(el, tag)]
+
+
+def _codings(el: Element) -> list[RefiCoding]:
+    out = []
+    for c in _kids(el, "Coding"):
+        ref = _kid(c, "CodeRef")
+        if ref is None:
+            continue
+        out.append(RefiCoding(guid_key(c.get("guid")), guid_key(ref.get("targetGUID")),
+                              guid_key(c.get("creatingUser")) or None,
+                              parse_datetime(c.get("creationDateTime")), _refs(c)))
+    return out
+
+
+def _code(el: Element) -> RefiCode:
+    codable = (el.get("isCodable") or "true").strip().lower() in ("true", "1")
+    return RefiCode(guid_key(el.get("guid")), el.get("name") or "", codable, el.get("color"),
+                    _text(_kid(el, "Description")), _refs(el),
+                    [_code(k) for k in _kids(el, "Code")])
+
+
+def _value(el: Element) -> RefiValue | None:
+    ref = _kid(el, "VariableRef")
+    if ref is None:
+        return None
+    for tag in ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue"):
+        v = _kid(el, tag)
+        if v is None:
+            continue
+        raw = (v.text or "").strip() if tag != "TextValue" else (v.text or "")
+        value: int | float | str = raw
+        try:
+            if tag == "IntegerValue":
+                value = int(raw)
+            elif tag == "FloatValue":
+                value = float(raw)
+        except ValueError:
+            value = raw
+        return RefiValue(guid_key(ref.get("targetGUID")), value)
+    return None
+
+
+def _values(el: Element) -> list[RefiValue]:
+    return [v for v in (_value(x) for x in _kids(el, "VariableValue")) if v is not None]
+
+
+def _selection(el: Element, where: str) -> RefiSelection:
+    return RefiSelection(guid_key(el.get("guid")), el.get("name") or "",
+                         _int(el, "startPosition", where), _int(el, "endPosition", where),
+                         _text(_kid(el, "Description")), guid_key(el.get("creatingUser")) or None,
+                         parse_datetime(el.get("creationDateTime")), _codings(el), _refs(el))
+
+
+def _text_source(el: Element, kind: str, name: str, where: str) -> RefiTextSource:
+    content = _kid(el, "PlainTextContent")
+    return RefiTextSource(
+        guid_key(el.get("guid")), name, kind, el.get("plainTextPath"),
+        content.text or "" if content is not None else None, el.get("richTextPath"),
+        _text(_kid(el, "Description")), guid_key(el.get("creatingUser")) or None,
+        parse_datetime(el.get("creationDateTime")),
+        [_selection(s, where) for s in _kids(el, "PlainTextSelection")], _codings(el), _refs(el),
+        _values(el))
+
+
+def _count_codings(el: Element) -> int:
+    return sum(1 for x in el.iter("Coding"))
+
+
+def _sources(root: Element, data: RefiProjectData, where: str) -> None:
+    sources = _kid(root, "Sources")
+    if sources is None:
+        return
+    for el in sources:
+        name = el.get("name") or el.get("guid") or "source"
+        if el.tag == "TextSource":
+            data.sources.append(_text_source(el, "text", name, where))
+        elif el.tag == "PDFSource":
+            rep = _kid(el, "Representation")
+            in_text = {guid_key(s.get("guid")) for s in rep.iter("PlainTextSelection")} if rep is not None else set()
+            # ATLAS.ti writes a text selection in the representation for each text-like area;
+            # only the areas without one are lost.
+            pdf_sels = [s for s in _kids(el, "PDFSelection") if guid_key(s.get("guid")) not in in_text]
+            if pdf_sels:
+                data.skipped["PDF selection by page area"] += len(pdf_sels)
+                data.skipped["coding on a PDF page area"] += sum(_count_codings(s) for s in pdf_sels)
+            if _kids(el, "Coding"):
+                data.skipped["coding of a whole PDF"] += len(_kids(el, "Coding"))
+            if rep is not None:
+                src = _text_source(rep, "pdf", name, where)
+                src.note_refs += _refs(el)
+                src.values += _values(el)
+                data.sources.append(src)
+            else:
+                data.skipped["PDF source without a text representation"] += 1
+        else:
+            label = {"PictureSource": "picture source", "AudioSource": "audio source",
+                     "VideoSource": "video source"}.get(el.tag, el.tag)
+            data.skipped[label] += 1
+            n = _count_codings(el)
+            if n:
+                data.skipped[f"coding on {'an' if label[0] in 'aeiou' else 'a'} {label}"] += n
+
+
+def read_project(root: Element, where: str) -> RefiProjectData:
+    """Everything usable in a ``<Project>`` element."""
+    if root.tag != "Project":
+        raise InvalidInputError(f"{where}: the XML root is <{root.tag}>, not <Project>; this is "
+                                "not a REFI-QDA project file.")
+    data = RefiProjectData("project", root.get("name") or "", root.get("origin") or "",
+                           _text(_kid(root, "Description")))
+    users = _kid(root, "Users")
+    for u in _kids(users, "User") if users is not None else []:
+        data.users.append(RefiUser(guid_key(u.get("guid")), (u.get("name") or u.get("id") or "").strip()))
+    book = _kid(root, "CodeBook")
+    codes = _kid(book, "Codes") if book is not None else None
+    data.codes = [_code(c) for c in _kids(codes, "Code")] if codes is not None else []
+    variables = _kid(root, "Variables")
+    for v in _kids(variables, "Variable") if variables is not None else []:
+        var = RefiVariable(guid_key(v.get("guid")), (v.get("name") or "").strip(),
+                           (v.get("typeOfVariable") or "Text").strip())
+        data.variables[var.guid] = var
+    cases = _kid(root, "Cases")
+    for c in _kids(cases, "Case") if cases is not None else []:
+        data.cases.append(RefiCase(guid_key(c.get("guid")), (c.get("name") or "").strip(),
+                                   _text(_kid(c, "Description")), _values(c), _refs(c, "SourceRef")))
+        if _kids(c, "CodeRef"):
+            data.skipped["code linked to a case"] += len(_kids(c, "CodeRef"))
+        if _kids(c, "SelectionRef"):
+            data.skipped["selection linked to a case"] += len(_kids(c, "SelectionRef"))
+    _sources(root, data, where)
+    notes = _kid(root, "Notes")
+    for n in _kids(notes, "Note") if notes is not None else []:
+        content = _kid(n, "PlainTextContent")
+        data.notes.append(RefiNote(guid_key(n.get("guid")), n.get("name") or "",
+                                   _text(_kid(n, "Description")),
+                                   content.text or "" if content is not None else None,
+                                   n.get("plainTextPath"), guid_key(n.get("creatingUser")) or None,
+                                   parse_datetime(n.get("creationDateTime"))))
+    data.project_note_refs = _refs(root)
+    for tag, label, child in (("Sets", "set", "Set"), ("Links", "link", "Link"), ("Graphs", "graph", "Graph")):
+        el = _kid(root, tag)
+        if el is not None and _kids(el, child):
+            data.skipped[label] += len(_kids(el, child))
+    return data
+
+
+def read_codebook(root: Element, where: str) -> RefiProjectData:
+    """The codes of a ``<CodeBook>`` (.qdc) file."""
+    if root.tag == "Project":
+        raise InvalidInputError(f"{where}: this is a REFI-QDA project, not a codebook (.qdc); "
+                                "import it as a project (.qdpx).")
+    if root.tag != "CodeBook":
+        raise InvalidInputError(f"{where}: the XML root is <{root.tag}>, not <CodeBook>; this is "
+                                "not a REFI-QDA codebook.")
+    data = RefiProjectData("codebook", "", root.get("origin") or "")
+    codes = _kid(root, "Codes")
+    data.codes = [_code(c) for c in _kids(codes, "Code")] if codes is not None else []
+    sets = _kid(root, "Sets")
+    if sets is not None and _kids(sets, "Set"):
+        data.skipped["code set (group)"] += len(_kids(sets, "Set"))
+    return data

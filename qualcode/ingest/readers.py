@@ -1,0 +1,228 @@
+"""Reading transcript files (.txt, .docx) into the one text that gets stored.
+
+The stored text is what every coding's character offsets point into, so it is
+kept verbatim except for two normalisations: newlines become ``\\n`` and a
+.docx becomes plain text (paragraphs separated by a blank line, table rows as
+lines with cells joined by a tab). Anything that cannot be read faithfully is
+refused with a message naming the file and what to do; a guessed legacy
+encoding is accepted with a warning.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qualcode.errors import InvalidInputError
+
+TEXT_SUFFIXES = (".txt",)
+DOCX_SUFFIXES = (".docx",)
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + DOCX_SUFFIXES
+
+# C0 controls that never occur in a plain-text transcript (tab, newline, form feed and
+# carriage return are fine; vertical tab is Word's manual line break and becomes "\n").
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_SNIFF_BYTES = 4096
+_MAGIC_HINTS = (
+    (b"PK\x03\x04", "it is a zip package (a .docx, .xlsx or .odt renamed?)"),
+    (b"%PDF", "it is a PDF; export the transcript as .docx or .txt"),
+    (b"\xd0\xcf\x11\xe0", "it is an old Word .doc; save it as .docx"),
+    (b"{\\rtf", "it is an RTF file; save it as .docx or .txt"),
+)
+
+
+@dataclass(frozen=True)
+class IngestWarning:
+    """Something the user should check, pointing at a file and a line or paragraph."""
+
+    file: str
+    message: str
+    line: int | None = None
+    unit: str = "line"
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.file}: {self.message}"
+        if self.unit == "line":
+            return f"{self.file}:{self.line}: {self.message}"
+        return f"{self.file} ({self.unit} {self.line}): {self.message}"
+
+
+@dataclass
+class SourceText:
+    """A transcript file read into text, ready to be parsed and stored."""
+
+    path: Path
+    text: str
+    file_format: str
+    encoding: str | None
+    warnings: list[IngestWarning] = field(default_factory=list)
+    block_starts: tuple[int, ...] | None = None  # .docx: where each paragraph/table begins
+
+    def warning_at(self, offset: int, message: str) -> IngestWarning:
+        """A warning located at a character offset of the stored text."""
+        if self.block_starts is not None:
+            return IngestWarning(self.path.name, message, bisect_right(self.block_starts, offset),
+                                 "paragraph")
+        return IngestWarning(self.path.name, message, self.text.count("\n", 0, offset) + 1)
+
+
+def read_transcript(path: str | Path) -> SourceText:
+    """Read a .txt or .docx transcript; InvalidInputError names the file and the problem."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in DOCX_SUFFIXES:
+        return read_docx(path)
+    if suffix in TEXT_SUFFIXES:
+        return read_txt(path)
+    raise InvalidInputError(f"{path}: {suffix or 'files without an extension'} cannot be imported "
+                            "as a transcript; use .txt or .docx.")
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as e:
+        raise InvalidInputError(f"{path}: no such file.") from e
+    except IsADirectoryError as e:
+        raise InvalidInputError(f"{path}: is a folder, not a file.") from e
+    except OSError as e:
+        raise InvalidInputError(f"{path}: cannot read ({e.strerror}).") from e
+
+
+def _read_head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(8)
+    except FileNotFoundError as e:
+        raise InvalidInputError(f"{path}: no such file.") from e
+    except IsADirectoryError as e:
+        raise InvalidInputError(f"{path}: is a folder, not a file.") from e
+    except OSError as e:
+        raise InvalidInputError(f"{path}: cannot read ({e.strerror}).") from e
+
+
+def read_txt(path: str | Path) -> SourceText:
+    """Read a plain-text transcript in UTF-8, UTF-16 or (with a warning) Windows-1252."""
+    path = Path(path)
+    data = _read_bytes(path)
+    text, encoding, warnings = decode_bytes(data, path)
+    return SourceText(path, text, "txt", encoding, warnings)
+
+
+def decode_bytes(data: bytes, path: Path) -> tuple[str, str, list[IngestWarning]]:
+    """Decode a text file's bytes: BOM, then UTF-16 by NUL pattern, UTF-8, then cp1252."""
+    if not data.strip():
+        raise InvalidInputError(f"{path}: the file is empty. Nothing was imported from it.")
+    warnings: list[IngestWarning] = []
+    encoding, body = _sniff_encoding(data)
+    if encoding is None:
+        nul = data.find(b"\x00")
+        if nul != -1:
+            raise InvalidInputError(f"{path}: this is not a text file (binary data: a NUL byte at "
+                                    f"byte {nul}{_magic_hint(data)}). Import .txt or .docx "
+                                    "transcripts.")
+        try:
+            text, encoding = data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as e:
+            line = data.count(b"\n", 0, e.start) + 1
+            try:
+                text, encoding = data.decode("cp1252"), "cp1252"
+                name = "Windows-1252"
+            except UnicodeDecodeError:
+                text, encoding = data.decode("latin-1"), "latin-1"
+                name = "Latin-1"
+            warnings.append(IngestWarning(
+                path.name, f"not UTF-8 (byte 0x{data[e.start]:02X}); read as {name}. Check "
+                "accented letters and quotes, or save the file as UTF-8.", line))
+    else:
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError as e:
+            raise InvalidInputError(f"{path}: looks like {encoding.upper()} but byte {e.start} "
+                                    "cannot be decoded. Re-save the file as UTF-8.") from e
+    text = normalise_newlines(text)
+    bad = _CONTROL_RE.search(text)
+    if bad is not None:
+        count = len(_CONTROL_RE.findall(text))
+        line = text.count("\n", 0, bad.start()) + 1
+        what = ("this does not look like a text file (binary data?)" if count * 100 > len(text)
+                else "a stray control character in the text")
+        raise InvalidInputError(f"{path}:{line}: {what}: U+{ord(bad.group()):04X}"
+                                f"{f' and {count - 1} more' if count > 1 else ''}"
+                                f"{_magic_hint(data)}. Remove it, or re-save the transcript as "
+                                "plain text.")
+    if not text.strip():
+        raise InvalidInputError(f"{path}: the file has no text. Nothing was imported from it.")
+    return text, encoding, warnings
+
+
+def _sniff_encoding(data: bytes) -> tuple[str | None, bytes]:
+    """Encoding from a byte-order mark or a UTF-16 NUL pattern; (None, data) if neither."""
+    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+                      (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                      (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return name, data if name == "utf-8-sig" else data[len(bom):]
+    sample = data[:_SNIFF_BYTES]
+    half = len(sample) // 2
+    if half >= 2:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if odd > half * 0.3 and even < half * 0.05:
+            return "utf-16-le", data
+        if even > half * 0.3 and odd < half * 0.05:
+            return "utf-16-be", data
+    return None, data
+
+
+def _magic_hint(data: bytes) -> str:
+    for magic, hint in _MAGIC_HINTS:
+        if data.startswith(magic):
+            return f"; {hint}"
+    return ""
+
+
+def normalise_newlines(text: str) -> str:
+    """``\\r\\n``, ``\\r`` and vertical tab (Word's manual line break) become ``\\n``."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x0b" in text:
+        text = text.replace("\x0b", "\n")
+    return text
+
+
+def read_docx(path: str | Path) -> SourceText:
+    """Read a .docx body in order: paragraphs, and tables row by row (cells joined by tab)."""
+    path = Path(path)
+    head = _read_head(path)
+    if not head.strip(b"\x00 \t\r\n"):
+        raise InvalidInputError(f"{path}: the file is empty. Nothing was imported from it.")
+    if not head.startswith(b"PK\x03\x04"):
+        hint = _magic_hint(head) or "; it may be damaged or another format renamed"
+        raise InvalidInputError(f"{path}: not a .docx (not a Word package{hint}). Open it in Word "
+                                "or LibreOffice and save it as .docx.")
+    from qualcode.ingest.docx_body import DocxFormatError, body_blocks
+
+    try:
+        blocks = [normalise_newlines(b) for b in body_blocks(path) if b.strip()]
+    except (DocxFormatError, OSError) as e:
+        raise InvalidInputError(f"{path}: cannot read this .docx ({str(e)[:160]}). It may be "
+                                "damaged: open it in Word or LibreOffice and save it again.") from e
+    if not blocks:
+        raise InvalidInputError(f"{path}: the document has no text. Nothing was imported from it.")
+    starts, pos = [], 0
+    for block in blocks:
+        starts.append(pos)
+        pos += len(block) + 2
+    text = "\n\n".join(blocks)
+    bad = _CONTROL_RE.search(text)
+    if bad is not None:  # e.g. a NUL from a broken field code; stored text must be clean
+        n = bisect_right(starts, bad.start())
+        raise InvalidInputError(f"{path} (paragraph {n}): control character "
+                                f"U+{ord(bad.group()):04X} in the text. Remove it in Word and "
+                                "save again.")
+    return SourceText(path, text, "docx", None, [], tuple(starts))
+

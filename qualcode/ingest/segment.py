@@ -1,0 +1,130 @@
+"""Sentence segmentation with spaCy, one Doc per speaker turn, in one process.
+
+The default is ``spacy.blank("en")`` with the rule-based sentencizer (fast, no
+model to install), its punctuation extended with "..." and "…", which interview
+transcripts use a lot. An ellipsis ends a sentence only when the next word starts
+with a capital: "so much as... that's just" stays one sentence. A blank line
+(a new paragraph) always starts a sentence. A trained pipeline is used instead
+when one is configured and installed.
+
+spaCy is imported on first use (it takes about a second) and the pipeline is
+cached for the life of the process. ``n_process`` stays 1: for these cheap
+pipelines more processes are many times slower.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+ELLIPSES = ("...", "…")
+DEFAULT_PIPELINE = "blank:en"
+# spaCy's 1M-character guard protects trained parsers' memory; a tokenizer and the
+# sentencizer need little, so a long unlabelled text (one turn) is still segmented.
+BLANK_MAX_LENGTH = 50_000_000
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\f]*\n\s*")
+_cache: dict[str, tuple[Any, str | None]] = {}
+_lock = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget cached pipelines (the next load starts with cold caches, as a new process)."""
+    with _lock:
+        _cache.clear()
+
+
+def load_pipeline(name: str | None = None) -> tuple[Any, str | None]:
+    """The (cached) spaCy pipeline and a warning if a configured one could not be loaded."""
+    key = name or DEFAULT_PIPELINE
+    with _lock:
+        if key not in _cache:
+            _cache[key] = _build(key)
+        return _cache[key]
+
+
+def blank_pipeline() -> Any:
+    """A new (uncached) ``spacy.blank("en")`` + sentencizer with the ellipses added."""
+    import spacy
+    from spacy.pipeline.sentencizer import Sentencizer
+
+    nlp = spacy.blank("en")
+    nlp.max_length = BLANK_MAX_LENGTH
+    punct = list(Sentencizer.default_punct_chars) + [p for p in ELLIPSES
+                                                     if p not in Sentencizer.default_punct_chars]
+    nlp.add_pipe("sentencizer", config={"punct_chars": punct})
+    return nlp
+
+
+def _build(key: str) -> tuple[Any, str | None]:
+    if key == DEFAULT_PIPELINE:
+        return blank_pipeline(), None
+    import spacy
+
+    try:
+        nlp = spacy.load(key)
+    except (OSError, ImportError, ValueError) as e:
+        return blank_pipeline(), (f"spaCy pipeline {key!r} is not installed or cannot be loaded "
+                          f"({str(e).splitlines()[0][:100]}); using the rule-based sentencizer.")
+    names = nlp.component_names
+    if "senter" in names:
+        keep = ["senter"]
+    elif "parser" in names:
+        keep = [n for n in ("tok2vec", "transformer", "parser") if n in names]
+    else:
+        keep = []
+    nlp.select_pipes(enable=keep)
+    if not keep:
+        nlp.add_pipe("sentencizer", config={"punct_chars": None})
+    return nlp, None
+
+
+def sentence_spans(text: str, turns: Sequence[tuple[int, int]], nlp: Any,
+                   batch_size: int = 256) -> list[tuple[int, int, int]]:
+    """Sentences of each turn as ``(start, end, turn_index)`` offsets into ``text``."""
+    out: list[tuple[int, int, int]] = []
+    append = out.append
+    pieces = (text[a:b] for a, b in turns)
+    for index, ((a, b), doc) in enumerate(zip(turns, nlp.pipe(pieces, batch_size=batch_size),
+                                              strict=True)):
+        if not len(doc):
+            continue
+        # A Span per sentence is cheap; avoid anything that makes a Token object per token
+        # (iterating the Doc, doc.text) or copies arrays (doc.to_array): it adds up fast.
+        starts = [sent.start_char for sent in doc.sents]
+        piece = text[a:b]
+        if "\n" in piece or "..." in piece or "\u2026" in piece:
+            starts = _adjust(piece, starts)
+        ends = starts[1:]
+        ends.append(len(piece))
+        for st, en in zip(starts, ends, strict=True):
+            while st < en and piece[st].isspace():
+                st += 1
+            while en > st and piece[en - 1].isspace():
+                en -= 1
+            if st < en:
+                append((a + st, a + en, index))
+    return out
+
+
+def _adjust(piece: str, spacy_starts: Iterable[int]) -> list[int]:
+    """Add paragraph breaks as sentence starts; join "..." + lowercase continuations."""
+    starts = set(spacy_starts)
+    starts.add(0)
+    paragraphs: set[int] = set()
+    if "\n" in piece:
+        paragraphs = {m.end() for m in _PARAGRAPH_BREAK.finditer(piece)}
+        starts |= paragraphs
+    kept: list[int] = []
+    n = len(piece)
+    for st in sorted(starts):
+        if kept and st not in paragraphs:
+            first = st
+            while first < n and piece[first].isspace():
+                first += 1
+            if first < n and piece[first].islower() \
+                    and piece[kept[-1]:st].rstrip().endswith(ELLIPSES):
+                continue  # "so much as... that's just" is one sentence
+        kept.append(st)
+    return kept

@@ -1,0 +1,267 @@
+"""Applying a codings CSV: one row per coding, located by an exact phrase of the document.
+
+Columns: ``document,code,valence,phrase`` then optionally ``coder``, ``memo``,
+``occurrence`` (which occurrence of a phrase that appears more than once).
+Documents are found by name or participant id, codes by path
+(``Context/Culture``) or unique name; a code that does not exist yet is created
+as an inductive code and reported. The whole file is one transaction: if any
+row cannot be applied, every problem is reported with its line and nothing is
+stored. Rows already applied (same span, code and coder) are skipped, so a file
+can be applied again safely.
+
+A phrase is matched exactly first; failing that, with curly and straight quotes,
+dashes, "…"/"..." and runs of whitespace treated alike (a phrase typed into a
+spreadsheet rarely keeps the transcript's typography).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from qualcode.errors import InvalidInputError, NotFoundError, QualcodeError
+from qualcode.services.codebook import INDUCTIVE_PALETTE, PATH_SEP, resolve_code
+from qualcode.services.coding import check_valence
+from qualcode.services.documents import resolve_document
+from qualcode.services.project import Project
+from qualcode.store.models import Code, Coding, Document
+
+REQUIRED = ("document", "code", "phrase")
+OPTIONAL = ("valence", "coder", "memo", "occurrence")
+MAX_ERRORS_SHOWN = 25
+_LOOSE = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+          "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+          "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2015": "-", "\u2212": "-",
+          "\u2026": "...", "\u00a0": " "}
+
+
+@dataclass
+class CodingsFileReport:
+    file: str
+    applied: int = 0
+    already_present: int = 0
+    loose_matches: int = 0
+    codes_created: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+    def summary_lines(self) -> list[str]:
+        line = f"{self.file}: {self.applied} codings applied"
+        if self.already_present:
+            line += f", {self.already_present} already present"
+        if self.loose_matches:
+            n = self.loose_matches
+            line += (f"; {n} phrase{'s' * (n != 1)} matched only after treating quotes, dashes "
+                     "and spaces alike")
+        lines = [line + "."]
+        if self.codes_created:
+            lines.append(f"{self.file}: new inductive codes: {', '.join(self.codes_created)}.")
+        if self.ignored_columns:
+            lines.append(f"{self.file}: columns ignored: {', '.join(self.ignored_columns)}.")
+        return lines
+
+
+def is_codings_table(header: list[str]) -> bool:
+    cols = [h.strip().lower().lstrip("\ufeff") for h in header]
+    return bool(cols) and cols[0] == "document" and set(REQUIRED) <= set(cols)
+
+
+def apply_codings_csv(project: Project, path: str | Path) -> CodingsFileReport:
+    """Apply every row of a codings CSV in one transaction (see the module notes)."""
+    path = Path(path)
+    rows = _read_rows(path)
+    header = [h.strip().lower().lstrip("\ufeff") for h in rows[0]]
+    report = CodingsFileReport(path.name, ignored_columns=[
+        h for h in header if h and h not in REQUIRED + OPTIONAL])
+    errors: list[str] = []
+    with project.transaction("apply codings file", file=str(path)) as s:
+        applier = _Applier(project, s, report)
+        for lineno, row in enumerate(rows[1:], start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                errors.append(f"{path.name}:{lineno}: {len(row)} cells but the header has "
+                              f"{len(header)}; quote cells that contain commas.")
+                continue
+            try:
+                applier.apply(dict(zip(header, row, strict=True)))
+            except QualcodeError as e:
+                errors.append(f"{path.name}:{lineno}: {e}")
+        if errors:
+            shown = errors[:MAX_ERRORS_SHOWN]
+            more = len(errors) - len(shown)
+            raise InvalidInputError(
+                f"{path}: {len(errors)} row{'s' * (len(errors) != 1)} could not be applied, so "
+                "nothing from this file was stored. Fix them and import the file again:\n  "
+                + "\n  ".join(shown) + (f"\n  ... and {more} more" if more else ""))
+        applier.flush()
+    return report
+
+
+def _read_rows(path: Path) -> list[list[str]]:
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise InvalidInputError(f"{path}: cannot read ({e.strerror}).") from e
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise InvalidInputError(f"{path}:{line}: not UTF-8. Save the CSV as UTF-8.") from e
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as e:
+        raise InvalidInputError(f"{path}: not a readable CSV ({e}).") from e
+    if not rows or not is_codings_table(rows[0]):
+        raise InvalidInputError(f"{path}:1: the header must start with document,code and "
+                                "include phrase (document,code,valence,phrase,coder,memo).")
+    return rows
+
+
+class _Applier:
+    """Row-by-row work inside the file's transaction, with per-file caches."""
+
+    def __init__(self, project: Project, s: Session, report: CodingsFileReport) -> None:
+        self.project, self.s, self.report = project, s, report
+        self.docs: dict[str, Document] = {}
+        self.codes: dict[str, Code] = {}
+        self.coders: dict[str, int] = {}
+        self.loose: dict[int, tuple[str, list[int]]] = {}
+        self.existing: set[tuple[int, int, int, int, int]] = set()
+        self.pending: list[dict] = []
+
+    def apply(self, row: dict[str, str]) -> None:
+        doc = self._document(row["document"].strip())
+        code = self._code(row["code"].strip())
+        valence = check_valence(row.get("valence", "").strip() or None)
+        occurrence = row.get("occurrence", "").strip()
+        if occurrence and not occurrence.isdigit():
+            raise InvalidInputError(f"occurrence {occurrence!r} must be a number (1, 2, ...).")
+        start, end = self._locate(doc, row["phrase"], int(occurrence) if occurrence else None)
+        coder = (row.get("coder") or "").strip() or self.project.coder_name
+        if coder not in self.coders:
+            self.coders[coder] = self.project.coder_id(self.s, coder)
+        key = (doc.id, start, end, code.id, self.coders[coder])
+        if key in self.existing:
+            self.report.already_present += 1
+            return
+        self.existing.add(key)
+        self.pending.append({"document_id": doc.id, "code_id": code.id, "coder_id": key[4],
+                             "start": start, "end": end, "valence": valence,
+                             "memo": (row.get("memo") or "").strip()})
+        self.report.applied += 1
+
+    def flush(self) -> None:
+        if self.pending:
+            self.s.execute(insert(Coding), self.pending)
+
+    def _document(self, ref: str) -> Document:
+        if not ref:
+            raise InvalidInputError("the document cell is empty.")
+        if ref not in self.docs:
+            doc = resolve_document(self.s, ref)
+            self.docs[ref] = doc
+            self.existing |= {tuple(r) for r in self.s.execute(
+                select(Coding.document_id, Coding.start, Coding.end, Coding.code_id,
+                       Coding.coder_id).where(Coding.document_id == doc.id))}
+        return self.docs[ref]
+
+    def _code(self, ref: str) -> Code:
+        if not ref.strip(PATH_SEP + " "):
+            raise InvalidInputError("the code cell is empty.")
+        if ref not in self.codes:
+            try:
+                code = resolve_code(self.s, ref)
+            except NotFoundError:
+                code = self._create(ref)
+            if not code.codable:
+                raise InvalidInputError(f"{code.name!r} is a heading, not a codable code; use "
+                                        "one of its children.")
+            self.codes[ref] = code
+        return self.codes[ref]
+
+    def _create(self, ref: str) -> Code:
+        """Create the missing part of a code path as inductive codes."""
+        parent: Code | None = None
+        done: list[str] = []
+        for part in (p.strip() for p in ref.strip(PATH_SEP).split(PATH_SEP)):
+            if not part:
+                raise InvalidInputError(f"code path {ref!r} has an empty part.")
+            done.append(part)
+            q = select(Code).where(func.lower(Code.name) == part.lower(),
+                                   Code.parent_id.is_(None) if parent is None
+                                   else Code.parent_id == parent.id)
+            found = self.s.scalar(q)
+            if found is None:
+                n = self.s.scalar(select(func.count()).select_from(Code)
+                                  .where(Code.origin == "inductive")) or 0
+                found = Code(name=part, parent_id=parent.id if parent else None,
+                             origin="inductive",
+                             colour=INDUCTIVE_PALETTE[n % len(INDUCTIVE_PALETTE)],
+                             sort_order=n)
+                self.s.add(found)
+                self.s.flush()
+                self.report.codes_created.append(PATH_SEP.join(done))
+            parent = found
+        assert parent is not None
+        return parent
+
+    def _locate(self, doc: Document, phrase: str, occurrence: int | None) -> tuple[int, int]:
+        phrase = phrase.strip()
+        if not phrase:
+            raise InvalidInputError("the phrase cell is empty.")
+        hits = _hits(doc.text, phrase)
+        length, index = len(phrase), None
+        if not hits:
+            if doc.id not in self.loose:
+                self.loose[doc.id] = _normalise(doc.text)
+            norm_text, index = self.loose[doc.id]
+            norm_phrase = _normalise(phrase)[0].strip()
+            hits, length = _hits(norm_text, norm_phrase), len(norm_phrase)
+        if not hits:
+            raise NotFoundError(f"phrase {phrase[:70]!r} does not occur in {doc.name}. Copy it "
+                                "exactly from the transcript.")
+        if occurrence is None and len(hits) > 1:
+            raise InvalidInputError(f"phrase {phrase[:70]!r} occurs {len(hits)} times in "
+                                    f"{doc.name}; give a longer phrase or add an 'occurrence' "
+                                    "column (1, 2, ...).")
+        occurrence = occurrence or 1
+        if not 1 <= occurrence <= len(hits):
+            raise InvalidInputError(f"occurrence {occurrence}: the phrase occurs {len(hits)} "
+                                    f"time{'s' * (len(hits) != 1)} in {doc.name}.")
+        start = hits[occurrence - 1]
+        if index is None:
+            return start, start + length
+        self.report.loose_matches += 1
+        return index[start], index[start + length - 1] + 1
+
+
+def _hits(text: str, phrase: str) -> list[int]:
+    hits, i = [], text.find(phrase)
+    while i != -1:
+        hits.append(i)
+        i = text.find(phrase, i + 1)
+    return hits
+
+
+def _normalise(text: str) -> tuple[str, list[int]]:
+    """Text with quotes, dashes, ellipses and whitespace made uniform, and each char's origin."""
+    out: list[str] = []
+    index: list[int] = []
+    space = False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if not space:
+                out.append(" ")
+                index.append(i)
+            space = True
+            continue
+        space = False
+        rep = _LOOSE.get(ch, ch)
+        out.append(rep)
+        index.extend([i] * len(rep))
+    return "".join(out), index

@@ -1,0 +1,345 @@
+"""Storing transcripts: prepare each file (read, parse, segment), then store it in one transaction.
+
+Each file is one transaction, written through the session's Core connection
+with statements built once: per-file ORM work, or building statements per file,
+would cost more than the inserts themselves. Storing happens on the caller's
+thread: a writer thread would fight spaCy for the GIL (SQLite gives it up on
+every row and then waits a whole switch interval to get it back), which
+measured slower than storing in line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from qualcode.errors import InvalidInputError, QualcodeError
+from qualcode.ingest.participants import (
+    ParticipantId,
+    ParticipantPattern,
+    identify_participant,
+)
+from qualcode.ingest.readers import IngestWarning, read_transcript
+from qualcode.ingest.turns import SpeakerLabels, Turn, parse_turns
+from qualcode.services.project import Project
+from qualcode.store.models import (
+    AuditEntry,
+    Case,
+    Coding,
+    Document,
+    Participant,
+    Segment,
+)
+
+if TYPE_CHECKING:
+    from qualcode.services.importing import ImportOptions, ImportReport
+
+
+@dataclass
+class _Parsed:
+    """A transcript read and parsed, waiting for its sentences."""
+
+    path: Path
+    values: dict[str, Any]  # the document row
+    turns: list[Turn]
+    participant: ParticipantId | None
+    replace_id: int | None
+    warnings: list[IngestWarning]
+    before: tuple[Any, Any]  # the run's lookups for its name and text, before it
+
+    @property
+    def text(self) -> str:
+        return self.values["text"]
+
+    @property
+    def ranges(self) -> list[tuple[int, int]]:
+        return [(t.start, t.end) for t in self.turns]
+
+
+@dataclass
+class Prepared:
+    """A transcript ready to store: the document row, its segments, who it is from."""
+
+    path: Path
+    values: dict[str, Any]
+    rows: list[tuple[Any, ...]]  # (kind, seq, start, end, speaker, is_participant)
+    participant: ParticipantId | None
+    replace_id: int | None
+    warnings: list[IngestWarning] = field(default_factory=list)
+
+
+def _job(parsed: _Parsed, sentences: list[tuple[int, int, int]]) -> Prepared:
+    turns = parsed.turns
+    flags = [None if t.is_participant is None else int(t.is_participant) for t in turns]
+    rows = [("turn", i, t.start, t.end, t.speaker, flag)
+            for i, (t, flag) in enumerate(zip(turns, flags, strict=True), 1)]
+    rows += [("sentence", i, a, b, turns[ti].speaker, flags[ti])
+             for i, (a, b, ti) in enumerate(sentences, 1)]
+    return Prepared(parsed.path, parsed.values, rows, parsed.participant, parsed.replace_id,
+                    parsed.warnings)
+
+
+@dataclass
+class _Attached:
+    """Who a stored document was attached to (counted once the transaction commits)."""
+
+    participant_id: int | None = None
+    participant: str | None = None
+    case_id: int | None = None
+    case: str | None = None
+    participant_created: bool = False
+    case_created: bool = False
+
+
+class _Q:
+    """Statements built once: constructing them per file costs more than running them."""
+
+    all_documents = select(Document.id, Document.name, Document.sha256).order_by(Document.id)
+    count_codings = (select(func.count()).select_from(Coding)
+                     .where(Coding.document_id == bindparam("doc")))
+    insert_document = insert(Document.__table__)
+    insert_audit = insert(AuditEntry.__table__)
+    find_participant = (select(Participant.id, Participant.case_id, Participant.role,
+                               Participant.number)
+                        .where(Participant.label == bindparam("label")))
+    insert_participant = insert(Participant.__table__)
+    find_case = select(Case.id, Case.name).where(func.lower(Case.name) == bindparam("name"))
+    insert_case = insert(Case.__table__)
+
+
+class TranscriptImporter:
+    """What every transcript of one run shares: options, patterns, spaCy, lookups."""
+
+    def __init__(self, project: Project, options: ImportOptions, report: ImportReport) -> None:
+        self.project, self.options, self.report = project, options, report
+        self.pattern = ParticipantPattern(options.participant_pattern, options.case_template)
+        self.labels = SpeakerLabels().with_extra(options.speaker_labels)
+        self._nlp: Any = None
+        self._by_sha: dict[str, tuple[int | None, str]] | None = None  # stored, loaded once
+        self._by_name: dict[str, tuple[int | None, str]] = {}
+        self._people: dict[str, tuple[int, int | None, str | None]] = {}  # committed this run
+        self._cases: dict[str, tuple[int, str]] = {}
+
+    def import_files(self, paths: Sequence[Path], done: Callable[[Path], None]) -> None:
+        """Import transcripts one by one, each in its own transaction.
+
+        A file that cannot be read or stored is reported and the others go on;
+        ``done(path)`` is called once per file, whatever happened to it.
+        """
+        for path in paths:
+            try:
+                parsed = self._parse(path)
+                if parsed is not None:
+                    try:
+                        sentences = self._sentences(parsed)
+                        self.store(_job(parsed, sentences))
+                    except BaseException:
+                        self._forget(parsed)  # not stored: a later file like it is new again
+                        raise
+            except QualcodeError as e:
+                self._fail(path, e)
+            done(path)
+
+    def _sentences(self, parsed: _Parsed) -> list[tuple[int, int, int]]:
+        from qualcode.ingest.segment import sentence_spans
+
+        try:
+            return sentence_spans(parsed.text, parsed.ranges, self.nlp())
+        except ValueError as e:  # e.g. a turn longer than a trained pipeline's max_length
+            raise InvalidInputError(f"{parsed.path}: spaCy could not split it into sentences "
+                                    f"({str(e).splitlines()[0][:120]}).") from e
+
+    def _fail(self, path: Path, error: QualcodeError) -> None:
+        message = str(error)
+        self.report.failed.append(message if path.name in message else f"{path}: {message}")
+
+    def _parse(self, path: Path) -> _Parsed | None:
+        """Read, check for a stored copy, find turns and the participant; None: not stored."""
+        src = read_transcript(path)
+        text = src.text
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        name = self.options.as_new or path.stem
+        target = self._stored_target(path, name, sha)
+        if target is False:
+            return None
+        turns = parse_turns(text, self.labels, self.pattern)
+        warnings = src.warnings + [src.warning_at(n.offset, n.message) for n in turns.notices]
+        pid, notes = identify_participant(path.stem, turns.participant_ids, self.pattern)
+        warnings += [IngestWarning(path.name, n) for n in notes]
+        values = {"name": name, "source_file": path.name, "file_format": src.file_format,
+                  "encoding": src.encoding, "sha256": sha, "text": text,
+                  "word_count": len(text.split())}
+        by_sha = self._by_sha
+        assert by_sha is not None  # loaded by _stored_target
+        parsed = _Parsed(path, values, turns.turns, pid, target, warnings,
+                         (self._by_name.get(name), by_sha.get(sha)))
+        self._by_name[name] = (target, sha)  # later files of this run see it as stored
+        by_sha.setdefault(sha, (target, name))
+        return parsed
+
+    def _forget(self, parsed: _Parsed) -> None:
+        name, sha = parsed.values["name"], parsed.values["sha256"]
+        for index, key, before in ((self._by_name, name, parsed.before[0]),
+                                   (self._by_sha, sha, parsed.before[1])):
+            if before is None:
+                index.pop(key, None)  # type: ignore[union-attr]
+            else:
+                index[key] = before  # type: ignore[index]
+
+    def nlp(self) -> Any:
+        if self._nlp is None:
+            from qualcode.ingest.segment import load_pipeline
+
+            self._nlp, warning = load_pipeline(self.options.spacy_model)
+            if warning:
+                self.report.warnings.append(IngestWarning("spaCy", warning))
+        return self._nlp
+
+    def _stored_target(self, path: Path, name: str, sha: str) -> int | None | bool:
+        """None: a new document; an id: replace that document; False: not stored (reported)."""
+        if self._by_sha is None:  # one query per run, not one per file
+            with self.project.engine.connect() as conn:
+                stored = conn.execute(_Q.all_documents).all()
+            self._by_sha = {}
+            for row in stored:
+                self._by_sha.setdefault(row.sha256, (row.id, row.name))
+                self._by_name[row.name] = (row.id, row.sha256)
+        same = self._by_sha.get(sha)
+        named = self._by_name.get(name)
+        doc_id = named[0] if named is not None else None
+        codings = 0
+        if doc_id is not None:
+            with self.project.engine.connect() as conn:
+                codings = conn.execute(_Q.count_codings, {"doc": doc_id}).scalar() or 0
+        if same is not None:
+            if self.options.replace and same[1] == name and doc_id is not None and not codings:
+                return doc_id  # same text, parsed again (e.g. with new speaker labels)
+            where = "" if same[1] == name else f" as {same[1]!r}"
+            kept = f", kept: it has {codings} codings" if self.options.replace and codings else ""
+            self.report.unchanged.append(f"{path.name}{where}{kept}")
+            return False
+        if named is None:
+            return None
+        if not self.options.replace or codings or doc_id is None:
+            self.report.changed.append(_changed_message(path, name, codings))
+            return False
+        return doc_id
+
+    def store(self, job: Prepared) -> None:
+        """Store one prepared transcript in one transaction and count it in the report."""
+        try:
+            who = self._store(job)
+        except IntegrityError as e:
+            raise InvalidInputError(f"{job.path}: document {job.values['name']!r} was stored by "
+                                    "someone else meanwhile; import again to compare.") from e
+        report = self.report
+        if who.participant:
+            report.participants.add(who.participant)
+        if who.case:
+            report.cases.add(who.case)
+        report.participants_created += who.participant_created
+        report.cases_created += who.case_created
+        (report.replaced if job.replace_id is not None else report.added).append(job.values["name"])
+        report.words += job.values["word_count"]
+        report.warnings += job.warnings
+
+    def _store(self, job: Prepared) -> _Attached:
+        with self.project.transaction() as s:
+            conn = s.connection()
+            pid = job.participant
+            who = self._participant(conn, pid) if pid is not None else _Attached()
+            values = {**job.values, "participant_id": who.participant_id, "case_id": who.case_id}
+            if job.replace_id is not None:
+                doc_id = job.replace_id
+                conn.execute(delete(Segment.__table__).where(Segment.document_id == doc_id))
+                conn.execute(update(Document.__table__).where(Document.id == doc_id)
+                             .values(**values))
+            else:
+                doc_id = conn.execute(_Q.insert_document, values).inserted_primary_key[0]
+            insert_segments(s, doc_id, job.rows)
+            detail = {"file": job.path.name, "document": values["name"],
+                      "sha256": values["sha256"][:16], "replaced": job.replace_id is not None}
+            conn.execute(_Q.insert_audit, {"coder": self.project.coder_name,
+                                           "operation": "import document",
+                                           "detail": json.dumps(detail, ensure_ascii=False)})
+        if who.participant is not None:  # remembered only once committed
+            self._people[who.participant] = (who.participant_id, who.case_id, who.case)
+        if who.case is not None and who.case_id is not None:
+            self._cases[who.case.lower()] = (who.case_id, who.case)
+        return who
+
+    def _participant(self, conn: Any, pid: ParticipantId) -> _Attached:
+        """The participant (created if new) and their case from the template."""
+        known = self._people.get(pid.label)
+        if known is not None:
+            return _Attached(known[0], pid.label, known[1], known[2])
+        who = _Attached(participant=pid.label)
+        case_name = self.pattern.case_name(pid)
+        if case_name:
+            who.case_id, who.case, who.case_created = self._case(conn, case_name)
+        row = conn.execute(_Q.find_participant, {"label": pid.label}).first()
+        if row is None:
+            who.participant_id = conn.execute(_Q.insert_participant, {
+                "label": pid.label, "case_id": who.case_id, "role": pid.role,
+                "number": pid.number}).inserted_primary_key[0]
+            who.participant_created = True
+            return who
+        who.participant_id = row.id
+        fill = {k: v for k, v in (("case_id", who.case_id), ("role", pid.role),
+                                  ("number", pid.number))
+                if getattr(row, k) is None and v is not None}
+        if fill:
+            conn.execute(update(Participant.__table__).where(Participant.id == row.id)
+                         .values(**fill))
+        if row.case_id is not None and row.case_id != who.case_id:  # filed elsewhere by hand
+            who.case_id = row.case_id
+            who.case = conn.execute(select(Case.name).where(Case.id == row.case_id)).scalar()
+        return who
+
+    def _case(self, conn: Any, name: str) -> tuple[int, str, bool]:
+        known = self._cases.get(name.lower())
+        if known is not None:
+            return known[0], known[1], False
+        row = conn.execute(_Q.find_case, {"name": name.lower()}).first()
+        if row is not None:
+            return row.id, row.name, False
+        case_id = conn.execute(_Q.insert_case, {"name": name}).inserted_primary_key[0]
+        return case_id, name, True
+
+
+def _changed_message(path: Path, name: str, codings: int) -> str:
+    if codings:
+        return (f"{path}: its text differs from the stored document {name!r}, which has "
+                f"{codings} codings pointing into its text, so it was not replaced. Import "
+                "the new version under another name with --as-new NAME.")
+    return (f"{path}: its text differs from the stored document {name!r}. Import it with "
+            "--replace to replace the stored text (it has no codings), or with --as-new "
+            "NAME to keep both.")
+
+
+SEGMENT_COLUMNS = ("document_id", "kind", "seq", "start", "end", "speaker", "is_participant")
+
+
+def insert_segments(s: Any, document_id: int, rows: list[tuple[Any, ...]]) -> None:
+    """All turns and sentences of a document in one executemany.
+
+    On SQLite the row tuples go to the driver as they are: SQLAlchemy's per-row
+    parameter processing would otherwise cost more than the insert itself.
+    """
+    if not rows:
+        return
+    conn = s.connection()
+    if conn.dialect.name == "sqlite":
+        names = ", ".join(f'"{c}"' for c in SEGMENT_COLUMNS)
+        conn.exec_driver_sql(f"INSERT INTO segments ({names}) "
+                             f"VALUES ({int(document_id)}, ?, ?, ?, ?, ?, ?)", rows)
+        return
+    conn.execute(insert(Segment.__table__),
+                 [dict(zip(SEGMENT_COLUMNS, (document_id, *r), strict=True)) for r in rows])

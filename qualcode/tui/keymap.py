@@ -1,0 +1,197 @@
+"""Every key of the workbench, in one place, each with a stable id.
+
+Screens take their bindings from here (``bindings("reader")``), the help screen
+and the command palette list them from here, and a user's ``keys.toml`` can
+rebind any of them by id::
+
+    # ~/.config/qualcode/keys.toml  (or the file named by $QUALCODE_KEYS)
+    "reader.pick_code" = "enter,c"
+    "reader.undo" = "u"
+
+Code shortcuts (a code's single letter or digit, e.g. ``c`` for Context/Culture)
+are not bindings: they come from the codebook, and the reader applies them to
+the selection. The navigation keys below avoid the letters framework files may
+use as shortcuts (frameworks reserve j k h l q n p u ? / and space).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.binding import Binding
+
+from qualcode.errors import InvalidInputError
+
+KEYS_ENV = "QUALCODE_KEYS"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One user action: its id, default keys, the Textual action it runs, and its help text."""
+
+    id: str
+    keys: str
+    action: str
+    description: str
+    show: bool = False
+    key_display: str | None = None
+    priority: bool = False
+    short: str | None = None
+    """The footer label (defaults to the description)."""
+
+    @property
+    def scope(self) -> str:
+        return self.id.split(".", 1)[0]
+
+
+def _a(id: str, keys: str, action: str, description: str, show: bool | str = False,
+       key_display: str | None = None, priority: bool = False) -> ActionSpec:
+    """``show`` may be the short footer label itself."""
+    short = show if isinstance(show, str) else None
+    return ActionSpec(id, keys, action, description, bool(show), key_display, priority, short)
+
+
+SCOPE_TITLES = {"app": "Everywhere", "home": "Project home", "reader": "Coding reader",
+                "codebook": "Codebook", "dialog": "Dialogs"}
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    # Everywhere. (Screen switching keys are added from screen_registry.SCREENS.)
+    _a("app.help", "question_mark", "app.help", "Help: every key", "help", "?"),
+    _a("app.palette", "ctrl+p", "app.command_palette", "Command palette: any action or code", False,
+       "^p"),
+    _a("app.search_project", "ctrl+f", "app.search_project", "Search the whole project"),
+    _a("app.high_contrast", "f9", "app.toggle_high_contrast", "High-contrast theme on/off"),
+    _a("app.quit", "ctrl+q", "app.quit", "Quit (all work is already saved)", priority=True),
+    # Project home
+    _a("home.open", "o", "open_selected", "Open the selected document in the reader", "open"),
+    _a("home.documents", "1", "show_tab('documents')", "Show documents"),
+    _a("home.cases", "2", "show_tab('cases')", "Show cases"),
+    _a("home.codebook", "3", "show_tab('codes')", "Show the codebook with counts"),
+    _a("home.refresh", "r", "refresh", "Reload counts from the database"),
+    # Coding reader: moving
+    _a("reader.next_sentence", "j,down", "move('sentence', 1)", "Next sentence", key_display="j/↓"),
+    _a("reader.prev_sentence", "k,up", "move('sentence', -1)", "Previous sentence",
+       key_display="k/↑"),
+    _a("reader.next_word", "l,right", "move('word', 1)", "Next word", key_display="l/→"),
+    _a("reader.prev_word", "h,left", "move('word', -1)", "Previous word", key_display="h/←"),
+    _a("reader.next_turn", "right_curly_bracket,ctrl+down", "move('turn', 1)", "Next speaker turn",
+       key_display="}"),
+    _a("reader.prev_turn", "left_curly_bracket,ctrl+up", "move('turn', -1)",
+       "Previous speaker turn", key_display="{"),
+    _a("reader.page_down", "pagedown", "page(1)", "Page down"),
+    _a("reader.page_up", "pageup", "page(-1)", "Page up"),
+    _a("reader.doc_start", "home", "to_edge(-1)", "Start of the document"),
+    _a("reader.doc_end", "end", "to_edge(1)", "End of the document"),
+    # Coding reader: selecting
+    _a("reader.extend_sentence", "J,shift+down", "extend('sentence', 1)",
+       "Extend the selection by a sentence", key_display="J"),
+    _a("reader.extend_sentence_back", "K,shift+up", "extend('sentence', -1)",
+       "Extend the selection back a sentence", key_display="K"),
+    _a("reader.extend_word", "L,shift+right", "extend('word', 1)", "Extend the selection by a word",
+       key_display="L"),
+    _a("reader.extend_word_back", "H,shift+left", "extend('word', -1)",
+       "Extend the selection back a word", key_display="H"),
+    _a("reader.mark", "space", "mark", "Start/stop selecting (moves then extend the selection)",
+       key_display="space"),
+    _a("reader.clear", "escape", "clear_selection", "Clear the selection"),
+    # Coding reader: coding
+    _a("reader.pick_code", "enter", "pick_code", "Pick a code to apply (fuzzy search)", "code", "⏎"),
+    _a("reader.facilitator", "plus,F", "valence('facilitator')", "Valence: facilitator", "facil.", "+"),
+    _a("reader.barrier", "minus,B", "valence('barrier')", "Valence: barrier", "barrier", "-"),
+    _a("reader.neutral", "equals_sign,N", "valence('neutral')", "Valence: neutral", "neutral", "="),
+    _a("reader.memo", "M", "memo", "Write a memo on the coding", "memo"),
+    _a("reader.remove", "X,delete", "remove", "Remove the coding", "remove", "X"),
+    _a("reader.cycle_coding", "tab", "cycle(1)", "Next coding on this span (the one +/-/M/X act on)"),
+    _a("reader.cycle_coding_back", "shift+tab", "cycle(-1)", "Previous coding on this span"),
+    _a("reader.in_vivo", "I", "in_vivo", "In vivo: new code named by the selection, applied", "in vivo"),
+    _a("reader.new_code", "C", "new_code", "New inductive code by name, applied to the selection"),
+    _a("reader.undo", "u,ctrl+z", "undo", "Undo the last coding action", "undo", "u"),
+    _a("reader.redo", "ctrl+r,ctrl+y", "redo", "Redo", key_display="^r"),
+    # Coding reader: jumping
+    _a("reader.next_coding", "n", "jump_coding(1)", "Next coding"),
+    _a("reader.prev_coding", "p", "jump_coding(-1)", "Previous coding"),
+    _a("reader.next_uncoded", "U", "next_uncoded", "Next participant turn with no coding"),
+    _a("reader.next_document", "right_square_bracket", "next_document(1)", "Next document",
+       key_display="]"),
+    _a("reader.prev_document", "left_square_bracket", "next_document(-1)", "Previous document",
+       key_display="["),
+    _a("reader.search", "slash", "search", "Search in this document", key_display="/"),
+    _a("reader.search_next", "greater_than_sign", "search_step(1)", "Next search match",
+       key_display=">"),
+    _a("reader.search_prev", "less_than_sign", "search_step(-1)", "Previous search match",
+       key_display="<"),
+    _a("reader.toggle_panel", "O", "toggle_panel", "Show/hide the side panel"),
+    _a("reader.rules_page", "ctrl+d", "rules_page", "Scroll the coding rules in the side panel"),
+    _a("reader.close", "q", "close", "Back to the project home"),
+    # Codebook
+    _a("codebook.new", "a", "new_code", "New inductive code (under the selected code)", "new"),
+    _a("codebook.rename", "r", "rename", "Rename", "rename"),
+    _a("codebook.recolour", "c", "recolour", "Recolour", "colour"),
+    _a("codebook.shortcut", "s", "shortcut", "Set the shortcut key"),
+    _a("codebook.edit", "e", "edit", "Edit definition / inclusion / exclusion", "edit"),
+    _a("codebook.move", "m", "move", "Move under another code (or to the top)", "move"),
+    _a("codebook.merge", "M", "merge", "Merge into another code (its codings follow)", "merge"),
+    _a("codebook.delete", "delete", "delete", "Delete (only a code with no codings)"),
+    _a("codebook.usages", "u", "focus_usages", "Where the code is used (Enter opens it)"),
+    # Dialogs
+    _a("dialog.save", "ctrl+s", "save", "Save (memo, definitions)", "save", "^s"),
+    _a("dialog.cancel", "escape", "cancel", "Cancel", "cancel", "esc"),
+)
+
+BY_ID: dict[str, ActionSpec] = {a.id: a for a in ACTIONS}
+
+
+def actions(scope: str) -> list[ActionSpec]:
+    return [a for a in ACTIONS if a.scope == scope]
+
+
+def bindings(scope: str) -> list[Binding]:
+    """Textual bindings for one scope, each carrying its id (so a keymap can rebind it)."""
+    return [Binding(a.keys, a.action, a.short or a.description, show=a.show,
+                    key_display=a.key_display, priority=a.priority, tooltip=a.description, id=a.id)
+            for a in actions(scope)]
+
+
+def mode_binding_id(mode: str) -> str:
+    return f"app.mode.{mode}"
+
+
+def default_keys_path() -> Path:
+    """``$QUALCODE_KEYS``, else ``$XDG_CONFIG_HOME/qualcode/keys.toml`` (not created)."""
+    env = os.environ.get(KEYS_ENV)
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "qualcode" / "keys.toml"
+
+
+def load_keymap(path: Path | None = None, known_ids: set[str] | None = None) -> dict[str, str]:
+    """Read user key overrides ``{binding id: "key1,key2"}``; a missing file means none.
+
+    Accepts the pairs at the top level or in a ``[keys]`` table. An unknown id or
+    a value that is not a string is an error naming the file and the id.
+    """
+    path = path or default_keys_path()
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise InvalidInputError(f"{path}: cannot read the key file ({e}).") from e
+    except tomllib.TOMLDecodeError as e:
+        raise InvalidInputError(f"{path}: not valid TOML ({e}). Write lines like "
+                                '"reader.undo" = "u".') from e
+    table = data.get("keys", data) if isinstance(data.get("keys"), dict) else data
+    known = known_ids if known_ids is not None else set(BY_ID)
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        if key not in known and key.split(".", 1)[0] in SCOPE_TITLES:
+            raise InvalidInputError(f"{path}: unknown key binding id {key!r}. The ids are listed "
+                                    "in the help screen (press ?) and the README.")
+        if not isinstance(value, str) or not value.strip():
+            raise InvalidInputError(f"{path}: {key!r} must be a string of keys, e.g. \"u,ctrl+z\".")
+        out[key] = value.replace(" ", "")
+    return out

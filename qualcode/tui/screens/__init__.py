@@ -1,0 +1,1 @@
+"""The workbench screens, one per module (see qualcode.tui.screen_registry)."""

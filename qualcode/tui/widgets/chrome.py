@@ -1,0 +1,57 @@
+"""The frame every workbench screen shares: the mode bar on top, the status line below."""
+
+from __future__ import annotations
+
+from rich.markup import escape
+from textual.widgets import Static
+
+from qualcode.tui.screen_registry import SCREENS
+
+
+def plural(n: int, word: str) -> str:
+    """``1 coding``, ``2 codings``."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+class ModeBar(Static):
+    """The screens of the workbench with their keys; the current one highlighted; clickable."""
+
+    DEFAULT_CSS = """
+    ModeBar { dock: top; height: 1; background: $panel; color: $text-muted; }
+    """
+
+    def __init__(self, current: str, **kwargs: object) -> None:
+        super().__init__("", markup=True, **kwargs)  # type: ignore[arg-type]
+        self.current = current
+
+    def on_mount(self) -> None:
+        self.update(self._text())
+
+    def _text(self) -> str:
+        parts = []
+        for e in SCREENS:
+            label = f" {e.key.upper()} {escape(e.title)} "
+            if e.mode == self.current:
+                parts.append(f"[reverse b]{label}[/]")
+            else:
+                parts.append(f"[@click=app.switch_mode('{e.mode}')]{label}[/]")
+        name = escape(getattr(self.app, "sub_title", "") or "")
+        return "".join(parts) + (f"  [dim]{name}[/]" if name else "")
+
+
+class StatusLine(Static):
+    """One line of status: who is coding, where, and how far.
+
+    Its size never changes, so updates skip the layout pass (cheap on every key).
+    """
+
+    DEFAULT_CSS = """
+    StatusLine { height: 1; background: $panel; color: $text; padding: 0 1; }
+    """
+
+    _last: object = None
+
+    def update(self, content: object = "", *, layout: bool = False) -> None:  # type: ignore[override]
+        if content != self._last:
+            self._last = content
+            super().update(content, layout=layout)  # type: ignore[arg-type]

@@ -1,0 +1,85 @@
+"""Running service calls off the event loop.
+
+Every database (or spaCy) call from the workbench goes through
+``app.run_service(node, fn, *args, then=callback)``: it runs ``fn`` in a
+thread worker and posts a :class:`ServiceResult` back to ``node``. The message
+bubbles up to the app, which calls ``then(value)`` on the event loop, or shows
+the error. If ``node`` has gone away meanwhile, the result is dropped.
+
+Writes pass ``serial=True``: they run one at a time in the order the keys were
+pressed (a ticket is taken on the event loop), so "apply code, then set its
+valence" can never run the other way round.
+
+Tests wait for the work with ``await app.workers.wait_for_complete()`` followed
+by ``await pilot.pause()`` (see :func:`settle`), never by sleeping.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from textual.message import Message
+
+
+class ServiceResult(Message):
+    """The outcome of one service call, delivered on the event loop."""
+
+    def __init__(self, label: str, value: Any = None, error: BaseException | None = None,
+                 then: Callable[[Any], Any] | None = None,
+                 on_error: Callable[[BaseException], Any] | None = None) -> None:
+        super().__init__()
+        self.label = label
+        self.value = value
+        self.error = error
+        self.then = then
+        self.on_error = on_error
+
+
+class SerialTickets:
+    """Run thread jobs strictly in the order their tickets were taken."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._issued = 0
+        self._serving = 0
+
+    def take(self) -> int:
+        """Called on the event loop, in the order of the user's actions."""
+        with self._cond:
+            ticket = self._issued
+            self._issued += 1
+            return ticket
+
+    def run(self, ticket: int, fn: Callable[[], Any]) -> Any:
+        """Wait for our turn, run ``fn``, then let the next ticket go (even on error)."""
+        with self._cond:
+            while self._serving != ticket:
+                self._cond.wait()
+        try:
+            return fn()
+        finally:
+            with self._cond:
+                self._serving += 1
+                self._cond.notify_all()
+
+
+async def settle(pilot: Any, rounds: int = 5) -> None:
+    """Wait until service workers (and the work their results start) are done."""
+    from textual.worker import WorkerState
+
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                   for w in pilot.app.workers):
+            break
+
+
+class CodebookChanged(Message):
+    """Sent to every screen when ``app.codes`` has been reloaded (a code was added or changed)."""
+
+
+class DocumentsChanged(Message):
+    """Sent to every screen when ``app.documents`` has been reloaded."""
