@@ -17,3 +17,7 @@ class InvalidInputError(QualcodeError):
 
 class ConflictError(QualcodeError):
     """The operation would clash with what is stored (duplicate name, changed file...)."""
+
+
+class ProjectOpenError(QualcodeError):
+    """The project database cannot be opened or upgraded; the message says why and what to do."""

@@ -100,3 +100,34 @@ def test_resolve_url(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("QUALCODE_DB", "x.db")
     assert resolve_url(None) == f"sqlite:///{tmp_path / 'x.db'}"
     assert resolve_url("postgresql://u@h/db") == "postgresql://u@h/db"
+
+
+def test_upgrading_a_first_release_project_keeps_its_codings(tmp_path: Path) -> None:
+    """A project made by the first release (schema 0001) opens and keeps every row."""
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    db = tmp_path / "old.db"
+    old = create_engine(f"sqlite:///{db}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(engine_mod.__file__).parent / "migrations"))
+    with old.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("INSERT INTO coders (id, name, created_at) VALUES (1, 'ann', '2026-01-01')"))
+        conn.execute(text("INSERT INTO codes (id, origin, name, codable, definition, inclusion, "
+                          "exclusion, sort_order, created_at) VALUES (1, 'inductive', 'Geography', "
+                          "1, '', '', '', 0, '2026-01-01')"))
+        conn.execute(text("INSERT INTO documents (id, name, source_file, file_format, sha256, text, "
+                          "word_count, imported_at) VALUES (1, 'S4PW1', 's.txt', 'txt', 'x', "
+                          "'far to travel', 3, '2026-01-01')"))
+        conn.execute(text("INSERT INTO codings (document_id, code_id, coder_id, start, \"end\", "
+                          "valence, memo, created_at, updated_at) VALUES (1, 1, 1, 0, 3, "
+                          "'barrier', '', '2026-01-01', '2026-01-01')"))
+    old.dispose()
+    engine = open_engine(db)
+    assert current_revision(engine) == SCHEMA_HEAD
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT valence FROM codings")).scalar() == "barrier"
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []

@@ -62,8 +62,6 @@ def cli(ctx: click.Context, db: str | None, coder: str | None) -> None:
 
 def main() -> None:
     """Entry point: user errors print one clear line and exit 1, never a traceback."""
-    from qualcode.store.engine import ProjectOpenError
-
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
@@ -72,7 +70,7 @@ def main() -> None:
     except click.ClickException as e:
         e.show()
         sys.exit(e.exit_code)
-    except (QualcodeError, ProjectOpenError) as e:
+    except QualcodeError as e:
         click.secho(f"error: {e}", fg="red", err=True)
         sys.exit(1)
     except KeyboardInterrupt:

@@ -13,14 +13,14 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
+from qualcode.errors import ProjectOpenError
 from qualcode.store.migrations import SCHEMA_HEAD
+
+__all__ = ["DEFAULT_DB", "ProjectOpenError", "current_revision", "migrate", "open_engine",
+           "resolve_url"]
 
 DEFAULT_DB = "qualcode.db"
 ENV_VAR = "QUALCODE_DB"
-
-
-class ProjectOpenError(RuntimeError):
-    """The project database cannot be opened or upgraded; the message says why and what to do."""
 
 
 def resolve_url(db: str | os.PathLike[str] | None = None) -> str:

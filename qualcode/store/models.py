@@ -232,7 +232,7 @@ class Coding(Base):
 
     __tablename__ = "codings"
     __table_args__ = (
-        Index("ix_codings_code_doc", "code_id", "document_id"),
+        Index("ix_codings_code_doc_valence", "code_id", "document_id", "valence"),
         Index("ix_codings_doc_start", "document_id", "start"),
         Index("ix_codings_coder", "coder_id"),
         CheckConstraint("start >= 0 AND \"end\" > start", name="range"),
