@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qualcode.tui.coding_index import CodingIndex, covered_chars
+from qualcode.services.documents import merged_length as covered_chars
+from qualcode.tui.coding_index import CodingIndex
 from qualcode.tui.transcript_layout import Transcript, Wrapped
 
 TEXT = ("[Note about the interview.]\n\nInterviewer: How did it start?\n\n"

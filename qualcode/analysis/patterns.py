@@ -289,10 +289,8 @@ def count_codings(s: Session, *, by_valence: bool = False, roll_up: bool = False
            .cte("doc"))
     if s.get_bind().dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 35):
         doc = doc.prefix_with("MATERIALIZED", dialect="sqlite")  # else it is re-read per row
-    # With valence the index on (code, document) does not cover the query: a plain scan of
-    # the codings plus one sort is cheaper than an index walk with a lookup per coding.
-    code_key = (Coding.code_id + 0) if by_valence else Coding.code_id
-    inner = [code_key.label("code_id"), Coding.document_id.label("document_id")]
+    # The index on (code, document, valence) covers this grouping: no table rows are read.
+    inner = [Coding.code_id.label("code_id"), Coding.document_id.label("document_id")]
     if by_valence:
         inner.append(Coding.valence.label("valence"))
     agg = select(*inner, func.count().label("n")).group_by(*inner).subquery("agg")

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
-
 from qualcode.cli.main import CliState, cli, pass_state
 
 
 def open_workbench(state: Any) -> None:
     """Open the TUI on the project (imports Textual only now)."""
     project = state.project()
-    try:
-        from qualcode.tui.app import run_workbench
-    except ImportError:
-        click.echo(f"Project {project.name} at {project.location}")
-        return
+    from qualcode.tui.app import run_workbench
+
     run_workbench(project)
 
 

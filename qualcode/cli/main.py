@@ -63,7 +63,9 @@ def cli(ctx: click.Context, db: str | None, coder: str | None) -> None:
 def main() -> None:
     """Entry point: user errors print one clear line and exit 1, never a traceback."""
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

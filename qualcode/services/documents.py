@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
@@ -79,7 +80,7 @@ def resolve_document(session: Session, ref: str | int) -> Document:
     raise NotFoundError(f"No document {key!r}. See `qualcode documents` for the names.")
 
 
-def merged_length(ranges: list[tuple[int, int]]) -> int:
+def merged_length(ranges: Iterable[tuple[int, int]]) -> int:
     """Total characters covered by possibly overlapping ranges."""
     total, cur_s, cur_e = 0, -1, -1
     for s, e in sorted(ranges):

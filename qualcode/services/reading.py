@@ -1,19 +1,15 @@
 """Opening a document for coding: its text, turns, sentences and codings in one read.
 
-The coding reader needs every coding of one document, but not each coding's
-text from the database: cutting the quote out of a 300 KB document in SQL once
-per coding costs seconds on a long transcript, while Python slices the text it
-already holds in microseconds.
+The coding reader needs the document and every coding on it (by any coder).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from qualcode.services.coding import CodingRow, _query, _rows
+from qualcode.services.coding import CodingRow, list_codings
 from qualcode.services.documents import DocumentText, open_document
 from qualcode.services.project import Project
-from qualcode.store.models import Coding
 
 
 @dataclass(frozen=True)
@@ -22,14 +18,12 @@ class DocumentForCoding:
     codings: list[CodingRow]
 
 
-def codings_in_document(project: Project, document_id: int, text: str) -> list[CodingRow]:
-    """Every coding of one document (all coders), its quote cut from ``text``."""
-    with project.read() as s:
-        rows = _rows(s, _query(with_text=False).where(Coding.document_id == document_id))
-    return [replace(r, text=text[r.start:r.end]) for r in rows]
+def codings_in_document(project: Project, document_id: int) -> list[CodingRow]:
+    """Every coding of one document (all coders), ordered by position."""
+    return list_codings(project, document=document_id)
 
 
 def open_for_coding(project: Project, ref: str | int) -> DocumentForCoding:
-    """The document and its codings (two queries, whatever the number of codings)."""
+    """The document and its codings (a few queries, whatever the number of codings)."""
     doc = open_document(project, ref)
-    return DocumentForCoding(doc, codings_in_document(project, doc.id, doc.text))
+    return DocumentForCoding(doc, codings_in_document(project, doc.id))

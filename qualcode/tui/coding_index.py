@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from itertools import pairwise
 from typing import Protocol
 
@@ -70,14 +70,3 @@ class CodingIndex:
     def previous_before(self, offset: int) -> SpanLike | None:
         i = bisect_right(self.starts, offset - 1) - 1
         return self.codings[i] if i >= 0 else None
-
-
-def covered_chars(spans: Sequence[tuple[int, int]]) -> int:
-    total, cur_s, cur_e = 0, -1, -1
-    for s, e in sorted(spans):
-        if s > cur_e:
-            total += max(0, cur_e - cur_s)
-            cur_s, cur_e = s, e
-        else:
-            cur_e = max(cur_e, e)
-    return total + max(0, cur_e - cur_s)

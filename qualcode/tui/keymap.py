@@ -55,7 +55,9 @@ def _a(id: str, keys: str, action: str, description: str, show: bool | str = Fal
 
 
 SCOPE_TITLES = {"app": "Everywhere", "home": "Project home", "reader": "Coding reader",
-                "codebook": "Codebook", "dialog": "Dialogs"}
+                "codebook": "Codebook", "matrix": "Framework matrix", "cell": "Matrix cell",
+                "workshop": "Workshop view", "export": "Chart export",
+                "patterns": "Cross-case patterns", "dialog": "Dialogs"}
 
 ACTIONS: tuple[ActionSpec, ...] = (
     # Everywhere. (Screen switching keys are added from screen_registry.SCREENS.)
@@ -136,6 +138,50 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("codebook.merge", "M", "merge", "Merge into another code (its codings follow)", "merge"),
     _a("codebook.delete", "delete", "delete", "Delete (only a code with no codings)"),
     _a("codebook.usages", "u", "focus_usages", "Where the code is used (Enter opens it)"),
+    # Framework matrix (the heat map moves with the arrows / h j k l, PgUp/PgDn, Home/End)
+    _a("matrix.open_cell", "enter", "open_cell", "Open the cell: quotes and summary", "Open cell",
+       "⏎"),
+    _a("matrix.workshop", "w", "workshop", "Workshop view from this cell", "Workshop view"),
+    _a("matrix.toggle_rows", "b", "toggle_rows", "Rows by case or by participant",
+       "Rows case/participant"),
+    _a("matrix.cycle_domain", "d", "cycle_domain", "Next domain (or all)", "Domain"),
+    _a("matrix.cycle_valence", "v", "cycle_valence", "Valence filter", "Valence"),
+    _a("matrix.cycle_group", "g", "cycle_group", "Case group filter"),
+    _a("matrix.toggle_roll_up", "u", "toggle_roll_up", "Roll child codes up into constructs"),
+    _a("matrix.filter_cases", "f", "filter_cases", "Only cases whose attributes match a rule"),
+    _a("matrix.export", "x", "export", "Export the chart (current filters)", "Export"),
+    _a("matrix.refresh", "r", "refresh", "Reload from the database"),
+    # Matrix cell
+    _a("cell.save", "ctrl+s", "save", "Save the summary", "Save summary", "^s"),
+    _a("cell.reviewed", "ctrl+r", "save_reviewed", "Save the summary as reviewed",
+       "Save as reviewed", "^r"),
+    _a("cell.leave", "escape", "leave", "Back to the matrix (saves what you typed)", "Back (saves)",
+       "esc"),
+    _a("cell.open", "ctrl+o", "open_quote", "Open the highlighted quote in its transcript",
+       "Open transcript", "^o"),
+    # Workshop view
+    _a("workshop.next_construct", "right,l", "step(0, 1)", "Next construct", "Next construct", "→"),
+    _a("workshop.prev_construct", "left,h", "step(0, -1)", "Previous construct",
+       "Previous construct", "←"),
+    _a("workshop.next_case", "down,j", "step(1, 0)", "Next case", "Next case", "↓"),
+    _a("workshop.prev_case", "up,k", "step(-1, 0)", "Previous case", "Previous case", "↑"),
+    _a("workshop.comment", "c", "comment", "Record a workshop comment on this cell", "Comment"),
+    _a("workshop.author", "a", "author", "Who is speaking (name or role)", "Author"),
+    _a("workshop.toggle_row", "r", "toggle_row", "One cell or the whole row", "Row / cell"),
+    _a("workshop.more", "m", "more", "All quotes", "All quotes"),
+    _a("workshop.leave", "escape,q", "leave", "Leave the workshop view", "Leave", "esc"),
+    # Chart export dialog
+    _a("export.run", "ctrl+s", "export", "Export", "Export"),
+    _a("export.cancel", "escape", "cancel", "Cancel", "Cancel"),
+    # Cross-case patterns
+    _a("patterns.toggle_valence", "v", "toggle_valence", "Per code × valence on/off",
+       "Per valence"),
+    _a("patterns.toggle_roll_up", "u", "toggle_roll_up", "Roll child codes up on/off", "Roll up"),
+    _a("patterns.cycle_share", "s", "cycle_share", "Share: exact, 0.8, 0.67", "Share"),
+    _a("patterns.cycle_min_refs", "m", "cycle_min_refs", "Minimum codings for presence (1-3)",
+       "Min codings"),
+    _a("patterns.toggle_none", "n", "toggle_none", "Show codes with no pattern"),
+    _a("patterns.refresh", "r", "refresh", "Reload from the database"),
     # Dialogs
     _a("dialog.save", "ctrl+s", "save", "Save (memo, definitions)", "save", "^s"),
     _a("dialog.cancel", "escape", "cancel", "Cancel", "cancel", "esc"),

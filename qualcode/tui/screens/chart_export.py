@@ -13,13 +13,22 @@ from typing import ClassVar
 
 from rich.markup import escape
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    ProgressBar,
+    RadioButton,
+    RadioSet,
+    Static,
+)
 
 from qualcode.analysis.matrix_spec import MatrixSpec
 from qualcode.services.charting import EXPORT_FORMATS, export_chart
+from qualcode.tui import keymap
 
 FORMAT_NOTES = {"docx": "Word: a landscape table per domain, summaries and quotes",
                 "xlsx": "Excel: a sheet per domain, plus every coding and summary",
@@ -46,10 +55,8 @@ class ChartExportDialog(ModalScreen[Path | None]):
     ChartExportDialog Button { margin-left: 1; min-width: 10; }
     ChartExportDialog ProgressBar { margin-top: 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="export.cancel"),
-        Binding("ctrl+s", "export", "Export", id="export.run"),
-    ]
+    KEYMAP_SCOPE = "export"
+    BINDINGS: ClassVar[list[BindingType]] = [*keymap.bindings("export")]
 
     def __init__(self, spec: MatrixSpec, fmt: str = "docx") -> None:
         super().__init__()

@@ -79,7 +79,7 @@ class HelpScreen(ModalScreen[None]):
         for e in SCREENS:
             ident = keymap.mode_binding_id(e.mode)
             row(self._keys_for(ident, e.key), f"Go to {e.title}", ident)
-        for scope in ("app", "reader", "home", "codebook", "dialog"):
+        for scope in keymap.SCOPE_TITLES:
             if scope != "app":
                 out.append("")
                 out.append(f"[b u]{keymap.SCOPE_TITLES[scope]}[/b u]")

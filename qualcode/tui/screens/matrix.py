@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from rich.markup import escape
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -22,17 +22,12 @@ from qualcode.analysis.matrix import Matrix
 from qualcode.analysis.matrix_spec import MatrixSpec
 from qualcode.errors import InvalidInputError
 from qualcode.services import charting
+from qualcode.tui import keymap
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 from qualcode.tui.widgets.heatmap import HeatMap
 
 VALENCE_CYCLE: tuple[tuple[str, ...], ...] = ((), ("facilitator",), ("barrier",), ("neutral",))
 
-
-def _b(keys: str, action: str, description: str, show: bool = True,
-       key_display: str | None = None) -> Binding:
-    name = action.split("(", 1)[0]
-    return Binding(keys, action, description, show=show, key_display=key_display,
-                   id=f"matrix.{name}")
 
 
 def cell_summary_line(m: Matrix, ri: int, ci: int) -> str:
@@ -68,17 +63,9 @@ class MatrixScreen(Screen[None]):
     """Cases × codes heat map with drill-down, summaries and the workshop view."""
 
     CSS_PATH = "matrix.tcss"
+    KEYMAP_SCOPE = "matrix"
     BINDINGS: ClassVar[list[BindingType]] = [
-        _b("enter", "open_cell", "Open cell", key_display="⏎"),
-        _b("w", "workshop", "Workshop view"),
-        _b("b", "toggle_rows", "Rows case/participant"),
-        _b("d", "cycle_domain", "Domain"),
-        _b("v", "cycle_valence", "Valence"),
-        _b("g", "cycle_group", "Group", show=False),
-        _b("u", "toggle_roll_up", "Roll-up", show=False),
-        _b("f", "filter_cases", "Filter cases by attributes", show=False),
-        _b("x", "export", "Export"),
-        _b("r", "refresh", "Refresh", show=False),
+        *keymap.bindings("matrix"),
     ]
 
     def __init__(self) -> None:

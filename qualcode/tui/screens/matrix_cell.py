@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, RadioButton, RadioSet, Static, TextArea
@@ -24,6 +24,7 @@ from qualcode.analysis.matrix import Matrix
 from qualcode.errors import ConflictError
 from qualcode.services import charting
 from qualcode.services.charting import CellDetail
+from qualcode.tui import keymap
 from qualcode.tui.widgets.chrome import ModeBar
 
 VALENCE_MARK = {"facilitator": ("+", "green"), "barrier": ("−", "red"), "neutral": ("=", "grey50")}
@@ -49,13 +50,8 @@ class CellScreen(Screen[None]):
     """Read a cell's quotes and chart its summary."""
 
     CSS_PATH = "matrix.tcss"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save summary", id="cell.save", key_display="^s"),
-        Binding("ctrl+r", "save_reviewed", "Save as reviewed", id="cell.reviewed",
-                key_display="^r"),
-        Binding("escape", "leave", "Back (saves)", id="cell.leave", key_display="esc"),
-        Binding("ctrl+o", "open_quote", "Open transcript", id="cell.open", key_display="^o"),
-    ]
+    KEYMAP_SCOPE = "cell"
+    BINDINGS: ClassVar[list[BindingType]] = [*keymap.bindings("cell")]
 
     def __init__(self, matrix: Matrix, row: int, column: int) -> None:
         super().__init__()

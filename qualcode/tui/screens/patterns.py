@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, Tree
@@ -24,27 +24,21 @@ from qualcode.analysis.pattern_quotes import Quote
 from qualcode.analysis.pattern_report import Section, pattern_sections
 from qualcode.analysis.patterns import PatternResult, PatternRow, PresenceRule
 from qualcode.services.patterns import find_project_patterns, pattern_quotes
+from qualcode.tui import keymap
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 
 VALENCE_STYLE = {"facilitator": ("+", "green"), "barrier": ("−", "red"), "neutral": ("=", "grey50")}
 SHARES = (Fraction(1), Fraction(4, 5), Fraction(2, 3))
 
 
-def _b(keys: str, action: str, description: str, show: bool = True) -> Binding:
-    return Binding(keys, action, description, show=show, id=f"patterns.{action}")
-
 
 class PatternsScreen(Screen[None]):
     """The pattern table with drill-down to quotes."""
 
     CSS_PATH = "patterns.tcss"
+    KEYMAP_SCOPE = "patterns"
     BINDINGS: ClassVar[list[BindingType]] = [
-        _b("v", "toggle_valence", "Per valence"),
-        _b("u", "toggle_roll_up", "Roll up"),
-        _b("s", "cycle_share", "Share"),
-        _b("m", "cycle_min_refs", "Min codings"),
-        _b("n", "toggle_none", "No-pattern codes", show=False),
-        _b("r", "refresh", "Refresh", show=False),
+        *keymap.bindings("patterns"),
     ]
 
     def __init__(self) -> None:

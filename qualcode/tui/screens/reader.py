@@ -11,21 +11,18 @@ import re
 from functools import partial
 from typing import Any
 
-from textual import on
 from textual.app import ComposeResult
-from textual.command import SimpleCommand
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Footer
 
 from qualcode.services.coding import CodingRow
-from qualcode.services.documents import DocumentText
-from qualcode.services.history import Step
+from qualcode.services.documents import DocumentText, merged_length
 from qualcode.services.project import Project
-from qualcode.services.reading import codings_in_document, open_for_coding
+from qualcode.services.reading import open_for_coding
 from qualcode.tui import keymap
-from qualcode.tui.coding_index import covered_chars
-from qualcode.tui.screens.dialogs import MemoDialog, PromptDialog
+from qualcode.tui.screens.reader_coding import FALLBACK_COLOURS, CodingActions
+from qualcode.tui.screens.reader_search import SearchActions, SearchBar
 from qualcode.tui.transcript_layout import Transcript
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine, plural
 from qualcode.tui.widgets.coding_panel import CodingPanel
@@ -33,7 +30,6 @@ from qualcode.tui.widgets.text_pane import TextPane
 from qualcode.tui.widgets.transcript_view import TranscriptView
 from qualcode.tui.workers import CodebookChanged, DocumentsChanged
 
-FALLBACK_COLOURS = ("#7aa2c8", "#c8a27a", "#8fbf8f", "#c88fa8", "#a8a8d8", "#d8c878")
 NARROW = 100
 
 
@@ -48,17 +44,7 @@ def load_for_reading(project: Project, document_id: int) -> tuple[DocumentText, 
     return doc, rows, transcript
 
 
-class SearchBar(Input):
-    """The in-document search line (``/``); Enter searches, escape closes."""
-
-    DEFAULT_CSS = "SearchBar { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }"
-
-    def key_escape(self) -> None:
-        self.display = False
-        self.screen.query_one(TranscriptView).focus()
-
-
-class ReaderScreen(Screen[None]):
+class ReaderScreen(CodingActions, SearchActions, Screen[None]):
     """Transcript, side panel with codings and rules, status line and footer."""
 
     KEYMAP_SCOPE = "reader"
@@ -189,7 +175,7 @@ class ReaderScreen(Screen[None]):
         i = t.sentence_index(view.cursor) + 1 if n else 0
         if self._coded_for is not self.rows:  # recount only when the codings change
             self._coded_for = self.rows
-            coded = covered_chars([(r.start, r.end) for r in self.rows])
+            coded = merged_length([(r.start, r.end) for r in self.rows])
             self._coded_pct = round(100 * coded / t.visible_chars) if t.visible_chars else 0
         pct = self._coded_pct
         who = doc.participant or doc.name
@@ -284,216 +270,3 @@ class ReaderScreen(Screen[None]):
 
     def action_close(self) -> None:
         self.app.switch_mode("home")
-
-    # -- searching -------------------------------------------------------------------
-    def action_search(self) -> None:
-        bar = self.query_one(SearchBar)
-        bar.display = True
-        bar.value = self.search_query
-        bar.focus()
-        bar.select_all()  # typing replaces the last search; an arrow key keeps it
-
-    @on(Input.Submitted, "#search")
-    def _search_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.search_query = event.value.strip()
-        event.input.display = False
-        self.view.focus()
-        self.find_in_document(self.search_query)
-
-    def find_in_document(self, query: str, near: int | None = None) -> None:
-        """Highlight every match of ``query`` and select the first one after the cursor."""
-        view, t = self.view, self.view.transcript
-        if t is None:
-            return
-        if not query:
-            view.set_matches([])
-            return
-        hay, needle = t.text.lower(), query.lower()
-        if len(hay) != len(t.text):  # lower-casing changed the length: match exactly instead
-            hay, needle = t.text, query
-        matches: list[tuple[int, int]] = []
-        i = hay.find(needle)
-        while i != -1:
-            b = t.blocks[t.block_index(i)]
-            if b.start <= i and i + len(needle) <= b.end:
-                matches.append((i, i + len(needle)))
-            i = hay.find(needle, i + 1)
-        view.set_matches(matches)
-        if not matches:
-            self._say(f"“{query}” not found in this document")
-            return
-        here = view.cursor if near is None else near
-        self._step_to(next((k for k, m in enumerate(matches) if m[0] >= here), 0))
-
-    def _step_to(self, k: int) -> None:
-        view = self.view
-        k %= len(view.matches)
-        view.goto(view.matches[k][0], select=view.matches[k])
-        self._say(f"match {k + 1}/{len(view.matches)} for “{self.search_query}”")
-
-    def action_search_step(self, delta: int) -> None:
-        view = self.view
-        if not view.matches:
-            self.action_search()
-            return
-        sel = view.selection
-        here = sel[0] if sel else view.cursor
-        starts = [m[0] for m in view.matches]
-        if delta > 0:
-            k = next((i for i, s in enumerate(starts) if s > here), 0)
-        else:
-            k = next((i for i in range(len(starts) - 1, -1, -1) if starts[i] < here),
-                     len(starts) - 1)
-        self._step_to(k)
-
-    # -- coding ----------------------------------------------------------------------
-    def on_key(self, event: Any) -> None:
-        """A code's shortcut key applies it (unless the key is bound to something else)."""
-        char = event.character
-        if not char or not isinstance(self.focused, TranscriptView):
-            return
-        code_id = self._shortcuts().get(char)
-        if code_id is None or event.key in self.app.active_bindings:
-            return
-        event.stop()
-        event.prevent_default()
-        self.apply_code(code_id)
-
-    def _write(self, fn: Any, *args: Any, then: Any, **kwargs: Any) -> None:
-        self.app.run_service(self, fn, *args, then=then, serial=True, **kwargs)  # type: ignore[attr-defined]
-
-    @property
-    def history(self) -> Any:
-        return self.app.history  # type: ignore[attr-defined]
-
-    def apply_code(self, code_id: int) -> None:
-        """Code the selection (or the sentence under the cursor) with a code."""
-        if self.doc is None:
-            return
-        s, e = self.view.target
-        if e <= s:
-            return
-        self._write(self.history.add_coding, self.doc.id, s, e, code_id, then=self._coding_added)
-
-    def _coding_added(self, row: CodingRow) -> None:
-        if self.doc is None or row.document_id != self.doc.id:
-            return
-        self.rows = [*self.rows, row]
-        self.view.set_codings(self.rows, active=row.id)
-        self._say(f"coded {row.code}")
-
-    def _coding_changed(self, row: CodingRow) -> None:
-        self.rows = [row if r.id == row.id else r for r in self.rows]
-        self.view.set_codings(self.rows, active=row.id)
-        self._say(f"{row.code}: {row.valence or 'no valence'}" + (" · memo" if row.memo else ""))
-
-    def _active_row(self) -> CodingRow | None:
-        active = self.view.active_coding
-        row = next((r for r in self.rows if r.id == active), None)
-        if row is None:
-            self._say("no coding here: apply a code first")
-        return row
-
-    def action_pick_code(self) -> None:
-        commands = [SimpleCommand(f"{c.path_str}" + (f"  [{c.shortcut}]" if c.shortcut else ""),
-                                  partial(self.apply_code, c.id),
-                                  (c.definition[:90] + "…") if len(c.definition) > 90
-                                  else c.definition or None)
-                    for c in getattr(self.app, "codes", []) if c.codable]
-        self.app.search_commands(commands, placeholder="Apply code to the selection…")
-
-    def action_valence(self, valence: str) -> None:
-        row = self._active_row()
-        if row is None:
-            return
-        new = None if row.valence == valence else valence
-        self._write(self.history.set_valence, row.id, new, then=self._coding_changed)
-
-    def action_memo(self) -> None:
-        row = self._active_row()
-        if row is None:
-            return
-        quote = " ".join(row.text.split())
-        quote = quote if len(quote) < 150 else quote[:149] + "…"
-
-        def save(text: object) -> None:
-            if isinstance(text, str) and text != row.memo:
-                self._write(self.history.set_memo, row.id, text, then=self._coding_changed)
-
-        self.app.push_screen(MemoDialog(f"Memo on {row.code}", row.memo, f"“{quote}”"), save)
-
-    def action_remove(self) -> None:
-        row = self._active_row()
-        if row is None:
-            return
-        self._write(self.history.remove_coding, row.id, then=self._coding_removed)
-
-    def _coding_removed(self, row: CodingRow) -> None:
-        self.rows = [r for r in self.rows if r.id != row.id]
-        self.view.set_codings(self.rows)
-        self._say(f"removed {row.code} (u undoes)")
-
-    def action_in_vivo(self) -> None:
-        sel = self.view.selection
-        if self.doc is None:
-            return
-        if sel is None:
-            self._say("select the words first (J K H L, shift+arrows or space), then I")
-            return
-        s, e = sel
-        self._write(self.history.code_in_vivo, self.doc.id, s, e, self.doc.text[s:e],
-                    then=self._new_code_applied)
-
-    def action_new_code(self) -> None:
-        if self.doc is None:
-            return
-        s, e = self.view.target
-
-        def create(name: object) -> None:
-            if isinstance(name, str) and name.strip() and self.doc is not None:
-                parent, _, leaf = name.strip().rpartition("/")
-                self._write(self.history.code_with_new_code, self.doc.id, s, e, leaf,
-                            parent=parent or None, then=self._new_code_applied)
-
-        self.app.push_screen(PromptDialog(
-            "New inductive code, applied to the " + ("selection" if self.view.selection
-                                                     else "sentence"),
-            hint="A name, or Parent/Name to put it under an existing code.",
-            placeholder="e.g. Geography"), create)
-
-    def _new_code_applied(self, result: tuple[Any, CodingRow]) -> None:
-        info, row = result
-        self.app.reload_codes()  # type: ignore[attr-defined]
-        colours = self._colours()
-        colours[info.id] = info.colour or colours.get(info.id, FALLBACK_COLOURS[0])
-        self.view.set_colours(colours)
-        self._coding_added(row)
-        self._say(f"new code {info.name}")
-
-    # -- undo / redo -------------------------------------------------------------------
-    def action_undo(self) -> None:
-        self._write(self.history.undo, then=partial(self._after_history, "undone"))
-
-    def action_redo(self) -> None:
-        self._write(self.history.redo, then=partial(self._after_history, "redone"))
-
-    def _after_history(self, verb: str, step: Step | None) -> None:
-        if step is None:
-            self._say(f"nothing to {verb[:-2]}")
-            return
-        self.app.reload_codes()  # type: ignore[attr-defined]
-        if self.doc is not None and step.document_id == self.doc.id:
-            self.app.run_service(self, codings_in_document, self.app.project,  # type: ignore[attr-defined]
-                                 self.doc.id, self.doc.text,
-                                 then=partial(self._reloaded_codings, step, verb))
-        else:
-            self.open_document(step.document_id, step.start)
-            self.app.notify(f"{verb}: {step.label}", timeout=3)
-
-    def _reloaded_codings(self, step: Step, verb: str, rows: list[CodingRow]) -> None:
-        self.rows = rows
-        self.view.set_codings(rows, active=step.coding_id)
-        if not (self.view.target[0] <= step.start < self.view.target[1]):
-            self.view.goto(step.start)
-        self._say(f"{verb}: {step.label}")

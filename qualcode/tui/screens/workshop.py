@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 from rich.markup import escape
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
@@ -23,14 +23,11 @@ from qualcode.analysis.matrix import Matrix
 from qualcode.analysis.quotes import illustrative
 from qualcode.services import charting
 from qualcode.services.charting import CellDetail
+from qualcode.tui import keymap
 from qualcode.tui.screens.matrix_cell import when
 
 QUOTES_SHOWN = 3
 
-
-def _b(keys: str, action: str, description: str, key_display: str | None = None) -> Binding:
-    return Binding(keys, action, description, key_display=key_display,
-                   id=f"workshop.{action.split('(', 1)[0]}")
 
 
 class WorkshopScreen(Screen[None]):
@@ -44,16 +41,9 @@ class WorkshopScreen(Screen[None]):
     WorkshopScreen #ws-content { color: #ffffff; max-width: 100; }
     WorkshopScreen #ws-keys { height: auto; color: #ffff00; margin-top: 1; }
     """
+    KEYMAP_SCOPE = "workshop"
     BINDINGS: ClassVar[list[BindingType]] = [
-        _b("right,l", "step(0, 1)", "Next construct", "→"),
-        _b("left,h", "step(0, -1)", "Previous construct", "←"),
-        _b("down,j", "step(1, 0)", "Next case", "↓"),
-        _b("up,k", "step(-1, 0)", "Previous case", "↑"),
-        _b("c", "comment", "Comment"),
-        _b("a", "author", "Author"),
-        _b("r", "toggle_row", "Row / cell"),
-        _b("m", "more", "All quotes"),
-        _b("escape,q", "leave", "Leave", "esc"),
+        *keymap.bindings("workshop"),
     ]
 
     author: ClassVar[str | None] = None
