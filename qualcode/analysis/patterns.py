@@ -13,7 +13,7 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
@@ -119,6 +119,13 @@ class Count(Protocol):
 
     @property
     def participants(self) -> int: ...
+
+
+class CellCount(NamedTuple):
+    """Codings of one code (× valence) in one case, and how many participants gave them."""
+
+    refs: int
+    participants: int
 
 
 def _at_least(n: int, total: int, share: Fraction) -> bool:
@@ -307,14 +314,33 @@ def count_codings(s: Session, *, by_valence: bool = False, roll_up: bool = False
     q = q.add_columns(*keys, func.sum(agg.c.n).label("refs"),
                       func.count(distinct(doc.c.who)).label("participants")).group_by(*keys)
     out: dict[tuple[int, str | None], dict[int | None, Count]] = defaultdict(dict)
-    rows = s.connection().execute(q).all()
+    rows = _fetch_plain(s, q)
     if by_valence:
-        for row in rows:
-            out[(row[0], row[2])][row[1]] = row
+        for code_id, case_id, valence, refs, people in rows:
+            out[(code_id, valence)][case_id] = CellCount(refs, people)
     else:
-        for row in rows:
-            out[(row[0], None)][row[1]] = row
+        for code_id, case_id, refs, people in rows:
+            out[(code_id, None)][case_id] = CellCount(refs, people)
     return out
+
+
+def _fetch_plain(s: Session, q: Any) -> list[tuple[Any, ...]]:
+    """All rows as plain tuples; on SQLite straight from the driver's cursor.
+
+    The presence query returns one row per code × case (× valence), tens of
+    thousands on a large project, and building SQLAlchemy Row objects for them
+    costs more than the query itself.
+    """
+    conn = s.connection()
+    if conn.dialect.name != "sqlite":
+        return [tuple(r) for r in conn.execute(q)]
+    compiled = q.compile(dialect=conn.dialect)
+    params = [compiled.params[name] for name in (compiled.positiontup or ())]
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        return cursor.execute(str(compiled), params).fetchall()
+    finally:
+        cursor.close()
 
 
 def find_patterns(s: Session, assignments: list[GroupAssignment],
