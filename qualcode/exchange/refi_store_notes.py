@@ -12,40 +12,21 @@ import json
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from qualcode.exchange import refi_extensions as ext
 from qualcode.exchange.refi_guids import normalise_guid
-from qualcode.exchange.refi_read import RefiProjectData
-from qualcode.exchange.refi_report import RefiImportReport
+from qualcode.exchange.refi_store_state import StoreState
 from qualcode.store.models import (
-    Case,
     CellSummary,
     CellSummaryRevision,
-    Document,
     Memo,
     Participant,
     WorkshopComment,
 )
 
 
-class NoteStoring:
+class NoteStoring(StoreState):
     """Memos from notes; chart summaries and workshop comments from our own notes."""
-
-    # state and helpers provided by RefiStore
-    s: Session
-    data: RefiProjectData
-    report: RefiImportReport
-    default_coder_name: str
-    coder_by_user: dict[str, int]
-    code_by_guid: dict[str, int]
-    case_by_guid: dict[str, Case]
-    case_of_source: dict[str, Case]
-    doc_by_source: dict[str, Document]
-    note_targets: dict[str, list[tuple[str, int | None]]]
-
-    def coder_for(self, user: str | None) -> int:
-        raise NotImplementedError
 
     # -- notes ------------------------------------------------------------------------------
     def collect_note_refs(self) -> None:

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from qualcode.exchange import refi_extensions as ext
 from qualcode.exchange.refi_guids import normalise_guid
 from qualcode.exchange.refi_positions import PlainText, PositionConvention
-from qualcode.exchange.refi_read import RefiCoding, RefiProjectData, RefiTextSource
-from qualcode.exchange.refi_report import RefiImportReport
+from qualcode.exchange.refi_read import RefiCoding, RefiTextSource
 from qualcode.exchange.refi_segments import Prepared
+from qualcode.exchange.refi_store_state import StoreState
 from qualcode.services.cases import get_or_create_case
 from qualcode.store.models import (
     VALENCES,
@@ -48,23 +47,8 @@ class LoadedSource:
     prepared: Prepared | None = None  # turns, sentences, participant id (if segmentation ran)
 
 
-class TextStoring:
+class TextStoring(StoreState):
     """Documents, participants, segments and codings."""
-
-    # state and helpers provided by RefiStore
-    s: Session
-    data: RefiProjectData
-    report: RefiImportReport
-    default_coder_name: str
-    coder_by_user: dict[str, int]
-    code_by_guid: dict[str, int]
-    case_by_guid: dict[str, Case]
-    case_of_source: dict[str, Case]
-    doc_by_source: dict[str, Document]
-    note_targets: dict[str, list[tuple[str, int | None]]]
-
-    def coder_for(self, user: str | None) -> int:
-        raise NotImplementedError
 
     # -- documents ------------------------------------------------------------------------
     def _participant(self, src: RefiTextSource, case: Case | None) -> Participant | None:
