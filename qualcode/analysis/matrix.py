@@ -22,13 +22,19 @@ from typing import Any
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
-from qualcode.analysis.matrix_spec import NO_VALENCE, MatrixSpec, Value, case_matches, parse_where
+from qualcode.analysis.code_tree import ordered_codes
+from qualcode.analysis.matrix_spec import (
+    NO_VALENCE,
+    MatrixSpec,
+    Value,
+    case_matches,
+    parse_where,
+)
 from qualcode.errors import InvalidInputError
 from qualcode.store.models import (
     Case,
     CaseAttribute,
     CellSummary,
-    Code,
     Coder,
     Coding,
     Document,
@@ -180,25 +186,17 @@ class _Node:
 
 
 def code_tree(s: Session) -> list[_Node]:
-    """Codes depth-first in codebook order (framework first, then inductive)."""
-    codes = s.execute(select(Code.id, Code.parent_id, Code.name, Code.origin, Code.codable,
-                             Code.colour, Code.definition, Code.sort_order)).all()
-    kids: dict[int | None, list[Any]] = {}
-    for c in codes:
-        kids.setdefault(c.parent_id, []).append(c)
-    for lst in kids.values():
-        lst.sort(key=lambda c: (c.origin != "framework", c.sort_order, c.name.lower()))
+    """Codes depth-first in codebook order, each with its domain (its framework root)."""
     out: list[_Node] = []
-
-    def walk(parent: int | None, path: tuple[str, ...], domain: str | None) -> None:
-        for c in kids.get(parent, []):
-            dom = domain or (c.name if c.origin == "framework" else INDUCTIVE_DOMAIN)
-            p = path + (c.name,)
-            out.append(_Node(c.id, c.parent_id, c.name, c.origin, c.codable, c.colour,
-                             c.definition or "", p, dom))
-            walk(c.id, p, dom)
-
-    walk(None, (), None)
+    domain_of: dict[int, str] = {}
+    for c, path in ordered_codes(s):
+        if c.parent_id is None:
+            domain = c.name if c.origin == "framework" else INDUCTIVE_DOMAIN
+        else:
+            domain = domain_of[c.parent_id]
+        domain_of[c.id] = domain
+        out.append(_Node(c.id, c.parent_id, c.name, c.origin, c.codable, c.colour,
+                         c.definition or "", path, domain))
     return out
 
 

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple, Protocol
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
+from qualcode.analysis.code_tree import ordered_codes
 from qualcode.analysis.groups import GROUPS, GroupAssignment, members
 from qualcode.errors import InvalidInputError
 from qualcode.store.models import Case, Code, Coding, Document, Participant
@@ -260,21 +261,7 @@ class PatternResult:
 
 def code_tree(s: Session) -> list[CodeNode]:
     """All codes depth-first in codebook order (framework roots first)."""
-    codes = s.execute(select(Code.id, Code.parent_id, Code.name, Code.origin, Code.sort_order)).all()
-    kids: dict[int | None, list[Any]] = defaultdict(list)
-    for c in codes:
-        kids[c.parent_id].append(c)
-    out: list[CodeNode] = []
-
-    def walk(parent: int | None, path: tuple[str, ...]) -> None:
-        for c in sorted(kids.get(parent, []),
-                        key=lambda c: (c.origin != "framework", c.sort_order, c.name.lower())):
-            p = path + (c.name,)
-            out.append(CodeNode(c.id, c.name, p))
-            walk(c.id, p)
-
-    walk(None, ())
-    return out
+    return [CodeNode(c.id, c.name, path) for c, path in ordered_codes(s)]
 
 
 def count_codings(s: Session, *, by_valence: bool = False, roll_up: bool = False

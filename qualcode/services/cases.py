@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InvalidInputError, NotFoundError
+from qualcode.services.csv_input import read_csv_rows
 from qualcode.services.project import Project
 from qualcode.store.models import Case, CaseAttribute, Document, Participant
 
@@ -121,15 +120,7 @@ def import_cases_csv(project: Project, path: str | Path) -> CaseImportReport:
     number and nothing is changed.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise InvalidInputError(f"{path}: cannot read ({e.strerror}).") from e
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise InvalidInputError(f"{path}: not UTF-8 (byte {e.start}). Save the CSV as UTF-8.") from e
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = read_csv_rows(path)
     if not rows or not is_case_table(rows[0]):
         raise InvalidInputError(f"{path}:1: the first column must be headed 'case' "
                                 "(one row per case, then one column per attribute).")

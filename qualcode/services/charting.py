@@ -19,7 +19,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualcode.analysis.matrix import Cell, Matrix, SummaryInfo, build_matrix, natural_key
+from qualcode.analysis.matrix import (
+    Cell,
+    Matrix,
+    SummaryInfo,
+    build_matrix,
+    natural_key,
+)
 from qualcode.analysis.matrix_spec import ROW_TYPES, MatrixSpec
 from qualcode.analysis.quotes import Quote, load_quotes
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError

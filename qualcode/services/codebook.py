@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from qualcode.analysis.code_tree import ordered_codes
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
 from qualcode.services.project import Project
 from qualcode.store.models import CellSummary, Code, Coding, Framework, WorkshopComment
@@ -73,24 +74,10 @@ def codes_in_session(s: Session) -> list[CodeInfo]:
     """As ``list_codes`` inside an open session."""
     counts = dict(s.execute(select(Coding.code_id, func.count()).group_by(Coding.code_id)).all())
     fw = dict(s.execute(select(Framework.id, Framework.key)).all())
-    codes = s.scalars(select(Code)).all()
-    kids: dict[int | None, list[Code]] = {}
-    for c in codes:
-        kids.setdefault(c.parent_id, []).append(c)
-    for lst in kids.values():
-        lst.sort(key=lambda c: (c.origin != "framework", c.sort_order, c.name.lower()))
-    out: list[CodeInfo] = []
-
-    def walk(parent: int | None, path: tuple[str, ...]) -> None:
-        for c in kids.get(parent, []):
-            p = path + (c.name,)
-            out.append(CodeInfo(c.id, c.name, p, c.parent_id, c.origin, c.codable, c.colour,
-                                c.shortcut, c.definition, c.inclusion, c.exclusion,
-                                fw.get(c.framework_id), len(p) - 1, counts.get(c.id, 0), c.guid))
-            walk(c.id, p)
-
-    walk(None, ())
-    return out
+    return [CodeInfo(c.id, c.name, path, c.parent_id, c.origin, c.codable, c.colour, c.shortcut,
+                     c.definition, c.inclusion, c.exclusion, fw.get(c.framework_id),
+                     len(path) - 1, counts.get(c.id, 0), c.guid)
+            for c, path in ordered_codes(s)]
 
 
 def resolve_code(session: Session, ref: str | int) -> Code:

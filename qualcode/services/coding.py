@@ -18,7 +18,16 @@ from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
 from qualcode.services.codebook import code_paths, resolve_code
 from qualcode.services.documents import resolve_document
 from qualcode.services.project import Project
-from qualcode.store.models import VALENCES, Case, Code, Coder, Coding, Document, Participant, Segment
+from qualcode.store.models import (
+    VALENCES,
+    Case,
+    Code,
+    Coder,
+    Coding,
+    Document,
+    Participant,
+    Segment,
+)
 
 
 @dataclass(frozen=True)

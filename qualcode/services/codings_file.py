@@ -16,8 +16,6 @@ spreadsheet rarely keeps the transcript's typography).
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from sqlalchemy.orm import Session
 from qualcode.errors import InvalidInputError, NotFoundError, QualcodeError
 from qualcode.services.codebook import INDUCTIVE_PALETTE, PATH_SEP, resolve_code
 from qualcode.services.coding import check_valence
+from qualcode.services.csv_input import read_csv_rows
 from qualcode.services.documents import resolve_document
 from qualcode.services.project import Project
 from qualcode.store.models import Code, Coding, Document
@@ -103,19 +102,7 @@ def apply_codings_csv(project: Project, path: str | Path) -> CodingsFileReport:
 
 
 def _read_rows(path: Path) -> list[list[str]]:
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise InvalidInputError(f"{path}: cannot read ({e.strerror}).") from e
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        raise InvalidInputError(f"{path}:{line}: not UTF-8. Save the CSV as UTF-8.") from e
-    try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as e:
-        raise InvalidInputError(f"{path}: not a readable CSV ({e}).") from e
+    rows = read_csv_rows(path)
     if not rows or not is_codings_table(rows[0]):
         raise InvalidInputError(f"{path}:1: the header must start with document,code and "
                                 "include phrase (document,code,valence,phrase,coder,memo).")

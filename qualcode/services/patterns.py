@@ -31,7 +31,13 @@ from qualcode.analysis.patterns import (
     find_patterns,
     natural_key,
 )
-from qualcode.analysis.qca import CaseInput, Condition, QcaResult, parse_condition, run_qca
+from qualcode.analysis.qca import (
+    CaseInput,
+    Condition,
+    QcaResult,
+    parse_condition,
+    run_qca,
+)
 from qualcode.analysis.rules import Call, RuleError, Truth, attribute_names, leaves
 from qualcode.errors import InvalidInputError, QualcodeError
 from qualcode.services.cases import resolve_case
