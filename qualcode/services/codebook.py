@@ -48,20 +48,7 @@ class CodeInfo:
 
 def code_paths(session: Session) -> dict[int, tuple[str, ...]]:
     """Map code id -> names from the root (one query)."""
-    rows = session.execute(select(Code.id, Code.parent_id, Code.name)).all()
-    parent = {r.id: r.parent_id for r in rows}
-    name = {r.id: r.name for r in rows}
-    out: dict[int, tuple[str, ...]] = {}
-
-    def path(cid: int) -> tuple[str, ...]:
-        if cid not in out:
-            p = parent[cid]
-            out[cid] = (path(p) if p is not None else ()) + (name[cid],)
-        return out[cid]
-
-    for cid in parent:
-        path(cid)
-    return out
+    return {c.id: path for c, path in ordered_codes(session)}
 
 
 def list_codes(project: Project) -> list[CodeInfo]:
