@@ -21,7 +21,7 @@ from qualcode.analysis.qca import (
 )
 from qualcode.analysis.rules import RuleError
 from qualcode.errors import InvalidInputError, NotFoundError
-from qualcode.services.patterns import run_project_qca
+from qualcode.services.qca import run_project_qca
 from qualcode.services.project import Project
 from tests.patterns_data import build_project, study_spec
 

@@ -1,27 +1,28 @@
 """Cross-case pattern matching: which codes are shared, characteristic of high or low cases,
 or found only in the outlier — and what each outlier case shares with each group.
 
-Presence comes from ONE grouped query over the codings (code × case [× valence]:
-number of codings and of distinct participants); classification is a set of
-pure functions over case-name sets, so it can be tested on its own.
+Presence comes from one grouped query over the codings (see ``presence``);
+classification is a set of pure functions over case-name sets, so it can be
+tested on its own.
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, NamedTuple, Protocol
+from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.code_tree import ordered_codes
 from qualcode.analysis.groups import GROUPS, GroupAssignment, members
+from qualcode.analysis.presence import CellCount, LazyCaseCounts, coded_documents, counts_by_key
 from qualcode.errors import InvalidInputError
-from qualcode.store.models import Case, Code, Coding, Document, Participant
+from qualcode.store.models import Case
 
 CATEGORIES = ("shared", "high", "low", "outlier", "none")
 SHARES = ("shared", "high", "low", "only")
@@ -109,26 +110,6 @@ class PresenceRule:
         return f"{mode}. Present = {who} in the case; per {unit}{roll}."
 
 
-class Count(Protocol):
-    """Codings of one code (× valence) in one case, and how many participants gave them.
-
-    The result rows of the presence query serve as they are (no copy per cell).
-    """
-
-    @property
-    def refs(self) -> int: ...
-
-    @property
-    def participants(self) -> int: ...
-
-
-class CellCount(NamedTuple):
-    """Codings of one code (× valence) in one case, and how many participants gave them."""
-
-    refs: int
-    participants: int
-
-
 def _at_least(n: int, total: int, share: Fraction) -> bool:
     """n / total >= share, in exact integer arithmetic."""
     return n * share.denominator >= share.numerator * total
@@ -211,7 +192,7 @@ class PatternRow:
     category: str
     present_in: tuple[str, ...]
     outlier_shares: dict[str, str | None]
-    counts: dict[str, Count]
+    counts: Mapping[str, CellCount]
 
     @property
     def key(self) -> tuple[int, str | None]:
@@ -265,101 +246,49 @@ def code_tree(s: Session) -> list[CodeNode]:
 
 
 def count_codings(s: Session, *, by_valence: bool = False, roll_up: bool = False
-                  ) -> dict[tuple[int, str | None], dict[int | None, Count]]:
-    """Codings and distinct participants per code × case (× valence): one grouped query.
+                  ) -> dict[tuple[int, str | None], dict[int | None, CellCount]]:
+    """Codings and distinct participants per code × case (× valence).
 
     A document's case is its participant's case, else the document's own case; a
     document with no participant counts as a participant of its own. With
     ``roll_up`` each code also counts the codings of every code below it.
-
-    The query first groups codings by code × document (× valence), then maps the
-    documents to cases through a small materialised table, so the wide document
-    rows (their text) are read once per document, not once per coding.
     """
-    doc = (select(Document.id.label("id"),
-                  func.coalesce(Participant.case_id, Document.case_id).label("case_id"),
-                  func.coalesce(Document.participant_id, -Document.id).label("who"))
-           .outerjoin(Participant, Participant.id == Document.participant_id)
-           .cte("doc"))
-    if s.get_bind().dialect.name == "sqlite" and sqlite3.sqlite_version_info >= (3, 35):
-        doc = doc.prefix_with("MATERIALIZED", dialect="sqlite")  # else it is re-read per row
-    # The index on (code, document, valence) covers this grouping: no table rows are read.
-    inner = [Coding.code_id.label("code_id"), Coding.document_id.label("document_id")]
-    if by_valence:
-        inner.append(Coding.valence.label("valence"))
-    agg = select(*inner, func.count().label("n")).group_by(*inner).subquery("agg")
-    q = select().select_from(agg).join(doc, doc.c.id == agg.c.document_id)
-    if roll_up:
-        anc = select(Code.id.label("code_id"), Code.id.label("target")).cte("anc", recursive=True)
-        anc = anc.union_all(select(anc.c.code_id, Code.parent_id).select_from(anc)
-                            .join(Code, Code.id == anc.c.target).where(Code.parent_id.is_not(None)))
-        q = q.join(anc, anc.c.code_id == agg.c.code_id)
-        code_col = anc.c.target
-    else:
-        code_col = agg.c.code_id
-    keys = [code_col, doc.c.case_id] + ([agg.c.valence] if by_valence else [])
-    q = q.add_columns(*keys, func.sum(agg.c.n).label("refs"),
-                      func.count(distinct(doc.c.who)).label("participants")).group_by(*keys)
-    out: dict[tuple[int, str | None], dict[int | None, Count]] = defaultdict(dict)
-    rows = _fetch_plain(s, q)
-    if by_valence:
-        for code_id, case_id, valence, refs, people in rows:
-            out[(code_id, valence)][case_id] = CellCount(refs, people)
-    else:
-        for code_id, case_id, refs, people in rows:
-            out[(code_id, None)][case_id] = CellCount(refs, people)
-    return out
-
-
-def _fetch_plain(s: Session, q: Any) -> list[tuple[Any, ...]]:
-    """All rows as plain tuples; on SQLite straight from the driver's cursor.
-
-    The presence query returns one row per code × case (× valence), tens of
-    thousands on a large project, and building SQLAlchemy Row objects for them
-    costs more than the query itself.
-    """
-    conn = s.connection()
-    if conn.dialect.name != "sqlite":
-        return [tuple(r) for r in conn.execute(q)]
-    compiled = q.compile(dialect=conn.dialect)
-    params = [compiled.params[name] for name in (compiled.positiontup or ())]
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        return cursor.execute(str(compiled), params).fetchall()
-    finally:
-        cursor.close()
+    return counts_by_key(coded_documents(s, by_valence=by_valence, roll_up=roll_up))
 
 
 def find_patterns(s: Session, assignments: list[GroupAssignment],
                   presence: PresenceRule | None = None, *, group_rules: dict[str, str] | None = None,
                   groups_from: str | None = None) -> PatternResult:
-    """Classify every code (× valence) over the grouped cases."""
+    """Classify every code (× valence) over the grouped cases.
+
+    Only the present cases are worked out here; each row's per-case counts are built
+    from the same data when something shows them.
+    """
     presence = presence or PresenceRule()
-    case_names = dict(s.execute(select(Case.id, Case.name)).all())
-    counts = count_codings(s, by_valence=presence.by_valence, roll_up=presence.roll_up)
+    case_names: dict[int, str] = dict(s.execute(select(Case.id, Case.name)).all())
+    coded = coded_documents(s, by_valence=presence.by_valence, roll_up=presence.roll_up)
     groups = members(assignments)
     high, low, outl = (frozenset(groups[g]) for g in GROUPS)
-    grouped = high | low | outl
+    grouped_ids = {cid for cid, name in case_names.items() if name in high | low | outl}
     rank = {cid: i for i, (cid, _) in enumerate(sorted(case_names.items(),
                                                         key=lambda kv: natural_key(kv[1])))}
     valences: dict[int, set[str | None]] = defaultdict(set)
-    for code_id, valence in counts:
+    for code_id, valence in coded.documents:
         valences[code_id].add(valence)
     rows: list[PatternRow] = []
-    uncased = sum(c.refs for cells in counts.values() for cid, c in cells.items() if cid is None)
     min_refs, min_people = presence.min_refs, presence.min_participants
+    outlier_names = groups["outlier"]
     for node in code_tree(s):
         for valence in sorted(valences.get(node.id) or {None}, key=VALENCE_ORDER.__getitem__):
-            cells = sorted(((cid, c) for cid, c in counts.get((node.id, valence), {}).items()
-                            if cid is not None), key=lambda kv: rank[kv[0]])
-            by_case = {case_names[cid]: c for cid, c in cells}
-            present = tuple(name for name, c in by_case.items() if name in grouped
-                            and c.refs >= min_refs and c.participants >= min_people)
+            key = (node.id, valence)
+            ids = coded.present_cases(key, min_refs, min_people) & grouped_ids
+            present = tuple(case_names[c] for c in sorted(ids, key=rank.__getitem__))
             category = classify(frozenset(present), high, low, outl, presence.share)
             rows.append(PatternRow(node.id, node.name, node.path, valence, category, present,
-                                   outlier_shares(category, frozenset(present), groups["outlier"]),
-                                   by_case))
+                                   outlier_shares(category, frozenset(present), outlier_names),
+                                   LazyCaseCounts(coded, key, case_names, rank)))
     result = PatternResult(assignments, presence, rows, dict(group_rules or {}), groups_from)
+    uncased = coded.uncased_codings()
     result.warnings = _warnings(groups, None if presence.roll_up else uncased, uncased > 0)
     return result
 

@@ -219,7 +219,7 @@ def qca_cmd(state: CliState, conditions: tuple[str, ...], outcome: str, consiste
             min_refs: int, min_participants: int, fmt: str) -> None:
     """Crisp-set QCA: truth table, complex and parsimonious solutions."""
     from qualcode.analysis.patterns import PresenceRule
-    from qualcode.services.patterns import run_project_qca
+    from qualcode.services.qca import run_project_qca
 
     presence = PresenceRule(min_refs=min_refs, min_participants=min_participants, roll_up=roll_up)
     result = run_project_qca(state.project(), list(conditions), outcome, threshold=consistency,

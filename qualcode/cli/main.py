@@ -36,8 +36,34 @@ pass_state = click.make_pass_decorator(CliState)
 
 
 def emit_json(data: Any) -> None:
-    """Write JSON to stdout (UTF-8, stable key order as given)."""
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    """Write JSON to stdout (UTF-8, stable key order as given), one record per line."""
+    click.echo(readable_json(data))
+
+
+def readable_json(data: Any, depth: int = 0) -> str:
+    """JSON indented down to the records, each record on one line.
+
+    A list of objects (codings, codes, matrix cells) prints one object per line, so
+    the output reads well, greps well and diffs well; objects holding lists are
+    opened up. Single lines come from the C encoder: indenting everything goes
+    through Python's pure-Python encoder, several times slower on large outputs.
+    """
+    pad, inner = "  " * depth, "  " * (depth + 1)
+    if isinstance(data, list) and any(isinstance(v, (dict, list)) for v in data):
+        return "[\n" + ",\n".join(inner + _one_line(v) for v in data) + f"\n{pad}]"
+    if isinstance(data, dict) and any(isinstance(v, (dict, list)) and v for v in data.values()) \
+            and (depth < 2 or any(_is_records(v) for v in data.values())):
+        items = [f"{inner}{_one_line(k)}: {readable_json(v, depth + 1)}" for k, v in data.items()]
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    return _one_line(data)
+
+
+def _is_records(value: Any) -> bool:
+    return isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)
+
+
+def _one_line(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, default=str)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

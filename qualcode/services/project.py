@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.store.engine import open_engine
@@ -101,6 +101,11 @@ class Project:
         return self.setting("project.uuid") or ""
 
     def _ensure_identity(self) -> None:
+        with self._sessions() as s:  # a read first: opening a project writes nothing
+            known = s.scalar(select(func.count()).select_from(Setting).where(
+                Setting.key.in_(("project.uuid", "project.name"))))
+        if known == 2:
+            return
         with self._sessions.begin() as s:
             if s.get(Setting, "project.uuid") is None:
                 s.add(Setting(key="project.uuid", value=str(uuid.uuid4())))

@@ -32,6 +32,14 @@ SEGMENT_KINDS = ("turn", "sentence")
 SUMMARY_STATUSES = ("empty", "draft", "reviewed")
 MEMO_TARGETS = ("project", "code", "document", "case", "participant", "coding")
 
+def attribute_value(value_type: str, number: float | None, text: str | None
+                    ) -> float | int | str | None:
+    """A typed attribute's value: whole numbers as int, other numbers as float, else text."""
+    if value_type == "number":
+        return int(number) if number is not None and float(number).is_integer() else number
+    return text
+
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -146,10 +154,7 @@ class CaseAttribute(Base):
 
     @property
     def value(self) -> float | int | str | None:
-        if self.value_type == "number":
-            v = self.number_value
-            return int(v) if v is not None and float(v).is_integer() else v
-        return self.text_value
+        return attribute_value(self.value_type, self.number_value, self.text_value)
 
 
 class Participant(Base):
@@ -233,6 +238,7 @@ class Coding(Base):
     __tablename__ = "codings"
     __table_args__ = (
         Index("ix_codings_code_doc_valence", "code_id", "document_id", "valence"),
+        Index("ix_codings_code_valence_doc", "code_id", "valence", "document_id"),
         Index("ix_codings_doc_start", "document_id", "start"),
         Index("ix_codings_coder", "coder_id"),
         CheckConstraint("start >= 0 AND \"end\" > start", name="range"),
