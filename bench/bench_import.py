@@ -2,8 +2,9 @@
 
 Prints end-to-end import words/s, peak RSS after 1/4, 1/2 and all of the corpus
 (memory should stay flat as the corpus grows), and, over the same speaker turns,
-the words/s of spaCy's blank pipeline + sentencizer alone. Target: import at
-least 0.6x the sentencizer-only figure.
+the words/s of spaCy's blank pipeline + sentencizer alone, measured side by side
+in slices so that a shared machine's changing speed affects both alike. Target:
+import at least 0.6x the sentencizer-only figure.
 
     python bench/bench_import.py [--words 1000000] [--docx-share 0.3] [--rounds 3] [--keep DIR]
 """
@@ -147,6 +148,8 @@ class Clock:
 def run(work: Path, total_words: int, docx_share: float, rounds: int) -> None:
     corpus = work / "corpus"
     corpus.mkdir(exist_ok=True)
+    for old in work.glob("bench-*.db*"):  # a kept folder: every import starts on a new project
+        old.unlink()
     with Clock() as c:
         files = generate(corpus, total_words, docx_share)
     n_docx = sum(f.suffix == ".docx" for f in files)
@@ -157,48 +160,68 @@ def run(work: Path, total_words: int, docx_share: float, rounds: int) -> None:
 
     print(f"\n{'stage':<6} {'docs':>6} {'words':>10} {'words/s CPU':>12} {'words/s wall':>13} "
           f"{'peak RSS MB':>12} {'RSS MB':>8}")
-    first, words = import_corpus(work / "bench-1.db", files, show_stages=True)
-    turns = []  # the same speaker turns the import fed to spaCy (gathered untimed)
-    for path in files:
-        src = read_transcript(path)
-        turns += [src.text[t.start:t.end] for t in parse_turns(src.text).turns]
-    results = [(first, [sentencizer_only(turns)])]
-    for i in range(2, rounds + 1):  # more rounds: baselines either side of each import
-        before = sentencizer_only(turns)
-        clock, _ = import_corpus(work / f"bench-{i}.db", files)
-        results.append((clock, [before, sentencizer_only(turns)]))
+    _, words = import_corpus(work / "bench-0.db", files, show_stages=True)
+    slices = [files[i::SLICES] for i in range(SLICES)]
+    turns = [slice_turns(s) for s in slices]  # what the import feeds spaCy (gathered untimed)
 
     print(f"\n{'round':<6} {'import CPU w/s':>15} {'alone CPU w/s':>15} {'ratio CPU':>10} "
           f"{'import wall w/s':>16} {'alone wall w/s':>15} {'ratio wall':>11}")
     ratios = []
-    for i, (clock, bases) in enumerate(results, 1):
-        base_cpu = sum(b.cpu for b in bases) / len(bases)
-        base_wall = sum(b.wall for b in bases) / len(bases)
-        ratios.append(base_cpu / clock.cpu)
-        print(f"{i:<6} {words / clock.cpu:>15,.0f} {words / base_cpu:>15,.0f} "
-              f"{base_cpu / clock.cpu:>10.2f} {words / clock.wall:>16,.0f} "
-              f"{words / base_wall:>15,.0f} {base_wall / clock.wall:>11.2f}")
+    for i in range(1, rounds + 1):
+        imported, alone = interleaved_round(work / f"bench-{i}.db", slices, turns)
+        ratios.append(alone.cpu / imported.cpu)
+        print(f"{i:<6} {words / imported.cpu:>15,.0f} {words / alone.cpu:>15,.0f} "
+              f"{alone.cpu / imported.cpu:>10.2f} {words / imported.wall:>16,.0f} "
+              f"{words / alone.wall:>15,.0f} {alone.wall / imported.wall:>11.2f}")
     ratio = statistics.median(ratios)
-    print(f"\n{words:,} words, {len(turns):,} turns. Alone = spacy.blank('en') + sentencizer "
-          "over the same turns,\none process, each run on a fresh (cache-cold) pipeline, as the "
-          "import's is. CPU time is the\nfair measure on a shared machine; wall time is what a "
-          "user waits on an idle one.")
+    print(f"\n{words:,} words, {sum(len(t) for t in turns):,} turns. Alone = spacy.blank('en') + "
+          "sentencizer over the same\nturns in one process. Each round imports the corpus into a "
+          f"new project in {SLICES} slices and\nruns the sentencizer alone over each slice right "
+          "before or after it (alternately), so\nthat a shared machine's changing speed falls on "
+          "both alike; both start with cold caches.\nCPU time is the fair measure on a shared "
+          "machine; wall time is what a user waits on an idle one.")
     print(f"median ratio (CPU): {ratio:.3f}  target >= {TARGET_RATIO}: "
           f"{'OK' if ratio >= TARGET_RATIO else 'BELOW TARGET'}")
+
+
+SLICES = 6
+
+
+def slice_turns(files: list[Path]) -> list[str]:
+    out = []
+    for path in files:
+        src = read_transcript(path)
+        out += [src.text[t.start:t.end] for t in parse_turns(src.text).turns]
+    return out
+
+
+def interleaved_round(db: Path, slices: list[list[Path]], turns: list[list[str]]
+                      ) -> tuple[Clock, Clock]:
+    """Import slice by slice into one new project, each slice next to its sentencizer-only run."""
+    cold_pipeline()
+    nlp = segment.blank_pipeline()
+    project = Project.open(db, coder="bench")
+    imported, alone = Clock(), Clock()
+    for i, (batch, texts) in enumerate(zip(slices, turns, strict=True)):
+        steps = [("import", batch), ("alone", texts)]
+        for what, data in (steps if i % 2 == 0 else steps[::-1]):
+            if what == "import":
+                with imported:
+                    report = import_paths(project, data)
+                if report.failed:
+                    raise SystemExit("import failed:\n" + "\n".join(report.failed))
+            else:
+                with alone:
+                    for _doc in nlp.pipe(data, batch_size=256):
+                        pass
+    project.engine.dispose()
+    return imported, alone
 
 
 def cold_pipeline() -> object:
     """The import's cached pipeline, rebuilt so that its caches start cold."""
     segment.clear_cache()
     return segment.load_pipeline()[0]
-
-
-def sentencizer_only(turns: list[str]) -> Clock:
-    nlp = segment.blank_pipeline()
-    with Clock() as clock:
-        for _doc in nlp.pipe(turns, batch_size=256):
-            pass
-    return clock
 
 
 def import_corpus(db: Path, files: list[Path], show_stages: bool = False) -> tuple[Clock, int]:

@@ -272,3 +272,49 @@ def test_same_text_twice_in_one_run_is_stored_once(project: Project, tmp_path: P
     report = import_paths(project, [tmp_path / "S3PW1.txt", tmp_path / "S3PW1 copy.txt"])
     assert report.added == ["S3PW1"] and report.unchanged == ["S3PW1 copy.txt as 'S3PW1'"]
     assert table(project, Document) == 1
+
+
+def _segments(project: Project) -> list[tuple[object, ...]]:
+    with project.read() as s:
+        return [tuple(r) for r in s.execute(
+            select(Document.name, Segment.kind, Segment.seq, Segment.start, Segment.end,
+                   Segment.speaker).join(Document, Document.id == Segment.document_id)
+            .order_by(Document.name, Segment.kind, Segment.seq))]
+
+
+def test_chunks_of_files_segment_exactly_as_one_file_at_a_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    samples = sorted(Path(__file__).resolve().parents[1].joinpath("sample_transcripts").glob(
+        "*.txt"))[:6]
+    assert len(samples) == 6
+    together = Project.open(tmp_path / "together.db", coder="t")
+    import_paths(together, samples)
+    monkeypatch.setattr(transcript_store, "CHUNK_WORDS", 1)  # every file its own chunk
+    alone = Project.open(tmp_path / "alone.db", coder="t")
+    import_paths(alone, samples)
+    rows = _segments(together)
+    assert len(rows) > 500 and rows == _segments(alone)
+
+
+def test_a_storing_failure_inside_a_chunk_spares_the_other_files(
+        project: Project, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = transcript_store.insert_segments
+    (folder / "S4PW3.txt").write_text(S4PW2.replace("S4PW2", "S4PW3") + "More.\n",
+                                      encoding="utf-8")
+
+    def fail_once(conn: object, document_id: int, rows: list[tuple[object, ...]]) -> None:
+        if any(r[4] == "S4PW2" for r in rows):
+            raise InvalidInputError("disk full while writing segments")
+        real(conn, document_id, rows)
+
+    monkeypatch.setattr(transcript_store, "insert_segments", fail_once)
+    done: list[str] = []
+    report = import_paths(project, [folder], progress=lambda _n, _t, label: done.append(label))
+    assert sorted(report.added) == ["S3PW1", "S4PW3"]
+    assert len(report.failed) == 1 and "disk full" in report.failed[0]
+    assert sorted(done) == ["S3PW1.txt", "S4PW2.txt", "S4PW3.txt"]  # progress for every file
+    with project.read() as s:
+        assert s.scalar(select(Participant).where(Participant.label == "S4PW2")) is None
+    monkeypatch.setattr(transcript_store, "insert_segments", real)
+    again = import_paths(project, [folder])  # the failed file is new again, not "unchanged"
+    assert again.added == ["S4PW2"]

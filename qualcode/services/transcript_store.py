@@ -41,6 +41,9 @@ from qualcode.store.models import (
 if TYPE_CHECKING:
     from qualcode.services.importing import ImportOptions, ImportReport
 
+# Words read and parsed before a chunk is segmented (in one spaCy stream) and stored.
+CHUNK_WORDS = 200_000
+
 
 @dataclass
 class _Parsed:
@@ -128,32 +131,66 @@ class TranscriptImporter:
         self._cases: dict[str, tuple[int, str]] = {}
 
     def import_files(self, paths: Sequence[Path], done: Callable[[Path], None]) -> None:
-        """Import transcripts one by one, each in its own transaction.
+        """Import transcripts, each in its own transaction.
 
-        A file that cannot be read or stored is reported and the others go on;
+        Files are read and parsed a few at a time (about ``CHUNK_WORDS`` words),
+        segmented together in one spaCy stream, then stored one by one. A file
+        that cannot be read or stored is reported and the others go on;
         ``done(path)`` is called once per file, whatever happened to it.
         """
+        chunk: list[_Parsed] = []
+        words = 0
         for path in paths:
             try:
                 parsed = self._parse(path)
-                if parsed is not None:
-                    try:
-                        sentences = self._sentences(parsed)
-                        self.store(_job(parsed, sentences))
-                    except BaseException:
-                        self._forget(parsed)  # not stored: a later file like it is new again
-                        raise
             except QualcodeError as e:
                 self._fail(path, e)
-            done(path)
+                parsed = None
+            if parsed is None:
+                done(path)
+                continue
+            chunk.append(parsed)
+            words += parsed.values["word_count"]
+            if words >= CHUNK_WORDS:
+                self._segment_and_store(chunk, done)
+                chunk, words = [], 0
+        self._segment_and_store(chunk, done)
 
-    def _sentences(self, parsed: _Parsed) -> list[tuple[int, int, int]]:
-        from qualcode.ingest.segment import sentence_spans
+    def _segment_and_store(self, chunk: list[_Parsed], done: Callable[[Path], None]) -> None:
+        if not chunk:
+            return
+        try:
+            sentences: list[Any] = self._sentences(chunk)
+        except InvalidInputError:  # find which file spaCy refused; the others go on
+            sentences = []
+            for parsed in chunk:
+                try:
+                    sentences.append(self._sentences([parsed])[0])
+                except InvalidInputError as e:
+                    sentences.append(e)
+        for i, (parsed, sents) in enumerate(zip(chunk, sentences, strict=True)):
+            try:
+                if isinstance(sents, QualcodeError):
+                    raise sents
+                self.store(_job(parsed, sents))
+            except BaseException as e:
+                self._forget(parsed)  # not stored: a later file like it is new again
+                if not isinstance(e, QualcodeError):
+                    for rest in chunk[i + 1:]:
+                        self._forget(rest)
+                    raise
+                self._fail(parsed.path, e)
+            done(parsed.path)
+
+    def _sentences(self, chunk: list[_Parsed]) -> list[list[tuple[int, int, int]]]:
+        from qualcode.ingest.segment import sentence_spans_many
 
         try:
-            return sentence_spans(parsed.text, parsed.ranges, self.nlp())
+            return sentence_spans_many([(p.text, p.ranges) for p in chunk], self.nlp())
         except ValueError as e:  # e.g. a turn longer than a trained pipeline's max_length
-            raise InvalidInputError(f"{parsed.path}: spaCy could not split it into sentences "
+            where = chunk[0].path if len(chunk) == 1 else "one of " + ", ".join(
+                p.path.name for p in chunk)
+            raise InvalidInputError(f"{where}: spaCy could not split it into sentences "
                                     f"({str(e).splitlines()[0][:120]}).") from e
 
     def _fail(self, path: Path, error: QualcodeError) -> None:
@@ -251,8 +288,7 @@ class TranscriptImporter:
         report.warnings += job.warnings
 
     def _store(self, job: Prepared) -> _Attached:
-        with self.project.transaction() as s:
-            conn = s.connection()
+        with self.project.engine.begin() as conn:  # Core only: no Session per file
             pid = job.participant
             who = self._participant(conn, pid) if pid is not None else _Attached()
             values = {**job.values, "participant_id": who.participant_id, "case_id": who.case_id}
@@ -263,7 +299,7 @@ class TranscriptImporter:
                              .values(**values))
             else:
                 doc_id = conn.execute(_Q.insert_document, values).inserted_primary_key[0]
-            insert_segments(s, doc_id, job.rows)
+            insert_segments(conn, doc_id, job.rows)
             detail = {"file": job.path.name, "document": values["name"],
                       "sha256": values["sha256"][:16], "replaced": job.replace_id is not None}
             conn.execute(_Q.insert_audit, {"coder": self.project.coder_name,
@@ -327,7 +363,7 @@ def _changed_message(path: Path, name: str, codings: int) -> str:
 SEGMENT_COLUMNS = ("document_id", "kind", "seq", "start", "end", "speaker", "is_participant")
 
 
-def insert_segments(s: Any, document_id: int, rows: list[tuple[Any, ...]]) -> None:
+def insert_segments(conn: Any, document_id: int, rows: list[tuple[Any, ...]]) -> None:
     """All turns and sentences of a document in one executemany.
 
     On SQLite the row tuples go to the driver as they are: SQLAlchemy's per-row
@@ -335,7 +371,6 @@ def insert_segments(s: Any, document_id: int, rows: list[tuple[Any, ...]]) -> No
     """
     if not rows:
         return
-    conn = s.connection()
     if conn.dialect.name == "sqlite":
         names = ", ".join(f'"{c}"' for c in SEGMENT_COLUMNS)
         conn.exec_driver_sql(f"INSERT INTO segments ({names}) "
