@@ -265,7 +265,8 @@ def find_patterns(s: Session, assignments: list[GroupAssignment],
     from the same data when something shows them.
     """
     presence = presence or PresenceRule()
-    case_names: dict[int, str] = dict(s.execute(select(Case.id, Case.name)).all())
+    cases = Case.__table__.c  # Core columns: no ORM mapper configuration on a read
+    case_names: dict[int, str] = dict(s.execute(select(cases.id, cases.name)).all())
     coded = coded_documents(s, by_valence=presence.by_valence, roll_up=presence.roll_up)
     groups = members(assignments)
     high, low, outl = (frozenset(groups[g]) for g in GROUPS)

@@ -50,24 +50,25 @@ GROUP_ATTRIBUTE_SETTING = "groups.attribute"
 def case_facts(s: Session) -> list[CaseFacts]:
     """Every case with its typed attributes and stored group (plain rows: read-only)."""
     attributes: dict[int, dict[str, float | int | str | None]] = defaultdict(dict)
+    a, c = CaseAttribute.__table__.c, Case.__table__.c  # Core: no mapper configuration
     for case_id, name, value_type, number, text in s.execute(select(
-            CaseAttribute.case_id, CaseAttribute.name, CaseAttribute.value_type,
-            CaseAttribute.number_value, CaseAttribute.text_value)):
+            a.case_id, a.name, a.value_type, a.number_value, a.text_value)):
         attributes[case_id][name] = attribute_value(value_type, number, text)
     facts = [CaseFacts(name, attributes.get(case_id, {}), group, source, reason)
              for case_id, name, group, source, reason in s.execute(select(
-                 Case.id, Case.name, Case.group_name, Case.group_source, Case.group_reason))]
+                 c.id, c.name, c.group_name, c.group_source, c.group_reason))]
     return sorted(facts, key=lambda f: natural_key(f.name))
 
 
 def _stored_rules(s: Session) -> list[GroupRuleSpec]:
-    rows = s.execute(select(GroupRule.group_name, GroupRule.expression)
-                     .order_by(GroupRule.sort_order, GroupRule.id)).all()
+    r = GroupRule.__table__.c
+    rows = s.execute(select(r.group_name, r.expression).order_by(r.sort_order, r.id)).all()
     return parse_rules([f"{group}: {expression}" for group, expression in rows])
 
 
 def group_assignments(s: Session, groups_from: str | None = None) -> list[GroupAssignment]:
-    setting = s.scalar(select(Setting.value).where(Setting.key == GROUP_ATTRIBUTE_SETTING))
+    settings = Setting.__table__.c
+    setting = s.scalar(select(settings.value).where(settings.key == GROUP_ATTRIBUTE_SETTING))
     return assign_groups(case_facts(s), rules=_stored_rules(s), group_attribute=setting or None,
                          groups_from=groups_from)
 

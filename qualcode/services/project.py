@@ -102,8 +102,8 @@ class Project:
 
     def _ensure_identity(self) -> None:
         with self._sessions() as s:  # a read first: opening a project writes nothing
-            known = s.scalar(select(func.count()).select_from(Setting).where(
-                Setting.key.in_(("project.uuid", "project.name"))))
+            known = s.scalar(select(func.count()).select_from(Setting.__table__).where(
+                Setting.__table__.c.key.in_(("project.uuid", "project.name"))))
         if known == 2:
             return
         with self._sessions.begin() as s:
