@@ -105,3 +105,19 @@ def test_documents_and_show(db: Path) -> None:
     assert docs[0]["name"] == "S4PW1" and docs[0]["case"] == "Site 4"
     shown = run(db, "show", "S4PW1")
     assert shown.returncode == 0 and "S4PW1" in shown.stdout
+
+
+def test_collector_is_off_during_start_up_and_on_once_the_project_is_open(tmp_path: Path) -> None:
+    import gc
+
+    from qualcode.cli.main import CliState
+
+    gc.disable()  # as main() leaves it
+    try:
+        state = CliState(str(tmp_path / "gc.db"), "tester")
+        project = state.project(create=True)
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        assert state.project() is project  # the same project, and nothing else changes
+    finally:
+        gc.unfreeze()
+        gc.enable()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qualcode.cli.main import CliState, cli, pass_state
+from qualcode.cli.main import CliState, cli, pass_state, startup_finished
 
 
 def open_workbench(state: Any) -> None:
@@ -12,6 +12,7 @@ def open_workbench(state: Any) -> None:
     project = state.project()
     from qualcode.tui.app import run_workbench
 
+    startup_finished()  # the workbench runs for hours: collect as usual from here
     run_workbench(project)
 
 
