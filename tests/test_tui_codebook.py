@@ -46,6 +46,21 @@ def code(project: Project, name: str) -> Any:
     return next(c for c in list_codes(project) if c.name == name)
 
 
+async def eventually(pilot: Any, check: Any, tries: int = 60) -> Any:
+    """``check()``'s first truthy value, waiting for workers between tries (a loaded CI
+    machine can take more rounds than ``settle`` waits for)."""
+    for _ in range(tries):
+        try:
+            value = check()
+        except StopIteration:  # the code is not there (yet)
+            value = None
+        if value:
+            return value
+        await settle(pilot)
+        await pilot.pause(0.05)
+    return check()
+
+
 async def open_codebook(pilot: Any, project: Project, name: str) -> CodebookScreen:
     await press(pilot, "f3")
     screen = pilot.app.screen
@@ -89,26 +104,26 @@ async def test_rename_recolour_and_edit_rules(sample: Project) -> None:
         await press(pilot, "r")
         await pilot.press(*"Ward culture")
         await press(pilot, "enter")
-        renamed = code(sample, "Ward culture")
+        renamed = await eventually(pilot, lambda: code(sample, "Ward culture"))
         assert renamed.path == ("Context", "Ward culture") and renamed.count == 2
         await press(pilot, "c")
         await pilot.press(*"#123456")
         await press(pilot, "enter")
-        assert code(sample, "Ward culture").colour == "#123456"
+        assert await eventually(
+            pilot, lambda: code(sample, "Ward culture").colour == "#123456")
         await press(pilot, "e")
-        for _ in range(40):  # the dialog's editor has focus once it is mounted
-            if getattr(app.focused, "id", None) == "definition":
-                break
-            await pilot.pause(0.05)
+        # the dialog's editor has focus once it is mounted
+        assert await eventually(pilot, lambda: getattr(app.focused, "id", None) == "definition")
         area = app.screen.query_one("#definition")
         area.select_all()
         await pilot.press(*"Shared ways of working")
         await settle(pilot)
         assert area.text == "Shared ways of working"
         await press(pilot, "ctrl+s")
-        assert code(sample, "Ward culture").definition == "Shared ways of working"
-        detail = str(app.screen.query_one("#code-detail").render())
-        assert "Shared ways of working" in detail
+        assert await eventually(
+            pilot, lambda: code(sample, "Ward culture").definition == "Shared ways of working")
+        assert await eventually(pilot, lambda: "Shared ways of working" in str(
+            app.screen.query_one("#code-detail").render()))
 
 
 async def test_merge_moves_codings_and_deletes_the_source(sample: Project) -> None:

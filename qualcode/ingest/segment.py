@@ -94,26 +94,27 @@ def sentence_spans_many(texts: Sequence[tuple[str, Sequence[tuple[int, int]]]], 
     storing it, then segmenting the next made spaCy's share of an import about a
     fifth slower than the same work done in one run.
     """
-    pieces = (text[a:b] for text, turns in texts for a, b in turns)
-    docs = iter(nlp.pipe(pieces, batch_size=batch_size))
-    return [_turn_sentences(text, turns, docs) for text, turns in texts]
+    pieces = [[text[a:b] for a, b in turns] for text, turns in texts]  # sliced once
+    docs = iter(nlp.pipe((p for ps in pieces for p in ps), batch_size=batch_size))
+    return [_turn_sentences(turns, ps, docs) for (_, turns), ps in zip(texts, pieces, strict=True)]
 
 
-def _turn_sentences(text: str, turns: Sequence[tuple[int, int]], docs: Iterator[Any]
+def _turn_sentences(turns: Sequence[tuple[int, int]], pieces: list[str], docs: Iterator[Any]
                     ) -> list[tuple[int, int, int]]:
     out: list[tuple[int, int, int]] = []
     append = out.append
-    for index, (a, b) in enumerate(turns):
+    for index, ((a, _), piece) in enumerate(zip(turns, pieces, strict=True)):
         doc = next(docs)
         if not len(doc):
             continue
-        piece = text[a:b]
         starts = _sentence_starts(doc)
         if "\n" in piece or "..." in piece or "\u2026" in piece:
             starts = _adjust(piece, starts)
         ends = starts[1:]
         ends.append(len(piece))
         for st, en in zip(starts, ends, strict=True):
+            # spaCy's sentences start on a token (rarely a whitespace token) and run
+            # up to the next one's start, so usually only the end has blanks to trim.
             while st < en and piece[st].isspace():
                 st += 1
             while en > st and piece[en - 1].isspace():
