@@ -246,12 +246,13 @@ def code_tree(s: Session) -> list[CodeNode]:
 
 
 def count_codings(s: Session, *, by_valence: bool = False, roll_up: bool = False
-                  ) -> dict[tuple[int, str | None], dict[int | None, CellCount]]:
+                  ) -> dict[tuple[int, str | None], dict[int, CellCount]]:
     """Codings and distinct participants per code × case (× valence).
 
     A document's case is its participant's case, else the document's own case; a
     document with no participant counts as a participant of its own. With
-    ``roll_up`` each code also counts the codings of every code below it.
+    ``roll_up`` each code also counts the codings of every code below it. Documents
+    with no case are left out.
     """
     return counts_by_key(coded_documents(s, by_valence=by_valence, roll_up=roll_up))
 
@@ -270,7 +271,8 @@ def find_patterns(s: Session, assignments: list[GroupAssignment],
     coded = coded_documents(s, by_valence=presence.by_valence, roll_up=presence.roll_up)
     groups = members(assignments)
     high, low, outl = (frozenset(groups[g]) for g in GROUPS)
-    grouped_ids = {cid for cid, name in case_names.items() if name in high | low | outl}
+    grouped = high | low | outl
+    grouped_ids = {cid for cid, name in case_names.items() if name in grouped}
     rank = {cid: i for i, (cid, _) in enumerate(sorted(case_names.items(),
                                                         key=lambda kv: natural_key(kv[1])))}
     valences: dict[int, set[str | None]] = defaultdict(set)

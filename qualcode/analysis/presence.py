@@ -15,7 +15,7 @@ participants) are built when a table or an export asks for them.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -195,7 +195,6 @@ class LazyCaseCounts(Mapping[str, CellCount]):
         return case in self._load()
 
 
-def counts_by_key(source: CodedDocuments, keys: Iterable[Key] | None = None
-                  ) -> dict[Key, dict[int | None, CellCount]]:
-    """Per-case counts for many keys at once (all when ``keys`` is None)."""
-    return {key: dict(source.cell_counts(key)) for key in (keys or source.documents)}
+def counts_by_key(source: CodedDocuments) -> dict[Key, dict[int, CellCount]]:
+    """Per-case counts of every code (× valence) at once."""
+    return {key: source.cell_counts(key) for key in source.documents}
