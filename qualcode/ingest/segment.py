@@ -107,14 +107,15 @@ def _turn_sentences(turns: Sequence[tuple[int, int]], pieces: list[str], docs: I
         doc = next(docs)
         if not len(doc):
             continue
-        starts = _sentence_starts(doc)
+        spans = _sentence_spans(doc)
         if "\n" in piece or "..." in piece or "\u2026" in piece:
-            starts = _adjust(piece, starts)
-        ends = starts[1:]
-        ends.append(len(piece))
-        for st, en in zip(starts, ends, strict=True):
-            # spaCy's sentences start on a token (rarely a whitespace token) and run
-            # up to the next one's start, so usually only the end has blanks to trim.
+            starts = _adjust(piece, [st for st, _ in spans])
+            ends = starts[1:]
+            ends.append(len(piece))
+            spans = list(zip(starts, ends, strict=True))
+        for st, en in spans:
+            # A sentence may start with a whitespace token (after a line break), and
+            # after the adjustments above it runs up to the next one's start.
             while st < en and piece[st].isspace():
                 st += 1
             while en > st and piece[en - 1].isspace():
@@ -124,14 +125,14 @@ def _turn_sentences(turns: Sequence[tuple[int, int]], pieces: list[str], docs: I
     return out
 
 
-def _sentence_starts(doc: Any) -> list[int]:
-    """Character offsets where the Doc's sentences start.
+def _sentence_spans(doc: Any) -> list[tuple[int, int]]:
+    """``(start, end)`` character offsets of the Doc's sentences (end after the last token).
 
     A Span per sentence is cheap; anything that makes a Token object per token
     (iterating the Doc, ``doc.text``) or copies arrays per Doc (``doc.to_array``)
     costs more.
     """
-    return [sent.start_char for sent in doc.sents]
+    return [(sent.start_char, sent.end_char) for sent in doc.sents]
 
 
 def _adjust(piece: str, spacy_starts: Iterable[int]) -> list[int]:
