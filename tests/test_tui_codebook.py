@@ -114,6 +114,8 @@ async def test_rename_recolour_and_edit_rules(sample: Project) -> None:
         await press(pilot, "e")
         # the dialog's editor has focus once it is mounted
         assert await eventually(pilot, lambda: getattr(app.focused, "id", None) == "definition")
+        title = str(app.screen.query_one(".dialog-title").render())
+        assert "Ward culture" in title, title  # the dialog edits the code still highlighted
         area = app.screen.query_one("#definition")
         area.select_all()
         await pilot.press(*"Shared ways of working")

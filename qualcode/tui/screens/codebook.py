@@ -44,6 +44,9 @@ class CodebookScreen(Screen[None]):
         super().__init__()
         self.selected: int | None = None
         self._want: int | None = None
+        # While the tree is rebuilt, the cursor passes other codes on its way back to the
+        # selected one; those highlights must not change the selection.
+        self._restoring: int | None = None
 
     def compose(self) -> ComposeResult:
         yield ModeBar("codebook")
@@ -102,11 +105,18 @@ class CodebookScreen(Screen[None]):
         if target is None and self.codes:
             target = nodes.get(self.codes[0].id)
         if target is not None:
-            self.call_after_refresh(tree.move_cursor, target)
-            self.selected = target.data
+            self.selected = self._restoring = target.data
+            self.call_after_refresh(self._restore_cursor, tree, target)
         self._want = None
         self._show_detail()
         self._status()
+
+    def _restore_cursor(self, tree: Tree[int], target: Any) -> None:
+        tree.move_cursor(target)
+        self.call_after_refresh(self._restored)  # after the highlights just posted
+
+    def _restored(self) -> None:
+        self._restoring = None
 
     def select_code(self, code_id: int) -> None:
         """Highlight a code (used by the command palette and the project home)."""
@@ -115,7 +125,7 @@ class CodebookScreen(Screen[None]):
         self._fill_tree()
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[int]) -> None:
-        if event.node.data is None:
+        if event.node.data is None or self._restoring not in (None, event.node.data):
             return
         self.selected = event.node.data
         self._show_detail()
