@@ -26,7 +26,7 @@ from qualcode.services.codebook import CodeInfo
 from qualcode.services.coding import CodingRow, list_codings
 from qualcode.tui import keymap
 from qualcode.tui.screens.dialogs import ConfirmDialog, DefinitionDialog, PromptDialog
-from qualcode.tui.widgets.chrome import ModeBar, StatusLine, plural
+from qualcode.tui.widgets.chrome import ModeBar, StatusLine, place_cursor, plural
 from qualcode.tui.widgets.coding_panel import valence_text
 from qualcode.tui.workers import CodebookChanged
 
@@ -44,8 +44,8 @@ class CodebookScreen(Screen[None]):
         super().__init__()
         self.selected: int | None = None
         self._want: int | None = None
-        # While the tree is rebuilt, the cursor passes other codes on its way back to the
-        # selected one; those highlights must not change the selection.
+        # While the tree is rebuilt, highlights of other codes (from the cursor's old
+        # line) must not change the selection.
         self._restoring: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -106,14 +106,11 @@ class CodebookScreen(Screen[None]):
             target = nodes.get(self.codes[0].id)
         if target is not None:
             self.selected = self._restoring = target.data
-            self.call_after_refresh(self._restore_cursor, tree, target)
+            place_cursor(tree, target)
+            self.call_after_refresh(self._restored)  # after the highlights just posted
         self._want = None
         self._show_detail()
         self._status()
-
-    def _restore_cursor(self, tree: Tree[int], target: Any) -> None:
-        tree.move_cursor(target)
-        self.call_after_refresh(self._restored)  # after the highlights just posted
 
     def _restored(self) -> None:
         self._restoring = None

@@ -25,7 +25,7 @@ from qualcode.analysis.pattern_report import Section, pattern_sections
 from qualcode.analysis.patterns import PatternResult, PatternRow, PresenceRule
 from qualcode.services.patterns import find_project_patterns, pattern_quotes
 from qualcode.tui import keymap
-from qualcode.tui.widgets.chrome import ModeBar, StatusLine
+from qualcode.tui.widgets.chrome import ModeBar, StatusLine, place_cursor
 
 VALENCE_STYLE = {"facilitator": ("+", "green"), "barrier": ("−", "red"), "neutral": ("=", "grey50")}
 SHARES = (Fraction(1), Fraction(4, 5), Fraction(2, 3))
@@ -119,7 +119,7 @@ class PatternsScreen(Screen[None]):
                 if target is None and (keep is None or row.key == keep):
                     target = leaf
         if target is not None:
-            self.call_after_refresh(tree.move_cursor, target)
+            place_cursor(tree, target)
         self._status()
 
     def _section_label(self, section: Section) -> Text:

@@ -1,9 +1,13 @@
-"""The frame every workbench screen shares: the mode bar on top, the status line below."""
+"""The frame every workbench screen shares: the mode bar on top, the status line below
+(and the small helpers the screens share)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.markup import escape
-from textual.widgets import Static
+from textual.widgets import Static, Tree
+from textual.widgets.tree import TreeNode
 
 from qualcode.tui.screen_registry import SCREENS
 
@@ -55,3 +59,15 @@ class StatusLine(Static):
         if content != self._last:
             self._last = content
             super().update(content, layout=layout)  # type: ignore[arg-type]
+
+
+def place_cursor(tree: Tree[Any], node: TreeNode[Any]) -> None:
+    """Put a freshly rebuilt tree's cursor on ``node`` now.
+
+    New nodes have no line until the tree lays them out; moving the cursor to one
+    before that (e.g. after the next refresh, which may come before the tree's own)
+    asks for line -1, which the tree clamps to line 0: the first node is highlighted
+    and becomes the selection. Reading ``last_line`` lays the lines out first.
+    """
+    _ = tree.last_line
+    tree.move_cursor(node)
