@@ -124,8 +124,9 @@ async def test_rename_recolour_and_edit_rules(sample: Project) -> None:
         await press(pilot, "ctrl+s")
         assert await eventually(
             pilot, lambda: code(sample, "Ward culture").definition == "Shared ways of working")
-        assert await eventually(pilot, lambda: "Shared ways of working" in str(
+        detail = await eventually(pilot, lambda: "Shared ways of working" in str(
             app.screen.query_one("#code-detail").render()))
+        assert detail, (app.screen.selected, str(app.screen.query_one("#code-detail").render()))
 
 
 async def test_merge_moves_codings_and_deletes_the_source(sample: Project) -> None:
@@ -274,3 +275,16 @@ def test_settings_file(tmp_path: Path) -> None:
     path.write_text("[tui]\ncolour = 'x'\n", encoding="utf-8")
     with pytest.raises(InvalidInputError, match="unknown setting tui.colour"):
         load_settings(path)
+
+
+async def test_a_read_that_finishes_late_never_overwrites_a_newer_one(sample: Project) -> None:
+    app = QualcodeApp(sample)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        fresh = list(app.codes)
+        before_save, after_save = app._codes_read.ask(), app._codes_read.ask()
+        app._codes_loaded(after_save, fresh)
+        app._codes_loaded(before_save, fresh[:-1])  # the older read finishes last
+        assert app.codes == fresh
+        app._codes_loaded(app._codes_read.ask(), fresh[:-1])  # a newer read is shown
+        assert app.codes == fresh[:-1]

@@ -35,6 +35,7 @@ from qualcode.tui.themes import HIGH_CONTRAST_NAME, THEMES
 from qualcode.tui.workers import (
     CodebookChanged,
     DocumentsChanged,
+    LatestRead,
     SerialTickets,
     ServiceResult,
 )
@@ -83,8 +84,10 @@ class QualcodeApp(App[None]):
         self._start_mode = start_mode
         self.project_name = project.name  # read once, before the event loop starts
         self.codes: list[CodeInfo] = []
+        self._codes_read = LatestRead()
         """Every code, depth-first (a cache refreshed by :meth:`reload_codes`)."""
         self.documents: list[DocumentInfo] = []
+        self._documents_read = LatestRead()
         """Every document with its progress (a cache refreshed by :meth:`reload_documents`)."""
         super().__init__()
         for entry in SCREENS:
@@ -114,17 +117,23 @@ class QualcodeApp(App[None]):
     # -- caches shared by screens -------------------------------------------------
     def reload_codes(self) -> None:
         """Refresh :attr:`codes` in a worker, then tell every screen (CodebookChanged)."""
-        self.run_service(self, list_codes, self.project, then=self._codes_loaded)
+        self.run_service(self, list_codes, self.project,
+                         then=partial(self._codes_loaded, self._codes_read.ask()))
 
-    def _codes_loaded(self, codes: list[CodeInfo]) -> None:
+    def _codes_loaded(self, asked: int, codes: list[CodeInfo]) -> None:
+        if not self._codes_read.is_fresh(asked):
+            return  # a read from before a later save finished last
         self.codes = codes
         self._broadcast(CodebookChanged())
 
     def reload_documents(self) -> None:
         """Refresh :attr:`documents` in a worker, then tell every screen (DocumentsChanged)."""
-        self.run_service(self, list_documents, self.project, then=self._documents_loaded)
+        self.run_service(self, list_documents, self.project,
+                         then=partial(self._documents_loaded, self._documents_read.ask()))
 
-    def _documents_loaded(self, documents: list[DocumentInfo]) -> None:
+    def _documents_loaded(self, asked: int, documents: list[DocumentInfo]) -> None:
+        if not self._documents_read.is_fresh(asked):
+            return
         self.documents = documents
         self._broadcast(DocumentsChanged())
 

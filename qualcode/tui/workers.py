@@ -65,6 +65,30 @@ class SerialTickets:
                 self._cond.notify_all()
 
 
+class LatestRead:
+    """Keeps an older read from overwriting a newer one.
+
+    Reads run in parallel threads, so a read asked for before a save can finish
+    after the read asked for after it; its (stale) result is then dropped.
+    """
+
+    def __init__(self) -> None:
+        self._asked = 0
+        self._shown = 0
+
+    def ask(self) -> int:
+        """A number for a read about to start (on the event loop)."""
+        self._asked += 1
+        return self._asked
+
+    def is_fresh(self, asked: int) -> bool:
+        """Whether the result of read ``asked`` is newer than what is shown; if so it is."""
+        if asked < self._shown:
+            return False
+        self._shown = asked
+        return True
+
+
 async def settle(pilot: Any, rounds: int = 5) -> None:
     """Wait until service workers (and the work their results start) are done."""
     from textual.worker import WorkerState
