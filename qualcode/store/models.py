@@ -32,6 +32,7 @@ SEGMENT_KINDS = ("turn", "sentence")
 SUMMARY_STATUSES = ("empty", "draft", "reviewed")
 MEMO_TARGETS = ("project", "code", "document", "case", "participant", "coding")
 
+
 def attribute_value(value_type: str, number: float | None, text: str | None
                     ) -> float | int | str | None:
     """A typed attribute's value: whole numbers as int, other numbers as float, else text."""

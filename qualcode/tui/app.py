@@ -84,11 +84,10 @@ class QualcodeApp(App[None]):
         self._start_mode = start_mode
         self.project_name = project.name  # read once, before the event loop starts
         self.codes: list[CodeInfo] = []
-        self._codes_read = LatestRead()
         """Every code, depth-first (a cache refreshed by :meth:`reload_codes`)."""
         self.documents: list[DocumentInfo] = []
-        self._documents_read = LatestRead()
         """Every document with its progress (a cache refreshed by :meth:`reload_documents`)."""
+        self._codes_read, self._documents_read = LatestRead(), LatestRead()
         super().__init__()
         for entry in SCREENS:
             self.add_mode(entry.mode, screen_factory(entry))

@@ -44,9 +44,6 @@ class CodebookScreen(Screen[None]):
         super().__init__()
         self.selected: int | None = None
         self._want: int | None = None
-        # While the tree is rebuilt, highlights of other codes (from the cursor's old
-        # line) must not change the selection.
-        self._restoring: int | None = None
 
     def compose(self) -> ComposeResult:
         yield ModeBar("codebook")
@@ -105,15 +102,11 @@ class CodebookScreen(Screen[None]):
         if target is None and self.codes:
             target = nodes.get(self.codes[0].id)
         if target is not None:
-            self.selected = self._restoring = target.data
+            self.selected = target.data
             place_cursor(tree, target)
-            self.call_after_refresh(self._restored)  # after the highlights just posted
         self._want = None
         self._show_detail()
         self._status()
-
-    def _restored(self) -> None:
-        self._restoring = None
 
     def select_code(self, code_id: int) -> None:
         """Highlight a code (used by the command palette and the project home)."""
@@ -122,7 +115,7 @@ class CodebookScreen(Screen[None]):
         self._fill_tree()
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[int]) -> None:
-        if event.node.data is None or self._restoring not in (None, event.node.data):
+        if event.node.data is None:
             return
         self.selected = event.node.data
         self._show_detail()
