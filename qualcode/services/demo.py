@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-import qualcode
+from qualcode.bundled import bundled_folder
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
 from qualcode.services.importing import (
     ImportOptions,
@@ -47,11 +47,11 @@ class DemoSummary:
 
 
 def sample_dir() -> Path:
-    """The repository's ``sample_transcripts/`` folder, or a clear error."""
-    folder = Path(qualcode.__file__).resolve().parents[1] / "sample_transcripts"
-    if not folder.is_dir():
-        raise NotFoundError(f"{folder}: the sample transcripts are not here (they ship with the "
-                            "source checkout). Run the demo from a qualcode source checkout.")
+    """The shipped ``sample_transcripts/`` folder, or a clear error."""
+    folder = bundled_folder("sample_transcripts")
+    if folder is None:
+        raise NotFoundError("the demo's sample transcripts are missing from this installation. "
+                            "Reinstall qualcode (pip install --force-reinstall qualcode).")
     return folder
 
 
