@@ -99,7 +99,7 @@ def open_or_build_demo(db: str | os.PathLike[str] = DEMO_DB, *, fresh: bool = Fa
 
 def build_demo(project: Project, *, progress: Progress | None = None) -> ImportReport:
     """Framework, cases, transcripts, codings, case groups and the project name."""
-    from qualcode.frameworks import DEFAULT_FRAMEWORK
+    from qualcode.framework_files import DEFAULT_FRAMEWORK
     from qualcode.services.frameworks import apply_framework
 
     files = demo_files(sample_dir())
