@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from qualcode.cli.main import CliState, cli, pass_state
@@ -60,8 +62,11 @@ def serve(state: CliState, host: str, port: int, allow_reason: str | None, no_qr
                    "network.", err=True)
     if not no_qr:
         segno.make(url, error="m").terminal(compact=True)
+    sys.stdout.flush()  # the link must be readable at once, even through a pipe
     try:
         run(project, app, sock)
+    except KeyboardInterrupt:  # uvicorn passes ctrl+c on once it has shut down cleanly
+        pass
     finally:
         sock.close()
     click.echo("Workshop page stopped; every comment is saved in the project.", err=True)

@@ -99,6 +99,9 @@ def filter_form(view: View, choices: FilterChoices, action: str) -> str:
 
 def matrix_live(m: Matrix, view: View) -> str:
     """Every domain (or the chosen one) as a table: cases down, constructs across."""
+    if not m.columns:
+        return ('<p class="none">No codes yet: the analyst applies a framework or creates codes '
+                "in the workbench.</p>")
     domains = [d for d in m.domains if not view.domain or d.lower() == view.domain.lower()]
     if not domains:
         return f'<p class="none">No domain called {e(view.domain)}.</p>'
