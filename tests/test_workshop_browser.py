@@ -15,13 +15,13 @@ import pytest
 pytest.importorskip("uvicorn", reason="the workshop extra (uvicorn) is not installed")
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 
-from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
-from qualcode.services import charting  # noqa: E402
-from qualcode.services.project import Project  # noqa: E402
-from qualcode.web.server import serve_in_thread  # noqa: E402
-from tests.matrix_data import build_chart_project  # noqa: E402
+from qualcode.services import charting
+from qualcode.services.project import Project
+from qualcode.web.server import serve_in_thread
+from tests.matrix_data import build_chart_project
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver") or (

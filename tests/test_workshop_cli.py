@@ -14,13 +14,13 @@ import pytest
 pytest.importorskip("uvicorn", reason="the workshop extra (uvicorn) is not installed")
 httpx = pytest.importorskip("httpx", reason="httpx is needed for the HTTP tests")
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select
 
-from qualcode.services.frameworks import apply_framework  # noqa: E402
-from qualcode.services.project import Project  # noqa: E402
-from qualcode.services.workshop import IdentifierGateError, identifier_gate  # noqa: E402
-from qualcode.store.models import AuditEntry  # noqa: E402
-from tests.conftest import add_document  # noqa: E402
+from qualcode.services.frameworks import apply_framework
+from qualcode.services.project import Project
+from qualcode.services.workshop import IdentifierGateError, identifier_gate
+from qualcode.store.models import AuditEntry
+from tests.conftest import add_document
 
 LEAKY = ("Interviewer: Who helped?\n\n"
          "S4PW1: Dr Patel got me into the team meeting. Email me at jo.bloggs@example.com.")
@@ -63,7 +63,8 @@ def test_the_gate_refuses_certain_identifiers_unless_a_reason_is_given(tmp_path:
 def test_serve_refuses_to_start_with_certain_identifiers(tmp_path: Path) -> None:
     db = make(tmp_path / "leaky.db", LEAKY)
     done = subprocess.run([sys.executable, "-m", "qualcode", "--db", str(db), "workshop", "serve",
-                           "--port", "0"], capture_output=True, text=True, env=env(), timeout=60)
+                           "--port", "0"], capture_output=True, text=True, env=env(), timeout=60,
+                          check=False)
     assert done.returncode == 1
     assert "2 certain identifying detail(s)" in done.stderr and "jo.bloggs" in done.stderr
     assert "http://" not in done.stdout

@@ -10,20 +10,20 @@ import pytest
 pytest.importorskip("starlette", reason="the workshop extra (starlette) is not installed")
 pytest.importorskip("httpx", reason="httpx is needed for the HTTP client")
 
-from textual.widgets import Static  # noqa: E402
+from textual.widgets import Static
 
-from qualcode.services import charting  # noqa: E402
-from qualcode.services.project import Project  # noqa: E402
-from qualcode.tui.screens.matrix_cell import CellScreen  # noqa: E402
-from qualcode.tui.screens.workshop import WorkshopScreen  # noqa: E402
-from qualcode.tui.workers import settle  # noqa: E402
-from qualcode.web.app import create_app  # noqa: E402
-from tests.matrix_data import build_chart_project  # noqa: E402
-from tests.test_matrix_tui import goto, make_app  # noqa: E402
+from qualcode.services import charting
+from qualcode.services.project import Project
+from qualcode.tui.screens.matrix_cell import CellScreen
+from qualcode.tui.screens.workshop import WorkshopScreen
+from qualcode.tui.workers import settle
+from qualcode.web.app import create_app
+from tests.matrix_data import build_chart_project
+from tests.test_matrix_tui import goto, make_app
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
-    from starlette.testclient import TestClient  # noqa: E402
+    from starlette.testclient import TestClient
 
 pytestmark = [pytest.mark.anyio, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
 

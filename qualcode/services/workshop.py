@@ -19,7 +19,12 @@ from qualcode.services.charting import CommentInfo, add_workshop_comment
 from qualcode.services.codebook import resolve_code
 from qualcode.services.leaks import check_leaks
 from qualcode.services.project import Project
-from qualcode.store.models import VALENCES, AuditEntry, CellSummaryRevision, WorkshopComment
+from qualcode.store.models import (
+    VALENCES,
+    AuditEntry,
+    CellSummaryRevision,
+    WorkshopComment,
+)
 
 MAX_COMMENT_CHARS = 2000
 MAX_AUTHOR_CHARS = 80

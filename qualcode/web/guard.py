@@ -25,8 +25,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-REFUSED = ("This workshop link is not valid. Ask the analyst for the link shown when the "
-           "workshop page was started.\n").encode()
+REFUSED = (b"This workshop link is not valid. Ask the analyst for the link shown when the "
+           b"workshop page was started.\n")
 
 
 def same(given: str | None, token: str) -> bool:

@@ -69,7 +69,7 @@ class ChangeHub:
                 async with self._changed:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(
-                            self._changed.wait_for(lambda: self.version != seen or self._closed),
+                            self._changed.wait_for(lambda v=seen: self.version != v or self._closed),
                             keepalive)
                 if self._closed:
                     return
