@@ -223,9 +223,10 @@ def patterns_live(result: PatternResult, comments: dict[tuple[int, str | None], 
                     f'{e(r.valence)}</span>') if r.valence else ""
             body.append(f'<tr><th scope="row"><a href="{_pattern_href(r, view)}">'
                         f'{e(" / ".join(r.path))}</a> {sign}</th>'
-                        f'<td>{e(", ".join(r.present_in))}</td>'
-                        f'<td class="num">{e(plural(n, "comment") if n else "")}</td></tr>')
-        table = (f'<table class="patterns"><thead><tr><th scope="col">Code</th>'
+                        f'<td data-col="Present in">{e(", ".join(r.present_in))}</td>'
+                        f'<td class="num" data-col="Comments">{e(plural(n, "comment") if n else "—")}'
+                        "</td></tr>")
+        table = (f'<table class="patterns pattern-list"><thead><tr><th scope="col">Code</th>'
                  f'<th scope="col">Present in</th><th scope="col">Comments</th></tr></thead>'
                  f'<tbody>{"".join(body)}</tbody></table>' if body
                  else '<p class="none">None.</p>')
@@ -243,9 +244,11 @@ def pattern_top(row: PatternRow, view: View) -> str:
 def pattern_live(row: PatternRow, result: PatternResult, comments: Sequence[CommentInfo]) -> str:
     titles = {s.key.split(":")[0]: s.title for s in pattern_sections(result)}
     counts = "".join(
-        f'<tr><th scope="row">{e(a.case)}</th><td>{e(a.group or "")}</td>'
-        f'<td class="num">{row.counts[a.case].refs if a.case in row.counts else 0}</td>'
-        f'<td class="num">{row.counts[a.case].participants if a.case in row.counts else 0}</td>'
+        f'<tr><th scope="row">{e(a.case)}</th><td data-col="Group">{e(a.group or "—")}</td>'
+        f'<td class="num" data-col="Codings">'
+        f'{row.counts[a.case].refs if a.case in row.counts else 0}</td>'
+        f'<td class="num" data-col="Participants">'
+        f'{row.counts[a.case].participants if a.case in row.counts else 0}</td>'
         "</tr>" for a in result.assignments)
     return (f'<p class="category">{e(titles.get(row.category, "No pattern"))}</p>'
             f'<p>Present in: {e(", ".join(row.present_in) or "no case")}</p>'
