@@ -285,3 +285,20 @@ def test_summary_edits_and_comments_arrive_as_live_events(project: Project) -> N
             assert post.status_code == 200
             assert next(line for line in lines if line.startswith("event:")) == "event: change"
         assert httpx.get(base + "/", timeout=10).status_code == 403
+
+
+def test_open_pages_share_one_build_until_the_project_changes(project: Project) -> None:
+    gated = create_app(project, TOKEN)
+    cache = gated.workshop.cache
+    with TestClient(gated, base_url="http://127.0.0.1:8765") as c:
+        c.get(f"/?token={TOKEN}")
+        first = c.get("/?fragment=1").text
+        builds = cache.builds
+        for _ in range(5):  # five phones fetch the same view: nothing is built again
+            assert c.get("/?fragment=1").text == first
+        assert cache.builds == builds
+        charting.write_summary(project, "case", "Site 2", "Context/Leadership", "Backed by the "
+                               "consultant.")
+        after = c.get("/?fragment=1").text
+        assert "Backed by the consultant." in after and "Backed by the" not in first
+        assert cache.builds == builds + 2  # the matrix and its page, once

@@ -34,6 +34,7 @@ from qualcode.errors import InvalidInputError, NotFoundError, QualcodeError
 from qualcode.services import charting, patterns, workshop
 from qualcode.services.project import Project
 from qualcode.web import pages
+from qualcode.web.cache import FreshCache
 from qualcode.web.guard import RateLimit, TokenGate
 from qualcode.web.html import page
 from qualcode.web.live import ChangeHub
@@ -62,6 +63,7 @@ class WorkshopApp:
         self.name = project.name
         self.hub = ChangeHub(lambda: workshop.change_marker(project), poll_interval)
         self.limit = rate_limit or RateLimit()
+        self.cache = FreshCache()
 
     async def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
@@ -80,42 +82,54 @@ class WorkshopApp:
         return charting.make_spec(self.project, groups=[view.group] if view.group else (),
                                   valences=[view.valence] if view.valence else ())
 
-    def _matrix(self, view: View) -> Any:
-        return charting.matrix(self.project, self._spec(view))
+    async def marker(self) -> object:
+        return await self.run(workshop.change_marker, self.project)
 
-    def _choices(self) -> pages.FilterChoices:
-        full = charting.matrix(self.project)
-        groups = sorted({a.group for a in patterns.list_groups(self.project) if a.group})
-        return pages.FilterChoices(full.domains, groups)
+    async def _matrix(self, view: View, marker: object) -> Any:
+        """The matrix for the view's group and valence filters (built once per change)."""
+        return await self.cache.get(("matrix", view.group, view.valence), marker,
+                                    lambda: self.run(lambda: charting.matrix(self.project,
+                                                                             self._spec(view))))
+
+    async def _choices(self, marker: object) -> pages.FilterChoices:
+        full = await self._matrix(View(), marker)
+        groups = await self.run(patterns.list_groups, self.project)
+        return pages.FilterChoices(full.domains, sorted({a.group for a in groups if a.group}))
 
     # -- views ---------------------------------------------------------------------------
     async def matrix_view(self, request: Request) -> Response:
         view = View.from_query("matrix", request.query_params)
-        m = await self.run(self._matrix, view)
-        live = pages.matrix_live(m, view)
+        marker = await self.marker()
+        try:
+            m = await self._matrix(view, marker)
+        except QualcodeError as exc:
+            return _error(exc, 400)
+        live = await self.cache.get(("matrix-live", view), marker,
+                                    lambda: self.run(pages.matrix_live, m, view))
         if request.query_params.get("fragment") == "1":
             return HTMLResponse(live, headers=SECURITY_HEADERS)
-        choices = await self.run(self._choices)
+        choices = await self._choices(marker)
         top = ('<h1>Framework matrix</h1><p class="lead">Open a cell to read its quotes and add a '
                "comment. Comments appear for everyone in a moment.</p>"
                + pages.filter_form(view, choices, "/"))
         return self._html(request, "Framework matrix", view, top, live)
 
-    def _cell(self, view: View, row_type: str, row_id: int, code_id: int) -> tuple[Any, ...]:
-        m = self._matrix(view)
+    async def _cell(self, view: View, row_type: str, row_id: int, code_id: int
+                    ) -> tuple[Any, ...]:
+        m = await self._matrix(view, await self.marker())
         ri = next((i for i, r in enumerate(m.rows) if r.row_type == row_type and r.id == row_id),
                   None)
         ci = m.column_index(code_id)
         if ri is None or ci is None:
             raise NotFoundError("This cell is not in the matrix with these filters.")
-        return m, ri, ci, charting.matrix_cell_detail(self.project, m, ri, ci)
+        return m, ri, ci, await self.run(charting.matrix_cell_detail, self.project, m, ri, ci)
 
     async def cell_view(self, request: Request) -> Response:
         view = View.from_query("matrix", request.query_params)
         p = request.path_params
         try:
-            m, ri, ci, detail = await self.run(self._cell, view, p["row_type"], p["row_id"],
-                                               p["code_id"])
+            m, ri, ci, detail = await self._cell(view, p["row_type"], p["row_id"],
+                                                 p["code_id"])
         except QualcodeError as exc:
             return _error(exc, 404)
         live = pages.cell_live(detail, show_all=True)
@@ -129,14 +143,17 @@ class WorkshopApp:
         return self._html(request, f"{row.label} × {col.name}", view,
                           pages.cell_top(m, ri, ci, view), live, form)
 
-    def _patterns(self) -> tuple[Any, Any]:
-        result = patterns.find_project_patterns(self.project, PresenceRule(by_valence=True))
-        return result, workshop.pattern_comments(self.project)
+    async def _patterns(self) -> tuple[Any, Any]:
+        def build() -> tuple[Any, Any]:
+            result = patterns.find_project_patterns(self.project, PresenceRule(by_valence=True))
+            return result, workshop.pattern_comments(self.project)
+
+        return await self.cache.get(("patterns",), await self.marker(), lambda: self.run(build))
 
     async def patterns_view(self, request: Request) -> Response:
         view = View.from_query("patterns", request.query_params)
         try:
-            result, comments = await self.run(self._patterns)
+            result, comments = await self._patterns()
         except QualcodeError as exc:
             return _error(exc, 200)
         live = pages.patterns_live(result, comments, view)
@@ -151,7 +168,7 @@ class WorkshopApp:
         valence = request.path_params["valence"]
         valence = None if valence == "any" else valence
         try:
-            result, comments = await self.run(self._patterns)
+            result, comments = await self._patterns()
         except QualcodeError as exc:
             return _error(exc, 200)
         row = next((r for r in result.rows if r.key == (code_id, valence)), None)
