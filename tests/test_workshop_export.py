@@ -70,3 +70,27 @@ def test_no_comments_no_appendix(tmp_path: Path) -> None:
     assert "Workshop comments" not in out.read_text(encoding="utf-8")
     out = charting.export_chart(p, MatrixSpec(), tmp_path / "chart.xlsx")
     assert "Workshop comments" not in load_workbook(out, read_only=True).sheetnames
+
+
+def test_pattern_exports_carry_pattern_row_comments(tmp_path: Path) -> None:
+    from qualcode.analysis.patterns import PresenceRule
+    from qualcode.services.patterns import export_patterns, find_project_patterns
+    from tests.patterns_data import build_project, study_spec
+
+    study = build_project(tmp_path / "patterns.db", study_spec())
+    workshop.add_pattern_comment(study, "Role", "facilitator", "Written down at every site.",
+                                 "Peer worker")
+    by_valence = find_project_patterns(study, PresenceRule(by_valence=True))
+    out = export_patterns(study, by_valence, tmp_path / "patterns.xlsx")
+    rows = list(load_workbook(out, read_only=True)["Workshop comments"].iter_rows(
+        values_only=True))
+    assert rows[0] == ("Code path", "Valence", "Category", "Author", "Time", "Comment")
+    assert [r[:2] + r[3:4] + r[5:] for r in rows[1:]] == [
+        ("Role", "facilitator", "Peer worker", "Written down at every site.")]
+    per_code = find_project_patterns(study, PresenceRule())
+    out = export_patterns(study, per_code, tmp_path / "patterns.docx")
+    paragraphs = [p.text for p in Document(str(out)).paragraphs]
+    at = paragraphs.index("Workshop comments")
+    assert paragraphs[at + 1] == "Role"
+    assert paragraphs[at + 2].startswith("Peer worker on facilitator, ")
+    assert paragraphs[at + 2].endswith(": Written down at every site.")

@@ -67,3 +67,25 @@ async def test_a_page_comment_shows_in_the_workshop_view_and_the_cell(project: P
         history = str(app.screen.query_one("#history", Static).render())
         assert "Workshop comments (1)" in history
         assert "Peer panel" in history and "Rural sites need a travel budget." in history
+
+
+async def test_a_page_comment_on_a_pattern_row_shows_in_the_patterns_screen(
+        tmp_path: Path) -> None:
+    from qualcode.services.workshop import add_pattern_comment
+    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.screens.patterns import PatternsScreen
+    from qualcode.tui.settings import TuiSettings
+    from tests.patterns_data import build_project, study_spec
+
+    study = build_project(tmp_path / "patterns.db", study_spec())
+    add_pattern_comment(study, "Role", "facilitator", "Every site had a written role by the end.",
+                        "Peer worker")
+    app = QualcodeApp(study, settings=TuiSettings(), start_mode="patterns")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PatternsScreen)
+        assert screen.selected is not None and screen.selected.key[1] == "facilitator"
+        detail = str(screen.query_one("#pattern-detail", Static).render())
+        assert "Workshop comments (1)" in detail
+        assert "Peer worker:" in detail and "Every site had a written role by the end." in detail
