@@ -302,3 +302,20 @@ def test_open_pages_share_one_build_until_the_project_changes(project: Project) 
         after = c.get("/?fragment=1").text
         assert "Backed by the consultant." in after and "Backed by the" not in first
         assert cache.builds == builds + 2  # the matrix and its page, once
+
+
+def test_the_printed_link_and_a_port_already_taken() -> None:
+    from qualcode.errors import InvalidInputError
+    from qualcode.web.server import bind, new_token, page_url
+
+    token = new_token()
+    assert len(token) >= 22 and token != new_token()
+    assert page_url("127.0.0.1", 8765, token) == f"http://127.0.0.1:8765/?token={token}"
+    room = page_url("0.0.0.0", 8765, token)  # the machine's own name or address, never 0.0.0.0
+    assert room.startswith("http://") and "0.0.0.0" not in room and room.endswith(token)
+    sock = bind("127.0.0.1", 0)
+    try:
+        with pytest.raises(InvalidInputError, match="--port 0 for any free one"):
+            bind("127.0.0.1", sock.getsockname()[1])
+    finally:
+        sock.close()

@@ -64,7 +64,7 @@ def serve(state: CliState, host: str, port: int, allow_reason: str | None, no_qr
         segno.make(url, error="m").terminal(compact=True)
     sys.stdout.flush()  # the link must be readable at once, even through a pipe
     try:
-        run(project, app, sock)
+        run(app, sock)
     except KeyboardInterrupt:  # uvicorn passes ctrl+c on once it has shut down cleanly
         pass
     finally:

@@ -132,7 +132,7 @@ class WorkshopApp:
                                                  p["code_id"])
         except QualcodeError as exc:
             return _error(exc, 404)
-        live = pages.cell_live(detail, show_all=True)
+        live = pages.cell_live(detail)
         if request.query_params.get("fragment") == "1":
             return HTMLResponse(live, headers=SECURITY_HEADERS)
         row, col = m.rows[ri], m.columns[ci]

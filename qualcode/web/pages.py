@@ -176,7 +176,7 @@ def cell_top(m: Matrix, ri: int, ci: int, view: View) -> str:
             f'<p class="row-facts">{_row_facts(row)}</p>{definition}')
 
 
-def cell_live(d: CellDetail, show_all: bool) -> str:
+def cell_live(d: CellDetail) -> str:
     """Summary, quotes (labelled by participant and turn) and comments of one cell."""
     s = d.summary
     if s and s.text:

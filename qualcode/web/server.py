@@ -73,7 +73,7 @@ class Running:
     app: Any
 
 
-def _server(app: Any, sock: socket.socket) -> Any:
+def _server(app: Any) -> Any:
     import uvicorn  # the optional extra: only the workshop commands need it
 
     config = uvicorn.Config(app, log_level="warning", access_log=False,
@@ -81,9 +81,9 @@ def _server(app: Any, sock: socket.socket) -> Any:
     return uvicorn.Server(config)
 
 
-def serve(project: Project, app: Any, sock: socket.socket) -> None:
+def serve(app: Any, sock: socket.socket) -> None:
     """Serve until interrupted (ctrl+c)."""
-    server = _server(app, sock)
+    server = _server(app)
     asyncio.run(server.serve(sockets=[sock]))
 
 
@@ -97,7 +97,7 @@ def serve_in_thread(project: Project, *, host: str = LOOPBACK, port: int = 0,
     app = create_app(project, token, **app_options)
     sock = bind(host, port)
     real_port = sock.getsockname()[1]
-    server = _server(app, sock)
+    server = _server(app)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])),
                               daemon=True, name="workshop-server")
     thread.start()
