@@ -9,6 +9,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,7 @@ def project(tmp_path: Path) -> Project:
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[object]:
+def browser(tmp_path: Path) -> Iterator[Any]:
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
@@ -60,52 +61,52 @@ def browser(tmp_path: Path) -> Iterator[object]:
         driver.quit()
 
 
-def wait_for(driver: object, condition: object) -> object:
-    return WebDriverWait(driver, WAIT).until(condition)  # type: ignore[arg-type]
+def wait_for(driver: Any, condition: Any) -> Any:
+    return WebDriverWait(driver, WAIT).until(condition)
 
 
 def test_read_a_cell_comment_and_see_it_in_another_tab_and_the_database(
-        project: Project, browser: object) -> None:
+        project: Project, browser: Any) -> None:
     d = browser
     ref = charting.cell_detail(project, "case", "Site 3", "Context/Culture").ref
     with serve_in_thread(project, poll_interval=0.2) as running:
         base, token = running.url.split("/?token=")
         # the matrix: the cell's summary is on the page
-        d.get(running.url)  # type: ignore[attr-defined]
+        d.get(running.url)
         cell = wait_for(d, lambda drv: drv.find_element(
             By.CSS_SELECTOR, f'a[data-cell="{ref.row_id}-{ref.code_id}"]'))
         assert SUMMARY in cell.text and "REVIEWED" in cell.text.upper()
         cell.click()
         summary = wait_for(d, lambda drv: drv.find_element(By.CSS_SELECTOR, ".summary-text"))
         assert summary.text == SUMMARY
-        quotes = d.find_elements(By.CSS_SELECTOR, "blockquote")  # type: ignore[attr-defined]
+        quotes = d.find_elements(By.CSS_SELECTOR, "blockquote")
         assert any("S3PW2, turn 2" in q.text for q in quotes)
-        first = d.current_window_handle  # type: ignore[attr-defined]
-        cell_url = d.current_url  # type: ignore[attr-defined]
+        first = d.current_window_handle
+        cell_url = d.current_url
 
         # a second tab on the same cell (the cookie set by the first visit is enough)
-        d.switch_to.new_window("tab")  # type: ignore[attr-defined]
-        d.get(cell_url)  # type: ignore[attr-defined]
-        second = d.current_window_handle  # type: ignore[attr-defined]
+        d.switch_to.new_window("tab")
+        d.get(cell_url)
+        second = d.current_window_handle
         wait_for(d, lambda drv: drv.find_element(By.ID, "live-state").text == "Live")
-        assert "Workshop comments (0)" in d.find_element(By.ID, "live").text  # type: ignore[attr-defined]
+        assert "Workshop comments (0)" in d.find_element(By.ID, "live").text
 
         # post from the first tab
-        d.switch_to.window(first)  # type: ignore[attr-defined]
-        d.find_element(By.ID, "c-author").send_keys("Peer panel")  # type: ignore[attr-defined]
-        d.find_element(By.ID, "c-text").send_keys(  # type: ignore[attr-defined]
+        d.switch_to.window(first)
+        d.find_element(By.ID, "c-author").send_keys("Peer panel")
+        d.find_element(By.ID, "c-text").send_keys(
             "<b>Not bold</b> The plan only worked with a named sponsor.")
-        d.find_element(By.CSS_SELECTOR, ".comment-form button").click()  # type: ignore[attr-defined]
+        d.find_element(By.CSS_SELECTOR, ".comment-form button").click()
         wait_for(d, lambda drv: "Comment added" in drv.find_element(
             By.CSS_SELECTOR, ".form-message").text)
-        assert d.find_element(By.ID, "c-text").get_attribute("value") == ""  # type: ignore[attr-defined]
+        assert d.find_element(By.ID, "c-text").get_attribute("value") == ""
 
         # ... it appears in the second tab without a reload, as text
-        d.switch_to.window(second)  # type: ignore[attr-defined]
+        d.switch_to.window(second)
         item = wait_for(d, lambda drv: drv.find_elements(By.CSS_SELECTOR, ".comment-list li"))
-        assert "Peer panel" in item[0].text  # type: ignore[index]
-        assert "<b>Not bold</b> The plan only worked with a named sponsor." in item[0].text  # type: ignore[index]
-        assert not d.find_elements(By.CSS_SELECTOR, ".comment-list li b")  # type: ignore[attr-defined]
+        assert "Peer panel" in item[0].text
+        assert "<b>Not bold</b> The plan only worked with a named sponsor." in item[0].text
+        assert not d.find_elements(By.CSS_SELECTOR, ".comment-list li b")
 
         # ... and the analyst's summary edit in the workbench arrives too
         charting.write_summary(project, "case", "Site 3", "Context/Culture",
@@ -114,13 +115,13 @@ def test_read_a_cell_comment_and_see_it_in_another_tab_and_the_database(
                  == "Revised after the workshop.")
 
         # high contrast for the projector
-        d.find_element(By.ID, "contrast").click()  # type: ignore[attr-defined]
-        assert "high-contrast" in d.find_element(By.TAG_NAME, "body").get_attribute("class")  # type: ignore[attr-defined]
+        d.find_element(By.ID, "contrast").click()
+        assert "high-contrast" in d.find_element(By.TAG_NAME, "body").get_attribute("class")
 
         # a wrong token in a fresh browser profile gets nothing
-        d.delete_all_cookies()  # type: ignore[attr-defined]
-        d.get(base + "/?token=" + token[:-1] + ("A" if token[-1] != "A" else "B"))  # type: ignore[attr-defined]
-        body = d.find_element(By.TAG_NAME, "body").text  # type: ignore[attr-defined]
+        d.delete_all_cookies()
+        d.get(base + "/?token=" + token[:-1] + ("A" if token[-1] != "A" else "B"))
+        body = d.find_element(By.TAG_NAME, "body").text
         assert "not valid" in body and "Site 3" not in body
 
     # ... and in the database, where the workbench reads it

@@ -89,7 +89,8 @@ def test_the_token_opens_the_matrix_and_then_the_cookie_serves_the_rest(project:
     with client(project) as c:
         r = c.get(f"/?token={TOKEN}")
         assert r.status_code == 200
-        assert "HttpOnly" in r.headers["set-cookie"] and "SameSite=Strict" in r.headers["set-cookie"]
+        cookie = r.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
         assert "default-src 'none'" in r.headers["content-security-policy"]
         assert r.headers["referrer-policy"] == "no-referrer"
         page = r.text
@@ -177,6 +178,13 @@ def test_a_comment_without_script_comes_back_to_the_cell(project: Project) -> No
         assert r.status_code == 303
         row_id, code_id = ids(project, "Site 2", "Context/Leadership")
         assert r.headers["location"] == f"/cell/case/{row_id}/{code_id}"
+        for elsewhere in ("//evil.example/", "/\\evil.example/", "https://evil.example/",
+                          "/\\/evil.example"):
+            r = c.post("/comment", data={"kind": "cell", "row_type": "case",
+                                         "row_id": str(row_id), "code_id": str(code_id),
+                                         "text": "again", "back": elsewhere},
+                       follow_redirects=False)
+            assert r.status_code == 303 and r.headers["location"] == "/"
 
 
 def test_long_empty_or_misplaced_comments_are_refused(project: Project) -> None:
@@ -222,7 +230,8 @@ def test_rate_limit_window_moves_on() -> None:
 def test_the_pattern_table_and_a_comment_on_a_pattern_row(project: Project) -> None:
     with client(project) as c:
         page = c.get(f"/patterns?token={TOKEN}").text
-        assert "A. Shared across all cases" in page and "B. Characteristic of the high group" in page
+        assert "A. Shared across all cases" in page
+        assert "B. Characteristic of the high group" in page
         assert "C. Characteristic of the low group" in page
         links = {unescape(text): unescape(href) for href, text in
                  re.findall(r'<a href="(/pattern/[^"]+)">([^<]+)</a>', page)}

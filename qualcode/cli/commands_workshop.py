@@ -1,4 +1,4 @@
-"""``qualcode workshop serve``: the framework matrix and pattern table in a browser, for the room."""
+"""``qualcode workshop serve``: the matrix and the pattern table in a browser, for the room."""
 
 from __future__ import annotations
 

@@ -98,7 +98,7 @@ def _comments(chart: Chart) -> str:
     first = "Case" if chart.matrix.spec.by == "case" else "Participant"
     rows = "".join(f'<tr><th scope="row" class="row">{escape(c.row.label)}</th>'
                    f"<td>{escape(column_heading(c.column))}</td><td>{escape(c.text)}</td>"
-                   f"<td>{escape(c.author)}<span class=\"counts\">{escape(c.when)}</span></td></tr>\n"
+                   f'<td>{escape(c.author)}<span class="counts">{escape(c.when)}</span></td></tr>\n'
                    for c in chart.comments)
     return (f'<h2 id="{_anchor(COMMENTS_TITLE)}">{COMMENTS_TITLE}</h2>\n<table>\n<thead><tr>'
             f'<th scope="col" class="row">{first}</th><th scope="col">Construct</th>'

@@ -217,9 +217,7 @@ class WorkshopApp:
         if wants_json:
             return JSONResponse({"id": stored.id, "author": stored.author},
                                 headers=SECURITY_HEADERS)
-        back = data.get("back", "/")
-        return RedirectResponse(back if back.startswith("/") and not back.startswith("//")
-                                else "/", status_code=303)
+        return RedirectResponse(_local(data.get("back", "/")), status_code=303)
 
     async def events(self, request: Request) -> Response:
         return StreamingResponse(self.hub.events(), media_type="text/event-stream",
@@ -232,6 +230,14 @@ class WorkshopApp:
             yield
         finally:
             await self.hub.close()
+
+
+def _local(path: str) -> str:
+    """A path on this page, never another site (``//host`` or ``/\\host`` would be)."""
+    if not path.startswith("/") or path.startswith("//") or "\\" in path \
+            or ":" in path.split("?")[0]:
+        return "/"
+    return path
 
 
 def _int(value: str | None) -> int:

@@ -67,10 +67,11 @@ class ChangeHub:
             yield f"retry: 2000\nevent: hello\ndata: {seen}\n\n"
             while not self._closed:
                 async with self._changed:
+                    def moved(v: int = seen) -> bool:
+                        return self.version != v or self._closed
+
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(
-                            self._changed.wait_for(lambda v=seen: self.version != v or self._closed),
-                            keepalive)
+                        await asyncio.wait_for(self._changed.wait_for(moved), keepalive)
                 if self._closed:
                     return
                 if self.version != seen:

@@ -128,7 +128,8 @@ def _matrix_cell(m: Matrix, ri: int, ci: int, view: View) -> str:
     row, col, cell = m.rows[ri], m.columns[ci], m.cell(ri, ci)
     href = link(f"/cell/{row.row_type}/{row.id}/{col.code_id}", view)
     if cell.summary_text:
-        text = f'{_status(cell.status)}<span class="summary">{e(_preview(cell.summary_text))}</span>'
+        summary = e(_preview(cell.summary_text))
+        text = f'{_status(cell.status)}<span class="summary">{summary}</span>'
     elif cell.count:
         text = '<span class="none">No summary yet</span>'
     else:
@@ -183,7 +184,8 @@ def cell_live(d: CellDetail) -> str:
         paras = "".join(f"<p>{e(line)}</p>" for line in s.text.split("\n") if line.strip())
         summary = (f'<section class="summary-full"><h2>Analyst\'s summary {_status(s.status)}</h2>'
                    f'<div class="summary-text">{paras}</div>'
-                   f'<p class="byline">{e(s.author or "")} · {e(when(s.updated_at))}</p></section>')
+                   f'<p class="byline">{e(s.author or "")} · {e(when(s.updated_at))}</p>'
+                   "</section>")
     else:
         summary = ('<section class="summary-full"><h2>Analyst\'s summary</h2>'
                    '<p class="none">Not written yet.</p></section>')
@@ -224,8 +226,8 @@ def patterns_live(result: PatternResult, comments: dict[tuple[int, str | None], 
             body.append(f'<tr><th scope="row"><a href="{_pattern_href(r, view)}">'
                         f'{e(" / ".join(r.path))}</a> {sign}</th>'
                         f'<td data-col="Present in">{e(", ".join(r.present_in))}</td>'
-                        f'<td class="num" data-col="Comments">{e(plural(n, "comment") if n else "—")}'
-                        "</td></tr>")
+                        f'<td class="num" data-col="Comments">'
+                        f'{e(plural(n, "comment") if n else "—")}</td></tr>')
         table = (f'<table class="patterns pattern-list"><thead><tr><th scope="col">Code</th>'
                  f'<th scope="col">Present in</th><th scope="col">Comments</th></tr></thead>'
                  f'<tbody>{"".join(body)}</tbody></table>' if body

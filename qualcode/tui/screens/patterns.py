@@ -83,8 +83,9 @@ class PatternsScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.app.run_service(self, find_project_patterns, self.app.project,  # type: ignore[attr-defined]
                              self.presence, then=self._loaded, label="patterns")
-        self.app.run_service(self, pattern_comments, self.app.project,  # type: ignore[attr-defined]
-                             then=self._comments_loaded, label="pattern comments")
+        app: Any = self.app
+        app.run_service(self, pattern_comments, app.project, then=self._comments_loaded,
+                        label="pattern comments")
 
     def _comments_loaded(self, comments: dict[tuple[int, str | None], list[Any]]) -> None:
         """Comments the workshop page recorded on pattern rows, shown under the row's detail."""
