@@ -76,6 +76,7 @@ def test_serve_prints_the_link_and_a_qr_code_and_serves_until_interrupted(tmp_pa
                              "serve", "--port", "0", "--allow-identifiers", "names are public"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             encoding="utf-8", env=env())
+    stopped = False
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
@@ -88,8 +89,18 @@ def test_serve_prints_the_link_and_a_qr_code_and_serves_until_interrupted(tmp_pa
         assert '<span class="case">Site 4</span>' in page.text and "<h2>Context</h2>" in page.text
         assert httpx.get(base + "/", timeout=20).status_code == 403
         assert httpx.get(base + "/?token=" + token[:-1], timeout=20).status_code == 403
+        with httpx.stream("GET", base + "/events", headers={"X-Workshop-Token": token},
+                          timeout=20) as events:  # a page is open when the analyst stops
+            lines = events.iter_lines()
+            assert next(line for line in lines if line.startswith("event:")) == "event: hello"
+            proc.send_signal(signal.SIGINT)
+            stopped = True
+            rest = list(lines)  # the stream ends at once, cleanly (no read timeout)
+            assert not any(line.startswith("event:") for line in rest)
     finally:
-        proc.send_signal(signal.SIGINT)
+        if not stopped:
+            proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err and "ERROR" not in err
     assert "Starting with 2 certain identifying detail(s) left, as allowed: names are public" in err
     assert "every comment is saved" in err and proc.returncode == 0

@@ -43,6 +43,14 @@ class ChangeHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
+    def close_soon(self) -> None:
+        """Close from any thread or a signal handler (the server is stopping)."""
+        if self.loop is not None and not self._closed:
+            self.loop.call_soon_threadsafe(self._start_closing)
+
+    def _start_closing(self) -> None:
+        self._closing = asyncio.ensure_future(self.close())
+
     async def check(self) -> None:
         """Compare the marker now (after a comment is stored, so nobody waits for the poll)."""
         marker = await anyio.to_thread.run_sync(self.marker)

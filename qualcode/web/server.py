@@ -76,9 +76,16 @@ class Running:
 def _server(app: Any) -> Any:
     import uvicorn  # the optional extra: only the workshop commands need it
 
+    class WorkshopServer(uvicorn.Server):
+        """Ends the open pages' event streams as soon as ctrl+c is pressed, so it stops at once."""
+
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            app.workshop.hub.close_soon()
+            super().handle_exit(sig, frame)
+
     config = uvicorn.Config(app, log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=2, lifespan="on", ws="none")
-    return uvicorn.Server(config)
+                            timeout_graceful_shutdown=5, lifespan="on", ws="none")
+    return WorkshopServer(config)
 
 
 def serve(app: Any, sock: socket.socket) -> None:
