@@ -106,6 +106,8 @@ def test_the_token_opens_the_matrix_and_then_the_cookie_serves_the_rest(project:
             assert c.get(asset).status_code == 200
         live = c.get("/?fragment=1").text
         assert live.startswith('<section class="domain">') and "<html" not in live
+        assert '<body class="matrix-view high-contrast">' in c.get("/?hc=1").text
+        assert 'href="/patterns?hc=1"' in c.get("/?hc=1").text  # kept while moving around
 
 
 def test_a_cell_shows_summary_status_counts_and_labelled_quotes(project: Project) -> None:

@@ -36,7 +36,7 @@ from qualcode.services.project import Project
 from qualcode.web import pages
 from qualcode.web.cache import FreshCache
 from qualcode.web.guard import RateLimit, TokenGate
-from qualcode.web.html import page
+from qualcode.web.html import e, page
 from qualcode.web.live import ChangeHub
 from qualcode.web.views import View
 
@@ -154,9 +154,9 @@ class WorkshopApp:
         view = View.from_query("patterns", request.query_params)
         try:
             result, comments = await self._patterns()
-        except QualcodeError as exc:
-            return _error(exc, 200)
-        live = pages.patterns_live(result, comments, view)
+            live = pages.patterns_live(result, comments, view)
+        except QualcodeError as exc:  # e.g. a group rule that no longer fits the attributes
+            live = f'<p class="warning">{e(str(exc))}</p>'
         top = ('<h1>Cross-case patterns</h1><p class="lead">Open a row to read how often each '
                "case has it and to add a comment.</p>"
                + pages.filter_form(view, pages.FilterChoices([], []), "/patterns"))
