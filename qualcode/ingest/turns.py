@@ -1,14 +1,18 @@
 """Speaker turns: who is speaking where, as character ranges over the stored text.
 
-A turn starts at a line ``Label: text`` (optionally after a timestamp) whose label
-is a known interviewer or participant label, or a participant id such as
-``S3PW1``. Lines without a label, including paragraphs after a blank line,
-continue the current turn. Text before the first turn (a bracketed note, a
-metadata table) is a preamble, not a turn. A line that
-looks like a label nobody configured (``Researcher:``) is reported with its line
-and kept as text of the current turn.
+A turn starts at a speaker line. One line grammar covers the layouts people get
+from transcription tools: ``Label: text`` (optionally after a timestamp, or
+upper-case), ``Label - text`` (dash or en dash), ``Label:`` or a known label
+alone on its line, ``Name (00:01:03):`` (Rev, ``Speaker 1 (00:01):``) and
+``Name  0:03`` with the speech on the next lines (Otter, Teams). Lines without a
+label continue the current turn. Text before the first turn (a title, a date, a
+bracketed note) is a preamble, not speech.
 
-A turn's range covers what was said, not the label: coding a turn codes speech.
+Labels are interviewer, participant (a participant id such as ``S3PW1`` is one),
+other, or unknown: an unknown speaker (``Speaker 1``, a name) gets turns of its
+own with no role and a notice saying how to settle it; its words are never
+credited to the speaker before it. Two layouts in one file are refused with the
+line of each. A turn's range covers what was said, not the label or timestamp.
 """
 
 from __future__ import annotations
@@ -19,18 +23,48 @@ from dataclasses import dataclass, field
 
 from qualcode.errors import InvalidInputError
 from qualcode.ingest.participants import ParticipantId, ParticipantPattern
+from qualcode.ingest.timecodes import TIMECODE, parse_timecode
 
-DEFAULT_INTERVIEWER_LABELS = ("Interviewer", "Int", "I", "Q", "Facilitator")
+DEFAULT_INTERVIEWER_LABELS = ("Interviewer", "Int", "I", "Q", "Facilitator", "Researcher",
+                              "Moderator")
 DEFAULT_PARTICIPANT_LABELS = ("R", "P", "Participant", "Respondent")
 ROLES = ("interviewer", "participant", "other")
+# "Interviewer 2", "Researcher1": numbered interviewers are interviewers too.
+_NUMBERED_INTERVIEWER_RE = re.compile(
+    r"(?:interviewer|researcher|moderator|facilitator|int)[ _-]?\d{1,2}", re.IGNORECASE)
+# Keys of a header block ("Date: 3 May", "Duration: 45:12"): never speakers.
+HEADER_KEYS = frozenset((
+    "date", "time", "duration", "length", "title", "location", "place", "venue", "transcript",
+    "transcribed by", "transcriber", "recorded", "recording", "recording date", "file",
+    "file name", "filename", "interview", "interview date", "interview date and time",
+    "site", "project", "study", "meeting", "meeting title", "notes", "note", "language",
+    "source", "audio", "audio file", "participants", "speakers", "attendees", "mode",
+    "format", "keywords", "summary"))
 
-# Optional timestamp ("[00:01:23]", "12:04"), then the label, then ":" and a space.
-# A speaker label at the start of a line (tried on each line: scanning the whole text
-# with a MULTILINE "^" tests every character position and took over twice as long).
-_LABEL_LINE_RE = re.compile(
-    r"[ \t]*(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?[\])]?[ \t]+)?"
-    r"(?P<label>[^\s:][^:\n]{0,39}?)[ \t]*:(?=\s|$)[ \t]*")
+# Optional timestamp, a label, an optional "(timestamp)", then how the speech follows:
+# ":" (speech on the line or the next lines), " - " / " – " (dash labels), a timestamp
+# ending the line (Otter, Teams: speech on the next lines), or nothing (label alone).
+# Tried on each line: scanning the whole text with a MULTILINE "^" tests every position.
+_LINE_RE = re.compile(
+    rf"[ \t]*(?:[\[(]?(?P<ts1>{TIMECODE})[\])]?[ \t]+)?"
+    r"(?P<label>[^\s:\[(\-–—][^:\n]{0,39}?)"
+    rf"(?:[ \t]*[\[(](?P<ts2>{TIMECODE})[\])])?"
+    r"(?:(?P<colon>[ \t]*:(?=\s|$))|(?P<dash>[ \t]+[-–—](?=[ \t]|$))"
+    rf"|[ \t]+(?P<ts3>{TIMECODE})[ \t]*$|(?P<alone>[ \t]*$))[ \t]*")
 _LABEL_LIKE_RE = re.compile(r"[A-Z][\w'.-]*(?: [A-Z0-9][\w'.-]*){0,2}")
+_PREAMBLE_SPEECH_WORDS = 12  # a header line this long is probably speech: reported
+
+LAYOUTS = {
+    "labels": "labels (Label: text)",
+    "labels-timed": "timestamped labels ([00:01:02] Label: text)",
+    "labels-alone": "labels on their own line",
+    "rev": "speaker (time): on its own line (Rev, 'Speaker 1 (00:01):')",
+    "otter": "speaker and time on one line, speech below (Otter, Teams)",
+    "dash": "dash labels (Label - text)",
+    "none": "no speaker labels found",
+}
+_FAMILY = {"colon": "Label: text", "rev": "Label: text", "alone": "Label: text",
+           "dash": "Label - text", "time": "Name  0:03"}
 
 
 @dataclass(frozen=True)
@@ -42,24 +76,49 @@ class Turn:
     speaker: str | None
     is_participant: bool | None
     participant: ParticipantId | None = None
+    role: str | None = None  # interviewer / participant / other; None: not known
+    timecode: int | None = None  # milliseconds from the start of the recording
 
 
 @dataclass(frozen=True)
 class TurnNotice:
-    """A warning found while parsing, at a character offset of the text."""
+    """A warning found while parsing, at a character offset of the text (or a source line)."""
 
     offset: int
     message: str
+    line: int | None = None  # a line of the source file when the stored text is rewritten
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A line that could not be placed in a speaker turn (reported, never guessed)."""
+
+    offset: int
+    text: str
+    reason: str
+    line: int | None = None
 
 
 @dataclass
 class ParsedTurns:
     turns: list[Turn]
     notices: list[TurnNotice] = field(default_factory=list)
+    layout: str = "labels"
+    unplaced: list[Unplaced] = field(default_factory=list)
+    text: str | None = None  # the text to store when the layout rewrites it (cue files)
+    times: list[tuple[int, int]] = field(default_factory=list)  # (offset, ms) of each cue
 
     @property
     def participant_ids(self) -> list[ParticipantId]:
         return [t.participant for t in self.turns if t.participant is not None]
+
+
+class LayoutError(InvalidInputError):
+    """The file mixes layouts or is broken; ``offset`` (or ``line``) says where."""
+
+    def __init__(self, message: str, offset: int = 0, line: int | None = None) -> None:
+        super().__init__(message)
+        self.offset, self.line, self.message = offset, line, message
 
 
 @dataclass(frozen=True)
@@ -76,8 +135,8 @@ class SpeakerLabels:
                  "other": list(self.other)}
         for label, role in extra.items():
             for labels in roles.values():
-                if label in labels:
-                    labels.remove(label)
+                for known in [k for k in labels if k.casefold() == label.casefold()]:
+                    labels.remove(known)
             roles[role].append(label)
         return SpeakerLabels(tuple(roles["interviewer"]), tuple(roles["participant"]),
                              tuple(roles["other"]))
@@ -91,7 +150,7 @@ class SpeakerLabels:
 
 
 def parse_speaker_labels(spec: str | Iterable[str]) -> dict[str, str]:
-    """``"Researcher=interviewer, Jane=participant"`` -> ``{label: role}``; clear errors."""
+    """``"Speaker 1=interviewer, Jane=participant"`` -> ``{label: role}``; clear errors."""
     items = [spec] if isinstance(spec, str) else list(spec)
     out: dict[str, str] = {}
     for item in items:
@@ -104,84 +163,193 @@ def parse_speaker_labels(spec: str | Iterable[str]) -> dict[str, str]:
             if not sep or not label or role not in ROLES:
                 raise InvalidInputError(
                     f"Speaker label {part!r}: write LABEL=ROLE with ROLE one of "
-                    f"{', '.join(ROLES)}, e.g. --speaker-labels 'Researcher=interviewer,"
-                    "Carer=other'.")
+                    f"{', '.join(ROLES)}, e.g. --speakers 'Speaker 1=interviewer,"
+                    "Speaker 2=participant'.")
             if ":" in label:
                 raise InvalidInputError(f"Speaker label {label!r}: give the label without the "
                                         "colon (Researcher, not Researcher:).")
-            out[label] = role
+            add_speaker_role(out, label, role, f"--speakers {part!r}")
     return out
+
+
+def add_speaker_role(mapping: dict[str, str], label: str, role: str, where: str) -> None:
+    """Add one label -> role; the same speaker given two roles is refused, naming ``where``."""
+    for known, given in mapping.items():
+        if known.casefold() == label.casefold() and given != role:
+            raise InvalidInputError(f"{where}: speaker {label!r} is given two roles ({given} "
+                                    f"and {role}); keep one.")
+    mapping[label] = role
+
+
+def classify_label(label: str, role_of: dict[str, str], pattern: ParticipantPattern
+                   ) -> tuple[str | None, ParticipantId | None]:
+    """(role, participant id) of a speaker label; role None when nobody said."""
+    role = role_of.get(label.casefold())
+    if role is not None:
+        return role, (pattern.match_label(label) if role == "participant" else None)
+    if _NUMBERED_INTERVIEWER_RE.fullmatch(label):
+        return "interviewer", None
+    pid = pattern.match_label(label)
+    if pid is not None:
+        return "participant", pid
+    return None, None
+
+
+def make_turn(start: int, end: int, speaker: str | None, role: str | None,
+              pid: ParticipantId | None = None, timecode: int | None = None) -> Turn:
+    return Turn(start, end, speaker, None if role is None else role == "participant", pid,
+                role, timecode)
+
+
+@dataclass
+class _Line:
+    offset: int  # where the line starts
+    body: int  # where the speech may start
+    label: str
+    form: str  # colon / rev / alone / dash / time
+    role: str | None
+    pid: ParticipantId | None
+    known: bool
+    timecode: int | None
 
 
 def parse_turns(text: str, labels: SpeakerLabels | None = None,
                 pattern: ParticipantPattern | None = None) -> ParsedTurns:
     """Find the speaker turns of a transcript (see the module notes).
 
-    One regular-expression scan finds every line that starts with a label; a turn
-    runs from its label to the next known label, trimmed of surrounding blank space.
+    Each line is matched once against the line grammar; a turn runs from its
+    label to the next speaker line, trimmed of surrounding blank space.
     """
     role_of = (labels or SpeakerLabels()).role_of()
     pattern = pattern or ParticipantPattern()
-    kinds: dict[str, tuple[str | None, ParticipantId | None]] = {}  # label -> (role, id)
-    starts: list[tuple[int, int, str, str, ParticipantId | None]] = []
-    unknown: dict[str, list[int]] = {}
-    preamble_labels: dict[str, int] = {}
-    for line_start, m in _label_lines(text):
-        label = m.group("label").strip()
-        if label not in kinds:
-            role, pid = role_of.get(label.casefold()), None
-            if role is None and (pid := pattern.match_label(label)) is not None:
-                role = "participant"
-            kinds[label] = (role, pid)
-        role, pid = kinds[label]
-        if role is not None:
-            starts.append((line_start, line_start + m.end(), label, role, pid))
-        elif len(label) <= 30 and _LABEL_LIKE_RE.fullmatch(label):
-            if starts:
-                unknown.setdefault(label, []).append(line_start)
-            else:
-                preamble_labels[label] = preamble_labels.get(label, 0) + 1
+    lines = list(_speaker_lines(text, role_of, pattern))
+    counts: dict[tuple[str, str], int] = {}
+    for ln in lines:
+        if not ln.known:
+            counts[(ln.label, ln.form)] = counts.get((ln.label, ln.form), 0) + 1
+    starts: list[_Line] = []
+    seen_unknown: dict[str, int] = {}
+    for ln in lines:
+        if not ln.known:
+            repeated = counts[(ln.label, ln.form)] >= 2
+            if ln.form == "dash" or (ln.form == "alone" and not (ln.timecode is not None
+                                                                 and repeated)):
+                continue
+            if not (repeated or (starts and ln.form == "colon")):
+                continue
+            seen_unknown[ln.label] = seen_unknown.get(ln.label, 0) + 1
+        starts.append(ln)
+    if not starts:
+        return _no_turns(text, counts)
+    _check_one_layout(starts)
     turns: list[Turn] = []
-    ends = [line_start for line_start, *_ in starts[1:]] + [len(text)] * bool(starts)
-    for (_, body, label, role, pid), end in zip(starts, ends, strict=True):
-        chunk = text[body:end]
+    ends = [ln.offset for ln in starts[1:]] + [len(text)]
+    for ln, end in zip(starts, ends, strict=True):
+        chunk = text[ln.body:end]
         stripped = chunk.strip()
         if stripped:
-            start = body + len(chunk) - len(chunk.lstrip())
-            turns.append(Turn(start, start + len(stripped), label, role == "participant", pid))
-    notices = [TurnNotice(offs[0], f"unknown speaker {label!r}"
-                          + (f" ({len(offs)} lines)" if len(offs) > 1 else "")
-                          + "; the text is kept in the previous turn. If it is a speaker, add "
-                          f"--speaker-labels '{label}=participant' (or =interviewer, =other) "
-                          "and import again with --replace.")
-               for label, offs in unknown.items()]
-    if not turns:
-        return _no_turns(text, preamble_labels)
-    return ParsedTurns(turns, notices)
+            start = ln.body + len(chunk) - len(chunk.lstrip())
+            turns.append(make_turn(start, start + len(stripped), ln.label, ln.role, ln.pid,
+                                   ln.timecode))
+    notices = unknown_speaker_notices(turns)
+    unplaced = _preamble_speech(text, starts[0].offset)
+    return ParsedTurns(turns, notices, _layout_of(starts), unplaced)
 
 
-def _label_lines(text: str) -> Iterator[tuple[int, re.Match[str]]]:
-    """(offset of the line, match) for every line that starts with a speaker label."""
-    match = _LABEL_LINE_RE.match
+def _speaker_lines(text: str, role_of: dict[str, str], pattern: ParticipantPattern
+                   ) -> Iterator[_Line]:
+    match = _LINE_RE.match
+    like = _LABEL_LIKE_RE.fullmatch
     pos = 0
     for line in text.split("\n"):
-        if line:
-            m = match(line)
-            if m is not None:
-                yield pos, m
+        m = match(line) if line else None
+        if m is not None:
+            label = m.group("label").strip()
+            ts = m.group("ts1") or m.group("ts2") or m.group("ts3")
+            form = ("colon" if m.group("colon") is not None
+                    else "dash" if m.group("dash") is not None
+                    else "time" if m.group("ts3") is not None else "alone")
+            if form == "colon" and m.group("ts2"):
+                form = "rev"
+            if form == "alone" and m.group("ts1"):
+                form = "time"
+            role, pid = classify_label(label, role_of, pattern)
+            known = role is not None
+            if known or (like(label) and label.casefold() not in HEADER_KEYS
+                         and not (form == "alone" and not ts)):
+                yield _Line(pos, pos + m.end() if form in ("colon", "rev", "dash")
+                            else pos + len(line), label, form, role, pid, known,
+                            parse_timecode(ts) if ts else None)
         pos += len(line) + 1
 
 
-def _no_turns(text: str, seen: dict[str, int]) -> ParsedTurns:
-    """A text without known labels is one block, with a warning saying what was seen."""
+def _check_one_layout(starts: list[_Line]) -> None:
+    """Two layouts in one file (each on two lines or more) are refused, naming both."""
+    first: dict[str, _Line] = {}
+    count: dict[str, int] = {}
+    for ln in starts:
+        family = _FAMILY[ln.form]
+        first.setdefault(family, ln)
+        count[family] = count.get(family, 0) + 1
+    mixed = [f for f in first if count[f] >= 2]
+    if len(mixed) > 1:
+        a, b = sorted((first[f] for f in mixed), key=lambda ln: ln.offset)[:2]
+        raise LayoutError(
+            f"mixed layouts in one file: '{_FAMILY[a.form]}' ({count[_FAMILY[a.form]]} speaker "
+            f"lines, first {a.label!r}) and '{_FAMILY[b.form]}' ({count[_FAMILY[b.form]]} "
+            f"lines, first {b.label!r}) here. Write every speaker line the same way and "
+            "import again.", b.offset)
+
+
+def _layout_of(starts: list[_Line]) -> str:
+    forms: dict[str, int] = {}
+    for ln in starts:
+        forms[ln.form] = forms.get(ln.form, 0) + 1
+    form = max(forms, key=lambda f: forms[f])
+    if form == "colon":
+        timed = sum(1 for ln in starts if ln.timecode is not None)
+        return "labels-timed" if timed * 2 > len(starts) else "labels"
+    return {"rev": "rev", "time": "otter", "dash": "dash", "alone": "labels-alone"}[form]
+
+
+def unknown_speaker_notices(turns: list[Turn]) -> list[TurnNotice]:
+    """One notice per speaker with no role: where, how many turns, and how to settle it."""
+    found: dict[str, list[Turn]] = {}
+    for t in turns:
+        if t.role is None and t.speaker is not None:
+            found.setdefault(t.speaker, []).append(t)
+    return [TurnNotice(ts[0].start, f"speaker {label!r} ({len(ts)} turn{'s' * (len(ts) != 1)}) "
+                       "has no role; the turns are kept as that speaker's, unattributed. "
+                       f"Settle it with --speakers '{label}=participant' (or =interviewer, "
+                       "=other), or `qualcode reparse DOC --speakers ...` once stored.")
+            for label, ts in found.items()]
+
+
+def _preamble_speech(text: str, end: int) -> list[Unplaced]:
+    """Lines before the first turn long enough to be speech: reported, kept as a preamble."""
+    out: list[Unplaced] = []
+    pos = 0
+    for line in text[:end].split("\n"):
+        stripped = line.strip()
+        if len(stripped.split()) >= _PREAMBLE_SPEECH_WORDS and not stripped.startswith("["):
+            out.append(Unplaced(pos, stripped, "before the first speaker line: kept as a "
+                                "preamble, not counted as speech"))
+        pos += len(line) + 1
+    return out
+
+
+def _no_turns(text: str, seen: dict[tuple[str, str], int]) -> ParsedTurns:
+    """A text without speaker lines is one block, with a warning saying what was seen."""
     start, end = len(text) - len(text.lstrip()), len(text.rstrip())
     hint = ""
     if seen:
         top = sorted(seen.items(), key=lambda kv: -kv[1])[:3]
-        hint = (" Lines start with " + ", ".join(f"'{k}:' ({n}x)" for k, n in top)
-                + f"; if these are speakers, add --speaker-labels '{top[0][0]}=participant' "
-                "(or =interviewer) and import again with --replace.")
+        hint = (" Lines start with " + ", ".join(
+            f"'{k}{' -' if form == 'dash' else ':'}' ({n}x)" for (k, form), n in top)
+            + f"; if these are speakers, add --speakers '{top[0][0][0]}=participant' "
+            "(or =interviewer) and import again with --replace.")
     message = ("no speaker turns found (no line starts with a known label such as "
                "'Interviewer:' or a participant id); the text is stored as one block." + hint)
     turns = [Turn(start, end, None, None)] if start < end else []
-    return ParsedTurns(turns, [TurnNotice(0, message)])
+    unplaced = [Unplaced(0, text[start:end].split("\n", 1)[0][:80], "no speaker turn found")]
+    return ParsedTurns(turns, [TurnNotice(0, message)], "none", unplaced if turns else [])
