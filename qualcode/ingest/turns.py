@@ -51,6 +51,10 @@ _LINE_RE = re.compile(
     rf"(?:[ \t]*[\[(](?P<ts2>{TIMECODE})[\])])?"
     r"(?:(?P<colon>[ \t]*:(?=\s|$))|(?P<dash>[ \t]+[-–—](?=[ \t]|$))"
     rf"|[ \t]+(?P<ts3>{TIMECODE})[ \t]*$|(?P<alone>[ \t]*$))[ \t]*")
+# A line that ends the interview: what follows is no one's speech.
+_END_RE = re.compile(r"[ \t]*(?:[\[(]?end of (?:the )?(?:transcript|transcription|interview|"
+                     r"recording)[\])]?\.?|[^\n]{1,60} stopped transcription)[ \t]*",
+                     re.IGNORECASE)
 _LABEL_LIKE_RE = re.compile(r"[A-Z][\w'.-]*(?: [A-Z0-9][\w'.-]*){0,2}")
 _PREAMBLE_SPEECH_WORDS = 12  # a header line this long is probably speech: reported
 
@@ -63,7 +67,8 @@ LAYOUTS = {
     "dash": "dash labels (Label - text)",
     "none": "no speaker labels found",
 }
-_FAMILY = {"colon": "Label: text", "rev": "Label: text", "alone": "Label: text",
+# Speaker-line forms that cannot share a file; a label alone on its line fits any of them.
+_FAMILY = {"colon": "Label: text", "rev": "Label: text", "alone": None,
            "dash": "Label - text", "time": "Name  0:03"}
 
 
@@ -225,11 +230,15 @@ def parse_turns(text: str, labels: SpeakerLabels | None = None,
     lines = list(_speaker_lines(text, role_of, pattern))
     counts: dict[tuple[str, str], int] = {}
     for ln in lines:
-        if not ln.known:
+        if not ln.known and ln.form != "end":
             counts[(ln.label, ln.form)] = counts.get((ln.label, ln.form), 0) + 1
     starts: list[_Line] = []
     seen_unknown: dict[str, int] = {}
     for ln in lines:
+        if ln.form == "end":
+            if starts:
+                starts.append(ln)
+            continue
         if not ln.known:
             repeated = counts[(ln.label, ln.form)] >= 2
             if ln.form == "dash" or (ln.form == "alone" and not (ln.timecode is not None
@@ -245,6 +254,8 @@ def parse_turns(text: str, labels: SpeakerLabels | None = None,
     turns: list[Turn] = []
     ends = [ln.offset for ln in starts[1:]] + [len(text)]
     for ln, end in zip(starts, ends, strict=True):
+        if ln.form == "end":
+            continue
         chunk = text[ln.body:end]
         stripped = chunk.strip()
         if stripped:
@@ -260,10 +271,13 @@ def _speaker_lines(text: str, role_of: dict[str, str], pattern: ParticipantPatte
                    ) -> Iterator[_Line]:
     match = _LINE_RE.match
     like = _LABEL_LIKE_RE.fullmatch
+    end = _END_RE.fullmatch
     pos = 0
     for line in text.split("\n"):
         m = match(line) if line else None
-        if m is not None:
+        if (m is None or m.group("alone") is not None) and 0 < len(line) <= 80 and end(line):
+            yield _Line(pos, pos, "", "end", None, None, True, None)
+        elif m is not None:
             label = m.group("label").strip()
             ts = m.group("ts1") or m.group("ts2") or m.group("ts3")
             form = ("colon" if m.group("colon") is not None
@@ -288,7 +302,9 @@ def _check_one_layout(starts: list[_Line]) -> None:
     first: dict[str, _Line] = {}
     count: dict[str, int] = {}
     for ln in starts:
-        family = _FAMILY[ln.form]
+        family = _FAMILY.get(ln.form)
+        if family is None:
+            continue
         first.setdefault(family, ln)
         count[family] = count.get(family, 0) + 1
     mixed = [f for f in first if count[f] >= 2]
@@ -304,6 +320,8 @@ def _check_one_layout(starts: list[_Line]) -> None:
 def _layout_of(starts: list[_Line]) -> str:
     forms: dict[str, int] = {}
     for ln in starts:
+        if ln.form == "end":
+            continue
         forms[ln.form] = forms.get(ln.form, 0) + 1
     form = max(forms, key=lambda f: forms[f])
     if form == "colon":
