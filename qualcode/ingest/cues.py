@@ -3,7 +3,7 @@
 A cue's speaker comes from ``<v Name>`` (Teams) or a ``Name:`` at the start of its
 text (Zoom); a cue without one continues the speaker before it. Consecutive cues
 by the same speaker form one turn. The stored text is rewritten as one paragraph
-per turn, ``[00:01:02] Name: what was said``, so no cue number, arrow or timing
+per turn, ``[00:01:02.500] Name: what was said``, so no cue number, arrow or timing
 line is left in what was said; each cue's start time is kept beside its text.
 Broken timing lines and overlapping cues are refused with their line.
 """
@@ -78,7 +78,7 @@ def parse_cues(text: str, kind: str, labels: SpeakerLabels | None = None,
             j += 1
         group = cues[i:j + 1]
         speaker = group[0].speaker
-        head = f"[{format_timecode(group[0].start)}] " + (f"{speaker}: " if speaker else "")
+        head = f"[{format_timecode(group[0].start, exact=True)}] " + (f"{speaker}: " if speaker else "")
         start = pos + len(head)
         parts, at = [], start
         for cue in group:

@@ -26,9 +26,11 @@ def parse_timecode(text: str) -> int | None:
     return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + ms
 
 
-def format_timecode(ms: int | None) -> str:
-    """``hh:mm:ss`` (the tenths dropped): how quotes and ``show`` print a time."""
+def format_timecode(ms: int | None, *, exact: bool = False) -> str:
+    """``hh:mm:ss`` (how quotes and ``show`` print a time); ``exact`` adds ``.mmm`` when
+    there are milliseconds, so the time reads back unchanged."""
     if ms is None:
         return ""
     seconds = ms // 1000
-    return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    out = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return f"{out}.{ms % 1000:03d}" if exact and ms % 1000 else out
