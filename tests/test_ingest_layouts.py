@@ -241,3 +241,16 @@ def test_table_and_speaker_paragraphs_in_one_file_are_refused(tmp_path: Path) ->
         paragraphs=("Interviewer: Before the table.", "S3PW4: Yes."))
     with pytest.raises(InvalidInputError, match=r"\(paragraph 1\): mixed layouts"):
         parse_source(read_transcript(path))
+
+
+def test_a_metadata_table_is_not_a_transcript_table(tmp_path: Path) -> None:
+    path = docx_table(tmp_path / "S3PW5.docx", [("Participant", "S3PW5"), ("Site", "Site 3")])
+    d = docx.Document(str(path))
+    d.add_paragraph("Interviewer: How was it?")
+    d.add_paragraph("S3PW5: Good.")
+    d.save(str(path))
+    src = read_transcript(path)
+    parsed = parse_source(src)
+    assert parsed.layout == "labels"
+    assert [(t.speaker, src.text[t.start:t.end]) for t in parsed.turns] == [
+        ("Interviewer", "How was it?"), ("S3PW5", "Good.")]

@@ -2,7 +2,8 @@
 Speaker | Text), a header row recognised by its column names.
 
 A table is a transcript table when its header names a speaker and a text column,
-or when, without a header, one column holds known speaker labels in most rows.
+or when, without a header, one column holds known speaker labels in most of three
+rows or more, some of them twice.
 Other tables (a metadata table before the interview) stay text. Merged cells in
 a transcript table are refused with the table's paragraph and row: which row
 a merged cell's words belong to cannot be known.
@@ -94,15 +95,16 @@ def _columns(table: TableText, role_of: dict[str, str], pattern: ParticipantPatt
     if speaker is not None and text is not None:
         return True, time, speaker, text
     body = [r for r in table.rows if any(c.strip() for c in r)]
-    if len(body) < 2:
+    if len(body) < 3:  # a two-row table is metadata ("Participant | S3PW1"), not an interview
         return None
     width = max(len(r) for r in body)
     known = [sum(1 for r in body if i < len(r) and r[i].strip() and classify_label(
         " ".join(r[i].split()).rstrip(":"), role_of, pattern)[0] is not None)
         for i in range(width)]
     speaker = max(range(width), key=lambda i: known[i])
-    if known[speaker] * 2 < len(body):
-        return None
+    names = [" ".join(r[speaker].split()).casefold() for r in body if speaker < len(r)]
+    if known[speaker] * 5 < len(body) * 3 or len(set(names)) == len(names):
+        return None  # not mostly known speakers, or no speaker twice: a table of facts
     timed = [sum(1 for r in body if i < len(r) and parse_timecode(r[i]) is not None)
              for i in range(width)]
     time = next((i for i in range(width) if i != speaker and timed[i] * 2 >= len(body)), None)

@@ -55,7 +55,16 @@ _LINE_RE = re.compile(
 _END_RE = re.compile(r"[ \t]*(?:[\[(]?end of (?:the )?(?:transcript|transcription|interview|"
                      r"recording)[\])]?\.?|[^\n]{1,60} stopped transcription)[ \t]*",
                      re.IGNORECASE)
+# The common "Label: text" line, tried first: its label runs straight to the colon (no
+# dash inside, so "Name - text: more" is left to the full grammar above).
+_COLON_RE = re.compile(
+    rf"[ \t]*(?:[\[(]?(?P<ts1>{TIMECODE})[\])]?[ \t]+)?"
+    r"(?P<label>[^\s:\[(\-–—][^:\n\-–—]{0,39})"
+    rf"(?:[ \t]*[\[(](?P<ts2>{TIMECODE})[\])])?[ \t]*:(?=\s|$)[ \t]*")
 _LABEL_LIKE_RE = re.compile(r"[A-Z][\w'.-]*(?: [A-Z0-9][\w'.-]*){0,2}")
+# Longer than this, a line is a speaker line only with ":" or a dash within it (the forms
+# that end the line, "Name  0:03" and a label alone, are shorter).
+_LONG_LINE = 100
 _PREAMBLE_SPEECH_WORDS = 12  # a header line this long is probably speech: reported
 
 LAYOUTS = {
@@ -206,7 +215,7 @@ def make_turn(start: int, end: int, speaker: str | None, role: str | None,
                 role, timecode)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     offset: int  # where the line starts
     body: int  # where the speech may start
@@ -269,32 +278,56 @@ def parse_turns(text: str, labels: SpeakerLabels | None = None,
 
 def _speaker_lines(text: str, role_of: dict[str, str], pattern: ParticipantPattern
                    ) -> Iterator[_Line]:
-    match = _LINE_RE.match
+    match, colon_match = _LINE_RE.match, _COLON_RE.match
     like = _LABEL_LIKE_RE.fullmatch
     end = _END_RE.fullmatch
+    seen: dict[str, tuple[str | None, ParticipantId | None, bool]] = {}  # label -> kind
     pos = 0
     for line in text.split("\n"):
-        m = match(line) if line else None
-        if (m is None or m.group("alone") is not None) and 0 < len(line) <= 80 and end(line):
+        if len(line) > _LONG_LINE and not _may_be_labelled(line[:_LONG_LINE]):
+            pos += len(line) + 1  # a long line needs ":" or a dash near its start
+            continue
+        m = colon_match(line) if line else None
+        if m is not None:
+            label, ts1, ts2 = m.group("label", "ts1", "ts2")
+            colon, dash, ts3, alone = ":", None, None, None
+        else:
+            m = match(line) if line else None
+            if m is None:
+                if 0 < len(line) <= 80 and end(line):
+                    yield _Line(pos, pos, "", "end", None, None, True, None)
+                pos += len(line) + 1
+                continue
+            label, ts1, ts2, colon, dash, ts3, alone = m.group(
+                "label", "ts1", "ts2", "colon", "dash", "ts3", "alone")
+        if alone is not None and len(line) <= 80 and end(line):
             yield _Line(pos, pos, "", "end", None, None, True, None)
-        elif m is not None:
-            label = m.group("label").strip()
-            ts = m.group("ts1") or m.group("ts2") or m.group("ts3")
-            form = ("colon" if m.group("colon") is not None
-                    else "dash" if m.group("dash") is not None
-                    else "time" if m.group("ts3") is not None else "alone")
-            if form == "colon" and m.group("ts2"):
-                form = "rev"
-            if form == "alone" and m.group("ts1"):
-                form = "time"
+            pos += len(line) + 1
+            continue
+        label = label.strip()
+        kind = seen.get(label)
+        if kind is None:
             role, pid = classify_label(label, role_of, pattern)
-            known = role is not None
-            if known or (like(label) and label.casefold() not in HEADER_KEYS
-                         and not (form == "alone" and not ts)):
-                yield _Line(pos, pos + m.end() if form in ("colon", "rev", "dash")
-                            else pos + len(line), label, form, role, pid, known,
-                            parse_timecode(ts) if ts else None)
+            kind = seen[label] = (role, pid, role is not None or (
+                like(label) is not None and label.casefold() not in HEADER_KEYS))
+        role, pid, speakerish = kind
+        ts = ts1 or ts2 or ts3
+        if speakerish and not (alone is not None and ts is None and role is None):
+            if colon is not None:
+                form = "rev" if ts2 else "colon"
+            elif dash is not None:
+                form = "dash"
+            else:
+                form = "time" if ts3 is not None or ts1 else "alone"
+            yield _Line(pos, pos + m.end() if alone is None and ts3 is None else pos + len(line),
+                        label, form, role, pid, role is not None,
+                        parse_timecode(ts) if ts else None)
         pos += len(line) + 1
+
+
+def _may_be_labelled(head: str) -> bool:
+    """Whether a line's start could hold a label's ":" or dash (a cheap test before the regex)."""
+    return ":" in head or "-" in head or "\u2013" in head or "\u2014" in head
 
 
 def _check_one_layout(starts: list[_Line]) -> None:

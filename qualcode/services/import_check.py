@@ -19,6 +19,7 @@ from qualcode.ingest.timecodes import format_timecode
 from qualcode.ingest.turns import SpeakerLabels
 
 PREVIEW_CHARS = 100
+NOT_TRANSCRIPTS = (".csv", ".qdpx", ".qdc", ".qde")  # cases, codings, projects: not checked
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ class FileCheck:
 
 
 def transcript_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The transcripts among files and folders (other files are not checked)."""
+    """The transcripts among files and folders: CSVs and REFI-QDA files are not checked;
+    any other file is, so an unsupported one gets its error."""
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -100,7 +102,7 @@ def transcript_files(paths: Iterable[str | Path]) -> list[Path]:
             out += sorted(p for p in path.rglob("*") if p.is_file()
                           and p.suffix.lower() in SUPPORTED_SUFFIXES and not any(
                               part.startswith((".", "~$")) for part in p.relative_to(path).parts))
-        else:
+        elif path.suffix.lower() not in NOT_TRANSCRIPTS:
             out.append(path)
     return out
 
