@@ -135,3 +135,18 @@ def test_cli_speaker_map_csv_with_two_roles_names_the_line(tmp_path: Path) -> No
               str(speakers))
     assert out.returncode == 1
     assert f"{speakers}:3: speaker 'speaker 1' is given two roles" in out.stderr
+
+
+def test_check_for_project_uses_the_remembered_speaker_map(project: Project) -> None:
+    from qualcode.services.import_check import check_for_project
+    from qualcode.services.importing import ImportOptions, remember_options
+
+    assert not check_for_project(project, [SAMPLES / "S8PWC.txt"])[0].ok
+    remember_options(project, ImportOptions(speaker_labels={"Speaker 1": "interviewer"}),
+                     ["speaker_labels"])
+    [c] = check_for_project(project, [SAMPLES / "S8PWC.txt"],
+                            speaker_map={"Speaker 2": "participant"})
+    assert c.ok and [(s.speaker, s.role) for s in c.speakers] == [
+        ("Speaker 1", "interviewer"), ("Speaker 2", "participant")]
+    assert c.to_json()["speakers"][1] == {"speaker": "Speaker 2", "turns": 3,
+                                          "role": "participant", "questions": 0}

@@ -254,3 +254,12 @@ def test_a_metadata_table_is_not_a_transcript_table(tmp_path: Path) -> None:
     assert parsed.layout == "labels"
     assert [(t.speaker, src.text[t.start:t.end]) for t in parsed.turns] == [
         ("Interviewer", "How was it?"), ("S3PW5", "Good.")]
+
+
+def test_timestamps_before_or_after_the_label_are_not_speech() -> None:
+    text = ("[00:00:05] Interviewer: How was it?\n\nS3PW1 00:00:09: Fine: really.\n\n"
+            "Interviewer (00:00:30): And then?\n\n00:00:41 S3PW1: OK [inaudible 00:00:43] yes.\n")
+    parsed = parse_turns(text)
+    assert [(t.speaker, t.timecode, text[t.start:t.end]) for t in parsed.turns] == [
+        ("Interviewer", 5000, "How was it?"), ("S3PW1", 9000, "Fine: really."),
+        ("Interviewer", 30000, "And then?"), ("S3PW1", 41000, "OK [inaudible 00:00:43] yes.")]

@@ -48,7 +48,7 @@ HEADER_KEYS = frozenset((
 _LINE_RE = re.compile(
     rf"[ \t]*(?:[\[(]?(?P<ts1>{TIMECODE})[\])]?[ \t]+)?"
     r"(?P<label>[^\s:\[(\-–—][^:\n]{0,39}?)"
-    rf"(?:[ \t]*[\[(](?P<ts2>{TIMECODE})[\])])?"
+    rf"(?:(?:[ \t]+|[ \t]*[\[(])(?P<ts2>{TIMECODE})[\])]?)?"
     r"(?:(?P<colon>[ \t]*:(?=\s|$))|(?P<dash>[ \t]+[-–—](?=[ \t]|$))"
     rf"|[ \t]+(?P<ts3>{TIMECODE})[ \t]*$|(?P<alone>[ \t]*$))[ \t]*")
 # A line that ends the interview: what follows is no one's speech.
@@ -60,7 +60,7 @@ _END_RE = re.compile(r"[ \t]*(?:[\[(]?end of (?:the )?(?:transcript|transcriptio
 _COLON_RE = re.compile(
     rf"[ \t]*(?:[\[(]?(?P<ts1>{TIMECODE})[\])]?[ \t]+)?"
     r"(?P<label>[^\s:\[(\-–—][^:\n\-–—]{0,39})"
-    rf"(?:[ \t]*[\[(](?P<ts2>{TIMECODE})[\])])?[ \t]*:(?=\s|$)[ \t]*")
+    rf"(?:(?:[ \t]+|[ \t]*[\[(])(?P<ts2>{TIMECODE})[\])]?)?[ \t]*:(?=\s|$)[ \t]*")
 _LABEL_LIKE_RE = re.compile(r"[A-Z][\w'.-]*(?: [A-Z0-9][\w'.-]*){0,2}")
 # Longer than this, a line is a speaker line only with ":" or a dash within it (the forms
 # that end the line, "Name  0:03" and a label alone, are shorter).
@@ -318,7 +318,7 @@ def _speaker_lines(text: str, role_of: dict[str, str], pattern: ParticipantPatte
             elif dash is not None:
                 form = "dash"
             else:
-                form = "time" if ts3 is not None or ts1 else "alone"
+                form = "time" if ts else "alone"
             yield _Line(pos, pos + m.end() if alone is None and ts3 is None else pos + len(line),
                         label, form, role, pid, role is not None,
                         parse_timecode(ts) if ts else None)

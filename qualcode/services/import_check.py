@@ -120,6 +120,19 @@ def check_paths(paths: Iterable[str | Path], *, participant_pattern: str | None 
     return [check_file(path, labels, pattern, first) for path in transcript_files(paths)]
 
 
+def check_for_project(project: Any, paths: Iterable[str | Path],
+                      speaker_map: dict[str, str] | None = None, first: int = 5
+                      ) -> list[FileCheck]:
+    """``check_paths`` with the project's remembered import settings (the workbench's
+    import dialog calls this), ``speaker_map`` added on top of the remembered map."""
+    from qualcode.services.importing import options_from_settings
+
+    options = options_from_settings(project, speaker_labels=speaker_map or None)
+    return check_paths(paths, participant_pattern=options.participant_pattern,
+                       case_template=options.case_template,
+                       speaker_map=options.speaker_labels, first=first)
+
+
 def check_file(path: Path, labels: SpeakerLabels, pattern: ParticipantPattern,
                first: int = 5) -> FileCheck:
     """One file's check; an unreadable or broken file gets its error and a fix."""
