@@ -14,27 +14,27 @@ from qualcode.ingest.readers import read_transcript
 from qualcode.ingest.turns import SpeakerLabels, parse_speaker_labels, parse_turns
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_transcripts" / "layouts"
-I, P = "interviewer", "participant"
+IV, P = "interviewer", "participant"
 
 # file -> layout, then per turn: speaker, role, first word, last word, timecode (ms)
 EXPECTED = {
     "S7PW1.vtt": ("webvtt-zoom", [
-        ("Interviewer", I, "Thanks", "role?", 2140), ("S7PW1", P, "Yeah,", "peer.", 7520),
-        ("Interviewer", I, "And", "like?", 25300), ("S7PW1", P, "Eight", "us.", 30400),
-        ("Interviewer", I, "What", "change?", 44500), ("S7PW1", P, "More", "honestly.", 47800)]),
+        ("Interviewer", IV, "Thanks", "role?", 2140), ("S7PW1", P, "Yeah,", "peer.", 7520),
+        ("Interviewer", IV, "And", "like?", 25300), ("S7PW1", P, "Eight", "us.", 30400),
+        ("Interviewer", IV, "What", "change?", 44500), ("S7PW1", P, "More", "honestly.", 47800)]),
     "S7PW2.vtt": ("webvtt-teams", [
-        ("Interviewer", I, "Thanks", "post?", 1050), ("S7PW2", P, "About", "while.", 6110),
-        ("Interviewer", I, "How", "there?", 17020), ("S7PW2", P, "Mixed.", "for.", 22300)]),
+        ("Interviewer", IV, "Thanks", "post?", 1050), ("S7PW2", P, "About", "while.", 6110),
+        ("Interviewer", IV, "How", "there?", 17020), ("S7PW2", P, "Mixed.", "for.", 22300)]),
     "S7PWC.srt": ("srt", [
-        ("Interviewer", I, "Could", "coordinator?", 900), ("S7PWC", P, "I", "week.", 4800),
-        ("Interviewer", I, "What", "way?", 16500), ("S7PWC", P, "Honestly,", "shows.", 20700)]),
+        ("Interviewer", IV, "Could", "coordinator?", 900), ("S7PWC", P, "I", "week.", 4800),
+        ("Interviewer", IV, "What", "way?", 16500), ("S7PWC", P, "Honestly,", "shows.", 20700)]),
     "S8PW1.txt": ("otter", [
-        ("Interviewer", I, "Thanks", "like?", 3000), ("S8PW1", P, "Sure.", "OT.", 11000),
-        ("S8PW1", P, "And", "[laughs].", 29000), ("Interviewer", I, "What", "work?", 36000),
-        ("S8PW1", P, "Time.", "on.", 41000), ("Interviewer", I, "No,", "you.", 50000)]),
+        ("Interviewer", IV, "Thanks", "like?", 3000), ("S8PW1", P, "Sure.", "OT.", 11000),
+        ("S8PW1", P, "And", "[laughs].", 29000), ("Interviewer", IV, "What", "work?", 36000),
+        ("S8PW1", P, "Time.", "on.", 41000), ("Interviewer", IV, "No,", "you.", 50000)]),
     "S8PW2.txt": ("rev", [
-        ("Interviewer", I, "Could", "worker?", 4000), ("S8PW2", P, "Supervision", "it.", 10000),
-        ("Interviewer", I, "What", "then?", 31000), ("S8PW2", P, "I", "though.", 35000)]),
+        ("Interviewer", IV, "Could", "worker?", 4000), ("S8PW2", P, "Supervision", "it.", 10000),
+        ("Interviewer", IV, "What", "then?", 31000), ("S8PW2", P, "I", "though.", 35000)]),
     "S8PWC.txt": ("rev", [
         ("Speaker 1", None, "Thanks", "site?", 1000), ("Speaker 2", None, "Slowly.", "October.",
                                                           6000),
@@ -42,16 +42,17 @@ EXPECTED = {
         ("Speaker 1", None, "What", "helped?", 20000),
         ("Speaker 2", None, "Having", "qualification.", 22000)]),
     "S9PW1.txt": ("dash", [
-        ("INTERVIEWER", I, "Thanks", "like?", None), ("S9PW1", P, "Overwhelming,", "laptop.", None),
-        ("INTERVIEWER", I, "Did", "change?", None), ("S9PW1", P, "It", "brilliant.", None),
-        ("INTERVIEWER", I, "And", "team?", None), ("S9PW1", P, "Getting", "am.", None)]),
+        ("INTERVIEWER", IV, "Thanks", "like?", None),
+        ("S9PW1", P, "Overwhelming,", "laptop.", None),
+        ("INTERVIEWER", IV, "Did", "change?", None), ("S9PW1", P, "It", "brilliant.", None),
+        ("INTERVIEWER", IV, "And", "team?", None), ("S9PW1", P, "Getting", "am.", None)]),
     "S9PW2.docx": ("table-timed", [
-        ("Interviewer", I, "Thank", "new?", 2000), ("S9PW2", P, "I'd", "[laughs].", 9000),
-        ("Interviewer", I, "And", "it?", 24000), ("S9PW2", P, "Some", "00:00:33]", 28000),
-        ("Interviewer", I, "Has", "time?", 41000), ("S9PW2", P, "Yes,", "better.", 44000)]),
+        ("Interviewer", IV, "Thank", "new?", 2000), ("S9PW2", P, "I'd", "[laughs].", 9000),
+        ("Interviewer", IV, "And", "it?", 24000), ("S9PW2", P, "Some", "00:00:33]", 28000),
+        ("Interviewer", IV, "Has", "time?", 41000), ("S9PW2", P, "Yes,", "better.", 44000)]),
     "S9PWC.docx": ("otter", [
-        ("Interviewer", I, "Could", "workers?", 3000), ("S9PWC", P, "We", "week.", 9000),
-        ("S9PWC", P, "Then", "it.", 18000), ("Interviewer", I, "What", "yourself?", 31000),
+        ("Interviewer", IV, "Could", "workers?", 3000), ("S9PWC", P, "We", "week.", 9000),
+        ("S9PWC", P, "Then", "it.", 18000), ("Interviewer", IV, "What", "yourself?", 31000),
         ("S9PWC", P, "Not", "can.", 35000)]),
 }
 # What must never be left inside what was said: a leading timestamp, a cue arrow,
@@ -109,7 +110,7 @@ def test_speaker_map_settles_numbered_speakers() -> None:
     parsed, turns = turns_of("S8PWC.txt", labels)
     assert parsed.notices == []
     assert [(t.speaker, t.role) for t, _ in turns] == [
-        ("Speaker 1", I), ("Speaker 2", P), ("Speaker 2", P), ("Speaker 1", I), ("Speaker 2", P)]
+        ("Speaker 1", IV), ("Speaker 2", P), ("Speaker 2", P), ("Speaker 1", IV), ("Speaker 2", P)]
 
 
 def test_numbered_speakers_without_a_map_are_asked_about_not_guessed() -> None:
@@ -123,7 +124,7 @@ def test_numbered_speakers_without_a_map_are_asked_about_not_guessed() -> None:
 def test_interviewer_labels_by_default(label: str) -> None:
     text = f"{label}: How was it?\n\nS3PW1: Fine, thanks.\n"
     parsed = parse_turns(text)
-    assert [(t.speaker, t.role) for t in parsed.turns] == [(label, I), ("S3PW1", P)]
+    assert [(t.speaker, t.role) for t in parsed.turns] == [(label, IV), ("S3PW1", P)]
     assert parsed.notices == []
 
 
@@ -221,8 +222,8 @@ def test_speaker_text_table_without_header(tmp_path: Path) -> None:
     parsed = parse_source(src)
     assert parsed.layout == "table" and parsed.unplaced == []
     assert [(t.speaker, t.role, src.text[t.start:t.end]) for t in parsed.turns] == [
-        ("Interviewer", I, "How was the first week?"), ("S3PW2", P, "Strange.\nGood, though."),
-        ("Interviewer", I, "Why strange?"), ("S3PW2", P, "No desk.")]
+        ("Interviewer", IV, "How was the first week?"), ("S3PW2", P, "Strange.\nGood, though."),
+        ("Interviewer", IV, "Why strange?"), ("S3PW2", P, "No desk.")]
 
 
 def test_table_with_merged_cells_is_refused_with_its_paragraph(tmp_path: Path) -> None:

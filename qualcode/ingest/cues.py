@@ -78,7 +78,8 @@ def parse_cues(text: str, kind: str, labels: SpeakerLabels | None = None,
             j += 1
         group = cues[i:j + 1]
         speaker = group[0].speaker
-        head = f"[{format_timecode(group[0].start, exact=True)}] " + (f"{speaker}: " if speaker else "")
+        when = format_timecode(group[0].start, exact=True)
+        head = f"[{when}] {speaker}: " if speaker else f"[{when}] "
         start = pos + len(head)
         parts, at = [], start
         for cue in group:

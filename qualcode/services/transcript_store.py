@@ -21,12 +21,12 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from qualcode.errors import InvalidInputError, QualcodeError
+from qualcode.ingest.layouts import parse_source, where
 from qualcode.ingest.participants import (
     ParticipantId,
     ParticipantPattern,
     identify_participant,
 )
-from qualcode.ingest.layouts import parse_source, where
 from qualcode.ingest.readers import IngestWarning, read_transcript
 from qualcode.ingest.turns import ParsedTurns, SpeakerLabels, Turn
 from qualcode.services.project import Project
