@@ -278,7 +278,9 @@ class TranscriptImporter:
             if self.options.replace and same[1] == name and doc_id is not None and not codings:
                 return doc_id  # same text, parsed again (e.g. with new speaker labels)
             where = "" if same[1] == name else f" as {same[1]!r}"
-            kept = f", kept: it has {codings} codings" if self.options.replace and codings else ""
+            kept = (f", kept: it has {codings} codings (re-read its speakers in place with "
+                    f"`qualcode reparse {name!r} --speakers ...`)"
+                    if self.options.replace and codings else "")
             self.report.unchanged.append(f"{path.name}{where}{kept}")
             return False
         if named is None:
