@@ -125,6 +125,11 @@ def test_cli_check_json_speaker_map_csv_reparse_and_show_json(tmp_path: Path) ->
     assert run(db, "import", "--check", str(SAMPLES / "S8PWC.txt")).returncode == 0
     plain = run(db, "show", "S8PWC").stdout
     assert "[2] 00:00:06 Speaker 2: Slowly." in plain
+    kept = tmp_path / "kept.csv"
+    listed = run(db, "speakers", "--csv", str(kept), "--json")
+    assert json.loads(listed.stdout) == {"Speaker 1": "interviewer", "Speaker 2": "participant"}
+    assert kept.read_text(encoding="utf-8").splitlines() == [
+        "speaker,role", "Speaker 1,interviewer", "Speaker 2,participant"]
 
 
 def test_cli_speaker_map_csv_with_two_roles_names_the_line(tmp_path: Path) -> None:

@@ -167,6 +167,30 @@ def reparse_cmd(state: CliState, document: str, speaker_labels: tuple[str, ...],
             click.echo(line)
 
 
+@cli.command("speakers")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write the map as a CSV (speaker,role) to edit and pass back with "
+                   "--speakers FILE.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def speakers_cmd(state: CliState, csv_path: str | None, as_json: bool) -> None:
+    """The project's speaker map: the labels given a role with --speakers."""
+    from pathlib import Path
+
+    from qualcode.services.importing import options_from_settings
+    from qualcode.services.speakers import write_speaker_map_csv
+
+    mapping = options_from_settings(state.project()).speaker_labels
+    if csv_path:
+        write_speaker_map_csv(mapping, Path(csv_path))
+    if as_json:
+        emit_json(mapping)
+        return
+    for label, role in mapping.items():
+        click.echo(f"{label} = {role}")
+    click.echo(f"{len(mapping)} speakers in the map (besides the default labels).", err=True)
+
+
 class _Progress:
     """A progress bar on stderr when it is a terminal; a line per tenth for many files."""
 
