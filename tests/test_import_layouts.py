@@ -89,6 +89,16 @@ def test_check_explains_unplaced_lines_and_errors(tmp_path: Path) -> None:
     assert not b.ok and b.error is not None and b.error.startswith("S3PW2.txt:5: mixed layouts")
 
 
+def test_captions_without_speaker_names_need_attention(tmp_path: Path) -> None:
+    plain = tmp_path / "S3PW1.srt"
+    plain.write_text("1\n00:00:01,000 --> 00:00:02,000\nHow was it?\n\n"
+                     "2\n00:00:03,000 --> 00:00:04,000\nFine.\n", encoding="utf-8")
+    [c] = check_paths([plain])
+    assert not c.ok and c.layout == "srt" and c.speakers == [] and c.turns == 1
+    assert "no speaker names in the cues" in c.warnings[0]
+    assert c.fix[0].startswith("No speaker is named anywhere in the file")
+
+
 def test_cli_check_json_speaker_map_csv_reparse_and_show_json(tmp_path: Path) -> None:
     db = tmp_path / "p.db"
     checked = run(db, "import", "--check", "--json", str(SAMPLES / "S8PWC.txt"))

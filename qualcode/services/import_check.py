@@ -80,7 +80,7 @@ class FileCheck:
     def ok(self) -> bool:
         """Every turn attributed, every line placed, no error."""
         return (self.error is None and not self.unplaced and self.layout != "none"
-                and all(s.role is not None for s in self.speakers))
+                and bool(self.speakers) and all(s.role is not None for s in self.speakers))
 
     def to_json(self) -> dict[str, Any]:
         return {"file": self.file, "ok": self.ok, "layout": self.layout,
@@ -188,6 +188,10 @@ def _fixes(report: FileCheck, path: Path, no_participant: bool) -> list[str]:
                      f"(a suggestion: {asks.speaker!r} asks {asks.questions} of "
                      f"{asks.turns} turns as questions; check before using it). Roles are "
                      "interviewer, participant or other; a CSV (speaker,role) works too.")
+    if not report.speakers and report.layout not in (None, "none"):
+        fixes.append("No speaker is named anywhere in the file, so no turn can be attributed: "
+                     "export the transcript again with speaker names (in captions, 'Name: "
+                     "text' or '<v Name>'), then check again.")
     if report.layout == "none":
         fixes.append("No speaker lines were recognised: start each turn with its speaker "
                      "('Interviewer: ...', 'S3PW1: ...'), or add the labels used with --speakers.")
