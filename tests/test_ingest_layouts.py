@@ -264,3 +264,15 @@ def test_timestamps_before_or_after_the_label_are_not_speech() -> None:
     assert [(t.speaker, t.timecode, text[t.start:t.end]) for t in parsed.turns] == [
         ("Interviewer", 5000, "How was it?"), ("S3PW1", 9000, "Fine: really."),
         ("Interviewer", 30000, "And then?"), ("S3PW1", 41000, "OK [inaudible 00:00:43] yes.")]
+
+
+def test_a_header_block_naming_the_interviewer_is_no_turn() -> None:
+    text = ("Interviewer: J. Bloggs\nParticipant: S3PW1\nDate: 3 May 2026\n\n"
+            "Interviewer: Thanks for coming.\n\nS3PW1: No problem.\n")
+    parsed = parse_turns(text)
+    assert [(t.speaker, text[t.start:t.end]) for t in parsed.turns] == [
+        ("Interviewer", "Thanks for coming."), ("S3PW1", "No problem.")]
+    # without a header key the first paragraph is speech, as always
+    plain = "Interviewer: Hi.\nS3PW1: Hello.\n\nInterviewer: Bye.\n"
+    assert [t.speaker for t in parse_turns(plain).turns] == ["Interviewer", "S3PW1",
+                                                             "Interviewer"]

@@ -67,7 +67,9 @@ _LABEL_LIKE_RE = re.compile(r"[A-Z][\w'.-]*(?: [A-Z0-9][\w'.-]*){0,2}")
 # Longer than this, a line is a speaker line only with ":" or a dash within it (the forms
 # that end the line, "Name  0:03" and a label alone, are shorter).
 _LONG_LINE = 100
-_PREAMBLE_SPEECH_WORDS = 12  # a header line this long is probably speech: reported
+_PREAMBLE_SPEECH_WORDS = 12
+_HEADER_LINES = 8  # a header block is short
+_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")  # a header line this long is probably speech: reported
 
 LAYOUTS = {
     "labels": "labels (Label: text)",
@@ -165,6 +167,9 @@ def parse_turns(text: str, labels: SpeakerLabels | None = None,
     role_of = (labels or SpeakerLabels()).role_of()
     pattern = pattern or ParticipantPattern()
     lines = list(_speaker_lines(text, role_of, pattern))
+    head = _header_block_end(text)
+    if head and any(ln.offset >= head and ln.known for ln in lines):
+        lines = [ln for ln in lines if ln.offset >= head]  # "Interviewer: J. Bloggs" in it
     counts: dict[tuple[str, str], int] = {}
     for ln in lines:
         if not ln.known and ln.form != "end":
@@ -251,6 +256,22 @@ def _speaker_lines(text: str, role_of: dict[str, str], pattern: ParticipantPatte
                         label, form, role, pid, role is not None,
                         parse_timecode(ts) if ts else None)
         pos += len(line) + 1
+
+
+def _header_block_end(text: str) -> int:
+    """Where a leading header block ends (0 if none): the first paragraph, a few lines with
+    a header key among them ("Date:", "Duration:"); its "Interviewer: NAME" is no turn."""
+    start = len(text) - len(text.lstrip())
+    start = text.rfind("\n", 0, start) + 1
+    end = _BLANK_LINE_RE.search(text, start)
+    if end is None:
+        return 0
+    block = text[start:end.start()].split("\n")
+    if len(block) > _HEADER_LINES or not any(
+            line.partition(":")[0].strip().casefold() in HEADER_KEYS
+            for line in block if ":" in line):
+        return 0
+    return end.start()
 
 
 def _may_be_labelled(head: str) -> bool:
