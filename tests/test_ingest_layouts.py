@@ -276,3 +276,17 @@ def test_a_header_block_naming_the_interviewer_is_no_turn() -> None:
     plain = "Interviewer: Hi.\nS3PW1: Hello.\n\nInterviewer: Bye.\n"
     assert [t.speaker for t in parse_turns(plain).turns] == ["Interviewer", "S3PW1",
                                                              "Interviewer"]
+
+
+def test_an_unknown_speaker_in_a_dash_or_otter_file_is_not_merged_into_a_turn() -> None:
+    dash = ("INTERVIEWER - How was it?\n\nJANE - Fine. Yes - really.\n\nINTERVIEWER - Good.\n\n"
+            "JANE - Thanks.\n")
+    parsed = parse_turns(dash)
+    assert [(t.speaker, t.role) for t in parsed.turns] == [
+        ("INTERVIEWER", IV), ("JANE", None), ("INTERVIEWER", IV), ("JANE", None)]
+    assert dash[parsed.turns[1].start:parsed.turns[1].end] == "Fine. Yes - really."
+    otter = "Interviewer  0:01\nHi.\n\nS3PW1  0:04\nHello.\n\nCarer  0:09\nHe is tired.\n"
+    parsed = parse_turns(otter)
+    assert [(t.speaker, t.role, t.timecode) for t in parsed.turns] == [
+        ("Interviewer", IV, 1000), ("S3PW1", P, 4000), ("Carer", None, 9000)]
+    assert "speaker 'Carer' (1 turn) has no role" in parsed.notices[0].message

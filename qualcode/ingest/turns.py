@@ -174,21 +174,16 @@ def parse_turns(text: str, labels: SpeakerLabels | None = None,
     for ln in lines:
         if not ln.known and ln.form != "end":
             counts[(ln.label, ln.form)] = counts.get((ln.label, ln.form), 0) + 1
+    known_forms = {ln.form for ln in lines if ln.known}
     starts: list[_Line] = []
-    seen_unknown: dict[str, int] = {}
     for ln in lines:
         if ln.form == "end":
             if starts:
                 starts.append(ln)
             continue
-        if not ln.known:
-            repeated = counts[(ln.label, ln.form)] >= 2
-            if ln.form == "dash" or (ln.form == "alone" and not (ln.timecode is not None
-                                                                 and repeated)):
-                continue
-            if not (repeated or (starts and ln.form == "colon")):
-                continue
-            seen_unknown[ln.label] = seen_unknown.get(ln.label, 0) + 1
+        if not ln.known and not _unknown_is_speaker(ln, counts[(ln.label, ln.form)] >= 2,
+                                                    bool(starts), known_forms):
+            continue
         starts.append(ln)
     if not starts:
         return _no_turns(text, counts)
@@ -207,6 +202,23 @@ def parse_turns(text: str, labels: SpeakerLabels | None = None,
     notices = unknown_speaker_notices(turns)
     unplaced = _preamble_speech(text, starts[0].offset)
     return ParsedTurns(turns, notices, _layout_of(starts), unplaced)
+
+
+def _unknown_is_speaker(ln: _Line, repeated: bool, after_first: bool,
+                        known_forms: set[str]) -> bool:
+    """Whether a line with a label nobody configured starts a turn (of a speaker with no
+    role, reported) rather than being speech: it must look like the file's speaker lines.
+
+    "Name: text" and "Name (0:01):" start a turn once a turn has started, or when the
+    label comes back; "Name  0:03" likewise; "Name - text" only when the label comes back
+    in a file whose known speakers use dashes ("Yes - I think" is speech); a name alone
+    on its line only with a timestamp, and coming back.
+    """
+    if ln.form == "dash":
+        return repeated and "dash" in known_forms
+    if ln.form == "alone":
+        return ln.timecode is not None and repeated
+    return repeated or after_first
 
 
 def _speaker_lines(text: str, role_of: dict[str, str], pattern: ParticipantPattern
