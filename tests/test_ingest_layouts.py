@@ -290,3 +290,30 @@ def test_an_unknown_speaker_in_a_dash_or_otter_file_is_not_merged_into_a_turn() 
     assert [(t.speaker, t.role, t.timecode) for t in parsed.turns] == [
         ("Interviewer", IV, 1000), ("S3PW1", P, 4000), ("Carer", None, 9000)]
     assert "speaker 'Carer' (1 turn) has no role" in parsed.notices[0].message
+
+
+def test_older_teams_docx_timing_line_then_speaker_then_speech(tmp_path: Path) -> None:
+    d = docx.Document()
+    d.add_paragraph("Transcript")
+    for para in ("0:0:0.0 --> 0:0:4.250", "Interviewer", "Thanks for joining. How are things?",
+                 "0:0:4.250 --> 0:0:9.100", "S3PW6", "Busy. The ward is short of staff.",
+                 "0:0:9.100 --> 0:0:12.0", "S3PW6", "But we manage [laughs].",
+                 "0:0:12.500 --> 0:0:14.0", "Interviewer", "Go on?"):
+        d.add_paragraph(para)
+    d.save(str(tmp_path / "S3PW6.docx"))
+    parsed = parse_source(read_transcript(tmp_path / "S3PW6.docx"))
+    assert parsed.layout == "teams-docx" and parsed.text is not None
+    assert [(t.speaker, t.role, t.timecode, parsed.text[t.start:t.end]) for t in parsed.turns] == [
+        ("Interviewer", IV, 0, "Thanks for joining. How are things?"),
+        ("S3PW6", P, 4250, "Busy. The ward is short of staff. But we manage [laughs]."),
+        ("Interviewer", IV, 12500, "Go on?")]
+
+
+def test_older_teams_docx_overlap_names_its_paragraph(tmp_path: Path) -> None:
+    d = docx.Document()
+    for para in ("0:0:0.0 --> 0:0:4.250", "Interviewer", "Hi.",
+                 "0:0:3.0 --> 0:0:9.100", "S3PW7", "Hello."):
+        d.add_paragraph(para)
+    d.save(str(tmp_path / "S3PW7.docx"))
+    with pytest.raises(InvalidInputError, match=r"^S3PW7.docx \(paragraph 4\): this cue starts"):
+        parse_source(read_transcript(tmp_path / "S3PW7.docx"))

@@ -28,7 +28,7 @@ from qualcode.ingest.turns import (
     unknown_speaker_notices,
 )
 
-_CUE_TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
+_CUE_TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{1,2}[.,]\d{1,3}"
 _TIMING_RE = re.compile(rf"[ \t]*({_CUE_TIME})[ \t]+-->[ \t]+({_CUE_TIME})(?:[ \t]+.*)?[ \t]*")
 _VOICE_RE = re.compile(r"<v(?:\.[\w.-]+)?[ \t]+([^>]+)>")
 _TAG_RE = re.compile(r"</?[^>\s][^>]*>")
@@ -45,23 +45,28 @@ class _Cue:
     speaker: str | None
     text: str
     voiced: bool
+    offset: int = 0  # where the timing line starts (.docx messages count paragraphs)
 
 
 def looks_like_cues(text: str) -> str | None:
-    """"vtt" or "srt" when a text is a caption file whatever its name; else None."""
+    """"vtt" or "srt" when a text is a caption file whatever its name, "timed" for timing
+    lines with the speaker on the next line (older Teams .docx transcripts); else None."""
     head = text.lstrip("\ufeff \n")[:200]
     if head.startswith("WEBVTT"):
         return "vtt"
     lines = head.split("\n", 2)
     if len(lines) >= 2 and lines[0].strip().isdigit() and _TIMING_RE.fullmatch(lines[1]):
         return "srt"
+    if "-->" in text[:4000] and sum(1 for line in text[:4000].split("\n")
+                                    if _TIMING_RE.fullmatch(line)) >= 2:
+        return "timed"
     return None
 
 
 def parse_cues(text: str, kind: str, labels: SpeakerLabels | None = None,
                pattern: ParticipantPattern | None = None) -> ParsedTurns:
     """Turns of a WebVTT (``kind`` "vtt") or SRT ("srt") file; see the module notes."""
-    cues, unplaced = _read_cues(text, kind)
+    cues, unplaced = _read_timed(text) if kind == "timed" else _read_cues(text, kind)
     if not cues:
         raise LayoutError("no cues with a timing line (00:00:01.000 --> 00:00:04.000) found; "
                           "is this a caption file?", 0, 1)
@@ -100,7 +105,7 @@ def parse_cues(text: str, kind: str, labels: SpeakerLabels | None = None,
     if all(t.speaker is None for t in turns):
         notices.append(TurnNotice(0, "no speaker names in the cues (no '<v Name>' or 'Name:'); "
                                   "the captions are stored as one speaker with no role.", 1))
-    layout = ("srt" if kind == "srt" else
+    layout = ("srt" if kind == "srt" else "teams-docx" if kind == "timed" else
               "webvtt-teams" if any(c.voiced for c in cues) else "webvtt-zoom")
     return ParsedTurns(turns, notices, layout, unplaced, "\n\n".join(out) + "\n", times)
 
@@ -143,14 +148,7 @@ def _read_cues(text: str, kind: str) -> tuple[list[_Cue], list[Unplaced]]:
         if start is None or end is None:
             raise LayoutError(f"broken timing line {block[timing].strip()!r}; write it as "
                               "00:00:01.000 --> 00:00:04.000.", 0, line_no)
-        if end < start:
-            raise LayoutError(f"the cue ends ({m.group(2)}) before it starts ({m.group(1)}).",
-                              0, line_no)
-        if cues and start < cues[-1].end:
-            raise LayoutError(f"this cue starts at {m.group(1)}, before the cue at line "
-                              f"{cues[-1].line} ends ({format_timecode(cues[-1].end)}): "
-                              "overlapping cues. Fix the timing or export the transcript "
-                              "again without overlaps.", 0, line_no)
+        _check_order(cues, start, end, m, line_no)
         raw = " ".join(ln.strip() for ln in block[timing + 1:] if ln.strip())
         voice = _VOICE_RE.search(raw)
         speaker = voice.group(1).strip() if voice else None
@@ -158,6 +156,55 @@ def _read_cues(text: str, kind: str) -> tuple[list[_Cue], list[Unplaced]]:
         if clean:
             cues.append(_Cue(line_no, start, end, speaker, clean, voice is not None))
     return cues, unplaced
+
+
+def _read_timed(text: str) -> tuple[list[_Cue], list[Unplaced]]:
+    """Timing line, the speaker's name on the next line, then the speech (blank lines
+    between them allowed: a .docx puts each on its own paragraph). Lines before the first
+    timing line are a preamble."""
+    cues: list[_Cue] = []
+    pos, current = 0, None
+    pending: list[str] = []
+
+    def close() -> None:
+        if current is None:
+            return
+        line_no, offset, start, end = current
+        said = [ln.strip() for ln in pending if ln.strip()]
+        speaker = said.pop(0) if len(said) >= 2 and len(said[0]) <= 60 else None
+        clean = " ".join(html.unescape(_TAG_RE.sub("", " ".join(said))).split())
+        if clean:
+            cues.append(_Cue(line_no, start, end, speaker, clean, False, offset))
+
+    for n, line in enumerate(text.split("\n"), 1):
+        if "-->" in line:
+            m = _TIMING_RE.fullmatch(line)
+            start = parse_timecode(m.group(1)) if m else None
+            end = parse_timecode(m.group(2)) if m else None
+            if start is None or end is None:
+                raise LayoutError(f"broken timing line {line.strip()!r}; write it as "
+                                  "0:00:01.000 --> 0:00:04.000.", pos)
+            close()
+            _check_order(cues, start, end, m, n, pos)
+            current, pending = (n, pos, start, end), []
+        elif current is not None:
+            pending.append(line)
+        pos += len(line) + 1
+    close()
+    return cues, []
+
+
+def _check_order(cues: list[_Cue], start: int, end: int, m: re.Match[str], line: int | None,
+                 offset: int = 0) -> None:
+    """A cue that ends before it starts, or starts before the one above it ends, is refused."""
+    if end < start:
+        raise LayoutError(f"the cue ends ({m.group(2)}) before it starts ({m.group(1)}).",
+                          offset, line if offset == 0 else None)
+    if cues and start < cues[-1].end:
+        raise LayoutError(f"this cue starts at {m.group(1)}, before the cue at line "
+                          f"{cues[-1].line} ends ({format_timecode(cues[-1].end)}): "
+                          "overlapping cues. Fix the timing or export the transcript "
+                          "again without overlaps.", offset, line if offset == 0 else None)
 
 
 def _name_speakers(cues: list[_Cue], known: Callable[[str], bool]) -> None:

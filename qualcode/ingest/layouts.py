@@ -17,6 +17,7 @@ LAYOUT_NAMES = {**LAYOUTS,
                 "webvtt-zoom": "WebVTT captions, 'Name: text' cues (Zoom)",
                 "webvtt-teams": "WebVTT captions, '<v Name>' cues (Teams)",
                 "srt": "SRT captions",
+                "teams-docx": "timed cues, speaker on the next line (older Teams .docx)",
                 "table": "Word table, one turn per row (Speaker | Text)",
                 "table-timed": "Word table, one turn per row (Time | Speaker | Text)"}
 
@@ -26,7 +27,7 @@ def parse_source(src: SourceText, labels: SpeakerLabels | None = None,
     """The turns of a transcript read from a file (see the module notes)."""
     try:
         kind = src.file_format if src.file_format in ("vtt", "srt") else None
-        if kind is None and src.file_format == "txt":
+        if kind is None and src.file_format in ("txt", "docx"):
             from qualcode.ingest.cues import looks_like_cues
 
             kind = looks_like_cues(src.text)

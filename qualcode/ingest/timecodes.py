@@ -11,7 +11,8 @@ import re
 
 # A timecode inside a larger pattern (no anchors, no groups).
 TIMECODE = r"(?:\d{1,2}:)?\d{1,3}:\d{2}(?:[.,]\d{1,3})?"
-_TIMECODE_RE = re.compile(r"(?:(\d{1,2}):)?(\d{1,3}):(\d{2})(?:[.,](\d{1,3}))?")
+# Seconds may have one digit: older Teams transcripts write 0:0:6.330.
+_TIMECODE_RE = re.compile(r"(?:(\d{1,2}):)?(\d{1,3}):(\d{1,2})(?:[.,](\d{1,3}))?")
 
 
 def parse_timecode(text: str) -> int | None:
