@@ -317,3 +317,13 @@ def test_older_teams_docx_overlap_names_its_paragraph(tmp_path: Path) -> None:
     d.save(str(tmp_path / "S3PW7.docx"))
     with pytest.raises(InvalidInputError, match=r"^S3PW7.docx \(paragraph 4\): this cue starts"):
         parse_source(read_transcript(tmp_path / "S3PW7.docx"))
+
+
+def test_a_name_used_in_one_cue_only_is_reported_with_its_line(tmp_path: Path) -> None:
+    src = read_transcript(write(tmp_path, "S3PW8.vtt", (
+        "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nInterviewer: Hi.\n\n"
+        "2\n00:00:03.000 --> 00:00:04.000\nS3PW8: Hello.\n\n"
+        "3\n00:00:05.000 --> 00:00:06.000\nCarer: He is tired.\n")))
+    parsed = parse_source(src)
+    [notice] = parsed.notices
+    assert notice.line == 12 and "'Carer:', used only once" in notice.message

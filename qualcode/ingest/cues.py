@@ -72,7 +72,8 @@ def parse_cues(text: str, kind: str, labels: SpeakerLabels | None = None,
                           "is this a caption file?", 0, 1)
     role_of = (labels or SpeakerLabels()).role_of()
     pattern = pattern or ParticipantPattern()
-    _name_speakers(cues, lambda label: classify_label(label, role_of, pattern)[0] is not None)
+    named = _name_speakers(
+        cues, lambda label: classify_label(label, role_of, pattern)[0] is not None)
     out: list[str] = []
     turns, times, turn_lines = [], [], []
     pos = 0
@@ -98,7 +99,7 @@ def parse_cues(text: str, kind: str, labels: SpeakerLabels | None = None,
         turn_lines.append(group[0].line)
         pos += len(head) + len(body) + 2
         i = j + 1
-    notices = []
+    notices = named
     line_of = {t.start: ln for t, ln in zip(turns, turn_lines, strict=True)}
     for n in unknown_speaker_notices(turns):
         notices.append(TurnNotice(n.offset, n.message, line_of.get(n.offset)))
@@ -207,21 +208,30 @@ def _check_order(cues: list[_Cue], start: int, end: int, m: re.Match[str], line:
                           "again without overlaps.", offset, line if offset == 0 else None)
 
 
-def _name_speakers(cues: list[_Cue], known: Callable[[str], bool]) -> None:
+def _name_speakers(cues: list[_Cue], known: Callable[[str], bool]) -> list[TurnNotice]:
     """Zoom's ``Name: text``: a known label, or one used in two cues or more, is a
-    speaker; later cues without a name continue the speaker before them."""
+    speaker; later cues without a name continue the speaker before them. A name-like
+    label used once is left as text, with a notice naming its line."""
     found: dict[str, int] = {}
     for cue in cues:
         if cue.speaker is None and (m := _CUE_LABEL_RE.match(cue.text)) is not None:
             label = m.group("label").strip()
             if _LABEL_LIKE_RE.fullmatch(label):
                 found[label] = found.get(label, 0) + 1
+    notices: list[TurnNotice] = []
     current: str | None = None
     for cue in cues:
-        if cue.speaker is None and (m := _CUE_LABEL_RE.match(cue.text)) is not None \
-                and (found.get(m.group("label").strip(), 0) >= 2
-                     or known(m.group("label").strip())):
-            cue.speaker, cue.text = m.group("label").strip(), cue.text[m.end():]
+        if cue.speaker is None and (m := _CUE_LABEL_RE.match(cue.text)) is not None:
+            label = m.group("label").strip()
+            if found.get(label, 0) >= 2 or known(label):
+                cue.speaker, cue.text = label, cue.text[m.end():]
+            elif label in found:
+                notices.append(TurnNotice(0, f"this cue starts with '{label}:', used only "
+                                          "once, so it is kept as words of the speaker before "
+                                          f"it. If {label!r} is a speaker, add --speakers "
+                                          f"'{label}=participant' (or =interviewer, =other).",
+                                          cue.line))
         if cue.speaker is None:
             cue.speaker = current
         current = cue.speaker
+    return notices
