@@ -231,6 +231,8 @@ class Segment(Base):
     end: Mapped[int] = mapped_column(Integer)
     speaker: Mapped[str | None] = mapped_column(String(100))
     is_participant: Mapped[bool | None] = mapped_column(Boolean)
+    role: Mapped[str | None] = mapped_column(String(20))  # interviewer/participant/other
+    timecode_ms: Mapped[int | None] = mapped_column(Integer)  # from the recording's start
 
 
 class Coding(Base):

@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 # The newest revision in versions/; a test checks it matches Alembic's head.
-SCHEMA_HEAD = "i15_pattern_comments"
+SCHEMA_HEAD = "0005"

@@ -4,7 +4,7 @@ A pattern row is a code, or a code with a valence, across every grouped case.
 Its comments are stored with row_type 'pattern' and row_id 0 (the row spans all
 cases) and the row's valence (NULL for the code alone).
 
-Revision ID: i15_pattern_comments
+Revision ID: 0004
 Revises: 0003
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "i15_pattern_comments"
+revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
