@@ -9,6 +9,7 @@ never computed over nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -139,10 +140,9 @@ def _units(s: Session, kind: str, docs: list[tuple[int, str, int]]) -> Units:
         starts = np.fromiter((offsets[d] for d in doc_ids), dtype=np.int64, count=len(docs))
         ends = starts + np.fromiter((n for _, _, n in docs), dtype=np.int64, count=len(docs))
         return Units(kind, doc_ids, offsets, starts, ends)
-    rows = s.execute(select(Segment.document_id, Segment.start, Segment.end)
-                     .where(Segment.kind == kind, Segment.document_id.in_(doc_ids))
-                     .order_by(Segment.document_id, Segment.start)).all()
-    arr = np.asarray(rows, dtype=np.int64).reshape(-1, 3)
+    seg = Segment.__table__.c
+    arr = _int_rows(s, select(seg.document_id, seg.start, seg.end).where(seg.kind == kind), 3)
+    arr = arr[np.isin(arr[:, 0], np.asarray(doc_ids, dtype=np.int64))]  # no IN list limit
     base_of = np.vectorize(offsets.__getitem__, otypes=[np.int64])
     add = base_of(arr[:, 0]) if len(arr) else np.zeros(0, np.int64)
     starts, ends = arr[:, 1] + add, arr[:, 2] + add
@@ -150,15 +150,21 @@ def _units(s: Session, kind: str, docs: list[tuple[int, str, int]]) -> Units:
     return Units(kind, doc_ids, offsets, starts[order], ends[order])
 
 
+def _int_rows(s: Session, q: Any, width: int) -> np.ndarray:
+    """A query of integer columns as an n x width array, without a Python object per cell."""
+    flat = np.fromiter(chain.from_iterable(s.execute(q)), dtype=np.int64)
+    return flat.reshape(-1, width)
+
+
 def _codings(s: Session, coder_ids: list[int], doc_ids: list[int], code_ids: list[int] | None
              ) -> np.ndarray:
     """(coder, code, document, start, end) of the named coders' codings: one query."""
-    q = select(Coding.coder_id, Coding.code_id, Coding.document_id, Coding.start, Coding.end
-               ).where(Coding.coder_id.in_(coder_ids))
+    c = Coding.__table__.c
+    q = select(c.coder_id, c.code_id, c.document_id, c.start, c.end
+               ).where(c.coder_id.in_(coder_ids))
     if code_ids is not None:
-        q = q.where(Coding.code_id.in_(code_ids))
-    rows = s.execute(q).all()
-    arr = np.asarray(rows, dtype=np.int64).reshape(-1, 5)
+        q = q.where(c.code_id.in_(code_ids))
+    arr = _int_rows(s, q, 5)
     return arr[np.isin(arr[:, 2], np.asarray(doc_ids, dtype=np.int64))]
 
 
