@@ -262,3 +262,12 @@ def _result(unit: str, named: list[tuple[int, str]], chosen: list[int],
         notes.append(f"The documents compared have no {unit} units.")
     return AgreementResult(unit, [n for _, n in named], results, overall,
                            [names[d] for d, _, _ in docs], notes)
+
+
+def coders_by_use(project: Project) -> list[tuple[str, int]]:
+    """Every coder with how many codings they made, busiest first (one query)."""
+    with project.read() as s:
+        rows = s.execute(select(Coder.name, func.count(Coding.id))
+                         .outerjoin(Coding, Coding.coder_id == Coder.id)
+                         .group_by(Coder.id, Coder.name)).all()
+    return sorted(((n, int(k)) for n, k in rows), key=lambda r: (-r[1], r[0]))

@@ -224,6 +224,12 @@ class QualcodeApp(App[None]):
         if not isinstance(self.screen, ProjectSearchScreen):
             self.push_screen(ProjectSearchScreen())
 
+    def action_open_agreement(self) -> None:
+        from qualcode.tui.screens.agreement import AgreementScreen
+
+        if not isinstance(self.screen, AgreementScreen):
+            self.push_screen(AgreementScreen())
+
     def action_toggle_high_contrast(self) -> None:
         self.theme = self._base_theme() if self.high_contrast else HIGH_CONTRAST_NAME
 
