@@ -14,10 +14,11 @@ from tests.test_cli import run
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "double.db"
-    double_coded(Project.open(path, coder="ann"))
-    return path
+def db(db_url: str) -> str:
+    project = Project.open(db_url, coder="ann")
+    double_coded(project)
+    project.engine.dispose()
+    return db_url
 
 
 def test_json_table_and_csv_agree(db: Path) -> None:

@@ -25,8 +25,14 @@ T1 = ("Interviewer: How were the wards?\n\nS3PW1: Staff knew who we were. "
 T2 = "Interviewer: And supervision?\n\nS4PW1: We had none for months.\n"
 
 
-def _mine(tmp_path: Path) -> Project:
-    p = Project.open(tmp_path / "mine.db", coder="ann")
+@pytest.fixture
+def mine(project: Project) -> Project:
+    """Ann's project (SQLite, or PostgreSQL on the second run)."""
+    project.coder_name = "ann"
+    return _mine(project)
+
+
+def _mine(p: Project) -> Project:
     add_document(p, "S3PW1", T1)
     add_document(p, "S4PW1", T2)
     create_code(p, "Culture")
@@ -54,8 +60,7 @@ def _colleague(tmp_path: Path, mine: Project) -> Path:
     return out
 
 
-def test_merge_adds_codings_under_their_coder(tmp_path: Path) -> None:
-    mine = _mine(tmp_path)
+def test_merge_adds_codings_under_their_coder(mine: Project, tmp_path: Path) -> None:
     before = {(c.id, c.start, c.end, c.code, c.coder) for c in list_codings(mine)}
     report = merge_qdpx(mine, _colleague(tmp_path, mine))
     assert {t for t, _ in report.documents} == {"interview-1", "S4PW1"}
@@ -83,8 +88,8 @@ def _with_text(src: Path, out: Path, change) -> Path:  # type: ignore[no-untyped
     return out
 
 
-def test_one_character_changed_is_an_error_and_nothing_is_stored(tmp_path: Path) -> None:
-    mine = _mine(tmp_path)
+def test_one_character_changed_is_an_error_and_nothing_is_stored(mine: Project,
+                                                                 tmp_path: Path) -> None:
     theirs = _colleague(tmp_path, mine)
     changed = _with_text(theirs, tmp_path / "changed.qdpx",
                          lambda t: t.replace("took an hour", "took an houR"))
@@ -96,8 +101,7 @@ def test_one_character_changed_is_an_error_and_nothing_is_stored(tmp_path: Path)
         assert s.scalar(select(Code.id).where(Code.name == "Travel")) is None
 
 
-def test_documents_matching_nothing(tmp_path: Path) -> None:
-    mine = _mine(tmp_path)
+def test_documents_matching_nothing(mine: Project, tmp_path: Path) -> None:
     theirs = _colleague(tmp_path, mine)
     other = Project.open(tmp_path / "other.db", coder="cat")
     add_document(other, "Unrelated", "A completely different interview about gardens.\n")
@@ -112,10 +116,9 @@ def _count(p: Project) -> int:
         return s.scalar(select(func.count()).select_from(Coding)) or 0
 
 
-def test_cli_merge_report(tmp_path: Path) -> None:
-    mine = _mine(tmp_path)
+def test_cli_merge_report(mine: Project, tmp_path: Path) -> None:
     theirs = _colleague(tmp_path, mine)
-    db = tmp_path / "mine.db"
+    db = mine.engine.url.render_as_string(hide_password=False)
     mine.engine.dispose()
     out = run(db, "import", "--merge", str(theirs))
     assert out.returncode == 0, out.stderr
