@@ -30,6 +30,7 @@ from qualcode.services.agreement_review import (
 )
 from qualcode.tui import keymap
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
+from qualcode.tui.workers import ProjectChanged
 
 
 def fig(value: float | None, digits: int = 2) -> str:
@@ -245,6 +246,10 @@ class AgreementScreen(Screen[None]):
             self.action_open_text()
         else:
             self.query_one("#agreement-units", DataTable).focus()
+
+    def on_project_changed(self, message: ProjectChanged) -> None:
+        if self.result is not None:
+            self._compute()  # someone coded elsewhere: the figures moved
 
     def _settled(self, message: str) -> None:
         self.notify(message, timeout=4)
