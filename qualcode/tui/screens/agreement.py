@@ -165,7 +165,7 @@ class AgreementScreen(Screen[None]):
         row = units.cursor_row
         units.clear()
         for n, d in enumerate(diffs):
-            marks = ["✓ " + escape(_short(s[0].text)) if s else "—" for s in d.spans]
+            marks = ["✓ " + escape(_short(s[0].text, 20)) if s else "—" for s in d.spans]
             units.add_row(f"{d.document} {d.seq}", *marks, key=str(n))
         if diffs:
             units.move_cursor(row=min(row, len(diffs) - 1))
