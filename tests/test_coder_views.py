@@ -61,3 +61,40 @@ def test_cli_patterns_coder(study: Project) -> None:
     geo_all = next(c for c in everyone["codes"] if c["path"] == ["Geography"]
                    and c["valence"] == "barrier")
     assert "H1" in geo_all["present_in"] and "coders" not in everyone["rules"]["presence"]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_matrix_coder_filter_in_the_workbench(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from qualcode.tui.app import QualcodeApp
+    from qualcode.tui.settings import TuiSettings
+    from qualcode.tui.workers import settle
+    from tests.matrix_data import build_chart_project
+
+    project = build_chart_project(tmp_path / "chart.db")
+    with project.read() as s:
+        doc = s.scalar(select(Document.name).order_by(Document.id))
+    add_coding(project, doc, 0, 5, "Context/Culture", coder="zed")
+    app = QualcodeApp(project, settings=TuiSettings(), start_mode="matrix", poll_seconds=None)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        total = screen.matrix.codings
+        seen = []
+        for _ in range(4):
+            await pilot.press("c")
+            await settle(pilot)
+            await settle(pilot)
+            seen.append((screen.spec.coders, screen.matrix.codings))
+        head = str(screen.query_one("#matrix-head", Static).render())
+        zed = next(n for coders, n in seen if coders == ("zed",))
+        assert zed == 1 and all(n < total for coders, n in seen if coders)
+        assert sum(n for coders, n in seen if coders) == total  # each coding by one coder
+        assert ((), total) in seen  # the cycle comes back to everyone
+        assert ("Coder:" in head) == bool(screen.spec.coders)

@@ -149,6 +149,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("matrix.cycle_domain", "d", "cycle_domain", "Next domain (or all)", "Domain"),
     _a("matrix.cycle_valence", "v", "cycle_valence", "Valence filter", "Valence"),
     _a("matrix.cycle_group", "g", "cycle_group", "Case group filter"),
+    _a("matrix.cycle_coder", "c", "cycle_coder", "Coder filter: everyone, then each coder"),
     _a("matrix.toggle_roll_up", "u", "toggle_roll_up", "Roll child codes up into constructs"),
     _a("matrix.filter_cases", "f", "filter_cases", "Only cases whose attributes match a rule"),
     _a("matrix.export", "x", "export", "Export the chart (current filters)", "Export"),
