@@ -144,3 +144,14 @@ async def test_one_coder_says_what_to_do(tmp_path: Path) -> None:
 def test_snapshot(snap_compare: Any, double: Project, size: tuple[int, int]) -> None:
     assert snap_compare(QualcodeApp(double, start_mode="home"), terminal_size=size,
                         run_before=_open)
+
+
+async def test_no_shared_document_is_said_on_screen(tmp_path: Path) -> None:
+    project = make_sample_project(tmp_path / "p.db", coder="ann")
+    _code_as(project, "ann", "S3PW1", "Culture", "Mostly really good.")
+    _code_as(project, "ben", "S4PW1", "Culture", "Slowly.")
+    app = QualcodeApp(project, start_mode="home")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _open(pilot)
+        head = str(app.screen.query_one("#agreement-head").render())
+        assert "No document compared was coded by all of" in head

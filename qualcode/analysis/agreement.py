@@ -41,7 +41,8 @@ DEFINITION = (
 )
 
 NOBODY_USED = "no coder named used this code on the documents compared"
-NO_VARIATION = "every decision was the same, so chance agreement is total and the figure is undefined"
+NO_VARIATION = ("every decision was the same, so chance agreement is total and the figure is "
+                "undefined")
 NOT_TWO = "Cohen's kappa needs exactly two coders"
 
 

@@ -1,4 +1,4 @@
-"""The agreement table as CSV: one row per code and a pooled row; empty cells where not applicable."""
+"""The agreement table as CSV: a row per code, a pooled row; empty where a figure does not apply."""
 
 from __future__ import annotations
 

@@ -85,31 +85,19 @@ class Units:
     def count(self) -> int:
         return len(self.starts)
 
-    def locate(self, index: int) -> tuple[int, int, int]:
-        """A unit number -> (document id, start, end) in that document's text."""
-        start, end = int(self.starts[index]), int(self.ends[index])
-        pos = int(np.searchsorted(self._bases, start, side="right")) - 1
-        doc = self.doc_ids[pos]
-        base = self.offsets[doc]
-        return doc, start - base, end - base
-
-    @property
-    def _bases(self) -> np.ndarray:
-        return np.asarray([self.offsets[d] for d in self.doc_ids], dtype=np.int64)
-
 
 def check_coders(s: Session, names: list[str]) -> list[tuple[int, str]]:
     """Resolve coder names; at least two, all known, none twice."""
     names = [n.strip() for n in names if n.strip()]
+    known = dict(s.execute(select(Coder.name, Coder.id)).all())
+    listed = ", ".join(sorted(known)) or "none yet"
     if len(names) < 2:
         raise InvalidInputError("Agreement needs at least two coders: name them with "
-                                "--coders A,B (see `qualcode coders`).")
+                                f"--coders A,B. Coders in this project: {listed}.")
     if len(set(names)) != len(names):
         raise InvalidInputError(f"Coder named twice in --coders {','.join(names)}.")
-    known = dict(s.execute(select(Coder.name, Coder.id)).all())
     missing = [n for n in names if n not in known]
     if missing:
-        listed = ", ".join(sorted(known)) or "none yet"
         raise NotFoundError(f"No coder {', '.join(repr(m) for m in missing)} in this project. "
                             f"Coders: {listed}.")
     return [(known[n], n) for n in names]
@@ -263,11 +251,3 @@ def _result(unit: str, named: list[tuple[int, str]], chosen: list[int],
     return AgreementResult(unit, [n for _, n in named], results, overall,
                            [names[d] for d, _, _ in docs], notes)
 
-
-def coders_by_use(project: Project) -> list[tuple[str, int]]:
-    """Every coder with how many codings they made, busiest first (one query)."""
-    with project.read() as s:
-        rows = s.execute(select(Coder.name, func.count(Coding.id))
-                         .outerjoin(Coding, Coding.coder_id == Coder.id)
-                         .group_by(Coder.id, Coder.name)).all()
-    return sorted(((n, int(k)) for n, k in rows), key=lambda r: (-r[1], r[0]))

@@ -1,10 +1,11 @@
 """Intercoder agreement: codes ranked by agreement, and the units where two coders differ.
 
-Opened with F6 from anywhere in the workbench (escape goes back). The left table lists every code from least to most agreement (kappa, alpha, percent).
-The right table lists, for the highlighted code, the sentences (or turns) where the two
-coders differ; below it both coders' codings of that unit side by side. From there the
-difference can be settled: keep one coder's version, keep both, or write a memo; ``o``
-opens the text in the reader. All work runs in workers through the services.
+Opened with F6 from anywhere in the workbench (escape goes back). The left table lists
+every code from least to most agreement (kappa, alpha, percent). The right table lists,
+for the highlighted code, the sentences (or turns) where the two coders differ; below it
+both coders' codings of that unit side by side. From there the difference can be
+settled: keep one coder's version, keep both, or write a memo; ``o`` opens the text in
+the reader. All work runs in workers through the services.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from qualcode.services.agreement import AgreementResult, coders_by_use, compute_agreement
+from qualcode.services.agreement import AgreementResult, compute_agreement
 from qualcode.services.agreement_review import (
     Difference,
     differences,
@@ -28,6 +29,7 @@ from qualcode.services.agreement_review import (
     settle_keep,
     settle_memo,
 )
+from qualcode.services.coders import coders_by_use
 from qualcode.tui import keymap
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 from qualcode.tui.workers import ProjectChanged
@@ -110,7 +112,16 @@ class AgreementScreen(Screen[None]):
     def _compute(self) -> None:
         self.query_one(StatusLine).update("Computing agreement…")
         self._run(compute_agreement, self.project, list(self.current), self.unit,
-                  then=self._loaded)
+                  then=self._loaded, on_error=self._not_computed)
+
+    def _not_computed(self, exc: BaseException) -> None:
+        """Bad input (no shared documents...) is said where the figures would be."""
+        self.query_one("#agreement-head", Static).update(
+            f"[$warning]{escape(str(exc))}[/]\n[dim]c: next pair of coders[/dim]")
+        self.query_one(StatusLine).update("No figures for this pair")
+        self.query_one("#agreement-codes", DataTable).clear()
+        self.query_one("#agreement-units", DataTable).clear()
+        self.diffs = []
 
     def _loaded(self, result: AgreementResult) -> None:
         self.result = result

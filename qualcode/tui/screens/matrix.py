@@ -168,7 +168,7 @@ class MatrixScreen(Screen[None]):
 
     def action_cycle_coder(self) -> None:
         """Everyone's codings, then each coder's in turn (the matrix and its exports)."""
-        from qualcode.services.agreement import coders_by_use
+        from qualcode.services.coders import coders_by_use
 
         self.app.run_service(self, coders_by_use, self.app.project,  # type: ignore[attr-defined]
                              then=self._next_coder)
