@@ -31,9 +31,11 @@ from qualcode.services.agreement import compute_agreement  # noqa: E402
 from qualcode.services.project import Project  # noqa: E402
 from qualcode.store.models import Code, Coder, Coding, Document, Segment  # noqa: E402
 
-WORDS = ("ward staff peer support worker discharge home team meeting supervision training "
-         "manager trust referral travel rural town bus hours note door relationship role "
-         "experience recovery hope listen together plan").split()
+WORDS = (
+    "ward staff peer support worker discharge home team meeting supervision training "
+    "manager trust referral travel rural town bus hours note door relationship role "
+    "experience recovery hope listen together plan"
+).split()
 
 
 def transcript(rnd: random.Random, words: int) -> tuple[str, list[tuple[str, int, int]]]:
@@ -61,8 +63,10 @@ def generate(db: Path, documents: int, words: int, codings: int) -> Project:
     rnd = random.Random(14)
     project = Project.open(db, coder="ann")
     with project.transaction("generate") as s:
-        s.execute(insert(Code), [{"name": f"Code {i + 1}", "origin": "inductive",
-                                  "sort_order": i} for i in range(30)])
+        s.execute(
+            insert(Code),
+            [{"name": f"Code {i + 1}", "origin": "inductive", "sort_order": i} for i in range(30)],
+        )
         code_ids = list(s.scalars(select(Code.id)))
         s.execute(insert(Coder), [{"name": "ann"}, {"name": "ben"}])
         ann, ben = (s.scalar(select(Coder.id).where(Coder.name == n)) for n in ("ann", "ben"))
@@ -70,15 +74,24 @@ def generate(db: Path, documents: int, words: int, codings: int) -> Project:
         for d in range(documents):
             text, segs = transcript(rnd, words)
             texts.append((text, segs))
-            s.execute(insert(Document), [{
-                "name": f"T{d + 1:03d}", "text": text, "word_count": len(text.split()),
-                "sha256": hashlib.sha256(text.encode()).hexdigest()}])
+            s.execute(
+                insert(Document),
+                [
+                    {
+                        "name": f"T{d + 1:03d}",
+                        "text": text,
+                        "word_count": len(text.split()),
+                        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                    }
+                ],
+            )
         doc_ids = list(s.scalars(select(Document.id).order_by(Document.id)))
         seg_rows = []
         for did, (_text, segs) in zip(doc_ids, texts):
             for seq, (kind, a, b) in enumerate(segs, 1):
-                seg_rows.append({"document_id": did, "kind": kind, "seq": seq, "start": a,
-                                 "end": b})
+                seg_rows.append(
+                    {"document_id": did, "kind": kind, "seq": seq, "start": a, "end": b}
+                )
         s.execute(insert(Segment), seg_rows)
         rows = []
         while len(rows) < codings:
@@ -88,19 +101,47 @@ def generate(db: Path, documents: int, words: int, codings: int) -> Project:
             j = rnd.randrange(len(sentences) - 3)
             start, end = sentences[j][1], sentences[j + rnd.randint(0, 2)][2]
             code = rnd.choice(code_ids)
-            rows.append({"document_id": doc_ids[i], "code_id": code, "coder_id": ann,
-                         "start": start, "end": end})
+            rows.append(
+                {
+                    "document_id": doc_ids[i],
+                    "code_id": code,
+                    "coder_id": ann,
+                    "start": start,
+                    "end": end,
+                }
+            )
             r = rnd.random()
             if r < 0.7:  # the second coder agrees, boundaries a little off
-                rows.append({"document_id": doc_ids[i], "code_id": code, "coder_id": ben,
-                             "start": start + rnd.randint(0, 20), "end": end})
+                rows.append(
+                    {
+                        "document_id": doc_ids[i],
+                        "code_id": code,
+                        "coder_id": ben,
+                        "start": start + rnd.randint(0, 20),
+                        "end": end,
+                    }
+                )
             elif r < 0.85:  # same place, another code
-                rows.append({"document_id": doc_ids[i], "code_id": rnd.choice(code_ids),
-                             "coder_id": ben, "start": start, "end": end})
+                rows.append(
+                    {
+                        "document_id": doc_ids[i],
+                        "code_id": rnd.choice(code_ids),
+                        "coder_id": ben,
+                        "start": start,
+                        "end": end,
+                    }
+                )
             else:  # somewhere else altogether
                 k = rnd.randrange(len(sentences))
-                rows.append({"document_id": doc_ids[i], "code_id": code, "coder_id": ben,
-                             "start": sentences[k][1], "end": sentences[k][2]})
+                rows.append(
+                    {
+                        "document_id": doc_ids[i],
+                        "code_id": code,
+                        "coder_id": ben,
+                        "start": sentences[k][1],
+                        "end": sentences[k][2],
+                    }
+                )
         s.execute(insert(Coding), rows[:codings])
     return project
 
@@ -130,17 +171,21 @@ def main() -> None:
         db.unlink(missing_ok=True)
         t = time.perf_counter()
         project = generate(db, args.documents, args.words, args.codings)
-        print(f"generated {args.documents} documents x ~{args.words} words, {args.codings} "
-              f"codings by 2 coders, 30 codes in {time.perf_counter() - t:.1f} s")
+        print(
+            f"generated {args.documents} documents x ~{args.words} words, {args.codings} "
+            f"codings by 2 coders, 30 codes in {time.perf_counter() - t:.1f} s"
+        )
         print("                 wall     cpu")
         for unit, target in (("sentence", 2.0), ("turn", None), ("char", 5.0)):
-            secs, cpu, result = timed(lambda unit=unit: compute_agreement(
-                project, ["ann", "ben"], unit))
+            secs, cpu, result = timed(
+                lambda unit=unit: compute_agreement(project, ["ann", "ben"], unit)
+            )
             o = result.overall  # type: ignore[attr-defined]
-            goal = f"target < {target:g} s {'OK' if secs < target else 'MISSED'}" \
-                if target else ""
-            print(f"by {unit:<9} {secs:6.3f} s {cpu:6.3f} s  ({o.units} decisions, pooled "
-                  f"kappa {o.kappa:.3f}, alpha {o.alpha:.3f})  {goal}")
+            goal = f"target < {target:g} s {'OK' if secs < target else 'MISSED'}" if target else ""
+            print(
+                f"by {unit:<9} {secs:6.3f} s {cpu:6.3f} s  ({o.units} decisions, pooled "
+                f"kappa {o.kappa:.3f}, alpha {o.alpha:.3f})  {goal}"
+            )
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)

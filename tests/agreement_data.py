@@ -28,8 +28,9 @@ def sentences(n: int) -> tuple[str, list[tuple[int, int]]]:
     return text, spans
 
 
-def add_segments(project: Project, doc_id: int, spans: list[tuple[int, int]],
-                 kind: str = "sentence") -> None:
+def add_segments(
+    project: Project, doc_id: int, spans: list[tuple[int, int]], kind: str = "sentence"
+) -> None:
     with project.transaction("test segments") as s:
         for seq, (a, b) in enumerate(spans, 1):
             s.add(Segment(document_id=doc_id, kind=kind, seq=seq, start=a, end=b))
@@ -39,12 +40,12 @@ def code_as(project: Project, coder: str, doc_id: int, code_id: int, start: int,
     """Store a coding for a named coder directly (several coders in one project)."""
     with project.transaction("test coding") as s:
         coder_id = project.coder_id(s, coder)
-        s.add(Coding(document_id=doc_id, code_id=code_id, coder_id=coder_id, start=start,
-                     end=end))
+        s.add(Coding(document_id=doc_id, code_id=code_id, coder_id=coder_id, start=start, end=end))
 
 
-def double_coded(project: Project, coders: tuple[str, ...] = ("ann", "ben"),
-                 seed: int = 3) -> dict[str, object]:
+def double_coded(
+    project: Project, coders: tuple[str, ...] = ("ann", "ben"), seed: int = 3
+) -> dict[str, object]:
     """Three documents of sentences, four codes, codings with planted disagreements.
 
     Code 'Agreed' is coded identically; 'Mixed' agrees on some sentences; 'Only ann' is
@@ -52,8 +53,9 @@ def double_coded(project: Project, coders: tuple[str, ...] = ("ann", "ben"),
     some overlap another of the same coder's, some start mid-sentence.
     """
     rnd = random.Random(seed)
-    codes = {name: create_code(project, name).id
-             for name in ("Agreed", "Mixed", "Only ann", "Unused")}
+    codes = {
+        name: create_code(project, name).id for name in ("Agreed", "Mixed", "Only ann", "Unused")
+    }
     docs = {}
     for d in range(3):
         text, spans = sentences(12 + d * 3)
@@ -81,16 +83,20 @@ def double_coded(project: Project, coders: tuple[str, ...] = ("ann", "ben"),
     return {"codes": codes, "docs": docs}
 
 
-def reference_decisions(project: Project, coders: tuple[str, ...], unit: str
-                        ) -> dict[int, list[list[int]]]:
+def reference_decisions(
+    project: Project, coders: tuple[str, ...], unit: str
+) -> dict[int, list[list[int]]]:
     """code id -> coders x units 0/1, unit by unit."""
     with project.read() as s:
         ids = {n: s.scalar(select(Coder.id).where(Coder.name == n)) for n in coders}
-        codings = s.execute(select(Coding.coder_id, Coding.code_id, Coding.document_id,
-                                   Coding.start, Coding.end)).all()
-        segs = s.execute(select(Segment.document_id, Segment.start, Segment.end)
-                         .where(Segment.kind == unit)
-                         .order_by(Segment.document_id, Segment.start)).all()
+        codings = s.execute(
+            select(Coding.coder_id, Coding.code_id, Coding.document_id, Coding.start, Coding.end)
+        ).all()
+        segs = s.execute(
+            select(Segment.document_id, Segment.start, Segment.end)
+            .where(Segment.kind == unit)
+            .order_by(Segment.document_id, Segment.start)
+        ).all()
         from qualcode.store.models import Code, Document
 
         code_ids = s.scalars(select(Code.id)).all()
@@ -104,7 +110,11 @@ def reference_decisions(project: Project, coders: tuple[str, ...], unit: str
         rows = []
         for name in coders:
             mine = [(d, a, b) for c, k, d, a, b in codings if c == ids[name] and k == code]
-            rows.append([int(any(d == ud and a < ue and us < b for d, a, b in mine))
-                         for ud, us, ue in units])
+            rows.append(
+                [
+                    int(any(d == ud and a < ue and us < b for d, a, b in mine))
+                    for ud, us, ue in units
+                ]
+            )
         out[code] = rows
     return out

@@ -40,15 +40,18 @@ def test_two_coders_match_krippendorff_and_sklearn(project: Project, unit: str) 
         pooled_b += b
         assert close(got.percent, 100.0 * sum(x == y for x, y in zip(a, b)) / len(a))
         assert close(got.kappa, metrics.cohen_kappa_score(a, b))
-        assert close(got.alpha, krippendorff.alpha(reliability_data=[a, b],
-                                                   level_of_measurement="nominal"))
+        assert close(
+            got.alpha, krippendorff.alpha(reliability_data=[a, b], level_of_measurement="nominal")
+        )
     assert by_name["Agreed"].figures.kappa == pytest.approx(1.0)
     assert 0.0 < by_name["Mixed"].figures.kappa < 0.9  # planted disagreements show
     overall = result.overall
     assert overall.units == len(pooled_a)
     assert close(overall.kappa, metrics.cohen_kappa_score(pooled_a, pooled_b))
-    assert close(overall.alpha, krippendorff.alpha(reliability_data=[pooled_a, pooled_b],
-                                                   level_of_measurement="nominal"))
+    assert close(
+        overall.alpha,
+        krippendorff.alpha(reliability_data=[pooled_a, pooled_b], level_of_measurement="nominal"),
+    )
 
 
 def test_three_coders_alpha_only(project: Project) -> None:
@@ -58,8 +61,9 @@ def test_three_coders_alpha_only(project: Project) -> None:
     mixed = next(c for c in result.codes if c.name == "Mixed").figures
     rows = ref[data["codes"]["Mixed"]]  # type: ignore[index]
     assert mixed.kappa is None and "two coders" in mixed.reasons["kappa"]
-    assert close(mixed.alpha, krippendorff.alpha(reliability_data=rows,
-                                                 level_of_measurement="nominal"))
+    assert close(
+        mixed.alpha, krippendorff.alpha(reliability_data=rows, level_of_measurement="nominal")
+    )
     same = sum(len(set(col)) == 1 for col in zip(*rows))
     assert close(mixed.percent, 100.0 * same / len(rows[0]))
     assert result.to_json()["overall"]["kappa"] is None
@@ -68,8 +72,9 @@ def test_three_coders_alpha_only(project: Project) -> None:
 def test_turn_units_and_json_shape(project: Project) -> None:
     data = double_coded(project)
     for doc_id, (_text, spans) in data["docs"].items():  # type: ignore[union-attr]
-        turns = [(spans[i][0], spans[min(i + 1, len(spans) - 1)][1])
-                 for i in range(0, len(spans), 2)]
+        turns = [
+            (spans[i][0], spans[min(i + 1, len(spans) - 1)][1]) for i in range(0, len(spans), 2)
+        ]
         add_segments(project, doc_id, turns, kind="turn")
     out = compute_agreement(project, ["ann", "ben"], "turn").to_json()
     assert out["unit"] == "turn" and out["coders"] == ["ann", "ben"]

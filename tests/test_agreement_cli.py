@@ -32,8 +32,13 @@ def test_json_table_and_csv_agree(db: Path) -> None:
     table = run(db, "agreement", "--coders", "ann", "--coders", "ben")
     assert f"{mixed['kappa']:.3f}" in table.stdout and "All codes (pooled)" in table.stdout
     assert "overlaps it by at least one character" in table.stdout
-    rows = list(csv.reader(run(db, "agreement", "--coders", "ann,ben", "--format", "csv",
-                               "--codes", "Mixed").stdout.splitlines()))
+    rows = list(
+        csv.reader(
+            run(
+                db, "agreement", "--coders", "ann,ben", "--format", "csv", "--codes", "Mixed"
+            ).stdout.splitlines()
+        )
+    )
     assert rows[0][:3] == ["unit", "coders", "code"]
     assert float(rows[1][6]) == pytest.approx(mixed["kappa"])
 
@@ -46,8 +51,12 @@ def test_exports(db: Path, tmp_path: Path) -> None:
         out = tmp_path / f"agree.{suffix}"
         done = run(db, "agreement", "--coders", "ann,ben", "--unit", "char", "--export", str(out))
         assert done.returncode == 0, done.stderr
-    text = "\n".join(c.text for t in docx.Document(str(tmp_path / "agree.docx")).tables
-                     for row in t.rows for c in row.cells)
+    text = "\n".join(
+        c.text
+        for t in docx.Document(str(tmp_path / "agree.docx")).tables
+        for row in t.rows
+        for c in row.cells
+    )
     assert "Mixed" in text and "All codes (pooled)" in text and "—" in text
     ws = openpyxl.load_workbook(tmp_path / "agree.xlsx")["Agreement"]
     values = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]

@@ -38,8 +38,10 @@ def _code_as(project: Project, coder: str, doc: str, code: str, phrase: str) -> 
 @pytest.fixture
 def double(tmp_path: Path) -> Project:
     project = make_sample_project(tmp_path / "project.db", coder="ann")
-    both = [("Culture", "Staff knew who we were before we turned up"),
-            ("Leadership", "Our coordinator left after three months")]
+    both = [
+        ("Culture", "Staff knew who we were before we turned up"),
+        ("Leadership", "Our coordinator left after three months"),
+    ]
     for code, phrase in both:
         for who in ("ann", "ben"):
             _code_as(project, who, "S4PW1" if "coordinator" in phrase else "S3PW1", code, phrase)
@@ -74,8 +76,11 @@ async def test_settle_keep_memo_and_jump(double: Project) -> None:
         screen = app.screen
         codes = screen.query_one("#agreement-codes")
         names = [str(codes.get_row_at(i)[0]) for i in range(codes.row_count)]
-        unused = [str(codes.get_row_at(i)[0]) for i, c in enumerate(screen.result.ranked())
-                  if "all" in c.figures.reasons]
+        unused = [
+            str(codes.get_row_at(i)[0])
+            for i, c in enumerate(screen.result.ranked())
+            if "all" in c.figures.reasons
+        ]
         assert unused and names.index("Culture") < min(names.index(u) for u in unused)
         culture = next(c.code_id for c in screen.result.codes if c.name == "Culture")
         codes.move_cursor(row=names.index("Culture"))
@@ -98,11 +103,13 @@ async def test_settle_keep_memo_and_jump(double: Project) -> None:
         await pilot.press(*"ward staff were told", "ctrl+s")
         await _settled(pilot)
         with double.read() as s:
-            memo = s.scalar(select(Memo.text).where(Memo.target_type == "code",
-                                                    Memo.target_id == culture))
+            memo = s.scalar(
+                select(Memo.text).where(Memo.target_type == "code", Memo.target_id == culture)
+            )
             other_id = s.scalar(select(Coder.id).where(Coder.name == other))
-            theirs = s.scalars(select(Coding.start).where(Coding.coder_id == other_id,
-                                                          Coding.code_id == culture)).all()
+            theirs = s.scalars(
+                select(Coding.start).where(Coding.coder_id == other_id, Coding.code_id == culture)
+            ).all()
         assert f"kept {keep}'s coding" in memo and "ward staff were told" in memo
         assert {s.start for s in first.spans[0]} <= set(theirs)
         assert not {s.start for s in first.spans[1]} & set(theirs)
@@ -142,8 +149,9 @@ async def test_one_coder_says_what_to_do(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot(snap_compare: Any, double: Project, size: tuple[int, int]) -> None:
-    assert snap_compare(QualcodeApp(double, start_mode="home"), terminal_size=size,
-                        run_before=_open)
+    assert snap_compare(
+        QualcodeApp(double, start_mode="home"), terminal_size=size, run_before=_open
+    )
 
 
 async def test_no_shared_document_is_said_on_screen(tmp_path: Path) -> None:

@@ -28,8 +28,9 @@ def study(tmp_path: Path) -> Project:
 
 
 def _category(result, path: str) -> str:  # type: ignore[no-untyped-def]
-    return next(r.category for r in result.rows if "/".join(r.path) == path
-                and r.valence == "barrier")
+    return next(
+        r.category for r in result.rows if "/".join(r.path) == path and r.valence == "barrier"
+    )
 
 
 def test_patterns_by_coder(study: Project) -> None:
@@ -54,12 +55,12 @@ def test_cli_patterns_coder(study: Project) -> None:
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     assert data["rules"]["presence"]["coders"] == ["tester"]
-    geo = next(c for c in data["codes"] if c["path"] == ["Geography"]
-               and c["valence"] == "barrier")
+    geo = next(c for c in data["codes"] if c["path"] == ["Geography"] and c["valence"] == "barrier")
     assert geo["category"] == "low" and "H1" not in geo["present_in"]
     everyone = json.loads(run(Path(db), "patterns", "--by-valence", "--format", "json").stdout)
-    geo_all = next(c for c in everyone["codes"] if c["path"] == ["Geography"]
-                   and c["valence"] == "barrier")
+    geo_all = next(
+        c for c in everyone["codes"] if c["path"] == ["Geography"] and c["valence"] == "barrier"
+    )
     assert "H1" in geo_all["present_in"] and "coders" not in everyone["rules"]["presence"]
 
 

@@ -41,10 +41,17 @@ def test_workers_coding_at_once_lose_nothing(project: Project) -> None:
     create_code(project, "Leadership")
     url = project.engine.url.render_as_string(hide_password=False)
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, url, f"coder{n}", str(EACH)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env)
-             for n in range(WORKERS)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, url, f"coder{n}", str(EACH)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for n in range(WORKERS)
+    ]
     for p in procs:  # wait until each has opened the project
         assert p.stdout is not None and p.stdout.readline().strip() == "ready"
     for p in procs:
@@ -56,7 +63,11 @@ def test_workers_coding_at_once_lose_nothing(project: Project) -> None:
         assert "locked" not in err.lower() and p.returncode == 0, err
         assert out.strip().endswith("done")
     with project.read() as s:
-        per_coder = dict(s.execute(select(Coder.name, func.count(Coding.id))
-                                   .join(Coding, Coding.coder_id == Coder.id)
-                                   .group_by(Coder.name)).all())
+        per_coder = dict(
+            s.execute(
+                select(Coder.name, func.count(Coding.id))
+                .join(Coding, Coding.coder_id == Coder.id)
+                .group_by(Coder.name)
+            ).all()
+        )
     assert per_coder == {f"coder{n}": EACH for n in range(WORKERS)}

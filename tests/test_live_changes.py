@@ -53,8 +53,9 @@ async def test_reader_shows_a_colleagues_coding_with_their_name(tmp_path: Path) 
         await settle(pilot)
         text = reader.doc.text
         start = text.index("Really well")
-        add_coding(_other(project, "ben"), reader.doc.id, start, start + len("Really well"),
-                   "Culture")
+        add_coding(
+            _other(project, "ben"), reader.doc.id, start, start + len("Really well"), "Culture"
+        )
         app.poll_changes()  # what the timer does every second
         await settle(pilot)
         await settle(pilot)

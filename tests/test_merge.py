@@ -20,8 +20,7 @@ from qualcode.store.models import Code, Coding
 from tests.conftest import add_document
 from tests.test_cli import run
 
-T1 = ("Interviewer: How were the wards?\n\nS3PW1: Staff knew who we were. "
-      "The bus took an hour.\n")
+T1 = "Interviewer: How were the wards?\n\nS3PW1: Staff knew who we were. The bus took an hour.\n"
 T2 = "Interviewer: And supervision?\n\nS4PW1: We had none for months.\n"
 
 
@@ -51,8 +50,14 @@ def _colleague(tmp_path: Path, mine: Project) -> Path:
 
         s.scalar(select(Document).where(Document.name == "S3PW1")).name = "interview-1"
     add_coding(ben, "interview-1", T1.index("Staff"), T1.index("were.") + 5, "Culture")
-    add_coding(ben, "interview-1", T1.index("The bus"), T1.index("hour.") + 5, "Resources",
-               valence="barrier")
+    add_coding(
+        ben,
+        "interview-1",
+        T1.index("The bus"),
+        T1.index("hour.") + 5,
+        "Resources",
+        valence="barrier",
+    )
     create_code(ben, "Travel", parent="Resources")
     add_coding(ben, "S4PW1", T2.index("We had"), len(T2) - 1, "Resources/Travel")
     out = tmp_path / "ben.qdpx"
@@ -88,11 +93,13 @@ def _with_text(src: Path, out: Path, change) -> Path:  # type: ignore[no-untyped
     return out
 
 
-def test_one_character_changed_is_an_error_and_nothing_is_stored(mine: Project,
-                                                                 tmp_path: Path) -> None:
+def test_one_character_changed_is_an_error_and_nothing_is_stored(
+    mine: Project, tmp_path: Path
+) -> None:
     theirs = _colleague(tmp_path, mine)
-    changed = _with_text(theirs, tmp_path / "changed.qdpx",
-                         lambda t: t.replace("took an hour", "took an houR"))
+    changed = _with_text(
+        theirs, tmp_path / "changed.qdpx", lambda t: t.replace("took an hour", "took an houR")
+    )
     count = _count(mine)
     with pytest.raises(InvalidInputError, match=r"differs from our document 'S3PW1' at line 3"):
         merge_qdpx(mine, changed)

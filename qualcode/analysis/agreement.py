@@ -41,8 +41,9 @@ DEFINITION = (
 )
 
 NOBODY_USED = "no coder named used this code on the documents compared"
-NO_VARIATION = ("every decision was the same, so chance agreement is total and the figure is "
-                "undefined")
+NO_VARIATION = (
+    "every decision was the same, so chance agreement is total and the figure is undefined"
+)
 NOT_TWO = "Cohen's kappa needs exactly two coders"
 
 
@@ -74,15 +75,20 @@ class Figures:
     reasons: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"percent": self.percent, "kappa": self.kappa,
-                               "alpha": self.alpha, "units": self.units}
+        out: dict[str, Any] = {
+            "percent": self.percent,
+            "kappa": self.kappa,
+            "alpha": self.alpha,
+            "units": self.units,
+        }
         if self.reasons:
             out["reasons"] = dict(self.reasons)
         return out
 
 
-def unit_ranges(unit_starts: np.ndarray, unit_ends: np.ndarray, starts: np.ndarray,
-                ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def unit_ranges(
+    unit_starts: np.ndarray, unit_ends: np.ndarray, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Turn character ranges into ranges of unit numbers ``[lo, hi)`` they overlap.
 
     Units are sorted, non-overlapping character ranges (in one coordinate space for all
@@ -93,8 +99,9 @@ def unit_ranges(unit_starts: np.ndarray, unit_ends: np.ndarray, starts: np.ndarr
     return lo, np.maximum(hi, lo)
 
 
-def _merge(keys: np.ndarray, lo: np.ndarray, hi: np.ndarray, span: int
-           ) -> tuple[np.ndarray, np.ndarray]:
+def _merge(
+    keys: np.ndarray, lo: np.ndarray, hi: np.ndarray, span: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Union of ranges within each key (overlapping ranges of one key count once)."""
     if len(lo) == 0:
         return lo, hi
@@ -112,8 +119,9 @@ def _merge(keys: np.ndarray, lo: np.ndarray, hi: np.ndarray, span: int
     return starts, ends
 
 
-def decisions(units: int, n_codes: int, coders: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
-              ) -> list[Decisions]:
+def decisions(
+    units: int, n_codes: int, coders: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> list[Decisions]:
     """Per code, how many units each number of coders applied it to.
 
     ``coders`` holds, per coder, arrays (code index, first unit, end unit exclusive) of that
@@ -125,8 +133,9 @@ def decisions(units: int, n_codes: int, coders: list[tuple[np.ndarray, np.ndarra
     event_pos, event_delta = [], []
     for i, (codes, lo, hi) in enumerate(coders):
         starts, ends = _merge(np.asarray(codes), np.asarray(lo), np.asarray(hi), span)
-        per_coder[:, i] = np.bincount(starts // span, weights=ends - starts,
-                                      minlength=n_codes)[:n_codes].astype(np.int64)
+        per_coder[:, i] = np.bincount(starts // span, weights=ends - starts, minlength=n_codes)[
+            :n_codes
+        ].astype(np.int64)
         event_pos += [starts, ends]
         event_delta += [np.ones(len(starts), np.int64), -np.ones(len(ends), np.int64)]
     by_count = np.zeros((n_codes, m + 1), dtype=np.int64)
@@ -142,8 +151,10 @@ def decisions(units: int, n_codes: int, coders: list[tuple[np.ndarray, np.ndarra
             keep = (length > 0) & (depth > 0)
             np.add.at(by_count, (code[keep], depth[keep]), length[keep])
     by_count[:, 0] = units - by_count[:, 1:].sum(axis=1)
-    return [Decisions(units, tuple(int(x) for x in by_count[c]),
-                      tuple(int(x) for x in per_coder[c])) for c in range(n_codes)]
+    return [
+        Decisions(units, tuple(int(x) for x in by_count[c]), tuple(int(x) for x in per_coder[c]))
+        for c in range(n_codes)
+    ]
 
 
 def pool(items: list[Decisions]) -> Decisions:
@@ -152,8 +163,11 @@ def pool(items: list[Decisions]) -> Decisions:
         return Decisions(0, (), ())
     by_count = np.sum([d.by_count for d in items], axis=0)
     per_coder = np.sum([d.per_coder for d in items], axis=0)
-    return Decisions(sum(d.units for d in items), tuple(int(x) for x in by_count),
-                     tuple(int(x) for x in per_coder))
+    return Decisions(
+        sum(d.units for d in items),
+        tuple(int(x) for x in by_count),
+        tuple(int(x) for x in per_coder),
+    )
 
 
 def percent(d: Decisions) -> float | None:
@@ -210,4 +224,3 @@ def figures(d: Decisions, *, used: bool = True) -> Figures:
     if alpha is None:
         reasons["alpha"] = NO_VARIATION
     return Figures(percent(d), kappa, alpha, d.units, reasons)
-

@@ -19,21 +19,58 @@ def split_list(values: tuple[str, ...]) -> list[str]:
 
 
 @cli.command("agreement")
-@click.option("--coders", "coders", multiple=True, required=True, metavar="A,B[,C...]",
-              help="The coders to compare (comma-separated or repeated).")
-@click.option("--unit", type=click.Choice(["sentence", "turn", "char"]), default="sentence",
-              show_default=True, help="What one decision is about.")
-@click.option("--codes", "codes", multiple=True, metavar="CODE[,CODE...]",
-              help="Only these codes (name or path; default every codable code).")
-@click.option("--documents", "documents", multiple=True, metavar="DOC[,DOC...]",
-              help="Only these documents (default every document).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
-              show_default=True)
-@click.option("--export", "export", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the table to a .docx, .xlsx or .csv file.")
+@click.option(
+    "--coders",
+    "coders",
+    multiple=True,
+    required=True,
+    metavar="A,B[,C...]",
+    help="The coders to compare (comma-separated or repeated).",
+)
+@click.option(
+    "--unit",
+    type=click.Choice(["sentence", "turn", "char"]),
+    default="sentence",
+    show_default=True,
+    help="What one decision is about.",
+)
+@click.option(
+    "--codes",
+    "codes",
+    multiple=True,
+    metavar="CODE[,CODE...]",
+    help="Only these codes (name or path; default every codable code).",
+)
+@click.option(
+    "--documents",
+    "documents",
+    multiple=True,
+    metavar="DOC[,DOC...]",
+    help="Only these documents (default every document).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--export",
+    "export",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the table to a .docx, .xlsx or .csv file.",
+)
 @pass_state
-def agreement(state: CliState, coders: tuple[str, ...], unit: str, codes: tuple[str, ...],
-              documents: tuple[str, ...], fmt: str, export: Path | None) -> None:
+def agreement(
+    state: CliState,
+    coders: tuple[str, ...],
+    unit: str,
+    codes: tuple[str, ...],
+    documents: tuple[str, ...],
+    fmt: str,
+    export: Path | None,
+) -> None:
     """Intercoder agreement: percent, Cohen's kappa (two coders), Krippendorff's alpha.
 
     A sentence or turn counts as coded with a code by a coder when one of that coder's
@@ -43,11 +80,16 @@ def agreement(state: CliState, coders: tuple[str, ...], unit: str, codes: tuple[
     from qualcode.services.agreement import compute_agreement
 
     if export is not None and export.suffix.lower() not in EXPORTS:
-        raise click.BadParameter(f"{export.name}: give a file ending in {', '.join(EXPORTS)}.",
-                                 param_hint="--export")
-    result = compute_agreement(state.project(), split_list(coders), unit,
-                               codes=split_list(codes) or None,
-                               documents=split_list(documents) or None).to_json()
+        raise click.BadParameter(
+            f"{export.name}: give a file ending in {', '.join(EXPORTS)}.", param_hint="--export"
+        )
+    result = compute_agreement(
+        state.project(),
+        split_list(coders),
+        unit,
+        codes=split_list(codes) or None,
+        documents=split_list(documents) or None,
+    ).to_json()
     if fmt == "json":
         emit_json(result)
     elif fmt == "csv":
@@ -81,19 +123,41 @@ def render_table(result: dict[str, Any]) -> str:
     """The table for a terminal: codes by path, figures, a note where one is missing."""
     from qualcode.export.agreement_table import figure, heading, note
 
-    rows = [(c["path"], str(c["units"]), figure(c["percent"], 1), figure(c["kappa"]),
-             figure(c["alpha"]), note(c)) for c in result["codes"]]
+    rows = [
+        (
+            c["path"],
+            str(c["units"]),
+            figure(c["percent"], 1),
+            figure(c["kappa"]),
+            figure(c["alpha"]),
+            note(c),
+        )
+        for c in result["codes"]
+    ]
     o = result["overall"]
-    rows.append(("All codes (pooled)", str(o.get("decisions", "")), figure(o["percent"], 1),
-                 figure(o["kappa"]), figure(o["alpha"]), note(o)))
+    rows.append(
+        (
+            "All codes (pooled)",
+            str(o.get("decisions", "")),
+            figure(o["percent"], 1),
+            figure(o["kappa"]),
+            figure(o["alpha"]),
+            note(o),
+        )
+    )
     head = ("Code", "Units", "Percent", "Kappa", "Alpha", "Note")
     widths = [max(len(r[i]) for r in [head, *rows]) for i in range(5)]
+
     def line(r: tuple[str, ...]) -> str:
         cells = [r[0].ljust(widths[0])] + [r[i].rjust(widths[i]) for i in range(1, 5)]
         return "  ".join(cells) + (f"  {r[5]}" if r[5] else "")
+
     out = [heading(result), "", line(head), line(tuple("-" * w for w in widths) + ("",))]
-    out += [line(r) for r in rows[:-1]] + [line(tuple("-" * w for w in widths) + ("",)),
-                                            line(rows[-1]), ""]
+    out += [line(r) for r in rows[:-1]] + [
+        line(tuple("-" * w for w in widths) + ("",)),
+        line(rows[-1]),
+        "",
+    ]
     out += [f"note: {n}" for n in result.get("notes", [])]
     out.append(result["definition"])
     return "\n".join(out).rstrip()

@@ -7,8 +7,9 @@ import click
 from qualcode.cli.main import CliState, emit_json
 
 
-def merge_files(state: CliState, paths: tuple[str, ...], merge_as: str | None,
-                as_json: bool) -> None:
+def merge_files(
+    state: CliState, paths: tuple[str, ...], merge_as: str | None, as_json: bool
+) -> None:
     """Merge each file in turn (each one is all or nothing)."""
     from qualcode.services.merging import merge_qdpx
 

@@ -49,24 +49,36 @@ class MergeReport:
     unplaced_codings: Counter[str] = field(default_factory=Counter)  # reason -> count
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "producer": self.producer, "positions": self.convention,
-                "documents_matched": [{"theirs": t, "ours": o} for t, o in self.documents],
-                "documents_unplaced": [{"theirs": t, "reason": r}
-                                       for t, r in self.unplaced_documents],
-                "codes_matched": dict(self.codes_matched), "codes_new": self.codes_new,
-                "codings_new": self.codings_new, "codings_matched": self.codings_matched,
-                "codings_by_coder": dict(self.coders),
-                "codings_unplaced": dict(self.unplaced_codings)}
+        return {
+            "file": self.file,
+            "producer": self.producer,
+            "positions": self.convention,
+            "documents_matched": [{"theirs": t, "ours": o} for t, o in self.documents],
+            "documents_unplaced": [{"theirs": t, "reason": r} for t, r in self.unplaced_documents],
+            "codes_matched": dict(self.codes_matched),
+            "codes_new": self.codes_new,
+            "codings_new": self.codings_new,
+            "codings_matched": self.codings_matched,
+            "codings_by_coder": dict(self.coders),
+            "codings_unplaced": dict(self.unplaced_codings),
+        }
 
     def summary_lines(self) -> list[str]:
         lines = [f"Merged {self.file}" + (f" (from {self.producer})" if self.producer else "")]
-        lines.append(f"  documents matched by text: {len(self.documents)}"
-                     + "".join(f"\n    {t} -> {o}" for t, o in self.documents if t != o))
+        lines.append(
+            f"  documents matched by text: {len(self.documents)}"
+            + "".join(f"\n    {t} -> {o}" for t, o in self.documents if t != o)
+        )
         how = ", ".join(f"{n} by {k}" for k, n in self.codes_matched.items()) or "none"
         lines.append(f"  codes matched: {sum(self.codes_matched.values())} ({how})")
-        lines.append(f"  codes new: {len(self.codes_new)}"
-                     + (f" ({', '.join(self.codes_new[:8])}"
-                        f"{' ...' if len(self.codes_new) > 8 else ''})" if self.codes_new else ""))
+        lines.append(
+            f"  codes new: {len(self.codes_new)}"
+            + (
+                f" ({', '.join(self.codes_new[:8])}{' ...' if len(self.codes_new) > 8 else ''})"
+                if self.codes_new
+                else ""
+            )
+        )
         who = ", ".join(f"{n} by {c}" for c, n in self.coders.items())
         lines.append(f"  codings new: {self.codings_new}" + (f" ({who})" if who else ""))
         lines.append(f"  codings already here (matched): {self.codings_matched}")
@@ -88,7 +100,7 @@ def first_difference(a: str, b: str) -> tuple[int, int, int, str, str]:
     i = next((k for k in range(n) if a[k] != b[k]), n)
     line = a.count("\n", 0, i) + 1
     col = i - (a.rfind("\n", 0, i) + 1) + 1
-    return i, line, col, a[i:i + 12], b[i:i + 12]
+    return i, line, col, a[i : i + 12], b[i : i + 12]
 
 
 def _near_miss(s: Session, name: str, text: str) -> str | None:
@@ -100,24 +112,33 @@ def _near_miss(s: Session, name: str, text: str) -> str | None:
         if abs((ours_len or 0) - length) > NEAR and ours_name.lower() != stem:
             continue
         ours = s.scalar(select(Document.text).where(Document.id == doc_id)) or ""
-        head = next((k for k in range(min(len(ours), length)) if ours[k] != text[k]),
-                    min(len(ours), length))
+        head = next(
+            (k for k in range(min(len(ours), length)) if ours[k] != text[k]), min(len(ours), length)
+        )
         tail = 0
         while tail < min(len(ours), length) - head and ours[-1 - tail] == text[-1 - tail]:
             tail += 1
         if max(len(ours), length) - head - tail <= NEAR:
             _i, line, col, theirs_at, ours_at = first_difference(text, ours)
-            return (f"its text differs from our document {ours_name!r} at line {line}, "
-                    f"column {col} (theirs {theirs_at!r}, ours {ours_at!r}). Codings cannot be "
-                    "placed on a changed text: merge from a file made from the same transcript.")
+            return (
+                f"its text differs from our document {ours_name!r} at line {line}, "
+                f"column {col} (theirs {theirs_at!r}, ours {ours_at!r}). Codings cannot be "
+                "placed on a changed text: merge from a file made from the same transcript."
+            )
     return None
 
 
 class Merger:
     """One merge inside one transaction (the caller commits or rolls back)."""
 
-    def __init__(self, s: Session, data: RefiProjectData, report: MergeReport,
-                 project_uuid: str, fallback_coder: str | None) -> None:
+    def __init__(
+        self,
+        s: Session,
+        data: RefiProjectData,
+        report: MergeReport,
+        project_uuid: str,
+        fallback_coder: str | None,
+    ) -> None:
         self.s, self.data, self.report = s, data, report
         self.guids = GuidMaker(project_uuid)
         self.fallback_coder = fallback_coder
@@ -126,12 +147,14 @@ class Merger:
         self.coder_ids: dict[str, int] = dict(s.execute(select(Coder.name, Coder.id)).all())
 
     # -- documents -----------------------------------------------------------------------
-    def place_documents(self, sources: list[tuple[RefiTextSource, PlainText]]
-                        ) -> list[tuple[RefiTextSource, PlainText, int]]:
+    def place_documents(
+        self, sources: list[tuple[RefiTextSource, PlainText]]
+    ) -> list[tuple[RefiTextSource, PlainText, int]]:
         """Match each source to one of our documents by its text; near misses are errors."""
         ours = {}
-        for doc_id, name, digest in self.s.execute(select(Document.id, Document.name,
-                                                          Document.sha256)):
+        for doc_id, name, digest in self.s.execute(
+            select(Document.id, Document.name, Document.sha256)
+        ):
             ours.setdefault(digest, (doc_id, name))
         placed, errors = [], []
         for src, plain in sources:
@@ -146,7 +169,8 @@ class Merger:
             else:
                 n = len(src.whole_codings) + sum(len(x.codings) for x in src.selections)
                 self.report.unplaced_documents.append(
-                    (src.name, "no document here has the same text"))
+                    (src.name, "no document here has the same text")
+                )
                 if n:
                     self.report.unplaced_codings["on a document not in this project"] += n
         if errors:
@@ -156,7 +180,8 @@ class Merger:
             raise InvalidInputError(
                 f"{self.report.file}: none of its documents ({names}) has the same text as a "
                 "document in this project, so no coding can be placed. Import the transcripts "
-                "first, or merge a file made from this project's transcripts. Nothing was merged.")
+                "first, or merge a file made from this project's transcripts. Nothing was merged."
+            )
         return placed
 
     # -- codes -----------------------------------------------------------------------------
@@ -190,15 +215,28 @@ class Merger:
                 elif rc.name.lower() in by_name:
                     found, how = by_name[rc.name.lower()], "name"
                 if found is None:
-                    code = Code(name=rc.name, parent_id=parent_id, origin="inductive",
-                                codable=rc.codable, colour=rc.colour,
-                                definition=rc.description or "", guid=key)
+                    code = Code(
+                        name=rc.name,
+                        parent_id=parent_id,
+                        origin="inductive",
+                        codable=rc.codable,
+                        colour=rc.colour,
+                        definition=rc.description or "",
+                        guid=key,
+                    )
                     self.s.add(code)
                     self.s.flush()
                     found = code.id
-                    self.report.codes_new.append("/".join(
-                        n for n in (*[name_of.get(p, "") for p in _ancestors(parent, parent_id)],
-                                    rc.name) if n))
+                    self.report.codes_new.append(
+                        "/".join(
+                            n
+                            for n in (
+                                *[name_of.get(p, "") for p in _ancestors(parent, parent_id)],
+                                rc.name,
+                            )
+                            if n
+                        )
+                    )
                     parent[found], name_of[found] = parent_id, rc.name
                 else:
                     self.report.codes_matched[how] += 1
@@ -221,16 +259,24 @@ class Merger:
             self.coder_ids[name] = coder.id
         return self.coder_ids[name]
 
-    def add_codings(self, placed: list[tuple[RefiTextSource, PlainText, int]],
-                    conv: PositionConvention) -> None:
+    def add_codings(
+        self, placed: list[tuple[RefiTextSource, PlainText, int]], conv: PositionConvention
+    ) -> None:
         rows: list[dict[str, Any]] = []
         for src, plain, doc_id in placed:
-            seen = {(r.start, r.end, r.code_id, r.coder_id) for r in self.s.execute(
-                select(Coding.start, Coding.end, Coding.code_id, Coding.coder_id)
-                .where(Coding.document_id == doc_id))}
+            seen = {
+                (r.start, r.end, r.code_id, r.coder_id)
+                for r in self.s.execute(
+                    select(Coding.start, Coding.end, Coding.code_id, Coding.coder_id).where(
+                        Coding.document_id == doc_id
+                    )
+                )
+            }
             n = len(plain.text)
-            spans = [(sel.start, sel.end, sel.codings, sel.user, sel.description)
-                     for sel in src.selections]
+            spans = [
+                (sel.start, sel.end, sel.codings, sel.user, sel.description)
+                for sel in src.selections
+            ]
             for start, end, codings, user, description in spans:
                 a, b = plain.to_index(start, conv), plain.to_index(end, conv)
                 if a is None or b is None or not 0 <= a < b <= n:
@@ -251,9 +297,18 @@ class Merger:
             self.report.coders[names[row["coder_id"]]] += 1
         self.report.codings_new = len(rows)
 
-    def _one(self, rows: list[dict[str, Any]], seen: set[tuple[int, int, int, int]],
-             doc_id: int, a: int, b: int, code_ref: str, user: str | None,
-             valence: str | None, memo: str) -> None:
+    def _one(
+        self,
+        rows: list[dict[str, Any]],
+        seen: set[tuple[int, int, int, int]],
+        doc_id: int,
+        a: int,
+        b: int,
+        code_ref: str,
+        user: str | None,
+        valence: str | None,
+        memo: str,
+    ) -> None:
         code_id = self.code_by_guid.get(guid_key(code_ref))
         if code_id is None:
             self.report.unplaced_codings["refers to a code not in the file's codebook"] += 1
@@ -262,14 +317,24 @@ class Merger:
         if coder_id is None:
             raise InvalidInputError(
                 f"{self.report.file}: a coding does not say who made it. Give the colleague's "
-                "name with --merge-as NAME. Nothing was merged.")
+                "name with --merge-as NAME. Nothing was merged."
+            )
         key = (a, b, code_id, coder_id)
         if key in seen:
             self.report.codings_matched += 1
             return
         seen.add(key)
-        rows.append({"document_id": doc_id, "code_id": code_id, "coder_id": coder_id,
-                     "start": a, "end": b, "valence": valence, "memo": memo})
+        rows.append(
+            {
+                "document_id": doc_id,
+                "code_id": code_id,
+                "coder_id": coder_id,
+                "start": a,
+                "end": b,
+                "valence": valence,
+                "memo": memo,
+            }
+        )
 
 
 def _ancestors(parent: dict[int, int | None], cid: int | None) -> list[int]:

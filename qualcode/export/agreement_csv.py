@@ -24,6 +24,5 @@ def write_rows(result: dict[str, Any], fh: Any) -> None:
     writer.writerow(("unit", "coders", *COLUMNS))
     coders = ";".join(result["coders"])
     for row in table_rows(result):
-        writer.writerow((result["unit"], coders,
-                         *("" if v is None else v for v in row)))
+        writer.writerow((result["unit"], coders, *("" if v is None else v for v in row)))
     writer.writerow((f"# {result['definition']}",))

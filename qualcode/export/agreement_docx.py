@@ -35,8 +35,14 @@ def write_agreement_docx(result: dict[str, Any], out: str | Path) -> Path:
     for n, (_code, path, units, pct, kappa, alpha, note) in enumerate(rows, 1):
         cells = table.add_row().cells
         label = path or _code
-        values = (label, "" if units is None else str(units), figure(pct, 1), figure(kappa),
-                  figure(alpha), note)
+        values = (
+            label,
+            "" if units is None else str(units),
+            figure(pct, 1),
+            figure(kappa),
+            figure(alpha),
+            note,
+        )
         for cell, value in zip(cells, values):
             cell.text = value
             if n == len(rows):

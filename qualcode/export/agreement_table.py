@@ -26,11 +26,22 @@ def note(row: dict[str, Any]) -> str:
 
 def table_rows(result: dict[str, Any]) -> list[tuple[Any, ...]]:
     """One row per code, then the pooled row: raw numbers (None where not applicable)."""
-    rows = [(c["code"], c["path"], c["units"], c["percent"], c["kappa"], c["alpha"], note(c))
-            for c in result["codes"]]
+    rows = [
+        (c["code"], c["path"], c["units"], c["percent"], c["kappa"], c["alpha"], note(c))
+        for c in result["codes"]
+    ]
     o = result["overall"]
-    rows.append(("All codes (pooled)", "", o.get("decisions"), o["percent"], o["kappa"],
-                 o["alpha"], note(o)))
+    rows.append(
+        (
+            "All codes (pooled)",
+            "",
+            o.get("decisions"),
+            o["percent"],
+            o["kappa"],
+            o["alpha"],
+            note(o),
+        )
+    )
     return rows
 
 
@@ -38,5 +49,7 @@ def heading(result: dict[str, Any]) -> str:
     """``Agreement between A and B by sentence (12 documents)``."""
     coders = result["coders"]
     who = ", ".join(coders[:-1]) + f" and {coders[-1]}" if len(coders) > 1 else coders[0]
-    return (f"Agreement between {who} by {result['unit']} "
-            f"({result['documents']} document{'s' if result['documents'] != 1 else ''})")
+    return (
+        f"Agreement between {who} by {result['unit']} "
+        f"({result['documents']} document{'s' if result['documents'] != 1 else ''})"
+    )

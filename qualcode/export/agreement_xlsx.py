@@ -12,8 +12,15 @@ from openpyxl.utils import get_column_letter
 from qualcode.export.agreement_table import heading, table_rows
 from qualcode.export.chart_common import atomic_output
 
-TITLES = ("Code", "Path", "Units", "Percent agreement", "Cohen's kappa",
-          "Krippendorff's alpha", "Note")
+TITLES = (
+    "Code",
+    "Path",
+    "Units",
+    "Percent agreement",
+    "Cohen's kappa",
+    "Krippendorff's alpha",
+    "Note",
+)
 WIDTHS = (28, 40, 10, 12, 12, 12, 50)
 
 
@@ -41,8 +48,13 @@ def write_agreement_xlsx(result: dict[str, Any], out: str | Path) -> Path:
             ws.cell(row=r, column=c).number_format = "0.000"
     about = wb.create_sheet("About")
     about.column_dimensions["A"].width = 100
-    for line in (heading(result), f"Coders: {', '.join(result['coders'])}",
-                 f"Unit: {result['unit']}", result["definition"], *result.get("notes", [])):
+    for line in (
+        heading(result),
+        f"Coders: {', '.join(result['coders'])}",
+        f"Unit: {result['unit']}",
+        result["definition"],
+        *result.get("notes", []),
+    ):
         about.append([line])
         about.cell(row=about.max_row, column=1).alignment = Alignment(wrap_text=True)
     with atomic_output(out) as tmp:

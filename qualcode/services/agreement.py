@@ -55,19 +55,26 @@ class AgreementResult:
         overall = self.overall.to_json()
         overall.pop("units", None)
         overall["decisions"] = self.overall.units
-        return {"unit": self.unit, "coders": list(self.coders),
-                "definition": calc.DEFINITION, "documents": len(self.documents),
-                "codes": [c.to_json() for c in self.codes], "overall": overall,
-                "notes": list(self.notes)}
+        return {
+            "unit": self.unit,
+            "coders": list(self.coders),
+            "definition": calc.DEFINITION,
+            "documents": len(self.documents),
+            "codes": [c.to_json() for c in self.codes],
+            "overall": overall,
+            "notes": list(self.notes),
+        }
 
     def ranked(self) -> list[CodeAgreement]:
         """Codes from least to most agreement (undefined figures last)."""
+
         def key(c: CodeAgreement) -> tuple[int, float]:
             f = c.figures
             value = f.kappa if f.kappa is not None else f.alpha
             if value is None:
                 value = f.percent / 100.0 if f.percent is not None else None
             return (value is None, value if value is not None else 0.0)
+
         return sorted(self.codes, key=key)
 
 
@@ -92,14 +99,17 @@ def check_coders(s: Session, names: list[str]) -> list[tuple[int, str]]:
     known = dict(s.execute(select(Coder.name, Coder.id)).all())
     listed = ", ".join(sorted(known)) or "none yet"
     if len(names) < 2:
-        raise InvalidInputError("Agreement needs at least two coders: name them with "
-                                f"--coders A,B. Coders in this project: {listed}.")
+        raise InvalidInputError(
+            "Agreement needs at least two coders: name them with "
+            f"--coders A,B. Coders in this project: {listed}."
+        )
     if len(set(names)) != len(names):
         raise InvalidInputError(f"Coder named twice in --coders {','.join(names)}.")
     missing = [n for n in names if n not in known]
     if missing:
-        raise NotFoundError(f"No coder {', '.join(repr(m) for m in missing)} in this project. "
-                            f"Coders: {listed}.")
+        raise NotFoundError(
+            f"No coder {', '.join(repr(m) for m in missing)} in this project. Coders: {listed}."
+        )
     return [(known[n], n) for n in names]
 
 
@@ -144,12 +154,14 @@ def _int_rows(s: Session, q: Any, width: int) -> np.ndarray:
     return flat.reshape(-1, width)
 
 
-def _codings(s: Session, coder_ids: list[int], doc_ids: list[int], code_ids: list[int] | None
-             ) -> np.ndarray:
+def _codings(
+    s: Session, coder_ids: list[int], doc_ids: list[int], code_ids: list[int] | None
+) -> np.ndarray:
     """(coder, code, document, start, end) of the named coders' codings: one query."""
     c = Coding.__table__.c
-    q = select(c.coder_id, c.code_id, c.document_id, c.start, c.end
-               ).where(c.coder_id.in_(coder_ids))
+    q = select(c.coder_id, c.code_id, c.document_id, c.start, c.end).where(
+        c.coder_id.in_(coder_ids)
+    )
     if code_ids is not None:
         q = q.where(c.code_id.in_(code_ids))
     arr = _int_rows(s, q, 5)
@@ -158,17 +170,25 @@ def _codings(s: Session, coder_ids: list[int], doc_ids: list[int], code_ids: lis
 
 def to_unit_ranges(units: Units, codings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each coding's first unit and end unit (exclusive)."""
-    base = np.vectorize(units.offsets.__getitem__, otypes=[np.int64])(codings[:, 2]) \
-        if len(codings) else np.zeros(0, np.int64)
+    base = (
+        np.vectorize(units.offsets.__getitem__, otypes=[np.int64])(codings[:, 2])
+        if len(codings)
+        else np.zeros(0, np.int64)
+    )
     starts, ends = codings[:, 3] + base, codings[:, 4] + base
     if units.kind == "char":
         return starts, ends
     return calc.unit_ranges(units.starts, units.ends, starts, ends)
 
 
-def compute_agreement(project: Project, coders: list[str], unit: str = "sentence", *,
-                      codes: list[str] | None = None,
-                      documents: list[str] | None = None) -> AgreementResult:
+def compute_agreement(
+    project: Project,
+    coders: list[str],
+    unit: str = "sentence",
+    *,
+    codes: list[str] | None = None,
+    documents: list[str] | None = None,
+) -> AgreementResult:
     """Agreement between the named coders, per code and pooled (see the module docstring)."""
     if unit not in calc.UNITS:
         raise InvalidInputError(f"Unit {unit!r} is not one of {', '.join(calc.UNITS)}.")
@@ -187,21 +207,32 @@ def compute_agreement(project: Project, coders: list[str], unit: str = "sentence
             chosen = [c for c in paths if c in codable]
         docs = _documents(s, documents)
         if not docs:
-            raise InvalidInputError("The project has no documents to compare. Import some "
-                                    "first (`qualcode import FILES`).")
+            raise InvalidInputError(
+                "The project has no documents to compare. Import some "
+                "first (`qualcode import FILES`)."
+            )
         units = _units(s, unit, docs)
         rows = _codings(s, coder_ids, [d for d, _, _ in docs], chosen)
-        coded = s.execute(select(Coding.coder_id, Coding.document_id)
-                          .where(Coding.coder_id.in_(coder_ids))
-                          .group_by(Coding.coder_id, Coding.document_id)).all()
+        coded = s.execute(
+            select(Coding.coder_id, Coding.document_id)
+            .where(Coding.coder_id.in_(coder_ids))
+            .group_by(Coding.coder_id, Coding.document_id)
+        ).all()
     wanted = {d for d, _, _ in docs}
     per_doc = [{d for c, d in coded if c == cid and d in wanted} for cid in coder_ids]
     return _result(unit, named, chosen, paths, docs, units, rows, per_doc)
 
 
-def _result(unit: str, named: list[tuple[int, str]], chosen: list[int],
-            paths: dict[int, tuple[str, ...]], docs: list[tuple[int, str, int]], units: Units,
-            rows: np.ndarray, per_doc: list[set[int]]) -> AgreementResult:
+def _result(
+    unit: str,
+    named: list[tuple[int, str]],
+    chosen: list[int],
+    paths: dict[int, tuple[str, ...]],
+    docs: list[tuple[int, str, int]],
+    units: Units,
+    rows: np.ndarray,
+    per_doc: list[set[int]],
+) -> AgreementResult:
     names = {d: n for d, n, _ in docs}
     shared = set.intersection(*per_doc)
     if not shared:
@@ -209,45 +240,68 @@ def _result(unit: str, named: list[tuple[int, str]], chosen: list[int],
         raise InvalidInputError(
             f"No document compared was coded by all of {', '.join(n for _, n in named)} "
             f"({counts} of the {len(docs)} documents). Have each coder code the same "
-            "documents, or name them with --documents.")
+            "documents, or name them with --documents."
+        )
     notes = []
     partly = sorted(names[d] for d in set.union(*per_doc) - shared)
     if partly:
-        notes.append(f"{len(partly)} document(s) coded by only some of the coders are "
-                     f"compared too (their units count as not coded by the others): "
-                     f"{', '.join(partly[:5])}{' ...' if len(partly) > 5 else ''}")
+        notes.append(
+            f"{len(partly)} document(s) coded by only some of the coders are "
+            f"compared too (their units count as not coded by the others): "
+            f"{', '.join(partly[:5])}{' ...' if len(partly) > 5 else ''}"
+        )
     index = {c: i for i, c in enumerate(chosen)}
     lo, hi = to_unit_ranges(units, rows)
-    code_idx = np.vectorize(index.__getitem__, otypes=[np.int64])(rows[:, 1]) \
-        if len(rows) else np.zeros(0, np.int64)
+    code_idx = (
+        np.vectorize(index.__getitem__, otypes=[np.int64])(rows[:, 1])
+        if len(rows)
+        else np.zeros(0, np.int64)
+    )
     if units.kind != "char":
         lost = int(((hi - lo) == 0).sum())
         if lost:
-            notes.append(f"{lost} coding(s) overlap no {unit} (documents without {unit} "
-                         "segments); they are not counted.")
+            notes.append(
+                f"{lost} coding(s) overlap no {unit} (documents without {unit} "
+                "segments); they are not counted."
+            )
     total = int(units.count if units.kind != "char" else (units.ends - units.starts).sum())
     if units.kind == "char":
         # Character units: unit numbers are the positions themselves, gaps included.
         total_span = int(units.ends[-1]) if len(units.ends) else 0
-        per_coder = [(code_idx[rows[:, 0] == cid], lo[rows[:, 0] == cid], hi[rows[:, 0] == cid])
-                     for cid, _ in named]
+        per_coder = [
+            (code_idx[rows[:, 0] == cid], lo[rows[:, 0] == cid], hi[rows[:, 0] == cid])
+            for cid, _ in named
+        ]
         decided = calc.decisions(total_span, len(chosen), per_coder)
-        decided = [calc.Decisions(total, (d.by_count[0] - (total_span - total),) + d.by_count[1:],
-                                  d.per_coder) for d in decided]
+        decided = [
+            calc.Decisions(
+                total, (d.by_count[0] - (total_span - total),) + d.by_count[1:], d.per_coder
+            )
+            for d in decided
+        ]
     else:
-        per_coder = [(code_idx[rows[:, 0] == cid], lo[rows[:, 0] == cid], hi[rows[:, 0] == cid])
-                     for cid, _ in named]
+        per_coder = [
+            (code_idx[rows[:, 0] == cid], lo[rows[:, 0] == cid], hi[rows[:, 0] == cid])
+            for cid, _ in named
+        ]
         decided = calc.decisions(total, len(chosen), per_coder)
     results, used = [], []
     for code_id, d in zip(chosen, decided):
         was_used = any(d.per_coder)
         if was_used:
             used.append(d)
-        results.append(CodeAgreement(code_id, paths[code_id][-1], paths[code_id],
-                                     calc.figures(d, used=was_used), d.per_coder))
+        results.append(
+            CodeAgreement(
+                code_id,
+                paths[code_id][-1],
+                paths[code_id],
+                calc.figures(d, used=was_used),
+                d.per_coder,
+            )
+        )
     overall = calc.figures(calc.pool(used), used=bool(used))
     if total == 0:
         notes.append(f"The documents compared have no {unit} units.")
-    return AgreementResult(unit, [n for _, n in named], results, overall,
-                           [names[d] for d, _, _ in docs], notes)
-
+    return AgreementResult(
+        unit, [n for _, n in named], results, overall, [names[d] for d, _, _ in docs], notes
+    )

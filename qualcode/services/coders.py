@@ -11,7 +11,9 @@ from qualcode.store.models import Coder, Coding
 def coders_by_use(project: Project) -> list[tuple[str, int]]:
     """Every coder with how many codings they made, busiest first (one query)."""
     with project.read() as s:
-        rows = s.execute(select(Coder.name, func.count(Coding.id))
-                         .outerjoin(Coding, Coding.coder_id == Coder.id)
-                         .group_by(Coder.id, Coder.name)).all()
+        rows = s.execute(
+            select(Coder.name, func.count(Coding.id))
+            .outerjoin(Coding, Coding.coder_id == Coder.id)
+            .group_by(Coder.id, Coder.name)
+        ).all()
     return sorted(((n, int(k)) for n, k in rows), key=lambda r: (-r[1], r[0]))

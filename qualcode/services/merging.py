@@ -25,17 +25,22 @@ def merge_qdpx(project: Project, path: str | Path, *, coder: str | None = None) 
     read_report = RefiImportReport(file=path.name)
     data, loaded, _notes = _read(path, None, read_report)
     if data.kind == "codebook":
-        raise InvalidInputError(f"{path}: this is a codebook with no codings; import it with "
-                                "`qualcode import` instead of merging.")
+        raise InvalidInputError(
+            f"{path}: this is a codebook with no codings; import it with "
+            "`qualcode import` instead of merging."
+        )
     report = MergeReport(file=path.name, producer=data.origin)
     if not loaded:
         raise InvalidInputError(f"{path}: the file has no text sources to merge codings from.")
-    choice = choose_convention([(ls.plain, [Selection(s.start, s.end, s.name)
-                                            for s in ls.source.selections]) for ls in loaded],
-                               data.origin)
+    choice = choose_convention(
+        [
+            (ls.plain, [Selection(s.start, s.end, s.name) for s in ls.source.selections])
+            for ls in loaded
+        ],
+        data.origin,
+    )
     report.convention = choice.describe()
-    with project.transaction("merge REFI-QDA codings", file=str(path),
-                             producer=data.origin) as s:
+    with project.transaction("merge REFI-QDA codings", file=str(path), producer=data.origin) as s:
         merger = Merger(s, data, report, project.uuid, coder)
         placed = merger.place_documents([(ls.source, ls.plain) for ls in loaded])
         merger.match_codes()

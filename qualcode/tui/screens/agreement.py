@@ -35,6 +35,9 @@ from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 from qualcode.tui.workers import ProjectChanged
 
 
+WHERE_WIDTH = 10
+
+
 def fig(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
@@ -83,8 +86,14 @@ class AgreementScreen(Screen[None]):
         return self.app.project  # type: ignore[attr-defined]
 
     def _run(self, fn: Any, *args: Any, then: Any, serial: bool = False, **kw: Any) -> None:
-        self.app.run_service(self, fn, *args, then=then, serial=serial,  # type: ignore[attr-defined]
-                             **kw)
+        self.app.run_service(
+            self,
+            fn,
+            *args,
+            then=then,
+            serial=serial,  # type: ignore[attr-defined]
+            **kw,
+        )
 
     # -- loading ---------------------------------------------------------------------------
     def action_refresh(self) -> None:
@@ -95,7 +104,8 @@ class AgreementScreen(Screen[None]):
         if len(self.coders) < 2:
             self.query_one("#agreement-head", Static).update(
                 "Agreement needs codings by at least two coders. Ask a colleague to code, or "
-                "bring their work in with `qualcode import --merge colleague.qdpx`.")
+                "bring their work in with `qualcode import --merge colleague.qdpx`."
+            )
             self.query_one(StatusLine).update(f"{len(self.coders)} coder(s) with codings")
             return
         self._compute()
@@ -111,13 +121,20 @@ class AgreementScreen(Screen[None]):
 
     def _compute(self) -> None:
         self.query_one(StatusLine).update("Computing agreement…")
-        self._run(compute_agreement, self.project, list(self.current), self.unit,
-                  then=self._loaded, on_error=self._not_computed)
+        self._run(
+            compute_agreement,
+            self.project,
+            list(self.current),
+            self.unit,
+            then=self._loaded,
+            on_error=self._not_computed,
+        )
 
     def _not_computed(self, exc: BaseException) -> None:
         """Bad input (no shared documents...) is said where the figures would be."""
         self.query_one("#agreement-head", Static).update(
-            f"[$warning]{escape(str(exc))}[/]\n[dim]c: next pair of coders[/dim]")
+            f"[$warning]{escape(str(exc))}[/]\n[dim]c: next pair of coders[/dim]"
+        )
         self.query_one(StatusLine).update("No figures for this pair")
         self.query_one("#agreement-codes", DataTable).clear()
         self.query_one("#agreement-units", DataTable).clear()
@@ -131,28 +148,37 @@ class AgreementScreen(Screen[None]):
             f"[b]{escape(a)}[/b] (1) vs [b]{escape(b)}[/b] (2) by [b]{result.unit}[/b] · "
             f"{len(result.documents)} documents · pooled κ {fig(o.kappa)} α {fig(o.alpha)} "
             f"{fig(o.percent, 1)}%\n[dim]A {result.unit} counts as coded when a coding overlaps "
-            "it by at least one character; κ Cohen's, α Krippendorff's (nominal).[/dim]")
+            "it by at least one character; κ Cohen's, α Krippendorff's (nominal).[/dim]"
+        )
         table = self.query_one("#agreement-codes", DataTable)
         table.clear()
         keep = None
         for n, c in enumerate(result.ranked()):
             f = c.figures
             style = "dim" if "all" in f.reasons else ""
-            table.add_row(Text(_short(c.name, 18), style=style), fig(f.kappa), fig(f.alpha),
-                          fig(f.percent, 0), key=str(c.code_id))
+            table.add_row(
+                Text(_short(c.name, 18), style=style),
+                fig(f.kappa),
+                fig(f.alpha),
+                fig(f.percent, 0),
+                key=str(c.code_id),
+            )
             if c.code_id == self.code_id:
                 keep = n
         units = self.query_one("#agreement-units", DataTable)
         units.clear(columns=True)
-        units.add_column("Where", key="where")
-        units.add_column(a, key="first")
-        units.add_column(b, key="second")
+        # Fixed widths from the screen's width: auto-sized columns can be measured before
+        # their rows arrive, and then stay too narrow.
+        units.add_column("Where", key="where", width=WHERE_WIDTH)
+        units.add_column(a, key="first", width=self._coder_width())
+        units.add_column(b, key="second", width=self._coder_width())
         if table.row_count:
             table.move_cursor(row=keep or 0)
             self._select_code(int(table.coordinate_to_cell_key((keep or 0, 0)).row_key.value))
         self.query_one(StatusLine).update(
             f"{len(result.codes)} codes · c next pair of coders · u unit · 1/2 keep · "
-            "b keep both · m memo · o open")
+            "b keep both · m memo · o open"
+        )
 
     # -- a code's differences -----------------------------------------------------------------
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -165,8 +191,14 @@ class AgreementScreen(Screen[None]):
 
     def _select_code(self, code_id: int) -> None:
         self.code_id = code_id
-        self._run(differences, self.project, list(self.current), code_id, self.unit,
-                  then=partial(self._diffs_loaded, code_id))
+        self._run(
+            differences,
+            self.project,
+            list(self.current),
+            code_id,
+            self.unit,
+            then=partial(self._diffs_loaded, code_id),
+        )
 
     def _diffs_loaded(self, code_id: int, diffs: list[Difference]) -> None:
         if code_id != self.code_id:
@@ -176,7 +208,8 @@ class AgreementScreen(Screen[None]):
         row = units.cursor_row
         units.clear()
         for n, d in enumerate(diffs):
-            marks = ["✓ " + escape(_short(s[0].text, 20)) if s else "—" for s in d.spans]
+            limit = self._coder_width() - 2
+            marks = ["✓ " + escape(_short(s[0].text, limit)) if s else "—" for s in d.spans]
             units.add_row(f"{d.document} {d.seq}", *marks, key=str(n))
         if diffs:
             units.move_cursor(row=min(row, len(diffs) - 1))
@@ -184,8 +217,10 @@ class AgreementScreen(Screen[None]):
 
     def _show(self, index: int | None) -> None:
         head = self.query_one("#agreement-unit-text", Static)
-        sides = (self.query_one("#agreement-first", Static),
-                 self.query_one("#agreement-second", Static))
+        sides = (
+            self.query_one("#agreement-first", Static),
+            self.query_one("#agreement-second", Static),
+        )
         if index is None or not 0 <= index < len(self.diffs):
             head.update("[dim]No differences for this code.[/dim]" if self.code_id else "")
             for side in sides:
@@ -196,6 +231,12 @@ class AgreementScreen(Screen[None]):
         for side, name, spans in zip(sides, d.coders, d.spans):
             body = "\n".join(f"“{escape(s.text)}”" for s in spans) or "[dim]not coded[/dim]"
             side.update(f"[b]{escape(name)}[/b]\n{body}")
+
+    def _coder_width(self) -> int:
+        """Each coder's column: half of what the differences table has after "Where"."""
+        width = self.app.size.width
+        side = width - max(36, int(width * 0.45)) - 1
+        return max(10, (side - WHERE_WIDTH - 6) // 2)
 
     @property
     def chosen(self) -> Difference | None:
@@ -219,15 +260,27 @@ class AgreementScreen(Screen[None]):
     def action_keep(self, which: int) -> None:
         d = self.chosen
         if d is not None:
-            self._run(settle_keep, self.project, d, d.coders[which], serial=True,
-                      then=lambda n: self._settled(f"Kept {d.coders[which]}'s version at "
-                                                   f"{d.where} ({n} coding(s) replaced)."))
+            self._run(
+                settle_keep,
+                self.project,
+                d,
+                d.coders[which],
+                serial=True,
+                then=lambda n: self._settled(
+                    f"Kept {d.coders[which]}'s version at {d.where} ({n} coding(s) replaced)."
+                ),
+            )
 
     def action_keep_both(self) -> None:
         d = self.chosen
         if d is not None:
-            self._run(settle_both, self.project, d, serial=True,
-                      then=lambda _: self._settled(f"Kept both at {d.where} (noted in memo)."))
+            self._run(
+                settle_both,
+                self.project,
+                d,
+                serial=True,
+                then=lambda _: self._settled(f"Kept both at {d.where} (noted in memo)."),
+            )
 
     def action_memo(self) -> None:
         from qualcode.tui.screens.dialogs import MemoDialog
@@ -238,8 +291,14 @@ class AgreementScreen(Screen[None]):
 
         def save(text: object) -> None:
             if isinstance(text, str) and text.strip():
-                self._run(settle_memo, self.project, d, text, serial=True,
-                          then=lambda _: self._settled(f"Memo written for {d.where}."))
+                self._run(
+                    settle_memo,
+                    self.project,
+                    d,
+                    text,
+                    serial=True,
+                    then=lambda _: self._settled(f"Memo written for {d.where}."),
+                )
 
         self.app.push_screen(MemoDialog(f"Memo on {d.where}", context=d.text[:200]), save)
 
@@ -269,4 +328,4 @@ class AgreementScreen(Screen[None]):
 
 def _short(text: str, limit: int = 40) -> str:
     one = " ".join(text.split())
-    return one if len(one) <= limit else one[:limit - 1] + "…"
+    return one if len(one) <= limit else one[: limit - 1] + "…"

@@ -21,8 +21,13 @@ class LiveReload:
         doc = getattr(self, "doc", None)
         if doc is None or getattr(self, "_loading", None) is not None:
             return
-        self.app.run_service(self, codings_in_document, self.app.project,  # type: ignore[attr-defined]
-                             doc.id, then=partial(self._live_codings, doc.id))
+        self.app.run_service(
+            self,
+            codings_in_document,
+            self.app.project,  # type: ignore[attr-defined]
+            doc.id,
+            then=partial(self._live_codings, doc.id),
+        )
 
     def _live_codings(self, document_id: int, rows: list[Any]) -> None:
         doc = getattr(self, "doc", None)
