@@ -45,9 +45,9 @@ start() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql
         BIN=$(pg_bin)
     fi
-    if [ -f "$STATE/datadir" ] && [ -d "$(cat "$STATE/datadir")" ]; then
-        echo "A cluster is already running (see $STATE); run '$0 stop' first." >&2
-        exit 1
+    if [ -f "$STATE/datadir" ]; then
+        echo "A cluster from an earlier start is still recorded in $STATE: stopping it first." >&2
+        stop >&2
     fi
     mkdir -p "$STATE"
     local data port
