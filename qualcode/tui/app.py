@@ -148,6 +148,10 @@ class QualcodeApp(App[None]):
         self._polling = False  # a server that went away: try again next time, quietly
         log.warning("live refresh: %s", exc)
 
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
+
     # -- caches shared by screens -------------------------------------------------
     def reload_codes(self) -> None:
         """Refresh :attr:`codes` in a worker, then tell every screen (CodebookChanged)."""
