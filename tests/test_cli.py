@@ -25,11 +25,12 @@ def run(db: Path, *args: str, input: str | None = None) -> subprocess.CompletedP
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "cli.db"
-    project = Project.open(path)
+def db(db_url: str) -> str:
+    """The project's --db: a SQLite file, or a PostgreSQL URL on the second run."""
+    project = Project.open(db_url)
     add_document(project, "S4PW1", TEXT, participant="S4PW1", case="Site 4")
-    return path
+    project.engine.dispose()
+    return db_url
 
 
 def test_framework_commands(db: Path) -> None:

@@ -187,5 +187,5 @@ def test_every_change_is_audited(coded: Project) -> None:
 
 def test_committed_coding_survives_a_new_connection(coded: Project, tmp_path: Path) -> None:
     row = coding.add_coding_by_phrase(coded, "S3PW1", "The ward staff were welcoming.", "Culture")
-    other = Project.open(tmp_path / "project.db")
+    other = Project.open(coded.engine.url.render_as_string(hide_password=False))
     assert coding.get_coding(other, row.id).text == "The ward staff were welcoming."

@@ -18,11 +18,21 @@ from qualcode.store.migrations import SCHEMA_HEAD
 from qualcode.store.models import Base
 
 
-def test_migrations_build_exactly_the_models_schema(tmp_path: Path) -> None:
-    engine = open_engine(tmp_path / "p.db")
+def test_migrations_build_exactly_the_models_schema(db_url: str) -> None:
+    engine = open_engine(db_url)
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == [], f"models and migrations disagree: {diff}"
+
+
+def test_migrations_run_once_and_reopen_on_either_backend(db_url: str) -> None:
+    engine = open_engine(db_url)
+    assert current_revision(engine) == SCHEMA_HEAD
+    engine.dispose()
+    again = open_engine(db_url)  # already at head: nothing to do
+    assert current_revision(again) == SCHEMA_HEAD
+    with again.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM codings")).scalar() == 0
 
 
 def test_schema_head_constant_matches_alembic_head() -> None:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.patterns import PatternResult, PatternRow
+from qualcode.analysis.presence import coder_ids
 from qualcode.store.models import Case, Code, Coding, Document, Participant
 
 QuoteMap = dict[tuple[int, str | None], dict[str, list["Quote"]]]
@@ -68,6 +69,8 @@ def collect_quotes(s: Session, result: PatternResult, rows: list[PatternRow] | N
          .join(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
          .where(Coding.code_id.in_(sorted(ids)))
          .order_by(Participant.label, Document.name, Coding.start, Coding.id))
+    if result.presence.coders:  # the quotes come from the same coders' codings
+        q = q.where(Coding.coder_id.in_(coder_ids(s, result.presence.coders)))
     keys = {r.key: r for r in rows}
     out: QuoteMap = {k: {} for k in keys}
     for code_id, valence, doc_id, start, end, text, doc, label, case in s.execute(q):

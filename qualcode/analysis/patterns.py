@@ -53,6 +53,8 @@ class PresenceRule:
     by_valence: bool = False
     roll_up: bool = False
     share: Fraction = Fraction(1)
+    coders: tuple[str, ...] = ()
+    """Only these coders' codings count (empty: everyone's)."""
 
     def __post_init__(self) -> None:
         if self.min_refs < 1 or self.min_participants < 1:
@@ -93,7 +95,8 @@ class PresenceRule:
         roll = " · children rolled up" if self.roll_up else ""
         refs = f"≥{self.min_refs} coding{'s' if self.min_refs > 1 else ''}"
         who = f"≥{self.min_participants} participant{'s' if self.min_participants > 1 else ''}"
-        return f"{mode} · present: {refs} from {who} · per {unit}{roll}"
+        by = f" · coders {', '.join(self.coders)}" if self.coders else ""
+        return f"{mode} · present: {refs} from {who} · per {unit}{roll}{by}"
 
     def headline(self) -> str:
         """One line that every output prints, so relaxed results are never mistaken for exact."""
@@ -107,7 +110,8 @@ class PresenceRule:
                     "the other group")
         else:
             mode = "Exact rules"
-        return f"{mode}. Present = {who} in the case; per {unit}{roll}."
+        by = f" Only codings by {', '.join(self.coders)}." if self.coders else ""
+        return f"{mode}. Present = {who} in the case; per {unit}{roll}.{by}"
 
 
 def _at_least(n: int, total: int, share: Fraction) -> bool:
@@ -268,7 +272,8 @@ def find_patterns(s: Session, assignments: list[GroupAssignment],
     presence = presence or PresenceRule()
     cases = Case.__table__.c  # Core columns: no ORM mapper configuration on a read
     case_names: dict[int, str] = dict(s.execute(select(cases.id, cases.name)).all())
-    coded = coded_documents(s, by_valence=presence.by_valence, roll_up=presence.roll_up)
+    coded = coded_documents(s, by_valence=presence.by_valence, roll_up=presence.roll_up,
+                            coders=presence.coders)
     groups = members(assignments)
     high, low, outl = (frozenset(groups[g]) for g in GROUPS)
     grouped = high | low | outl
@@ -326,7 +331,8 @@ def to_json(result: PatternResult) -> dict[str, Any]:
             "categories": p.category_rules(),
             "outlier_shares": OUTLIER_SHARES_RULE,
             "presence": {"min_refs": p.min_refs, "min_participants": p.min_participants,
-                         "by_valence": p.by_valence, "roll_up": p.roll_up},
+                         "by_valence": p.by_valence, "roll_up": p.roll_up,
+                         **({"coders": list(p.coders)} if p.coders else {})},
             "groups_from": result.groups_from,
             "group_rules": result.group_rules,
             "group_reasons": {a.case: a.reason for a in sorted(

@@ -22,7 +22,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualcode.store.models import Code, Coding, Document, Participant
+from qualcode.errors import InvalidInputError
+from qualcode.store.models import Code, Coder, Coding, Document, Participant
 
 # Core tables, not the ORM classes: a read like this one then never pays for mapper
 # configuration (tens of milliseconds in a command that runs once).
@@ -92,7 +93,8 @@ class CodedDocuments:
 
 
 def coded_documents(s: Session, *, by_valence: bool = False, roll_up: bool = False,
-                    portable: bool | None = None) -> CodedDocuments:
+                    portable: bool | None = None, coders: tuple[str, ...] = ()
+                    ) -> CodedDocuments:
     """Read the coded documents per code (× valence) in one grouped query.
 
     Without ``by_valence`` the key's valence is None and covers every coding of the
@@ -107,16 +109,29 @@ def coded_documents(s: Session, *, by_valence: bool = False, roll_up: bool = Fal
                                 _participants.id == _documents.participant_id)).all()
     case_of = {str(d): case for d, case, _ in docs}
     who_of = {str(d): who for d, _, who in docs}
-    documents = _fetch(s, by_valence, portable)
+    documents = _fetch(s, by_valence, portable, coder_ids(s, coders) if coders else None)
     if roll_up:
         documents = _roll_up(s, documents)
     return CodedDocuments(by_valence, roll_up, documents, case_of, who_of)
 
 
-def _fetch(s: Session, by_valence: bool, portable: bool | None) -> dict[Key, list[str]]:
+def coder_ids(s: Session, names: tuple[str, ...]) -> list[int]:
+    """Ids of the named coders; an unknown name is an error listing the known ones."""
+    known = dict(s.execute(select(Coder.__table__.c.name, Coder.__table__.c.id)).all())
+    missing = [n for n in names if n not in known]
+    if missing:
+        raise InvalidInputError(f"No coder {', '.join(repr(m) for m in missing)} in this "
+                                f"project. Coders: {', '.join(sorted(known)) or 'none yet'}.")
+    return [known[n] for n in names]
+
+
+def _fetch(s: Session, by_valence: bool, portable: bool | None,
+           coders: list[int] | None = None) -> dict[Key, list[str]]:
     keys = [_codings.code_id] + ([_codings.valence] if by_valence else [])
     conn = s.connection()
     out: dict[Key, list[str]] = {}
+    if coders is not None:
+        portable = True  # a filtered read; the grouped index walk below reads every coding
     if not (conn.dialect.name != "sqlite" if portable is None else portable):
         # One row per code (× valence) listing its codings' documents: the index on
         # (code, valence, document) is walked in order, nothing is sorted, and a few
@@ -126,6 +141,8 @@ def _fetch(s: Session, by_valence: bool, portable: bool | None) -> dict[Key, lis
             out[(row[0], row[1] if by_valence else None)] = row[-1].split(",")
         return out
     q = select(*keys, _codings.document_id, func.count()).group_by(*keys, _codings.document_id)
+    if coders is not None:
+        q = q.where(_codings.coder_id.in_(coders))
     for row in conn.execute(q):
         key = (row[0], row[1] if by_valence else None)
         out.setdefault(key, []).extend([str(row[-2])] * row[-1])

@@ -39,12 +39,17 @@ MANY_FILES = 50
 @click.option("--spacy-model", metavar="NAME",
               help="An installed trained spaCy pipeline for sentences (default: the rule-based "
                    "sentencizer). Remembered.")
+@click.option("--merge", is_flag=True,
+              help="Merge a colleague's .qdpx: add their codings, under their coder name, to "
+                   "the documents with the same text; nothing here is changed.")
+@click.option("--merge-as", metavar="NAME",
+              help="With --merge: the coder name for codings the file does not attribute.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_state
 def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str | None,
                case_template: str | None, speaker_labels: tuple[str, ...], replace: bool,
                as_new: str | None, framework: str, spacy_model: str | None,
-               check: bool, as_json: bool) -> None:
+               check: bool, merge: bool, merge_as: str | None, as_json: bool) -> None:
     """Import transcripts (.txt, .docx), folders of them, cases and codings CSVs, .qdpx/.qdc.
 
     Also WebVTT/SRT captions (Zoom, Teams), Otter, Rev and Teams layouts and Word
@@ -53,6 +58,11 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
     Importing the same text again does nothing; a changed file is reported, not
     stored twice. Exit status 1 if any file failed.
     """
+    if merge:
+        from qualcode.cli.commands_merge import merge_files
+
+        merge_files(state, paths, merge_as, as_json)
+        return
     from qualcode.ingest.participants import ParticipantPattern
     from qualcode.services.importing import (
         import_paths,

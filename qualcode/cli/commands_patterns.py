@@ -140,16 +140,22 @@ def qca_presence_options(fn: Any) -> Any:
 @click.option("--quotes", type=int, default=3, show_default=True,
               help="Quotes per case and pattern in docx/xlsx (0: all).")
 @click.option("--all", "show_all", is_flag=True, help="Also list codes with no pattern.")
+@click.option("--coder", "coders", multiple=True, metavar="NAME",
+              help="Only this coder's codings (repeatable).")
 @pass_state
 def patterns_cmd(state: CliState, groups_from: str | None, by_valence: bool, roll_up: bool,
                  min_refs: int, min_participants: int, share: str | None, fmt: str,
-                 out: str | None, quotes: int, show_all: bool) -> None:
+                 out: str | None, quotes: int, show_all: bool, coders: tuple[str, ...]) -> None:
     """Cross-case patterns: A shared, B high, C low, D what the outlier shares."""
     from qualcode.services.patterns import find_project_patterns
 
     if fmt in ("docx", "xlsx") and not out:
         raise click.UsageError(f"--format {fmt} needs --out FILE.{fmt}.")
     presence = _presence(by_valence, roll_up, min_refs, min_participants, share)
+    if coders:
+        from dataclasses import replace
+
+        presence = replace(presence, coders=tuple(coders))
     result = find_project_patterns(state.project(), presence, groups_from=groups_from)
     if fmt == "json":
         from qualcode.analysis.patterns import to_json

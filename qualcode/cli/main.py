@@ -125,6 +125,7 @@ def main() -> None:
 
 def _register() -> None:
     from qualcode.cli import (  # noqa: F401 - each module adds its commands to `cli`
+        commands_agreement,
         commands_cases,
         commands_chart,
         commands_codes,

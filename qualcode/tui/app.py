@@ -39,6 +39,7 @@ from qualcode.tui.workers import (
     KeyHandled,
     KeyInFlight,
     LatestRead,
+    ProjectChanged,
     SerialTickets,
     ServiceResult,
 )
@@ -78,8 +79,13 @@ class QualcodeApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = keymap.bindings("app") + _mode_bindings()
 
     def __init__(self, project: Project, *, settings: TuiSettings | None = None,
-                 keys: dict[str, str] | None = None, start_mode: str = "home") -> None:
+                 keys: dict[str, str] | None = None, start_mode: str = "home",
+                 poll_seconds: float | None = 1.0) -> None:
         self.project = project
+        self.poll_seconds = poll_seconds
+        """How often to look for others' changes to the project (None: never)."""
+        self._watcher: Any = None
+        self._polling = False
         self.settings = settings or TuiSettings()
         self.history = History(project)
         self._tickets = SerialTickets()
@@ -117,6 +123,39 @@ class QualcodeApp(App[None]):
         self.reload_codes()
         self.reload_documents()
         self.switch_mode(self._start_mode)
+        if self.poll_seconds:
+            self.set_interval(self.poll_seconds, self.poll_changes, name="live refresh")
+
+    # -- others' changes ------------------------------------------------------------
+    def poll_changes(self) -> None:
+        """Look (in a worker) whether the project changed; if so refresh every screen."""
+        if self._polling:
+            return
+        self._polling = True
+        self.run_service(self, self._changed, then=self._after_poll,
+                         on_error=self._poll_failed, label="live refresh")
+
+    def _changed(self) -> bool:
+        from qualcode.services.live import ChangeWatcher
+
+        if self._watcher is None:
+            self._watcher = ChangeWatcher(self.project)
+        return self._watcher.changed()
+
+    def _after_poll(self, changed: bool) -> None:
+        self._polling = False
+        if changed:
+            self.reload_codes()
+            self.reload_documents()
+            self._broadcast(ProjectChanged())
+
+    def _poll_failed(self, exc: BaseException) -> None:
+        self._polling = False  # a server that went away: try again next time, quietly
+        log.warning("live refresh: %s", exc)
+
+    def on_unmount(self) -> None:
+        if self._watcher is not None:
+            self._watcher.close()
 
     # -- caches shared by screens -------------------------------------------------
     def reload_codes(self) -> None:
@@ -334,6 +373,12 @@ class QualcodeApp(App[None]):
 
         if not isinstance(self.screen, ProjectSearchScreen):
             self.push_screen(ProjectSearchScreen())
+
+    def action_open_agreement(self) -> None:
+        from qualcode.tui.screens.agreement import AgreementScreen
+
+        if not isinstance(self.screen, AgreementScreen):
+            self.push_screen(AgreementScreen())
 
     def action_toggle_high_contrast(self) -> None:
         self.theme = self._base_theme() if self.high_contrast else HIGH_CONTRAST_NAME

@@ -57,7 +57,8 @@ def _a(id: str, keys: str, action: str, description: str, show: bool | str = Fal
 SCOPE_TITLES = {"app": "Everywhere", "home": "Project home", "reader": "Coding reader",
                 "codebook": "Codebook", "matrix": "Framework matrix", "cell": "Matrix cell",
                 "workshop": "Workshop view", "export": "Chart export",
-                "patterns": "Cross-case patterns", "dialog": "Dialogs"}
+                "patterns": "Cross-case patterns", "agreement": "Intercoder agreement",
+                "dialog": "Dialogs"}
 
 ACTIONS: tuple[ActionSpec, ...] = (
     # Everywhere. (Screen switching keys are added from screen_registry.SCREENS.)
@@ -65,6 +66,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("app.palette", "ctrl+p", "app.command_palette", "Command palette: any action or code", False,
        "^p"),
     _a("app.search_project", "ctrl+f", "app.search_project", "Search the whole project"),
+    _a("app.agreement", "f6", "app.open_agreement", "Intercoder agreement: compare two coders"),
     _a("app.high_contrast", "f9", "app.toggle_high_contrast", "High-contrast theme on/off"),
     _a("app.quit", "ctrl+q", "app.quit", "Quit (all work is already saved)", priority=True),
     # Project home
@@ -147,6 +149,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("matrix.cycle_domain", "d", "cycle_domain", "Next domain (or all)", "Domain"),
     _a("matrix.cycle_valence", "v", "cycle_valence", "Valence filter", "Valence"),
     _a("matrix.cycle_group", "g", "cycle_group", "Case group filter"),
+    _a("matrix.cycle_coder", "c", "cycle_coder", "Coder filter: everyone, then each coder"),
     _a("matrix.toggle_roll_up", "u", "toggle_roll_up", "Roll child codes up into constructs"),
     _a("matrix.filter_cases", "f", "filter_cases", "Only cases whose attributes match a rule"),
     _a("matrix.export", "x", "export", "Export the chart (current filters)", "Export"),
@@ -182,6 +185,19 @@ ACTIONS: tuple[ActionSpec, ...] = (
        "Min codings"),
     _a("patterns.toggle_none", "n", "toggle_none", "Show codes with no pattern"),
     _a("patterns.refresh", "r", "refresh", "Reload from the database"),
+    # Intercoder agreement
+    _a("agreement.cycle_coders", "c", "cycle_coders", "Compare the next pair of coders", "Coders"),
+    _a("agreement.toggle_unit", "u", "toggle_unit", "Unit: sentence or turn", "Unit"),
+    _a("agreement.keep_first", "1", "keep(0)", "Keep the first coder's version here",
+       "Keep 1st"),
+    _a("agreement.keep_second", "2", "keep(1)", "Keep the second coder's version here",
+       "Keep 2nd"),
+    _a("agreement.keep_both", "b", "keep_both", "Keep both codings (noted in the code's memo)",
+       "Keep both"),
+    _a("agreement.memo", "m", "memo", "Write a memo on this difference", "Memo"),
+    _a("agreement.open", "o", "open_text", "Open the text in the reader", "Open text"),
+    _a("agreement.refresh", "r", "refresh", "Reload from the database"),
+    _a("agreement.leave", "escape", "leave", "Back to where you were", "Back", "esc"),
     # Dialogs
     _a("dialog.save", "ctrl+s", "save", "Save (memo, definitions)", "save", "^s"),
     _a("dialog.cancel", "escape", "cancel", "Cancel", "cancel", "esc"),

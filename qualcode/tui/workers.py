@@ -185,3 +185,7 @@ class CodebookChanged(Message):
 
 class DocumentsChanged(Message):
     """Sent to every screen when ``app.documents`` has been reloaded."""
+
+
+class ProjectChanged(Message):
+    """Sent to every screen when someone else (another terminal, a script) changed the project."""

@@ -127,7 +127,8 @@ class MatrixScreen(Screen[None]):
                  f"Valence: [b]{', '.join(spec.valences) or 'all'}[/b]",
                  f"Group: [b]{escape(', '.join(spec.groups) or 'all')}[/b]",
                  *([f"Cases: [b]{escape(' and '.join(spec.where))}[/b]"] if spec.where else []),
-                 f"Roll-up: [b]{'on' if spec.roll_up else 'off'}[/b]"]
+                 f"Roll-up: [b]{'on' if spec.roll_up else 'off'}[/b]",
+                 *([f"Coder: [b]{escape(', '.join(spec.coders))}[/b]"] if spec.coders else [])]
         self.query_one("#matrix-head", Static).update("  ".join(parts))
         if m is not None:
             status = m.status_counts()
@@ -164,6 +165,18 @@ class MatrixScreen(Screen[None]):
         options: list[tuple[str, ...]] = [()] + [(g,) for g in self.groups]
         now = options.index(self.spec.groups) if self.spec.groups in options else 0
         self._respec(groups=options[(now + 1) % len(options)])
+
+    def action_cycle_coder(self) -> None:
+        """Everyone's codings, then each coder's in turn (the matrix and its exports)."""
+        from qualcode.services.coders import coders_by_use
+
+        self.app.run_service(self, coders_by_use, self.app.project,  # type: ignore[attr-defined]
+                             then=self._next_coder)
+
+    def _next_coder(self, coders: list[tuple[str, int]]) -> None:
+        options: list[tuple[str, ...]] = [()] + [(n,) for n, k in coders if k]
+        now = options.index(self.spec.coders) if self.spec.coders in options else 0
+        self._respec(coders=options[(now + 1) % len(options)])
 
     def action_toggle_roll_up(self) -> None:
         self._respec(roll_up=not self.spec.roll_up)

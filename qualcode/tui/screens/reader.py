@@ -22,6 +22,7 @@ from qualcode.services.project import Project
 from qualcode.services.reading import open_for_coding
 from qualcode.tui import keymap
 from qualcode.tui.screens.reader_coding import FALLBACK_COLOURS, CodingActions
+from qualcode.tui.screens.reader_live import LiveReload
 from qualcode.tui.screens.reader_search import SearchActions, SearchBar
 from qualcode.tui.transcript_layout import Transcript
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine, plural
@@ -44,7 +45,7 @@ def load_for_reading(project: Project, document_id: int) -> tuple[DocumentText, 
     return doc, rows, transcript
 
 
-class ReaderScreen(CodingActions, SearchActions, Screen[None]):
+class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
     """Transcript, side panel with codings and rules, status line and footer."""
 
     KEYMAP_SCOPE = "reader"

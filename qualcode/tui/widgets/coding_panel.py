@@ -60,7 +60,8 @@ class CodingPanel(Container):
 
     def show(self, codings: Sequence[Any], active: int | None, codes: dict[int, Any],
              legend: Sequence[Any], span_label: str) -> None:
-        here = self._here(codings, active, codes, span_label)
+        me = getattr(getattr(self.app, "project", None), "coder_name", None)
+        here = self._here(codings, active, codes, span_label, me)
         active_row = next((c for c in codings if c.id == active), None)
         code = codes.get(active_row.code_id) if active_row else None
         rules, renderable = (self._rules(code), None) if code else self._legend(legend)
@@ -79,7 +80,8 @@ class CodingPanel(Container):
 
     @staticmethod
     def _here(codings: Sequence[Any], active: int | None, codes: dict[int, Any],
-              span_label: str) -> str:
+              span_label: str, me: str | None = None) -> str:
+        """Each coding on the span; another coder's carries their name (whose is whose)."""
         lines = [f"[b]On this {escape(span_label)}[/b]"]
         if not codings:
             lines.append("[dim]Not coded. Press a code's key, or ⏎ to pick a code.[/dim]")
@@ -87,7 +89,10 @@ class CodingPanel(Container):
             info = codes.get(c.code_id)
             colour = (info.colour if info and info.colour else "#888888")
             mark = "▸" if c.id == active else " "
-            lines.append(f"{mark}[{colour}]▌[/] [b]{escape(c.code)}[/b] {valence_markup(c.valence)}")
+            who = getattr(c, "coder", None)
+            by = f" [dim]by[/dim] [b $accent]{escape(who)}[/]" if who and who != me else ""
+            lines.append(f"{mark}[{colour}]▌[/] [b]{escape(c.code)}[/b] "
+                         f"{valence_markup(c.valence)}{by}")
             if c.memo:
                 lines.append(f"   [i]{escape(_first_line(c.memo))}[/i]")
         if len(codings) > 1:
