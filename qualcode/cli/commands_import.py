@@ -32,12 +32,15 @@ MANY_FILES = 50
 @click.option("--spacy-model", metavar="NAME",
               help="An installed trained spaCy pipeline for sentences (default: the rule-based "
                    "sentencizer). Remembered.")
+@click.option("--create-codes", is_flag=True,
+              help="Codings CSVs may name codes not in the codebook: create them as inductive "
+                   "codes (without this, an unknown code is an error with its line).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_state
 def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str | None,
                case_template: str | None, speaker_labels: tuple[str, ...], replace: bool,
                as_new: str | None, framework: str, spacy_model: str | None,
-               as_json: bool) -> None:
+               create_codes: bool, as_json: bool) -> None:
     """Import transcripts (.txt, .docx), folders of them, cases and codings CSVs, .qdpx/.qdc.
 
     Speaker turns, the participant id (from the file name or the turn labels) and
@@ -46,6 +49,8 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
     """
     from qualcode.ingest.participants import ParticipantPattern
     from qualcode.ingest.turns import parse_speaker_labels
+    from dataclasses import replace as replace_options
+
     from qualcode.services.importing import (
         import_paths,
         options_from_settings,
@@ -63,7 +68,8 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
              "speaker_labels": extra, "spacy_model": spacy_model}
     remember_options(project, options, [k for k, v in given.items() if v is not None])
     with _Progress() as progress:
-        report = import_paths(project, paths, progress=progress, options=options)
+        report = import_paths(project, paths, progress=progress,
+                              options=replace_options(options, create_codes=create_codes))
     if as_json:
         emit_json(report.to_json())
     else:

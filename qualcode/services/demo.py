@@ -107,7 +107,7 @@ def build_demo(project: Project, *, progress: Progress | None = None) -> ImportR
     files = demo_files(sample_dir())
     apply_framework(project, DEFAULT_FRAMEWORK)
     report = import_paths(project, files, progress=progress,
-                          options=ImportOptions(framework="none"))
+                          options=ImportOptions(framework="none", create_codes=True))
     if report.failed or report.changed:
         problems = "\n  ".join(report.failed + report.changed)
         raise InvalidInputError(f"The demo could not be built from {sample_dir()}:\n  {problems}")
