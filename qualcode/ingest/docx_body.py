@@ -59,11 +59,23 @@ def body_blocks(path: str | Path) -> list[str]:
         raise DocxFormatError(f"damaged zip package: {e}") from e
     except etree.XMLSyntaxError as e:
         raise DocxFormatError(f"damaged document XML: {e}") from e
+    _refuse_entities(root, name)
     w = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
     body = root.find(f"{w}body")
     if body is None:
         raise DocxFormatError("the document has no body")
     return list(_Walker(w).blocks(body))
+
+
+def _refuse_entities(root: etree._Element, part: str) -> None:
+    """Refuse XML entities: never expanded (safety), and skipping them would lose text."""
+    refs = [e.text or "" for e in root.iter(etree.Entity)]
+    if refs or root.getroottree().docinfo.internalDTD is not None:
+        shown = f" ({', '.join(dict.fromkeys(refs))})" if refs else ""
+        raise DocxFormatError(
+            f"{part} declares XML entities{shown}, which Word never writes; they are not "
+            "expanded (a safety rule) and the text around them would be lost. Open the file in "
+            "Word or LibreOffice, check the text, and save it as a new .docx")
 
 
 class _Walker:
