@@ -72,10 +72,8 @@ def _refuse_entities(root: etree._Element, part: str) -> None:
     refs = [e.text or "" for e in root.iter(etree.Entity)]
     if refs or root.getroottree().docinfo.internalDTD is not None:
         shown = f" ({', '.join(dict.fromkeys(refs))})" if refs else ""
-        raise DocxFormatError(
-            f"{part} declares XML entities{shown}, which Word never writes; they are not "
-            "expanded (a safety rule) and the text around them would be lost. Open the file in "
-            "Word or LibreOffice, check the text, and save it as a new .docx")
+        raise DocxFormatError(f"{part} has XML entities{shown}, which Word never writes; "
+                              "they are not expanded and the text around them would be lost")
 
 
 class _Walker:

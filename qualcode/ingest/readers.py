@@ -144,7 +144,8 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, list[IngestWarning]
     if bad is not None:
         count = len(_CONTROL_RE.findall(text))
         line = text.count("\n", 0, bad.start()) + 1
-        what = ("this does not look like a text file (binary data?)" if count * 100 > len(text)
+        what = ("this does not look like a text file (binary data?)"
+                if count >= 3 and count * 100 > len(text)
                 else "a stray control character in the text")
         raise InvalidInputError(f"{path}:{line}: {what}: U+{ord(bad.group()):04X}"
                                 f"{f' and {count - 1} more' if count > 1 else ''}"
