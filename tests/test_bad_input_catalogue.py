@@ -60,7 +60,7 @@ def run(db: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env.pop("QUALCODE_DB", None)
     env["QUALCODE_CODER"] = "tester"
     return subprocess.run([sys.executable, "-m", "qualcode", "--db", str(db), *args], cwd=cwd,
-                          capture_output=True, text=True, env=env, timeout=300)
+                          check=False, capture_output=True, text=True, env=env, timeout=300)
 
 
 # -- making bad files ----------------------------------------------------------------------------
@@ -156,8 +156,8 @@ CATALOGUE = [
         zip_without_document),
     Bad("docx-truncated", ("import", "{f}"), ("trunc.docx", "cannot read this .docx",
                                               "save it again"), truncated_docx),
-    Bad("docx-xxe", ("import", "{f}"), ("xxe.docx", "XML entities (&xxe;)", "text around them would be lost",
-                                      "save it again"),
+    Bad("docx-xxe", ("import", "{f}"),
+        ("xxe.docx", "XML entities (&xxe;)", "text around them would be lost", "save it again"),
         docx("xxe.docx", ["S1PW1: SECRET text here."], xxe)),
     Bad("docx-no-text", ("import", "{f}"), ("blank.docx", "has no text"),
         docx("blank.docx", ["", "   "])),
@@ -186,8 +186,9 @@ CATALOGUE = [
     Bad("cases-cli-import-dup", ("case", "import", "{f}"), ("dup2.csv:3:", "already on line 2"),
         write("dup2.csv", CASES_HEAD + "Site 9,1,2\nSite 9,1,2\n")),
     # -- codings CSV
-    Bad("codings-typo-code", ("import", "{f}"), ("typo.csv:2:", "unknown code 'Context/Cultrue'",
-                                                 "did you mean 'Context/Culture'", "--create-codes"),
+    Bad("codings-typo-code", ("import", "{f}"),
+        ("typo.csv:2:", "unknown code 'Context/Cultrue'", "did you mean 'Context/Culture'",
+         "--create-codes"),
         write("typo.csv", CODINGS_HEAD + "S1PW1,Context/Cultrue,barrier,were kind to us\n")),
     Bad("codings-typo-leaf", ("import", "{f}"), ("leaf.csv:3:", "unknown code 'Leadershp'",
                                                  "Context/Leadership"),
@@ -244,8 +245,8 @@ CATALOGUE = [
     Bad("cli-empty-override-reason", ("export", "chart", "{f}", "--allow-identifiers", " "),
         ("needs a reason",), lambda folder: folder / "c.docx"),
     Bad("cli-remember-key-alone", ("check-names", "--remember-key"), ("--key FILE",), code=2),
-    Bad("cli-missing-key", ("check-names", "--key", "{f}"), ("nokey.csv", "cannot read the "
-                                                             "pseudonymisation key"),
+    Bad("cli-missing-key", ("check-names", "--key", "{f}"),
+        ("nokey.csv", "cannot read the pseudonymisation key"),
         lambda folder: folder / "nokey.csv"),
     Bad("cli-bad-key-row", ("check-names", "--key", "{f}"), ("key.csv:2:", "real name,pseudonym"),
         write("key.csv", "real,pseudonym\nJust one\n")),
@@ -292,7 +293,8 @@ def test_mixed_encoding_is_decoded_per_line(base: Path, tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     assert "S2PW1.txt:2: not UTF-8 on line 2 (byte 0x80)" in res.stderr
     shown = run(db, tmp_path, "show", "S2PW1").stdout
-    assert "café “quoted”" in shown and "it cost € 5, “fine”" in shown and "résumé" in shown
+    assert "café “quoted”" in shown and "it cost € 5, “fine”" in shown
+    assert "résumé" in shown
 
 
 def test_create_codes_makes_the_typo_a_new_code_only_when_asked(base: Path, tmp_path: Path) -> None:

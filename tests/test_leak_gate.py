@@ -46,7 +46,7 @@ def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env.pop("QUALCODE_DB", None)
     return subprocess.run([sys.executable, "-m", "qualcode", "--db", str(db), *args],
-                          capture_output=True, text=True, env=env, timeout=300)
+                          check=False, capture_output=True, text=True, env=env, timeout=300)
 
 
 def audit(project: Project, operation: str) -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ def _phone_ok(m: re.Match[str]) -> bool:
         if not d.startswith("44"):
             return False
         d = d[2:]
-        d = d[1:] if d.startswith("0") else d
+        d = d.removeprefix("0")
         return len(d) in (9, 10)
     return d.startswith("0") and len(d) in (10, 11)
 

@@ -9,7 +9,12 @@ from typing import Any
 
 import click
 
-from qualcode.cli.commands_export import export_group, gate_kwargs, gate_options, note_override
+from qualcode.cli.commands_export import (
+    export_group,
+    gate_kwargs,
+    gate_options,
+    note_override,
+)
 from qualcode.cli.main import CliState, cli, emit_json, pass_state
 
 VALENCES = click.Choice(["facilitator", "barrier", "neutral", "none"], case_sensitive=False)

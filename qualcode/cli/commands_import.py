@@ -47,10 +47,10 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
     the case are found automatically. Importing the same text again does nothing;
     a changed file is reported, not stored twice. Exit status 1 if any file failed.
     """
-    from qualcode.ingest.participants import ParticipantPattern
-    from qualcode.ingest.turns import parse_speaker_labels
     from dataclasses import replace as replace_options
 
+    from qualcode.ingest.participants import ParticipantPattern
+    from qualcode.ingest.turns import parse_speaker_labels
     from qualcode.services.importing import (
         import_paths,
         options_from_settings,

@@ -32,7 +32,8 @@ def check_names(state: CliState, allow: tuple[str, ...], save: bool, key_file: s
     names are capitalised words in mid-sentence that are not common words; mark
     false alarms with --allow WORD --save.
     """
-    from qualcode.services.leaks import allow_words, check_leaks, project_key, remember_key as keep
+    from qualcode.services.leaks import allow_words, check_leaks, project_key
+    from qualcode.services.leaks import remember_key as keep
 
     project = state.project()
     if remember_key and not key_file:

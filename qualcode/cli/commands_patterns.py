@@ -7,7 +7,12 @@ from typing import Any
 
 import click
 
-from qualcode.cli.commands_export import export_group, gate_kwargs, gate_options, note_override
+from qualcode.cli.commands_export import (
+    export_group,
+    gate_kwargs,
+    gate_options,
+    note_override,
+)
 from qualcode.cli.main import CliState, cli, emit_json, pass_state
 
 FORMATS = ("table", "json", "docx", "xlsx")
@@ -203,7 +208,8 @@ def export_patterns(state: CliState, out: str, groups_from: str | None, by_valen
         raise InvalidInputError(f"{out}: give a .docx or .xlsx file name.")
     presence = _presence(by_valence, roll_up, min_refs, min_participants, share)
     result = find_project_patterns(state.project(), presence, groups_from=groups_from)
-    _write(state, result, Path(out), fmt, quotes, show_all, gate_kwargs(allow_identifiers, key_file))
+    _write(state, result, Path(out), fmt, quotes, show_all,
+           gate_kwargs(allow_identifiers, key_file))
 
 
 @cli.command("qca")

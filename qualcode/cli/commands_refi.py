@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import click
 
-from qualcode.cli.commands_export import export_group, gate_kwargs, gate_options, note_override
+from qualcode.cli.commands_export import (
+    export_group,
+    gate_kwargs,
+    gate_options,
+    note_override,
+)
 from qualcode.cli.main import CliState, pass_state
 
 

@@ -5,10 +5,10 @@ Columns: ``document,code,valence,phrase`` then optionally ``coder``, ``memo``,
 Documents are found by name or participant id, codes by path
 (``Context/Culture``) or unique name. A code that is not in the codebook is an
 error with its line (a typo must not become a new code), unless the caller asks
-for ``create_codes``: then it is created as an inductive code and reported. The whole file is one transaction: if any
-row cannot be applied, every problem is reported with its line and nothing is
-stored. Rows already applied (same span, code and coder) are skipped, so a file
-can be applied again safely.
+for ``create_codes``: then it is created as an inductive code and reported.
+The whole file is one transaction: if any row cannot be applied, every problem
+is reported with its line and nothing is stored. Rows already applied (same
+span, code and coder) are skipped, so a file can be applied again safely.
 
 A phrase is matched exactly first; failing that, with curly and straight quotes,
 dashes, "…"/"..." and runs of whitespace treated alike (a phrase typed into a

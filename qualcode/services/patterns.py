@@ -37,7 +37,13 @@ from qualcode.errors import InvalidInputError
 from qualcode.services.cases import resolve_case
 from qualcode.services.leaks import PseudonymKey, export_gate
 from qualcode.services.project import Project
-from qualcode.store.models import Case, CaseAttribute, GroupRule, Setting, attribute_value
+from qualcode.store.models import (
+    Case,
+    CaseAttribute,
+    GroupRule,
+    Setting,
+    attribute_value,
+)
 
 if TYPE_CHECKING:
     from qualcode.analysis.pattern_quotes import Quote
@@ -190,7 +196,9 @@ def pattern_quotes(project: Project, result: PatternResult, rows: list[PatternRo
                    *, per_case: int | None = 3, cases: str = "present"
                    ) -> dict[tuple[int, str | None], dict[str, list[Quote]]]:
     """Supporting quotes per pattern and case (see ``collect_quotes``)."""
-    from qualcode.analysis.pattern_quotes import collect_quotes  # not needed for the table
+    from qualcode.analysis.pattern_quotes import (
+        collect_quotes,  # not needed for the table
+    )
 
     with project.read() as s:
         return collect_quotes(s, result, rows, per_case=per_case, cases=cases)

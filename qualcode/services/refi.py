@@ -12,7 +12,9 @@ from qualcode.services.project import Project
 def export_qdpx_checked(project: Project, out: str | Path, *, allow_identifiers: str | None = None,
                         key: PseudonymKey | None = None, progress: Any = None) -> Any:
     """The whole project as a .qdpx (owner-only), after the identifier check."""
-    from qualcode.exchange.refi_export import export_qdpx  # lazy: XML writers load on demand
+    from qualcode.exchange.refi_export import (
+        export_qdpx,  # lazy: XML writers load on demand
+    )
 
     export_gate(project, "REFI-QDA project (qdpx)", out, allow_identifiers=allow_identifiers,
                 key=key)
