@@ -134,3 +134,12 @@ def test_cli_exits_3_when_something_certain_is_found(project: Project, tmp_path:
     assert res.returncode == 3
     kinds = {f["kind"] for f in json.loads(res.stdout)}
     assert {"email address", "possible name", "name"} <= kinds
+
+
+def test_key_parts_that_are_words_do_not_match_the_words() -> None:
+    text = "S1PW1: I will ask. Will Okafor rang. will okafor too. Okafor said so."
+    found = _found(text, key_names=["Will Okafor"])
+    assert found["Will Okafor"] == ("name from the key", "certain")
+    assert found["will okafor"] == ("name from the key", "certain")  # the full name, any case
+    assert found["Okafor"] == ("name from the key", "certain")
+    assert "will" not in found

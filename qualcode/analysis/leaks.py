@@ -104,17 +104,29 @@ class NameIndex:
 
         nlp = _blank()
         self.allowed = {_norm(a) for a in allow if a.strip()}
+        # A full name matches in any case; a first name or surname alone only as the key
+        # writes it (capitalised), and never one that is also a word ("Will", "Wood" is
+        # checked by context or not at all), so the key does not stop exports on "will".
         self.key = PhraseMatcher(nlp.vocab, attr="LOWER")
-        patterns = []
+        self.key_parts = PhraseMatcher(nlp.vocab, attr="ORTH")
+        full, parts = [], []
         for name in key_names:
             name = " ".join(name.split())
-            parts = [p for p in re.split(r"[\s]+", name) if len(p) > 1]
-            for phrase in {name, *parts}:
-                if phrase and _norm(phrase) not in COMMON_CAPITALISED | PLACEHOLDERS:
-                    patterns.append(nlp.make_doc(phrase))
-        if patterns:
-            self.key.add("KEY", patterns)
-        self.has_key = bool(patterns)
+            if not name or _norm(name) in COMMON_CAPITALISED | PLACEHOLDERS:
+                continue
+            words = name.split(" ")
+            if len(words) == 1:
+                (parts if name[:1].isupper() else full).append(nlp.make_doc(name))
+                continue
+            full.append(nlp.make_doc(name))
+            parts += [nlp.make_doc(w) for w in words
+                      if len(w) > 1 and w[:1].isupper() and _norm(w) not in AMBIGUOUS_GIVEN_NAMES
+                      and _norm(w) not in COMMON_CAPITALISED]
+        if full:
+            self.key.add("KEY", full)
+        if parts:
+            self.key_parts.add("KEY", parts)
+        self.has_key = bool(full or parts)
         self.titles = Matcher(nlp.vocab)
         title = {"ORTH": {"IN": [t.capitalize() for t in TITLES] + [t.upper() for t in TITLES]}}
         dot = {"ORTH": ".", "OP": "?"}
@@ -145,6 +157,10 @@ def _line_hits(line: str, index: NameIndex, lower_seen: Counter[str],
         for _, s, e in index.key(doc):
             hits.append(_Hit(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), "name from the key",
                              "certain"))
+        for _, s, e in index.key_parts(doc):
+            if _norm(doc[s:e].text) not in index.allowed:
+                hits.append(_Hit(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]),
+                                 "name from the key", "certain"))
     for _, s, e in index.titles(doc):
         if _norm(doc[e - 1].text) not in index.allowed:
             hits.append(_Hit(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), "title and name",
