@@ -173,3 +173,22 @@ async def test_the_workbench_export_shows_the_gate(tmp_path: Path) -> None:
         assert isinstance(app.screen, MatrixScreen)
     assert out.exists() and stat.S_IMODE(out.stat().st_mode) == 0o600
     assert [e["reason"] for e in audit(project, "export with identifiers")] == ["consented"]
+
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_export_gate_snapshot(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    project = leaky_chart_project(tmp_path / "snap.db")
+
+    async def refused(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        pilot.app.screen.query_one("#path", Input).value = "gated-chart.docx"
+        await pilot.press("enter")
+        await settle(pilot)
+
+    app = QualcodeApp(project, settings=TuiSettings(), start_mode="matrix")
+    assert snap_compare(app, terminal_size=size, run_before=refused)

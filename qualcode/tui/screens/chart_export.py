@@ -59,7 +59,8 @@ class ChartExportDialog(ModalScreen[Path | None]):
     ChartExportDialog Button { margin-left: 1; min-width: 10; }
     ChartExportDialog ProgressBar { margin-top: 1; }
     ChartExportDialog #gate { display: none; height: auto; }
-    ChartExportDialog #gate.shown { display: block; }
+    ChartExportDialog.gated #gate { display: block; }
+    ChartExportDialog.gated .choice { display: none; }
     ChartExportDialog #gate-findings { color: $error; }
     """
     KEYMAP_SCOPE = "export"
@@ -84,14 +85,14 @@ class ChartExportDialog(ModalScreen[Path | None]):
                 filters.append("group " + ", ".join(self.spec.groups))
             yield Static(escape("With the matrix's filters: " + "; ".join(filters)),
                          classes="dialog-hint")
-            with RadioSet(id="format"):
+            with RadioSet(id="format", classes="choice"):
                 for fmt in EXPORT_FORMATS:
                     yield RadioButton(fmt, value=fmt == self.fmt, id=f"fmt-{fmt}")
-            yield Static(FORMAT_NOTES[self.fmt], id="format-note", classes="dialog-hint")
+            yield Static(FORMAT_NOTES[self.fmt], id="format-note", classes="dialog-hint choice")
             yield Label("File")
             yield Input(default_name(self.app.project.name, self.fmt), id="path")  # type: ignore[attr-defined]
-            yield Label("Quotes per cell (-1: all)")
-            yield Input("3", id="quotes", type="integer")
+            yield Label("Quotes per cell (-1: all)", classes="choice")
+            yield Input("3", id="quotes", type="integer", classes="choice")
             with Vertical(id="gate"):
                 yield Static("", id="gate-findings")
                 yield Label("Reason to export anyway (recorded in the audit log)")
@@ -178,8 +179,11 @@ class ChartExportDialog(ModalScreen[Path | None]):
         self.query_one("#gate-findings", Static).update(escape(
             f"Not exported: {len(exc.findings)} certain identifying detail(s) in the "
             "transcripts:\n" + "\n".join(lines)))
-        self.query_one("#gate").add_class("shown")
+        self.add_class("gated")  # the choices are made: room for the findings and the reason
         self.query_one("#export-message", Static).update(
-            "Fix them (Cancel), or give a reason and Export again.")
-        self.query_one("#ok", Button).label = "Export anyway"
+            f"{escape(self.fmt)} to {escape(self.query_one('#path', Input).value)}: fix them "
+            "(Cancel), or give a reason and Export anyway.")
+        ok = self.query_one("#ok", Button)
+        ok.label = "Export anyway"
+        ok.styles.min_width = 17
         self.query_one("#reason", Input).focus()
