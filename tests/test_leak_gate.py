@@ -192,3 +192,12 @@ def test_export_gate_snapshot(snap_compare: Any, tmp_path: Path, size: tuple[int
 
     app = QualcodeApp(project, settings=TuiSettings(), start_mode="matrix")
     assert snap_compare(app, terminal_size=size, run_before=refused)
+
+
+def test_summaries_and_memos_are_checked_too(tmp_path: Path) -> None:
+    project = build_chart_project(tmp_path / "p.db")
+    assert export_gate(project, "chart", tmp_path / "x.docx").certain == []
+    charting.write_summary(project, "case", "Site 3", "Context/Culture",
+                           "Ward manager (ring 07700 900461) backed it.")
+    with pytest.raises(IdentifiersFoundError, match=r"summary \d+:1:\d+: phone number"):
+        export_gate(project, "chart", tmp_path / "x.docx")

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from qualcode.analysis.leaks import Finding, find_leaks, installed_ner
 from qualcode.errors import InvalidInputError, QualcodeError
 from qualcode.services.project import Project
-from qualcode.store.models import Document
+from qualcode.store.models import CellSummary, Coding, Document, Memo, WorkshopComment
 
 ALLOW_SETTING = "leaks.allow"
 KEY_SETTING = "leaks.key_path"
@@ -112,11 +112,23 @@ def project_key(project: Project, path: str | os.PathLike[str] | None = None) ->
 
 def check_leaks(project: Project, *, extra_allow: list[str] | None = None,
                 key: PseudonymKey | None = None, use_ner: bool = True) -> list[Finding]:
-    """Every likely identifying detail in every document, most certain first."""
+    """Every likely identifying detail in every document, most certain first.
+
+    Cell summaries, workshop comments and memos are checked too (exports carry
+    them); their findings are labelled ``summary 12``, ``memo 3``, ``coding 40 memo``.
+    """
     key = key if key is not None else project_key(project)
     with project.read() as s:
         docs = [(name, text) for name, text in s.execute(select(Document.name, Document.text)
                                                          .order_by(Document.name))]
+        for label, column, ident in (("summary", CellSummary.text, CellSummary.id),
+                                     ("workshop comment", WorkshopComment.text,
+                                      WorkshopComment.id),
+                                     ("memo", Memo.text, Memo.id)):
+            docs += [(f"{label} {i}", t) for i, t in s.execute(
+                select(ident, column).where(column != "").order_by(ident))]
+        docs += [(f"coding {i} memo", t) for i, t in s.execute(
+            select(Coding.id, Coding.memo).where(Coding.memo != "").order_by(Coding.id))]
     allow = allowed_words(project) + list(extra_allow or []) + list(key.pseudonyms)
     return find_leaks(docs, allow=allow, key_names=key.real_names,
                       ner=installed_ner() if use_ner and docs else None)
