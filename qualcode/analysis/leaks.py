@@ -149,7 +149,7 @@ def _at_sentence_start(line: str, pos: int, label_end: int) -> bool:
 
 
 def _line_hits(line: str, index: NameIndex, lower_seen: Counter[str],
-               capitalised_seen: set[str]) -> list[_Hit]:
+               capitalised_seen: set[str], labels: Counter[str] | None = None) -> list[_Hit]:
     """Name findings in one line (offsets within the line)."""
     doc = _blank().make_doc(line)
     hits: list[_Hit] = []
@@ -166,6 +166,8 @@ def _line_hits(line: str, index: NameIndex, lower_seen: Counter[str],
             hits.append(_Hit(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), "title and name",
                              "certain"))
     label_end = _label_end(line)
+    if label_end and labels is not None and labels[line[:label_end].strip()] < 2:
+        label_end = -label_end  # said once: a heading ("Reciprocity: ..."), not a speaker
     for i, tok in enumerate(doc):
         word = _norm(tok.text)
         if word in index.allowed:
@@ -187,6 +189,7 @@ def _name_kind(doc: Any, i: int, line: str, label_end: int, word: str,
     tok = doc[i]
     nxt = doc[i + 1] if i + 1 < len(doc) else None
     in_label = tok.idx < label_end
+    label_end = abs(label_end)
     bracketed = i > 0 and doc[i - 1].text in "([{"
     at_start = not in_label and not bracketed and _at_sentence_start(line, tok.idx, label_end)
     if in_label and word in ROLE_LABELS:
@@ -263,10 +266,12 @@ def find_leaks(documents: Sequence[tuple[str, str]], *, allow: Iterable[str] = (
     for name, text in documents:
         hits: list[_Hit] = []
         offset = 0
-        for number, line in enumerate(text.split("\n"), start=1):
+        lines = text.split("\n")
+        labels = Counter(line[:_label_end(line)].strip() for line in lines if _label_end(line))
+        for number, line in enumerate(lines, start=1):
             found = [_Hit(h.start, h.end, h.kind, h.confidence) for h in pattern_hits(line)]
             taken = [(h.start, h.end) for h in found]
-            names = _line_hits(line, index, lower_seen, capitalised_seen)
+            names = _line_hits(line, index, lower_seen, capitalised_seen, labels)
             if ner is not None and line.strip():
                 names += _ner_hits(ner, line)
             found += [h for h in names
