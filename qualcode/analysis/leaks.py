@@ -48,6 +48,8 @@ NAME_VERBS = frozenset("""
 said says told asked was is has had came went rang called helped would could wanted thought
 and who from 's ’s texted phoned emailed explained suggested used gave got
 """.split())
+TITLE_WORD = re.compile(r"\b(?:" + "|".join(t.capitalize() for t in TITLES) + "|"
+                        + "|".join(t.upper() for t in TITLES) + r")\b")
 LABEL = re.compile(r"^[^\S\n]*([A-Za-z][\w .'’-]{0,29}):")
 LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]+\b")
 CAPITALISED = re.compile(r"[A-Z][A-Za-z'’]*[a-z][A-Za-z'’]*")
@@ -161,7 +163,7 @@ def _line_hits(line: str, index: NameIndex, lower_seen: Counter[str],
             if _norm(doc[s:e].text) not in index.allowed:
                 hits.append(_Hit(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]),
                                  "name from the key", "certain"))
-    for _, s, e in index.titles(doc):
+    for _, s, e in index.titles(doc) if TITLE_WORD.search(line) else ():
         if _norm(doc[e - 1].text) not in index.allowed:
             hits.append(_Hit(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), "title and name",
                              "certain"))
