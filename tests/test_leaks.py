@@ -143,3 +143,18 @@ def test_key_parts_that_are_words_do_not_match_the_words() -> None:
     assert found["will okafor"] == ("name from the key", "certain")  # the full name, any case
     assert found["Okafor"] == ("name from the key", "certain")
     assert "will" not in found
+
+
+def test_the_line_prefilter_never_changes_the_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualcode.analysis import leaks
+    from qualcode.ingest.readers import read_transcript
+
+    samples = Path(__file__).resolve().parents[1] / "sample_transcripts"
+    docs = planted_documents()[0] + [("x", LEAKY)] + [
+        (p.stem, read_transcript(p).text) for p in sorted(samples.iterdir())
+        if p.suffix in (".txt", ".docx")]
+    quick = find_leaks(docs, key_names=["Zanzibarro Quell"])
+    plain = find_leaks(docs)
+    monkeypatch.setattr(leaks, "worth_tokenizing", lambda *a: True)
+    assert find_leaks(docs) == plain
+    assert find_leaks(docs, key_names=["Zanzibarro Quell"]) == quick

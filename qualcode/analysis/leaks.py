@@ -150,9 +150,46 @@ def _at_sentence_start(line: str, pos: int, label_end: int) -> bool:
     return line[i] in SENTENCE_END
 
 
+NAME_WORDS = GIVEN_NAMES | SURNAMES | AMBIGUOUS_GIVEN_NAMES
+WORDISH = re.compile(r"[A-Za-z][A-Za-z'’]*")
+
+
+def worth_tokenizing(line: str, index: NameIndex, capitalised_seen: set[str]) -> bool:
+    """False only when no name rule could fire on this line, so spaCy can skip it.
+
+    Most lines hold only sentence-initial and common capitalised words; deciding
+    that with a regex first makes the check several times faster. Conservative:
+    anything the token rules might report keeps the line.
+    """
+    if index.has_key or TITLE_WORD.search(line):
+        return True
+    label_end = _label_end(line)
+    for m in WORDISH.finditer(line):
+        word = m.group()
+        low = re.sub(r"['’]s$", "", _norm(word))
+        if low in index.allowed and _norm(word) in index.allowed:
+            continue
+        if not CAPITALISED.fullmatch(word):
+            if (low in GIVEN_NAMES or low in SURNAMES) and low in capitalised_seen:
+                return True
+            continue
+        if low in NAME_WORDS or m.start() < label_end:
+            return True
+        if low in COMMON_CAPITALISED or low in INSTITUTION_WORDS or ACRONYMS.fullmatch(word):
+            continue
+        i = m.start() - 1
+        while i >= 0 and line[i] in " \t":
+            i -= 1
+        if i >= 0 and line[i] not in SENTENCE_END:
+            return True  # a capitalised word in mid-sentence
+    return False
+
+
 def _line_hits(line: str, index: NameIndex, lower_seen: Counter[str],
                capitalised_seen: set[str], labels: Counter[str] | None = None) -> list[_Hit]:
     """Name findings in one line (offsets within the line)."""
+    if not worth_tokenizing(line, index, capitalised_seen):
+        return []
     doc = _blank().make_doc(line)
     hits: list[_Hit] = []
     if index.has_key:
