@@ -58,6 +58,9 @@ def body_blocks(path: str | Path) -> list[str]:
     except (zipfile.BadZipFile, zlib.error, EOFError) as e:
         raise DocxFormatError(f"damaged zip package: {e}") from e
     except etree.XMLSyntaxError as e:
+        if "huge text node" in str(e) or "Text node too long" in str(e):  # lxml: 10 MB a node
+            raise DocxFormatError("a single run of text is over 10 MB: this is not a "
+                                  "transcript's paragraph; split the text into paragraphs") from e
         raise DocxFormatError(f"damaged document XML: {e}") from e
     _refuse_entities(root, name)
     w = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
