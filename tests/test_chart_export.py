@@ -177,7 +177,8 @@ def test_exports_are_atomic(project: Project, tmp_path: Path) -> None:
     charting.export_chart(project, MatrixSpec(), target,
                           progress=lambda d, t, m: seen.append((d, t, m)))
     assert Document(str(target)).tables
-    assert seen[0][2] == "Building the matrix" and seen[-1][0] == seen[-1][1]
+    assert [m for _, _, m in seen[:2]] == ["Checking for identifying details", "Building the matrix"]
+    assert seen[-1][0] == seen[-1][1]
     assert [p.name for p in tmp_path.iterdir() if p.name != "chart.db"
             and not p.name.startswith("chart.db-")] == ["chart.docx"]
     with pytest.raises(InvalidInputError, match="not one of docx, xlsx, csv, html"):

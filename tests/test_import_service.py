@@ -108,7 +108,7 @@ def test_replace_only_when_there_are_no_codings(project: Project, folder: Path) 
     csv_file = folder.parent / "codings.csv"
     csv_file.write_text("document,code,valence,phrase\nS4PW2,Wards,barrier,like a visitor\n",
                         encoding="utf-8")
-    apply_codings_csv(project, csv_file)
+    apply_codings_csv(project, csv_file, create_codes=True)
     (folder / "S4PW2.txt").write_text(S4PW2, encoding="utf-8")
     refused = import_paths(project, [folder / "S4PW2.txt"], options=ImportOptions(replace=True))
     assert refused.replaced == [] and "1 codings" in refused.changed[0]
@@ -182,7 +182,7 @@ def test_cases_and_codings_csvs_in_the_same_run(project: Project, folder: Path) 
         "S4PW2,Ward relationships,barrier,visitor - like I'd wandered in,ana,\n"  # loose match
         "S3PW1,Training,facilitator,\"Dr. Shah ran it... and it was eight days.\",,\n",
         encoding="utf-8")
-    report = import_paths(project, [folder])
+    report = import_paths(project, [folder], options=ImportOptions(create_codes=True))
     assert report.ok, report.failed
     notes = "\n".join(report.notes)
     assert "sites.csv: 2 cases created" in notes
@@ -205,7 +205,7 @@ def test_codings_file_errors_name_lines_and_store_nothing(project: Project, fold
                    "S9PW9,Training,,anything\n"
                    "S4PW2,Training,,not in the text at all\n", encoding="utf-8")
     with pytest.raises(InvalidInputError) as e:
-        apply_codings_csv(project, bad)
+        apply_codings_csv(project, bad, create_codes=True)
     message = str(e.value)
     assert "3 rows could not be applied" in message
     for line in ("bad.csv:3:", "bad.csv:4:", "bad.csv:5:"):

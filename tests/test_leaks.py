@@ -8,46 +8,120 @@ import subprocess
 import sys
 from pathlib import Path
 
-from qualcode.analysis.leaks import find_leaks
-from qualcode.services.leaks import allowed_words, allow_words, check_leaks
+import pytest
+
+from qualcode.analysis.leaks import find_leaks, installed_ner
+from qualcode.services.leaks import allow_words, allowed_words, check_leaks
 from qualcode.services.project import Project
 from tests.conftest import add_document
+from tests.leak_corpus import planted_documents, score
 
 LEAKY = ("Interviewer: How was it?\n\n"
          "S4PW1: Honestly, my coordinator Janet was great. I saw Dr Patel on the ward.\n"
          "You can email me at jo.bloggs@example.org or ring 07700 900123.\n"
          "The office is at LS1 4AB. His NHS number was 943 476 5919.\n"
-         "We met at [hospital] with [PWC] on Monday. The PowerPoint was long.")
+         "We met at [hospital] with [PWC] and Zanzibarro on Monday. The PowerPoint was long.")
+
+
+def _found(text: str, **kw: object) -> dict[str, tuple[str, str]]:
+    found = find_leaks([("d", text)], **kw)  # type: ignore[arg-type]
+    return {f.text: (f.kind, f.confidence) for f in found}
+
+
+def test_planted_set_recall_and_false_alarms() -> None:
+    docs, planted = planted_documents()
+    assert len(planted) >= 60
+    recall, false_share, missed, false = score(find_leaks(docs), planted)
+    assert recall >= 0.9, [p.text for p in missed]
+    assert false_share < 0.1, [(f.text, f.kind) for f in false]
 
 
 def test_certain_patterns_and_possible_names() -> None:
     found = find_leaks([("S4PW1", LEAKY)])
     certain = {(f.kind, f.text) for f in found if f.confidence == "certain"}
-    assert ("title and name", "Dr Patel") in certain
-    assert ("email address", "jo.bloggs@example.org") in certain
-    assert ("phone number", "07700 900123") in certain
-    assert ("postcode", "LS1 4AB") in certain
-    assert ("NHS number", "943 476 5919") in certain
+    assert {("title and name", "Dr Patel"), ("email address", "jo.bloggs@example.org"),
+            ("phone number", "07700 900123"), ("postcode", "LS1 4AB"),
+            ("NHS number", "943 476 5919"), ("name", "Janet")} <= certain
     possible = [f for f in found if f.confidence == "possible"]
-    assert [f.text for f in possible] == ["Janet"]
-    janet = possible[0]
+    assert [f.text for f in possible] == ["Zanzibarro"]
+    janet = next(f for f in found if f.text == "Janet")
     assert (janet.line, janet.column) == (3, LEAKY.split("\n")[2].index("Janet") + 1)
+    assert LEAKY[janet.start:janet.end] == "Janet"
     assert "[Janet]" in janet.context
     # sentence starts, placeholders, speaker labels, days and PowerPoint are not reported
-    assert not {"Honestly", "Interviewer", "Monday", "Power", "PWC"} & {f.text for f in found}
+    assert not {"Honestly", "Interviewer", "Monday", "PowerPoint", "PWC"} & {f.text for f in found}
 
 
-def test_word_seen_in_lower_case_is_not_a_name() -> None:
-    text = "S1PW1: we went for a walk. Then Walk was the name of the group, ok."
-    assert [f.text for f in find_leaks([("d", text)])] == []
+@pytest.mark.parametrize(("text", "expected", "kind"), [
+    ("S1PW1: Siobhan said it was fine.", "Siobhan", "name"),                  # sentence start
+    ("S1PW1: I rang Mrs O'Brien about it.", "Mrs O'Brien", "title and name"),
+    ("S1PW1: and O'Brien was there.", "O'Brien", "name"),
+    ("S1PW1: I asked Will about it. I will ask again.", "Will", "name"),      # also a word
+    ("S1PW1: Will said no.", "Will", "name"),
+    ("Janet: I was the coordinator.", "Janet", "name"),                       # speaker label
+    ("S1PW1: my son (Declan) came.", "Declan", "name"),                       # in brackets
+    ("S1PW1: call (0161) 496 0000 today", "(0161) 496 0000", "phone number"),
+    ("S1PW1: call 0161-496-0001 today", "0161-496-0001", "phone number"),
+    ("S1PW1: call +44 (0)20 7946 0123 today", "+44 (0)20 7946 0123", "phone number"),
+    ("S1PW1: number 9434765919 on the form", "9434765919", "NHS number"),
+    ("S1PW1: she lives at m14 5rt now", "m14 5rt", "postcode"),
+    ("S1PW1: date of birth 14/03/1979 it said", "14/03/1979", "date of birth"),
+    ("S1PW1: NI number AB 12 34 56 C on it", "AB 12 34 56 C", "National Insurance number"),
+    ("S1PW1: find me at @kieran_b_96 online", "@kieran_b_96", "social media handle"),
+    ("S1PW1: see www.peerlinks-example.org.uk.", "www.peerlinks-example.org.uk", "web address"),
+    ("S1PW1: mail s.patel@example.org now", "s.patel@example.org", "email address"),
+])
+def test_each_kind_of_identifier_is_certain(text: str, expected: str, kind: str) -> None:
+    assert _found(text).get(expected) == (kind, "certain")
+
+
+def test_will_as_a_verb_and_words_seen_in_lower_case_are_not_names() -> None:
+    assert _found("S1PW1: Will you come? I will. We walk a lot; a walk helps. Then Walk "
+                  "was the group.") == {}
+
+
+def test_a_name_seen_once_in_lower_case_is_still_reported() -> None:
+    found = _found("S1PW1: we saw Zanzibarro there. I told zanzibarro later.")
+    assert found["Zanzibarro"] == ("possible name", "possible")
+    found = _found("S1PW1: we saw Kieran there. I told kieran later.")
+    assert found["Kieran"] == ("name", "certain")
+    assert found["kieran"] == ("name in lower case", "possible")
+
+
+def test_key_names_are_certain_and_pseudonyms_are_not_reported() -> None:
+    text = "S1PW1: Zanzibarro Quell said that Ben was fine. Quell came back."
+    found = _found(text, key_names=["Zanzibarro Quell"], allow=["Ben"])
+    assert found["Zanzibarro Quell"] == ("name from the key", "certain")
+    assert found["Quell"] == ("name from the key", "certain")
+    assert "Ben" not in found
+
+
+def test_a_ner_pipeline_adds_people_and_merges_with_the_rules() -> None:
+    import spacy
+
+    assert os.environ.get("QUALCODE_NER_MODEL") or installed_ner() is None  # none installed here
+    ner = spacy.blank("en")
+    ruler = ner.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "PERSON", "pattern": "Zed"},
+                        {"label": "PERSON", "pattern": [{"LOWER": "janet"}, {"LOWER": "quell"}]},
+                        {"label": "ORG", "pattern": "Tesco"}])
+    text = "S1PW1: Zed came. Then Janet Quell rang from Tesco."
+    without = _found(text)
+    assert "Zed" not in without  # a sentence start: only NER finds it
+    found = find_leaks([("d", text)], ner=ner)
+    by_text = {f.text: (f.kind, f.confidence) for f in found}
+    assert by_text["Zed"] == ("person (NER)", "possible")
+    # the rules' certain "Janet" and NER's "Janet Quell" merge into one certain finding
+    assert by_text["Janet Quell"] == ("name", "certain")
+    assert not any(f.text == "Janet" for f in found)
 
 
 def test_allow_list_is_kept_in_the_project(project: Project) -> None:
     add_document(project, "S4PW1", LEAKY, participant="S4PW1", case="Site 4")
-    assert "Janet" in {f.text for f in check_leaks(project)}
-    allow_words(project, ["Janet"])
-    assert allowed_words(project) == ["Janet"]
-    assert "Janet" not in {f.text for f in check_leaks(project)}
+    assert "Zanzibarro" in {f.text for f in check_leaks(project)}
+    allow_words(project, ["Zanzibarro"])
+    assert allowed_words(project) == ["Zanzibarro"]
+    assert "Zanzibarro" not in {f.text for f in check_leaks(project)}
 
 
 def test_cli_exits_3_when_something_certain_is_found(project: Project, tmp_path: Path) -> None:
@@ -55,8 +129,32 @@ def test_cli_exits_3_when_something_certain_is_found(project: Project, tmp_path:
     env = dict(os.environ)
     env.pop("QUALCODE_DB", None)
     res = subprocess.run([sys.executable, "-m", "qualcode", "--db", str(tmp_path / "project.db"),
-                          "check-names", "--json"], capture_output=True, text=True, env=env,
-                         timeout=120)
+                          "check-names", "--json"], check=False, capture_output=True, text=True,
+                         env=env, timeout=120)
     assert res.returncode == 3
     kinds = {f["kind"] for f in json.loads(res.stdout)}
-    assert {"email address", "possible name"} <= kinds
+    assert {"email address", "possible name", "name"} <= kinds
+
+
+def test_key_parts_that_are_words_do_not_match_the_words() -> None:
+    text = "S1PW1: I will ask. Will Okafor rang. will okafor too. Okafor said so."
+    found = _found(text, key_names=["Will Okafor"])
+    assert found["Will Okafor"] == ("name from the key", "certain")
+    assert found["will okafor"] == ("name from the key", "certain")  # the full name, any case
+    assert found["Okafor"] == ("name from the key", "certain")
+    assert "will" not in found
+
+
+def test_the_line_prefilter_never_changes_the_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from qualcode.analysis import leaks
+    from qualcode.ingest.readers import read_transcript
+
+    samples = Path(__file__).resolve().parents[1] / "sample_transcripts"
+    docs = planted_documents()[0] + [("x", LEAKY)] + [
+        (p.stem, read_transcript(p).text) for p in sorted(samples.iterdir())
+        if p.suffix in (".txt", ".docx")]
+    quick = find_leaks(docs, key_names=["Zanzibarro Quell"])
+    plain = find_leaks(docs)
+    monkeypatch.setattr(leaks, "worth_tokenizing", lambda *a: True)
+    assert find_leaks(docs) == plain
+    assert find_leaks(docs, key_names=["Zanzibarro Quell"]) == quick

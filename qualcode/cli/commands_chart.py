@@ -9,7 +9,12 @@ from typing import Any
 
 import click
 
-from qualcode.cli.commands_export import export_group
+from qualcode.cli.commands_export import (
+    export_group,
+    gate_kwargs,
+    gate_options,
+    note_override,
+)
 from qualcode.cli.main import CliState, cli, emit_json, pass_state
 
 VALENCES = click.Choice(["facilitator", "barrier", "neutral", "none"], case_sensitive=False)
@@ -89,9 +94,11 @@ def matrix_cmd(state: CliState, fmt: str, **kw: Any) -> None:
               help="Illustrative quotes per cell (docx, xlsx, html); -1 for all.")
 @click.option("--max-columns", type=int, metavar="N",
               help="Split a domain into tables of at most N code columns (docx default 5).")
+@gate_options
 @pass_state
 def export_chart_cmd(state: CliState, out: str, fmt: str | None, quotes: int,
-                     max_columns: int | None, **kw: Any) -> None:
+                     max_columns: int | None, allow_identifiers: str | None,
+                     key_file: str | None, **kw: Any) -> None:
     """Export the framework chart to OUT (.docx, .xlsx, .csv or .html)."""
     from qualcode.services.charting import export_chart
 
@@ -101,9 +108,10 @@ def export_chart_cmd(state: CliState, out: str, fmt: str | None, quotes: int,
 
     path = export_chart(state.project(), _spec(state, kw), out, fmt,
                         quotes_per_cell=None if quotes < 0 else quotes, progress=progress,
-                        max_columns=max_columns)
+                        max_columns=max_columns, **gate_kwargs(allow_identifiers, key_file))
     if sys.stderr.isatty():
         click.echo("", err=True)
+    note_override(allow_identifiers)
     click.echo(f"Chart written to {path}")
 
 

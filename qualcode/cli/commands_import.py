@@ -44,12 +44,16 @@ MANY_FILES = 50
                    "the documents with the same text; nothing here is changed.")
 @click.option("--merge-as", metavar="NAME",
               help="With --merge: the coder name for codings the file does not attribute.")
+@click.option("--create-codes", is_flag=True,
+              help="Codings CSVs may name codes not in the codebook: create them as inductive "
+                   "codes (without this, an unknown code is an error with its line).")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_state
 def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str | None,
                case_template: str | None, speaker_labels: tuple[str, ...], replace: bool,
                as_new: str | None, framework: str, spacy_model: str | None,
-               check: bool, merge: bool, merge_as: str | None, as_json: bool) -> None:
+               check: bool, merge: bool, merge_as: str | None, create_codes: bool,
+               as_json: bool) -> None:
     """Import transcripts (.txt, .docx), folders of them, cases and codings CSVs, .qdpx/.qdc.
 
     Also WebVTT/SRT captions (Zoom, Teams), Otter, Rev and Teams layouts and Word
@@ -63,6 +67,8 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
 
         merge_files(state, paths, merge_as, as_json)
         return
+    from dataclasses import replace as replace_options
+
     from qualcode.ingest.participants import ParticipantPattern
     from qualcode.services.importing import (
         import_paths,
@@ -85,7 +91,8 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
              "speaker_labels": extra, "spacy_model": spacy_model}
     remember_options(project, options, [k for k, v in given.items() if v is not None])
     with _Progress() as progress:
-        report = import_paths(project, paths, progress=progress, options=options)
+        report = import_paths(project, paths, progress=progress,
+                              options=replace_options(options, create_codes=create_codes))
     if as_json:
         emit_json(report.to_json())
     else:

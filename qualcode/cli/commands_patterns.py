@@ -7,7 +7,12 @@ from typing import Any
 
 import click
 
-from qualcode.cli.commands_export import export_group
+from qualcode.cli.commands_export import (
+    export_group,
+    gate_kwargs,
+    gate_options,
+    note_override,
+)
 from qualcode.cli.main import CliState, cli, emit_json, pass_state
 
 FORMATS = ("table", "json", "docx", "xlsx")
@@ -142,10 +147,12 @@ def qca_presence_options(fn: Any) -> Any:
 @click.option("--all", "show_all", is_flag=True, help="Also list codes with no pattern.")
 @click.option("--coder", "coders", multiple=True, metavar="NAME",
               help="Only this coder's codings (repeatable).")
+@gate_options
 @pass_state
 def patterns_cmd(state: CliState, groups_from: str | None, by_valence: bool, roll_up: bool,
                  min_refs: int, min_participants: int, share: str | None, fmt: str,
-                 out: str | None, quotes: int, show_all: bool, coders: tuple[str, ...]) -> None:
+                 out: str | None, quotes: int, show_all: bool, coders: tuple[str, ...],
+                 allow_identifiers: str | None, key_file: str | None) -> None:
     """Cross-case patterns: A shared, B high, C low, D what the outlier shares."""
     from qualcode.services.patterns import find_project_patterns
 
@@ -166,19 +173,23 @@ def patterns_cmd(state: CliState, groups_from: str | None, by_valence: bool, rol
 
         click.echo(patterns_text(result, show_none=show_all))
     else:
-        _write(state, result, Path(out or ""), fmt, quotes, show_all)
+        _write(state, result, Path(out or ""), fmt, quotes, show_all,
+               gate_kwargs(allow_identifiers, key_file))
     for warning in result.warnings if fmt != "table" else []:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
 
 
-def _write(state: CliState, result: Any, path: Path, fmt: str, quotes: int, show_all: bool) -> None:
+def _write(state: CliState, result: Any, path: Path, fmt: str, quotes: int, show_all: bool,
+           gate: dict[str, Any]) -> None:
     from qualcode.errors import InvalidInputError
     from qualcode.services.patterns import export_patterns
 
     if path.suffix.lower() != f".{fmt}":
         raise InvalidInputError(f"{path}: a {fmt} file should end in .{fmt}.")
-    export_patterns(state.project(), result, path, per_case=quotes or None, include_none=show_all)
+    export_patterns(state.project(), result, path, per_case=quotes or None, include_none=show_all,
+                    **gate)
     click.echo(f"Wrote {path}")
+    note_override(gate["allow_identifiers"])
 
 
 @export_group.command("patterns")
@@ -188,10 +199,12 @@ def _write(state: CliState, result: Any, path: Path, fmt: str, quotes: int, show
 @click.option("--share", metavar="S")
 @click.option("--quotes", type=int, default=3, show_default=True)
 @click.option("--all", "show_all", is_flag=True)
+@gate_options
 @pass_state
 def export_patterns(state: CliState, out: str, groups_from: str | None, by_valence: bool,
                     roll_up: bool, min_refs: int, min_participants: int, share: str | None,
-                    quotes: int, show_all: bool) -> None:
+                    quotes: int, show_all: bool, allow_identifiers: str | None,
+                    key_file: str | None) -> None:
     """The pattern table to OUT (.docx or .xlsx, by its suffix); same options as `patterns`."""
     from qualcode.errors import InvalidInputError
     from qualcode.services.patterns import find_project_patterns
@@ -201,7 +214,8 @@ def export_patterns(state: CliState, out: str, groups_from: str | None, by_valen
         raise InvalidInputError(f"{out}: give a .docx or .xlsx file name.")
     presence = _presence(by_valence, roll_up, min_refs, min_participants, share)
     result = find_project_patterns(state.project(), presence, groups_from=groups_from)
-    _write(state, result, Path(out), fmt, quotes, show_all)
+    _write(state, result, Path(out), fmt, quotes, show_all,
+           gate_kwargs(allow_identifiers, key_file))
 
 
 @cli.command("qca")

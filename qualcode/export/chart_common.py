@@ -223,9 +223,7 @@ def atomic_output(out: str | Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        os.chmod(tmp, 0o600)  # exports hold interview text: owner-only
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)

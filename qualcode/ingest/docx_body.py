@@ -73,13 +73,26 @@ def read_body(path: str | Path) -> tuple[list[str], list[DocxTable]]:
     except (zipfile.BadZipFile, zlib.error, EOFError) as e:
         raise DocxFormatError(f"damaged zip package: {e}") from e
     except etree.XMLSyntaxError as e:
+        if "huge text node" in str(e) or "Text node too long" in str(e):  # lxml: 10 MB a node
+            raise DocxFormatError("a single run of text is over 10 MB: this is not a "
+                                  "transcript's paragraph; split the text into paragraphs") from e
         raise DocxFormatError(f"damaged document XML: {e}") from e
+    _refuse_entities(root, name)
     w = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
     body = root.find(f"{w}body")
     if body is None:
         raise DocxFormatError("the document has no body")
     walker = _Walker(w)
     return list(walker.blocks(body)), walker.tables
+
+
+def _refuse_entities(root: etree._Element, part: str) -> None:
+    """Refuse XML entities: never expanded (safety), and skipping them would lose text."""
+    refs = [e.text or "" for e in root.iter(etree.Entity)]
+    if refs or root.getroottree().docinfo.internalDTD is not None:
+        shown = f" ({', '.join(dict.fromkeys(refs))})" if refs else ""
+        raise DocxFormatError(f"{part} has XML entities{shown}, which Word never writes; "
+                              "they are not expanded and the text around them would be lost")
 
 
 class _Walker:

@@ -27,6 +27,8 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES + CUE_SUFFIXES + DOCX_SUFFIXES
 # carriage return are fine; vertical tab is Word's manual line break and becomes "\n").
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _SNIFF_BYTES = 4096
+# A line (or a .docx paragraph) longer than this is not a transcript: about 170,000 words.
+MAX_LINE_BYTES = 1_000_000
 _MAGIC_HINTS = (
     (b"PK\x03\x04", "it is a zip package (a .docx, .xlsx or .odt renamed?)"),
     (b"%PDF", "it is a PDF; export the transcript as .docx or .txt"),
@@ -134,6 +136,7 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, list[IngestWarning]
     if not data.strip():
         raise InvalidInputError(f"{path}: the file is empty. Nothing was imported from it.")
     warnings: list[IngestWarning] = []
+    _check_line_lengths(data, path)
     encoding, body = _sniff_encoding(data)
     if encoding is None:
         nul = data.find(b"\x00")
@@ -143,17 +146,9 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, list[IngestWarning]
                                     "transcripts.")
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
-        except UnicodeDecodeError as e:
-            line = data.count(b"\n", 0, e.start) + 1
-            try:
-                text, encoding = data.decode("cp1252"), "cp1252"
-                name = "Windows-1252"
-            except UnicodeDecodeError:
-                text, encoding = data.decode("latin-1"), "latin-1"
-                name = "Latin-1"
-            warnings.append(IngestWarning(
-                path.name, f"not UTF-8 (byte 0x{data[e.start]:02X}); read as {name}. Check "
-                "accented letters and quotes, or save the file as UTF-8.", line))
+        except UnicodeDecodeError:
+            text, encoding, warning = _decode_per_line(data, path)
+            warnings.append(warning)
     else:
         try:
             text = body.decode(encoding)
@@ -165,7 +160,8 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, list[IngestWarning]
     if bad is not None:
         count = len(_CONTROL_RE.findall(text))
         line = text.count("\n", 0, bad.start()) + 1
-        what = ("this does not look like a text file (binary data?)" if count * 100 > len(text)
+        what = ("this does not look like a text file (binary data?)"
+                if count >= 3 and count * 100 > len(text)
                 else "a stray control character in the text")
         raise InvalidInputError(f"{path}:{line}: {what}: U+{ord(bad.group()):04X}"
                                 f"{f' and {count - 1} more' if count > 1 else ''}"
@@ -174,6 +170,61 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, list[IngestWarning]
     if not text.strip():
         raise InvalidInputError(f"{path}: the file has no text. Nothing was imported from it.")
     return text, encoding, warnings
+
+
+def _decode_per_line(data: bytes, path: Path) -> tuple[str, str, IngestWarning]:
+    """Decode each line as UTF-8, else Windows-1252 (else Latin-1), naming the lines that were not.
+
+    A UTF-8 file with a few pasted Windows-1252 bytes keeps its UTF-8 lines intact
+    (decoding the whole file as Windows-1252 would garble every accent and quote in it).
+    """
+    lines = data.split(b"\n")
+    out: list[str] = []
+    bad: list[int] = []
+    first_byte = 0
+    utf8_lines = 0
+    legacy = "Windows-1252"
+    for number, raw in enumerate(lines, start=1):
+        try:
+            out.append(raw.decode("utf-8"))
+            utf8_lines += any(b > 0x7F for b in raw)
+            continue
+        except UnicodeDecodeError as e:
+            if not bad:
+                first_byte = raw[e.start]
+            bad.append(number)
+        try:
+            out.append(raw.decode("cp1252"))
+        except UnicodeDecodeError:
+            out.append(raw.decode("latin-1"))
+            legacy = "Latin-1"
+    shown = ", ".join(map(str, bad[:10])) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
+    if utf8_lines:
+        message = (f"not UTF-8 on line{'s' * (len(bad) != 1)} {shown} (byte 0x{first_byte:02X}); "
+                   f"read those lines as {legacy} and the rest as UTF-8. Check accented letters "
+                   "and quotes there, or save the file as UTF-8.")
+        encoding = "utf-8+cp1252" if legacy == "Windows-1252" else "utf-8+latin-1"
+    else:
+        message = (f"not UTF-8 (byte 0x{first_byte:02X}); read as {legacy}. Check accented "
+                   "letters and quotes, or save the file as UTF-8.")
+        encoding = "cp1252" if legacy == "Windows-1252" else "latin-1"
+    return "\n".join(out), encoding, IngestWarning(path.name, message, bad[0])
+
+
+def _check_line_lengths(data: bytes, path: Path) -> None:
+    """Refuse a line no transcript has (before decoding or segmenting it)."""
+    start = 0
+    number = 1
+    while start <= len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end == -1 else end
+        if end - start > MAX_LINE_BYTES:
+            raise InvalidInputError(
+                f"{path}:{number}: line {number} is {end - start:,} bytes long (the limit is "
+                f"{MAX_LINE_BYTES:,}); this is not a transcript's line. Check that it is the "
+                "right file, or split the text into paragraphs.")
+        start = end + 1
+        number += 1
 
 
 def _sniff_encoding(data: bytes) -> tuple[str | None, bytes]:
@@ -231,6 +282,12 @@ def read_docx(path: str | Path) -> SourceText:
     blocks = [normalise_newlines(raw[i]) for i in kept]
     if not blocks:
         raise InvalidInputError(f"{path}: the document has no text. Nothing was imported from it.")
+    for n, block in enumerate(blocks, start=1):
+        if len(block) > MAX_LINE_BYTES:
+            raise InvalidInputError(
+                f"{path} (paragraph {n}): {len(block):,} characters in one paragraph (the limit "
+                f"is {MAX_LINE_BYTES:,}); this is not a transcript's paragraph. Check that it is "
+                "the right file, or split the text into paragraphs.")
     starts, pos = [], 0
     for block in blocks:
         starts.append(pos)

@@ -117,7 +117,9 @@ def import_cases_csv(project: Project, path: str | Path) -> CaseImportReport:
     """Import a CSV with one row per case: first column the case name, then attributes.
 
     All rows are stored in one transaction: a bad row stops the import with its line
-    number and nothing is changed.
+    number and nothing is changed. A case named twice, or text in a column whose
+    other cells are numbers, is such a bad row (the file is checked before anything
+    is stored).
     """
     path = Path(path)
     rows = read_csv_rows(path)
@@ -127,6 +129,7 @@ def import_cases_csv(project: Project, path: str | Path) -> CaseImportReport:
     header = [h.strip() for h in rows[0]]
     if len(set(h.lower() for h in header)) != len(header):
         raise InvalidInputError(f"{path}:1: duplicate column names in the header.")
+    _check_case_rows(path, header, rows)
     report = CaseImportReport()
     with project.transaction("import cases", file=str(path)) as s:
         for lineno, row in enumerate(rows[1:], start=2):
@@ -144,6 +147,33 @@ def import_cases_csv(project: Project, path: str | Path) -> CaseImportReport:
                     continue
                 set_attribute(s, case, key, parse_value(cell))
     return report
+
+
+def _check_case_rows(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    """Refuse a case named twice and text among a column's numbers, naming the lines."""
+    seen: dict[str, int] = {}
+    numbers: dict[int, int] = {}  # column -> first line with a number
+    texts: dict[int, tuple[int, str]] = {}  # column -> first line with text
+    for lineno, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row) or len(row) != len(header):
+            continue
+        name = " ".join(row[0].split()).lower()
+        if name in seen:
+            raise InvalidInputError(f"{path}:{lineno}: case {row[0].strip()!r} is already on "
+                                    f"line {seen[name]}; keep one row per case (merge the two).")
+        seen[name] = lineno
+        for col, cell in enumerate(row[1:], start=1):
+            if not cell.strip():
+                continue
+            if isinstance(parse_value(cell), str):
+                texts.setdefault(col, (lineno, cell.strip()))
+            else:
+                numbers.setdefault(col, lineno)
+    for col, (lineno, cell) in sorted(texts.items()):
+        if col in numbers:
+            raise InvalidInputError(
+                f"{path}:{lineno}: column {header[col]!r} holds numbers (line {numbers[col]}) "
+                f"but {cell!r} here; write a number, or leave the cell empty if it is unknown.")
 
 
 def list_cases(project: Project) -> list[CaseInfo]:

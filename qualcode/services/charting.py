@@ -32,6 +32,7 @@ from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
 from qualcode.services.cases import resolve_case
 from qualcode.services.codebook import code_paths, resolve_code
 from qualcode.services.documents import resolve_document
+from qualcode.services.leaks import PseudonymKey, export_gate
 from qualcode.services.project import Project
 from qualcode.store.models import (
     SUMMARY_STATUSES,
@@ -392,8 +393,13 @@ def workshop_comments(project: Project, row_type: str, row: str | int,
 
 def export_chart(project: Project, spec: MatrixSpec, out: str | Path, fmt: str | None = None, *,
                  quotes_per_cell: int | None = 3, progress: Progress | None = None,
-                 max_columns: int | None = None) -> Path:
-    """Write the chart as .docx, .xlsx, .csv or .html (atomically); returns the path."""
+                 max_columns: int | None = None, allow_identifiers: str | None = None,
+                 key: PseudonymKey | None = None) -> Path:
+    """Write the chart as .docx, .xlsx, .csv or .html (atomically, owner-only); returns the path.
+
+    The identifier check runs first (:func:`export_gate`): certain findings stop the
+    export unless ``allow_identifiers`` gives a reason, which is audited.
+    """
     from qualcode.export.chart_common import collect_chart
 
     out = Path(out)
@@ -404,6 +410,8 @@ def export_chart(project: Project, spec: MatrixSpec, out: str | Path, fmt: str |
     if not out.parent.exists():
         raise InvalidInputError(f"{out}: folder {out.parent} does not exist.")
     report = progress or (lambda done, total, message: None)
+    report(0, 1, "Checking for identifying details")
+    export_gate(project, f"chart ({fmt})", out, allow_identifiers=allow_identifiers, key=key)
     report(0, 1, "Building the matrix")
     filters, frameworks, name = describe_spec(project, spec), framework_names(project), project.name
     with project.read() as s:

@@ -3,11 +3,12 @@
 Columns: ``document,code,valence,phrase`` then optionally ``coder``, ``memo``,
 ``occurrence`` (which occurrence of a phrase that appears more than once).
 Documents are found by name or participant id, codes by path
-(``Context/Culture``) or unique name; a code that does not exist yet is created
-as an inductive code and reported. The whole file is one transaction: if any
-row cannot be applied, every problem is reported with its line and nothing is
-stored. Rows already applied (same span, code and coder) are skipped, so a file
-can be applied again safely.
+(``Context/Culture``) or unique name. A code that is not in the codebook is an
+error with its line (a typo must not become a new code), unless the caller asks
+for ``create_codes``: then it is created as an inductive code and reported.
+The whole file is one transaction: if any row cannot be applied, every problem
+is reported with its line and nothing is stored. Rows already applied (same
+span, code and coder) are skipped, so a file can be applied again safely.
 
 A phrase is matched exactly first; failing that, with curly and straight quotes,
 dashes, "…"/"..." and runs of whitespace treated alike (a phrase typed into a
@@ -69,7 +70,8 @@ def is_codings_table(header: list[str]) -> bool:
     return bool(cols) and cols[0] == "document" and set(REQUIRED) <= set(cols)
 
 
-def apply_codings_csv(project: Project, path: str | Path) -> CodingsFileReport:
+def apply_codings_csv(project: Project, path: str | Path, *,
+                      create_codes: bool = False) -> CodingsFileReport:
     """Apply every row of a codings CSV in one transaction (see the module notes)."""
     path = Path(path)
     rows = _read_rows(path)
@@ -78,7 +80,7 @@ def apply_codings_csv(project: Project, path: str | Path) -> CodingsFileReport:
         h for h in header if h and h not in REQUIRED + OPTIONAL])
     errors: list[str] = []
     with project.transaction("apply codings file", file=str(path)) as s:
-        applier = _Applier(project, s, report)
+        applier = _Applier(project, s, report, create_codes)
         for lineno, row in enumerate(rows[1:], start=2):
             if not any(cell.strip() for cell in row):
                 continue
@@ -112,8 +114,10 @@ def _read_rows(path: Path) -> list[list[str]]:
 class _Applier:
     """Row-by-row work inside the file's transaction, with per-file caches."""
 
-    def __init__(self, project: Project, s: Session, report: CodingsFileReport) -> None:
+    def __init__(self, project: Project, s: Session, report: CodingsFileReport,
+                 create_codes: bool = False) -> None:
         self.project, self.s, self.report = project, s, report
+        self.create_codes = create_codes
         self.docs: dict[str, Document] = {}
         self.codes: dict[str, Code] = {}
         self.coders: dict[str, int] = {}
@@ -164,12 +168,30 @@ class _Applier:
             try:
                 code = resolve_code(self.s, ref)
             except NotFoundError:
+                if not self.create_codes:
+                    raise NotFoundError(self._unknown(ref)) from None
                 code = self._create(ref)
             if not code.codable:
                 raise InvalidInputError(f"{code.name!r} is a heading, not a codable code; use "
                                         "one of its children.")
             self.codes[ref] = code
         return self.codes[ref]
+
+    def _unknown(self, ref: str) -> str:
+        """The message for a code that is not in the codebook, with the closest paths."""
+        import difflib
+
+        from qualcode.services.codebook import code_paths
+
+        paths = [PATH_SEP.join(p) for p in code_paths(self.s).values()]
+        leaf = {p.rsplit(PATH_SEP, 1)[-1].lower(): p for p in paths}
+        close = difflib.get_close_matches(ref.lower(), [p.lower() for p in paths], 2, 0.75)
+        close += [leaf[m] for m in difflib.get_close_matches(ref.lower(), list(leaf), 2, 0.75)]
+        by_lower = {p.lower(): p for p in paths}
+        hints = list(dict.fromkeys(by_lower.get(c, c) for c in close))
+        hint = f" (did you mean {' or '.join(repr(h) for h in hints)}?)" if hints else ""
+        return (f"unknown code {ref!r}{hint}; fix the cell, add the code first "
+                "(qualcode code add), or import with --create-codes to make new inductive codes.")
 
     def _create(self, ref: str) -> Code:
         """Create the missing part of a code path as inductive codes."""

@@ -53,6 +53,7 @@ class ImportOptions:
     replace: bool = False  # re-import stored documents that have no codings
     as_new: str | None = None  # store a single transcript under this name
     framework: str | None = "auto"  # auto: the default framework if codings need a codebook
+    create_codes: bool = False  # codings CSVs may create inductive codes they name
 
 
 REMEMBERED = ("participant_pattern", "case_template", "speaker_labels", "spacy_model")
@@ -185,7 +186,8 @@ def _import_paths(project: Project, paths: Iterable[str | Path], progress: Progr
         _apply_framework(project, DEFAULT_FRAMEWORK, report, "the project had no codebook; "
                          "use --framework none to skip this")
     for path in plan.codings:
-        _guard(report, path, lambda p=path: _import_codings(project, p, report))
+        _guard(report, path, lambda p=path: _import_codings(project, p, report,
+                                                            options.create_codes))
         step(path.name)
     return report
 
@@ -295,10 +297,11 @@ def _import_refi(project: Project, path: Path, report: ImportReport) -> None:
     report.notes += [f"{path.name}: {line}" for line in result.summary_lines()]
 
 
-def _import_codings(project: Project, path: Path, report: ImportReport) -> None:
+def _import_codings(project: Project, path: Path, report: ImportReport,
+                    create_codes: bool = False) -> None:
     from qualcode.services.codings_file import apply_codings_csv
 
-    r = apply_codings_csv(project, path)
+    r = apply_codings_csv(project, path, create_codes=create_codes)
     report.notes += r.summary_lines()
 
 

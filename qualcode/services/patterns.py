@@ -35,8 +35,15 @@ from qualcode.analysis.patterns import (
 )
 from qualcode.errors import InvalidInputError
 from qualcode.services.cases import resolve_case
+from qualcode.services.leaks import PseudonymKey, export_gate
 from qualcode.services.project import Project
-from qualcode.store.models import Case, CaseAttribute, GroupRule, Setting, attribute_value
+from qualcode.store.models import (
+    Case,
+    CaseAttribute,
+    GroupRule,
+    Setting,
+    attribute_value,
+)
 
 if TYPE_CHECKING:
     from qualcode.analysis.pattern_quotes import Quote
@@ -189,21 +196,31 @@ def pattern_quotes(project: Project, result: PatternResult, rows: list[PatternRo
                    *, per_case: int | None = 3, cases: str = "present"
                    ) -> dict[tuple[int, str | None], dict[str, list[Quote]]]:
     """Supporting quotes per pattern and case (see ``collect_quotes``)."""
-    from qualcode.analysis.pattern_quotes import collect_quotes  # not needed for the table
+    from qualcode.analysis.pattern_quotes import (
+        collect_quotes,  # not needed for the table
+    )
 
     with project.read() as s:
         return collect_quotes(s, result, rows, per_case=per_case, cases=cases)
 
 
 def export_patterns(project: Project, result: PatternResult, out: str | Path, *,
-                    per_case: int | None = 3, include_none: bool = False) -> Path:
-    """Write the pattern table with supporting quotes to a .docx or .xlsx file."""
+                    per_case: int | None = 3, include_none: bool = False,
+                    allow_identifiers: str | None = None,
+                    key: PseudonymKey | None = None) -> Path:
+    """Write the pattern table with supporting quotes to a .docx or .xlsx file (owner-only).
+
+    The identifier check runs first and refuses while certain findings remain,
+    unless ``allow_identifiers`` gives a reason (recorded in the audit log).
+    """
     out = Path(out)
     fmt = out.suffix.lower()
     if fmt not in (".docx", ".xlsx"):
         raise InvalidInputError(f"{out}: give a .docx or .xlsx file name.")
     if not out.parent.is_dir():
         raise InvalidInputError(f"{out}: folder {out.parent} does not exist. Create it first.")
+    export_gate(project, f"patterns ({fmt.lstrip('.')})", out,
+                allow_identifiers=allow_identifiers, key=key)
     rows = [r for r in result.rows if include_none or r.category != "none"]
     quotes = pattern_quotes(project, result, [r for r in rows if r.category != "none"],
                             per_case=per_case)

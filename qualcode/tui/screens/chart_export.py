@@ -2,7 +2,10 @@
 
 The export runs in a worker (the same service the CLI calls) and reports its
 progress here; the file appears only when complete (written beside it, then
-renamed). The dialog returns the path written, or None when cancelled.
+renamed). The identifier check runs first: while certain findings remain the
+dialog lists them and asks for a reason to export anyway (recorded in the audit
+log, as ``--allow-identifiers`` is on the command line). The dialog returns the
+path written, or None when cancelled.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from textual.widgets import (
 
 from qualcode.analysis.matrix_spec import MatrixSpec
 from qualcode.services.charting import EXPORT_FORMATS, export_chart
+from qualcode.services.leaks import IdentifiersFoundError, describe_findings
 from qualcode.tui import keymap
 
 FORMAT_NOTES = {"docx": "Word: a landscape table per domain, summaries and quotes",
@@ -54,6 +58,10 @@ class ChartExportDialog(ModalScreen[Path | None]):
     ChartExportDialog Horizontal.buttons { height: auto; align-horizontal: right; margin-top: 1; }
     ChartExportDialog Button { margin-left: 1; min-width: 10; }
     ChartExportDialog ProgressBar { margin-top: 1; }
+    ChartExportDialog #gate { display: none; height: auto; }
+    ChartExportDialog.gated #gate { display: block; }
+    ChartExportDialog.gated .choice { display: none; }
+    ChartExportDialog #gate-findings { color: $error; }
     """
     KEYMAP_SCOPE = "export"
     BINDINGS: ClassVar[list[BindingType]] = [*keymap.bindings("export")]
@@ -63,6 +71,7 @@ class ChartExportDialog(ModalScreen[Path | None]):
         self.spec = spec
         self.fmt = fmt
         self.running = False
+        self.gate_shown = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -76,14 +85,18 @@ class ChartExportDialog(ModalScreen[Path | None]):
                 filters.append("group " + ", ".join(self.spec.groups))
             yield Static(escape("With the matrix's filters: " + "; ".join(filters)),
                          classes="dialog-hint")
-            with RadioSet(id="format"):
+            with RadioSet(id="format", classes="choice"):
                 for fmt in EXPORT_FORMATS:
                     yield RadioButton(fmt, value=fmt == self.fmt, id=f"fmt-{fmt}")
-            yield Static(FORMAT_NOTES[self.fmt], id="format-note", classes="dialog-hint")
+            yield Static(FORMAT_NOTES[self.fmt], id="format-note", classes="dialog-hint choice")
             yield Label("File")
             yield Input(default_name(self.app.project.name, self.fmt), id="path")  # type: ignore[attr-defined]
-            yield Label("Quotes per cell (-1: all)")
-            yield Input("3", id="quotes", type="integer")
+            yield Label("Quotes per cell (-1: all)", classes="choice")
+            yield Input("3", id="quotes", type="integer", classes="choice")
+            with Vertical(id="gate"):
+                yield Static("", id="gate-findings")
+                yield Label("Reason to export anyway (recorded in the audit log)")
+                yield Input("", id="reason", placeholder="e.g. names are staff who consented")
             yield ProgressBar(total=1, show_eta=False, id="progress")
             yield Static("", id="export-message", classes="dialog-hint")
             yield Horizontal(Button("Export", id="ok", variant="primary"),
@@ -126,6 +139,15 @@ class ChartExportDialog(ModalScreen[Path | None]):
             quotes = int(self.query_one("#quotes", Input).value or "3")
         except ValueError:
             quotes = 3
+        reason: str | None = None
+        if self.gate_shown:
+            reason = self.query_one("#reason", Input).value.strip()
+            if not reason:
+                self.query_one("#export-message", Static).update(
+                    "Give a reason to export with these details, or Cancel and fix the "
+                    "transcripts (qualcode check-names lists every place).")
+                self.query_one("#reason", Input).focus()
+                return
         self.running = True
         self.query_one("#export-message", Static).update(f"Writing {escape(str(path))}…")
         bar = self.query_one(ProgressBar)
@@ -135,7 +157,8 @@ class ChartExportDialog(ModalScreen[Path | None]):
 
         self.app.run_service(self, export_chart, self.app.project, self.spec, path, self.fmt,  # type: ignore[attr-defined]
                              quotes_per_cell=None if quotes < 0 else quotes, progress=progress,
-                             then=self._done, on_error=self._failed, label="export chart")
+                             allow_identifiers=reason, then=self._done, on_error=self._failed,
+                             label="export chart")
 
     def _done(self, path: Path) -> None:
         self.running = False
@@ -144,4 +167,23 @@ class ChartExportDialog(ModalScreen[Path | None]):
 
     def _failed(self, exc: BaseException) -> None:
         self.running = False
+        if isinstance(exc, IdentifiersFoundError):
+            self._show_gate(exc)
+            return
         self.query_one("#export-message", Static).update(f"[b $error]{escape(str(exc))}[/]")
+
+    def _show_gate(self, exc: IdentifiersFoundError) -> None:
+        """List what the check found and ask for a reason to export anyway."""
+        self.gate_shown = True
+        lines = describe_findings(exc.findings, 4)
+        self.query_one("#gate-findings", Static).update(escape(
+            f"Not exported: {len(exc.findings)} certain identifying detail(s) in the "
+            "transcripts:\n" + "\n".join(lines)))
+        self.add_class("gated")  # the choices are made: room for the findings and the reason
+        self.query_one("#export-message", Static).update(
+            f"{escape(self.fmt)} to {escape(self.query_one('#path', Input).value)}: fix them "
+            "(Cancel), or give a reason and Export anyway.")
+        ok = self.query_one("#ok", Button)
+        ok.label = "Export anyway"
+        ok.styles.min_width = 17
+        self.query_one("#reason", Input).focus()
