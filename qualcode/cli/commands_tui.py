@@ -13,7 +13,12 @@ def open_workbench(state: Any) -> None:
     from qualcode.tui.app import run_workbench
 
     startup_finished()  # the workbench runs for hours: collect as usual from here
-    run_workbench(project)
+    try:
+        run_workbench(project)
+    finally:
+        from qualcode.services.safekeeping import automatic_backup
+
+        automatic_backup(project, "after-workbench")
 
 
 @cli.command("open")
