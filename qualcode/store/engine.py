@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from qualcode.errors import ProjectBusyError, ProjectOpenError
 from qualcode.store.files import create_atomically
@@ -60,7 +61,11 @@ def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
 
 def sqlite_path(url: str) -> Path | None:
     """The file of a SQLite URL (None for other databases and in-memory SQLite)."""
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError) as e:
+        raise ProjectOpenError(f"{url}: not a database URL ({e}). Give a SQLite file path, or a "
+                               "URL such as postgresql://user@host:5432/dbname.") from None
     if parsed.get_backend_name() != "sqlite" or not parsed.database or \
             parsed.database == ":memory:":
         return None
@@ -172,8 +177,13 @@ def _build(tmp: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp}")
     try:
         migrate(engine, backup=False)
+        with engine.connect() as conn:  # into the file: it is linked into place without a WAL
+            busy, _frames, _done = conn.connection.driver_connection.execute(
+                "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                raise sqlite3.OperationalError("database is locked")
     finally:
-        close_engine(engine)
+        engine.dispose()
 
 
 def close_engine(engine: Engine) -> None:

@@ -40,7 +40,8 @@ def create_owner_only(path: Path) -> None:
 def remove_with_sides(path: Path) -> None:
     """Delete a SQLite file and its -wal/-shm/-journal companions, if present."""
     for p in (path, *(Path(f"{path}{s}") for s in SIDE_SUFFIXES)):
-        p.unlink(missing_ok=True)
+        if p.exists():  # (unlinking a missing file on a read-only file system fails)
+            p.unlink(missing_ok=True)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -73,7 +74,10 @@ def create_atomically(path: Path, build: Callable[[Path], None]) -> bool:
     remove_with_sides(tmp)
     try:
         with owner_only():
-            create_owner_only(tmp)
+            try:
+                create_owner_only(tmp)
+            except OSError as e:  # named by the project's path, not the build file's
+                raise OSError(e.errno, e.strerror, str(path)) from None
             build(tmp)
         for side in SIDE_SUFFIXES[:2]:
             wal = Path(f"{tmp}{side}")
