@@ -59,10 +59,18 @@ def state(db: Path) -> tuple[set, set]:
         names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "codings" not in names:
             return set(), set()
-        docs = set(con.execute("SELECT d.name, d.sha256, (SELECT count(*) FROM segments s "
-                               "WHERE s.document_id = d.id) FROM documents d"))
-        codings = set(con.execute('SELECT c.coder_id, d.name, c.code_id, c.start, c."end" '
-                                  "FROM codings c JOIN documents d ON d.id = c.document_id"))
+        docs = set(
+            con.execute(
+                "SELECT d.name, d.sha256, (SELECT count(*) FROM segments s "
+                "WHERE s.document_id = d.id) FROM documents d"
+            )
+        )
+        codings = set(
+            con.execute(
+                'SELECT c.coder_id, d.name, c.code_id, c.start, c."end" '
+                "FROM codings c JOIN documents d ON d.id = c.document_id"
+            )
+        )
         return docs, codings
     except sqlite3.DatabaseError:
         return set(), set()
@@ -73,8 +81,9 @@ def state(db: Path) -> tuple[set, set]:
 def run_and_kill(cmd: list[str], at: float, db: Path) -> tuple[bool, tuple[set, set]]:
     """Start ``cmd``, SIGKILL it after ``at`` seconds; returns (killed mid-run, committed state
     read just before the kill)."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env(),
-                            cwd=ROOT)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env(), cwd=ROOT
+    )
     try:
         proc.wait(timeout=at)
         return False, state(db)
@@ -85,8 +94,13 @@ def run_and_kill(cmd: list[str], at: float, db: Path) -> tuple[bool, tuple[set, 
         return True, before
 
 
-def verify(db: Path, before: tuple[set, set], tally: Tally, label: str,
-           expect: Callable[[tuple[set, set]], str | None] | None = None) -> None:
+def verify(
+    db: Path,
+    before: tuple[set, set],
+    tally: Tally,
+    label: str,
+    expect: Callable[[tuple[set, set]], str | None] | None = None,
+) -> None:
     """Open the project, check it, and compare with what was committed before the kill."""
     from qualcode.services.project import Project
     from qualcode.services.safekeeping import check_file
@@ -115,8 +129,10 @@ def verify(db: Path, before: tuple[set, set], tally: Tally, label: str,
     if not lost[0] and not lost[1] and problem is None:
         tally.kept += 1
     else:
-        tally.failures.append(f"{label}: lost {len(lost[0])} documents, {len(lost[1])} codings"
-                              + (f"; {problem}" if problem else ""))
+        tally.failures.append(
+            f"{label}: lost {len(lost[0])} documents, {len(lost[1])} codings"
+            + (f"; {problem}" if problem else "")
+        )
 
 
 def timed(cmd: list[str]) -> float:
@@ -136,11 +152,17 @@ class Trials:
         self.work, self.rng = work, rng
         self.transcripts = sorted(str(p) for p in SAMPLES.glob("*.txt"))
         self.base = work / "base.db"  # every sample imported, with cases and codings
-        subprocess.run(qualcode(self.base, "import", str(SAMPLES)), check=True,
-                       capture_output=True, env=env(), cwd=ROOT)
+        subprocess.run(
+            qualcode(self.base, "import", str(SAMPLES)),
+            check=True,
+            capture_output=True,
+            env=env(),
+            cwd=ROOT,
+        )
         self.empty = work / "empty.db"
-        subprocess.run(qualcode(self.empty, "framework", "apply"), capture_output=True,
-                       env=env(), cwd=ROOT)
+        subprocess.run(
+            qualcode(self.empty, "framework", "apply"), capture_output=True, env=env(), cwd=ROOT
+        )
         if not self.empty.exists():
             from qualcode.services.project import Project
 
@@ -174,8 +196,9 @@ class Trials:
             command.downgrade(cfg, "0003")
             conn.exec_driver_sql(
                 'INSERT INTO codings (document_id, code_id, coder_id, start, "end", valence, memo, '
-                "created_at, updated_at) SELECT document_id, code_id, coder_id, start, \"end\", "
-                "valence, 'duplicate', created_at, updated_at FROM codings LIMIT 1")
+                'created_at, updated_at) SELECT document_id, code_id, coder_id, start, "end", '
+                "valence, 'duplicate', created_at, updated_at FROM codings LIMIT 1"
+            )
         engine.dispose()
 
     def _time_upgrade(self) -> float:
@@ -193,13 +216,24 @@ class Trials:
 
     def create(self, tally: Tally) -> None:
         db = self.work / f"create-{self.n}.db"
-        killed, before = run_and_kill(qualcode(db, "import", self.transcripts[0]),
-                                      self.moment("create"), db)
+        killed, before = run_and_kill(
+            qualcode(db, "import", self.transcripts[0]), self.moment("create"), db
+        )
         tally.killed += killed
-        verify(db, before, tally, f"create #{self.n}",
-               None if killed else lambda s: None if len(s[0]) == 1 else "document missing")
-        again = subprocess.run(qualcode(db, "import", self.transcripts[0]), capture_output=True,
-                               text=True, env=env(), cwd=ROOT)
+        verify(
+            db,
+            before,
+            tally,
+            f"create #{self.n}",
+            None if killed else lambda s: None if len(s[0]) == 1 else "document missing",
+        )
+        again = subprocess.run(
+            qualcode(db, "import", self.transcripts[0]),
+            capture_output=True,
+            text=True,
+            env=env(),
+            cwd=ROOT,
+        )
         if again.returncode != 0:
             tally.failures.append(f"create #{self.n}: importing again failed: {again.stderr}")
         left = list(self.work.glob(f".{db.name}.creating-*"))
@@ -218,12 +252,18 @@ class Trials:
     def import_(self, tally: Tally) -> None:
         db = self.work / f"import-{self.n}.db"
         copy_project(self.empty, db)
-        killed, before = run_and_kill(qualcode(db, "import", *self.transcripts),
-                                      self.moment("import"), db)
+        killed, before = run_and_kill(
+            qualcode(db, "import", *self.transcripts), self.moment("import"), db
+        )
         tally.killed += killed
         reference = state(self.base)[0]
-        verify(db, before, tally, f"import #{self.n}",
-               lambda s: None if s[0] <= reference else "a document is half-stored")
+        verify(
+            db,
+            before,
+            tally,
+            f"import #{self.n}",
+            lambda s: None if s[0] <= reference else "a document is half-stored",
+        )
 
     def coding(self, tally: Tally) -> None:
         db = self.work / f"coding-{self.n}.db"
@@ -233,8 +273,17 @@ class Trials:
         while not killed:
             k += 1
             start = self.rng.randrange(0, 2000)
-            cmd = qualcode(db, "coding", "add", "S4PW1", "Culture", "--range",
-                           f"{start}-{start + self.rng.randrange(5, 200)}", "--memo", f"k{k}")
+            cmd = qualcode(
+                db,
+                "coding",
+                "add",
+                "S4PW1",
+                "Culture",
+                "--range",
+                f"{start}-{start + self.rng.randrange(5, 200)}",
+                "--memo",
+                f"k{k}",
+            )
             left = deadline - time.monotonic()
             if left <= 0:
                 break
@@ -250,8 +299,13 @@ class Trials:
         kind = "chart" if self.n % 2 else "qdpx"
         killed, _ = run_and_kill(qualcode(db, "export", kind, str(out)), self.moment("export"), db)
         tally.killed += killed
-        verify(db, before, tally, f"export #{self.n}",
-               lambda s: None if s == before else "the project changed")
+        verify(
+            db,
+            before,
+            tally,
+            f"export #{self.n}",
+            lambda s: None if s == before else "the project changed",
+        )
 
     def run(self, phase: str, tally: Tally) -> None:
         self.n += 1
@@ -274,19 +328,26 @@ def main(argv: list[str] | None = None) -> dict[str, Tally]:
     for i in range(args.trials):
         phase = PHASES[i % len(PHASES)]
         trials.run(phase, tallies[phase])
-    print(f"kill -9 trials: {args.trials} in {time.monotonic() - started:.0f} s "
-          f"(seed {args.seed}; a run takes about " + ", ".join(
-              f"{p} {trials.cost[p]:.1f} s" for p in PHASES) + ")")
-    print(f"{'phase':8} {'trials':>6} {'killed mid-run':>14} {'opens':>6} {'integrity ok':>12} "
-          f"{'nothing lost':>12}")
+    print(
+        f"kill -9 trials: {args.trials} in {time.monotonic() - started:.0f} s "
+        f"(seed {args.seed}; a run takes about "
+        + ", ".join(f"{p} {trials.cost[p]:.1f} s" for p in PHASES)
+        + ")"
+    )
+    print(
+        f"{'phase':8} {'trials':>6} {'killed mid-run':>14} {'opens':>6} {'integrity ok':>12} "
+        f"{'nothing lost':>12}"
+    )
     total = Tally()
     for phase, t in tallies.items():
         print(f"{phase:8} {t.trials:6} {t.killed:14} {t.opened:6} {t.intact:12} {t.kept:12}")
         for name in ("trials", "killed", "opened", "intact", "kept"):
             setattr(total, name, getattr(total, name) + getattr(t, name))
         total.failures += t.failures
-    print(f"{'all':8} {total.trials:6} {total.killed:14} {total.opened:6} {total.intact:12} "
-          f"{total.kept:12}")
+    print(
+        f"{'all':8} {total.trials:6} {total.killed:14} {total.opened:6} {total.intact:12} "
+        f"{total.kept:12}"
+    )
     for failure in total.failures:
         print(f"FAILED {failure}")
     if not args.keep:

@@ -92,31 +92,55 @@ def make_first_release_project(db: Path) -> None:
     with old.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-        conn.execute(text("INSERT INTO coders (id, name, created_at) VALUES (1, 'ann', '2026-01-01')"))
-        conn.execute(text("INSERT INTO codes (id, origin, name, codable, definition, inclusion, "
-                          "exclusion, sort_order, created_at) VALUES (1, 'inductive', 'Geography', "
-                          "1, '', '', '', 0, '2026-01-01')"))
-        conn.execute(text("INSERT INTO documents (id, name, source_file, file_format, sha256, text, "
-                          "word_count, imported_at) VALUES (1, 'S4PW1', 's.txt', 'txt', 'x', "
-                          "'far to travel, no bus', 5, '2026-01-01')"))
+        conn.execute(
+            text("INSERT INTO coders (id, name, created_at) VALUES (1, 'ann', '2026-01-01')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO codes (id, origin, name, codable, definition, inclusion, "
+                "exclusion, sort_order, created_at) VALUES (1, 'inductive', 'Geography', "
+                "1, '', '', '', 0, '2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO documents (id, name, source_file, file_format, sha256, text, "
+                "word_count, imported_at) VALUES (1, 'S4PW1', 's.txt', 'txt', 'x', "
+                "'far to travel, no bus', 5, '2026-01-01')"
+            )
+        )
         for cid, valence, memo in ((1, None, "rural"), (2, "barrier", ""), (3, None, "bus")):
-            conn.execute(text("INSERT INTO codings (id, document_id, code_id, coder_id, start, "
-                              "\"end\", valence, memo, created_at, updated_at) VALUES (:id, 1, 1, "
-                              "1, 0, 13, :v, :m, '2026-01-01', '2026-01-01')"),
-                         {"id": cid, "v": valence, "m": memo})
-        conn.execute(text("INSERT INTO codings (id, document_id, code_id, coder_id, start, \"end\", "
-                          "valence, memo, created_at, updated_at) VALUES (4, 1, 1, 1, 15, 21, "
-                          "'barrier', '', '2026-01-01', '2026-01-01')"))
-        conn.execute(text("INSERT INTO memos (target_type, target_id, title, text, created_at, "
-                          "updated_at) VALUES ('coding', 3, '', 'see the bus timetable', "
-                          "'2026-01-01', '2026-01-01')"))
+            conn.execute(
+                text(
+                    "INSERT INTO codings (id, document_id, code_id, coder_id, start, "
+                    '"end", valence, memo, created_at, updated_at) VALUES (:id, 1, 1, '
+                    "1, 0, 13, :v, :m, '2026-01-01', '2026-01-01')"
+                ),
+                {"id": cid, "v": valence, "m": memo},
+            )
+        conn.execute(
+            text(
+                'INSERT INTO codings (id, document_id, code_id, coder_id, start, "end", '
+                "valence, memo, created_at, updated_at) VALUES (4, 1, 1, 1, 15, 21, "
+                "'barrier', '', '2026-01-01', '2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO memos (target_type, target_id, title, text, created_at, "
+                "updated_at) VALUES ('coding', 3, '', 'see the bus timetable', "
+                "'2026-01-01', '2026-01-01')"
+            )
+        )
     old.dispose()
 
 
 def codings(db: Path) -> list[tuple]:
     con = sqlite3.connect(db)
     try:
-        return con.execute('SELECT id, start, "end", valence, memo FROM codings ORDER BY id').fetchall()
+        return con.execute(
+            'SELECT id, start, "end", valence, memo FROM codings ORDER BY id'
+        ).fetchall()
     finally:
         con.close()
 
@@ -156,12 +180,15 @@ def test_upgrade_folds_duplicates_and_backs_up_first(tmp_path: Path) -> None:
     assert codings(db) == [(1, 0, 13, "barrier", "rural\n\nbus"), (4, 15, 21, "barrier", "")]
     con = sqlite3.connect(db)
     assert con.execute("SELECT target_id FROM memos").fetchall() == [(1,)]
-    detail = con.execute("SELECT detail FROM audit_log WHERE operation = "
-                         "'fold duplicate codings'").fetchone()[0]
+    detail = con.execute(
+        "SELECT detail FROM audit_log WHERE operation = 'fold duplicate codings'"
+    ).fetchone()[0]
     assert '"1": [2, 3]' in detail
     with pytest.raises(sqlite3.IntegrityError):
-        con.execute("INSERT INTO codings (document_id, code_id, coder_id, start, \"end\", memo, "
-                    "created_at, updated_at) VALUES (1, 1, 1, 15, 21, '', 'x', 'x')")
+        con.execute(
+            'INSERT INTO codings (document_id, code_id, coder_id, start, "end", memo, '
+            "created_at, updated_at) VALUES (1, 1, 1, 15, 21, '', 'x', 'x')"
+        )
     con.close()
     [backup] = list_backups(db)
     assert backup.automatic and backup.reason == "before-upgrade-from-0001"

@@ -32,8 +32,13 @@ CODING = ("coding", "add", "S4PW1", "Ward relationships", "--range", "7-50")
 def run(db: Path | str, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, QUALCODE_CODER="tester", PYTHONIOENCODING="utf-8")
     env.pop("QUALCODE_DB", None)
-    return subprocess.run([sys.executable, "-m", "qualcode", "--db", str(db), *args],
-                          capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "qualcode", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
 
 
 def one_line_error(out: subprocess.CompletedProcess[str], *words: str) -> str:
@@ -72,19 +77,27 @@ def in_namespace(mounts: str, commands: list[list[str]]) -> list[subprocess.Comp
     """
     if shutil.which("unshare") is None:
         pytest.skip("unshare is not installed")
-    probe = subprocess.run([*_unshare(), "sh", "-c", "mount -t tmpfs tmpfs /mnt"],
-                           capture_output=True, text=True)
+    probe = subprocess.run(
+        [*_unshare(), "sh", "-c", "mount -t tmpfs tmpfs /mnt"], capture_output=True, text=True
+    )
     if probe.returncode != 0:
         pytest.skip(f"cannot make a private mount namespace here: {probe.stderr.strip()}")
     exe = shlex.quote(sys.executable)
     script = [mounts]
     for i, cmd in enumerate(commands):
         args = " ".join(shlex.quote(a) for a in cmd)
-        script.append(f"QUALCODE_CODER=tester {exe} -m qualcode {args}; rc=$?; "
-                      f"echo '@@{i} '$rc; echo '@@{i}' >&2")
-    done = subprocess.run([*_unshare(), "sh", "-c", "\n".join(script)], capture_output=True,
-                          text=True, timeout=300, cwd=ROOT,
-                          env={k: v for k, v in os.environ.items() if k != "QUALCODE_DB"})
+        script.append(
+            f"QUALCODE_CODER=tester {exe} -m qualcode {args}; rc=$?; "
+            f"echo '@@{i} '$rc; echo '@@{i}' >&2"
+        )
+    done = subprocess.run(
+        [*_unshare(), "sh", "-c", "\n".join(script)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k != "QUALCODE_DB"},
+    )
     results, out, err = [], done.stdout, done.stderr
     for i in range(len(commands)):
         o, _, out = out.partition(f"@@{i} ")
@@ -101,7 +114,8 @@ def test_disk_full_stops_an_import_with_a_summary(tmp_path: Path) -> None:
     files = sorted(str(f) for f in SAMPLES.glob("*.txt"))
     imp, check, docs = in_namespace(
         f"mount -t tmpfs -o size=700k tmpfs {mnt}",
-        [["--db", p, "import", *files], ["--db", p, "check"], ["--db", p, "documents", "--json"]])
+        [["--db", p, "import", *files], ["--db", p, "check"], ["--db", p, "documents", "--json"]],
+    )
     line = one_line_error(imp, "import stopped after", f"of {len(files)} files", "disk", "full")
     imported = int(imp.stdout.split(" documents imported")[0].split()[-1])
     assert 0 < imported < len(files)
@@ -114,15 +128,19 @@ def test_disk_full_stops_an_import_with_a_summary(tmp_path: Path) -> None:
 def test_disk_full_while_creating_leaves_no_project(tmp_path: Path) -> None:
     mnt = tmp_path / "tiny"
     mnt.mkdir()
-    (out,) = in_namespace(f"mount -t tmpfs -o size=200k tmpfs {mnt} && echo x > {mnt}/keep",
-                          [["--db", str(mnt / "p.db"), "import", str(SAMPLES / "S4PW1.txt")]])
+    (out,) = in_namespace(
+        f"mount -t tmpfs -o size=200k tmpfs {mnt} && echo x > {mnt}/keep",
+        [["--db", str(mnt / "p.db"), "import", str(SAMPLES / "S4PW1.txt")]],
+    )
     one_line_error(out, "disk", "full", "Nothing of this action was stored")
 
 
 def test_read_only_project_file(db: Path) -> None:
     before = digest(db)
-    (read, write) = in_namespace(f"mount --bind {db} {db} && mount -o remount,bind,ro {db}",
-                                 [["--db", str(db), "codings"], ["--db", str(db), *CODING]])
+    (read, write) = in_namespace(
+        f"mount --bind {db} {db} && mount -o remount,bind,ro {db}",
+        [["--db", str(db), "codings"], ["--db", str(db), *CODING]],
+    )
     assert read.returncode == 0  # reading still works
     one_line_error(write, "cannot be written", "read-only", "Nothing of this action was stored")
     assert digest(db) == before
@@ -133,8 +151,11 @@ def test_read_only_folder(db: Path) -> None:
     folder = db.parent
     (write, create) = in_namespace(
         f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder}",
-        [["--db", str(db), *CODING], ["--db", str(folder / "new.db"), "import",
-                                       str(SAMPLES / "S4PW1.txt")]])
+        [
+            ["--db", str(db), *CODING],
+            ["--db", str(folder / "new.db"), "import", str(SAMPLES / "S4PW1.txt")],
+        ],
+    )
     one_line_error(write, str(db), "permission")
     one_line_error(create, str(folder / "new.db"), "read-only")
     assert digest(db) == before and not (folder / "new.db").exists()
@@ -165,15 +186,22 @@ def test_unknown_url_scheme(tmp_path: Path) -> None:
 
 
 def test_missing_driver() -> None:
-    one_line_error(run("mysql://u@localhost/study", "codings"), "driver", "not installed",
-                   "pip install mysqlclient")
+    one_line_error(
+        run("mysql://u@localhost/study", "codings"),
+        "driver",
+        "not installed",
+        "pip install mysqlclient",
+    )
 
 
 def test_server_down() -> None:
     if importlib.util.find_spec("psycopg") is None and importlib.util.find_spec("psycopg2") is None:
         pytest.skip("no PostgreSQL driver installed (psycopg)")
-    one_line_error(run("postgresql://u@127.0.0.1:1/study", "codings"),
-                   "Cannot reach the database server", "running")
+    one_line_error(
+        run("postgresql://u@127.0.0.1:1/study", "codings"),
+        "Cannot reach the database server",
+        "running",
+    )
 
 
 def test_nesting_too_deep(db: Path) -> None:

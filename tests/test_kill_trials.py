@@ -11,8 +11,9 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "kill_trials.py"
 
 
-def test_killed_processes_leave_sound_projects(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_killed_processes_leave_sound_projects(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = importlib.util.spec_from_file_location("kill_trials", SCRIPT)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)

@@ -63,8 +63,13 @@ def test_two_processes_adding_the_same_coding_store_it_once(tmp_path: Path) -> N
 def _cli(db: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
     full = dict(os.environ, QUALCODE_CODER="tester", PYTHONIOENCODING="utf-8", **(env or {}))
     full.pop("QUALCODE_DB", None)
-    return subprocess.Popen([sys.executable, "-m", "qualcode", "--db", str(db), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=full)
+    return subprocess.Popen(
+        [sys.executable, "-m", "qualcode", "--db", str(db), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=full,
+    )
 
 
 def _project(tmp_path: Path) -> Path:
@@ -79,8 +84,10 @@ def _project(tmp_path: Path) -> Path:
 def _count(db: Path) -> tuple[int, int]:
     con = sqlite3.connect(db)
     try:
-        return (con.execute("SELECT count(*) FROM codings").fetchone()[0],
-                con.execute("SELECT count(*) FROM audit_log").fetchone()[0])
+        return (
+            con.execute("SELECT count(*) FROM codings").fetchone()[0],
+            con.execute("SELECT count(*) FROM audit_log").fetchone()[0],
+        )
     finally:
         con.close()
 
@@ -107,8 +114,16 @@ def test_a_writer_gives_up_after_the_wait_with_a_plain_message(tmp_path: Path) -
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        proc = _cli(db, "coding", "add", "S4PW1", "Ward relationships", "--range", "0-12",
-                    env={"QUALCODE_BUSY_WAIT": "1"})
+        proc = _cli(
+            db,
+            "coding",
+            "add",
+            "S4PW1",
+            "Ward relationships",
+            "--range",
+            "0-12",
+            env={"QUALCODE_BUSY_WAIT": "1"},
+        )
         out, err = proc.communicate(timeout=120)
     finally:
         holder.rollback()

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.services.coding import add_coding
 from qualcode.services.codebook import create_code
+from qualcode.services.coding import add_coding
 from qualcode.services.project import Project
 from qualcode.services.safekeeping import backup, check, restore
 from qualcode.store.backups import auto_backup, list_backups
@@ -22,12 +22,19 @@ from tests.conftest import add_document
 TEXT = "S4PW1: We were never invited to the ward meetings. The bus took two hours."
 
 
-def run(db: Path | str, *args: str, input: str | None = None,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    db: Path | str, *args: str, input: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     full = dict(os.environ, QUALCODE_CODER="tester", PYTHONIOENCODING="utf-8", **(env or {}))
     full.pop("QUALCODE_DB", None)
-    return subprocess.run([sys.executable, "-m", "qualcode", "--db", str(db), *args],
-                          capture_output=True, text=True, env=full, input=input, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "qualcode", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        env=full,
+        input=input,
+        timeout=120,
+    )
 
 
 def count(db: Path, table: str = "codings") -> int:
@@ -51,8 +58,10 @@ def coded(tmp_path: Path) -> Path:
 
 def test_a_cli_command_leaves_all_its_work_in_the_db_file(coded: Path, tmp_path: Path) -> None:
     """A plain copy of the .db alone (no -wal) after the command has the new coding."""
-    assert run(coded, "coding", "add", "S4PW1", "Ward relationships", "--range", "51-74"
-               ).returncode == 0
+    assert (
+        run(coded, "coding", "add", "S4PW1", "Ward relationships", "--range", "51-74").returncode
+        == 0
+    )
     assert not Path(f"{coded}-wal").exists() or Path(f"{coded}-wal").stat().st_size == 0
     alone = tmp_path / "copy.db"
     shutil.copyfile(coded, alone)
@@ -80,8 +89,9 @@ def test_backup_while_another_connection_has_work_in_the_wal(coded: Path, tmp_pa
     project.close()
 
 
-def test_backup_command_and_the_rolling_set(coded: Path, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backup_command_and_the_rolling_set(
+    coded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     made = run(coded, "backup")
     assert made.returncode == 0, made.stderr
     assert "Backed up to" in made.stdout and "study-backups" in made.stdout

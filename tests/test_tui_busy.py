@@ -57,8 +57,9 @@ async def test_a_coding_waits_for_a_busy_project_then_is_stored(sample: Project)
         assert [r.code for r in list_codings(sample)] == ["Culture"]
 
 
-async def test_when_the_wait_runs_out_the_message_is_plain(sample: Project,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_when_the_wait_runs_out_the_message_is_plain(
+    sample: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("QUALCODE_BUSY_WAIT", "0.2")
     app = QualcodeApp(sample)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -27,8 +27,9 @@ def backup_cmd(state: CliState, dest: str | None, list_only: bool) -> None:
         click.echo(f"Backups in {folder} (the newest {keep} automatic ones are kept):")
         for b in found:
             kind = "automatic" if b.automatic else "by hand"
-            click.echo(f"  {b.made_at:%Y-%m-%d %H:%M:%S}  {b.size / 1e6:7.1f} MB  {kind:9}  "
-                       f"{b.path}")
+            click.echo(
+                f"  {b.made_at:%Y-%m-%d %H:%M:%S}  {b.size / 1e6:7.1f} MB  {kind:9}  {b.path}"
+            )
         if not found:
             click.echo("  (none yet)")
         return
@@ -47,10 +48,13 @@ def restore_cmd(state: CliState, backup: str, yes: bool) -> None:
     target = safekeeping.project_file(state.db)
     if target.exists() and not yes:
         if not sys.stdin.isatty():
-            raise click.UsageError(f"restoring replaces {target}; add --yes to confirm "
-                                   "(the replaced project is kept aside).")
-        click.confirm(f"Replace {target} with {backup}? (the current project is kept aside)",
-                      abort=True)
+            raise click.UsageError(
+                f"restoring replaces {target}; add --yes to confirm "
+                "(the replaced project is kept aside)."
+            )
+        click.confirm(
+            f"Replace {target} with {backup}? (the current project is kept aside)", abort=True
+        )
     result = safekeeping.restore(state.db, backup)
     click.echo(f"Restored {result.project} from {result.restored_from}.")
     if result.replaced_kept_as:
@@ -69,9 +73,16 @@ def check_cmd(state: CliState, as_json: bool) -> None:
 
     report = safekeeping.check(state.db)
     if as_json:
-        emit_json({"file": str(report.path), "ok": report.ok, "summary": report.headline,
-                   "details": report.details, "advice": report.advice,
-                   "schema": report.revision})
+        emit_json(
+            {
+                "file": str(report.path),
+                "ok": report.ok,
+                "summary": report.headline,
+                "details": report.details,
+                "advice": report.advice,
+                "schema": report.revision,
+            }
+        )
     else:
         for line in report.lines():
             click.echo(line)

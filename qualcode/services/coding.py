@@ -280,6 +280,6 @@ def update_coding(project: Project, coding_id: int, *, valence: str | None | typ
         except IntegrityError as e:
             if not _is_duplicate(e):
                 raise
-            raise ConflictError(f"Coding {coding_id} would then be the same as another coding of "
-                                "yours (same code on the same text); nothing was changed.") from None
+            raise ConflictError(f"Coding {coding_id} would then be the same as another coding "
+                                "of yours (same code, same text); nothing was changed.") from None
         return _get(s, coding_id)

@@ -13,7 +13,7 @@ import getpass
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,10 +21,15 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from qualcode.store.engine import close_engine, open_engine, reading
+from qualcode.store.engine import close_engine, open_engine, reading, set_busy_notifier
 from qualcode.store.models import AuditEntry, Coder, Setting
 
 CODER_ENV = "QUALCODE_CODER"
+
+
+def on_busy(notify: Callable[[str], None] | None) -> None:
+    """Who hears "the project is busy; waiting…" while a write waits for another process."""
+    set_busy_notifier(notify)
 
 
 def default_coder_name() -> str:

@@ -27,16 +27,25 @@ from qualcode.store.backups import (
 )
 from qualcode.store.engine import SQLITE_HEADER, resolve_url, sqlite_path
 
-PG_ADVICE = ("this project is on a database server: back it up with the server's tools, e.g. "
-             "`pg_dump --format=custom --file=study.dump DBNAME`, and restore with `pg_restore`.")
+PG_ADVICE = (
+    "this project is on a database server: back it up with the server's tools, e.g. "
+    "`pg_dump --format=custom --file=study.dump DBNAME`, and restore with `pg_restore`."
+)
 
-TABLE_WORDS = {"codings": "codings", "codes": "codes", "documents": "documents",
-               "segments": "sentence and turn markers", "cases": "cases",
-               "participants": "participants", "memos": "memos",
-               "cell_summaries": "chart summaries", "case_attributes": "case attributes",
-               "participant_attributes": "participant attributes",
-               "cell_summary_revisions": "chart summary history",
-               "workshop_comments": "workshop comments"}
+TABLE_WORDS = {
+    "codings": "codings",
+    "codes": "codes",
+    "documents": "documents",
+    "segments": "sentence and turn markers",
+    "cases": "cases",
+    "participants": "participants",
+    "memos": "memos",
+    "cell_summaries": "chart summaries",
+    "case_attributes": "case attributes",
+    "participant_attributes": "participant attributes",
+    "cell_summary_revisions": "chart summary history",
+    "workshop_comments": "workshop comments",
+}
 
 
 def project_file(db: str | os.PathLike[str] | None) -> Path:
@@ -47,8 +56,10 @@ def project_file(db: str | os.PathLike[str] | None) -> Path:
     return path
 
 
-def backup(db: str | os.PathLike[str] | None, dest: str | os.PathLike[str] | None = None,
-           ) -> Path:
+def backup(
+    db: str | os.PathLike[str] | None,
+    dest: str | os.PathLike[str] | None = None,
+) -> Path:
     """Copy the project (with its latest work) to ``dest`` (a new file or a folder).
 
     Safe while others code: SQLite's online backup reads one consistent snapshot.
@@ -62,8 +73,9 @@ def backup(db: str | os.PathLike[str] | None, dest: str | os.PathLike[str] | Non
         if target.is_dir():
             target = target / f"{src.stem}-{datetime.now():%Y%m%d-%H%M%S}.db"
         if target.exists():
-            raise InvalidInputError(f"{target} exists already; give a new file name (a backup "
-                                    "never overwrites a file).")
+            raise InvalidInputError(
+                f"{target} exists already; give a new file name (a backup never overwrites a file)."
+            )
         if not target.parent.is_dir():
             raise InvalidInputError(f"{target.parent}: no such folder. Create it first.")
         if target.resolve() == src.resolve():
@@ -106,8 +118,10 @@ def restore(db: str | os.PathLike[str] | None, source: str | os.PathLike[str]) -
         raise NotFoundError(f"{src}: no such backup file. See `qualcode backup --list`.")
     report = check_file(src)
     if not report.ok or report.revision is None:
-        raise InvalidInputError(f"{src} is not a sound qualcode backup: {report.headline} "
-                                "Nothing was changed; pick another backup.")
+        raise InvalidInputError(
+            f"{src} is not a sound qualcode backup: {report.headline} "
+            "Nothing was changed; pick another backup."
+        )
     kept = None
     if target.exists() and target.stat().st_size:
         kept = target.with_name(f"{target.stem}.replaced-{datetime.now():%Y%m%d-%H%M%S}.db")
@@ -171,8 +185,10 @@ def check(db: str | os.PathLike[str] | None) -> CheckReport:
         report.advice += _restore_advice(path)
     mode = stat.S_IMODE(path.stat().st_mode)
     if mode & 0o077:
-        report.advice.append(f"Note: {path.name} can be read by other users of this computer "
-                             f"(mode {mode:o}); `chmod 600 {path}` makes it yours alone.")
+        report.advice.append(
+            f"Note: {path.name} can be read by other users of this computer "
+            f"(mode {mode:o}); `chmod 600 {path}` makes it yours alone."
+        )
     return report
 
 
@@ -189,48 +205,79 @@ def check_file(path: Path) -> CheckReport:
         problems = [r[0] for r in con.execute("PRAGMA integrity_check(20)")]
         broken = con.execute("PRAGMA foreign_key_check").fetchall()
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        revision = (con.execute("SELECT version_num FROM alembic_version").fetchone() or [None])[0] \
-            if "alembic_version" in tables else None
-        counts = {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]  # noqa: S608
-                  for t in ("documents", "codes", "codings") if t in tables} \
-            if problems == ["ok"] else {}
+        revision = (
+            (con.execute("SELECT version_num FROM alembic_version").fetchone() or [None])[0]
+            if "alembic_version" in tables
+            else None
+        )
+        counts = (
+            {
+                t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]  # noqa: S608
+                for t in ("documents", "codes", "codings")
+                if t in tables
+            }
+            if problems == ["ok"]
+            else {}
+        )
     except sqlite3.DatabaseError as e:
         return CheckReport(path, False, f"{path} is damaged and cannot be read ({e}).")
     finally:
         con.close()
     if problems != ["ok"]:
-        return CheckReport(path, False, f"{path} is damaged: SQLite found {len(problems)}"
-                           f"{'+' if len(problems) >= 20 else ''} problems in the file.",
-                           [f"{p}" for p in problems[:5]], revision=revision)
+        return CheckReport(
+            path,
+            False,
+            f"{path} is damaged: SQLite found {len(problems)}"
+            f"{'+' if len(problems) >= 20 else ''} problems in the file.",
+            [f"{p}" for p in problems[:5]],
+            revision=revision,
+        )
     if broken:
         by_table: dict[tuple[str, str], int] = {}
         for table, _rowid, parent, _fk in broken:
             by_table[(table, parent)] = by_table.get((table, parent), 0) + 1
-        details = [f"{n} {TABLE_WORDS.get(t, t)} point at {TABLE_WORDS.get(p, p)} that no longer "
-                   "exist" for (t, p), n in by_table.items()]
-        return CheckReport(path, False, f"{path}: the file is readable, but {len(broken)} links "
-                           "between records are broken.", details, revision=revision)
+        details = [
+            f"{n} {TABLE_WORDS.get(t, t)} point at {TABLE_WORDS.get(p, p)} that no longer exist"
+            for (t, p), n in by_table.items()
+        ]
+        return CheckReport(
+            path,
+            False,
+            f"{path}: the file is readable, but {len(broken)} links between records are broken.",
+            details,
+            revision=revision,
+        )
     if revision is None:
-        return CheckReport(path, False, f"{path} is a sound SQLite file but not a qualcode "
-                           "project (no schema revision).")
+        return CheckReport(
+            path,
+            False,
+            f"{path} is a sound SQLite file but not a qualcode project (no schema revision).",
+        )
     summary = ", ".join(f"{n:,} {t}" for t, n in counts.items())
-    return CheckReport(path, True, f"{path} is sound: SQLite's integrity and reference checks "
-                       f"found no problems ({summary}).", revision=revision)
+    return CheckReport(
+        path,
+        True,
+        f"{path} is sound: SQLite's integrity and reference checks found no problems ({summary}).",
+        revision=revision,
+    )
 
 
 def _restore_advice(path: Path) -> list[str]:
     found = list_backups(path)
     if not found:
-        return ["Nothing has been changed. Keep a copy of this file as it is. There is no backup "
-                f"in {backup_dir(path)}; if you have a copy elsewhere, `qualcode restore COPY` "
-                "puts it back (the damaged file is kept aside)."]
+        return [
+            "Nothing has been changed. Keep a copy of this file as it is. There is no backup "
+            f"in {backup_dir(path)}; if you have a copy elsewhere, `qualcode restore COPY` "
+            "puts it back (the damaged file is kept aside)."
+        ]
     newest = found[-1]
-    return ["Nothing has been changed. Keep a copy of this file as it is, then put back the "
-            f"newest backup ({newest.made_at:%Y-%m-%d %H:%M}): `qualcode restore {newest.path}` "
-            "(the damaged file is kept aside). Work done since that backup must be redone."]
+    return [
+        "Nothing has been changed. Keep a copy of this file as it is, then put back the "
+        f"newest backup ({newest.made_at:%Y-%m-%d %H:%M}): `qualcode restore {newest.path}` "
+        "(the damaged file is kept aside). Work done since that backup must be redone."
+    ]
 
 
 def close(project: Project) -> None:
     """At exit: fold the WAL into the project file so the ``.db`` alone holds everything."""
     project.close()
-

@@ -119,22 +119,29 @@ def list_backups(db_path: Path) -> list[BackupFile]:
     found = []
     prefix = f"{db_path.stem}-"
     for path in folder.glob(f"{prefix}*.db"):
-        parts = path.stem[len(prefix):].split("-", 3)
+        parts = path.stem[len(prefix) :].split("-", 3)
         if len(parts) < 3:
             continue
         try:
             made = datetime.strptime(f"{parts[0]}-{parts[1]}", STAMP)
         except ValueError:
             continue
-        found.append(BackupFile(path, made, parts[2] == AUTO, parts[3] if len(parts) > 3 else "",
-                                path.stat().st_size))
+        found.append(
+            BackupFile(
+                path,
+                made,
+                parts[2] == AUTO,
+                parts[3] if len(parts) > 3 else "",
+                path.stat().st_size,
+            )
+        )
     return sorted(found, key=lambda b: (b.made_at, b.path.name))
 
 
 def rotate(db_path: Path) -> list[Path]:
-    """Delete the oldest automatic backups so that ``keep_count()`` remain; returns those deleted."""
+    """Delete the oldest automatic backups so ``keep_count()`` remain; returns those deleted."""
     autos = [b for b in list_backups(db_path) if b.automatic]
-    gone = [b.path for b in autos[:max(0, len(autos) - keep_count())]]
+    gone = [b.path for b in autos[: max(0, len(autos) - keep_count())]]
     for path in gone:
         path.unlink(missing_ok=True)
     return gone

@@ -31,8 +31,19 @@ from qualcode.errors import ProjectBusyError, ProjectOpenError
 from qualcode.store.files import create_atomically
 from qualcode.store.migrations import SCHEMA_HEAD
 
-__all__ = ["DEFAULT_DB", "ProjectOpenError", "close_engine", "current_revision", "make_engine",
-           "migrate", "open_engine", "reading", "resolve_url", "set_busy_notifier", "sqlite_path"]
+__all__ = [
+    "DEFAULT_DB",
+    "ProjectOpenError",
+    "close_engine",
+    "current_revision",
+    "make_engine",
+    "migrate",
+    "open_engine",
+    "reading",
+    "resolve_url",
+    "set_busy_notifier",
+    "sqlite_path",
+]
 
 DEFAULT_DB = "qualcode.db"
 ENV_VAR = "QUALCODE_DB"
@@ -64,10 +75,15 @@ def sqlite_path(url: str) -> Path | None:
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as e:
-        raise ProjectOpenError(f"{url}: not a database URL ({e}). Give a SQLite file path, or a "
-                               "URL such as postgresql://user@host:5432/dbname.") from None
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or \
-            parsed.database == ":memory:":
+        raise ProjectOpenError(
+            f"{url}: not a database URL ({e}). Give a SQLite file path, or a "
+            "URL such as postgresql://user@host:5432/dbname."
+        ) from None
+    if (
+        parsed.get_backend_name() != "sqlite"
+        or not parsed.database
+        or parsed.database == ":memory:"
+    ):
         return None
     return Path(parsed.database)
 
@@ -113,11 +129,14 @@ def _sqlite_begin(conn: Connection) -> None:
                 raise ProjectBusyError(
                     f"The project is busy: another qualcode process has been writing to it for "
                     f"{waited:.0f} s. Nothing of this action was stored; run it again when that "
-                    "process (an import, perhaps) has finished.") from None
+                    "process (an import, perhaps) has finished."
+                ) from None
             if not told and _busy_notifier is not None:
                 told = True
-                _busy_notifier("The project is busy (another qualcode process, such as an import, "
-                               "is writing); waiting…")
+                _busy_notifier(
+                    "The project is busy (another qualcode process, such as an import, "
+                    "is writing); waiting…"
+                )
 
 
 def make_engine(url: str) -> Engine:
@@ -153,7 +172,8 @@ def _check_file(path: Path, create: bool) -> bool:
         raise ProjectOpenError(
             f"{path} is an empty file (0 bytes), not a project. If your project should be "
             "there, restore it from a backup (`qualcode restore BACKUP`); to start a new project, "
-            "delete the empty file or give another name with --db.")
+            "delete the empty file or give another name with --db."
+        )
     if head != SQLITE_HEADER:
         raise ProjectOpenError(
             f"{path}: not a SQLite database (it starts with {head[:8]!r}). "
@@ -179,7 +199,8 @@ def _build(tmp: Path) -> None:
         migrate(engine, backup=False)
         with engine.connect() as conn:  # into the file: it is linked into place without a WAL
             busy, _frames, _done = conn.connection.driver_connection.execute(
-                "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).fetchone()
             if busy:
                 raise sqlite3.OperationalError("database is locked")
     finally:
@@ -257,7 +278,8 @@ def migrate(engine: Engine, *, backup: bool = True) -> None:
             if broken:
                 raise ProjectOpenError(
                     f"{path}: upgrading the schema would break {len(broken)} references "
-                    f"(first in table {broken[0][0]}); nothing was changed. Run `qualcode check`.")
+                    f"(first in table {broken[0][0]}); nothing was changed. Run `qualcode check`."
+                )
 
 
 @contextmanager

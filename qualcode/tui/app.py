@@ -106,9 +106,9 @@ class QualcodeApp(App[None]):
         return self.theme == HIGH_CONTRAST_NAME
 
     def on_mount(self) -> None:
-        from qualcode.store.engine import set_busy_notifier
+        from qualcode.services.project import on_busy
 
-        set_busy_notifier(self._project_busy)
+        on_busy(self._project_busy)
         if self._user_keys:
             self.set_keymap(self._user_keys)
         self.sub_title = self.project_name
