@@ -132,3 +132,28 @@ def test_a_writer_gives_up_after_the_wait_with_a_plain_message(tmp_path: Path) -
     assert err.strip().splitlines()[-1].startswith("error: The project is busy")
     assert "Nothing of this action was stored" in err and "Traceback" not in err
     assert _count(db) == before
+
+
+def test_one_coding_per_coder_code_and_span_in_every_service(tmp_path: Path) -> None:
+    """Changing a coding or merging codes never makes a second identical coding."""
+    import pytest
+
+    from qualcode.services.codebook import merge_codes
+    from qualcode.services.coding import add_coding, update_coding
+
+    db = _project(tmp_path)
+    project = Project.open(db, coder="ann")
+    create_code(project, "Staff attitudes")
+    first = add_coding(project, "S4PW1", 0, 12, "Ward relationships", valence="barrier")
+    other = add_coding(project, "S4PW1", 20, 30, "Ward relationships")
+    with pytest.raises(ConflictError, match="already coded"):
+        add_coding(project, "S4PW1", 0, 12, "Ward relationships")
+    with pytest.raises(ConflictError, match="same as another coding"):
+        update_coding(project, other.id, start=0, end=12)
+    add_coding(project, "S4PW1", 0, 12, "Staff attitudes", valence="facilitator")
+    with pytest.raises(ConflictError, match="another valence"):
+        merge_codes(project, "Staff attitudes", "Ward relationships")
+    assert _count(db)[0] == 3
+    update_coding(project, first.id, valence="facilitator")
+    assert merge_codes(project, "Staff attitudes", "Ward relationships") == 0
+    assert _count(db)[0] == 2  # the identical coding was folded, not doubled
