@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ class Tally:
     opened: int = 0
     intact: int = 0  # integrity_check and foreign_key_check clean
     kept: int = 0  # nothing committed before the kill was lost
+    stages: Counter[str] = field(default_factory=Counter)  # where the kills landed
     failures: list[str] = field(default_factory=list)
 
 
@@ -78,12 +80,17 @@ def state(db: Path) -> tuple[set, set]:
         con.close()
 
 
-def run_and_kill(cmd: list[str], at: float, db: Path) -> tuple[bool, tuple[set, set]]:
-    """Start ``cmd``, SIGKILL it after ``at`` seconds; returns (killed mid-run, committed state
-    read just before the kill)."""
+def run_and_kill(
+    cmd: list[str], at: float, db: Path, trigger: Callable[[], bool] | None = None
+) -> tuple[bool, tuple[set, set]]:
+    """Start ``cmd``, SIGKILL it after ``at`` seconds (counted from when ``trigger()`` first
+    holds, if given); returns (killed mid-run, committed state read just before the kill)."""
     proc = subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env(), cwd=ROOT
     )
+    if trigger is not None:
+        while proc.poll() is None and not trigger():
+            time.sleep(0.002)
     try:
         proc.wait(timeout=at)
         return False, state(db)
@@ -92,6 +99,16 @@ def run_and_kill(cmd: list[str], at: float, db: Path) -> tuple[bool, tuple[set, 
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         return True, before
+
+
+def revision(db: Path) -> str | None:
+    con = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+    try:
+        return con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        con.close()
 
 
 def verify(
@@ -174,7 +191,10 @@ class Trials:
             "upgrade": self._time_upgrade(),
             "import": self._time_import(),
             "coding": 3.0,  # a run of `coding add` processes, one after another
-            "export": timed(qualcode(self.base, "export", "chart", str(work / "t.docx"))),
+            "export": max(
+                timed(qualcode(self.base, "export", "chart", str(work / "t.docx"))),
+                timed(qualcode(self.base, "export", "qdpx", str(work / "t.qdpx"))),
+            ),
         }
         self.n = 0
 
@@ -216,10 +236,22 @@ class Trials:
 
     def create(self, tally: Tally) -> None:
         db = self.work / f"create-{self.n}.db"
-        killed, before = run_and_kill(
-            qualcode(db, "import", self.transcripts[0]), self.moment("create"), db
-        )
+        building = lambda: any(self.work.glob(f".{db.name}.creating-*"))  # noqa: E731
+        if self.n % 2:  # aim at the moment the schema is built
+            at, trigger = self.rng.uniform(0, 0.3), building
+        else:
+            at, trigger = self.moment("create"), None
+        killed, before = run_and_kill(qualcode(db, "import", self.transcripts[0]), at, db, trigger)
         tally.killed += killed
+        tally.stages[
+            "finished"
+            if not killed
+            else "while building the schema"
+            if building() and not db.exists()
+            else "before the project file was begun"
+            if not db.exists()
+            else "after the project file appeared"
+        ] += 1
         verify(
             db,
             before,
@@ -245,8 +277,22 @@ class Trials:
         copy_project(self.old, db)
         committed = state(db)
         distinct = (committed[0], committed[1])  # the duplicate folds into its twin
-        killed, _ = run_and_kill(qualcode(db, "codings", "--json"), self.moment("upgrade"), db)
+        backed_up = lambda: any(  # noqa: E731
+            (self.work / f"upgrade-{self.n}-backups").glob("*before-upgrade*")
+        )
+        if self.n % 2:  # aim at the upgrade itself, which follows the automatic backup
+            at, trigger = self.rng.uniform(0, 0.4), backed_up
+        else:
+            at, trigger = self.moment("upgrade"), None
+        killed, _ = run_and_kill(qualcode(db, "codings", "--json"), at, db, trigger)
         tally.killed += killed
+        tally.stages[
+            "finished"
+            if not killed
+            else "upgraded before the kill"
+            if revision(db) != "0003"
+            else "left at the old schema"
+        ] += 1
         verify(db, distinct, tally, f"upgrade #{self.n}")
 
     def import_(self, tally: Tally) -> None:
@@ -256,6 +302,15 @@ class Trials:
             qualcode(db, "import", *self.transcripts), self.moment("import"), db
         )
         tally.killed += killed
+        tally.stages[
+            "finished"
+            if not killed
+            else "before the first document"
+            if not before[0]
+            else f"after {len(before[0])} of {len(self.transcripts)} documents"
+            if len(before[0]) < len(self.transcripts)
+            else "after the last document"
+        ] += 1
         reference = state(self.base)[0]
         verify(
             db,
@@ -289,6 +344,7 @@ class Trials:
                 break
             killed, before = run_and_kill(cmd, left, db)
         tally.killed += killed
+        tally.stages["during a `coding add`" if killed else "finished"] += 1
         verify(db, before, tally, f"coding #{self.n}")
 
     def export(self, tally: Tally) -> None:
@@ -299,6 +355,7 @@ class Trials:
         kind = "chart" if self.n % 2 else "qdpx"
         killed, _ = run_and_kill(qualcode(db, "export", kind, str(out)), self.moment("export"), db)
         tally.killed += killed
+        tally.stages[f"during `export {kind}`" if killed else "finished"] += 1
         verify(
             db,
             before,
@@ -348,6 +405,8 @@ def main(argv: list[str] | None = None) -> dict[str, Tally]:
         f"{'all':8} {total.trials:6} {total.killed:14} {total.opened:6} {total.intact:12} "
         f"{total.kept:12}"
     )
+    for phase, t in tallies.items():
+        print(f"  {phase}: " + ", ".join(f"{n} {stage}" for stage, n in t.stages.most_common()))
     for failure in total.failures:
         print(f"FAILED {failure}")
     if not args.keep:
