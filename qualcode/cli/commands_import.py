@@ -77,7 +77,9 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
     if report.added or report.replaced or report.notes:
         from qualcode.services.safekeeping import automatic_backup
 
-        automatic_backup(project, "after-import")
+        _made, problem = automatic_backup(project, "after-import")
+        if problem:
+            click.secho(f"warning: {problem}", fg="yellow", err=True)
     if as_json:
         emit_json(report.to_json())
     else:

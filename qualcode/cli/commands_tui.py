@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import click
+
 from qualcode.cli.main import CliState, cli, pass_state, startup_finished
 
 
@@ -18,7 +20,9 @@ def open_workbench(state: Any) -> None:
     finally:
         from qualcode.services.safekeeping import automatic_backup
 
-        automatic_backup(project, "after-workbench")
+        _made, problem = automatic_backup(project, "after-workbench")
+        if problem:
+            click.secho(f"warning: {problem}", fg="yellow", err=True)
 
 
 @cli.command("open")

@@ -84,12 +84,22 @@ def backup(
     return target
 
 
-def automatic_backup(project: Project, reason: str) -> Path | None:
-    """An automatic backup after a sitting (import, workbench); none for server databases."""
+def automatic_backup(project: Project, reason: str) -> tuple[Path | None, str | None]:
+    """An automatic backup after a sitting (import, workbench); none for server databases.
+
+    Returns (the backup, None) or (None, why it could not be made): a failed backup
+    must not turn a finished sitting into an error, but must be said.
+    """
     path = sqlite_path(str(project.engine.url))
     if path is None or not path.exists():
-        return None
-    return auto_backup(path, reason)
+        return None, None
+    try:
+        return auto_backup(path, reason), None
+    except (OSError, sqlite3.Error) as e:
+        from qualcode.services.failures import explain
+
+        why = explain(e, str(backup_dir(path))) or str(e)
+        return None, f"the automatic backup could not be made: {why}"
 
 
 def backups(db: str | os.PathLike[str] | None) -> tuple[Path, int, list[BackupFile]]:
