@@ -21,3 +21,7 @@ class ConflictError(QualcodeError):
 
 class ProjectOpenError(QualcodeError):
     """The project database cannot be opened or upgraded; the message says why and what to do."""
+
+
+class ProjectBusyError(QualcodeError):
+    """Another process kept the project locked for longer than we wait; nothing was stored."""

@@ -40,12 +40,16 @@ def random_project(tmp_path: Path) -> Project:
         codes = [{"id": c, "name": f"Code {c}", "origin": "inductive", "sort_order": c,
                   "parent_id": (c // 3 if c > 3 else None)} for c in range(1, 13)]
         s.execute(insert(Code), codes)
-        rows = []
-        for _ in range(600):
+        rows, seen = [], set()
+        while len(rows) < 600:
             start = rng.randrange(400)
-            rows.append({"document_id": rng.randint(1, 40), "code_id": rng.randint(1, 12),
-                         "coder_id": coder, "start": start, "end": start + 10,
-                         "valence": rng.choice(VALENCES)})
+            row = {"document_id": rng.randint(1, 40), "code_id": rng.randint(1, 12),
+                   "coder_id": coder, "start": start, "end": start + 10,
+                   "valence": rng.choice(VALENCES)}
+            key = (row["document_id"], row["code_id"], start)
+            if key not in seen:  # one coding per coder, code and span
+                seen.add(key)
+                rows.append(row)
         s.execute(insert(Coding), rows)
     return project
 

@@ -61,11 +61,18 @@ def test_reopening_keeps_data_and_revision(tmp_path: Path) -> None:
 
 
 def test_project_from_an_older_release_is_upgraded(tmp_path: Path) -> None:
-    """A database stamped at no revision but empty is built; one at head is left alone."""
+    """A SQLite database with no tables is built; a 0-byte file is refused with advice."""
     db = tmp_path / "p.db"
-    sqlite3.connect(db).close()  # an empty SQLite file, as a crashed first run might leave
+    con = sqlite3.connect(db)
+    con.executescript("CREATE TABLE t (x); DROP TABLE t;")  # a SQLite file with no tables
+    con.close()
     engine = open_engine(db)
     assert current_revision(engine) == SCHEMA_HEAD
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    with pytest.raises(ProjectOpenError, match=r"empty file \(0 bytes\).*qualcode restore"):
+        open_engine(empty)
+    assert empty.stat().st_size == 0
 
 
 def test_newer_schema_is_refused_with_advice(tmp_path: Path) -> None:

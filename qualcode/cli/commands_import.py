@@ -90,9 +90,25 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
     given = {"participant_pattern": participant_pattern, "case_template": case_template,
              "speaker_labels": extra, "spacy_model": spacy_model}
     remember_options(project, options, [k for k, v in given.items() if v is not None])
-    with _Progress() as progress:
-        report = import_paths(project, paths, progress=progress,
-                              options=replace_options(options, create_codes=create_codes))
+    from qualcode.services.importing import ImportStopped
+
+    try:
+        with _Progress() as progress:
+            report = import_paths(project, paths, progress=progress,
+                                      options=replace_options(options, create_codes=create_codes))
+    except ImportStopped as stopped:
+        for line in stopped.report.summary_lines():
+            click.echo(line)
+        click.echo(f"Not imported ({len(stopped.not_imported)}): "
+                   + ", ".join(stopped.not_imported[:10])
+                   + (" …" if len(stopped.not_imported) > 10 else ""))
+        raise
+    if report.added or report.replaced or report.notes:
+        from qualcode.services.safekeeping import automatic_backup
+
+        _made, problem = automatic_backup(project, "after-import")
+        if problem:
+            click.secho(f"warning: {problem}", fg="yellow", err=True)
     if as_json:
         emit_json(report.to_json())
     else:

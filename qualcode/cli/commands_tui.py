@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import click
+
 from qualcode.cli.main import CliState, cli, pass_state, startup_finished
 
 
@@ -13,7 +15,14 @@ def open_workbench(state: Any) -> None:
     from qualcode.tui.app import run_workbench
 
     startup_finished()  # the workbench runs for hours: collect as usual from here
-    run_workbench(project)
+    try:
+        run_workbench(project)
+    finally:
+        from qualcode.services.safekeeping import automatic_backup
+
+        _made, problem = automatic_backup(project, "after-workbench")
+        if problem:
+            click.secho(f"warning: {problem}", fg="yellow", err=True)
 
 
 @cli.command("open")

@@ -28,10 +28,33 @@ class CliState:
     def project(self, *, create: bool = False) -> Any:
         if self._project is None:
             from qualcode.services.project import Project
+            from qualcode.store.engine import set_busy_notifier
 
+            set_busy_notifier(lambda message: click.echo(message, err=True))
             self._project = Project.open(self.db, coder=self.coder, create=create)
+            ctx = click.get_current_context(silent=True)
+            if ctx is not None:  # fold the WAL into the file when the command ends
+                ctx.find_root().call_on_close(self._project.close)
         startup_finished()
         return self._project
+
+    def where(self) -> str:
+        """The project as named in messages: its file, or its URL without a password."""
+        from qualcode.store.engine import resolve_url, sqlite_path
+
+        try:
+            url = resolve_url(self.db)
+            path = sqlite_path(url)
+            if path is not None:
+                return str(path)
+            from sqlalchemy.engine import make_url
+
+            return make_url(url).render_as_string(hide_password=True)
+        except Exception:  # noqa: BLE001 - an unparsable URL is named as given
+            return str(self.db or "the project")
+
+
+_state: CliState | None = None
 
 
 pass_state = click.make_pass_decorator(CliState)
@@ -81,7 +104,8 @@ def cli(ctx: click.Context, db: str | None, coder: str | None) -> None:
 
     Run without a command to open the workbench on the project.
     """
-    ctx.obj = CliState(db, coder)
+    global _state
+    ctx.obj = _state = CliState(db, coder)
     if ctx.invoked_subcommand is None:
         from qualcode.cli.commands_tui import open_workbench
 
@@ -121,6 +145,14 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted; everything committed before this point is saved.", err=True)
         sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - foreseeable failures get one plain line
+        from qualcode.services.failures import explain
+
+        message = explain(e, _state.where() if _state else "the project")
+        if message is None:
+            raise  # a bug: the traceback is what a report needs
+        click.secho(f"error: {message}", fg="red", err=True)
+        sys.exit(1)
 
 
 def _register() -> None:
@@ -137,6 +169,7 @@ def _register() -> None:
         commands_leaks,
         commands_patterns,
         commands_refi,
+        commands_safekeeping,
         commands_tui,
         commands_workshop,
     )

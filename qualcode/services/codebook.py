@@ -200,17 +200,27 @@ def merge_codes(project: Project, source: str | int, target: str | int) -> int:
                 raise InvalidInputError(f"Cannot merge {src.name!r} into its own child {dst.name!r}.")
             walk = s.get(Code, walk).parent_id  # type: ignore[union-attr]
         moved = 0
-        existing = set(s.execute(select(Coding.document_id, Coding.start, Coding.end,
-                                        Coding.coder_id, Coding.valence)
-                                 .where(Coding.code_id == dst.id)).all())
+        existing = {(d, a, b, coder): v for d, a, b, coder, v in s.execute(
+            select(Coding.document_id, Coding.start, Coding.end, Coding.coder_id, Coding.valence)
+            .where(Coding.code_id == dst.id)).all()}
+        clashes = []
         for c in s.scalars(select(Coding).where(Coding.code_id == src.id)):
-            key = (c.document_id, c.start, c.end, c.coder_id, c.valence)
-            if key in existing:
-                s.delete(c)
-            else:
+            key = (c.document_id, c.start, c.end, c.coder_id)
+            if key not in existing:
                 c.code_id = dst.id
-                existing.add(key)
+                existing[key] = c.valence
                 moved += 1
+            elif existing[key] == c.valence:
+                s.delete(c)
+            else:  # one coder, one code, one span: the two valences cannot both stay
+                clashes.append(c)
+        if clashes:
+            c = clashes[0]
+            raise ConflictError(
+                f"{len(clashes)} codings of {src.name!r} cover the same text as a coding of "
+                f"{dst.name!r} by the same coder with another valence (e.g. characters "
+                f"{c.start}-{c.end} of document {c.document_id}). Give them the same valence "
+                "or remove one, then merge; nothing was changed.")
         s.execute(update(Code).where(Code.parent_id == src.id).values(parent_id=dst.id))
         for model in (CellSummary, WorkshopComment):
             s.execute(delete(model).where(model.code_id == src.id))

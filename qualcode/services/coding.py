@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
@@ -177,8 +178,21 @@ def add_coding(project: Project, document: str | int, start: int, end: int, code
         if coding_id is not None:  # restoring an undone coding keeps its id
             row.id = coding_id
         s.add(row)
-        s.flush()
+        try:
+            s.flush()
+        except IntegrityError as e:  # the same coding stored by another process just now
+            if coding_id is not None or not _is_duplicate(e):
+                raise
+            raise ConflictError(f"{doc.name} {start}-{end} is already coded {cd.name!r}. "
+                                "Change its valence or memo instead.") from None
         return _get(s, row.id)
+
+
+def _is_duplicate(exc: IntegrityError) -> bool:
+    """Whether an insert or update hit the one-coding-per-coder-code-span rule."""
+    msg = str(exc.orig).lower()
+    return "ux_codings_coder_doc_code_span" in msg or (
+        "unique" in msg and "codings.coder_id" in msg)
 
 
 def segment_range(s: Session, document_id: int, seq: int, kind: str = "sentence") -> tuple[int, int]:
@@ -261,5 +275,11 @@ def update_coding(project: Project, coding_id: int, *, valence: str | None | typ
             if not 0 <= new_start < new_end <= n:
                 raise InvalidInputError(f"Range {new_start}-{new_end} is outside the document (0-{n}).")
             c.start, c.end = new_start, new_end
-        s.flush()
+        try:
+            s.flush()
+        except IntegrityError as e:
+            if not _is_duplicate(e):
+                raise
+            raise ConflictError(f"Coding {coding_id} would then be the same as another coding "
+                                "of yours (same code, same text); nothing was changed.") from None
         return _get(s, coding_id)

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
-from qualcode.errors import InvalidInputError, QualcodeError
+from qualcode.errors import InvalidInputError, ProjectBusyError, QualcodeError
 from qualcode.ingest.participants import (
     DEFAULT_CASE_TEMPLATE,
     DEFAULT_PARTICIPANT_PATTERN,
@@ -103,6 +104,7 @@ class ImportReport:
     cases_created: int = 0
     warnings: list[IngestWarning] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    finished: set[Path] = field(default_factory=set)  # files dealt with (stored or reported)
 
     @property
     def ok(self) -> bool:
@@ -147,9 +149,24 @@ class _Plan:
         return len(self.cases) + len(self.refi) + len(self.transcripts) + len(self.codings)
 
 
+class ImportStopped(QualcodeError):
+    """The project could not be written any more (disk full, read-only, locked): the import
+    stopped. ``report`` says what was stored before; ``not_imported`` lists the rest."""
+
+    def __init__(self, message: str, report: ImportReport, not_imported: list[str]) -> None:
+        super().__init__(message)
+        self.report = report
+        self.not_imported = not_imported
+
+
 def import_paths(project: Project, paths: Iterable[str | Path], *, progress: Progress | None = None,
                  options: ImportOptions | None = None) -> ImportReport:
-    """Import files and folders (see the module notes); returns what happened to each."""
+    """Import files and folders (see the module notes); returns what happened to each.
+
+    If the project cannot be written any more (a full disk, a read-only file, a lock
+    held too long), the import stops and :class:`ImportStopped` carries what was
+    stored before (each file is one transaction, so nothing is half-stored).
+    """
     with no_full_collections():
         return _import_paths(project, paths, progress, options)
 
@@ -162,11 +179,32 @@ def _import_paths(project: Project, paths: Iterable[str | Path], progress: Progr
     plan = _plan(paths, report)
     if options.as_new and len(plan.transcripts) != 1:
         raise InvalidInputError("--as-new NAME names one document: give exactly one transcript.")
+    try:
+        return _run_plan(project, plan, report, progress, options)
+    except (OperationalError, ProjectBusyError, OSError) as e:
+        from qualcode.services.failures import NOT_STORED, explain
+
+        why = explain(e, project.location)
+        if why is None:
+            raise
+        files = [*plan.cases, *plan.refi, *plan.transcripts, *plan.codings]
+        left = [str(f) for f in files if f not in report.finished]
+        why = why.replace(f"{NOT_STORED} ", "").replace(NOT_STORED, "")
+        raise ImportStopped(f"import stopped after {len(files) - len(left)} of {len(files)} "
+                            f"files (those are stored, the rest are not): {why}", report,
+                            left) from e
+
+
+def _run_plan(project: Project, plan: _Plan, report: ImportReport, progress: Progress | None,
+              options: ImportOptions) -> ImportReport:
     total, done = plan.total(), 0
 
-    def step(label: str) -> None:
+    def step(label: str | Path) -> None:
         nonlocal done
         done += 1
+        if isinstance(label, Path):
+            report.finished.add(label)
+            label = label.name
         if progress:
             progress(done, total, label)
 
@@ -174,12 +212,12 @@ def _import_paths(project: Project, paths: Iterable[str | Path], progress: Progr
         _apply_framework(project, options.framework, report)
     for path in plan.cases:
         _guard(report, path, lambda p=path: _import_cases(project, p, report))
-        step(path.name)
+        step(path)
     for path in plan.refi:
         _guard(report, path, lambda p=path: _import_refi(project, p, report))
-        step(path.name)
+        step(path)
     TranscriptImporter(project, options, report).import_files(
-        plan.transcripts, lambda path: step(path.name))
+        plan.transcripts, lambda path: step(path))
     if plan.codings and options.framework == "auto" and _has_no_codes(project):
         from qualcode.framework_files import DEFAULT_FRAMEWORK
 
@@ -188,7 +226,7 @@ def _import_paths(project: Project, paths: Iterable[str | Path], progress: Progr
     for path in plan.codings:
         _guard(report, path, lambda p=path: _import_codings(project, p, report,
                                                             options.create_codes))
-        step(path.name)
+        step(path)
     return report
 
 

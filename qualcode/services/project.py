@@ -2,8 +2,9 @@
 
 Every user operation runs in ``project.transaction(...)``: one transaction that
 commits when the block ends (so work is saved at once) or rolls back entirely
-on error (so nothing is half-written). Sessions are never shared between
-threads: each call makes its own.
+on error (so nothing is half-written). On SQLite it takes the write lock when it
+begins, waiting (and saying so) while another process writes; reads never wait.
+Sessions are never shared between threads: each call makes its own.
 """
 
 from __future__ import annotations
@@ -12,17 +13,23 @@ import getpass
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from qualcode.store.engine import open_engine
+from qualcode.store.engine import close_engine, open_engine, reading, set_busy_notifier
 from qualcode.store.models import AuditEntry, Coder, Setting
 
 CODER_ENV = "QUALCODE_CODER"
+
+
+def on_busy(notify: Callable[[str], None] | None) -> None:
+    """Who hears "the project is busy; waiting…" while a write waits for another process."""
+    set_busy_notifier(notify)
 
 
 def default_coder_name() -> str:
@@ -43,6 +50,7 @@ class Project:
         self.engine = engine
         self.coder_name = coder or default_coder_name()
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._reads = sessionmaker(reading(engine), expire_on_commit=False)
 
     @classmethod
     def open(cls, db: str | os.PathLike[str] | None = None, *, coder: str | None = None,
@@ -59,8 +67,8 @@ class Project:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A read-only session (nothing is committed)."""
-        with self._sessions() as session:
+        """A read-only session (nothing is committed; never waits for a writer)."""
+        with self._reads() as session:
             yield session
 
     @contextmanager
@@ -73,14 +81,29 @@ class Project:
                                        detail=json.dumps(detail, default=str, ensure_ascii=False)))
 
     def coder_id(self, session: Session, name: str | None = None) -> int:
-        """The id of a coder (the current one by default), created on first use."""
+        """The id of a coder (the current one by default), created on first use.
+
+        Insert-or-get: if another process creates the same coder at the same moment
+        (possible on PostgreSQL; SQLite write transactions never overlap), the
+        insert is rolled back to a savepoint and their row is used.
+        """
         name = (name or self.coder_name).strip() or "coder"
-        coder = session.scalar(select(Coder).where(Coder.name == name))
-        if coder is None:
-            coder = Coder(name=name)
-            session.add(coder)
-            session.flush()
-        return coder.id
+        for _ in range(3):
+            found = session.scalar(select(Coder.id).where(Coder.name == name))
+            if found is not None:
+                return found
+            try:
+                with session.begin_nested():
+                    coder = Coder(name=name)
+                    session.add(coder)
+                return coder.id
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"coder {name!r} could be neither created nor found")
+
+    def close(self) -> None:
+        """Checkpoint the WAL into the project file and close connections (at exit)."""
+        close_engine(self.engine)
 
     def setting(self, key: str, default: str | None = None) -> str | None:
         with self.read() as s:
@@ -101,7 +124,7 @@ class Project:
         return self.setting("project.uuid") or ""
 
     def _ensure_identity(self) -> None:
-        with self._sessions() as s:  # a read first: opening a project writes nothing
+        with self._reads() as s:  # a read first: opening a project writes nothing
             known = s.scalar(select(func.count()).select_from(Setting.__table__).where(
                 Setting.__table__.c.key.in_(("project.uuid", "project.name"))))
         if known == 2:

@@ -244,6 +244,9 @@ class Coding(Base):
         Index("ix_codings_code_valence_doc", "code_id", "valence", "document_id"),
         Index("ix_codings_doc_start", "document_id", "start"),
         Index("ix_codings_coder", "coder_id"),
+        # the same coder cannot store the same code on the same span twice
+        Index("ux_codings_coder_doc_code_span", "coder_id", "document_id", "code_id", "start",
+              "end", unique=True),
         CheckConstraint("start >= 0 AND \"end\" > start", name="range"),
         CheckConstraint(
             "valence IS NULL OR valence IN ('facilitator', 'barrier', 'neutral')", name="valence"

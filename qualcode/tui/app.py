@@ -117,6 +117,9 @@ class QualcodeApp(App[None]):
         return self.theme == HIGH_CONTRAST_NAME
 
     def on_mount(self) -> None:
+        from qualcode.services.project import on_busy
+
+        on_busy(self._project_busy)
         if self._user_keys:
             self.set_keymap(self._user_keys)
         self.sub_title = self.project_name
@@ -329,10 +332,22 @@ class QualcodeApp(App[None]):
                 return
             await self._dispatch_key_in_order(event)
 
+    def _project_busy(self, message: str) -> None:
+        """Called from a worker thread while a write waits for another process's lock."""
+        try:
+            self.call_from_thread(self.notify, message, title="Waiting", timeout=6)
+        except RuntimeError:  # already on the event loop
+            self.notify(message, title="Waiting", timeout=6)
+
     def notify_error(self, exc: BaseException) -> None:
-        """Show a user error as it is; anything unexpected with its type, and log it."""
-        if isinstance(exc, QualcodeError):
-            self.notify(str(exc), title="Cannot do that", severity="error", timeout=8)
+        """Show a user error as it is; a storage failure in plain words; anything else with
+        its type, and log it."""
+        from qualcode.services.failures import explain
+
+        plain = None if isinstance(exc, QualcodeError) else explain(exc, "The project")
+        if isinstance(exc, QualcodeError) or plain is not None:
+            log.warning("%s", exc)
+            self.notify(plain or str(exc), title="Cannot do that", severity="error", timeout=10)
         else:
             log.error("".join(traceback.format_exception(exc)))
             self.log.error("".join(traceback.format_exception(exc)))
