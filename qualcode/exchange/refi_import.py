@@ -83,7 +83,7 @@ def _load_one(finder: SourceFinder, src: RefiTextSource, report: RefiImportRepor
             continue
         got = finder.fetch(path)
         if got.data is None:
-            if got.missing:
+            if got.missing and got.where.startswith("sources/"):
                 looked.append(got.where)
             else:
                 problems.append(got.problem or f"{path} cannot be read")
