@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from qualcode.errors import InvalidInputError
+from qualcode.exchange.refi_commit import CHUNK_CODINGS, store_project
 from qualcode.exchange.refi_positions import PlainText, Selection, choose_convention
 from qualcode.exchange.refi_read import (
     RefiProjectData,
@@ -166,8 +167,12 @@ def _read(path: Path, limits: ArchiveLimits | None, report: RefiImportReport,
 
 def import_qdpx(project: Project, path: str | Path, *, limits: ArchiveLimits | None = None,
                 segment: bool = True, access: SourceAccess | None = None,
-                strict: bool = False) -> RefiImportReport:
-    """Import a REFI-QDA project (.qdpx archive or bare .qde) in one transaction.
+                strict: bool = False, chunk_codings: int = CHUNK_CODINGS) -> RefiImportReport:
+    """Import a REFI-QDA project (.qdpx archive or bare .qde) as one user operation.
+
+    A big file is committed in consistent chunks of about ``chunk_codings`` codings
+    so other writers are not locked out (see ``refi_commit``); with ``strict`` it is
+    always one transaction.
 
     Everything that can be imported is; what cannot (a source whose text is not to be
     had, codings on it, media) is listed in the report and ``report.omitted`` is true.
@@ -200,21 +205,8 @@ def import_qdpx(project: Project, path: str | Path, *, limits: ArchiveLimits | N
     report.segmented = (prepared is not None) if segment else None
     for w in seg_warnings:
         report.warn(w)
-    with project.transaction("import REFI-QDA project", file=str(path), producer=data.origin,
-                             positions=choice.convention.label) as s:
-        store = RefiStore(s, data, report, project.coder_name)
-        store.store_users()
-        store.store_project_meta()
-        store.store_codes()
-        store.store_cases()
-        for ls in loaded:
-            doc = store.store_document(ls)
-            if not ls.extracted:
-                store.store_codings(ls, doc, choice.convention)
-        store.fix_codable()
-        store.store_notes(note_texts)
-        if strict and report.omitted:
-            raise InvalidInputError(report.strict_refusal())
+    store_project(project, path, data, loaded, note_texts, choice.convention, report,
+                  strict=strict, chunk_codings=chunk_codings)
     return report
 
 

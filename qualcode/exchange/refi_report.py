@@ -61,6 +61,8 @@ class RefiImportReport:
     unreadable: list[tuple[str, str, str]] = field(default_factory=list)  # (name, GUID, why)
     absolute_files: list[str] = field(default_factory=list)  # read from absolute:// paths
     extracted: list[tuple[str, str]] = field(default_factory=list)  # (source, file) text extracted here
+    chunks: int = 1  # write transactions used (a big import commits in consistent steps)
+    resumed: int | None = None  # sources an interrupted earlier import of this file had stored
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -101,6 +103,11 @@ class RefiImportReport:
                 lines.append(f"  {plural(new, what)} added{extra}")
         if self.kind == "project":
             lines.append(f"  positions: {self.convention or 'no text selections to convert'}")
+        if self.resumed is not None:
+            lines.append(f"  completed an earlier import of this file that stopped after "
+                         f"{plural(self.resumed, 'source')}")
+        if self.chunks > 1:
+            lines.append(f"  committed in {self.chunks} steps so others could write meanwhile")
         if self.segmented is False and self.created.get("document"):
             lines.append("  documents were not split into turns and sentences (segmenter not available)")
         listed = {name for name, _, _ in self.unreadable}
