@@ -20,7 +20,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,11 +33,19 @@ from qualcode.exchange.refi_positions import PositionConvention
 from qualcode.exchange.refi_read import RefiProjectData
 from qualcode.exchange.refi_report import RefiImportReport
 from qualcode.exchange.refi_store import LoadedSource, RefiStore
-from qualcode.services.project import Project
 from qualcode.store.models import Setting
 
 CHUNK_CODINGS = 20_000  # codings per write transaction of a big import (about a second each)
 PENDING_PREFIX = "refi.import.pending."
+
+
+class Project(Protocol):
+    """What storing needs of a project handle (the service layer's ``Project`` has it)."""
+
+    coder_name: str
+
+    def transaction(self, operation: str | None = None,
+                    **detail: Any) -> AbstractContextManager[Session]: ...
 
 
 def _codings(ls: LoadedSource) -> int:
