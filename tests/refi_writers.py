@@ -57,8 +57,12 @@ def line_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def qc_project(path: Path, docs: dict[str, str], coded: dict[str, list[tuple[int, str]]],
-               include: set[str] | None = None) -> Path:
+def qc_project(
+    path: Path,
+    docs: dict[str, str],
+    coded: dict[str, list[tuple[int, str]]],
+    include: set[str] | None = None,
+) -> Path:
     """A qc export: ``docs`` name -> text; ``coded`` name -> [(line number, code name)].
 
     ``include`` limits which documents' files go into ``sources/`` (to make one missing).
@@ -73,12 +77,17 @@ def qc_project(path: Path, docs: dict[str, str], coded: dict[str, list[tuple[int
             f'startPosition="{spans[n][0]}" endPosition="{spans[n][1]}"><Coding '
             f'guid="{md5_guid(f"{name}:{n}:cp:{c}")}" creatingUser="{md5_guid("cp")}"><CodeRef '
             f'targetGUID="{md5_guid(c)}" /></Coding></PlainTextSelection>'
-            for n, c in coded.get(name, []))
-        sources.append(f'<TextSource plainTextPath="{name}" guid="{md5_guid(name)}">{sels}</TextSource>')
-    qde = ('<Project xmlns="urn:QDA-XML:project:1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-'
-           'instance" origin="qc 1.7.8" name="qc project"><Users><User name="cp" '
-           f'guid="{md5_guid("cp")}" /></Users><CodeBook><Codes>{code_xml}</Codes></CodeBook>'
-           f'<Sources>{"".join(sources)}</Sources></Project>')
+            for n, c in coded.get(name, [])
+        )
+        sources.append(
+            f'<TextSource plainTextPath="{name}" guid="{md5_guid(name)}">{sels}</TextSource>'
+        )
+    qde = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-'
+        'instance" origin="qc 1.7.8" name="qc project"><Users><User name="cp" '
+        f'guid="{md5_guid("cp")}" /></Users><CodeBook><Codes>{code_xml}</Codes></CodeBook>'
+        f"<Sources>{''.join(sources)}</Sources></Project>"
+    )
     files: dict[str, bytes | str] = {"project.qde": qde}
     for name, text in docs.items():
         if include is None or name in include:
@@ -86,8 +95,9 @@ def qc_project(path: Path, docs: dict[str, str], coded: dict[str, list[tuple[int
     return zip_files(path, files)
 
 
-def standard_project(sources: list[dict[str, str]], origin: str = "ATLAS.ti 23.4.0",
-                     base_path: str | None = None) -> str:
+def standard_project(
+    sources: list[dict[str, str]], origin: str = "ATLAS.ti 23.4.0", base_path: str | None = None
+) -> str:
     """A project.qde with one coding per source; each dict gives ``guid``, ``name``, the
     path attributes (``plainTextPath``, ``richTextPath``, or ``pdf`` for a PDFSource's
     ``path``) and ``start``/``end`` of one selection (omit them for none)."""
@@ -95,20 +105,28 @@ def standard_project(sources: list[dict[str, str]], origin: str = "ATLAS.ti 23.4
     for i, src in enumerate(sources):
         sel = ""
         if "start" in src:
-            sel = (f'<PlainTextSelection guid="00000000-0000-4000-8000-{i:012d}" '
-                   f'startPosition="{src["start"]}" endPosition="{src["end"]}"><Coding '
-                   f'guid="00000000-0000-4000-9000-{i:012d}"><CodeRef targetGUID="{CODE_GUID}"/>'
-                   "</Coding></PlainTextSelection>")
+            sel = (
+                f'<PlainTextSelection guid="00000000-0000-4000-8000-{i:012d}" '
+                f'startPosition="{src["start"]}" endPosition="{src["end"]}"><Coding '
+                f'guid="00000000-0000-4000-9000-{i:012d}"><CodeRef targetGUID="{CODE_GUID}"/>'
+                "</Coding></PlainTextSelection>"
+            )
         if "pdf" in src:
-            items.append(f'<PDFSource guid="{src["guid"]}" name="{src["name"]}" path="{src["pdf"]}"/>')
+            items.append(
+                f'<PDFSource guid="{src["guid"]}" name="{src["name"]}" path="{src["pdf"]}"/>'
+            )
             continue
         attrs = " ".join(f'{k}="{src[k]}"' for k in ("plainTextPath", "richTextPath") if k in src)
-        items.append(f'<TextSource guid="{src["guid"]}" name="{src["name"]}" {attrs}>{sel}</TextSource>')
+        items.append(
+            f'<TextSource guid="{src["guid"]}" name="{src["name"]}" {attrs}>{sel}</TextSource>'
+        )
     base = f' basePath="{base_path}"' if base_path else ""
-    return (f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" '
-            f'name="Study" origin="{origin}"{base}><CodeBook><Codes><Code guid="{CODE_GUID}" '
-            f'name="Topic" isCodable="true"/></Codes></CodeBook><Sources>{"".join(items)}'
-            "</Sources></Project>")
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="urn:QDA-XML:project:1.0" '
+        f'name="Study" origin="{origin}"{base}><CodeBook><Codes><Code guid="{CODE_GUID}" '
+        f'name="Topic" isCodable="true"/></Codes></CodeBook><Sources>{"".join(items)}'
+        "</Sources></Project>"
+    )
 
 
 def docx_bytes(paragraphs: list[str]) -> bytes:
@@ -147,22 +165,27 @@ def pdf_bytes(lines: list[str]) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
 def qualcoder_codebook() -> bytes:
     """A QualCoder .qdc: BOM, a category (folder) holding a coloured code with a sub-code."""
-    xml = ('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
-           'origin="QualCoder 3.6">\n<Codes>\n'
-           '<Code guid="0b5c1f52-7a0e-4e1b-9d61-3f0c2a9f1a01" name="Loose code" isCodable="true" '
-           'color="#F781F3">\n<Description>Not in a category</Description>\n</Code>\n'
-           '<Code guid="0b5c1f52-7a0e-4e1b-9d61-3f0c2a9f1a02" name="Barriers" isCodable="false">\n'
-           "<Description>Category memo</Description>\n"
-           '<Code guid="0b5c1f52-7a0e-4e1b-9d61-3f0c2a9f1a03" name="Travel" isCodable="true" '
-           'color="#58ACFA">\n<Description>Distance &amp; buses</Description>\n'
-           '<Code guid="0b5c1f52-7a0e-4e1b-9d61-3f0c2a9f1a04" name="Rural" isCodable="true" '
-           'color="#088A08">\n</Code>\n</Code>\n</Code>\n</Codes>\n</CodeBook>\n')
+    xml = (
+        '<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
+        'origin="QualCoder 3.6">\n<Codes>\n'
+        '<Code guid="0b5c1f52-7a0e-4e1b-9d61-3f0c2a9f1a01" name="Loose code" isCodable="true" '
+        'color="#F781F3">\n<Description>Not in a category</Description>\n</Code>\n'
+        '<Code guid="0b5c1f52-7a0e-4e1b-9d61-3f0c2a9f1a02" name="Barriers" isCodable="false">\n'
+        "<Description>Category memo</Description>\n"
+        '<Code guid="0b5c1f52-7a0e-4e1b-9d61-3f0c2a9f1a03" name="Travel" isCodable="true" '
+        'color="#58ACFA">\n<Description>Distance &amp; buses</Description>\n'
+        '<Code guid="0b5c1f52-7a0e-4e1b-9d61-3f0c2a9f1a04" name="Rural" isCodable="true" '
+        'color="#088A08">\n</Code>\n</Code>\n</Code>\n</Codes>\n</CodeBook>\n'
+    )
     return b"\xef\xbb\xbf" + xml.encode("utf-8")
 
 
@@ -170,7 +193,10 @@ def taguette_codebook() -> str:
     """A Taguette .qdc: flat tags named by dotted path, upper-case GUIDs, an empty <Sets/>."""
     ns = uuid.UUID("51B2B2B7-27EB-4ECB-9D56-E75B0A0496C2")
     tags = ["interesting", "interesting.fun", "interesting.fun.very", "people.staff", "v2"]
-    codes = "".join(f'<Code guid="{str(uuid.uuid5(ns, t)).upper()}" name="{t}" isCodable="true"/>'
-                    for t in tags)
-    return ('<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
-            f'origin="Taguette 1.4.1"><Codes>{codes}</Codes><Sets/></CodeBook>')
+    codes = "".join(
+        f'<Code guid="{str(uuid.uuid5(ns, t)).upper()}" name="{t}" isCodable="true"/>' for t in tags
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
+        f'origin="Taguette 1.4.1"><Codes>{codes}</Codes><Sets/></CodeBook>'
+    )

@@ -62,8 +62,9 @@ def test_zip_bomb_source_is_stopped_while_unpacking(db: Path, tmp_path: Path) ->
     """Counted while unpacking: refused after the per-entry limit, never inflated whole."""
     path = _bomb(tmp_path / "bomb.qdpx", 256 * MiB)
     assert path.stat().st_size < 2 * MiB
-    msg = _refused_by_cli(db, path, "bomb.qdpx", "sources/t.txt unpacks to more than 64 MiB",
-                          "nothing was imported")
+    msg = _refused_by_cli(
+        db, path, "bomb.qdpx", "sources/t.txt unpacks to more than 64 MiB", "nothing was imported"
+    )
     assert "zip bomb" in msg
     project = Project.open(tmp_path / "mem.db", coder="tester")
     tracemalloc.start()
@@ -77,47 +78,82 @@ def test_zip_bomb_source_is_stopped_while_unpacking(db: Path, tmp_path: Path) ->
 
 
 def _deep_codes(depth: int) -> str:
-    opening = "".join(f'<Code guid="00000000-0000-4000-8000-{i:012d}" name="c{i}" isCodable="true">'
-                      for i in range(depth))
+    opening = "".join(
+        f'<Code guid="00000000-0000-4000-8000-{i:012d}" name="c{i}" isCodable="true">'
+        for i in range(depth)
+    )
     return opening + "</Code>" * depth
 
 
-def test_codes_nested_5000_deep_are_refused_without_recursion_error(db: Path, tmp_path: Path) -> None:
-    qde = ('<Project xmlns="urn:QDA-XML:project:1.0" name="deep"><CodeBook><Codes>'
-           f"{_deep_codes(5000)}</Codes></CodeBook></Project>")
+def test_codes_nested_5000_deep_are_refused_without_recursion_error(
+    db: Path, tmp_path: Path
+) -> None:
+    qde = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="deep"><CodeBook><Codes>'
+        f"{_deep_codes(5000)}</Codes></CodeBook></Project>"
+    )
     path = make_qdpx(tmp_path / "deep.qdpx", qde)
-    _refused_by_cli(db, path, "deep.qdpx", "nested more than 100 levels deep", "c100",
-                    "nothing was imported", "Flatten")
+    _refused_by_cli(
+        db,
+        path,
+        "deep.qdpx",
+        "nested more than 100 levels deep",
+        "c100",
+        "nothing was imported",
+        "Flatten",
+    )
     qdc = tmp_path / "deep.qdc"
-    qdc.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
-                   f"{_deep_codes(5000)}</Codes></CodeBook>", encoding="utf-8")
+    qdc.write_text(
+        f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{_deep_codes(5000)}</Codes></CodeBook>',
+        encoding="utf-8",
+    )
     _refused_by_cli(db, qdc, "deep.qdc", "nested more than 100 levels deep")
     ok = tmp_path / "ok.qdc"  # a deep but sane tree still imports
-    ok.write_text('<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
-                  f"{_deep_codes(100)}</Codes></CodeBook>", encoding="utf-8")
+    ok.write_text(
+        f'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{_deep_codes(100)}</Codes></CodeBook>',
+        encoding="utf-8",
+    )
     assert import_qdc(Project.open(tmp_path / "ok.db"), ok).created["code"] == 100
 
 
 @pytest.mark.parametrize("bad", ["\x00", "\x07", "\x1b"])
-def test_control_characters_leave_their_source_out_with_its_position(db: Path, tmp_path: Path,
-                                                                     bad: str) -> None:
+def test_control_characters_leave_their_source_out_with_its_position(
+    db: Path, tmp_path: Path, bad: str
+) -> None:
     text = f"Line one.\nLine two has a {bad} in it.\n"
-    qde = standard_project([
-        {"guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15", "name": "Damaged",
-         "plainTextPath": "internal://d.txt", "start": "0", "end": "4"},
-        {"guid": "22e0d4d7-4de8-4501-a82f-653d3e5d1c15", "name": "Fine",
-         "plainTextPath": "internal://f.txt", "start": "0", "end": "5"}])
-    path = zip_files(tmp_path / "ctl.qdpx", {"project.qde": qde, "sources/d.txt": text,
-                                             "sources/f.txt": TEXT})
+    qde = standard_project(
+        [
+            {
+                "guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15",
+                "name": "Damaged",
+                "plainTextPath": "internal://d.txt",
+                "start": "0",
+                "end": "4",
+            },
+            {
+                "guid": "22e0d4d7-4de8-4501-a82f-653d3e5d1c15",
+                "name": "Fine",
+                "plainTextPath": "internal://f.txt",
+                "start": "0",
+                "end": "5",
+            },
+        ]
+    )
+    path = zip_files(
+        tmp_path / "ctl.qdpx", {"project.qde": qde, "sources/d.txt": text, "sources/f.txt": TEXT}
+    )
     before = _counts(db)
     result = run(db, "import", str(path))
     assert result.returncode == 4 and "Traceback" not in result.stderr
     where = text.index(bad)
-    assert (f"source 'Damaged' (GUID 11e0d4d7-4de8-4501-a82f-653d3e5d1c15) not imported: "
-            f"sources/d.txt has a control character U+{ord(bad):04X} at character {where} (line 2)"
-            ) in result.stdout
+    assert (
+        f"source 'Damaged' (GUID 11e0d4d7-4de8-4501-a82f-653d3e5d1c15) not imported: "
+        f"sources/d.txt has a control character U+{ord(bad):04X} at character {where} (line 2)"
+    ) in result.stdout
     after = _counts(db)
-    assert after["documents"] == before["documents"] + 1 and after["codings"] == before["codings"] + 1
+    assert (
+        after["documents"] == before["documents"] + 1 and after["codings"] == before["codings"] + 1
+    )
     with Project.open(db).read() as s:
         from sqlalchemy import select
 
@@ -143,28 +179,48 @@ def test_vertical_tab_and_form_feed_become_line_breaks(tmp_path: Path) -> None:
 
 
 def test_colliding_guids_are_refused_with_both_owners_named(db: Path, tmp_path: Path) -> None:
-    qde = GOOD.replace('<Code guid="5215cc69-b628-4e02-afb9-9beeaee55808" name="Topic" isCodable="true"/>',
-                       '<Code guid="5215cc69-b628-4e02-afb9-9beeaee55808" name="Topic" isCodable="true"/>'
-                       '<Code guid="{5215CC69-B628-4E02-AFB9-9BEEAEE55808}" name="Other" '
-                       'isCodable="true"/>')
+    qde = GOOD.replace(
+        '<Code guid="5215cc69-b628-4e02-afb9-9beeaee55808" name="Topic" isCodable="true"/>',
+        '<Code guid="5215cc69-b628-4e02-afb9-9beeaee55808" name="Topic" isCodable="true"/>'
+        '<Code guid="{5215CC69-B628-4E02-AFB9-9BEEAEE55808}" name="Other" '
+        'isCodable="true"/>',
+    )
     path = make_qdpx(tmp_path / "twice.qdpx", qde, {"t.txt": TEXT})
-    _refused_by_cli(db, path, "twice.qdpx", "GUID 5215cc69-b628-4e02-afb9-9beeaee55808 is used by 2",
-                    "Code 'Topic'", "Code 'Other'", "ambiguous", "nothing was imported")
-    source_and_code = GOOD.replace('guid="11e0d4d7-4de8-4501-a82f-653d3e5d1c15"',
-                                   'guid="5215cc69-b628-4e02-afb9-9beeaee55808"')
+    _refused_by_cli(
+        db,
+        path,
+        "twice.qdpx",
+        "GUID 5215cc69-b628-4e02-afb9-9beeaee55808 is used by 2",
+        "Code 'Topic'",
+        "Code 'Other'",
+        "ambiguous",
+        "nothing was imported",
+    )
+    source_and_code = GOOD.replace(
+        'guid="11e0d4d7-4de8-4501-a82f-653d3e5d1c15"', 'guid="5215cc69-b628-4e02-afb9-9beeaee55808"'
+    )
     path = make_qdpx(tmp_path / "cross.qdpx", source_and_code, {"t.txt": TEXT})
     _refused_by_cli(db, path, "cross.qdpx", "TextSource 'Interview'")
 
 
-def test_atlas_ti_pdf_area_and_its_text_selection_sharing_a_guid_is_not_a_clash(tmp_path: Path) -> None:
-    qde = simple_qde("t.txt", [(0, 4)]).replace("</Sources>", (
-        '<PDFSource guid="2065d8ab-d724-40c9-b4e9-6eb8dab73541" name="R.pdf" path="internal://r.pdf">'
-        '<PDFSelection guid="27a5f0c2-e225-4d6a-8297-f4fec794d890" page="0" firstX="1" firstY="1" '
-        'secondX="9" secondY="9"/><Representation guid="142eb46d-612e-4593-a385-d0e5d04d1288" '
-        'plainTextPath="internal://r.txt"><PlainTextSelection guid="27a5f0c2-e225-4d6a-8297-f4fec794d890" '
-        'startPosition="0" endPosition="3"><Coding guid="4b1f2d56-cce9-46f9-8248-e110f3352c5a"><CodeRef '
-        'targetGUID="5215cc69-b628-4e02-afb9-9beeaee55808"/></Coding></PlainTextSelection>'
-        "</Representation></PDFSource></Sources>"))
+def test_atlas_ti_pdf_area_and_its_text_selection_sharing_a_guid_is_not_a_clash(
+    tmp_path: Path,
+) -> None:
+    qde = simple_qde("t.txt", [(0, 4)]).replace(
+        "</Sources>",
+        (
+            '<PDFSource guid="2065d8ab-d724-40c9-b4e9-6eb8dab73541" name="R.pdf" '
+            'path="internal://r.pdf">'
+            '<PDFSelection guid="27a5f0c2-e225-4d6a-8297-f4fec794d890" page="0" firstX="1" '
+            'firstY="1" secondX="9" secondY="9"/>'
+            '<Representation guid="142eb46d-612e-4593-a385-d0e5d04d1288" '
+            'plainTextPath="internal://r.txt"><PlainTextSelection '
+            'guid="27a5f0c2-e225-4d6a-8297-f4fec794d890" startPosition="0" endPosition="3">'
+            '<Coding guid="4b1f2d56-cce9-46f9-8248-e110f3352c5a"><CodeRef '
+            'targetGUID="5215cc69-b628-4e02-afb9-9beeaee55808"/></Coding></PlainTextSelection>'
+            "</Representation></PDFSource></Sources>"
+        ),
+    )
     path = make_qdpx(tmp_path / "atlas.qdpx", qde, {"t.txt": TEXT, "r.txt": "Mix it."})
     report = import_qdpx(Project.open(tmp_path / "a.db"), path, segment=False)
     assert report.created["coding"] == 2

@@ -44,8 +44,12 @@ def test_chunked_import_stores_the_same_as_one_transaction(qdpx: Path, tmp_path:
     assert chunked.created == single.created
     assert "committed in 5 steps" in "\n".join(chunked.summary_lines())
     with many.read() as s:
-        parts = [json.loads(a.detail).get("part") for a in s.scalars(select(AuditEntry).where(
-            AuditEntry.operation == "import REFI-QDA project"))]
+        parts = [
+            json.loads(a.detail).get("part")
+            for a in s.scalars(
+                select(AuditEntry).where(AuditEntry.operation == "import REFI-QDA project")
+            )
+        ]
         assert parts == [f"{i}/5" for i in range(1, 6)]
         assert s.scalar(select(Setting).where(Setting.key.startswith(PENDING_PREFIX))) is None
 
@@ -56,8 +60,9 @@ def test_strict_import_is_always_one_transaction(qdpx: Path, tmp_path: Path) -> 
     assert report.chunks == 1 and len(_rows(project)[1]) == 20
 
 
-def test_interrupted_import_is_consistent_named_and_completed(qdpx: Path, tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_import_is_consistent_named_and_completed(
+    qdpx: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A full disk in the third step (fault injected): earlier steps stay, whole documents only."""
     project = Project.open(tmp_path / "cut.db", coder="importer")
     real = refi_store_text.TextStoring.store_document

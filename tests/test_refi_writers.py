@@ -27,9 +27,11 @@ from tests.refi_writers import (
 )
 from tests.test_cli import run
 
-BOARD = ("Speaker 1:          Thank you. Let's move on to the curriculum.\n"
-         "Speaker 2:          This is refreshing to see in our action plans.\n"
-         "Speaker 1:          Any questions?\n")
+BOARD = (
+    "Speaker 1:          Thank you. Let's move on to the curriculum.\n"
+    "Speaker 2:          This is refreshing to see in our action plans.\n"
+    "Speaker 1:          Any questions?\n"
+)
 ADMIN = "Interviewer: How did it start?\nAdmin: We had no budget for it.\n"
 DOCS = {"board_2017.txt": BOARD, "admin-1.txt": ADMIN}
 CODED = {"board_2017.txt": [(1, "goals"), (2, "questions")], "admin-1.txt": [(1, "budget")]}
@@ -48,8 +50,11 @@ def test_qc_bare_source_names_import_documents_and_codings(tmp_path: Path) -> No
     assert {d.name for d in list_documents(project)} == {"board_2017", "admin-1"}
     got = sorted((r.document, r.code, r.text) for r in list_codings(project))
     lines = BOARD.splitlines(keepends=True)  # qc codes whole lines, newline included
-    assert got == [("admin-1", "budget", "Admin: We had no budget for it.\n"),
-                   ("board_2017", "goals", lines[1]), ("board_2017", "questions", lines[2])]
+    assert got == [
+        ("admin-1", "budget", "Admin: We had no budget for it.\n"),
+        ("board_2017", "goals", lines[1]),
+        ("board_2017", "questions", lines[2]),
+    ]
     assert {r.coder for r in list_codings(project)} == {"cp"}
     assert open_document(project, "board_2017").text == BOARD
     result = run(tmp_path / "cli.db", "import", str(path))
@@ -72,17 +77,39 @@ def test_missing_source_leaves_the_rest_imported_with_a_report(tmp_path: Path) -
     assert f"source 'admin-1' (GUID {guid}) not imported" in result.stdout
     assert "Imported with omissions" in result.stdout
     strict = run(tmp_path / "strict.db", "import", "--strict", str(path))
-    assert strict.returncode == 1 and "--strict" in strict.stderr and "nothing was imported" in strict.stderr
+    assert (
+        strict.returncode == 1
+        and "--strict" in strict.stderr
+        and "nothing was imported" in strict.stderr
+    )
     assert table_counts(Project.open(tmp_path / "strict.db"))["documents"] == 0
 
 
-@pytest.mark.parametrize("written", ["sources/t.txt", "Sources\\t.txt", "internal://sources/t.txt",
-                                     "internal:///t.txt", "t.txt", "sub/t.txt"])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "sources/t.txt",
+        "Sources\\t.txt",
+        "internal://sources/t.txt",
+        "internal:///t.txt",
+        "t.txt",
+        "sub/t.txt",
+    ],
+)
 def test_paths_inside_the_archive_in_any_spelling(tmp_path: Path, written: str) -> None:
     text = "Alpha beta gamma."
     inside = "sub/t.txt" if written.startswith("sub/") else "t.txt"
-    qde = standard_project([{"guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15", "name": "Doc",
-                             "plainTextPath": written, "start": "0", "end": "5"}])
+    qde = standard_project(
+        [
+            {
+                "guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15",
+                "name": "Doc",
+                "plainTextPath": written,
+                "start": "0",
+                "end": "5",
+            }
+        ]
+    )
     path = zip_files(tmp_path / "a.qdpx", {"project.qde": qde, f"sources/{inside}": text})
     project = _project(tmp_path)
     report = import_qdpx(project, path, segment=False)
@@ -91,9 +118,18 @@ def test_paths_inside_the_archive_in_any_spelling(tmp_path: Path, written: str) 
 
 
 def _relative_qde(rel: str) -> str:
-    return standard_project([{"guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15", "name": "John",
-                              "plainTextPath": f"relative:///{rel}", "start": "0", "end": "4"}],
-                            base_path="C:/PROJECT/Sources")
+    return standard_project(
+        [
+            {
+                "guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15",
+                "name": "John",
+                "plainTextPath": f"relative:///{rel}",
+                "start": "0",
+                "end": "4",
+            }
+        ],
+        base_path="C:/PROJECT/Sources",
+    )
 
 
 def test_relative_sources_read_from_the_export_folder_or_sources_dir(tmp_path: Path) -> None:
@@ -130,12 +166,25 @@ def test_absolute_sources_only_when_allowed_and_listed(tmp_path: Path) -> None:
     outside = tmp_path / "data" / "Robert.txt"
     outside.parent.mkdir()
     outside.write_text("Robert spoke first.", encoding="utf-8")
-    qde = standard_project([
-        {"guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15", "name": "Robert",
-         "plainTextPath": f"absolute://{outside}", "start": "0", "end": "6"},
-        {"guid": "22e0d4d7-4de8-4501-a82f-653d3e5d1c15", "name": "Group",
-         "plainTextPath": "absolute:///C:/PROJECT/Sources/Group.txt", "start": "0", "end": "3"}],
-        origin="QualCoder 3.6")
+    qde = standard_project(
+        [
+            {
+                "guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15",
+                "name": "Robert",
+                "plainTextPath": f"absolute://{outside}",
+                "start": "0",
+                "end": "6",
+            },
+            {
+                "guid": "22e0d4d7-4de8-4501-a82f-653d3e5d1c15",
+                "name": "Group",
+                "plainTextPath": "absolute:///C:/PROJECT/Sources/Group.txt",
+                "start": "0",
+                "end": "3",
+            },
+        ],
+        origin="QualCoder 3.6",
+    )
     path = make_qdpx(tmp_path / "abs.qdpx", qde)
     refused = import_qdpx(_project(tmp_path, "a.db"), path, segment=False)
     reasons = {name: why for name, _, why in refused.unreadable}
@@ -146,16 +195,32 @@ def test_absolute_sources_only_when_allowed_and_listed(tmp_path: Path) -> None:
     assert [r.text for r in list_codings(project)] == ["Robert"]
     assert [name for name, _, _ in report.unreadable] == ["Group"]
     result = run(tmp_path / "cli.db", "import", "--allow-absolute", str(path))
-    assert result.returncode == 4 and f"read from outside the export (--allow-absolute): {outside}" \
-        in result.stdout
+    assert (
+        result.returncode == 4
+        and f"read from outside the export (--allow-absolute): {outside}" in result.stdout
+    )
 
 
 def test_rich_text_only_source_is_extracted_and_its_codings_listed(tmp_path: Path) -> None:
     """A TextSource with only richTextPath (.docx): text via python-docx, codings not placed."""
-    qde = standard_project([{"guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15", "name": "Simon",
-                             "richTextPath": "internal://abc.docx", "start": "0", "end": "5"}])
-    path = zip_files(tmp_path / "rt.qdpx", {"project.qde": qde, "sources/abc.docx":
-                                            docx_bytes(["Simon: first answer.", "Second line."])})
+    qde = standard_project(
+        [
+            {
+                "guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15",
+                "name": "Simon",
+                "richTextPath": "internal://abc.docx",
+                "start": "0",
+                "end": "5",
+            }
+        ]
+    )
+    path = zip_files(
+        tmp_path / "rt.qdpx",
+        {
+            "project.qde": qde,
+            "sources/abc.docx": docx_bytes(["Simon: first answer.", "Second line."]),
+        },
+    )
     project = _project(tmp_path)
     report = import_qdpx(project, path, segment=False)
     assert open_document(project, "Simon").text == "Simon: first answer.\nSecond line."
@@ -167,10 +232,19 @@ def test_rich_text_only_source_is_extracted_and_its_codings_listed(tmp_path: Pat
 
 def test_pdf_only_source_is_extracted(tmp_path: Path) -> None:
     pytest.importorskip("pypdf")
-    qde = standard_project([{"guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15", "name": "Report.pdf",
-                             "pdf": "internal://r.pdf"}])
-    path = zip_files(tmp_path / "pdf.qdpx", {"project.qde": qde,
-                                             "sources/r.pdf": pdf_bytes(["Granola for all.", "End."])})
+    qde = standard_project(
+        [
+            {
+                "guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15",
+                "name": "Report.pdf",
+                "pdf": "internal://r.pdf",
+            }
+        ]
+    )
+    path = zip_files(
+        tmp_path / "pdf.qdpx",
+        {"project.qde": qde, "sources/r.pdf": pdf_bytes(["Granola for all.", "End."])},
+    )
     project = _project(tmp_path)
     report = import_qdpx(project, path, segment=False)
     text = open_document(project, "Report.pdf").text
@@ -179,8 +253,17 @@ def test_pdf_only_source_is_extracted(tmp_path: Path) -> None:
 
 
 def test_unreadable_rich_text_is_reported_with_name_and_guid(tmp_path: Path) -> None:
-    qde = standard_project([{"guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15", "name": "Old",
-                             "richTextPath": "internal://old.rtf", "start": "0", "end": "5"}])
+    qde = standard_project(
+        [
+            {
+                "guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15",
+                "name": "Old",
+                "richTextPath": "internal://old.rtf",
+                "start": "0",
+                "end": "5",
+            }
+        ]
+    )
     path = zip_files(tmp_path / "rtf.qdpx", {"project.qde": qde, "sources/old.rtf": b"{\\rtf1 x}"})
     report = import_qdpx(_project(tmp_path), path, segment=False)
     ((name, guid, why),) = report.unreadable
@@ -191,11 +274,25 @@ def test_unreadable_rich_text_is_reported_with_name_and_guid(tmp_path: Path) -> 
 def test_qualcoder_bom_and_crlf_sources(tmp_path: Path) -> None:
     """QualCoder writes sources as utf-8-sig, with CRLF when exporting for MAXQDA."""
     text = "Line one.\r\nPeer support works.\r\n"
-    qde = standard_project([{"guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15", "name": "QC doc",
-                             "plainTextPath": "internal://11e0d4d7.txt", "start": "11",
-                             "end": "30"}], origin="QualCoder 3.6")
-    path = zip_files(tmp_path / "qc.qdpx", {"project.qde": b"\xef\xbb\xbf" + qde.encode(),
-                                            "sources/11e0d4d7.txt": b"\xef\xbb\xbf" + text.encode()})
+    qde = standard_project(
+        [
+            {
+                "guid": "11e0d4d7-4de8-4501-a82f-653d3e5d1c15",
+                "name": "QC doc",
+                "plainTextPath": "internal://11e0d4d7.txt",
+                "start": "11",
+                "end": "30",
+            }
+        ],
+        origin="QualCoder 3.6",
+    )
+    path = zip_files(
+        tmp_path / "qc.qdpx",
+        {
+            "project.qde": b"\xef\xbb\xbf" + qde.encode(),
+            "sources/11e0d4d7.txt": b"\xef\xbb\xbf" + text.encode(),
+        },
+    )
     project = _project(tmp_path)
     import_qdpx(project, path, segment=False)
     assert [r.text for r in list_codings(project)] == ["Peer support works."]
@@ -207,8 +304,14 @@ def test_taguette_codebook_dotted_paths_become_a_tree(tmp_path: Path) -> None:
     project = _project(tmp_path)
     report = import_qdc(project, path)
     codes = {c.path_str: c for c in list_codes(project)}
-    assert set(codes) == {"interesting", "interesting/fun", "interesting/fun/very", "people",
-                          "people/staff", "v2"}
+    assert set(codes) == {
+        "interesting",
+        "interesting/fun",
+        "interesting/fun/very",
+        "people",
+        "people/staff",
+        "v2",
+    }
     assert codes["people"].codable is False and codes["interesting"].codable is True
     assert codes["interesting/fun"].guid is not None
     assert not report.omitted
@@ -222,8 +325,13 @@ def test_qualcoder_codebook_hierarchy_colours_descriptions(tmp_path: Path) -> No
     codes = {c.path_str: c for c in list_codes(project)}
     assert set(codes) == {"Loose code", "Barriers", "Barriers/Travel", "Barriers/Travel/Rural"}
     assert codes["Barriers"].codable is False and codes["Barriers"].definition == "Category memo"
-    assert (codes["Barriers/Travel"].colour, codes["Barriers/Travel"].definition) == \
-        ("#58acfa", "Distance & buses")
-    assert codes["Loose code"].colour == "#f781f3" and codes["Barriers/Travel/Rural"].colour == "#088a08"
+    assert (codes["Barriers/Travel"].colour, codes["Barriers/Travel"].definition) == (
+        "#58acfa",
+        "Distance & buses",
+    )
+    assert (
+        codes["Loose code"].colour == "#f781f3"
+        and codes["Barriers/Travel/Rural"].colour == "#088a08"
+    )
     result = run(tmp_path / "cli.db", "import", str(path))
     assert result.returncode == 0 and "4 codes added" in result.stdout

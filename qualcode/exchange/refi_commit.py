@@ -44,8 +44,9 @@ class Project(Protocol):
 
     coder_name: str
 
-    def transaction(self, operation: str | None = None,
-                    **detail: Any) -> AbstractContextManager[Session]: ...
+    def transaction(
+        self, operation: str | None = None, **detail: Any
+    ) -> AbstractContextManager[Session]: ...
 
 
 def _codings(ls: LoadedSource) -> int:
@@ -53,7 +54,7 @@ def _codings(ls: LoadedSource) -> int:
 
 
 def chunks(loaded: list[LoadedSource], size: int) -> Iterator[list[LoadedSource]]:
-    """Sources in order, grouped so each group holds about ``size`` codings (a source is never split)."""
+    """Sources in order, in groups of about ``size`` codings (a source is never split)."""
     group: list[LoadedSource] = []
     count = 0
     for ls in loaded:
@@ -84,14 +85,24 @@ def _note_pending(s: Session, key: str, report: RefiImportReport) -> None:
         if row.key == key:
             report.resumed = int(info.get("done", 0))
         else:
-            report.warn(f"an earlier import of {info.get('file')} stopped after {info.get('done')} "
-                        f"of {info.get('sources')} sources; import that file again to complete it")
+            report.warn(
+                f"an earlier import of {info.get('file')} stopped after {info.get('done')} "
+                f"of {info.get('sources')} sources; import that file again to complete it"
+            )
 
 
-def store_project(project: Project, path: Path, data: RefiProjectData, loaded: list[LoadedSource],
-                  note_texts: dict[str, str], convention: PositionConvention,
-                  report: RefiImportReport, *, strict: bool,
-                  chunk_codings: int = CHUNK_CODINGS) -> None:
+def store_project(
+    project: Project,
+    path: Path,
+    data: RefiProjectData,
+    loaded: list[LoadedSource],
+    note_texts: dict[str, str],
+    convention: PositionConvention,
+    report: RefiImportReport,
+    *,
+    strict: bool,
+    chunk_codings: int = CHUNK_CODINGS,
+) -> None:
     """Store everything read from the file (see the module notes for when it is chunked)."""
     total = sum(_codings(ls) for ls in loaded)
     detail = {"file": str(path), "producer": data.origin, "positions": convention.label}
@@ -118,7 +129,9 @@ def store_project(project: Project, path: Path, data: RefiProjectData, loaded: l
             finish(store)
             _clear(s, key)
         return
-    _store_in_chunks(project, path, data, loaded, report, detail, chunk_codings, put_sources, finish)
+    _store_in_chunks(
+        project, path, data, loaded, report, detail, chunk_codings, put_sources, finish
+    )
 
 
 def _start(store: RefiStore) -> None:
@@ -134,10 +147,17 @@ def _clear(s: Session, key: str) -> None:
         s.delete(row)
 
 
-def _store_in_chunks(project: Project, path: Path, data: RefiProjectData,
-                     loaded: list[LoadedSource], report: RefiImportReport, detail: dict[str, str],
-                     size: int, put_sources: Callable[[RefiStore, list[LoadedSource]], None],
-                     finish: Callable[[RefiStore], None]) -> None:
+def _store_in_chunks(
+    project: Project,
+    path: Path,
+    data: RefiProjectData,
+    loaded: list[LoadedSource],
+    report: RefiImportReport,
+    detail: dict[str, str],
+    size: int,
+    put_sources: Callable[[RefiStore, list[LoadedSource]], None],
+    finish: Callable[[RefiStore], None],
+) -> None:
     key = PENDING_PREFIX + file_digest(path)[:16]
     groups = list(chunks(loaded, size))
     steps = len(groups) + 2
@@ -165,4 +185,5 @@ def _store_in_chunks(project: Project, path: Path, data: RefiProjectData,
             f"{path.name}: the import stopped after {marker['done']} of {len(loaded)} sources "
             f"({reason}). What was stored is consistent (each document with its codings); run "
             "the same import again to complete it: what is already stored is recognised, not "
-            "doubled.") from e
+            "doubled."
+        ) from e

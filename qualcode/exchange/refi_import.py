@@ -194,8 +194,9 @@ def import_qdpx(project: Project, path: str | Path, *, limits: ArchiveLimits | N
             if lost:
                 report.skipped["coding on a text extracted here (positions unknown)"] += lost
     counted = [ls for ls in loaded if not ls.extracted]
-    choice = choose_convention([(ls.plain, [Selection(s.start, s.end, s.name) for s in ls.source.selections])
-                                for ls in counted], data.origin)
+    choice = choose_convention([(ls.plain, [Selection(s.start, s.end, s.name)
+                                             for s in ls.source.selections]) for ls in counted],
+                               data.origin)
     has_selections = any(ls.source.selections for ls in counted)
     report.convention = choice.describe() if has_selections else None
     prepared, seg_warnings = prepare(project, [(ls.source.name, ls.plain.text) for ls in loaded],

@@ -191,10 +191,11 @@ def _check_depth(codes: Element | None, where: str) -> None:
     while stack:
         el, depth = stack.pop()
         if depth > MAX_CODE_DEPTH:
-            raise InvalidInputError(f"{where}: codes are nested more than {MAX_CODE_DEPTH} levels deep "
-                                    f"(at code {el.get('name')!r}, GUID {el.get('guid')}); the file is "
-                                    "damaged or not a real codebook, so nothing was imported. Flatten "
-                                    "the code tree in the program that made it and export again.")
+            raise InvalidInputError(
+                f"{where}: codes are nested more than {MAX_CODE_DEPTH} levels deep (at code "
+                f"{el.get('name')!r}, GUID {el.get('guid')}); the file is damaged or not a real "
+                "codebook, so nothing was imported. Flatten the code tree in the program that "
+                "made it and export again.")
         stack += [(c, depth + 1) for c in _kids(el, "Code")]
 
 

@@ -60,7 +60,7 @@ class RefiImportReport:
     segmented: bool | None = None
     unreadable: list[tuple[str, str, str]] = field(default_factory=list)  # (name, GUID, why)
     absolute_files: list[str] = field(default_factory=list)  # read from absolute:// paths
-    extracted: list[tuple[str, str]] = field(default_factory=list)  # (source, file) text extracted here
+    extracted: list[tuple[str, str]] = field(default_factory=list)  # (source, file): text extracted
     chunks: int = 1  # write transactions used (a big import commits in consistent steps)
     resumed: int | None = None  # sources an interrupted earlier import of this file had stored
 
@@ -117,7 +117,8 @@ class RefiImportReport:
             lines.append(f"  {plural(len(missing), 'source')} without their text in the "
                          f"file (not imported): {names}")
         for name, where in self.extracted:
-            lines.append(f"  {name}: text extracted from {where} (no plain-text version in the file)")
+            lines.append(f"  {name}: text extracted from {where} (no plain-text version in the "
+                         "file)")
         for path in self.absolute_files:
             lines.append(f"  read from outside the export (--allow-absolute): {path}")
         lines += [f"  {line}" for line in self.omission_lines()]

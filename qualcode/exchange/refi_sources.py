@@ -74,15 +74,25 @@ class SourceFinder:
     def _inside(self, path: str, rest: str) -> Fetched:
         name = archive_name(rest)
         if name is None:
-            return Fetched(None, path, f"the path {path!r} points outside the export's sources/ folder")
+            return Fetched(
+                None, path, f"the path {path!r} points outside the export's sources/ folder"
+            )
         where = f"sources/{name}"
         if not self.pkg.has_source_folder():
-            return Fetched(None, where, f"{where} is not with the file (a bare .qde without its "
-                                        "sources/ folder)", missing=True)
+            return Fetched(
+                None,
+                where,
+                f"{where} is not with the file (a bare .qde without its sources/ folder)",
+                missing=True,
+            )
         data = self.pkg.read_source(name)
         if data is None:
-            return Fetched(None, where, f"{where} is not in the {'archive' if self.pkg.is_archive else 'folder'}",
-                           missing=True)
+            return Fetched(
+                None,
+                where,
+                f"{where} is not in the {'archive' if self.pkg.is_archive else 'folder'}",
+                missing=True,
+            )
         return Fetched(data, where)
 
     def _relative(self, rest: str) -> Fetched:
@@ -95,21 +105,33 @@ class SourceFinder:
         if not target.is_relative_to(base):
             return Fetched(None, str(target), f"relative://{rest} leads outside {base} (a link?)")
         if not target.is_file():
-            return Fetched(None, str(target), f"{target} does not exist (relative paths are read "
-                                              "from --sources-dir, default the export's folder)",
-                           missing=True)
+            return Fetched(
+                None,
+                str(target),
+                f"{target} does not exist (relative paths are read "
+                "from --sources-dir, default the export's folder)",
+                missing=True,
+            )
         return Fetched(self.pkg.read_file(target), str(target))
 
     def _absolute(self, rest: str) -> Fetched:
         if _WINDOWS_RE.match(rest):
             win = PureWindowsPath(rest.lstrip("/"))
-            return Fetched(None, str(win), f"it is on another computer ({win}); copy the file into "
-                                           "--sources-dir and export again with relative paths, or "
-                                           "export with the sources inside", missing=True)
+            return Fetched(
+                None,
+                str(win),
+                f"it is on another computer ({win}); copy the file into "
+                "--sources-dir and export again with relative paths, or "
+                "export with the sources inside",
+                missing=True,
+            )
         target = Path("/" + rest.lstrip("/"))
         if not self.access.allow_absolute:
-            return Fetched(None, str(target), f"it is stored outside the export at {target}; pass "
-                                              "--allow-absolute to read it")
+            return Fetched(
+                None,
+                str(target),
+                f"it is stored outside the export at {target}; pass --allow-absolute to read it",
+            )
         if not target.is_file():
             return Fetched(None, str(target), f"{target} does not exist", missing=True)
         return Fetched(self.pkg.read_file(target), str(target), absolute=target)
@@ -137,8 +159,9 @@ def pdf_text(data: bytes) -> str:
         # pypdf is optional (qualcode[pdf]) and loaded only for PDF-only sources
         from pypdf import PdfReader
     except ImportError as e:
-        raise ValueError("PDF text extraction needs the optional pypdf package "
-                         "(pip install 'qualcode[pdf]')") from e
+        raise ValueError(
+            "PDF text extraction needs the optional pypdf package (pip install 'qualcode[pdf]')"
+        ) from e
     reader = PdfReader(io.BytesIO(data))
     return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
 
@@ -155,5 +178,7 @@ def extract_text(data: bytes, where: str) -> str:
         raise
     except Exception as e:  # noqa: BLE001 - a damaged file from elsewhere; say so, never crash
         raise ValueError(f"{where} could not be read ({type(e).__name__}: {str(e)[:80]})") from e
-    raise ValueError(f"{where} is a {suffix or 'file'} without a plain-text version; only .docx "
-                     "and PDF files can be turned into text")
+    raise ValueError(
+        f"{where} is a {suffix or 'file'} without a plain-text version; only .docx "
+        "and PDF files can be turned into text"
+    )
