@@ -35,7 +35,7 @@ from qualcode.exchange.refi_report import RefiImportReport
 from qualcode.exchange.refi_store import LoadedSource, RefiStore
 from qualcode.store.models import Setting
 
-CHUNK_CODINGS = 20_000  # codings per write transaction of a big import (about a second each)
+CHUNK_CODINGS = 5_000  # codings per write transaction of a big import (well under a second)
 PENDING_PREFIX = "refi.import.pending."
 
 
