@@ -224,3 +224,13 @@ def test_atlas_ti_pdf_area_and_its_text_selection_sharing_a_guid_is_not_a_clash(
     path = make_qdpx(tmp_path / "atlas.qdpx", qde, {"t.txt": TEXT, "r.txt": "Mix it."})
     report = import_qdpx(Project.open(tmp_path / "a.db"), path, segment=False)
     assert report.created["coding"] == 2
+
+
+def test_utf16_source_without_bom_is_read_not_refused(tmp_path: Path) -> None:
+    text = "Peer support works. Édes."
+    path = make_qdpx(
+        tmp_path / "u16.qdpx", simple_qde("t.txt", [(0, 4)]), {"t.txt": text.encode("utf-16-le")}
+    )
+    report = import_qdpx(Project.open(tmp_path / "u.db"), path, segment=False)
+    assert not report.omitted and report.created["coding"] == 1
+    assert any("UTF-16 without a byte-order mark" in w for w in report.warnings)
