@@ -176,7 +176,7 @@ def extract_text(data: bytes, where: str) -> str:
             return pdf_text(data)
     except ValueError:
         raise
-    except Exception as e:  # noqa: BLE001 - a damaged file from elsewhere; say so, never crash
+    except Exception as e:  # a damaged file from elsewhere: say so, never crash
         raise ValueError(f"{where} could not be read ({type(e).__name__}: {str(e)[:80]})") from e
     raise ValueError(
         f"{where} is a {suffix or 'file'} without a plain-text version; only .docx "
