@@ -70,6 +70,7 @@ def test_missing_source_leaves_the_rest_imported_with_a_report(tmp_path: Path) -
     assert len(list_codings(project)) == 2
     ((name, guid, why),) = report.unreadable
     assert name == "admin-1" and guid and "looked for sources/admin-1.txt" in why
+    assert why.endswith("its 1 selection (1 coding) is not imported")
     assert report.skipped["coding on a source not imported"] == 1 and report.omitted
     db = tmp_path / "cli.db"
     result = run(db, "import", str(path))

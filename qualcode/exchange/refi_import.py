@@ -23,7 +23,7 @@ from qualcode.exchange.refi_read import (
     read_codebook,
     read_project,
 )
-from qualcode.exchange.refi_report import RefiImportReport
+from qualcode.exchange.refi_report import RefiImportReport, plural
 from qualcode.exchange.refi_segments import prepare
 from qualcode.exchange.refi_sources import SourceAccess, SourceFinder, extract_text
 from qualcode.exchange.refi_store import LoadedSource, RefiStore
@@ -57,6 +57,10 @@ def _clean(plain: PlainText) -> PlainText:
 
 def _unreadable(report: RefiImportReport, src: RefiTextSource, why: str, missing: bool) -> None:
     lost = len(src.whole_codings) + sum(len(s.codings) for s in src.selections)
+    if src.selections:
+        why += (f"; its {plural(len(src.selections), 'selection')} "
+                f"({plural(lost, 'coding')}) {'is' if len(src.selections) == 1 else 'are'} "
+                "not imported")
     report.unreadable.append((src.name, src.guid, why))
     if missing:
         report.missing_sources.append(src.name)
