@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.frameworks import (
+from qualcode.framework_files import (
     DEFAULT_FRAMEWORK,
     RESERVED_SHORTCUTS,
     FrameworkError,

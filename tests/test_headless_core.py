@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 DOMAIN_MODULES = [
-    "qualcode.store", "qualcode.store.models", "qualcode.store.engine", "qualcode.frameworks",
+    "qualcode.store", "qualcode.store.models", "qualcode.store.engine", "qualcode.framework_files",
     "qualcode.errors", "qualcode.ingest", "qualcode.analysis", "qualcode.export",
     "qualcode.services.project", "qualcode.services.codebook", "qualcode.services.coding",
     "qualcode.services.documents", "qualcode.services.cases", "qualcode.services.memos",

@@ -150,7 +150,8 @@ def test_unknown_speaker_and_missing_participant_warnings(project: Project, tmp_
     report = import_paths(project, [path])
     assert report.added == ["focus group 2"]
     messages = [str(w) for w in report.warnings]
-    assert any(m.startswith("focus group 2.txt:5: unknown speaker 'Mod'") for m in messages)
+    assert any(m.startswith("focus group 2.txt:5: speaker 'Mod' (1 turn) has no role")
+               for m in messages)
     assert any("no participant id" in m for m in messages)
     assert open_document(project, "focus group 2").participant is None
 
@@ -251,18 +252,18 @@ def test_cli_rejects_a_bad_pattern_before_doing_anything(tmp_path: Path, folder:
 def test_replace_parses_stored_text_again_with_new_settings(project: Project,
                                                            tmp_path: Path) -> None:
     path = tmp_path / "P07 interview.txt"
-    path.write_text("Researcher: How was it?\n\nP07: Fine.\n", encoding="utf-8")
+    path.write_text("Carer: How was it?\n\nP07: Fine.\n", encoding="utf-8")
     first = import_paths(project, [path])
     assert any("no speaker turns found" in str(w) for w in first.warnings)
     assert open_document(project, "P07 interview").participant is None
     again = import_paths(project, [path], options=ImportOptions(
         participant_pattern=r"P(?P<n>\d+)", case_template="", replace=True,
-        speaker_labels={"Researcher": "interviewer"}))
+        speaker_labels={"Carer": "interviewer"}))
     assert again.replaced == ["P07 interview"] and again.warnings == []
     doc = open_document(project, "P07 interview")
     assert doc.participant == "P07" and doc.case is None
     assert [(t.speaker, doc.text[t.start:t.end]) for t in doc.turns] == [
-        ("Researcher", "How was it?"), ("P07", "Fine.")]
+        ("Carer", "How was it?"), ("P07", "Fine.")]
     assert table(project, Document) == 1
 
 

@@ -55,16 +55,19 @@ def test_generic_labels_and_timestamps() -> None:
     assert parsed.participant_ids == []
 
 
-def test_unknown_speaker_is_a_warning_with_its_line_and_stays_text() -> None:
-    text = "Interviewer: Hi.\n\nS3PW1: Hello.\n\nResearcher: Can I add something?\n\nS3PW1: Sure.\n"
+def test_unknown_speaker_gets_its_own_turns_with_no_role_and_a_notice() -> None:
+    text = "Interviewer: Hi.\n\nS3PW1: Hello.\n\nCarer: Can I add something?\n\nS3PW1: Sure.\n"
     parsed = parse_turns(text)
     [notice] = parsed.notices
-    assert "unknown speaker 'Researcher'" in notice.message
+    assert "speaker 'Carer' (1 turn) has no role" in notice.message
+    assert "--speakers 'Carer=participant'" in notice.message
     src = SourceText(Path("S3PW1.txt"), text, "txt", "utf-8")
     assert str(src.warning_at(notice.offset, notice.message)).startswith(
-        "S3PW1.txt:5: unknown speaker 'Researcher'")
-    assert "Researcher: Can I add something?" in spoken(text, parsed.turns[1])
-    assert len(parsed.turns) == 3
+        "S3PW1.txt:5: speaker 'Carer'")
+    assert [(t.speaker, t.role, spoken(text, t)) for t in parsed.turns] == [
+        ("Interviewer", "interviewer", "Hi."), ("S3PW1", "participant", "Hello."),
+        ("Carer", None, "Can I add something?"), ("S3PW1", "participant", "Sure.")]
+    assert parsed.turns[2].is_participant is None  # never credited to the participant
 
 
 def test_configured_labels_are_speakers() -> None:
@@ -89,11 +92,12 @@ def test_sentences_with_colons_are_not_labels() -> None:
 
 
 def test_no_labels_at_all_is_one_block_with_a_warning() -> None:
-    text = "Researcher: Hello.\n\nJane: Hi.\n\nResearcher: Bye.\n"
+    text = "Mod - Hello.\n\nJane - Hi.\n\nMod - Bye.\n"
     parsed = parse_turns(text)
     assert len(parsed.turns) == 1 and parsed.turns[0].speaker is None
+    assert parsed.layout == "none" and len(parsed.unplaced) == 1
     assert "no speaker turns found" in parsed.notices[0].message
-    assert "'Researcher:' (2x)" in parsed.notices[0].message
+    assert "'Mod -' (2x)" in parsed.notices[0].message
 
 
 def test_participant_from_file_name_turns_or_missing() -> None:

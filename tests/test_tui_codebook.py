@@ -17,7 +17,7 @@ from qualcode.tui.screens.codebook import CodebookScreen
 from qualcode.tui.screens.home import HomeScreen
 from qualcode.tui.settings import load_settings
 from qualcode.tui.workers import settle
-from tests.tui_fixtures import make_sample_project
+from tests.tui_fixtures import make_sample_project, palette_highlights, wait_until
 
 pytestmark = pytest.mark.anyio
 
@@ -57,7 +57,6 @@ async def eventually(pilot: Any, check: Any, tries: int = 60) -> Any:
         if value:
             return value
         await settle(pilot)
-        await pilot.pause(0.05)
     return check()
 
 
@@ -137,7 +136,8 @@ async def test_merge_moves_codings_and_deletes_the_source(sample: Project) -> No
         await press(pilot, "M")
         await pilot.press(*"Context/Culture")
         await settle(pilot)
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: palette_highlights(app, "Culture"),
+                         "the picker offers Context/Culture")
         await press(pilot, "enter")  # choose the target in the picker
         await press(pilot, "y")  # confirm
         names = [c.name for c in list_codes(sample)]
@@ -159,7 +159,8 @@ async def test_move_and_where_used(sample: Project) -> None:
         await press(pilot, "m")
         await pilot.press(*"Context")
         await settle(pilot)
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: palette_highlights(app, "Context"),
+                         "the picker offers Context")
         await press(pilot, "enter")
         assert code(sample, "Geography").path == ("Context", "Geography")
         screen.select_code(code(sample, "Culture").id)
@@ -234,7 +235,8 @@ async def test_palette_offers_codes_and_applies_them(sample: Project) -> None:
         await press(pilot, "j", "j", "ctrl+p")
         await pilot.press(*"apply code flexibility")
         await settle(pilot)
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: palette_highlights(app, "Flexibility"),
+                         "the palette offers Apply code: Flexibility")
         await press(pilot, "enter")
         assert "Flexibility and consistency" in [r.code for r in list_codings(sample)]
 

@@ -16,7 +16,7 @@ from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.widgets.coding_panel import CodingPanel
 from qualcode.tui.workers import settle
-from tests.tui_fixtures import make_sample_project
+from tests.tui_fixtures import make_sample_project, palette_highlights, wait_until
 
 pytestmark = pytest.mark.anyio
 
@@ -248,7 +248,9 @@ async def test_pick_a_code_by_fuzzy_search(sample: Project) -> None:
         await press(pilot, "j", "j", "enter")
         await pilot.press(*"monitfeed")
         await settle(pilot)
-        await pilot.pause(0.3)  # the palette searches in a task of its own
+        # the palette searches in a task of its own: wait for its answer
+        await wait_until(pilot, lambda: palette_highlights(pilot.app, "Monitoring and feedback"),
+                         "the picker offers Monitoring and feedback")
         await press(pilot, "enter")
         assert [r.code for r in rows(sample)] == ["Monitoring and feedback"]
 

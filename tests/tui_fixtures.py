@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from qualcode.services.cases import get_or_create_case, set_case
 from qualcode.services.frameworks import apply_framework
@@ -153,3 +155,33 @@ def make_long_project(path: Path, words: int = 50_000) -> tuple[Project, int]:
     apply_framework(project, "modified-parihs")
     doc_id = store_transcript(project, "S9PW1", long_transcript(words), "S9PW1", "Site 9")
     return project, doc_id
+
+
+async def wait_until(pilot: Any, check: Callable[[], Any], what: str, rounds: int = 5000) -> Any:
+    """``check()``'s first truthy value, letting the app run between tries (no sleeping).
+
+    ``pilot.pause()`` with no delay waits for the app to go idle; work in a task of
+    its own (the command palette's search) finishes after some rounds of that.
+    """
+    for _ in range(rounds):
+        try:
+            value = check()
+        except StopIteration:  # not there (yet)
+            value = None
+        if value:
+            return value
+        await pilot.pause()
+    raise AssertionError(f"never happened: {what}")
+
+
+def palette_highlights(app: Any, text: str) -> bool:
+    """The command palette (or a picker built on it) has ``text`` in its highlighted line."""
+    from textual.command import CommandList, CommandPalette
+
+    screen = app.screen
+    if not isinstance(screen, CommandPalette):
+        return False
+    options = screen.query_one(CommandList)
+    if options.highlighted is None:
+        return False
+    return text in str(options.get_option_at_index(options.highlighted).prompt)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from qualcode.analysis.patterns import PatternResult, PatternRow
 
@@ -48,4 +50,23 @@ def pattern_sections(result: PatternResult, *, include_none: bool = False) -> li
     if include_none:
         out.append(Section("none", SECTION_TITLES["none"], tuple(result.by_category("none")),
                            short="No pattern"))
+    return out
+
+
+def comments_by_row(result: PatternResult,
+                    comments: Mapping[tuple[int, str | None], Sequence[Any]]
+                    ) -> list[tuple[PatternRow, list[tuple[str | None, Any]]]]:
+    """Workshop comments under the pattern rows they were made on, in table order.
+
+    A table per code (not per valence) shows a code's comments from every valence,
+    each with the valence it was made on.
+    """
+    out = []
+    for row in result.rows:
+        found = [(valence, c) for (code_id, valence), said in comments.items()
+                 if code_id == row.code_id and (row.valence is None or valence == row.valence)
+                 for c in said]
+        if found:
+            found.sort(key=lambda pair: pair[1].created_at)
+            out.append((row, found))
     return out

@@ -137,19 +137,30 @@ def documents(state: CliState, as_json: bool) -> None:
 @cli.command("show")
 @click.argument("document")
 @click.option("--sentences", is_flag=True, help="Number every sentence (for --sentence).")
+@click.option("--json", "as_json", is_flag=True,
+              help="Turns and sentences (speaker, role, start, end, timecode, text) as JSON.")
 @pass_state
-def show(state: CliState, document: str, sentences: bool) -> None:
+def show(state: CliState, document: str, sentences: bool, as_json: bool) -> None:
     """Print a document by speaker turn, numbered (for coding by --turn / --sentence)."""
+    from qualcode.ingest.timecodes import format_timecode
     from qualcode.services.documents import open_document
 
     doc = open_document(state.project(), document)
+    if as_json:
+        emit_json({"document": doc.name, "participant": doc.participant, "case": doc.case,
+                   "turns": [t.to_json(doc.text) for t in doc.turns],
+                   "sentences": [s.to_json(doc.text) for s in doc.sentences]})
+        return
     click.secho(f"{doc.name}  participant {doc.participant or '-'}  case {doc.case or '-'}", bold=True)
     if not sentences:
         for t in doc.turns:
-            click.echo(f"\n[{t.seq}] {t.speaker or '-'}: {doc.text[t.start:t.end]}")
+            when = f"{format_timecode(t.timecode_ms)} " if t.timecode_ms is not None else ""
+            role = "" if t.role is not None or t.speaker is None else " (no role)"
+            click.echo(f"\n[{t.seq}] {when}{t.speaker or '-'}{role}: {doc.text[t.start:t.end]}")
         return
     for s in doc.sentences:
-        click.echo(f"[{s.seq}] {' '.join(doc.text[s.start:s.end].split())}")
+        when = f"{format_timecode(s.timecode_ms)} " if s.timecode_ms is not None else ""
+        click.echo(f"[{s.seq}] {when}{' '.join(doc.text[s.start:s.end].split())}")
 
 
 @cli.command("memo")

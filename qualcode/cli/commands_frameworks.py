@@ -15,7 +15,7 @@ def framework_group() -> None:
 @framework_group.command("list")
 def framework_list() -> None:
     """The frameworks available (bundled files)."""
-    from qualcode.frameworks import DEFAULT_FRAMEWORK, list_frameworks
+    from qualcode.framework_files import DEFAULT_FRAMEWORK, list_frameworks
 
     for fw in list_frameworks():
         mark = " (default)" if fw.key == DEFAULT_FRAMEWORK else ""
@@ -28,7 +28,7 @@ def framework_list() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def framework_show(framework: str, as_json: bool) -> None:
     """Print a framework's tree with definitions (a key or a file path)."""
-    from qualcode.frameworks import find_framework
+    from qualcode.framework_files import find_framework
 
     fw = find_framework(framework)
     if as_json:

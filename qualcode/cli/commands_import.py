@@ -8,6 +8,7 @@ from typing import Any, Self
 import click
 
 from qualcode.cli.main import CliState, cli, emit_json, pass_state
+from qualcode.errors import QualcodeError
 
 MANY_FILES = 50
 EXIT_OMISSIONS = 4  # a REFI-QDA file was imported, but something in it could not be
@@ -21,9 +22,15 @@ EXIT_OMISSIONS = 4  # a REFI-QDA file was imported, but something in it could no
 @click.option("--case-template", metavar="TEMPLATE",
               help="Case name from the id's groups (default 'Site {site}'; '' for none). "
                    "Remembered.")
-@click.option("--speaker-labels", metavar="LABEL=ROLE,...", multiple=True,
-              help="More speaker labels; ROLE is interviewer, participant or other, e.g. "
-                   "'Researcher=interviewer,Carer=other'. Remembered.")
+@click.option("--speakers", "--speaker-labels", "speaker_labels", metavar="LABEL=ROLE,...|FILE.csv",
+              multiple=True,
+              help="Speaker map: ROLE is interviewer, participant or other, e.g. "
+                   "'Speaker 1=interviewer,Speaker 2=participant', or a CSV with columns "
+                   "speaker,role. Remembered by the project.")
+@click.option("--check", is_flag=True,
+              help="Store nothing: show each file's layout, speakers and roles, participant, "
+                   "first turns and any line that could not be placed. Exit 1 if a file needs "
+                   "attention.")
 @click.option("--replace", is_flag=True,
               help="Re-import documents already stored (changed or not) if they have no codings.")
 @click.option("--as-new", metavar="NAME", help="Store the (single) transcript under this name.")
@@ -45,13 +52,15 @@ EXIT_OMISSIONS = 4  # a REFI-QDA file was imported, but something in it could no
 def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str | None,
                case_template: str | None, speaker_labels: tuple[str, ...], replace: bool,
                as_new: str | None, framework: str, spacy_model: str | None,
-               sources_dir: str | None, allow_absolute: bool, strict: bool,
+               check: bool, sources_dir: str | None, allow_absolute: bool, strict: bool,
                as_json: bool) -> None:
     """Import transcripts (.txt, .docx), folders of them, cases and codings CSVs, .qdpx/.qdc.
 
-    Speaker turns, the participant id (from the file name or the turn labels) and
-    the case are found automatically. Importing the same text again does nothing;
-    a changed file is reported, not stored twice.
+    Also WebVTT/SRT captions (Zoom, Teams), Otter, Rev and Teams layouts and Word
+    tables. Speaker turns, the participant id (from the file name or the turn labels)
+    and the case are found automatically; --check shows them without storing.
+    Importing the same text again does nothing; a changed file is reported, not
+    stored twice.
 
     A REFI-QDA file imports everything that can be imported; what cannot (a source
     whose text is not in the file, codings on it, pictures, audio, video...) is
@@ -63,15 +72,18 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
     the report lists; --strict refuses such a file instead, with status 1).
     """
     from qualcode.ingest.participants import ParticipantPattern
-    from qualcode.ingest.turns import parse_speaker_labels
     from qualcode.services.importing import (
         import_paths,
         options_from_settings,
         remember_options,
     )
+    from qualcode.services.speakers import read_speaker_map
 
+    extra = read_speaker_map(speaker_labels) if speaker_labels else None
+    if check:
+        _check(state, paths, participant_pattern, case_template, extra, as_json)
+        return
     project = state.project(create=True)
-    extra = parse_speaker_labels(speaker_labels) if speaker_labels else None
     options = options_from_settings(
         project, participant_pattern=participant_pattern, case_template=case_template,
         speaker_labels=extra, spacy_model=spacy_model, replace=replace, as_new=as_new,
@@ -96,6 +108,108 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
         sys.exit(1)
     if report.omitted:
         sys.exit(EXIT_OMISSIONS)
+
+
+def _check(state: CliState, paths: tuple[str, ...], participant_pattern: str | None,
+           case_template: str | None, extra: dict[str, str] | None, as_json: bool) -> None:
+    """``import --check``: the project's remembered settings (if there is a project) apply."""
+    from qualcode.services.import_check import check_paths
+    from qualcode.services.importing import ImportOptions, options_from_settings
+
+    try:
+        project = state.project()
+    except QualcodeError:  # no project yet: the defaults apply
+        project = None
+    options = (options_from_settings(project, participant_pattern=participant_pattern,
+                                     case_template=case_template, speaker_labels=extra)
+               if project is not None else ImportOptions(
+                   **{k: v for k, v in (("participant_pattern", participant_pattern),
+                                        ("case_template", case_template),
+                                        ("speaker_labels", extra)) if v is not None}))
+    checks = check_paths(paths, participant_pattern=options.participant_pattern,
+                         case_template=options.case_template,
+                         speaker_map=options.speaker_labels)
+    if as_json:
+        emit_json([c.to_json() for c in checks])
+    else:
+        for c in checks:
+            print_check(c)
+        ok = sum(c.ok for c in checks)
+        click.echo(f"{len(checks)} files checked: {ok} ready, {len(checks) - ok} need attention. "
+                   "Nothing was stored.")
+    if not all(c.ok for c in checks):
+        sys.exit(1)
+
+
+def print_check(c: Any) -> None:
+    """One file's check as text."""
+    mark = "ok" if c.ok else ("ERROR" if c.error else "needs attention")
+    click.secho(f"{c.file}: {mark}", bold=True, fg=None if c.ok else "yellow")
+    if c.error:
+        click.echo(f"  {c.error}")
+    else:
+        click.echo(f"  layout: {c.layout_name or c.layout} ({c.turns} turns)")
+        click.echo(f"  participant: {c.participant or '-'}  case: {c.case or '-'}")
+        for s in c.speakers:
+            click.echo(f"  speaker {s.speaker!r}: {s.turns} turns -> {s.role or 'NO ROLE'}")
+        for t in c.first_turns:
+            when = f"{t.timecode} " if t.timecode else ""
+            click.echo(f"    [{t.seq}] {when}{t.speaker or '-'} ({t.role or '?'}): {t.text}")
+        for u in c.unplaced:
+            click.echo(f"  not placed, {u.where}: {u.text!r} ({u.reason})")
+        for w in c.warnings:
+            click.echo(f"  warning: {w}")
+    for f in c.fix:
+        click.echo(f"  fix: {f}")
+
+
+@cli.command("reparse")
+@click.argument("document")
+@click.option("--speakers", "speaker_labels", metavar="LABEL=ROLE,...|FILE.csv", multiple=True,
+              help="Speaker map to add (remembered by the project), as for `import`.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def reparse_cmd(state: CliState, document: str, speaker_labels: tuple[str, ...],
+                as_json: bool) -> None:
+    """Re-read who speaks in DOCUMENT with the speaker map; text and codings stay as they are."""
+    from qualcode.services.importing import options_from_settings, remember_options
+    from qualcode.services.speakers import read_speaker_map, reparse_document
+
+    project = state.project()
+    extra = read_speaker_map(speaker_labels) if speaker_labels else {}
+    result = reparse_document(project, document, extra)
+    if extra:
+        remember_options(project, options_from_settings(project, speaker_labels=extra),
+                         ["speaker_labels"])
+    if as_json:
+        emit_json(result.to_json())
+    else:
+        for line in result.lines():
+            click.echo(line)
+
+
+@cli.command("speakers")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Also write the map as a CSV (speaker,role) to edit and pass back with "
+                   "--speakers FILE.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_state
+def speakers_cmd(state: CliState, csv_path: str | None, as_json: bool) -> None:
+    """The project's speaker map: the labels given a role with --speakers."""
+    from pathlib import Path
+
+    from qualcode.services.importing import options_from_settings
+    from qualcode.services.speakers import write_speaker_map_csv
+
+    mapping = options_from_settings(state.project()).speaker_labels
+    if csv_path:
+        write_speaker_map_csv(mapping, Path(csv_path))
+    if as_json:
+        emit_json(mapping)
+        return
+    for label, role in mapping.items():
+        click.echo(f"{label} = {role}")
+    click.echo(f"{len(mapping)} speakers in the map (besides the default labels).", err=True)
 
 
 class _Progress:

@@ -137,6 +137,7 @@ def _register() -> None:
         commands_patterns,
         commands_refi,
         commands_tui,
+        commands_workshop,
     )
 
 

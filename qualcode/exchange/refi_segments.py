@@ -61,9 +61,11 @@ def prepare(project: Project, named_texts: list[tuple[str, str]], *,
             warnings.append(f"{name}: not split into sentences ({str(e).splitlines()[0][:80]})")
             sentences = []
         rows = [{"kind": "turn", "seq": i, "start": t.start, "end": t.end, "speaker": t.speaker,
-                 "is_participant": t.is_participant} for i, t in enumerate(turns, 1)]
+                 "is_participant": t.is_participant, "role": t.role}
+                for i, t in enumerate(turns, 1)]
         rows += [{"kind": "sentence", "seq": i, "start": a, "end": b,
-                  "speaker": turns[ti].speaker, "is_participant": turns[ti].is_participant}
+                  "speaker": turns[ti].speaker, "is_participant": turns[ti].is_participant,
+                  "role": turns[ti].role}
                  for i, (a, b, ti) in enumerate(sentences, 1)]
         out.append(Prepared(rows, pid, case_name))
     return out, warnings

@@ -17,16 +17,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.matrix import Matrix, MatrixColumn, MatrixRow
 from qualcode.analysis.quotes import Quote, illustrative, load_quotes
 from qualcode.errors import InvalidInputError
+from qualcode.store.models import WorkshopComment
 
 Progress = Callable[[int, int, str], None]
 QUOTE_CHARS = 320
 LONG_COLUMNS = ("case", "participant", "document", "code_path", "valence", "quote", "start", "end",
                 "coder")
+COMMENTS_TITLE = "Workshop comments"
 STATUS_WORDS = {"empty": "no summary yet", "draft": "draft", "reviewed": "reviewed"}
 
 
@@ -51,6 +54,21 @@ class RowGroup:
     rows: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class ChartComment:
+    """A workshop comment on one of the chart's cells, for the appendix."""
+
+    row: MatrixRow
+    column: MatrixColumn
+    author: str
+    text: str
+    created_at: datetime
+
+    @property
+    def when(self) -> str:
+        return self.created_at.astimezone().strftime("%d %b %Y %H:%M")
+
+
 @dataclass
 class Chart:
     """A framework chart ready to lay out: matrix, quotes, and what it was made from."""
@@ -63,6 +81,7 @@ class Chart:
     quotes_per_cell: int | None = 3
     max_columns: int | None = None
     created: datetime = field(default_factory=lambda: datetime.now(UTC))
+    comments: list[ChartComment] = field(default_factory=list)
     _by_id: dict[int, tuple[int, Quote]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -126,7 +145,25 @@ def collect_chart(s: Session, matrix: Matrix, *, project_name: str, frameworks: 
     """Load every quote of the matrix once and wrap it all up for a writer."""
     ids = sorted({i for c in matrix.cells.values() for i in c.coding_ids})
     return Chart(project_name, frameworks, filters, matrix, load_quotes(s, ids),
-                 quotes_per_cell, max_columns)
+                 quotes_per_cell, max_columns, comments=load_comments(s, matrix))
+
+
+def load_comments(s: Session, matrix: Matrix) -> list[ChartComment]:
+    """The workshop comments on the matrix's cells (one query), in row, column, time order."""
+    row_of = {r.id: i for i, r in enumerate(matrix.rows) if r.id is not None}
+    col_of = {c.code_id: i for i, c in enumerate(matrix.columns)}
+    if not row_of or not col_of:
+        return []
+    found = []
+    q = (select(WorkshopComment.row_id, WorkshopComment.code_id, WorkshopComment.author,
+                WorkshopComment.text, WorkshopComment.created_at, WorkshopComment.id)
+         .where(WorkshopComment.row_type == matrix.spec.by).order_by(WorkshopComment.id))
+    for row_id, code_id, author, text, created, cid in s.execute(q):
+        ri, ci = row_of.get(row_id), col_of.get(code_id)
+        if ri is not None and ci is not None:
+            found.append(((ri, ci, cid), ChartComment(matrix.rows[ri], matrix.columns[ci], author,
+                                                      text, created)))
+    return [c for _, c in sorted(found, key=lambda pair: pair[0])]
 
 
 # -- labels shared by the layouts -----------------------------------------------------------

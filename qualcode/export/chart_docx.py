@@ -13,6 +13,7 @@ from typing import Any
 from docx.shared import Cm, Emu, Pt
 
 from qualcode.export.chart_common import (
+    COMMENTS_TITLE,
     STATUS_WORDS,
     Chart,
     ChartTable,
@@ -63,6 +64,9 @@ def write_chart_docx(chart: Chart, out: str | Path, *, progress: Progress = no_p
         _domain_table(doc, chart, table)
         done += len(chart.matrix.rows)
         progress(done, total, f"Table {table.title}")
+    if chart.comments:
+        doc.add_page_break()
+        _comments_table(doc, chart)
     add_page_number_footer(doc.sections[0], f"{chart.project} — framework chart — {chart.date}")
     with atomic_output(out) as tmp:
         doc.save(str(tmp))
@@ -185,3 +189,28 @@ def _cell_paragraphs(chart: Chart, ri: int, ci: int) -> list[str]:
     out += [paragraph_xml([(f"“{quote_text(q)}” ", QUOTE), (f"— {quote_citation(q)}", CITE)])
             for q in chart.cell_quotes(ri, ci)]
     return out
+
+
+def _comments_table(doc: Any, chart: Chart) -> None:
+    """The appendix: every workshop comment on the chart's cells, with who and when."""
+    doc.add_heading(COMMENTS_TITLE, level=1)
+    table = doc.add_table(rows=1 + len(chart.comments), cols=4)
+    table.style = "Table Grid"
+    width = usable_width(doc.sections[-1])
+    set_column_widths(table, [ROW_LABEL_WIDTH, Cm(5.5), Emu(int(width - ROW_LABEL_WIDTH
+                                                                 - Cm(5.5) - Cm(4.5))), Cm(4.5)])
+    rows = table.rows
+    repeat_header_row(rows[0])
+    first = "Case" if chart.matrix.spec.by == "case" else "Participant"
+    for cell, text in zip(rows[0].cells, (first, "Construct", "Comment", "Who, when"),
+                          strict=True):
+        _header_cell(cell, text)
+    for row, c in zip(rows[1:], chart.comments, strict=True):
+        keep_row_together(row)
+        cells = row.cells
+        set_cell_paragraphs(cells[0], [paragraph_xml([(c.row.label, LABEL)])])
+        set_cell_paragraphs(cells[1], [paragraph_xml([(column_heading(c.column), SUMMARY)])])
+        set_cell_paragraphs(cells[2], [paragraph_xml([(line, SUMMARY)])
+                                       for line in c.text.split("\n")])
+        set_cell_paragraphs(cells[3], [paragraph_xml([(c.author, LABEL)]),
+                                       paragraph_xml([(c.when, SMALL)])])

@@ -11,6 +11,7 @@ from html import escape
 from pathlib import Path
 
 from qualcode.export.chart_common import (
+    COMMENTS_TITLE,
     STATUS_WORDS,
     Chart,
     ChartTable,
@@ -62,6 +63,8 @@ def write_chart_html(chart: Chart, out: str | Path, *, progress: Progress = no_p
     for n, table in enumerate(tables, 1):
         parts.append(_table(chart, table))
         progress(n, len(tables) + 1, f"Table {table.title}")
+    if chart.comments:
+        parts.append(_comments(chart))
     parts.append("</body>\n</html>\n")
     with atomic_output(out) as tmp:
         tmp.write_text("".join(parts), encoding="utf-8")
@@ -82,11 +85,25 @@ def _head(chart: Chart, tables: list[ChartTable]) -> str:
                           f"{status['empty']} not yet written"),
             ("Filters", "; ".join(chart.filters))]
     dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in meta)
-    nav = "".join(f'<a href="#{_anchor(t.title)}">{escape(t.title)}</a>' for t in tables)
+    nav = "".join(f'<a href="#{_anchor(t)}">{escape(t)}</a>'
+                  for t in [t.title for t in tables] + ([COMMENTS_TITLE] if chart.comments else []))
     return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{escape(chart.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
             f"<h1>{escape(chart.title)}</h1>\n<dl class=\"meta\">{dl}</dl>\n<nav>{nav}</nav>\n")
+
+
+def _comments(chart: Chart) -> str:
+    """The appendix: every workshop comment on the chart's cells."""
+    first = "Case" if chart.matrix.spec.by == "case" else "Participant"
+    rows = "".join(f'<tr><th scope="row" class="row">{escape(c.row.label)}</th>'
+                   f"<td>{escape(column_heading(c.column))}</td><td>{escape(c.text)}</td>"
+                   f'<td>{escape(c.author)}<span class="counts">{escape(c.when)}</span></td></tr>\n'
+                   for c in chart.comments)
+    return (f'<h2 id="{_anchor(COMMENTS_TITLE)}">{COMMENTS_TITLE}</h2>\n<table>\n<thead><tr>'
+            f'<th scope="col" class="row">{first}</th><th scope="col">Construct</th>'
+            '<th scope="col">Comment</th><th scope="col">Who, when</th></tr></thead>\n'
+            f"<tbody>\n{rows}</tbody>\n</table>\n")
 
 
 def _table(chart: Chart, table: ChartTable) -> str:

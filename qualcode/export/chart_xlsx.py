@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from qualcode.export.chart_common import (
+    COMMENTS_TITLE,
     LONG_COLUMNS,
     Chart,
     ChartTable,
@@ -67,6 +68,8 @@ def write_chart_xlsx(chart: Chart, out: str | Path, *, progress: Progress = no_p
         codings.append([_fit(v) if isinstance(v, str) else v for v in row])
     progress(total - 1, total, "Sheet Codings")
     _summaries_sheet(wb.create_sheet(sheet_title("Summaries", taken)), chart)
+    if chart.comments:
+        _comments_sheet(wb.create_sheet(sheet_title(COMMENTS_TITLE, taken)), chart)
     with atomic_output(out) as tmp:
         wb.save(str(tmp))
     progress(total, total, f"Saved {out.name}")
@@ -187,3 +190,13 @@ def _summaries_sheet(ws: WriteOnlyWorksheet, chart: Chart) -> None:
                        col.path_str, data.status, s.author if s else "",
                        s.updated_at.strftime("%Y-%m-%d %H:%M") if s else "", data.count,
                        len(data.participants), _fit(data.summary_text)])
+
+
+def _comments_sheet(ws: WriteOnlyWorksheet, chart: Chart) -> None:
+    """The appendix: what the co-production workshop said about each cell."""
+    _header(ws, ["case", "participant", "code_path", "author", "time", "comment"],
+            widths=[12, 12, 34, 18, 16, 80])
+    for c in chart.comments:
+        ws.append([c.row.case or c.row.label, c.row.label if c.row.row_type == "participant"
+                   else "", c.column.path_str, _fit(c.author),
+                   c.created_at.strftime("%Y-%m-%d %H:%M"), _fit(c.text)])

@@ -9,6 +9,7 @@ cases where it is present with their counts, and quotes labelled by participant 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from docx.shared import Cm, Emu, Pt
 
 from qualcode.analysis.pattern_quotes import Quote, QuoteMap
-from qualcode.analysis.pattern_report import Section, pattern_sections
+from qualcode.analysis.pattern_report import Section, comments_by_row, pattern_sections
 from qualcode.analysis.patterns import OUTLIER_SHARES_RULE, PatternResult, PatternRow
 from qualcode.export.chart_common import atomic_output
 from qualcode.export.docx_tools import (
@@ -53,7 +54,9 @@ def counts_line(row: PatternRow, case: str) -> str:
 
 
 def write_patterns_docx(result: PatternResult, quotes: QuoteMap, out: str | Path, *,
-                        project_name: str = "", include_none: bool = False) -> Path:
+                        project_name: str = "", include_none: bool = False,
+                        comments: Mapping[tuple[int, str | None], Sequence[Any]] | None = None
+                        ) -> Path:
     """Write the pattern table to ``out`` (.docx), atomically."""
     out = Path(out)
     doc = landscape_document()
@@ -64,6 +67,17 @@ def write_patterns_docx(result: PatternResult, quotes: QuoteMap, out: str | Path
     _groups(doc, result)
     for section in pattern_sections(result, include_none=include_none):
         _section(doc, result, section, quotes)
+    said = comments_by_row(result, comments or {})
+    if said:
+        doc.add_heading("Workshop comments", level=1)
+        for row, found in said:
+            add_text(tight(doc.add_paragraph(), Pt(2)), row.path_label, bold=True)
+            for valence, c in found:
+                para = tight(doc.add_paragraph(style="List Bullet"))
+                extra = f" on {valence}" if valence and row.valence is None else ""
+                add_text(para, f"{c.author}{extra}, {c.created_at.astimezone():%d %b %Y %H:%M}: ",
+                         bold=True)
+                add_text(para, c.text)
     add_page_number_footer(doc.sections[0], f"{project_name or 'qualcode'} — cross-case patterns")
     with atomic_output(out) as tmp:
         doc.save(str(tmp))

@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -19,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qualcode.analysis.pattern_quotes import QuoteMap
-from qualcode.analysis.pattern_report import pattern_sections
+from qualcode.analysis.pattern_report import comments_by_row, pattern_sections
 from qualcode.analysis.patterns import OUTLIER_SHARES_RULE, PatternResult
 from qualcode.export.chart_common import atomic_output
 
@@ -45,7 +47,9 @@ def _header(ws: Worksheet, titles: list[str], widths: list[int]) -> None:
 
 
 def write_patterns_xlsx(result: PatternResult, quotes: QuoteMap, out: str | Path, *,
-                        project_name: str = "", include_none: bool = False) -> Path:
+                        project_name: str = "", include_none: bool = False,
+                        comments: Mapping[tuple[int, str | None], Sequence[Any]] | None = None
+                        ) -> Path:
     """Write the pattern table to ``out`` (.xlsx), atomically."""
     out = Path(out)
     wb = Workbook()
@@ -69,6 +73,15 @@ def write_patterns_xlsx(result: PatternResult, quotes: QuoteMap, out: str | Path
     _quotes_sheet(wb.create_sheet("Quotes"), result, sections, quotes)
     _groups_sheet(wb.create_sheet("Groups"), result)
     _about_sheet(wb.create_sheet("About"), result, project_name, len(cases))
+    said = comments_by_row(result, comments or {})
+    if said:
+        ws = wb.create_sheet("Workshop comments")
+        _header(ws, ["Code path", "Valence", "Category", "Author", "Time", "Comment"],
+                [40, 11, 10, 20, 16, 80])
+        for row, found in said:
+            for valence, c in found:
+                ws.append(["/".join(row.path), valence or "", row.category, c.author,
+                           c.created_at.astimezone().strftime("%Y-%m-%d %H:%M"), c.text])
     with atomic_output(out) as tmp:
         wb.save(str(tmp))
     return out

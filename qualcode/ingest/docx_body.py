@@ -16,6 +16,7 @@ import posixpath
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -43,8 +44,22 @@ def main_part_name(z: zipfile.ZipFile) -> str:
     raise DocxFormatError("the package has no main document: is this a Word file?")
 
 
+@dataclass
+class DocxTable:
+    """A body table as read: its block number, cells row by row, rows with merged cells."""
+
+    block: int  # index in body_blocks()
+    rows: list[list[str]]
+    merged_rows: list[int] = field(default_factory=list)  # 0-based rows with merged cells
+
+
 def body_blocks(path: str | Path) -> list[str]:
     """Each paragraph's text, and each table as rows of tab-joined cells, in body order."""
+    return read_body(path)[0]
+
+
+def read_body(path: str | Path) -> tuple[list[str], list[DocxTable]]:
+    """``body_blocks`` and the tables among them, cell by cell."""
     try:
         with zipfile.ZipFile(path) as z:
             name = main_part_name(z)
@@ -63,7 +78,8 @@ def body_blocks(path: str | Path) -> list[str]:
     body = root.find(f"{w}body")
     if body is None:
         raise DocxFormatError("the document has no body")
-    return list(_Walker(w).blocks(body))
+    walker = _Walker(w)
+    return list(walker.blocks(body)), walker.tables
 
 
 class _Walker:
@@ -76,12 +92,18 @@ class _Walker:
         self.inline = {f"{w}{n}" for n in ("r", "hyperlink", "ins", "smartTag", "fldSimple",
                                             "sdt", "sdtContent", "customXml", "dir", "bdo")}
         self.block_wrappers = {f"{w}{n}" for n in ("sdt", "sdtContent", "customXml")}
+        self.tc_pr, self.grid_span, self.v_merge = f"{w}tcPr", f"{w}gridSpan", f"{w}vMerge"
+        self.val = f"{w}val"
+        self.tables: list[DocxTable] = []
+        self.count = 0
 
     def blocks(self, container: etree._Element) -> Iterator[str]:
         for el in container:
             if el.tag == self.p:
+                self.count += 1
                 yield self.paragraph(el)
             elif el.tag == self.tbl:
+                self.count += 1
                 yield self.table(el)
             elif el.tag in self.block_wrappers:
                 yield from self.blocks(el)
@@ -105,12 +127,25 @@ class _Walker:
                 out.append(self.leaf[tag])
 
     def table(self, tbl: etree._Element) -> str:
-        rows = []
-        for tr in self._children(tbl, self.tr):
-            cells = ["\n".join(self.paragraph(p) for p in self._children(tc, self.p))
-                     for tc in self._children(tr, self.tc)]
+        rows, table = [], DocxTable(self.count - 1, [])
+        for r, tr in enumerate(self._children(tbl, self.tr)):
+            cells = []
+            for tc in self._children(tr, self.tc):
+                cells.append("\n".join(self.paragraph(p) for p in self._children(tc, self.p)))
+                if self._merged(tc) and (not table.merged_rows or table.merged_rows[-1] != r):
+                    table.merged_rows.append(r)
+            table.rows.append(cells)
             rows.append("\t".join(cells))
+        self.tables.append(table)
         return "\n".join(rows)
+
+    def _merged(self, tc: etree._Element) -> bool:
+        pr = tc.find(self.tc_pr)
+        if pr is None:
+            return False
+        span = pr.find(self.grid_span)
+        return pr.find(self.v_merge) is not None or (
+            span is not None and (span.get(self.val) or "1") != "1")
 
     def _children(self, el: etree._Element, tag: str) -> Iterator[etree._Element]:
         for child in el:

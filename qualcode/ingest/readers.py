@@ -19,8 +19,9 @@ from pathlib import Path
 from qualcode.errors import InvalidInputError
 
 TEXT_SUFFIXES = (".txt",)
+CUE_SUFFIXES = (".vtt", ".srt")  # caption files: read as text, parsed cue by cue
 DOCX_SUFFIXES = (".docx",)
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES + DOCX_SUFFIXES
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + CUE_SUFFIXES + DOCX_SUFFIXES
 
 # C0 controls that never occur in a plain-text transcript (tab, newline, form feed and
 # carriage return are fine; vertical tab is Word's manual line break and becomes "\n").
@@ -51,6 +52,16 @@ class IngestWarning:
         return f"{self.file} ({self.unit} {self.line}): {self.message}"
 
 
+@dataclass(frozen=True)
+class TableText:
+    """A .docx table inside the stored text: where it starts and its cells row by row."""
+
+    start: int
+    paragraph: int  # 1-based block number, as warnings count paragraphs
+    rows: tuple[tuple[str, ...], ...]
+    merged_rows: tuple[int, ...] = ()
+
+
 @dataclass
 class SourceText:
     """A transcript file read into text, ready to be parsed and stored."""
@@ -61,6 +72,7 @@ class SourceText:
     encoding: str | None
     warnings: list[IngestWarning] = field(default_factory=list)
     block_starts: tuple[int, ...] | None = None  # .docx: where each paragraph/table begins
+    tables: tuple[TableText, ...] = ()  # .docx: body tables, cell by cell
 
     def warning_at(self, offset: int, message: str) -> IngestWarning:
         """A warning located at a character offset of the stored text."""
@@ -78,8 +90,12 @@ def read_transcript(path: str | Path) -> SourceText:
         return read_docx(path)
     if suffix in TEXT_SUFFIXES:
         return read_txt(path)
+    if suffix in CUE_SUFFIXES:
+        src = read_txt(path)
+        src.file_format = suffix[1:]
+        return src
     raise InvalidInputError(f"{path}: {suffix or 'files without an extension'} cannot be imported "
-                            "as a transcript; use .txt or .docx.")
+                            "as a transcript; use .txt, .docx, .vtt or .srt.")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -204,19 +220,25 @@ def read_docx(path: str | Path) -> SourceText:
         hint = _magic_hint(head) or "; it may be damaged or another format renamed"
         raise InvalidInputError(f"{path}: not a .docx (not a Word package{hint}). Open it in Word "
                                 "or LibreOffice and save it as .docx.")
-    from qualcode.ingest.docx_body import DocxFormatError, body_blocks
+    from qualcode.ingest.docx_body import DocxFormatError, read_body
 
     try:
-        blocks = [normalise_newlines(b) for b in body_blocks(path) if b.strip()]
+        raw, raw_tables = read_body(path)
     except (DocxFormatError, OSError) as e:
         raise InvalidInputError(f"{path}: cannot read this .docx ({str(e)[:160]}). It may be "
                                 "damaged: open it in Word or LibreOffice and save it again.") from e
+    kept = {i: n for n, i in enumerate(i for i, b in enumerate(raw) if b.strip())}
+    blocks = [normalise_newlines(raw[i]) for i in kept]
     if not blocks:
         raise InvalidInputError(f"{path}: the document has no text. Nothing was imported from it.")
     starts, pos = [], 0
     for block in blocks:
         starts.append(pos)
         pos += len(block) + 2
+    tables = tuple(TableText(starts[kept[t.block]], kept[t.block] + 1,
+                             tuple(tuple(normalise_newlines(c) for c in row) for row in t.rows),
+                             tuple(t.merged_rows))
+                   for t in raw_tables if t.block in kept)
     text = "\n\n".join(blocks)
     bad = _CONTROL_RE.search(text)
     if bad is not None:  # e.g. a NUL from a broken field code; stored text must be clean
@@ -224,5 +246,5 @@ def read_docx(path: str | Path) -> SourceText:
         raise InvalidInputError(f"{path} (paragraph {n}): control character "
                                 f"U+{ord(bad.group()):04X} in the text. Remove it in Word and "
                                 "save again.")
-    return SourceText(path, text, "docx", None, [], tuple(starts))
+    return SourceText(path, text, "docx", None, [], tuple(starts), tables)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-import qualcode
+from qualcode.bundled import bundled_folder
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
 from qualcode.services.importing import (
     ImportOptions,
@@ -47,11 +47,11 @@ class DemoSummary:
 
 
 def sample_dir() -> Path:
-    """The repository's ``sample_transcripts/`` folder, or a clear error."""
-    folder = Path(qualcode.__file__).resolve().parents[1] / "sample_transcripts"
-    if not folder.is_dir():
-        raise NotFoundError(f"{folder}: the sample transcripts are not here (they ship with the "
-                            "source checkout). Run the demo from a qualcode source checkout.")
+    """The shipped ``sample_transcripts/`` folder, or a clear error."""
+    folder = bundled_folder("sample_transcripts")
+    if folder is None:
+        raise NotFoundError("the demo's sample transcripts are missing from this installation. "
+                            "Reinstall qualcode (pip install --force-reinstall qualcode).")
     return folder
 
 
@@ -99,7 +99,7 @@ def open_or_build_demo(db: str | os.PathLike[str] = DEMO_DB, *, fresh: bool = Fa
 
 def build_demo(project: Project, *, progress: Progress | None = None) -> ImportReport:
     """Framework, cases, transcripts, codings, case groups and the project name."""
-    from qualcode.frameworks import DEFAULT_FRAMEWORK
+    from qualcode.framework_files import DEFAULT_FRAMEWORK
     from qualcode.services.frameworks import apply_framework
 
     files = demo_files(sample_dir())

@@ -41,6 +41,16 @@ class SegmentInfo:
     end: int
     speaker: str | None
     is_participant: bool | None
+    role: str | None = None  # interviewer / participant / other; None: not settled
+    timecode_ms: int | None = None  # from the start of the recording, when the file had one
+
+    def to_json(self, text: str) -> dict[str, object]:
+        from qualcode.ingest.timecodes import format_timecode
+
+        return {"seq": self.seq, "speaker": self.speaker, "role": self.role,
+                "start": self.start, "end": self.end, "timecode_ms": self.timecode_ms,
+                "timecode": format_timecode(self.timecode_ms) or None,
+                "text": text[self.start:self.end]}
 
 
 @dataclass(frozen=True)
@@ -114,7 +124,8 @@ def open_document(project: Project, ref: str | int) -> DocumentText:
     with project.read() as s:
         doc = resolve_document(s, ref)
         segs = s.execute(select(Segment.kind, Segment.seq, Segment.start, Segment.end,
-                                Segment.speaker, Segment.is_participant)
+                                Segment.speaker, Segment.is_participant, Segment.role,
+                                Segment.timecode_ms)
                          .where(Segment.document_id == doc.id)
                          .order_by(Segment.kind, Segment.seq)).all()
         part = doc.participant

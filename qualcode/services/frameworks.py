@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from qualcode.frameworks import CodeSpec, FrameworkSpec, find_framework
+from qualcode.framework_files import CodeSpec, FrameworkSpec, find_framework
 from qualcode.services.project import Project
 from qualcode.store.models import Code, Framework
 

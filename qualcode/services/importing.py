@@ -188,7 +188,7 @@ def _import_paths(project: Project, paths: Iterable[str | Path], progress: Progr
     TranscriptImporter(project, options, report).import_files(
         plan.transcripts, lambda path: step(path.name))
     if plan.codings and options.framework == "auto" and _has_no_codes(project):
-        from qualcode.frameworks import DEFAULT_FRAMEWORK
+        from qualcode.framework_files import DEFAULT_FRAMEWORK
 
         _apply_framework(project, DEFAULT_FRAMEWORK, report, "the project had no codebook; "
                          "use --framework none to skip this")

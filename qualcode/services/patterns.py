@@ -207,8 +207,12 @@ def export_patterns(project: Project, result: PatternResult, out: str | Path, *,
     rows = [r for r in result.rows if include_none or r.category != "none"]
     quotes = pattern_quotes(project, result, [r for r in rows if r.category != "none"],
                             per_case=per_case)
+    from qualcode.services.workshop import pattern_comments  # the workshop's, with the table
+
+    comments = pattern_comments(project)
     if fmt == ".docx":
         from qualcode.export.patterns_docx import write_patterns_docx as write
     else:
         from qualcode.export.patterns_xlsx import write_patterns_xlsx as write
-    return write(result, quotes, out, project_name=project.name, include_none=include_none)
+    return write(result, quotes, out, project_name=project.name, include_none=include_none,
+                 comments=comments)

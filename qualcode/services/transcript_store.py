@@ -21,13 +21,14 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from qualcode.errors import InvalidInputError, QualcodeError
+from qualcode.ingest.layouts import parse_source, where
 from qualcode.ingest.participants import (
     ParticipantId,
     ParticipantPattern,
     identify_participant,
 )
 from qualcode.ingest.readers import IngestWarning, read_transcript
-from qualcode.ingest.turns import SpeakerLabels, Turn, parse_turns
+from qualcode.ingest.turns import ParsedTurns, SpeakerLabels, Turn
 from qualcode.services.project import Project
 from qualcode.store.models import (
     AuditEntry,
@@ -56,6 +57,7 @@ class _Parsed:
     replace_id: int | None
     warnings: list[IngestWarning]
     before: tuple[Any, Any]  # the run's lookups for its name and text, before it
+    times: list[tuple[int, int]] = field(default_factory=list)  # (offset, ms) of each cue
 
     @property
     def text(self) -> str:
@@ -72,7 +74,7 @@ class Prepared:
 
     path: Path
     values: dict[str, Any]
-    rows: list[tuple[Any, ...]]  # (kind, seq, start, end, speaker, is_participant)
+    rows: list[tuple[Any, ...]]  # (kind, seq, start, end, speaker, is_participant, role, ms)
     participant: ParticipantId | None
     replace_id: int | None
     warnings: list[IngestWarning] = field(default_factory=list)
@@ -81,12 +83,29 @@ class Prepared:
 def _job(parsed: _Parsed, sentences: list[tuple[int, int, int]]) -> Prepared:
     turns = parsed.turns
     flags = [None if t.is_participant is None else int(t.is_participant) for t in turns]
-    rows = [("turn", i, t.start, t.end, t.speaker, flag)
+    rows = [("turn", i, t.start, t.end, t.speaker, flag, t.role, t.timecode)
             for i, (t, flag) in enumerate(zip(turns, flags, strict=True), 1)]
-    rows += [("sentence", i, a, b, turns[ti].speaker, flags[ti])
-             for i, (a, b, ti) in enumerate(sentences, 1)]
+    times = sentence_times(parsed.times, turns, sentences)
+    rows += [("sentence", i, a, b, turns[ti].speaker, flags[ti], turns[ti].role, ms)
+             for i, ((a, b, ti), ms) in enumerate(zip(sentences, times, strict=True), 1)]
     return Prepared(parsed.path, parsed.values, rows, parsed.participant, parsed.replace_id,
                     parsed.warnings)
+
+
+def sentence_times(times: list[tuple[int, int]], turns: Sequence[Turn],
+                   sentences: list[tuple[int, int, int]]) -> list[int | None]:
+    """Each sentence's timecode: the cue it starts in (caption files), else its turn's."""
+    if not times:
+        return [turns[ti].timecode for _, _, ti in sentences]
+    from bisect import bisect_right
+
+    offsets = [o for o, _ in times]
+    out: list[int | None] = []
+    for a, _, ti in sentences:
+        k = bisect_right(offsets, a) - 1
+        out.append(times[k][1] if k >= 0 and offsets[k] >= turns[ti].start
+                   else turns[ti].timecode)
+    return out
 
 
 @dataclass
@@ -200,14 +219,14 @@ class TranscriptImporter:
     def _parse(self, path: Path) -> _Parsed | None:
         """Read, check for a stored copy, find turns and the participant; None: not stored."""
         src = read_transcript(path)
-        text = src.text
+        turns = parse_source(src, self.labels, self.pattern)
+        text = turns.text if turns.text is not None else src.text
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         name = self.options.as_new or path.stem
         target = self._stored_target(path, name, sha)
         if target is False:
             return None
-        turns = parse_turns(text, self.labels, self.pattern)
-        warnings = src.warnings + [src.warning_at(n.offset, n.message) for n in turns.notices]
+        warnings = src.warnings + parse_warnings(src, turns)
         pid, notes = identify_participant(path.stem, turns.participant_ids, self.pattern)
         warnings += [IngestWarning(path.name, n) for n in notes]
         values = {"name": name, "source_file": path.name, "file_format": src.file_format,
@@ -216,7 +235,7 @@ class TranscriptImporter:
         by_sha = self._by_sha
         assert by_sha is not None  # loaded by _stored_target
         parsed = _Parsed(path, values, turns.turns, pid, target, warnings,
-                         (self._by_name.get(name), by_sha.get(sha)))
+                         (self._by_name.get(name), by_sha.get(sha)), turns.times)
         self._by_name[name] = (target, sha)  # later files of this run see it as stored
         by_sha.setdefault(sha, (target, name))
         return parsed
@@ -259,7 +278,9 @@ class TranscriptImporter:
             if self.options.replace and same[1] == name and doc_id is not None and not codings:
                 return doc_id  # same text, parsed again (e.g. with new speaker labels)
             where = "" if same[1] == name else f" as {same[1]!r}"
-            kept = f", kept: it has {codings} codings" if self.options.replace and codings else ""
+            kept = (f", kept: it has {codings} codings (re-read its speakers in place with "
+                    f"`qualcode reparse {name!r} --speakers ...`)"
+                    if self.options.replace and codings else "")
             self.report.unchanged.append(f"{path.name}{where}{kept}")
             return False
         if named is None:
@@ -350,6 +371,19 @@ class TranscriptImporter:
         return case_id, name, True
 
 
+def parse_warnings(src: Any, parsed: ParsedTurns) -> list[IngestWarning]:
+    """The parse's notices and every line it could not place, at their file lines."""
+    out = [where(src, n.offset, n.message, n.line) for n in parsed.notices]
+    if parsed.unplaced:
+        count = len(parsed.unplaced)
+        out.append(IngestWarning(src.path.name, f"{count} line{'s' * (count != 1)} not placed "
+                                 "in a speaker turn (listed below); run `qualcode import "
+                                 f"--check {src.path.name}` to see the file's turns."))
+        out += [where(src, u.offset, f"not placed ({u.reason}): {u.text[:60]!r}", u.line)
+                for u in parsed.unplaced]
+    return out
+
+
 def _changed_message(path: Path, name: str, codings: int) -> str:
     if codings:
         return (f"{path}: its text differs from the stored document {name!r}, which has "
@@ -360,7 +394,8 @@ def _changed_message(path: Path, name: str, codings: int) -> str:
             "NAME to keep both.")
 
 
-SEGMENT_COLUMNS = ("document_id", "kind", "seq", "start", "end", "speaker", "is_participant")
+SEGMENT_COLUMNS = ("document_id", "kind", "seq", "start", "end", "speaker", "is_participant",
+                   "role", "timecode_ms")
 
 
 def insert_segments(conn: Any, document_id: int, rows: list[tuple[Any, ...]]) -> None:
@@ -374,7 +409,7 @@ def insert_segments(conn: Any, document_id: int, rows: list[tuple[Any, ...]]) ->
     if conn.dialect.name == "sqlite":
         names = ", ".join(f'"{c}"' for c in SEGMENT_COLUMNS)
         conn.exec_driver_sql(f"INSERT INTO segments ({names}) "
-                             f"VALUES ({int(document_id)}, ?, ?, ?, ?, ?, ?)", rows)
+                             f"VALUES ({int(document_id)}, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
         return
     conn.execute(insert(Segment.__table__),
                  [dict(zip(SEGMENT_COLUMNS, (document_id, *r), strict=True)) for r in rows])

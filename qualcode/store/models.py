@@ -231,6 +231,8 @@ class Segment(Base):
     end: Mapped[int] = mapped_column(Integer)
     speaker: Mapped[str | None] = mapped_column(String(100))
     is_participant: Mapped[bool | None] = mapped_column(Boolean)
+    role: Mapped[str | None] = mapped_column(String(20))  # interviewer/participant/other
+    timecode_ms: Mapped[int | None] = mapped_column(Integer)  # from the recording's start
 
 
 class Coding(Base):
@@ -313,7 +315,11 @@ class CellSummaryRevision(Base):
 
 
 class WorkshopComment(Base):
-    """A comment recorded on a matrix cell in a co-production workshop."""
+    """A comment recorded in a co-production workshop on a matrix cell or a pattern row.
+
+    A pattern row's comment has row_type ``pattern``, row_id 0 (the row spans every
+    case) and the row's valence (None for the code alone).
+    """
 
     __tablename__ = "workshop_comments"
     __table_args__ = (Index("ix_workshop_comments_cell", "row_type", "row_id", "code_id"),)
@@ -321,6 +327,7 @@ class WorkshopComment(Base):
     row_type: Mapped[str] = mapped_column(String(20))
     row_id: Mapped[int] = mapped_column(Integer)
     code_id: Mapped[int] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))
+    valence: Mapped[str | None] = mapped_column(String(20))
     author: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

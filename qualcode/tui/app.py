@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
@@ -35,6 +35,9 @@ from qualcode.tui.themes import HIGH_CONTRAST_NAME, THEMES
 from qualcode.tui.workers import (
     CodebookChanged,
     DocumentsChanged,
+    InputGate,
+    KeyHandled,
+    KeyInFlight,
     LatestRead,
     SerialTickets,
     ServiceResult,
@@ -80,6 +83,8 @@ class QualcodeApp(App[None]):
         self.settings = settings or TuiSettings()
         self.history = History(project)
         self._tickets = SerialTickets()
+        self._gate = InputGate()
+        self._in_flight = 0
         self._user_keys = dict(keys or {})
         self._start_mode = start_mode
         self.project_name = project.name  # read once, before the event loop starts
@@ -145,39 +150,145 @@ class QualcodeApp(App[None]):
     def run_service(self, node: DOMNode, fn: Callable[..., Any], *args: Any,
                     then: Callable[[Any], Any] | None = None,
                     on_error: Callable[[BaseException], Any] | None = None,
-                    serial: bool = False, label: str = "", **kwargs: Any) -> Worker[None]:
-        """Run ``fn(*args, **kwargs)`` in a thread; deliver the result to ``node`` as a message.
+                    serial: bool = False, holds_keys: bool | None = None, label: str = "",
+                    **kwargs: Any) -> Worker[None]:
+        """Run ``fn(*args, **kwargs)`` in a thread; hand the result back on the event loop.
 
         ``then(value)`` runs on the event loop when it succeeds; an error goes to
-        ``on_error`` or is shown by :meth:`notify_error`. ``serial=True`` (for
-        writes) runs the calls strictly in the order they were asked for.
+        ``on_error`` or is shown by :meth:`notify_error`. If ``node`` has been removed
+        by then, the result is dropped. ``serial=True`` (for writes) runs the calls
+        strictly in the order they were asked for. ``holds_keys`` (default: the same
+        as ``serial``) makes later keys wait until this result has been handled.
         """
         ticket = self._tickets.take() if serial else None
+        holds = serial if holds_keys is None else holds_keys
+        self._in_flight += 1
+        if holds:
+            self._gate.hold()
         call = partial(fn, *args, **kwargs)
         return self._service_worker(node, label or getattr(fn, "__name__", "service"), call,
-                                    ticket, then, on_error)
+                                    ticket, then, on_error, holds)
 
     @work(thread=True, group="service", exit_on_error=False)
     def _service_worker(self, node: DOMNode, label: str, call: Callable[[], Any],
                         ticket: int | None, then: Callable[[Any], Any] | None,
-                        on_error: Callable[[BaseException], Any] | None) -> None:
+                        on_error: Callable[[BaseException], Any] | None, holds: bool) -> None:
         try:
             value = self._tickets.run(ticket, call) if ticket is not None else call()
         except Exception as exc:  # noqa: BLE001 - delivered to the UI, never lost
-            node.post_message(ServiceResult(label, error=exc, then=then, on_error=on_error))
+            result = ServiceResult(label, error=exc, then=then, on_error=on_error, node=node,
+                                   holds_keys=holds)
         else:
-            node.post_message(ServiceResult(label, value, then=then, on_error=on_error))
+            result = ServiceResult(label, value, then=then, on_error=on_error, node=node,
+                                   holds_keys=holds)
+        # Posted to the app, which always outlives the call, so the count of calls in
+        # flight (and the keys they hold) is always settled.
+        self.post_message(result)
 
-    def on_service_result(self, message: ServiceResult) -> None:
-        """Results bubble here from any screen or widget that did not handle them itself."""
+    async def on_service_result(self, message: ServiceResult) -> None:
+        """Hand a result to its callback (unless its screen has gone), then release keys."""
         message.stop()
-        if message.error is not None:
-            if message.on_error is not None:
-                message.on_error(message.error)
-            else:
-                self.notify_error(message.error)
-        elif message.then is not None:
-            message.then(message.value)
+        try:
+            node = message.node
+            if node is not None and node is not self and not node.is_attached:
+                return  # the screen that asked was closed meanwhile: nothing to show it on
+            if message.error is not None:
+                if message.on_error is not None:
+                    message.on_error(message.error)
+                else:
+                    self.notify_error(message.error)
+            elif message.then is not None:
+                message.then(message.value)
+        finally:
+            self._in_flight -= 1
+            if message.holds_keys:
+                self._gate.release()
+            await self._drain_keys()
+
+    def services_idle(self) -> bool:
+        """No service call in flight and no key waiting (what tests wait for)."""
+        return self._in_flight == 0 and not self._gate.should_wait()
+
+    def services_pending(self) -> str:
+        return (f"{self._in_flight} service call(s) in flight, "
+                f"{self._gate.waiting} key(s) waiting")
+
+    # -- keys, in order ---------------------------------------------------------
+    _KEYS_THAT_NEVER_WAIT = frozenset({"ctrl+q", "ctrl+c"})
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys wait while an action they depend on is in flight (see InputGate)."""
+        if (isinstance(event, events.Key) and not event.is_forwarded
+                and event.key not in self._KEYS_THAT_NEVER_WAIT):
+            if self._gate.should_wait() or not self._screen_ready():
+                self._gate.queue(event)
+                if not self._gate.holding:
+                    self.call_after_refresh(self._drain_keys)
+                return
+            await self._dispatch_key_in_order(event)
+            return
+        await super().on_event(event)
+
+    async def _dispatch_key_in_order(self, event: events.Key) -> None:
+        """Dispatch a key and hold the next ones until this one has been fully handled.
+
+        Textual hands a key to the focused widget and bubbles it up through message
+        queues, and what it starts (a row selected, a screen pushed) travels as further
+        messages. A :class:`KeyHandled` marker sent after it the same way reaches the app
+        only after the key itself; it goes round again until the screens' queues are
+        empty, so the next key meets the state this one left.
+        """
+        self._gate.hold()
+        key = KeyInFlight(self.screen)
+        await super().on_event(event)
+        self._send_marker(key)
+        self.set_timer(5.0, partial(self._key_handled, key, True))  # should a marker be lost
+
+    def _send_marker(self, key: KeyInFlight) -> None:
+        target = self.focused or self.screen
+        if not target.post_message(KeyHandled(key)):
+            self.call_later(self._key_handled, key, True)
+
+    async def on_key_handled(self, message: KeyHandled) -> None:
+        message.stop()
+        await self._key_handled(message.key)
+
+    async def _key_handled(self, key: KeyInFlight, give_up: bool = False) -> None:
+        if key.done:
+            return
+        if not give_up and key.rounds < 100 and not self._screens_quiet(key.screen):
+            self._send_marker(key)
+            return
+        key.done = True
+        self._gate.release()
+        await self._drain_keys()
+
+    def _screens_quiet(self, *screens: Screen[Any]) -> bool:
+        """No message waits in the given screens, the active one, or any of their widgets."""
+        for screen in {*screens, self.screen}:
+            if not screen.is_attached:
+                continue
+            for node in (screen, *screen.walk_children(with_self=False)):
+                if not node._message_queue.empty():  # noqa: SLF001 - Textual has no public check
+                    return False
+        return True
+
+    def _screen_ready(self) -> bool:
+        """The active screen has mounted and taken focus (a dialog just pushed has not)."""
+        screen = self.screen
+        return bool(screen.is_mounted and screen.stack_updates > 0)
+
+    async def _drain_keys(self) -> None:
+        """Dispatch waiting keys, oldest first, until one of them starts something."""
+        while not self._gate.holding:
+            if not self._screen_ready():
+                if self._gate.waiting:
+                    self.call_after_refresh(self._drain_keys)
+                return
+            event = self._gate.next_key()
+            if event is None:
+                return
+            await self._dispatch_key_in_order(event)
 
     def notify_error(self, exc: BaseException) -> None:
         """Show a user error as it is; anything unexpected with its type, and log it."""
@@ -226,6 +337,12 @@ class QualcodeApp(App[None]):
 
     def action_toggle_high_contrast(self) -> None:
         self.theme = self._base_theme() if self.high_contrast else HIGH_CONTRAST_NAME
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """A text box that takes focus blinks only if the settings say so and a person watches."""
+        widget = event.widget
+        if hasattr(widget, "cursor_blink") and (self.is_headless or not self.settings.cursor_blink):
+            widget.cursor_blink = False
 
     def watch_theme(self, theme: str) -> None:
         self.set_class(theme == HIGH_CONTRAST_NAME, "-high-contrast")

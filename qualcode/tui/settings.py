@@ -8,6 +8,7 @@
     high_contrast = false
     keymap = "~/my-keys.toml"   # default: keys.toml beside this file / $QUALCODE_KEYS
     coder = "alice"
+    cursor_blink = true
 
 Nothing is created on disk: a missing file means the defaults.
 """
@@ -40,6 +41,9 @@ class TuiSettings:
     coder: str | None = None
     """Who is coding; None means the project default ($QUALCODE_CODER or the login name)."""
 
+    cursor_blink: bool = True
+    """Blink the text cursor in input boxes; never blinks when run headless (tests, screenshots)."""
+
 
 def default_config_path() -> Path:
     env = os.environ.get(CONFIG_ENV)
@@ -67,10 +71,10 @@ def load_settings(path: Path | None = None) -> TuiSettings:
         if key not in names:
             raise InvalidInputError(f"{path}: unknown setting tui.{key}; the settings are "
                                     f"{', '.join(sorted(names))}.")
-        if key == "high_contrast":
+        if key in ("high_contrast", "cursor_blink"):
             if not isinstance(value, bool):
-                raise InvalidInputError(f"{path}: tui.high_contrast must be true or false.")
-            settings.high_contrast = value
+                raise InvalidInputError(f"{path}: tui.{key} must be true or false.")
+            setattr(settings, key, value)
         elif not isinstance(value, str):
             raise InvalidInputError(f"{path}: tui.{key} must be a string.")
         elif key == "keymap":

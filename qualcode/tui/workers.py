@@ -10,13 +10,21 @@ Writes pass ``serial=True``: they run one at a time in the order the keys were
 pressed (a ticket is taken on the event loop), so "apply code, then set its
 valence" can never run the other way round.
 
-Tests wait for the work with ``await app.workers.wait_for_complete()`` followed
-by ``await pilot.pause()`` (see :func:`settle`), never by sleeping.
+Writes (and the reader's document loads) also hold the keyboard: keys that
+arrive while one is in flight wait in an :class:`InputGate` and are replayed,
+in order, once its result has been handled. A burst of keys (a laggy SSH
+link, a paste) therefore acts exactly as the same keys typed slowly: ``c``
+then ``+`` sets the valence of the coding ``c`` made, ``j c j c`` codes two
+different sentences.
+
+Tests wait with :func:`settle`, which returns once every service call has run
+*and its result has been handled*, never by sleeping.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -28,13 +36,36 @@ class ServiceResult(Message):
 
     def __init__(self, label: str, value: Any = None, error: BaseException | None = None,
                  then: Callable[[Any], Any] | None = None,
-                 on_error: Callable[[BaseException], Any] | None = None) -> None:
+                 on_error: Callable[[BaseException], Any] | None = None,
+                 node: Any = None, holds_keys: bool = False) -> None:
         super().__init__()
+        self.node = node
+        """Who asked: when it has been removed meanwhile, the result is dropped."""
+        self.holds_keys = holds_keys
         self.label = label
         self.value = value
         self.error = error
         self.then = then
         self.on_error = on_error
+
+
+class KeyInFlight:
+    """One key on its way through the workbench (see ``QualcodeApp._dispatch_key_in_order``)."""
+
+    def __init__(self, screen: Any) -> None:
+        self.screen = screen
+        """The screen that was active when the key arrived."""
+        self.rounds = 0
+        self.done = False
+
+
+class KeyHandled(Message):
+    """Follows a key through the widgets it bubbles through; at the app, the key is done."""
+
+    def __init__(self, key: KeyInFlight) -> None:
+        super().__init__()
+        key.rounds += 1
+        self.key = key
 
 
 class SerialTickets:
@@ -89,16 +120,63 @@ class LatestRead:
         return True
 
 
-async def settle(pilot: Any, rounds: int = 5) -> None:
-    """Wait until service workers (and the work their results start) are done."""
-    from textual.worker import WorkerState
+class InputGate:
+    """Keys wait here while an action that changes what they act on is in flight.
 
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+    Used on the event loop only. ``hold()`` when such an action starts,
+    ``release()`` when its result has been handled; ``should_wait()`` says
+    whether a key must queue (something in flight, or older keys still queued,
+    so keys never overtake each other).
+    """
+
+    def __init__(self) -> None:
+        self._holding = 0
+        self._keys: deque[Any] = deque()
+
+    @property
+    def holding(self) -> bool:
+        return self._holding > 0
+
+    def hold(self) -> None:
+        self._holding += 1
+
+    def release(self) -> None:
+        self._holding = max(0, self._holding - 1)
+
+    def should_wait(self) -> bool:
+        return self._holding > 0 or bool(self._keys)
+
+    def queue(self, event: Any) -> None:
+        self._keys.append(event)
+
+    def next_key(self) -> Any | None:
+        """The oldest waiting key, if nothing is in flight any more."""
+        if self._holding or not self._keys:
+            return None
+        return self._keys.popleft()
+
+    @property
+    def waiting(self) -> int:
+        return len(self._keys)
+
+
+async def settle(pilot: Any, max_rounds: int = 1000) -> None:
+    """Wait until every service call has run and its result (and what that started) is handled.
+
+    Each round waits for the running workers, then lets the message queues drain
+    (``pilot.pause()`` with no delay waits for idle, it does not sleep). It ends when
+    no call is in flight and no key is waiting; ``max_rounds`` only turns a hang
+    into a clear failure.
+    """
+    app = pilot.app
+    for _ in range(max_rounds):
+        await app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING)
-                   for w in pilot.app.workers):
-            break
+        if app.services_idle():
+            await pilot.pause()
+            if app.services_idle():
+                return
+    raise AssertionError(f"the workbench never became idle: {app.services_pending()}")
 
 
 class CodebookChanged(Message):

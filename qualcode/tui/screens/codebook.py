@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, Tree
 
-from qualcode.frameworks import RESERVED_SHORTCUTS
+from qualcode.framework_files import RESERVED_SHORTCUTS
 from qualcode.services import codebook as svc
 from qualcode.services.codebook import CodeInfo
 from qualcode.services.coding import CodingRow, list_codings

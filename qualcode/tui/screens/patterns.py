@@ -24,7 +24,9 @@ from qualcode.analysis.pattern_quotes import Quote
 from qualcode.analysis.pattern_report import Section, pattern_sections
 from qualcode.analysis.patterns import PatternResult, PatternRow, PresenceRule
 from qualcode.services.patterns import find_project_patterns, pattern_quotes
+from qualcode.services.workshop import pattern_comments
 from qualcode.tui import keymap
+from qualcode.tui.screens.matrix_cell import when
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine, place_cursor
 
 VALENCE_STYLE = {"facilitator": ("+", "green"), "barrier": ("−", "red"), "neutral": ("=", "grey50")}
@@ -48,6 +50,7 @@ class PatternsScreen(Screen[None]):
         self.selected: PatternRow | None = None
         self.show_none = False
         self._rows: dict[str, PatternRow] = {}
+        self.comments: dict[tuple[int, str | None], list[Any]] = {}
 
     def compose(self) -> ComposeResult:
         yield ModeBar("patterns")
@@ -80,6 +83,15 @@ class PatternsScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.app.run_service(self, find_project_patterns, self.app.project,  # type: ignore[attr-defined]
                              self.presence, then=self._loaded, label="patterns")
+        app: Any = self.app
+        app.run_service(self, pattern_comments, app.project, then=self._comments_loaded,
+                        label="pattern comments")
+
+    def _comments_loaded(self, comments: dict[tuple[int, str | None], list[Any]]) -> None:
+        """Comments the workshop page recorded on pattern rows, shown under the row's detail."""
+        self.comments = comments
+        if self.selected is not None and self.result is not None:
+            self._detail(self.selected)
 
     def _loaded(self, result: PatternResult) -> None:
         self.result = result
@@ -176,6 +188,11 @@ class PatternsScreen(Screen[None]):
         lines.append("[dim]codings/participants (* not counted):[/dim] " + " │ ".join(blocks))
         for case, share in row.outlier_shares.items():
             lines.append(f"{escape(case)} (outlier) shares: [b]{share or '—'}[/b]")
+        said = self.comments.get(row.key, [])
+        if said:
+            lines.append(f"[b]Workshop comments[/b] [dim]({len(said)})[/dim]")
+            lines += [f"[dim]{when(c.created_at)} {escape(c.author)}:[/dim] {escape(c.text)}"
+                      for c in said]
         self.query_one("#pattern-detail", Static).update("\n".join(lines))
 
     def _quotes_loaded(self, key: tuple[int, str | None],

@@ -107,7 +107,8 @@ class ReaderScreen(CodingActions, SearchActions, Screen[None]):
         self._requested = (document_id, offset)
         self._loading = document_id
         self.app.run_service(self, load_for_reading, self.app.project, document_id,  # type: ignore[attr-defined]
-                             then=partial(self._loaded, offset), on_error=self._load_failed)
+                             then=partial(self._loaded, offset), on_error=self._load_failed,
+                             holds_keys=True)  # keys typed meanwhile act on this document
 
     def _load_failed(self, exc: BaseException) -> None:
         self._loading = None

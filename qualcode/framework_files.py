@@ -17,6 +17,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from qualcode.bundled import bundled_folder
 from qualcode.errors import InvalidInputError
 
 DEFAULT_FRAMEWORK = "modified-parihs"
@@ -310,7 +311,15 @@ def load_framework(path: str | Path) -> FrameworkSpec:
 def bundled_dir() -> Path:
     """The folder of bundled frameworks (``$QUALCODE_FRAMEWORKS_DIR`` overrides it)."""
     override = os.environ.get("QUALCODE_FRAMEWORKS_DIR")
-    return Path(override) if override else Path(__file__).resolve().parent.parent / "frameworks"
+    if override:
+        return Path(override)
+    folder = bundled_folder("frameworks")
+    if folder is None:
+        raise FrameworkError(Path("frameworks"), None, None,
+                             "the bundled framework files are missing from this installation",
+                             "Reinstall qualcode (pip install --force-reinstall qualcode), or set "
+                             "$QUALCODE_FRAMEWORKS_DIR to a folder of framework .yaml files.")
+    return folder
 
 
 def list_frameworks() -> list[FrameworkSpec]:
