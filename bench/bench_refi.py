@@ -4,7 +4,8 @@ Generates (in a temporary folder) the modified PARIHS codebook, N documents of
 5,000 words (with emoji, so positions are not plain byte counts) and M codings
 per document, then prints the time and file size of ``export_qdpx``, the time of
 ``import_qdpx`` into an empty project (without and with sentence segmentation),
-and the peak RSS. Target on a 2-core machine: at least 2,000 codings/s for both
+the longest write transaction of the import (how long a colleague's coding
+would wait on the write lock) and the peak RSS. Target on a 2-core machine: at least 2,000 codings/s for both
 export and unsegmented import (300 documents / 30,000 codings in about 15 s or less).
 
     python bench/bench_refi.py [--documents 300] [--codings 100] [--keep DIR]
@@ -20,6 +21,8 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,6 +60,22 @@ def build(folder: Path, documents: int, codings: int) -> Project:
     return project
 
 
+def timed_transactions(project: Project) -> list[float]:
+    """Durations of the project's write transactions from now on (open to commit)."""
+    held: list[float] = []
+    inner = project.transaction
+
+    @contextmanager
+    def timed(*args: object, **kwargs: object) -> Iterator[object]:
+        t = time.perf_counter()
+        with inner(*args, **kwargs) as s:  # type: ignore[arg-type]
+            yield s
+        held.append(time.perf_counter() - t)
+
+    project.transaction = timed  # type: ignore[method-assign]
+    return held
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--documents", type=int, default=300)
@@ -76,11 +95,13 @@ def main() -> None:
               f"({total / took:,.0f} codings/s), {size:.1f} MiB")
         for segment in (False, True):
             target = Project.open(folder / f"import-{segment}.db", coder="bob")
+            held = timed_transactions(target)
             t = time.perf_counter()
             report = import_qdpx(target, folder / "out.qdpx", segment=segment)
             took = time.perf_counter() - t
             print(f"import_qdpx (segment={segment}): {report.created['coding']} codings in "
-                  f"{took:.2f} s ({total / took:,.0f} codings/s)")
+                  f"{took:.2f} s ({total / took:,.0f} codings/s); write lock held "
+                  f"{max(held):.2f} s in the longest of {len(held)} transactions")
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS: {rss:.0f} MiB")
     finally:

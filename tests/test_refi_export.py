@@ -168,3 +168,44 @@ def test_cli_export_qdpx_and_qdc(rich: Project, tmp_path: Path) -> None:
         assert f"Wrote {out}" in done.output and out.exists()
     assert zipfile.is_zipfile(tmp_path / "cli.qdpx")
     assert len(ET.fromstring((tmp_path / "cli.qdc").read_bytes()).findall(".//c:Code", NS)) >= 16
+
+
+def test_export_carries_user_names_dates_and_colours_other_tools_show(rich: Project,
+                                                                        tmp_path: Path) -> None:
+    out = tmp_path / "who.qdpx"
+    export_qdpx(rich, out)
+    xml = _qde(out)
+    schema(PROJECT_XSD).validate(xml.decode("utf-8"))
+    root = ET.fromstring(xml)
+    users = {u.get("guid"): u.get("name") for u in root.iterfind("q:Users/q:User", NS)}
+    assert users[root.get("creatingUserGUID")] == "alice"  # who started the project
+    assert root.get("creationDateTime").endswith("Z") and root.get("modifiedDateTime") >= \
+        root.get("creationDateTime")
+    codings = list(root.iterfind(".//q:Coding", NS))
+    assert {users[c.get("creatingUser")] for c in codings} == {"alice", "bob"}
+    assert all(c.get("creationDateTime") for c in codings)
+    assert all(s.get("creationDateTime") for s in root.iterfind(".//q:TextSource", NS))
+    colours = {c.get("name"): c.get("color") for c in root.iter(f"{{{NS['q']}}}Code")}
+    assert colours["Geography"] == "#123abc"
+
+
+def test_guids_shared_in_the_project_are_not_exported_twice(rich: Project, tmp_path: Path) -> None:
+    """A clash kept by an older import must not travel on: the second owner gets its own GUID."""
+    from sqlalchemy import select
+
+    from qualcode.store.models import Code
+
+    shared = "0f0e0d0c-0b0a-4909-8807-060504030201"
+    with rich.transaction("test clash") as s:
+        for code in s.scalars(select(Code).where(Code.name.in_(["Geography", "Timing"]))):
+            code.guid = shared
+    try:
+        out = tmp_path / "clash.qdpx"
+        report = export_qdpx(rich, out)
+        guids = [el.get("guid") for el in ET.fromstring(_qde(out)).iter() if el.get("guid")]
+        assert len(guids) == len(set(guids)) and shared in guids
+        assert any("shared a GUID" in w for w in report.warnings)
+    finally:
+        with rich.transaction("test clash undone") as s:
+            for code in s.scalars(select(Code).where(Code.guid == shared)):
+                code.guid = None

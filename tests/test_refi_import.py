@@ -113,7 +113,10 @@ def test_atlasti8_project_without_sources(tmp_path: Path) -> None:
     assert report.skipped["set"] == 16 and report.skipped["link"] == 1
     assert report.skipped["coding on a source not imported"] == 9
     text = "\n".join(report.summary_lines())
-    assert "without their text in the file" in text and "1 picture source" in text
+    assert ("source 'Mabel.txt' (GUID ec0a7242-65e1-457c-b7d1-310dae603fab) not imported: its text is "
+            "not with the file (a bare .qde without its sources/ folder) (looked for "
+            "sources/B2F54555-0D2D-43B2-B40C-2A1C048F5F1C.txt") in text
+    assert "1 picture source" in text and report.omitted
     codes = {c.name: c for c in list_codes(project)}
     assert codes["cornflakes"].colour == "#dc0000"
     assert codes["cornflakes"].definition == "breakfast cereal made by Kellogg’s"

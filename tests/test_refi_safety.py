@@ -64,9 +64,20 @@ def test_zip_path_traversal_is_refused(project: Project, tmp_path: Path, entry: 
     _refused(project, path, "points outside the archive")
 
 
-def test_source_path_escaping_the_sources_folder_is_refused(project: Project, tmp_path: Path) -> None:
-    qde = GOOD_QDE.replace("internal://t.txt", "internal://../project.qde")
-    _refused(project, make_qdpx(tmp_path / "esc.qdpx", qde, {"t.txt": TEXT}), "unusable text path")
+def test_source_path_escaping_the_sources_folder_is_never_read(project: Project, tmp_path: Path) -> None:
+    """The source is reported (by name and GUID) and left out; nothing outside sources/ is read."""
+    for i, bad in enumerate(("internal://../project.qde", "../project.qde", "sources/../../x.txt",
+                             "C:/x.txt")):
+        qde = GOOD_QDE.replace("internal://t.txt", bad)
+        path = make_qdpx(tmp_path / f"esc{i}.qdpx", qde, {"t.txt": TEXT})
+        before = table_counts(project)
+        report = import_qdpx(project, path, segment=False)
+        assert report.omitted and table_counts(project)["documents"] == before["documents"]
+        ((name, guid, why),) = report.unreadable
+        assert (name, guid) == ("Interview", "11e0d4d7-4de8-4501-a82f-653d3e5d1c15")
+        assert "outside the export's sources/ folder" in why
+        assert report.skipped["coding on a source not imported"] == 1
+        _refused(project, path, "--strict: not everything", strict=True)
 
 
 def test_too_many_entries(project: Project, tmp_path: Path) -> None:
@@ -118,9 +129,13 @@ def test_not_a_refi_file(project: Project, tmp_path: Path) -> None:
     _refused(project, other, "not <Project>")
 
 
-def test_missing_source_file(project: Project, tmp_path: Path) -> None:
-    msg = _refused(project, make_qdpx(tmp_path / "miss.qdpx", GOOD_QDE, {}), "sources/t.txt")
-    assert "nothing was imported" in msg
+def test_missing_source_file_is_reported_and_strict_refuses(project: Project, tmp_path: Path) -> None:
+    path = make_qdpx(tmp_path / "miss.qdpx", GOOD_QDE, {})
+    msg = _refused(project, path, "sources/t.txt", strict=True)
+    assert "nothing was imported" in msg and "Run without --strict" in msg
+    report = import_qdpx(project, path, segment=False)
+    assert report.missing_sources == ["Interview"] and report.created["code"] == 1
+    assert any("looked for sources/t.txt" in line for line in report.summary_lines())
 
 
 def test_bad_position_is_a_clear_error(project: Project, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from qualcode.cli.main import CliState, cli, emit_json, pass_state
 from qualcode.errors import QualcodeError
 
 MANY_FILES = 50
+EXIT_OMISSIONS = 4  # a REFI-QDA file was imported, but something in it could not be
 
 
 @cli.command("import")
@@ -47,12 +48,20 @@ MANY_FILES = 50
 @click.option("--create-codes", is_flag=True,
               help="Codings CSVs may name codes not in the codebook: create them as inductive "
                    "codes (without this, an unknown code is an error with its line).")
+@click.option("--sources-dir", metavar="DIR", type=click.Path(file_okay=False),
+              help="REFI-QDA: folder that relative:// sources are read from (default: the "
+                   ".qdpx's own folder; never above it).")
+@click.option("--allow-absolute", is_flag=True,
+              help="REFI-QDA: also read sources stored at absolute:// paths (each is listed).")
+@click.option("--strict", is_flag=True,
+              help="REFI-QDA: refuse a whole file if anything in it cannot be imported.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_state
 def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str | None,
                case_template: str | None, speaker_labels: tuple[str, ...], replace: bool,
                as_new: str | None, framework: str, spacy_model: str | None,
                check: bool, merge: bool, merge_as: str | None, create_codes: bool,
+               sources_dir: str | None, allow_absolute: bool, strict: bool,
                as_json: bool) -> None:
     """Import transcripts (.txt, .docx), folders of them, cases and codings CSVs, .qdpx/.qdc.
 
@@ -60,7 +69,16 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
     tables. Speaker turns, the participant id (from the file name or the turn labels)
     and the case are found automatically; --check shows them without storing.
     Importing the same text again does nothing; a changed file is reported, not
-    stored twice. Exit status 1 if any file failed.
+    stored twice.
+
+    A REFI-QDA file imports everything that can be imported; what cannot (a source
+    whose text is not in the file, codings on it, pictures, audio, video...) is
+    listed in the report.
+
+    \b
+    Exit status: 0 everything imported; 1 a file failed (nothing of it stored);
+    4 imported with omissions (a REFI-QDA file was imported without the parts
+    the report lists; --strict refuses such a file instead, with status 1).
     """
     if merge:
         from qualcode.cli.commands_merge import merge_files
@@ -85,7 +103,8 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
     options = options_from_settings(
         project, participant_pattern=participant_pattern, case_template=case_template,
         speaker_labels=extra, spacy_model=spacy_model, replace=replace, as_new=as_new,
-        framework=framework)
+        framework=framework, sources_dir=sources_dir, allow_absolute=allow_absolute or None,
+        strict=strict or None)
     ParticipantPattern(options.participant_pattern, options.case_template)  # fail before work
     given = {"participant_pattern": participant_pattern, "case_template": case_template,
              "speaker_labels": extra, "spacy_model": spacy_model}
@@ -95,7 +114,7 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
     try:
         with _Progress() as progress:
             report = import_paths(project, paths, progress=progress,
-                                      options=replace_options(options, create_codes=create_codes))
+                                  options=replace_options(options, create_codes=create_codes))
     except ImportStopped as stopped:
         for line in stopped.report.summary_lines():
             click.echo(line)
@@ -120,6 +139,8 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
             click.echo(line)
     if report.failed:
         sys.exit(1)
+    if report.omitted:
+        sys.exit(EXIT_OMISSIONS)
 
 
 def _check(state: CliState, paths: tuple[str, ...], participant_pattern: str | None,

@@ -36,6 +36,9 @@ class GuidMaker:
             self.namespace = uuid.UUID(project_uuid) if project_uuid else _FALLBACK_NAMESPACE
         except ValueError:
             self.namespace = uuid.uuid5(_FALLBACK_NAMESPACE, project_uuid or "")
+        self._given: dict[tuple[str, object], str] = {}
+        self._used: set[str] = set()
+        self.reissued: list[tuple[str, object]] = []  # (kind, key) whose stored GUID was taken
 
     def make(self, kind: str, key: object) -> str:
         """The GUID of ``kind`` number/name ``key`` in this project."""
@@ -51,5 +54,19 @@ class GuidMaker:
         return str(uuid.uuid5(uuid.UUID(parent_guid), f"{kind}:{key}"))
 
     def of(self, stored: str | None, kind: str, key: object) -> str:
-        """A row's stored GUID (normalised), else its stable generated one."""
-        return normalise_guid(stored) or self.make(kind, key)
+        """A row's stored GUID (normalised), else its stable generated one.
+
+        A stored GUID already given to another row (an older import kept a clash)
+        is not written twice: that row gets its generated GUID and is listed in
+        ``reissued``. The same row asked for again gets the same answer.
+        """
+        if (kind, key) in self._given:
+            return self._given[(kind, key)]
+        guid = normalise_guid(stored)
+        if guid in self._used:
+            self.reissued.append((kind, key))
+            guid = None
+        guid = guid or self.make(kind, key)
+        self._given[(kind, key)] = guid
+        self._used.add(guid)
+        return guid

@@ -81,6 +81,14 @@ class PlainText:
             return cls(data[3:].decode("utf-8", errors="replace"), True), None
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return cls(data.decode("utf-16"), True), None
+        head = data[:4096]
+        if len(head) >= 4 and head.count(0) * 3 > len(head):  # UTF-16 without its BOM
+            odd_nuls = head[1::2].count(0) > head[0::2].count(0)
+            try:
+                return cls(data.decode("utf-16-le" if odd_nuls else "utf-16-be"), False), (
+                    "UTF-16 without a byte-order mark; read as UTF-16")
+            except UnicodeDecodeError:
+                pass  # not UTF-16 after all: the control-character check reports the NULs
         try:
             raw = data.decode("utf-8")
         except UnicodeDecodeError:

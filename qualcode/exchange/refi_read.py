@@ -83,6 +83,7 @@ class RefiTextSource:
     whole_codings: list[RefiCoding] = field(default_factory=list)
     note_refs: list[str] = field(default_factory=list)
     values: list[RefiValue] = field(default_factory=list)
+    pdf_path: str | None = None  # a PDFSource's own file, for its text when no representation is usable
 
 
 @dataclass
@@ -179,6 +180,58 @@ def _codings(el: Element) -> list[RefiCoding]:
     return out
 
 
+MAX_CODE_DEPTH = 100  # codebooks are a handful of levels deep; deeper is a damaged file
+
+
+def _check_depth(codes: Element | None, where: str) -> None:
+    """Refuse absurdly deep code trees before anything recurses into them."""
+    if codes is None:
+        return
+    stack = [(c, 1) for c in _kids(codes, "Code")]
+    while stack:
+        el, depth = stack.pop()
+        if depth > MAX_CODE_DEPTH:
+            raise InvalidInputError(
+                f"{where}: codes are nested more than {MAX_CODE_DEPTH} levels deep (at code "
+                f"{el.get('name')!r}, GUID {el.get('guid')}); the file is damaged or not a real "
+                "codebook, so nothing was imported. Flatten the code tree in the program that "
+                "made it and export again.")
+        stack += [(c, depth + 1) for c in _kids(el, "Code")]
+
+
+# ATLAS.ti gives a PDF's text-like area one GUID as a PDFSelection and again as the
+# PlainTextSelection of its text representation: that pair is one thing, not a clash.
+_SAME_THING = frozenset({"PDFSelection", "PlainTextSelection"})
+
+
+def check_guid_collisions(root: Element, where: str) -> None:
+    """Refuse a file in which two different elements claim one GUID.
+
+    References (a coding's code, a case's sources, a note's target) are made by
+    GUID; with two owners we cannot tell which one is meant, and keeping both
+    would export the clash again. Names both owners so the user can fix it.
+    """
+    owners: dict[str, list[Element]] = {}
+    for el in root.iter():
+        raw = el.get("guid")
+        if raw and not el.tag.startswith("Member"):  # a codebook's set members refer by "guid"
+            owners.setdefault(guid_key(raw), []).append(el)
+    clashes = [(g, els) for g, els in owners.items()
+               if len(els) > 1 and not (len(els) == 2 and {e.tag for e in els} == _SAME_THING)]
+    if not clashes:
+        return
+
+    def who(el: Element) -> str:
+        return f"{el.tag} {el.get('name')!r}" if el.get("name") else el.tag
+
+    guid, els = clashes[0]
+    more = f" (and {len(clashes) - 1} more GUIDs used twice)" if len(clashes) > 1 else ""
+    raise InvalidInputError(f"{where}: GUID {guid} is used by {len(els)} elements "
+                            f"({', '.join(who(e) for e in els[:3])}){more}, so references to it "
+                            "are ambiguous; nothing was imported. Export the project again from "
+                            "the program that made it, or give each element its own GUID.")
+
+
 def _code(el: Element) -> RefiCode:
     codable = (el.get("isCodable") or "true").strip().lower() in ("true", "1")
     return RefiCode(guid_key(el.get("guid")), el.get("name") or "", codable, el.get("color"),
@@ -218,6 +271,20 @@ def _selection(el: Element, where: str) -> RefiSelection:
                          parse_datetime(el.get("creationDateTime")), _codings(el), _refs(el))
 
 
+def _source_name(el: Element, *paths: str | None) -> str:
+    """The source's name; qualitative-coding writes none, so its file name (stem) stands in."""
+    name = (el.get("name") or "").strip()
+    if name:
+        return name
+    for path in paths:
+        if path:
+            tail = path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+            stem = tail.rsplit(".", 1)[0] if "." in tail[1:] else tail
+            if stem.strip():
+                return stem.strip()
+    return el.get("guid") or "source"
+
+
 def _text_source(el: Element, kind: str, name: str, where: str) -> RefiTextSource:
     content = _kid(el, "PlainTextContent")
     return RefiTextSource(
@@ -238,7 +305,7 @@ def _sources(root: Element, data: RefiProjectData, where: str) -> None:
     if sources is None:
         return
     for el in sources:
-        name = el.get("name") or el.get("guid") or "source"
+        name = _source_name(el, el.get("plainTextPath"), el.get("richTextPath"), el.get("path"))
         if el.tag == "TextSource":
             data.sources.append(_text_source(el, "text", name, where))
         elif el.tag == "PDFSource":
@@ -256,9 +323,14 @@ def _sources(root: Element, data: RefiProjectData, where: str) -> None:
                 src = _text_source(rep, "pdf", name, where)
                 src.note_refs += _refs(el)
                 src.values += _values(el)
-                data.sources.append(src)
-            else:
-                data.skipped["PDF source without a text representation"] += 1
+            else:  # no text representation: the PDF's own text, if it can be extracted
+                src = RefiTextSource(guid_key(el.get("guid")), name, "pdf", None, None, None,
+                                     _text(_kid(el, "Description")),
+                                     guid_key(el.get("creatingUser")) or None,
+                                     parse_datetime(el.get("creationDateTime")),
+                                     note_refs=_refs(el), values=_values(el))
+            src.pdf_path = el.get("path")
+            data.sources.append(src)
         else:
             label = {"PictureSource": "picture source", "AudioSource": "audio source",
                      "VideoSource": "video source"}.get(el.tag, el.tag)
@@ -273,6 +345,7 @@ def read_project(root: Element, where: str) -> RefiProjectData:
     if root.tag != "Project":
         raise InvalidInputError(f"{where}: the XML root is <{root.tag}>, not <Project>; this is "
                                 "not a REFI-QDA project file.")
+    check_guid_collisions(root, where)
     data = RefiProjectData("project", root.get("name") or "", root.get("origin") or "",
                            _text(_kid(root, "Description")))
     users = _kid(root, "Users")
@@ -280,6 +353,7 @@ def read_project(root: Element, where: str) -> RefiProjectData:
         data.users.append(RefiUser(guid_key(u.get("guid")), (u.get("name") or u.get("id") or "").strip()))
     book = _kid(root, "CodeBook")
     codes = _kid(book, "Codes") if book is not None else None
+    _check_depth(codes, where)
     data.codes = [_code(c) for c in _kids(codes, "Code")] if codes is not None else []
     variables = _kid(root, "Variables")
     for v in _kids(variables, "Variable") if variables is not None else []:
@@ -311,6 +385,36 @@ def read_project(root: Element, where: str) -> RefiProjectData:
     return data
 
 
+def nest_dotted(codes: list[RefiCode]) -> list[RefiCode]:
+    """Taguette's flat tags ``interesting.fun`` as a tree: ``fun`` under ``interesting``.
+
+    Taguette keeps its hierarchy in the tag path (a tag's highlights include those of
+    every tag whose path starts with it) and writes every tag as a top-level Code
+    named by its full path. A parent that is not itself a tag becomes a folder.
+    """
+    top: list[RefiCode] = []
+    by_path: dict[str, RefiCode] = {}
+    for code in sorted(codes, key=lambda c: c.name.count(".")):
+        parts = code.name.split(".")
+        if len(parts) == 1 or any(not p.strip() for p in parts) or code.children:
+            top.append(code)
+            by_path.setdefault(code.name, code)
+            continue
+        siblings, path = top, ""
+        for part in parts[:-1]:
+            path = f"{path}.{part}" if path else part
+            parent = by_path.get(path)
+            if parent is None:
+                parent = RefiCode("", part, False, None, "")
+                siblings.append(parent)
+                by_path[path] = parent
+            siblings = parent.children
+        code.name = parts[-1]
+        siblings.append(code)
+        by_path.setdefault(".".join(parts), code)
+    return top
+
+
 def read_codebook(root: Element, where: str) -> RefiProjectData:
     """The codes of a ``<CodeBook>`` (.qdc) file."""
     if root.tag == "Project":
@@ -319,9 +423,13 @@ def read_codebook(root: Element, where: str) -> RefiProjectData:
     if root.tag != "CodeBook":
         raise InvalidInputError(f"{where}: the XML root is <{root.tag}>, not <CodeBook>; this is "
                                 "not a REFI-QDA codebook.")
+    check_guid_collisions(root, where)
     data = RefiProjectData("codebook", "", root.get("origin") or "")
     codes = _kid(root, "Codes")
+    _check_depth(codes, where)
     data.codes = [_code(c) for c in _kids(codes, "Code")] if codes is not None else []
+    if data.origin.lower().startswith("taguette"):
+        data.codes = nest_dotted(data.codes)
     sets = _kid(root, "Sets")
     if sets is not None and _kids(sets, "Set"):
         data.skipped["code set (group)"] += len(_kids(sets, "Set"))

@@ -25,6 +25,9 @@ _PLURALS = {
     "attribute value": "attribute values",
     "document variable value": "document variable values",
     "chart summary": "chart summaries",
+    "source that could not be read": "sources that could not be read",
+    "coding on a text extracted here (positions unknown)":
+        "codings on texts extracted here (positions unknown)",
 }
 
 
@@ -55,10 +58,36 @@ class RefiImportReport:
     missing_sources: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     segmented: bool | None = None
+    unreadable: list[tuple[str, str, str]] = field(default_factory=list)  # (name, GUID, why)
+    absolute_files: list[str] = field(default_factory=list)  # read from absolute:// paths
+    extracted: list[tuple[str, str]] = field(default_factory=list)  # (source, file): text extracted
+    chunks: int = 1  # write transactions used (a big import commits in consistent steps)
+    resumed: int | None = None  # sources an interrupted earlier import of this file had stored
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
+
+    @property
+    def omitted(self) -> bool:
+        """Whether anything in the file was left out (the "imported with omissions" status)."""
+        return bool(self.skipped or self.missing_sources or self.unreadable)
+
+    def omission_lines(self) -> list[str]:
+        """What was left out and why, one line each (sources by name and GUID)."""
+        lines = [f"source {name!r} (GUID {guid}) not imported: {why}"
+                 for name, guid, why in self.unreadable]
+        if self.skipped:
+            lines.append("not imported: " + ", ".join(plural(n, what) for what, n in
+                                                      sorted(self.skipped.items())))
+        return lines
+
+    def strict_refusal(self) -> str:
+        """The --strict error: what would have been left out; nothing was imported."""
+        first = self.omission_lines()
+        return (f"{self.file}: --strict: not everything in the file can be imported "
+                f"({'; '.join(first[:3])}{' ...' if len(first) > 3 else ''}); nothing was "
+                "imported. Run without --strict to import the rest and see the full report.")
 
     def summary_lines(self) -> list[str]:
         head = f"Imported {self.kind} {self.file}"
@@ -74,14 +103,24 @@ class RefiImportReport:
                 lines.append(f"  {plural(new, what)} added{extra}")
         if self.kind == "project":
             lines.append(f"  positions: {self.convention or 'no text selections to convert'}")
+        if self.resumed is not None:
+            lines.append(f"  completed an earlier import of this file that stopped after "
+                         f"{plural(self.resumed, 'source')}")
+        if self.chunks > 1:
+            lines.append(f"  committed in {self.chunks} steps so others could write meanwhile")
         if self.segmented is False and self.created.get("document"):
             lines.append("  documents were not split into turns and sentences (segmenter not available)")
-        if self.missing_sources:
-            names = ", ".join(self.missing_sources[:5]) + (" ..." if len(self.missing_sources) > 5 else "")
-            lines.append(f"  {plural(len(self.missing_sources), 'source')} without their text in the "
+        listed = {name for name, _, _ in self.unreadable}
+        missing = [n for n in self.missing_sources if n not in listed]
+        if missing:
+            names = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+            lines.append(f"  {plural(len(missing), 'source')} without their text in the "
                          f"file (not imported): {names}")
-        if self.skipped:
-            lines.append("  not imported: " + ", ".join(plural(n, what) for what, n in
-                                                         sorted(self.skipped.items())))
+        for name, where in self.extracted:
+            lines.append(f"  {name}: text extracted from {where} (no plain-text version in the "
+                         "file)")
+        for path in self.absolute_files:
+            lines.append(f"  read from outside the export (--allow-absolute): {path}")
+        lines += [f"  {line}" for line in self.omission_lines()]
         lines += [f"  warning: {w}" for w in self.warnings]
         return lines

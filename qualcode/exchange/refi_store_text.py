@@ -45,6 +45,7 @@ class LoadedSource:
     source: RefiTextSource
     plain: PlainText
     prepared: Prepared | None = None  # turns, sentences, participant id (if segmentation ran)
+    extracted: bool = False  # text taken from the rich text or PDF: the file's positions do not apply
 
 
 class TextStoring(StoreState):

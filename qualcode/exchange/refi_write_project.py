@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.exchange import refi_extensions as ext
@@ -34,6 +34,7 @@ from qualcode.exchange.refi_write import (
 from qualcode.services.codebook import codes_in_session
 from qualcode.services.project import Project
 from qualcode.store.models import (
+    AuditEntry,
     Case,
     CellSummary,
     Coder,
@@ -133,8 +134,16 @@ class ProjectWriter:
 
     def build(self, write_source: Callable[[str, str], None], progress: Progress | None) -> bytes:
         s = self.s
-        self.root = root = el(None, "Project", {"xmlns": PROJECT_NS, "name": self.project.name,
-                                                "origin": producer()})
+        # who started the project and when, and when it last changed, from the audit trail:
+        # other tools show these; the same project still exports to the same bytes
+        first = s.execute(select(AuditEntry.coder, AuditEntry.at).order_by(AuditEntry.id).limit(1)).first()
+        last = s.scalar(select(func.max(AuditEntry.at)))
+        owner = s.scalar(select(Coder.id).where(Coder.name == first.coder)) if first else None
+        self.root = root = el(None, "Project", {
+            "xmlns": PROJECT_NS, "name": self.project.name, "origin": producer(),
+            "creatingUserGUID": self.coder_guid.get(owner) if owner is not None else None,
+            "creationDateTime": date_time(first.at) if first else None,
+            "modifiedDateTime": date_time(last)})
         self.users(root)
         self.codebook(root)
         cases = list(s.scalars(select(Case).order_by(Case.name)))
@@ -154,6 +163,10 @@ class ProjectWriter:
         if docs:
             self.sources(docs, doc_guid, parts, write_source, progress)
         self.notes(cases, doc_guid)
+        if self.guids.reissued:
+            kinds = sorted({kind for kind, _ in self.guids.reissued})
+            self.report_warnings.append(f"{len(self.guids.reissued)} items ({', '.join(kinds)}) shared a "
+                                        "GUID with another item; they were given their own GUIDs")
         self.project_description()
         for ref in self.refs.get(("project", None), []):
             el(root, "NoteRef", {"targetGUID": ref})

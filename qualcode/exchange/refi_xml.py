@@ -31,9 +31,12 @@ class ArchiveLimits:
     """Ceilings for one import; generous for real projects, fatal for zip bombs."""
 
     max_entries: int = 20_000
-    max_total_uncompressed: int = 8 * 1024 * MiB  # declared size of all entries together
-    max_read: int = 1024 * MiB  # what we actually read: the .qde plus the text sources
-    max_xml: int = 512 * MiB
+    max_total_uncompressed: int = 8 * 1024 * MiB  # declared size of all entries (media included)
+    max_read: int = 512 * MiB  # what we actually read: the .qde plus the text sources
+    max_xml: int = 256 * MiB
+    # one source or note file: counted while it is unpacked (headers can lie), so a bomb is
+    # stopped after this much, never inflated whole; a transcript is well under 1 MiB
+    max_source: int = 64 * MiB
 
 
 def parse_xml(data: bytes, where: str) -> Element:
@@ -67,10 +70,20 @@ def internal_name(path: str | None) -> str | None:
     """``internal://abc.txt`` -> ``abc.txt``; None for external or unsafe paths."""
     if not path or not path.lower().startswith("internal://"):
         return None
-    name = path[len("internal://"):].replace("\\", "/").lstrip("/")
+    return archive_name(path[len("internal://"):])
+
+
+def archive_name(path: str) -> str | None:
+    """A name inside the archive's ``sources/`` folder (``sources/`` prefix dropped); None if unsafe.
+
+    Producers write ``internal://x.txt``, ``internal://sources/x.txt``, a bare ``x.txt``
+    (qualitative-coding) or ``sources/x.txt``; none of them may leave the folder.
+    """
+    name = path.replace("\\", "/").lstrip("/")
     if name.lower().startswith("sources/"):
         name = name[len("sources/"):]
-    if not name or "/" in name or name in (".", "..") or _unsafe(name):
+    parts = name.split("/")
+    if not name or _unsafe(name) or any(p in ("", ".", "..") for p in parts):
         return None
     return name
 
@@ -97,16 +110,36 @@ class RefiPackage:
             info = self._sources.get(name.lower())
             if info is None:
                 return None
-            return self._read_entry(info)
+            return self._read_entry(info, self._limits.max_source)
         if self._folder is not None:
-            wanted = name.lower()
-            match = next((p for p in self._folder.iterdir() if p.name.lower() == wanted and p.is_file()), None)
-            if match is None:
+            match = self._folder
+            for part in name.split("/"):
+                wanted = part.lower()
+                match = next((p for p in match.iterdir() if p.name.lower() == wanted), None)
+                if match is None:
+                    return None
+            if not match.is_file() or not match.resolve().is_relative_to(self._folder.resolve()):
                 return None
-            size = match.stat().st_size
-            self._charge(size, match.name)
-            return match.read_bytes()
+            return self.read_file(match)
         return None
+
+    def read_file(self, path: Path) -> bytes:
+        """A file outside the archive, read in chunks under the same limits as an entry."""
+        cap = self._limits.max_source
+        chunks, size = [], 0
+        try:
+            with path.open("rb") as fh:
+                while chunk := fh.read(MiB):
+                    size += len(chunk)
+                    if size > cap:
+                        raise InvalidInputError(f"{self.label}: {path} is larger than {cap // MiB} MiB; "
+                                                "a source's text is never that large, so the "
+                                                "file is refused.")
+                    self._charge(len(chunk), path.name)
+                    chunks.append(chunk)
+        except OSError as e:
+            raise InvalidInputError(f"{self.label}: cannot read {path} ({e.strerror or e}).") from e
+        return b"".join(chunks)
 
     def _charge(self, n: int, what: str) -> None:
         self._read += n
@@ -124,7 +157,8 @@ class RefiPackage:
                     size += len(chunk)
                     if size > cap:
                         raise InvalidInputError(f"{self.label}: {info.filename} unpacks to more than "
-                                                f"{cap // MiB} MiB; refusing it as a possible zip bomb.")
+                                                f"{cap // MiB} MiB; refusing the file as a possible "
+                                                "zip bomb (nothing was imported).")
                     self._charge(len(chunk), info.filename)
                     chunks.append(chunk)
         except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as e:
@@ -167,10 +201,10 @@ def _open_zip(path: Path, limits: ArchiveLimits) -> RefiPackage:
         prefix = qde_name.rpartition("/")[0]
         sources: dict[str, zipfile.ZipInfo] = {}
         for norm, info in files.items():
-            folder, _, name = norm.rpartition("/")
-            head, _, last = folder.rpartition("/")
-            if last.lower() == "sources" and head.lower() == prefix.lower() and name:
-                sources[name.lower()] = info
+            lowered = norm.lower()
+            base = f"{prefix}/sources/".lower() if prefix else "sources/"
+            if lowered.startswith(base) and len(lowered) > len(base):
+                sources[lowered[len(base):]] = info
         qde = files[qde_name]
         pkg = RefiPackage(label, b"", True, zf, sources, None, limits)
         pkg.xml = pkg._read_entry(qde, limits.max_xml)

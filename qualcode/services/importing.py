@@ -55,6 +55,11 @@ class ImportOptions:
     as_new: str | None = None  # store a single transcript under this name
     framework: str | None = "auto"  # auto: the default framework if codings need a codebook
     create_codes: bool = False  # codings CSVs may create inductive codes they name
+    # REFI-QDA projects: where relative:// sources are, whether absolute:// ones may be read,
+    # and whether a file with anything that cannot be imported is refused whole
+    sources_dir: str | None = None
+    allow_absolute: bool = False
+    strict: bool = False
 
 
 REMEMBERED = ("participant_pattern", "case_template", "speaker_labels", "spacy_model")
@@ -105,6 +110,7 @@ class ImportReport:
     warnings: list[IngestWarning] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     finished: set[Path] = field(default_factory=set)  # files dealt with (stored or reported)
+    omitted: list[str] = field(default_factory=list)  # REFI-QDA files imported with omissions
 
     @property
     def ok(self) -> bool:
@@ -125,6 +131,8 @@ class ImportReport:
         lines += self.notes
         if self.skipped:
             lines.append(f"{len(self.skipped)} files skipped.")
+        if self.omitted:
+            lines.append(f"Imported with omissions (listed above): {', '.join(self.omitted)}.")
         lines.append(f"{len(self.warnings)} warning{'s' * (len(self.warnings) != 1)}, "
                      f"{len(self.failed)} failed file{'s' * (len(self.failed) != 1)}.")
         return lines
@@ -135,7 +143,7 @@ class ImportReport:
                 "words": self.words, "participants": sorted(self.participants),
                 "cases": sorted(self.cases), "participants_created": self.participants_created,
                 "cases_created": self.cases_created, "warnings": [str(w) for w in self.warnings],
-                "notes": self.notes}
+                "notes": self.notes, "omitted": self.omitted}
 
 
 @dataclass
@@ -214,7 +222,7 @@ def _run_plan(project: Project, plan: _Plan, report: ImportReport, progress: Pro
         _guard(report, path, lambda p=path: _import_cases(project, p, report))
         step(path)
     for path in plan.refi:
-        _guard(report, path, lambda p=path: _import_refi(project, p, report))
+        _guard(report, path, lambda p=path: _import_refi(project, p, report, options))
         step(path)
     TranscriptImporter(project, options, report).import_files(
         plan.transcripts, lambda path: step(path))
@@ -322,17 +330,24 @@ def _import_cases(project: Project, path: Path, report: ImportReport) -> None:
     report.warnings += [IngestWarning(path.name, w) for w in r.warnings]
 
 
-def _import_refi(project: Project, path: Path, report: ImportReport) -> None:
+def _import_refi(project: Project, path: Path, report: ImportReport,
+                 options: ImportOptions) -> None:
     try:
         from qualcode.exchange import refi_import
     except ImportError as e:
         raise InvalidInputError(f"{path}: REFI-QDA import is not available in this version "
                                 "of qualcode.") from e
     if path.suffix.lower() == ".qdc":
-        result = refi_import.import_qdc(project, path)
+        result = refi_import.import_qdc(project, path, strict=options.strict)
     else:
-        result = refi_import.import_qdpx(project, path)
+        sources_dir = Path(options.sources_dir) if options.sources_dir else None
+        if sources_dir is not None and not sources_dir.is_dir():
+            raise InvalidInputError(f"--sources-dir {sources_dir}: no such folder.")
+        access = refi_import.SourceAccess(sources_dir, options.allow_absolute)
+        result = refi_import.import_qdpx(project, path, access=access, strict=options.strict)
     report.notes += [f"{path.name}: {line}" for line in result.summary_lines()]
+    if result.omitted:
+        report.omitted.append(path.name)
 
 
 def _import_codings(project: Project, path: Path, report: ImportReport,
