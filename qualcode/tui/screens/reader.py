@@ -143,7 +143,7 @@ class ReaderScreen(CodingActions, SearchActions, Screen[None]):
                 for c in getattr(self.app, "codes", [])}
 
     def _shortcuts(self) -> dict[str, int]:
-        return {c.shortcut: c.id for c in getattr(self.app, "codes", [])
+        return {c.shortcut.lower(): c.id for c in getattr(self.app, "codes", [])
                 if c.shortcut and c.codable}
 
     def on_codebook_changed(self, message: CodebookChanged) -> None:
