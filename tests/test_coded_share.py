@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.services.coding import add_coding
-from qualcode.services.documents import coded_share, list_documents, percent_of
+from qualcode.services.documents import coded_share, list_documents, open_document, percent_of
 from qualcode.services.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.workers import settle
@@ -31,8 +31,10 @@ def test_percent_rounds_halves_up_and_survives_nothing() -> None:
 async def test_home_and_reader_show_the_same_figure(tmp_path: Path, anyio_backend: str) -> None:
     project = make_sample_project(tmp_path / "project.db")
     doc = list_documents(project)[0]
-    add_coding(project, doc.id, 0, 300, "Culture")  # from the preamble into the turns
-    add_coding(project, doc.id, 250, 400, "Leadership")
+    turns = open_document(project, doc.id).turns
+    add_coding(project, doc.id, turns[1].start, turns[1].end, "Culture")
+    add_coding(project, doc.id, turns[1].end - 20, turns[1].end, "Leadership")  # counted once
+    add_coding(project, doc.id, turns[3].start, turns[3].start + 7, "Leadership")
     (info,) = [d for d in list_documents(project) if d.id == doc.id]
     assert 0 < info.percent_coded < 100
     app = QualcodeApp(project)

@@ -66,7 +66,7 @@ def _restore(project: Project, row: CodingRow, code_id: int | None = None) -> Co
     try:
         return coding.add_coding(project, row.document_id, row.start, row.end,
                                  code_id or row.code_id, valence=row.valence, memo=row.memo,
-                                 coder=row.coder, coding_id=row.id)
+                                 coder=row.coder, coding_id=row.id, across_turns=True)
     except IntegrityError as e:  # another coder's new coding took the id meanwhile
         raise ConflictError(f"Cannot bring back coding {row.id} ({row.code!r} in "
                             f"{row.document}): its id has been used by a newer coding. "
