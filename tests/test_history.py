@@ -147,7 +147,7 @@ def test_undo_across_documents(sample: Project) -> None:
     h = History(sample)
     a, b = _doc_id(sample, "S3PW1"), _doc_id(sample, "S4PW1")
     h.add_coding(a, 10, 40, "Culture")
-    h.add_coding(b, 5, 25, "Leadership")
+    h.add_coding(b, 15, 25, "Leadership")  # inside the first turn
     step = h.undo()
     assert step is not None and step.document_id == b
     step = h.undo()

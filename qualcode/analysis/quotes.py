@@ -19,6 +19,8 @@ from qualcode.analysis.matrix import code_tree, natural_key
 from qualcode.store.models import Case, Coder, Coding, Document, Participant, Segment
 
 _ID_CHUNK = 5000
+SHORT_QUOTE_WORDS = 6
+"""A passage of fewer words (an in-vivo phrase, say) is quoted with the sentence around it."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Quote:
     valence: str | None
     coder: str
     turn: int | None = None
+    sentence: str = ""
+    """For a short coded phrase (an in-vivo code, say): the sentence it was said in."""
 
     @property
     def label(self) -> str:
@@ -55,15 +59,13 @@ class Quote:
 
     @property
     def citation(self) -> str:
-        """How a quote is cited: ``S3PW1, turn 4`` (the document too when it is not named so)."""
-        if self.document == self.label:
-            return f"{self.label}, {self.where}"
-        return f"{self.label}, {self.document}, {self.where}"
+        """How a quote is cited: ``S3PW1, turn 4`` (participant and turn, never the file name)."""
+        return f"{self.label}, {self.where}"
 
     @property
     def clean_text(self) -> str:
-        """The passage on one line (transcript line breaks folded)."""
-        return " ".join(self.text.split())
+        """What to quote, on one line: the passage, or the sentence around a short phrase."""
+        return " ".join((self.sentence or self.text).split())
 
 
 def load_quotes(s: Session, coding_ids: Sequence[int]) -> list[Quote]:
@@ -86,13 +88,20 @@ def load_quotes(s: Session, coding_ids: Sequence[int]) -> list[Quote]:
         rows.extend(s.execute(q).all())
     docs = _documents(s, {r[1] for r in rows})
     turns = _turn_starts(s, set(docs))
+    short = {r[1] for r in rows if len(docs[r[1]][3][r[3]:r[4]].split()) < SHORT_QUOTE_WORDS}
+    sentences = _sentences(s, short)
     out = []
     for cid, did, code_id, start, end, valence, coder in rows:
         name, part, case, text, _key = docs[did]
         starts = turns.get(did)
         turn = bisect_right(starts, start) if starts else None
+        passage, sentence = text[start:end], ""
+        if did in short and len(passage.split()) < SHORT_QUOTE_WORDS:
+            s0, e0 = _sentence_around(sentences.get(did, ([], [])), start, end)
+            if (s0, e0) != (start, end):
+                sentence = text[s0:e0]
         out.append(Quote(cid, did, name, part, case, code_id, paths.get(code_id, ()), start, end,
-                         text[start:end], valence, coder, turn or None))
+                         passage, valence, coder, turn or None, sentence))
     out.sort(key=lambda q: (docs[q.document_id][4], q.start, q.coding_id))
     return out
 
@@ -128,6 +137,32 @@ def _turn_starts(s: Session, document_ids: set[int]) -> dict[int, list[int]]:
         for did, start in s.execute(q):
             out.setdefault(did, []).append(start)
     return out
+
+
+def _sentences(s: Session, document_ids: set[int]) -> dict[int, tuple[list[int], list[int]]]:
+    """Sentence starts and ends of these documents (only those with short quotes are read)."""
+    out: dict[int, tuple[list[int], list[int]]] = {}
+    docs = sorted(document_ids)
+    for i in range(0, len(docs), _ID_CHUNK):
+        q = (select(Segment.document_id, Segment.start, Segment.end).where(
+            Segment.kind == "sentence", Segment.document_id.in_(docs[i:i + _ID_CHUNK]))
+            .order_by(Segment.document_id, Segment.start))
+        for did, start, end in s.execute(q):
+            starts, ends = out.setdefault(did, ([], []))
+            starts.append(start)
+            ends.append(end)
+    return out
+
+
+def _sentence_around(sentences: tuple[list[int], list[int]], start: int,
+                     end: int) -> tuple[int, int]:
+    """The span of the sentences a passage lies in (the passage itself if none is known)."""
+    starts, ends = sentences
+    first = bisect_right(starts, start) - 1
+    last = bisect_right(starts, max(start, end - 1)) - 1
+    if first < 0 or last < 0 or ends[last] < end:
+        return start, end
+    return starts[first], ends[last]
 
 
 def illustrative(quotes: Sequence[Quote], limit: int | None) -> list[Quote]:

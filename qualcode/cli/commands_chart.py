@@ -89,9 +89,12 @@ def matrix_cmd(state: CliState, fmt: str, **kw: Any) -> None:
               help="Illustrative quotes per cell (docx, xlsx, html); -1 for all.")
 @click.option("--max-columns", type=int, metavar="N",
               help="Split a domain into tables of at most N code columns (docx default 5).")
+@click.option("--repeat-child-quotes", is_flag=True,
+              help="Also quote a child code's codings under its parent's column (by default "
+                   "they are quoted in the child's own column only).")
 @pass_state
 def export_chart_cmd(state: CliState, out: str, fmt: str | None, quotes: int,
-                     max_columns: int | None, **kw: Any) -> None:
+                     max_columns: int | None, repeat_child_quotes: bool, **kw: Any) -> None:
     """Export the framework chart to OUT (.docx, .xlsx, .csv or .html)."""
     from qualcode.services.charting import export_chart
 
@@ -101,7 +104,7 @@ def export_chart_cmd(state: CliState, out: str, fmt: str | None, quotes: int,
 
     path = export_chart(state.project(), _spec(state, kw), out, fmt,
                         quotes_per_cell=None if quotes < 0 else quotes, progress=progress,
-                        max_columns=max_columns)
+                        max_columns=max_columns, repeat_child_quotes=repeat_child_quotes)
     if sys.stderr.isatty():
         click.echo("", err=True)
     click.echo(f"Chart written to {path}")

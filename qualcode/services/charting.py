@@ -392,8 +392,12 @@ def workshop_comments(project: Project, row_type: str, row: str | int,
 
 def export_chart(project: Project, spec: MatrixSpec, out: str | Path, fmt: str | None = None, *,
                  quotes_per_cell: int | None = 3, progress: Progress | None = None,
-                 max_columns: int | None = None) -> Path:
-    """Write the chart as .docx, .xlsx, .csv or .html (atomically); returns the path."""
+                 max_columns: int | None = None, repeat_child_quotes: bool = False) -> Path:
+    """Write the chart as .docx, .xlsx, .csv or .html (atomically); returns the path.
+
+    A child code's quotes appear in its own column only, unless ``repeat_child_quotes``
+    (its codings still count in the parent's rolled-up figures).
+    """
     from qualcode.export.chart_common import collect_chart
 
     out = Path(out)
@@ -409,7 +413,7 @@ def export_chart(project: Project, spec: MatrixSpec, out: str | Path, fmt: str |
     with project.read() as s:
         chart = collect_chart(s, build_matrix(s, spec), project_name=name, frameworks=frameworks,
                               filters=filters, quotes_per_cell=quotes_per_cell,
-                              max_columns=max_columns)
+                              max_columns=max_columns, repeat_child_quotes=repeat_child_quotes)
     if fmt == "docx":
         from qualcode.export.chart_docx import write_chart_docx as write
     elif fmt == "xlsx":
