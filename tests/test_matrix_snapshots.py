@@ -61,6 +61,12 @@ def test_matrix(snap_compare: Any, charted: Project, size: tuple[int, int]) -> N
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_matrix_by_participant(snap_compare: Any, charted: Project, size: tuple[int, int]) -> None:
+    # participants under a heading line for their case
+    assert snap_compare(_app(charted), terminal_size=size, run_before=_keys("b", "down", "down"))
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_cell_editor(snap_compare: Any, charted: Project, size: tuple[int, int]) -> None:
     assert snap_compare(_app(charted), terminal_size=size,
                         run_before=_keys(*TO_SITE4_LEADERSHIP, "enter"))

@@ -24,6 +24,9 @@ KEY_NAMES = {
 }
 
 
+KEY_COLUMN = 14
+
+
 def key_label(key: str) -> str:
     """``ctrl+down`` -> ``Ctrl+↓``; ``question_mark`` -> ``?``; ``J`` stays ``J``."""
     *mods, last = key.split("+") if key != "plus" else ["plus"]
@@ -71,6 +74,9 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
 
+    def on_resize(self) -> None:
+        self.query_one("#help-text", Static).update(self._text())
+
     def action_scroll(self, direction: str) -> None:
         body = self.query_one("#help-body", VerticalScroll)
         body.scroll_relative(y=1 if direction == "down" else -1, animate=False)
@@ -81,13 +87,16 @@ class HelpScreen(ModalScreen[None]):
 
     def _text(self) -> Text:
         out = Text()
+        room = min(96, self.app.size.width) - 6  # border and padding
 
         def row(keys: str, text: str, ident: str = "") -> None:
             out.append("  ")
-            out.append(keys_label(_plain_keys(keys)).ljust(16), style="bold")
+            out.append(keys_label(_plain_keys(keys)).ljust(KEY_COLUMN), style="bold")
             out.append(f" {text}")
-            if ident:
-                out.append(f"  {ident}", style="dim")
+            if ident:  # the id beside the text when it fits, else under it
+                fits = 2 + KEY_COLUMN + 1 + len(text) + 2 + len(ident) <= room
+                out.append(f"  {ident}" if fits else "\n" + " " * (KEY_COLUMN + 3) + ident,
+                           style="dim")
             out.append("\n")
 
         def note(text: str) -> None:
@@ -127,7 +136,7 @@ class HelpScreen(ModalScreen[None]):
         out.append("  Code keys (from the codebook; change them there with s):\n", style="dim")
         for c in codes:
             out.append("  ")
-            out.append(c.shortcut.ljust(16), style="bold")
+            out.append(c.shortcut.ljust(KEY_COLUMN), style="bold")
             out.append(" ▌", style=c.colour or "#888888")
             out.append(f"{c.path_str}\n")
 

@@ -194,6 +194,17 @@ class HeatMap(Widget, can_focus=True):
             n += 1
         return max(1, n)
 
+    def shown_widths(self) -> dict[int, int]:
+        """Width of each column on screen; when some are scrolled off, these share the spare room."""
+        self._layout()
+        cols = range(self.left, min(len(self._widths), self.left + self.visible_columns))
+        widths = {ci: self._widths[ci] for ci in cols}
+        if widths and len(widths) < len(self._widths):
+            spare = max(0, self.size.width - self.label_width - sum(widths.values()))
+            for k, ci in enumerate(widths):
+                widths[ci] += spare // len(widths) + (1 if k < spare % len(widths) else 0)
+        return widths
+
     @property
     def visible_rows(self) -> int:
         return max(1, self.size.height - HEADER_LINES)
@@ -251,11 +262,13 @@ class HeatMap(Widget, can_focus=True):
         if event.y < HEADER_LINES or event.x < self.label_width or line >= len(self._lines) \
                 or self._lines[line] < 0:
             return
-        row, col, x = self._lines[line], self.left, event.x - self.label_width
-        while col < len(self.matrix.columns) and x >= self.column_width(col):
-            x -= self.column_width(col)
-            col += 1
-        if col >= len(self.matrix.columns):
+        row, x, col = self._lines[line], event.x - self.label_width, -1
+        for ci, w in self.shown_widths().items():
+            if x < w:
+                col = ci
+                break
+            x -= w
+        if col < 0:
             return
         if (row, col) == self.cursor:
             self.action_select()
@@ -277,7 +290,7 @@ class HeatMap(Widget, can_focus=True):
         m = self.matrix
         if m is None or not m.columns:
             return Strip.blank(width, self.rich_style)
-        cols = range(self.left, min(len(m.columns), self.left + self.visible_columns))
+        cols = self.shown_widths()
         if y == 0:
             segments = self._domain_line(cols)
         elif y < HEADER_LINES:
@@ -290,14 +303,14 @@ class HeatMap(Widget, can_focus=True):
             segments = self._row_line(ri, cols) if ri >= 0 else self._case_line(-1 - ri)
         return Strip(segments).adjust_cell_length(width, self.rich_style)
 
-    def _domain_line(self, cols: range) -> list[Segment]:
+    def _domain_line(self, cols: dict[int, int]) -> list[Segment]:
         """Each domain's name once, over the visible columns it spans."""
         assert self.matrix is not None
         segments = [Segment(" " * self.label_width)]
         style = self._style("domain")
         spans: list[tuple[str, int]] = []
         for ci in cols:
-            domain, w = self.matrix.columns[ci].domain, self.column_width(ci)
+            domain, w = self.matrix.columns[ci].domain, cols[ci]
             if spans and spans[-1][0] == domain:
                 spans[-1] = (domain, spans[-1][1] + w)
             else:
@@ -306,7 +319,7 @@ class HeatMap(Widget, can_focus=True):
             segments.append(Segment(("▏" + domain)[:w].ljust(w), style))
         return segments
 
-    def _header_line(self, cols: range, part: int) -> list[Segment]:
+    def _header_line(self, cols: dict[int, int], part: int) -> list[Segment]:
         """One of the two lines of column names (each name wrapped to its column)."""
         assert self.matrix is not None
         cur_row, cur_col = self.cursor
@@ -316,7 +329,7 @@ class HeatMap(Widget, can_focus=True):
         header, current = self._style("header"), self._style("current")
         self._layout()
         for ci in cols:
-            lines, w = self._names[ci], self.column_width(ci)
+            lines, w = self._names[ci], cols[ci]
             name = (lines[part] if part < len(lines) else "").ljust(w)
             segments.append(Segment(name, header + current if ci == cur_col else header))
         return segments
@@ -331,7 +344,7 @@ class HeatMap(Widget, can_focus=True):
         text = (row.case or "(no case)") + (f"  {extra}" if extra else "")
         return [Segment(text, self._style("case"))]
 
-    def _row_line(self, ri: int, cols: range) -> list[Segment]:
+    def _row_line(self, ri: int, cols: dict[int, int]) -> list[Segment]:
         m = self.matrix
         assert m is not None
         cur_row, cur_col = self.cursor
@@ -343,8 +356,7 @@ class HeatMap(Widget, can_focus=True):
         if ri == cur_row:
             label_style += self._style("current")
         segments = [Segment(text.ljust(w), label_style)]
-        for ci in cols:
-            cw = self.column_width(ci)
+        for ci, cw in cols.items():
             cell = m.cell(ri, ci)
             level = heat_level(cell.count, self._max)
             mark = STATUS_MARK[cell.status]
