@@ -81,3 +81,17 @@ def test_the_cli_reports_a_crossing_phrase(tmp_path: Path) -> None:
     assert "runs from Interviewer's turn into S4PW1's turn" in out.stderr + out.stdout
     ok = run("coding", "add", "S4PW1", "Culture", "--phrase", "Some staff looked at me")
     assert ok.returncode == 0, ok.stderr
+
+
+def test_a_stored_coding_across_turns_is_quoted_without_the_next_speaker(sample: Project) -> None:
+    from qualcode.analysis.quotes import load_quotes
+
+    doc, turns = _turns(sample)
+    question, answer = turns[0], turns[1]
+    # as an import from another tool might have stored it, before the rule existed
+    row = add_coding(sample, doc.id, question.start, answer.start + 11, "Culture",
+                     across_turns=True)
+    with sample.read() as s:
+        (quote,) = load_quotes(s, [row.id])
+    assert quote.text == doc.text[question.start:question.end].strip()
+    assert "S3PW1" not in quote.clean_text and "Really" not in quote.clean_text

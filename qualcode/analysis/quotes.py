@@ -87,7 +87,7 @@ def load_quotes(s: Session, coding_ids: Sequence[int]) -> list[Quote]:
              .where(Coding.id.in_(ids[i:i + _ID_CHUNK])))
         rows.extend(s.execute(q).all())
     docs = _documents(s, {r[1] for r in rows})
-    turns = _turn_starts(s, set(docs))
+    turns, turn_ends = _turn_starts(s, set(docs))
     short = {r[1] for r in rows if len(docs[r[1]][3][r[3]:r[4]].split()) < SHORT_QUOTE_WORDS}
     sentences = _sentences(s, short)
     out = []
@@ -95,7 +95,7 @@ def load_quotes(s: Session, coding_ids: Sequence[int]) -> list[Quote]:
         name, part, case, text, _key = docs[did]
         starts = turns.get(did)
         turn = bisect_right(starts, start) if starts else None
-        passage, sentence = text[start:end], ""
+        passage, sentence = _within_turn(text, start, end, starts or [], turn_ends.get(did, [])), ""
         if did in short and len(passage.split()) < SHORT_QUOTE_WORDS:
             s0, e0 = _sentence_around(sentences.get(did, ([], [])), start, end)
             if (s0, e0) != (start, end):
@@ -126,17 +126,34 @@ def _paths(s: Session) -> dict[int, tuple[str, ...]]:
     return {n.id: n.path for n in code_tree(s)}
 
 
-def _turn_starts(s: Session, document_ids: set[int]) -> dict[int, list[int]]:
-    """Start offsets of each document's speaker turns (turn n starts at index n-1)."""
+def _turn_starts(s: Session, document_ids: set[int]) -> tuple[dict[int, list[int]],
+                                                             dict[int, list[int]]]:
+    """Start and end offsets of each document's speaker turns (turn n at index n-1)."""
     out: dict[int, list[int]] = {}
+    ends: dict[int, list[int]] = {}
     docs = sorted(document_ids)
     for i in range(0, len(docs), _ID_CHUNK):
-        q = (select(Segment.document_id, Segment.start).where(
+        q = (select(Segment.document_id, Segment.start, Segment.end).where(
             Segment.kind == "turn", Segment.document_id.in_(docs[i:i + _ID_CHUNK]))
             .order_by(Segment.document_id, Segment.seq))
-        for did, start in s.execute(q):
+        for did, start, end in s.execute(q):
             out.setdefault(did, []).append(start)
-    return out
+            ends.setdefault(did, []).append(end)
+    return out, ends
+
+
+def _within_turn(text: str, start: int, end: int, starts: list[int], ends: list[int]) -> str:
+    """The passage, kept to the first speaker turn it touches.
+
+    New codings cannot cross turns (the coding service refuses them), but one stored
+    before that rule or imported from another tool may: its quote must still be one
+    person's words, never the next speaker's label and answer.
+    """
+    k = bisect_right(ends, start)  # the first turn that ends after the passage starts
+    if k >= len(starts) or (starts[k] <= start and end <= ends[k]):
+        return text[start:end]
+    s0, e0 = max(start, starts[k]), min(end, ends[k])
+    return text[s0:e0].strip() if s0 < e0 else text[start:end]
 
 
 def _sentences(s: Session, document_ids: set[int]) -> dict[int, tuple[list[int], list[int]]]:
