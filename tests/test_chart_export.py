@@ -207,7 +207,7 @@ def test_short_phrase_is_quoted_with_its_sentence_and_cited_by_participant_and_t
     assert "S3PW1.txt" not in html
     rows = list(csv.reader(charting.export_chart(p, MatrixSpec(domains=("Inductive",)),
                                                  tmp_path / "c.csv").open(encoding="utf-8")))
-    assert rows[1][LONG_COLUMNS.index("quote")] == "the bus"  # the long format keeps the exact words
+    assert rows[1][LONG_COLUMNS.index("quote")] == "the bus"  # the long format: the exact words
 
 
 def test_exports_are_atomic(project: Project, tmp_path: Path) -> None:

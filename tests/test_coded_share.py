@@ -7,8 +7,12 @@ from pathlib import Path
 import pytest
 
 from qualcode.services.coding import add_coding
-from qualcode.services.documents import coded_share, list_documents, open_document, percent_of
-from qualcode.services.project import Project
+from qualcode.services.documents import (
+    coded_share,
+    list_documents,
+    open_document,
+    percent_of,
+)
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.workers import settle
 from tests.tui_fixtures import make_sample_project

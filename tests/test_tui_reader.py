@@ -207,7 +207,7 @@ async def test_remove_undo_redo(sample: Project) -> None:
 
 
 async def test_code_then_valence_undoes_as_one_step(sample: Project) -> None:
-    async with reader(sample) as (pilot, screen):
+    async with reader(sample) as (pilot, _):
         await press(pilot, "down", "down", "c", "plus")
         assert [(r.code, r.valence) for r in rows(sample)] == [("Culture", "facilitator")]
         await press(pilot, "ctrl+z")
@@ -217,7 +217,7 @@ async def test_code_then_valence_undoes_as_one_step(sample: Project) -> None:
 
 
 async def test_caps_lock_or_shift_still_applies_the_code(sample: Project) -> None:
-    async with reader(sample) as (pilot, screen):
+    async with reader(sample) as (pilot, _):
         await press(pilot, "down", "down", "C")  # Caps Lock on: the same code, nothing else
         assert [r.code for r in rows(sample)] == ["Culture"]
         await press(pilot, "down", "D")

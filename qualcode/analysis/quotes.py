@@ -95,7 +95,8 @@ def load_quotes(s: Session, coding_ids: Sequence[int]) -> list[Quote]:
         name, part, case, text, _key = docs[did]
         starts = turns.get(did)
         turn = bisect_right(starts, start) if starts else None
-        passage, sentence = _within_turn(text, start, end, starts or [], turn_ends.get(did, [])), ""
+        passage = _within_turn(text, start, end, starts or [], turn_ends.get(did, []))
+        sentence = ""
         if did in short and len(passage.split()) < SHORT_QUOTE_WORDS:
             s0, e0 = _sentence_around(sentences.get(did, ([], [])), start, end)
             if (s0, e0) != (start, end):

@@ -295,7 +295,9 @@ def update_coding(project: Project, coding_id: int, *, valence: str | None | typ
             new_start, new_end = start if start is not None else c.start, end if end is not None else c.end
             if not 0 <= new_start < new_end <= n:
                 raise InvalidInputError(f"Range {new_start}-{new_end} is outside the document (0-{n}).")
-            check_within_turn(s, s.get(Document, c.document_id), new_start, new_end)  # type: ignore[arg-type]
+            doc = s.get(Document, c.document_id)
+            assert doc is not None
+            check_within_turn(s, doc, new_start, new_end)
             c.start, c.end = new_start, new_end
         s.flush()
         return _get(s, coding_id)

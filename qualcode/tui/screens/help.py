@@ -63,9 +63,9 @@ class HelpScreen(ModalScreen[None]):
         self.scope = scope if scope in keymap.SCOPE_TITLES else "app"
 
     def compose(self) -> ComposeResult:
+        hint = "  esc closes · ↑↓ scroll · rebind any key in keys.toml by its id"
         title = Text.assemble(("Keys", "bold"), " · ", keymap.SCOPE_TITLES[self.scope],
-                              ("  esc closes · ↑↓ scroll · rebind any key in keys.toml by its id",
-                               "dim"))
+                              (hint, "dim"))
         with Vertical():
             yield Static(title, id="help-title")
             with VerticalScroll(id="help-body"):

@@ -195,7 +195,7 @@ class HeatMap(Widget, can_focus=True):
         return max(1, n)
 
     def shown_widths(self) -> dict[int, int]:
-        """Width of each column on screen; when some are scrolled off, these share the spare room."""
+        """Width of each column on screen (with columns off screen, these share the spare room)."""
         self._layout()
         cols = range(self.left, min(len(self._widths), self.left + self.visible_columns))
         widths = {ci: self._widths[ci] for ci in cols}
@@ -227,8 +227,7 @@ class HeatMap(Widget, can_focus=True):
             self.top = heading  # show the case heading with its first participant
         elif line >= self.top + self.visible_rows:
             self.top = line - self.visible_rows + 1
-        if col < self.left:
-            self.left = col
+        self.left = min(self.left, col)
         while col >= self.left + self.visible_columns:
             self.left += 1
         self.refresh()
@@ -309,8 +308,8 @@ class HeatMap(Widget, can_focus=True):
         segments = [Segment(" " * self.label_width)]
         style = self._style("domain")
         spans: list[tuple[str, int]] = []
-        for ci in cols:
-            domain, w = self.matrix.columns[ci].domain, cols[ci]
+        for ci, w in cols.items():
+            domain = self.matrix.columns[ci].domain
             if spans and spans[-1][0] == domain:
                 spans[-1] = (domain, spans[-1][1] + w)
             else:
@@ -322,14 +321,14 @@ class HeatMap(Widget, can_focus=True):
     def _header_line(self, cols: dict[int, int], part: int) -> list[Segment]:
         """One of the two lines of column names (each name wrapped to its column)."""
         assert self.matrix is not None
-        cur_row, cur_col = self.cursor
+        cur_col = self.cursor[1]
         label = ("case" if self.matrix.spec.by == "case" else "participant") if part == 0 else ""
         segments = [Segment(label[:self.label_width - 1].ljust(self.label_width),
                             self._style("empty"))]
         header, current = self._style("header"), self._style("current")
         self._layout()
-        for ci in cols:
-            lines, w = self._names[ci], cols[ci]
+        for ci, w in cols.items():
+            lines = self._names[ci]
             name = (lines[part] if part < len(lines) else "").ljust(w)
             segments.append(Segment(name, header + current if ci == cur_col else header))
         return segments
