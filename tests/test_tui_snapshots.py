@@ -56,6 +56,9 @@ def _keys(*keys: str) -> Any:
         for key in keys:
             await pilot.press(key)
             await _settled(pilot)
+        for area in pilot.app.screen.query("TextArea, Input"):
+            area.cursor_blink = False  # a blinking cursor would make the picture depend on time
+        await _settled(pilot)
     return run
 
 
@@ -158,6 +161,9 @@ def _codebook_on(name: str, *keys: str) -> Any:
         for key in keys:
             await pilot.press(key)
             await _settled(pilot)
+        for area in pilot.app.screen.query("TextArea, Input"):
+            area.cursor_blink = False  # a blinking cursor would make the picture depend on time
+        await _settled(pilot)
     return run
 
 

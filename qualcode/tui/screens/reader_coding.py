@@ -51,9 +51,15 @@ class CodingActions:
             return  # a user's keys.toml put a command on this letter
         event.stop()
         event.prevent_default()
-        code_id = self._shortcuts().get(char.lower())
+        # Keys bound to commands are acted on when they bubble up to the app; a code key is
+        # handled here, one step earlier. Going through the app's queue keeps a code key
+        # behind the moves typed before it, however fast they came.
+        self.app.call_later(self._code_key, char.lower())
+
+    def _code_key(self, char: str) -> None:
+        code_id = self._shortcuts().get(char)
         if code_id is None:
-            self._say(f"no code on key {char.lower()}: Enter picks a code by name")
+            self._say(f"no code on key {char}: Enter picks a code by name")
             return
         self.apply_code(code_id)
 
