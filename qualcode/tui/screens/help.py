@@ -25,6 +25,13 @@ KEY_NAMES = {
 
 
 KEY_COLUMN = 14
+SCOPE_NOTES = {
+    "reader": ("Letters and digits apply codes (either case); every command is an arrow,",
+               "a symbol or Ctrl+key. With no selection a code applies to the sentence.",
+               "Valence, memo and remove act on the coding marked ▸ (Tab picks another)."),
+    "matrix": ("Arrows (or h j k l), PgUp/PgDn and Home/End move between cells.",),
+    "codebook": ("↑↓ move in the tree; a letter and its capital do the same thing.",),
+}
 
 
 def key_label(key: str) -> str:
@@ -118,10 +125,8 @@ class HelpScreen(ModalScreen[None]):
                 for e in SCREENS:
                     ident = keymap.mode_binding_id(e.mode)
                     row(self._keys_for(ident, e.key), f"Go to {e.title}", ident)
-            if scope == "reader":
-                note("Letters and digits apply codes (either case); every command is an arrow,")
-                note("a symbol or Ctrl+key. With no selection a code applies to the sentence.")
-                note("Valence, memo and remove act on the coding marked ▸ (Tab picks another).")
+            for line in SCOPE_NOTES.get(scope, ()):
+                note(line)
             for spec in keymap.actions(scope):
                 row(self._keys_for(spec.id, spec.keys), spec.description, spec.id)
             if scope == "reader":
