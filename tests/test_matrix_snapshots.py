@@ -48,6 +48,9 @@ def _keys(*keys: str) -> Any:
             await pilot.press(key)
             await settle(pilot)
         await settle(pilot)
+        if pilot.app.screen.query("TextArea, Input"):  # a blinking cursor depends on time
+            pilot.app.screen.set_focus(None)
+            await settle(pilot)
     return run
 
 

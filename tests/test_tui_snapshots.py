@@ -50,15 +50,20 @@ async def _settled(pilot: Any) -> None:
     await settle(pilot)
 
 
+async def _no_text_cursor(pilot: Any) -> None:
+    """Take focus off a text field: its blinking cursor would make the picture depend on time."""
+    if pilot.app.screen.query("TextArea, Input"):
+        pilot.app.screen.set_focus(None)
+        await _settled(pilot)
+
+
 def _keys(*keys: str) -> Any:
     async def run(pilot: Any) -> None:
         await _settled(pilot)
         for key in keys:
             await pilot.press(key)
             await _settled(pilot)
-        for area in pilot.app.screen.query("TextArea, Input"):
-            area.cursor_blink = False  # a blinking cursor would make the picture depend on time
-        await _settled(pilot)
+        await _no_text_cursor(pilot)
     return run
 
 
@@ -161,9 +166,7 @@ def _codebook_on(name: str, *keys: str) -> Any:
         for key in keys:
             await pilot.press(key)
             await _settled(pilot)
-        for area in pilot.app.screen.query("TextArea, Input"):
-            area.cursor_blink = False  # a blinking cursor would make the picture depend on time
-        await _settled(pilot)
+        await _no_text_cursor(pilot)
     return run
 
 
