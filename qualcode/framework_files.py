@@ -24,7 +24,7 @@ DEFAULT_FRAMEWORK = "modified-parihs"
 TOP_KEYS = ("key", "name", "version", "description", "source", "codes")
 CODE_KEYS = (
     "name", "codable", "colour", "definition", "include", "exclude", "shortcut", "children")
-RESERVED_SHORTCUTS = frozenset("jkhlqnpu?/ ")  # navigation keys in the reader
+RESERVED_SHORTCUTS: frozenset[str] = frozenset()  # every letter and digit may be a code key
 _KEY_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 _COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 _SHORTCUT_RE = re.compile(r"[a-z0-9]")
@@ -216,7 +216,7 @@ class _Checker:
         if len(value) != 1:
             problem, hint = "must be exactly one character", "Use one lowercase letter or digit."
         elif value in RESERVED_SHORTCUTS:
-            problem, hint = "is reserved for navigation", "Avoid j k h l q n p u ? / and space."
+            problem, hint = "is reserved", "Pick another letter or digit."
         elif not _SHORTCUT_RE.fullmatch(value):
             problem, hint = "must be a lowercase letter or digit", "Use a-z or 0-9."
         elif used:

@@ -68,9 +68,12 @@ def test_docx_landscape_tables_per_domain_with_repeated_header(project: Project,
     # A cell: the summary, counts, and quotes labelled by participant id.
     leadership = cell_text(context.rows[2].cells[2])
     assert leadership.startswith(LEADERSHIP_S4)
-    assert "2 codings · 2 participants" in leadership
-    assert "“We never got into team meetings.” — S4PW1, turn 2" in leadership
-    assert "— S4PWC, turn 2" in leadership
+    assert "2 codings · 2 participants" in leadership  # the child code's codings count here
+    # ... but are quoted once, in the child's own column
+    assert "S4PW1" not in leadership and "S4PWC" not in leadership
+    access = cell_text(context.rows[2].cells[3])
+    assert "“We never got into team meetings.” — S4PW1, turn 2" in access
+    assert "— S4PWC, turn 2" in access
     culture = cell_text(context.rows[1].cells[1])
     assert culture.startswith("The team wanted PWs.\nPart of the plan from the start. [draft]")
     assert cell_text(context.rows[1].cells[4]).startswith("no summary yet")  # coded, not charted
@@ -115,7 +118,8 @@ def test_xlsx_sheet_per_domain_frozen_wrapped_and_long_format(project: Project,
     assert rows["Site 4"][1:5] == ("low", 38, 6, "rural")
     leadership = rows["Site 4"][6]
     assert leadership.startswith(LEADERSHIP_S4 + "\n\n(2 codings · 2 participants)")
-    assert leadership.count("— S4P") == 1  # one quote per cell asked for
+    assert "— S4P" not in leadership  # quoted in the child's own column
+    assert rows["Site 4"][7].count("— S4P") == 1  # one quote per cell asked for
     cell = ws.cell(row=4, column=7)
     assert cell.alignment.wrap_text and cell.fill.fgColor.rgb.endswith("E2EFDA")  # reviewed
     assert ws.cell(row=3, column=6).fill.fgColor.rgb.endswith("FFF2CC")  # Site 3 culture: draft
@@ -163,6 +167,47 @@ def test_html_is_one_self_contained_escaped_page(project: Project, tmp_path: Pat
     assert "src=" not in html and "<link" not in html  # nothing to fetch
     assert "@page { size: A4 landscape" in html and "<thead>" in html
     assert "<cite>S4PW1, turn 2</cite>" in html and LEADERSHIP_S4 in html
+
+
+def test_html_headers_are_light_on_dark(project: Project, tmp_path: Path) -> None:
+    out = charting.export_chart(project, MatrixSpec(domains=("Context",)), tmp_path / "c.html")
+    html = out.read_text(encoding="utf-8")
+    head = html[html.index("<thead>"):html.index("</thead>")]
+    assert '<th scope="col" class="corner">Case</th>' in head
+    assert 'class="row"' not in head  # the light row-header style never reaches the header row
+    assert "thead th { background: #1a1a1a; color: #fff;" in html
+    assert "tbody th.row { background: #f2f2f2; color: #000; }" in html
+
+
+def test_child_quotes_repeat_under_the_parent_only_when_asked(project: Project,
+                                                               tmp_path: Path) -> None:
+    spec = MatrixSpec(domains=("Context",))
+    once = charting.export_chart(project, spec, tmp_path / "once.html").read_text("utf-8")
+    twice = charting.export_chart(project, spec, tmp_path / "twice.html",
+                                  repeat_child_quotes=True).read_text("utf-8")
+    quote = "We never got into team meetings."
+    assert once.count(quote) == 1 and twice.count(quote) == 2
+
+
+def test_short_phrase_is_quoted_with_its_sentence_and_cited_by_participant_and_turn(
+        tmp_path: Path) -> None:
+    from qualcode.services.documents import list_documents
+    from qualcode.services.history import History
+    from tests.tui_fixtures import make_sample_project
+
+    p = make_sample_project(tmp_path / "sample.db")
+    doc = next(d for d in list_documents(p) if d.name == "S3PW1")
+    text = project_text(p, "S3PW1")
+    start = text.index("the bus out")
+    History(p).code_in_vivo(doc.id, start, start + len("the bus"), "the bus")
+    out = charting.export_chart(p, MatrixSpec(domains=("Inductive",)), tmp_path / "c.html")
+    html = out.read_text(encoding="utf-8")
+    sentence = "The only thing is the bus out to the estate, it takes over an hour each way."
+    assert f"“{sentence}”<cite>S3PW1, turn 8</cite>" in html
+    assert "S3PW1.txt" not in html
+    rows = list(csv.reader(charting.export_chart(p, MatrixSpec(domains=("Inductive",)),
+                                                 tmp_path / "c.csv").open(encoding="utf-8")))
+    assert rows[1][LONG_COLUMNS.index("quote")] == "the bus"  # the long format: the exact words
 
 
 def test_exports_are_atomic(project: Project, tmp_path: Path) -> None:

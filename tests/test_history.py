@@ -62,8 +62,8 @@ def test_valence_and_memo_undo_to_previous_values(sample: Project) -> None:
     h = History(sample)
     doc = _doc_id(sample, "S3PW1")
     row = h.add_coding(doc, 10, 40, "Culture", valence="neutral")
-    h.set_valence(row.id, "facilitator")
     h.set_memo(row.id, "first memo")
+    h.set_valence(row.id, "facilitator")
     h.set_memo(row.id, "second memo")
     assert _codings(sample)[0][4:] == ("facilitator", "second memo")
     h.undo()
@@ -72,9 +72,28 @@ def test_valence_and_memo_undo_to_previous_values(sample: Project) -> None:
     h.undo()
     assert _codings(sample)[0][4:] == ("neutral", "")
     h.redo()
-    assert _codings(sample)[0][4:] == ("facilitator", "")
+    assert _codings(sample)[0][4:] == ("neutral", "first memo")
     undo_labels, redo_labels = h.labels()
     assert len(undo_labels) == 2 and len(redo_labels) == 2
+
+
+def test_valence_set_right_after_coding_undoes_with_it(sample: Project) -> None:
+    h = History(sample)
+    doc = _doc_id(sample, "S3PW1")
+    row = h.add_coding(doc, 10, 40, "Culture")
+    h.set_valence(row.id, "barrier")
+    h.set_valence(row.id, "facilitator")
+    assert h.labels() == (["code 'Culture'"], [])
+    h.undo()
+    assert _codings(sample) == []
+    h.redo()
+    assert _codings(sample)[0][4:] == ("facilitator", "")
+    other = h.add_coding(doc, 50, 60, "Leadership")
+    h.set_valence(row.id, "barrier")  # not the coding just made: a step of its own
+    assert len(h.labels()[0]) == 3
+    h.undo()
+    assert [c[4] for c in _codings(sample)] == ["facilitator", None]
+    assert [c[0] for c in _codings(sample)] == [row.id, other.id]
 
 
 def test_new_action_clears_redo(sample: Project) -> None:
@@ -128,7 +147,7 @@ def test_undo_across_documents(sample: Project) -> None:
     h = History(sample)
     a, b = _doc_id(sample, "S3PW1"), _doc_id(sample, "S4PW1")
     h.add_coding(a, 10, 40, "Culture")
-    h.add_coding(b, 5, 25, "Leadership")
+    h.add_coding(b, 15, 25, "Leadership")  # inside the first turn
     step = h.undo()
     assert step is not None and step.document_id == b
     step = h.undo()

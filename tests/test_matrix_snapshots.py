@@ -48,6 +48,9 @@ def _keys(*keys: str) -> Any:
             await pilot.press(key)
             await settle(pilot)
         await settle(pilot)
+        if pilot.app.screen.query("TextArea, Input"):  # a blinking cursor depends on time
+            pilot.app.screen.set_focus(None)
+            await settle(pilot)
     return run
 
 
@@ -58,6 +61,12 @@ def _app(project: Project) -> QualcodeApp:
 @pytest.mark.parametrize("size", SIZES)
 def test_matrix(snap_compare: Any, charted: Project, size: tuple[int, int]) -> None:
     assert snap_compare(_app(charted), terminal_size=size, run_before=_keys(*TO_SITE4_LEADERSHIP))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_matrix_by_participant(snap_compare: Any, charted: Project, size: tuple[int, int]) -> None:
+    # participants under a heading line for their case
+    assert snap_compare(_app(charted), terminal_size=size, run_before=_keys("b", "down", "down"))
 
 
 @pytest.mark.parametrize("size", SIZES)

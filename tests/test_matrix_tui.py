@@ -267,3 +267,42 @@ async def test_heat_map_draws_only_the_visible_window() -> None:
         touched.clear()
         heat.render_line(3)
         assert {c for _, c in touched} == set(range(heat.left, 100))
+
+
+def _plain(heat: HeatMap, y: int) -> str:
+    return "".join(seg.text for seg in heat.render_line(y))
+
+
+async def test_column_names_use_the_width_and_rows_fill_it(project: Project) -> None:
+    app = make_app(project)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        heat = app.screen.query_one(HeatMap)
+        names = _plain(heat, 1) + "\n" + _plain(heat, 2)
+        shown = [heat.matrix.columns[ci].name for ci in heat.shown_widths()]
+        assert "Experiential evidence" in shown
+        for name in shown:  # every visible name whole, over at most two lines
+            assert all(word in names for word in name.split()), name
+        assert "…" not in names
+        row = _plain(heat, 3)
+        width = heat.size.width
+        assert width >= 96 and len(row) == width
+        assert sum(heat.shown_widths().values()) + heat.label_width == width  # nothing left over
+
+
+async def test_participant_rows_sit_under_their_case(project: Project) -> None:
+    app = make_app(project)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("b")
+        await settle(pilot)
+        heat = app.screen.query_one(HeatMap)
+        lines = [_plain(heat, y).rstrip() for y in range(3, 3 + 8)]
+        assert lines[0].startswith("Site 2  group outlier · engagement 51 · fidelity 11")
+        assert lines[1].startswith("  S2PW1")
+        assert lines[2].startswith("Site 3  group high")
+        assert [x[:7] for x in lines[3:5]] == ["  S3PW1", "  S3PW2"]
+        await pilot.click(heat, offset=(3, 3 + 3))  # on S3PW1's row label: nothing happens
+        await pilot.click(heat, offset=(heat.label_width + 1, 3 + 3))
+        await settle(pilot)
+        assert app.screen.matrix.rows[heat.cursor[0]].label == "S3PW1"

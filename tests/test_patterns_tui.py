@@ -107,3 +107,27 @@ def test_snapshot_80x24(study: Project, snap_compare: Any) -> None:
 
 def test_snapshot_120x40(study: Project, snap_compare: Any) -> None:
     assert _snap(study, (120, 40), snap_compare)
+
+
+@pytest.mark.anyio
+async def test_quotes_fill_the_width_and_wrap_as_soon_as_they_arrive(study: Project) -> None:
+    app = make_app(study)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        table = screen.query_one("#pattern-quotes", DataTable)
+        assert table.row_count == 6
+        widths = {str(key.value): col.width for key, col in table.columns.items()}
+        assert widths["case"] == len("O1 · outlier") and widths["who"] == len("H1P1")
+        quote = "Sentence 0.0 of H1P1 about Role."
+        # the quote takes the rest of the row (cell padding and scrollbar aside) ...
+        assert sum(widths.values()) + 2 * 3 + 2 == table.size.width
+        assert widths["quote"] < len(quote)
+        # ... and wraps onto a second line instead of being cut, before any key is pressed
+        first = table.ordered_rows[0]
+        assert str(table.get_row_at(0)[2]) == quote and first.height == 2
+        await pilot.resize_terminal(140, 40)
+        await settle(pilot)
+        await pilot.pause()
+        widths = {str(key.value): col.width for key, col in table.columns.items()}
+        assert widths["quote"] > len(quote) and table.ordered_rows[0].height == 1

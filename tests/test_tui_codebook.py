@@ -133,7 +133,7 @@ async def test_merge_moves_codings_and_deletes_the_source(sample: Project) -> No
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await open_codebook(pilot, sample, "Leadership")
-        await press(pilot, "M")
+        await press(pilot, "g")
         await pilot.press(*"Context/Culture")
         await settle(pilot)
         await wait_until(pilot, lambda: palette_highlights(app, "Culture"),
@@ -173,19 +173,19 @@ async def test_move_and_where_used(sample: Project) -> None:
         assert reader.view.sentence_span[0] <= 120 < reader.view.sentence_span[1]
 
 
-async def test_shortcut_key_rejects_navigation_letters(sample: Project) -> None:
+async def test_shortcut_key_is_a_letter_or_digit(sample: Project) -> None:
     app = QualcodeApp(sample)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await open_codebook(pilot, sample, "Research evidence")
         await press(pilot, "s")
-        await pilot.press("j")
+        await pilot.press("plus")  # a symbol is one of the reader's commands
         await press(pilot, "enter")
         assert code(sample, "Research evidence").shortcut is None
         await press(pilot, "s")
-        await pilot.press("v")
+        await pilot.press("J")  # any letter, stored lower case
         await press(pilot, "enter")
-        assert code(sample, "Research evidence").shortcut == "v"
+        assert code(sample, "Research evidence").shortcut == "j"
 
 
 async def test_help_lists_every_action_and_code_keys(sample: Project) -> None:
@@ -197,8 +197,15 @@ async def test_help_lists_every_action_and_code_keys(sample: Project) -> None:
         for spec in keymap.ACTIONS:
             assert spec.id in text
         assert "Context/Culture" in text
+        # it opens on the reader's keys, and shows keys as themselves, not markup or class names
+        assert text.splitlines()[0].startswith("Coding reader")
+        assert "  [" + " " * 14 + "Previous document" in text
+        assert "[/" not in text and "Screen" not in text
         await press(pilot, "escape")
         assert type(app.screen).__name__ == "ReaderScreen"
+        await press(pilot, "f4", "question_mark")
+        text = str(app.screen.query_one("#help-text").render())
+        assert text.splitlines()[0].startswith("Framework matrix")
 
 
 async def test_missing_screen_shows_a_placeholder(sample: Project) -> None:
@@ -248,7 +255,7 @@ def test_keymap_file(tmp_path: Path) -> None:
         keymap.load_keymap(path)
     path.write_text('[keys]\n"reader.undo" = "z, ctrl+z"\n"matrix.workshop" = "W"\n',
                     encoding="utf-8")
-    assert keymap.load_keymap(path) == {"reader.undo": "z,ctrl+z", "matrix.workshop": "W"}
+    assert keymap.load_keymap(path) == {"reader.undo": "z,Z,ctrl+z", "matrix.workshop": "W"}
     path.write_text('"reader.nope" = "x"\n', encoding="utf-8")
     with pytest.raises(InvalidInputError, match="reader.nope"):
         keymap.load_keymap(path)

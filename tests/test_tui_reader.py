@@ -79,15 +79,15 @@ async def test_open_shows_the_first_document_by_turn(sample: Project) -> None:
 async def test_navigate_by_sentence_word_and_turn(sample: Project) -> None:
     async with reader(sample) as (pilot, screen):
         view = screen.view
-        await press(pilot, "j", "j")
+        await press(pilot, "down", "down")
         assert view.cursor == sentence(screen, 2)[0]
         text = view.transcript.text  # type: ignore[union-attr]
         assert text[view.cursor:].startswith("Thanks for making")
-        await press(pilot, "l", "l")
+        await press(pilot, "right", "right")
         assert text[view.cursor:].startswith("making")
-        await press(pilot, "h")
+        await press(pilot, "left")
         assert text[view.cursor:].startswith("for making")
-        await press(pilot, "k")  # back to the start of this sentence first
+        await press(pilot, "up")  # back to the start of this sentence first
         assert text[view.cursor:].startswith("Thanks")
         await press(pilot, "right_curly_bracket")
         assert text[view.cursor:].startswith("Really well")
@@ -101,9 +101,9 @@ async def test_navigate_by_sentence_word_and_turn(sample: Project) -> None:
 
 async def test_select_by_sentence_and_code_with_its_key(sample: Project) -> None:
     async with reader(sample) as (pilot, screen):
-        await press(pilot, "j", "j", "j", "j")  # "Really well, actually."
+        await press(pilot, "down", "down", "down", "down")  # "Really well, actually."
         start = sentence(screen, 4)[0]
-        await press(pilot, "J", "J")  # extend by two sentences
+        await press(pilot, "shift+down", "shift+down")  # extend by two sentences
         end = sentence(screen, 6)[1]
         assert screen.view.selection == (start, end)
         await press(pilot, "c")
@@ -120,7 +120,7 @@ async def test_select_by_sentence_and_code_with_its_key(sample: Project) -> None
 
 async def test_select_by_word_with_shift_arrows(sample: Project) -> None:
     async with reader(sample) as (pilot, screen):
-        await press(pilot, "j", "j", "l", "l", "shift+right", "shift+right")
+        await press(pilot, "down", "down", "right", "right", "shift+right", "shift+right")
         text = screen.view.transcript.text  # type: ignore[union-attr]
         sel = screen.view.selection
         assert sel is not None and text[sel[0]:sel[1]] == "making time for"
@@ -133,7 +133,7 @@ async def test_select_by_word_with_shift_arrows(sample: Project) -> None:
 
 async def test_mark_mode_extends_with_plain_moves(sample: Project) -> None:
     async with reader(sample) as (pilot, screen):
-        await press(pilot, "j", "j", "space", "j")
+        await press(pilot, "down", "down", "space", "down")
         sel = screen.view.selection
         assert sel == (sentence(screen, 2)[0], sentence(screen, 3)[1])
         await press(pilot, "d")  # Leadership
@@ -160,12 +160,12 @@ async def test_mouse_drag_selects_words(sample: Project) -> None:
 
 async def test_valence_keys_toggle_and_are_stored(sample: Project) -> None:
     async with reader(sample) as (pilot, screen):
-        await press(pilot, "j", "j", "c")
+        await press(pilot, "down", "down", "c")
         await press(pilot, "plus")
         assert rows(sample)[0].valence == "facilitator"
         await press(pilot, "plus")  # the same valence again clears it
         assert rows(sample)[0].valence is None
-        await press(pilot, "B")
+        await press(pilot, "minus")
         assert rows(sample)[0].valence == "barrier"
         await press(pilot, "equals_sign")
         assert rows(sample)[0].valence == "neutral"
@@ -174,39 +174,68 @@ async def test_valence_keys_toggle_and_are_stored(sample: Project) -> None:
 
 async def test_memo_is_saved_and_undone(sample: Project) -> None:
     async with reader(sample) as (pilot, screen):
-        await press(pilot, "j", "j", "c", "M")
+        await press(pilot, "down", "down", "c", "ctrl+e")
         await pilot.press(*"staff knew them")
         await press(pilot, "ctrl+s")
         assert rows(sample)[0].memo == "staff knew them"
         assert "staff knew them" in screen.query_one(CodingPanel).here_text
-        await press(pilot, "M", "escape")  # cancel changes nothing
+        await press(pilot, "ctrl+e", "escape")  # cancel changes nothing
         assert rows(sample)[0].memo == "staff knew them"
-        await press(pilot, "u")
+        await press(pilot, "ctrl+z")
         assert rows(sample)[0].memo == ""
 
 
 async def test_remove_undo_redo(sample: Project) -> None:
     async with reader(sample) as (pilot, screen):
-        await press(pilot, "j", "j", "c", "minus")
+        await press(pilot, "down", "down", "c", "minus")
         (before,) = rows(sample)
-        await press(pilot, "X")
+        await press(pilot, "delete")
         assert rows(sample) == []
-        await press(pilot, "u")
+        await press(pilot, "ctrl+z")
         (back,) = rows(sample)
         assert (back.id, back.start, back.end, back.valence) == \
             (before.id, before.start, before.end, "barrier")
-        await press(pilot, "ctrl+r")
+        await press(pilot, "ctrl+y")
         assert rows(sample) == []
-        await press(pilot, "u", "u", "u")  # remove, valence, add
+        await press(pilot, "ctrl+z", "ctrl+z")  # the remove, then the coding with its valence
+        assert rows(sample) == []
+        await press(pilot, "ctrl+z")
+        assert "nothing to undo" in str(screen.query_one("#status").render())
+        await press(pilot, "ctrl+y")
+        assert [(r.id, r.valence) for r in rows(sample)] == [(before.id, "barrier")]
+        assert screen.view.index.by_id.keys() == {before.id}
+
+
+async def test_code_then_valence_undoes_as_one_step(sample: Project) -> None:
+    async with reader(sample) as (pilot, _):
+        await press(pilot, "down", "down", "c", "plus")
+        assert [(r.code, r.valence) for r in rows(sample)] == [("Culture", "facilitator")]
+        await press(pilot, "ctrl+z")
         assert rows(sample) == []
         await press(pilot, "ctrl+y")
-        assert [r.id for r in rows(sample)] == [before.id]
-        assert screen.view.index.by_id.keys() == {before.id}
+        assert [(r.code, r.valence) for r in rows(sample)] == [("Culture", "facilitator")]
+
+
+async def test_caps_lock_or_shift_still_applies_the_code(sample: Project) -> None:
+    async with reader(sample) as (pilot, _):
+        await press(pilot, "down", "down", "C")  # Caps Lock on: the same code, nothing else
+        assert [r.code for r in rows(sample)] == ["Culture"]
+        await press(pilot, "down", "D")
+        assert sorted(r.code for r in rows(sample)) == ["Culture", "Leadership"]
+
+
+async def test_a_letter_with_no_code_writes_nothing_and_says_so(sample: Project) -> None:
+    async with reader(sample) as (pilot, screen):
+        taken = {c.shortcut for c in list_codes(sample) if c.shortcut}
+        free = next(ch for ch in "qwzyvkjb" if ch not in taken)
+        await press(pilot, "down", free, free.upper())
+        assert rows(sample) == []
+        assert f"no code on key {free}" in str(screen.query_one("#status").render())
 
 
 async def test_tab_cycles_between_overlapping_codings(sample: Project) -> None:
     async with reader(sample) as (pilot, screen):
-        await press(pilot, "j", "j", "c", "d")
+        await press(pilot, "down", "down", "c", "d")
         culture, leadership = sorted(rows(sample), key=lambda r: r.code)
         assert screen.view.active_coding == leadership.id  # the latest applied
         await press(pilot, "tab")
@@ -218,24 +247,24 @@ async def test_tab_cycles_between_overlapping_codings(sample: Project) -> None:
 
 async def test_in_vivo_code_from_the_selection(sample: Project) -> None:
     async with reader(sample) as (pilot, screen):
-        await press(pilot, "end", "l", "l", "l", "l")  # "bus" in "The only thing is the bus ..."
+        await press(pilot, "end", *["right"] * 4)  # "bus" in "The only thing is the bus ..."
         text = screen.view.transcript.text  # type: ignore[union-attr]
         assert text[screen.view.cursor:].startswith("the bus")
-        await press(pilot, "L", "L", "L", "L")
-        await press(pilot, "I")
+        await press(pilot, *["shift+right"] * 4)
+        await press(pilot, "apostrophe")
         (row,) = rows(sample)
         assert row.code == "the bus out to the"
         assert row.text == "the bus out to the"
         code = next(c for c in list_codes(sample) if c.name == row.code)
         assert code.origin == "inductive" and code.parent_id is None
-        await press(pilot, "u")
+        await press(pilot, "ctrl+z")
         assert rows(sample) == []
         assert not [c for c in list_codes(sample) if c.origin == "inductive"]
 
 
 async def test_new_code_by_name_under_a_parent(sample: Project) -> None:
     async with reader(sample) as (pilot, screen):
-        await press(pilot, "end", "C")
+        await press(pilot, "end", "ctrl+n")
         await pilot.press(*"Context/Geography")
         await press(pilot, "enter")
         (row,) = rows(sample)
@@ -245,7 +274,7 @@ async def test_new_code_by_name_under_a_parent(sample: Project) -> None:
 
 async def test_pick_a_code_by_fuzzy_search(sample: Project) -> None:
     async with reader(sample) as (pilot, _):
-        await press(pilot, "j", "j", "enter")
+        await press(pilot, "down", "down", "enter")
         await pilot.press(*"monitfeed")
         await settle(pilot)
         # the palette searches in a task of its own: wait for its answer
@@ -261,13 +290,13 @@ async def test_jump_between_codings_and_to_uncoded_turns(sample: Project) -> Non
         await press(pilot, "right_curly_bracket", "c")  # first participant turn, first sentence
         await press(pilot, "end", "d")
         first, last = sorted(rows(sample), key=lambda r: r.start)
-        await press(pilot, "home", "n")
+        await press(pilot, "home", "full_stop")
         assert view.cursor == first.start
-        await press(pilot, "n")
+        await press(pilot, "full_stop")
         assert view.cursor == last.start
-        await press(pilot, "p")
+        await press(pilot, "comma")
         assert view.cursor == first.start
-        await press(pilot, "U")  # the next participant turn with nothing coded
+        await press(pilot, "ctrl+u")  # the next participant turn with nothing coded
         t = view.transcript
         assert t is not None
         block = t.blocks[t.block_index(view.cursor)]
@@ -279,11 +308,11 @@ async def test_next_document_and_back(sample: Project) -> None:
     async with reader(sample) as (pilot, screen):
         await press(pilot, "right_square_bracket")
         assert screen.doc is not None and screen.doc.name == "S4PW1"
-        await press(pilot, "j", "c")
+        await press(pilot, "down", "c")
         assert [(r.document, r.code) for r in rows(sample)] == [("S4PW1", "Culture")]
         await press(pilot, "left_square_bracket")
         assert screen.doc.name == "S3PW1"
-        await press(pilot, "u")  # undo reaches back into the other document
+        await press(pilot, "ctrl+z")  # undo reaches back into the other document
         assert rows(sample) == []
 
 
@@ -327,7 +356,7 @@ async def test_remapped_keys_from_a_keymap(sample: Project) -> None:
 
 async def test_work_survives_a_restart(sample: Project, tmp_path: Path) -> None:
     async with reader(sample) as (pilot, _):
-        await press(pilot, "j", "j", "c", "plus")
+        await press(pilot, "down", "down", "c", "plus")
     reopened = Project.open(tmp_path / "project.db", coder="tester")
     assert [(r.code, r.valence) for r in list_codings(reopened)] == [("Culture", "facilitator")]
 
@@ -337,7 +366,7 @@ async def test_works_at_80_by_24_and_side_panel_moves_below(sample: Project) -> 
         assert screen.has_class("-narrow")
         panel = screen.query_one("#panel")
         assert panel.region.y > screen.view.region.y
-        await press(pilot, "O")
+        await press(pilot, "ctrl+b")
         assert not panel.display
     async with reader(sample, size=(120, 40)) as (pilot, screen):
         assert not screen.has_class("-narrow")
@@ -348,7 +377,7 @@ async def test_rules_scroll_when_they_do_not_fit(sample: Project) -> None:
     from qualcode.tui.widgets.text_pane import TextPane
 
     async with reader(sample, size=(80, 24)) as (pilot, screen):
-        await press(pilot, "j", "j", "c")
+        await press(pilot, "down", "down", "c")
         pane = screen.query_one("#panel-rules", TextPane)
         assert "Include:" in pane.plain()
         assert pane.virtual_size.height > pane.size.height  # longer than the pane

@@ -19,6 +19,8 @@ from qualcode.analysis.matrix import code_tree, natural_key
 from qualcode.store.models import Case, Coder, Coding, Document, Participant, Segment
 
 _ID_CHUNK = 5000
+SHORT_QUOTE_WORDS = 6
+"""A passage of fewer words (an in-vivo phrase, say) is quoted with the sentence around it."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class Quote:
     valence: str | None
     coder: str
     turn: int | None = None
+    sentence: str = ""
+    """For a short coded phrase (an in-vivo code, say): the sentence it was said in."""
 
     @property
     def label(self) -> str:
@@ -55,15 +59,13 @@ class Quote:
 
     @property
     def citation(self) -> str:
-        """How a quote is cited: ``S3PW1, turn 4`` (the document too when it is not named so)."""
-        if self.document == self.label:
-            return f"{self.label}, {self.where}"
-        return f"{self.label}, {self.document}, {self.where}"
+        """How a quote is cited: ``S3PW1, turn 4`` (participant and turn, never the file name)."""
+        return f"{self.label}, {self.where}"
 
     @property
     def clean_text(self) -> str:
-        """The passage on one line (transcript line breaks folded)."""
-        return " ".join(self.text.split())
+        """What to quote, on one line: the passage, or the sentence around a short phrase."""
+        return " ".join((self.sentence or self.text).split())
 
 
 def load_quotes(s: Session, coding_ids: Sequence[int]) -> list[Quote]:
@@ -85,14 +87,22 @@ def load_quotes(s: Session, coding_ids: Sequence[int]) -> list[Quote]:
              .where(Coding.id.in_(ids[i:i + _ID_CHUNK])))
         rows.extend(s.execute(q).all())
     docs = _documents(s, {r[1] for r in rows})
-    turns = _turn_starts(s, set(docs))
+    turns, turn_ends = _turn_starts(s, set(docs))
+    short = {r[1] for r in rows if len(docs[r[1]][3][r[3]:r[4]].split()) < SHORT_QUOTE_WORDS}
+    sentences = _sentences(s, short)
     out = []
     for cid, did, code_id, start, end, valence, coder in rows:
         name, part, case, text, _key = docs[did]
         starts = turns.get(did)
         turn = bisect_right(starts, start) if starts else None
+        passage = _within_turn(text, start, end, starts or [], turn_ends.get(did, []))
+        sentence = ""
+        if did in short and len(passage.split()) < SHORT_QUOTE_WORDS:
+            s0, e0 = _sentence_around(sentences.get(did, ([], [])), start, end)
+            if (s0, e0) != (start, end):
+                sentence = text[s0:e0]
         out.append(Quote(cid, did, name, part, case, code_id, paths.get(code_id, ()), start, end,
-                         text[start:end], valence, coder, turn or None))
+                         passage, valence, coder, turn or None, sentence))
     out.sort(key=lambda q: (docs[q.document_id][4], q.start, q.coding_id))
     return out
 
@@ -117,17 +127,60 @@ def _paths(s: Session) -> dict[int, tuple[str, ...]]:
     return {n.id: n.path for n in code_tree(s)}
 
 
-def _turn_starts(s: Session, document_ids: set[int]) -> dict[int, list[int]]:
-    """Start offsets of each document's speaker turns (turn n starts at index n-1)."""
+def _turn_starts(s: Session, document_ids: set[int]) -> tuple[dict[int, list[int]],
+                                                             dict[int, list[int]]]:
+    """Start and end offsets of each document's speaker turns (turn n at index n-1)."""
     out: dict[int, list[int]] = {}
+    ends: dict[int, list[int]] = {}
     docs = sorted(document_ids)
     for i in range(0, len(docs), _ID_CHUNK):
-        q = (select(Segment.document_id, Segment.start).where(
+        q = (select(Segment.document_id, Segment.start, Segment.end).where(
             Segment.kind == "turn", Segment.document_id.in_(docs[i:i + _ID_CHUNK]))
             .order_by(Segment.document_id, Segment.seq))
-        for did, start in s.execute(q):
+        for did, start, end in s.execute(q):
             out.setdefault(did, []).append(start)
+            ends.setdefault(did, []).append(end)
+    return out, ends
+
+
+def _within_turn(text: str, start: int, end: int, starts: list[int], ends: list[int]) -> str:
+    """The passage, kept to the first speaker turn it touches.
+
+    New codings cannot cross turns (the coding service refuses them), but one stored
+    before that rule or imported from another tool may: its quote must still be one
+    person's words, never the next speaker's label and answer.
+    """
+    k = bisect_right(ends, start)  # the first turn that ends after the passage starts
+    if k >= len(starts) or (starts[k] <= start and end <= ends[k]):
+        return text[start:end]
+    s0, e0 = max(start, starts[k]), min(end, ends[k])
+    return text[s0:e0].strip() if s0 < e0 else text[start:end]
+
+
+def _sentences(s: Session, document_ids: set[int]) -> dict[int, tuple[list[int], list[int]]]:
+    """Sentence starts and ends of these documents (only those with short quotes are read)."""
+    out: dict[int, tuple[list[int], list[int]]] = {}
+    docs = sorted(document_ids)
+    for i in range(0, len(docs), _ID_CHUNK):
+        q = (select(Segment.document_id, Segment.start, Segment.end).where(
+            Segment.kind == "sentence", Segment.document_id.in_(docs[i:i + _ID_CHUNK]))
+            .order_by(Segment.document_id, Segment.start))
+        for did, start, end in s.execute(q):
+            starts, ends = out.setdefault(did, ([], []))
+            starts.append(start)
+            ends.append(end)
     return out
+
+
+def _sentence_around(sentences: tuple[list[int], list[int]], start: int,
+                     end: int) -> tuple[int, int]:
+    """The span of the sentences a passage lies in (the passage itself if none is known)."""
+    starts, ends = sentences
+    first = bisect_right(starts, start) - 1
+    last = bisect_right(starts, max(start, end - 1)) - 1
+    if first < 0 or last < 0 or ends[last] < end:
+        return start, end
+    return starts[first], ends[last]
 
 
 def illustrative(quotes: Sequence[Quote], limit: int | None) -> list[Quote]:

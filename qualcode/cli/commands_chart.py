@@ -94,11 +94,14 @@ def matrix_cmd(state: CliState, fmt: str, **kw: Any) -> None:
               help="Illustrative quotes per cell (docx, xlsx, html); -1 for all.")
 @click.option("--max-columns", type=int, metavar="N",
               help="Split a domain into tables of at most N code columns (docx default 5).")
+@click.option("--repeat-child-quotes", is_flag=True,
+              help="Also quote a child code's codings under its parent's column (by default "
+                   "they are quoted in the child's own column only).")
 @gate_options
 @pass_state
 def export_chart_cmd(state: CliState, out: str, fmt: str | None, quotes: int,
-                     max_columns: int | None, allow_identifiers: str | None,
-                     key_file: str | None, **kw: Any) -> None:
+                     max_columns: int | None, repeat_child_quotes: bool,
+                     allow_identifiers: str | None, key_file: str | None, **kw: Any) -> None:
     """Export the framework chart to OUT (.docx, .xlsx, .csv or .html)."""
     from qualcode.services.charting import export_chart
 
@@ -108,7 +111,8 @@ def export_chart_cmd(state: CliState, out: str, fmt: str | None, quotes: int,
 
     path = export_chart(state.project(), _spec(state, kw), out, fmt,
                         quotes_per_cell=None if quotes < 0 else quotes, progress=progress,
-                        max_columns=max_columns, **gate_kwargs(allow_identifiers, key_file))
+                        max_columns=max_columns, repeat_child_quotes=repeat_child_quotes,
+                        **gate_kwargs(allow_identifiers, key_file))
     if sys.stderr.isatty():
         click.echo("", err=True)
     note_override(allow_identifiers)

@@ -131,7 +131,7 @@ def documents(state: CliState, as_json: bool) -> None:
     click.echo(f"{'case':<10} {'document':<16} {'words':>7} {'codings':>8} {'coded':>6}")
     for d in docs:
         click.echo(f"{d.case or '-':<10} {d.name:<16} {d.words:>7} {d.codings:>8} "
-                   f"{d.percent_coded:>5.0f}%")
+                   f"{d.percent_coded:>5d}%")
 
 
 @cli.command("show")

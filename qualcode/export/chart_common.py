@@ -80,6 +80,8 @@ class Chart:
     quotes: list[Quote]
     quotes_per_cell: int | None = 3
     max_columns: int | None = None
+    repeat_child_quotes: bool = False
+    """Also quote a child code's codings under its parent's column when the child has its own."""
     created: datetime = field(default_factory=lambda: datetime.now(UTC))
     comments: list[ChartComment] = field(default_factory=list)
     _by_id: dict[int, tuple[int, Quote]] = field(default_factory=dict, repr=False)
@@ -99,7 +101,17 @@ class Chart:
         """The illustrative quotes of a cell (several voices first), in transcript order."""
         found = sorted(self._by_id[i] for i in self.matrix.cell(ri, ci).coding_ids
                        if i in self._by_id)
-        return illustrative([q for _, q in found], self.quotes_per_cell)
+        quotes = [q for _, q in found]
+        if not self.repeat_child_quotes:
+            below = self._own_columns_below(ci)
+            quotes = [q for q in quotes if not any(q.code_id in m for m in below)]
+        return illustrative(quotes, self.quotes_per_cell)
+
+    def _own_columns_below(self, ci: int) -> list[frozenset[int]]:
+        """The codes under column ``ci`` that the chart shows in columns of their own."""
+        col = self.matrix.columns[ci]
+        return [c.member_ids for c in self.matrix.columns
+                if c.code_id != col.code_id and c.code_id in col.member_ids]
 
     def tables(self, max_columns: int | None = None) -> list[ChartTable]:
         """A table per domain, split into parts of at most N code columns.
@@ -141,11 +153,12 @@ class Chart:
 
 def collect_chart(s: Session, matrix: Matrix, *, project_name: str, frameworks: list[str],
                   filters: list[str], quotes_per_cell: int | None = 3,
-                  max_columns: int | None = None) -> Chart:
+                  max_columns: int | None = None, repeat_child_quotes: bool = False) -> Chart:
     """Load every quote of the matrix once and wrap it all up for a writer."""
     ids = sorted({i for c in matrix.cells.values() for i in c.coding_ids})
     return Chart(project_name, frameworks, filters, matrix, load_quotes(s, ids),
-                 quotes_per_cell, max_columns, comments=load_comments(s, matrix))
+                 quotes_per_cell, max_columns, repeat_child_quotes,
+                 comments=load_comments(s, matrix))
 
 
 def load_comments(s: Session, matrix: Matrix) -> list[ChartComment]:

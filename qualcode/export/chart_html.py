@@ -37,7 +37,8 @@ nav a { margin-right: 1rem; color: #003d99; font-weight: bold; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; }
 th, td { border: 2px solid #000; padding: .5rem .6rem; vertical-align: top; text-align: left; }
 thead th { background: #1a1a1a; color: #fff; position: sticky; top: 0; }
-th.row { width: 12rem; background: #f2f2f2; }
+th.row, th.corner { width: 12rem; }
+tbody th.row { background: #f2f2f2; color: #000; }
 th.row .attrs, .counts { display: block; font-weight: normal; font-size: .75em; color: #333; }
 tr.group th { background: #d9d9d9; font-size: 1.05em; }
 .summary p { margin: 0 0 .4rem; font-weight: 600; }
@@ -112,7 +113,7 @@ def _table(chart: Chart, table: ChartTable) -> str:
     head = "".join(f"<th scope=\"col\">{escape(column_heading(m.columns[ci]))}</th>"
                    for ci in table.columns)
     out = [f'<h2 id="{_anchor(table.title)}">{escape(table.title)}</h2>\n<table>\n<thead><tr>'
-           f'<th scope="col" class="row">{first}</th>{head}</tr></thead>\n<tbody>\n']
+           f'<th scope="col" class="corner">{first}</th>{head}</tr></thead>\n<tbody>\n']
     for group in chart.row_groups():
         if m.spec.by == "participant" and group.case is not None:
             extra = case_line(group.case)

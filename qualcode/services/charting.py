@@ -393,12 +393,14 @@ def workshop_comments(project: Project, row_type: str, row: str | int,
 
 def export_chart(project: Project, spec: MatrixSpec, out: str | Path, fmt: str | None = None, *,
                  quotes_per_cell: int | None = 3, progress: Progress | None = None,
-                 max_columns: int | None = None, allow_identifiers: str | None = None,
-                 key: PseudonymKey | None = None) -> Path:
+                 max_columns: int | None = None, repeat_child_quotes: bool = False,
+                 allow_identifiers: str | None = None, key: PseudonymKey | None = None) -> Path:
     """Write the chart as .docx, .xlsx, .csv or .html (atomically, owner-only); returns the path.
 
     The identifier check runs first (:func:`export_gate`): certain findings stop the
-    export unless ``allow_identifiers`` gives a reason, which is audited.
+    export unless ``allow_identifiers`` gives a reason, which is audited. A child code's
+    quotes appear in its own column only, unless ``repeat_child_quotes`` (its codings
+    still count in the parent's rolled-up figures).
     """
     from qualcode.export.chart_common import collect_chart
 
@@ -417,7 +419,7 @@ def export_chart(project: Project, spec: MatrixSpec, out: str | Path, fmt: str |
     with project.read() as s:
         chart = collect_chart(s, build_matrix(s, spec), project_name=name, frameworks=frameworks,
                               filters=filters, quotes_per_cell=quotes_per_cell,
-                              max_columns=max_columns)
+                              max_columns=max_columns, repeat_child_quotes=repeat_child_quotes)
     if fmt == "docx":
         from qualcode.export.chart_docx import write_chart_docx as write
     elif fmt == "xlsx":

@@ -150,10 +150,43 @@ def _get(s: Session, coding_id: int) -> CodingRow:
     return rows[0]
 
 
+def check_within_turn(s: Session, doc: Document, start: int, end: int) -> None:
+    """Refuse a range that runs from one speaker's turn into another's, or over a speaker label.
+
+    A quote is one person's words: a coding that crossed turns would put the interviewer's
+    question (and the labels between) into a participant's quote in every chart.
+    Text outside all turns (a preamble) may be coded on its own.
+    """
+    turns = s.execute(select(Segment.start, Segment.end, Segment.speaker)
+                      .where(Segment.document_id == doc.id, Segment.kind == "turn",
+                             Segment.start < end, Segment.end > start)
+                      .order_by(Segment.start)).all()
+    if not turns:
+        return
+    where = f"{doc.name} {start}-{end}"
+    if len(turns) > 1:
+        first, second = turns[0], turns[1]
+        raise InvalidInputError(
+            f"{where} runs from {first.speaker}'s turn into {second.speaker}'s turn (at "
+            f"{second.start}): a coding stays within one speaker's turn. Code each turn on "
+            f"its own (the first ends at {first.end}).")
+    turn = turns[0]
+    outside = doc.text[start:max(start, turn.start)] + doc.text[min(end, turn.end):end]
+    if outside.strip():
+        raise InvalidInputError(
+            f"{where} reaches outside {turn.speaker}'s turn ({turn.start}-{turn.end}) into "
+            f"{outside.strip()[:40]!r}: a quote holds one speaker's words, without labels. "
+            "Code the words inside the turn.")
+
+
 def add_coding(project: Project, document: str | int, start: int, end: int, code: str | int, *,
                valence: str | None = None, memo: str = "", coder: str | None = None,
-               coding_id: int | None = None) -> CodingRow:
-    """Code ``document[start:end]``; one committed transaction. Returns the new coding."""
+               coding_id: int | None = None, across_turns: bool = False) -> CodingRow:
+    """Code ``document[start:end]``; one committed transaction. Returns the new coding.
+
+    The range must stay within one speaker's turn (:func:`check_within_turn`);
+    ``across_turns=True`` is only for putting back a coding exactly as it was stored.
+    """
     valence = check_valence(valence)
     with project.transaction("add coding", document=str(document), start=start, end=end,
                              code=str(code), valence=valence) as s:
@@ -166,6 +199,8 @@ def add_coding(project: Project, document: str | int, start: int, end: int, code
         if not (0 <= start < end <= n):
             raise InvalidInputError(f"Range {start}-{end} is outside {doc.name!r} (0-{n}); "
                                     "start must be before end.")
+        if not across_turns:
+            check_within_turn(s, doc, start, end)
         coder_id = project.coder_id(s, coder)
         dup = s.scalar(select(Coding.id).where(Coding.document_id == doc.id, Coding.start == start,
                                                Coding.end == end, Coding.code_id == cd.id,
@@ -274,6 +309,9 @@ def update_coding(project: Project, coding_id: int, *, valence: str | None | typ
             new_start, new_end = start if start is not None else c.start, end if end is not None else c.end
             if not 0 <= new_start < new_end <= n:
                 raise InvalidInputError(f"Range {new_start}-{new_end} is outside the document (0-{n}).")
+            doc = s.get(Document, c.document_id)
+            assert doc is not None
+            check_within_turn(s, doc, new_start, new_end)
             c.start, c.end = new_start, new_end
         try:
             s.flush()

@@ -27,10 +27,13 @@ class DocumentInfo:
     chars: int
     codings: int
     coded_chars: int
+    """Characters of what was said (turn text, no speaker labels) that some coding covers."""
+    spoken_chars: int = 0
+    """Characters of what was said: the turns' text, or the whole text if it has no turns."""
 
     @property
-    def percent_coded(self) -> float:
-        return 100.0 * self.coded_chars / self.chars if self.chars else 0.0
+    def percent_coded(self) -> int:
+        return percent_of(self.coded_chars, self.spoken_chars)
 
 
 @dataclass(frozen=True)
@@ -102,21 +105,60 @@ def merged_length(ranges: Iterable[tuple[int, int]]) -> int:
     return total + max(0, cur_e - cur_s)
 
 
+def coded_share(text_length: int, turns: Iterable[tuple[int, int]],
+                codings: Iterable[tuple[int, int]]) -> tuple[int, int]:
+    """``(coded, spoken)`` characters: the one definition of how much of a document is coded.
+
+    What was said is the turns' text (speaker labels and timecodes left out), or the
+    whole text when it has no turns; coded is the part of it that any coding covers
+    (overlaps counted once). The home screen, the reader and ``qualcode documents``
+    all show :func:`percent_of` these two numbers, so they always agree.
+    """
+    spoken = sorted(turns) or [(0, text_length)]
+    merged: list[list[int]] = []
+    for st, en in sorted(codings):
+        if merged and st <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], en)
+        elif en > st:
+            merged.append([st, en])
+    coded, i = 0, 0
+    for ts, te in spoken:
+        while i < len(merged) and merged[i][1] <= ts:
+            i += 1
+        j = i
+        while j < len(merged) and merged[j][0] < te:
+            coded += max(0, min(te, merged[j][1]) - max(ts, merged[j][0]))
+            j += 1
+    return coded, merged_length(spoken)
+
+
+def percent_of(part: int, whole: int) -> int:
+    """A whole percentage, halves rounded up (0 when there is nothing to count)."""
+    return (200 * part + whole) // (2 * whole) if whole > 0 else 0
+
+
 def list_documents(project: Project) -> list[DocumentInfo]:
-    """Every document with words, codings and coded share (two queries)."""
+    """Every document with words, codings and coded share (three queries)."""
     with project.read() as s:
         spans: dict[int, list[tuple[int, int]]] = {}
         for did, st, en in s.execute(select(Coding.document_id, Coding.start, Coding.end)):
             spans.setdefault(did, []).append((st, en))
+        turns: dict[int, list[tuple[int, int]]] = {}
+        for did, st, en in s.execute(select(Segment.document_id, Segment.start, Segment.end)
+                                     .where(Segment.kind == "turn")):
+            turns.setdefault(did, []).append((st, en))
         q = (select(Document.id, Document.name, Document.source_file, Document.file_format,
                     Participant.label, Case.name, Document.word_count,
                     func.length(Document.text))
              .outerjoin(Participant, Document.participant_id == Participant.id)
              .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
              .order_by(Case.name, Participant.label, Document.name))
-        return [DocumentInfo(did, name, src, fmt, pid, case, words, chars or 0,
-                             len(spans.get(did, ())), merged_length(spans.get(did, [])))
-                for did, name, src, fmt, pid, case, words, chars in s.execute(q)]
+        out = []
+        for did, name, src, fmt, pid, case, words, chars in s.execute(q):
+            coded, spoken = coded_share(chars or 0, turns.get(did, []), spans.get(did, []))
+            out.append(DocumentInfo(did, name, src, fmt, pid, case, words, chars or 0,
+                                    len(spans.get(did, ())), coded, spoken))
+        return out
 
 
 def open_document(project: Project, ref: str | int) -> DocumentText:

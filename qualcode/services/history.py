@@ -8,6 +8,8 @@ a killed program loses nothing. Inverses:
 - add a coding          <-> remove it (restored with the same id)
 - remove a coding       <-> add it back with the same id, valence, memo and coder
 - change valence / memo <-> set the previous values
+- apply a code, then set its valence <-> one step (remove the coding; redo brings it
+  back with the valence), so "code then mark facilitator" undoes at once
 - in vivo / new code + coding <-> remove the coding and the code it created
 
 Every method is safe to call from a worker thread (one lock per history).
@@ -64,7 +66,7 @@ def _restore(project: Project, row: CodingRow, code_id: int | None = None) -> Co
     try:
         return coding.add_coding(project, row.document_id, row.start, row.end,
                                  code_id or row.code_id, valence=row.valence, memo=row.memo,
-                                 coder=row.coder, coding_id=row.id)
+                                 coder=row.coder, coding_id=row.id, across_turns=True)
     except IntegrityError as e:  # another coder's new coding took the id meanwhile
         raise ConflictError(f"Cannot bring back coding {row.id} ({row.code!r} in "
                             f"{row.document}): its id has been used by a newer coding. "
@@ -227,6 +229,11 @@ class History:
         with self._lock:
             before, _ = self._previous(coding_id)
             row = coding.update_coding(self.project, coding_id, valence=valence)
+            top = self._undo[-1] if self._undo else None
+            if isinstance(top, _Add | _NewCode) and top.row.id == coding_id:
+                top.row = row  # the valence belongs to the coding just made: one undo step
+                self._redo.clear()
+                return row
             self._push(_Update(coding_id, {"valence": before}, {"valence": row.valence},
                                f"valence {row.valence or 'cleared'} on {row.code!r}"))
             return row

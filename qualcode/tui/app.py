@@ -381,7 +381,7 @@ class QualcodeApp(App[None]):
         from qualcode.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(getattr(self.screen, "KEYMAP_SCOPE", None)))
 
     def action_search_project(self) -> None:
         from qualcode.tui.screens.search import ProjectSearchScreen

@@ -8,10 +8,12 @@ rebind any of them by id::
     "reader.pick_code" = "enter,c"
     "reader.undo" = "u"
 
-Code shortcuts (a code's single letter or digit, e.g. ``c`` for Context/Culture)
-are not bindings: they come from the codebook, and the reader applies them to
-the selection. The navigation keys below avoid the letters framework files may
-use as shortcuts (frameworks reserve j k h l q n p u ? / and space).
+The scheme: on the coding reader every letter and digit belongs to the codes
+(a code's shortcut, e.g. ``c`` for Context/Culture, taken from the codebook) and
+every command is an arrow, a symbol, a function key or Ctrl+key, so a code and
+a command never share a key and no command differs from a code by Shift alone.
+On every screen a letter and its capital do the same thing (:func:`bindings`
+adds the capital), so Caps Lock changes nothing.
 """
 
 from __future__ import annotations
@@ -74,13 +76,15 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("home.documents", "1", "show_tab('documents')", "Show documents"),
     _a("home.cases", "2", "show_tab('cases')", "Show cases"),
     _a("home.codebook", "3", "show_tab('codes')", "Show the codebook with counts"),
-    _a("home.refresh", "r", "refresh", "Reload counts from the database"),
-    # Coding reader: moving
-    _a("reader.next_sentence", "j,down", "move('sentence', 1)", "Next sentence", key_display="j/↓"),
-    _a("reader.prev_sentence", "k,up", "move('sentence', -1)", "Previous sentence",
-       key_display="k/↑"),
-    _a("reader.next_word", "l,right", "move('word', 1)", "Next word", key_display="l/→"),
-    _a("reader.prev_word", "h,left", "move('word', -1)", "Previous word", key_display="h/←"),
+    _a("home.refresh", "ctrl+r", "refresh", "Reload counts from the database"),
+    # Coding reader. Letters and digits belong to the codes (either case, so Caps Lock or
+    # Shift never turns a code into a command); every command is an arrow, a symbol or Ctrl.
+    # Moving
+    _a("reader.next_sentence", "down", "move('sentence', 1)", "Next sentence", key_display="↓"),
+    _a("reader.prev_sentence", "up", "move('sentence', -1)", "Previous sentence",
+       key_display="↑"),
+    _a("reader.next_word", "right", "move('word', 1)", "Next word", key_display="→"),
+    _a("reader.prev_word", "left", "move('word', -1)", "Previous word", key_display="←"),
     _a("reader.next_turn", "right_curly_bracket,ctrl+down", "move('turn', 1)", "Next speaker turn",
        key_display="}"),
     _a("reader.prev_turn", "left_curly_bracket,ctrl+up", "move('turn', -1)",
@@ -89,35 +93,42 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("reader.page_up", "pageup", "page(-1)", "Page up"),
     _a("reader.doc_start", "home", "to_edge(-1)", "Start of the document"),
     _a("reader.doc_end", "end", "to_edge(1)", "End of the document"),
-    # Coding reader: selecting
-    _a("reader.extend_sentence", "J,shift+down", "extend('sentence', 1)",
-       "Extend the selection by a sentence", key_display="J"),
-    _a("reader.extend_sentence_back", "K,shift+up", "extend('sentence', -1)",
-       "Extend the selection back a sentence", key_display="K"),
-    _a("reader.extend_word", "L,shift+right", "extend('word', 1)", "Extend the selection by a word",
-       key_display="L"),
-    _a("reader.extend_word_back", "H,shift+left", "extend('word', -1)",
-       "Extend the selection back a word", key_display="H"),
+    # Selecting
+    _a("reader.extend_sentence", "shift+down", "extend('sentence', 1)",
+       "Extend the selection by a sentence", key_display="⇧↓"),
+    _a("reader.extend_sentence_back", "shift+up", "extend('sentence', -1)",
+       "Extend the selection back a sentence", key_display="⇧↑"),
+    _a("reader.extend_word", "shift+right", "extend('word', 1)", "Extend the selection by a word",
+       key_display="⇧→"),
+    _a("reader.extend_word_back", "shift+left", "extend('word', -1)",
+       "Extend the selection back a word", key_display="⇧←"),
     _a("reader.mark", "space", "mark", "Start/stop selecting (moves then extend the selection)",
        key_display="space"),
     _a("reader.clear", "escape", "clear_selection", "Clear the selection"),
-    # Coding reader: coding
-    _a("reader.pick_code", "enter", "pick_code", "Pick a code to apply (fuzzy search)", "code", "⏎"),
-    _a("reader.facilitator", "plus,F", "valence('facilitator')", "Valence: facilitator", "facil.", "+"),
-    _a("reader.barrier", "minus,B", "valence('barrier')", "Valence: barrier", "barrier", "-"),
-    _a("reader.neutral", "equals_sign,N", "valence('neutral')", "Valence: neutral", "neutral", "="),
-    _a("reader.memo", "M", "memo", "Write a memo on the coding", "memo"),
-    _a("reader.remove", "X,delete", "remove", "Remove the coding", "remove", "X"),
-    _a("reader.cycle_coding", "tab", "cycle(1)", "Next coding on this span (the one +/-/M/X act on)"),
+    # Coding
+    _a("reader.pick_code", "enter", "pick_code",
+       "Pick a code by name (a code's own letter applies it at once)", "code", "a-z ⏎"),
+    _a("reader.facilitator", "plus", "valence('facilitator')", "Valence: facilitator", "facil.",
+       "+"),
+    _a("reader.barrier", "minus", "valence('barrier')", "Valence: barrier", "barrier", "-"),
+    _a("reader.neutral", "equals_sign", "valence('neutral')", "Valence: neutral", "neutral", "="),
+    _a("reader.memo", "ctrl+e", "memo", "Write a memo on the coding", "memo", "^e"),
+    _a("reader.remove", "delete,backspace", "remove", "Remove the coding (undo brings it back)",
+       "remove", "del"),
+    _a("reader.cycle_coding", "tab", "cycle(1)",
+       "Next coding on this span (the one valence, memo and remove act on)"),
     _a("reader.cycle_coding_back", "shift+tab", "cycle(-1)", "Previous coding on this span"),
-    _a("reader.in_vivo", "I", "in_vivo", "In vivo: new code named by the selection, applied", "in vivo"),
-    _a("reader.new_code", "C", "new_code", "New inductive code by name, applied to the selection"),
-    _a("reader.undo", "u,ctrl+z", "undo", "Undo the last coding action", "undo", "u"),
-    _a("reader.redo", "ctrl+r,ctrl+y", "redo", "Redo", key_display="^r"),
-    # Coding reader: jumping
-    _a("reader.next_coding", "n", "jump_coding(1)", "Next coding"),
-    _a("reader.prev_coding", "p", "jump_coding(-1)", "Previous coding"),
-    _a("reader.next_uncoded", "U", "next_uncoded", "Next participant turn with no coding"),
+    _a("reader.in_vivo", "apostrophe", "in_vivo",
+       "In vivo: new code named by the selected words, applied", "in vivo", "'"),
+    _a("reader.new_code", "ctrl+n", "new_code",
+       "New inductive code by name, applied to the selection", key_display="^n"),
+    _a("reader.undo", "ctrl+z", "undo", "Undo the last coding action", "undo", "^z"),
+    _a("reader.redo", "ctrl+y", "redo", "Redo", key_display="^y"),
+    # Jumping
+    _a("reader.next_coding", "full_stop", "jump_coding(1)", "Next coding", key_display="."),
+    _a("reader.prev_coding", "comma", "jump_coding(-1)", "Previous coding", key_display=","),
+    _a("reader.next_uncoded", "ctrl+u", "next_uncoded", "Next participant turn with no coding",
+       key_display="^u"),
     _a("reader.next_document", "right_square_bracket", "next_document(1)", "Next document",
        key_display="]"),
     _a("reader.prev_document", "left_square_bracket", "next_document(-1)", "Previous document",
@@ -127,9 +138,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
        key_display=">"),
     _a("reader.search_prev", "less_than_sign", "search_step(-1)", "Previous search match",
        key_display="<"),
-    _a("reader.toggle_panel", "O", "toggle_panel", "Show/hide the side panel"),
-    _a("reader.rules_page", "ctrl+d", "rules_page", "Scroll the coding rules in the side panel"),
-    _a("reader.close", "q", "close", "Back to the project home"),
+    _a("reader.toggle_panel", "ctrl+b", "toggle_panel", "Show/hide the side panel",
+       key_display="^b"),
+    _a("reader.rules_page", "ctrl+d", "rules_page", "Scroll the coding rules in the side panel",
+       key_display="^d"),
+    _a("reader.close", "ctrl+w", "close", "Back to the project home", key_display="^w"),
     # Codebook
     _a("codebook.new", "a", "new_code", "New inductive code (under the selected code)", "new"),
     _a("codebook.rename", "r", "rename", "Rename", "rename"),
@@ -137,7 +150,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("codebook.shortcut", "s", "shortcut", "Set the shortcut key"),
     _a("codebook.edit", "e", "edit", "Edit definition / inclusion / exclusion", "edit"),
     _a("codebook.move", "m", "move", "Move under another code (or to the top)", "move"),
-    _a("codebook.merge", "M", "merge", "Merge into another code (its codings follow)", "merge"),
+    _a("codebook.merge", "g", "merge", "Merge into another code (its codings follow)", "merge"),
     _a("codebook.delete", "delete", "delete", "Delete (only a code with no codings)"),
     _a("codebook.usages", "u", "focus_usages", "Where the code is used (Enter opens it)"),
     # Framework matrix (the heat map moves with the arrows / h j k l, PgUp/PgDn, Home/End)
@@ -153,7 +166,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("matrix.toggle_roll_up", "u", "toggle_roll_up", "Roll child codes up into constructs"),
     _a("matrix.filter_cases", "f", "filter_cases", "Only cases whose attributes match a rule"),
     _a("matrix.export", "x", "export", "Export the chart (current filters)", "Export"),
-    _a("matrix.refresh", "r", "refresh", "Reload from the database"),
+    _a("matrix.refresh", "ctrl+r", "refresh", "Reload from the database"),
     # Matrix cell
     _a("cell.save", "ctrl+s", "save", "Save the summary", "Save summary", "^s"),
     _a("cell.reviewed", "ctrl+r", "save_reviewed", "Save the summary as reviewed",
@@ -184,7 +197,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("patterns.cycle_min_refs", "m", "cycle_min_refs", "Minimum codings for presence (1-3)",
        "Min codings"),
     _a("patterns.toggle_none", "n", "toggle_none", "Show codes with no pattern"),
-    _a("patterns.refresh", "r", "refresh", "Reload from the database"),
+    _a("patterns.refresh", "ctrl+r", "refresh", "Reload from the database"),
     # Intercoder agreement
     _a("agreement.cycle_coders", "c", "cycle_coders", "Compare the next pair of coders", "Coders"),
     _a("agreement.toggle_unit", "u", "toggle_unit", "Unit: sentence or turn", "Unit"),
@@ -196,7 +209,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
        "Keep both"),
     _a("agreement.memo", "m", "memo", "Write a memo on this difference", "Memo"),
     _a("agreement.open", "o", "open_text", "Open the text in the reader", "Open text"),
-    _a("agreement.refresh", "r", "refresh", "Reload from the database"),
+    _a("agreement.refresh", "ctrl+r", "refresh", "Reload from the database"),
     _a("agreement.leave", "escape", "leave", "Back to where you were", "Back", "esc"),
     # Dialogs
     _a("dialog.save", "ctrl+s", "save", "Save (memo, definitions)", "save", "^s"),
@@ -210,11 +223,28 @@ def actions(scope: str) -> list[ActionSpec]:
     return [a for a in ACTIONS if a.scope == scope]
 
 
+def with_capitals(keys: str) -> str:
+    """``"m,delete"`` -> ``"m,M,delete"``: a letter key also answers to its capital (Caps Lock)."""
+    given = [k for k in keys.split(",") if k]
+    out: list[str] = []
+    for key in given:
+        out.append(key)
+        if len(key) == 1 and key.isalpha() and key.islower() and key.upper() not in given:
+            out.append(key.upper())
+    return ",".join(out)
+
+
 def bindings(scope: str) -> list[Binding]:
     """Textual bindings for one scope, each carrying its id (so a keymap can rebind it)."""
-    return [Binding(a.keys, a.action, a.short or a.description, show=a.show,
-                    key_display=a.key_display, priority=a.priority, tooltip=a.description, id=a.id)
+    return [Binding(with_capitals(a.keys), a.action, a.short or a.description, show=a.show,
+                    key_display=a.key_display or _letter_display(a.keys), priority=a.priority,
+                    tooltip=a.description, id=a.id)
             for a in actions(scope)]
+
+
+def _letter_display(keys: str) -> str | None:
+    first = keys.split(",", 1)[0]
+    return first if len(first) == 1 else None
 
 
 def mode_binding_id(mode: str) -> str:
@@ -255,5 +285,5 @@ def load_keymap(path: Path | None = None, known_ids: set[str] | None = None) -> 
                                     "in the help screen (press ?) and the README.")
         if not isinstance(value, str) or not value.strip():
             raise InvalidInputError(f"{path}: {key!r} must be a string of keys, e.g. \"u,ctrl+z\".")
-        out[key] = value.replace(" ", "")
+        out[key] = with_capitals(value.replace(" ", ""))
     return out

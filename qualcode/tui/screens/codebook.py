@@ -232,9 +232,10 @@ class CodebookScreen(Screen[None]):
             if not isinstance(value, str):
                 return
             key = value.strip().lower()
-            if key and (len(key) != 1 or key in RESERVED_SHORTCUTS or not key.isalnum()):
-                self.app.notify(f"{key!r}: a shortcut is one letter or digit, not one of "
-                                "j k h l q n p u (used to move in the reader).", severity="error")
+            if key and (len(key) != 1 or key in RESERVED_SHORTCUTS or not key.isascii()
+                        or not key.isalnum()):
+                self.app.notify(f"{key!r}: a shortcut is one letter (a-z) or digit (0-9); "
+                                "other keys are the reader's commands.", severity="error")
                 return
             self._run(svc.update_code, c.id, shortcut=key, done=f"{c.name}: key {key or 'none'}")
 

@@ -135,7 +135,8 @@ class DefinitionDialog(_Dialog):
 class ConfirmDialog(_Dialog):
     """Yes / no for something that cannot be undone from the reader."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("y", "save", "Yes", show=False), Binding("n", "cancel", "No", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("y,Y", "save", "Yes", show=False),
+                                             Binding("n,N", "cancel", "No", show=False)]
 
     def __init__(self, question: str) -> None:
         super().__init__()

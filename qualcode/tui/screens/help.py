@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -24,6 +24,16 @@ KEY_NAMES = {
 }
 
 
+KEY_COLUMN = 14
+SCOPE_NOTES = {
+    "reader": ("Letters and digits apply codes (either case); every command is an arrow,",
+               "a symbol or Ctrl+key. With no selection a code applies to the sentence.",
+               "Valence, memo and remove act on the coding marked ▸ (Tab picks another)."),
+    "matrix": ("Arrows (or h j k l), PgUp/PgDn and Home/End move between cells.",),
+    "codebook": ("↑↓ move in the tree; a letter and its capital do the same thing.",),
+}
+
+
 def key_label(key: str) -> str:
     """``ctrl+down`` -> ``Ctrl+↓``; ``question_mark`` -> ``?``; ``J`` stays ``J``."""
     *mods, last = key.split("+") if key != "plus" else ["plus"]
@@ -37,7 +47,11 @@ def keys_label(keys: str) -> str:
 
 
 class HelpScreen(ModalScreen[None]):
-    """Scrollable list of keys, grouped by screen; escape, q or ? closes it."""
+    """Scrollable list of keys: the screen you came from first, then everywhere, then the rest.
+
+    Built from plain :class:`~rich.text.Text` (never markup), so a key such as ``[``
+    shows as itself.
+    """
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -46,19 +60,29 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen #help-title { padding: 0 1; background: $panel; }
     HelpScreen VerticalScroll { padding: 0 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss", "Close", show=False),
-                Binding("j,down", "scroll('down')", show=False),
-                Binding("k,up", "scroll('up')", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,Q,question_mark", "dismiss", "Close", show=False),
+        Binding("j,J,down", "scroll('down')", show=False),
+        Binding("k,K,up", "scroll('up')", show=False)]
+
+    def __init__(self, scope: str | None = None) -> None:
+        super().__init__()
+        self.scope = scope if scope in keymap.SCOPE_TITLES else "app"
 
     def compose(self) -> ComposeResult:
+        hint = "  esc closes · ↑↓ scroll · rebind any key in keys.toml by its id"
+        title = Text.assemble(("Keys", "bold"), " · ", keymap.SCOPE_TITLES[self.scope],
+                              (hint, "dim"))
         with Vertical():
-            yield Static("[b]Keys[/b]  [dim]esc closes · ↑↓ scroll · rebind any of them in "
-                         "keys.toml by its id[/dim]", id="help-title")
+            yield Static(title, id="help-title")
             with VerticalScroll(id="help-body"):
                 yield Static(self._text(), id="help-text")
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
+
+    def on_resize(self) -> None:
+        self.query_one("#help-text", Static).update(self._text())
 
     def action_scroll(self, direction: str) -> None:
         body = self.query_one("#help-body", VerticalScroll)
@@ -68,56 +92,62 @@ class HelpScreen(ModalScreen[None]):
         overrides: dict[str, str] = getattr(self.app, "_user_keys", {})
         return overrides.get(spec_id, default)
 
-    def _text(self) -> str:
-        out: list[str] = []
+    def _text(self) -> Text:
+        out = Text()
+        room = min(96, self.app.size.width) - 6  # border and padding
 
-        def row(keys: str, text: str, ident: str) -> None:
-            out.append(f"  [b]{escape(keys_label(keys)):<16}[/b] {escape(text)}  "
-                       f"[dim]{escape(ident)}[/dim]")
+        def row(keys: str, text: str, ident: str = "") -> None:
+            out.append("  ")
+            out.append(keys_label(_plain_keys(keys)).ljust(KEY_COLUMN), style="bold")
+            out.append(f" {text}")
+            if ident:  # the id beside the text when it fits, else under it
+                fits = 2 + KEY_COLUMN + 1 + len(text) + 2 + len(ident) <= room
+                out.append(f"  {ident}" if fits else "\n" + " " * (KEY_COLUMN + 3) + ident,
+                           style="dim")
+            out.append("\n")
 
-        out.append("[b u]Everywhere[/b u]")
-        for e in SCREENS:
-            ident = keymap.mode_binding_id(e.mode)
-            row(self._keys_for(ident, e.key), f"Go to {e.title}", ident)
-        for scope in keymap.SCOPE_TITLES:
-            if scope != "app":
-                out.append("")
-                out.append(f"[b u]{keymap.SCOPE_TITLES[scope]}[/b u]")
-            if scope == "reader":
-                out.append("  [dim]With no selection, a code applies to the sentence under the "
-                           "cursor.[/dim]")
-                out.append("  [dim]Valence, memo and remove act on the coding marked ▸ (Tab "
-                           "picks another).[/dim]")
+        def note(text: str) -> None:
+            out.append(f"  {text}\n", style="dim")
+
+        def heading(text: str) -> None:
+            if out:
+                out.append("\n")
+            out.append(f"{text}\n", style="bold underline")
+
+        order = [self.scope, *(s for s in keymap.SCOPE_TITLES if s != self.scope)]
+        if self.scope != "app":
+            order.remove("app")
+            order.insert(1, "app")
+        for scope in order:
+            heading(keymap.SCOPE_TITLES[scope] + ("  (this screen)" if scope == self.scope
+                                                  and scope != "app" else ""))
+            if scope == "app":
+                for e in SCREENS:
+                    ident = keymap.mode_binding_id(e.mode)
+                    row(self._keys_for(ident, e.key), f"Go to {e.title}", ident)
+            for line in SCOPE_NOTES.get(scope, ()):
+                note(line)
             for spec in keymap.actions(scope):
                 row(self._keys_for(spec.id, spec.keys), spec.description, spec.id)
             if scope == "reader":
-                codes = [c for c in getattr(self.app, "codes", []) if c.shortcut and c.codable]
-                if codes:
-                    out.append("  [dim]Code keys (from the codebook; change them there with s):"
-                               "[/dim]")
-                    for c in codes:
-                        out.append(f"  [b]{escape(c.shortcut):<16}[/b] "
-                                   f"[{c.colour or '#888888'}]▌[/]{escape(c.path_str)}")
-        out += self._other_screen_keys()
-        return "\n".join(out)
+                self._code_keys(out)
+        out.rstrip()
+        return out
 
-    def _other_screen_keys(self) -> list[str]:
-        """Keys of the screen underneath that are not in the registry (e.g. matrix, patterns)."""
-        stack = self.app.screen_stack
-        if len(stack) < 2:
-            return []
-        below: Any = stack[-2]
-        known = {a.id for a in keymap.ACTIONS}
-        extra = []
-        for bindings in below._bindings.key_to_bindings.values():
-            for b in bindings:
-                if b.id in known or not b.description or b.system:
-                    continue
-                extra.append((b.key, b.description, b.id or ""))
-        if not extra:
-            return []
-        lines = ["", f"[b u]{escape(getattr(below, 'title', None) or type(below).__name__)}[/b u]"]
-        for key, desc, ident in sorted(set(extra), key=lambda x: x[1]):
-            lines.append(f"  [b]{escape(key_label(key)):<16}[/b] {escape(desc)}  "
-                         f"[dim]{escape(ident)}[/dim]")
-        return lines
+    def _code_keys(self, out: Text) -> None:
+        codes = [c for c in getattr(self.app, "codes", []) if c.shortcut and c.codable]
+        if not codes:
+            return
+        out.append("  Code keys (from the codebook; change them there with s):\n", style="dim")
+        for c in codes:
+            out.append("  ")
+            out.append(c.shortcut.ljust(KEY_COLUMN), style="bold")
+            out.append(" ▌", style=c.colour or "#888888")
+            out.append(f"{c.path_str}\n")
+
+
+def _plain_keys(keys: str) -> str:
+    """Leave out the capitals :func:`keymap.with_capitals` adds (Caps Lock), to keep rows short."""
+    given = [k for k in keys.split(",") if k]
+    return ",".join(k for k in given
+                    if not (len(k) == 1 and k.isupper() and k.lower() in given))

@@ -10,17 +10,18 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from qualcode.services.cases import CaseInfo, list_cases
+from qualcode.services.documents import percent_of
 from qualcode.tui import keymap
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 from qualcode.tui.workers import CodebookChanged, DocumentsChanged
 
 
-def progress_bar(percent: float, width: int = 8) -> Text:
+def progress_bar(percent: int, width: int = 8) -> Text:
     """``▰▰▰▱▱▱▱▱  34%``: how much of a document is coded."""
     filled = round(width * min(max(percent, 0.0), 100.0) / 100)
     bar = Text("▰" * filled, style="green")
     bar.append("▱" * (width - filled), style="dim")
-    bar.append(f" {percent:3.0f}%")
+    bar.append(f" {percent:3d}%")
     return bar
 
 
@@ -141,14 +142,14 @@ class HomeScreen(Screen[None]):
     def _summary(self) -> None:
         docs = getattr(self.app, "documents", [])
         words = sum(d.words for d in docs)
-        chars = sum(d.chars for d in docs)
+        spoken = sum(d.spoken_chars for d in docs)
         coded = sum(d.coded_chars for d in docs)
         codings = sum(d.codings for d in docs)
-        pct = 100 * coded / chars if chars else 0
+        pct = percent_of(coded, spoken)
         project = self.app.project  # type: ignore[attr-defined]
         self.query_one("#summary", Static).update(
             f"{len(docs)} documents · {len(self.cases)} cases · {words:,} words · "
-            f"{codings} codings · {pct:.0f}% of text coded")
+            f"{codings} codings · {pct}% coded")
         self.query_one(StatusLine).update(
             f"{project.coder_name} │ ⏎ open a document for coding │ F2 reader · F3 codebook")
 

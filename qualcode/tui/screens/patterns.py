@@ -31,6 +31,7 @@ from qualcode.tui.widgets.chrome import ModeBar, StatusLine, place_cursor
 
 VALENCE_STYLE = {"facilitator": ("+", "green"), "barrier": ("−", "red"), "neutral": ("=", "grey50")}
 SHARES = (Fraction(1), Fraction(4, 5), Fraction(2, 3))
+QUOTE_CHARS = 400
 
 
 
@@ -51,6 +52,9 @@ class PatternsScreen(Screen[None]):
         self.show_none = False
         self._rows: dict[str, PatternRow] = {}
         self.comments: dict[tuple[int, str | None], list[Any]] = {}
+        self._quote_rows: list[tuple[str, str, str, str, str]] = []
+        """(case label, who, quote, row key, style) of the quotes shown, to lay out again."""
+        self._laid_out_for = -1
 
     def compose(self) -> ComposeResult:
         yield ModeBar("patterns")
@@ -69,11 +73,38 @@ class PatternsScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        table = self.query_one("#pattern-quotes", DataTable)
-        for label in ("Case", "Who", "Quote"):
-            table.add_column(label, key=label.lower())
+        self._layout_quotes()
         self.query_one(Tree).focus()
         self.action_refresh()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._layout_quotes)
+
+    def _layout_quotes(self, force: bool = False) -> None:
+        """Size the quote columns to their content and wrap each quote to the width left.
+
+        Called when quotes arrive and when the screen is resized (the table is rebuilt:
+        a DataTable keeps column widths it measured from the header alone otherwise).
+        """
+        table = self.query_one("#pattern-quotes", DataTable)
+        width = table.size.width or self.query_one("#pattern-side").size.width
+        if not force and width == self._laid_out_for:
+            return
+        self._laid_out_for = width
+        rows = self._quote_rows
+        case_w = max([len("Case"), *(len(r[0]) for r in rows)])
+        who_w = max([len("Who"), *(len(r[1]) for r in rows)])
+        quote_w = max(20, width - case_w - who_w - 2 * 3 - 2)  # cell padding, scrollbar
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        table.add_column("Case", width=case_w, key="case")
+        table.add_column("Who", width=who_w, key="who")
+        table.add_column("Quote", width=quote_w, key="quote")
+        for label, who, quote, key, style in rows:
+            table.add_row(Text(label, style=style), Text(who, style=style),
+                          Text(quote, style=style, overflow="fold"), key=key, height=None)
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
 
     def on_screen_resume(self) -> None:
         if self.result is not None:
@@ -200,22 +231,23 @@ class PatternsScreen(Screen[None]):
         if self.selected is None or self.selected.key != key or self.result is None:
             return
         group = {a.case: a.group for a in self.result.assignments}
-        table = self.query_one("#pattern-quotes", DataTable)
-        table.clear()
         by_case = quotes.get(key, {})
         rank = {g: i for i, g in enumerate(("high", "low", "outlier", None))}
         order = sorted(by_case, key=lambda c: (c not in self.selected.present_in,  # type: ignore[union-attr]
                                                rank[group.get(c)]))
-        shown = 0
+        rows = []
         for case in order:
             present = case in self.selected.present_in
             label = f"{case} · {group.get(case) or 'no group'}"
             for q in by_case[case]:
-                style = "" if present else "dim"
-                table.add_row(Text(label, style=style), Text(q.speaker, style=style),
-                              Text(q.text[:300], style=style), key=f"{q.document_id}:{q.start}")
-                shown += 1
-        self._status(shown)
+                text = " ".join(q.text.split())
+                text = text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS - 1] + "…"
+                rows.append((label, q.speaker, text, f"{q.document_id}:{q.start}",
+                             "" if present else "dim"))
+        self._quote_rows = rows
+        self.query_one("#pattern-quotes", DataTable).move_cursor(row=0, animate=False)
+        self._layout_quotes(force=True)
+        self._status(len(rows))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from qualcode.services.coding import CodingRow
-from qualcode.services.documents import DocumentText, merged_length
+from qualcode.services.documents import DocumentText, coded_share, percent_of
 from qualcode.services.project import Project
 from qualcode.services.reading import open_for_coding
 from qualcode.tui import keymap
@@ -145,7 +145,7 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
                 for c in getattr(self.app, "codes", [])}
 
     def _shortcuts(self) -> dict[str, int]:
-        return {c.shortcut: c.id for c in getattr(self.app, "codes", [])
+        return {c.shortcut.lower(): c.id for c in getattr(self.app, "codes", [])
                 if c.shortcut and c.codable}
 
     def on_codebook_changed(self, message: CodebookChanged) -> None:
@@ -177,8 +177,9 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
         i = t.sentence_index(view.cursor) + 1 if n else 0
         if self._coded_for is not self.rows:  # recount only when the codings change
             self._coded_for = self.rows
-            coded = merged_length([(r.start, r.end) for r in self.rows])
-            self._coded_pct = round(100 * coded / t.visible_chars) if t.visible_chars else 0
+            self._coded_pct = percent_of(*coded_share(
+                len(doc.text), [(turn.start, turn.end) for turn in doc.turns],
+                [(r.start, r.end) for r in self.rows]))
         pct = self._coded_pct
         who = doc.participant or doc.name
         where = f"{who} · {doc.case}" if doc.case else who

@@ -38,15 +38,29 @@ class CodingActions:
 
     # -- coding ----------------------------------------------------------------------
     def on_key(self, event: Any) -> None:
-        """A code's shortcut key applies it (unless the key is bound to something else)."""
+        """A letter or digit applies the code with that shortcut, in either case.
+
+        Letters and digits are never commands in the reader (see :mod:`qualcode.tui.keymap`),
+        so Caps Lock or Shift still applies the code; a key with no code says so.
+        """
         char = event.character
-        if not char or not isinstance(self.focused, TranscriptView):
+        if not char or len(char) != 1 or not char.isalnum() \
+                or not isinstance(self.focused, TranscriptView):
             return
-        code_id = self._shortcuts().get(char)
-        if code_id is None or event.key in self.app.active_bindings:
-            return
+        if event.key in self.app.active_bindings:
+            return  # a user's keys.toml put a command on this letter
         event.stop()
         event.prevent_default()
+        # Keys bound to commands are acted on when they bubble up to the app; a code key is
+        # handled here, one step earlier. Going through the app's queue keeps a code key
+        # behind the moves typed before it, however fast they came.
+        self.app.call_later(self._code_key, char.lower())
+
+    def _code_key(self, char: str) -> None:
+        code_id = self._shortcuts().get(char)
+        if code_id is None:
+            self._say(f"no code on key {char}: Enter picks a code by name")
+            return
         self.apply_code(code_id)
 
     def _write(self, fn: Any, *args: Any, then: Any, **kwargs: Any) -> None:
@@ -121,14 +135,14 @@ class CodingActions:
     def _coding_removed(self, row: CodingRow) -> None:
         self.rows = [r for r in self.rows if r.id != row.id]
         self.view.set_codings(self.rows)
-        self._say(f"removed {row.code} (u undoes)")
+        self._say(f"removed {row.code} (ctrl+z brings it back)")
 
     def action_in_vivo(self) -> None:
         sel = self.view.selection
         if self.doc is None:
             return
         if sel is None:
-            self._say("select the words first (J K H L, shift+arrows or space), then I")
+            self._say("select the words first (shift+arrows, or space then arrows), then '")
             return
         s, e = sel
         self._write(self.history.code_in_vivo, self.doc.id, s, e, self.doc.text[s:e],

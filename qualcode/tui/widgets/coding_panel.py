@@ -127,7 +127,7 @@ class CodingPanel(Container):
     @staticmethod
     def _make_legend(codes: Sequence[Any]) -> tuple[str, RenderableType | None]:
         if not codes:
-            return "[dim]No code keys. ⏎ picks a code by name; C creates one.[/dim]", None
+            return "[dim]No code keys. ⏎ picks a code by name; ctrl+n creates one.[/dim]", None
         items = [f"[b]{escape(c.shortcut)}[/b] [{c.colour or '#888888'}]▌[/]{escape(c.name)}"
                  for c in codes]
         title = "[b]Code keys[/b]  [dim]⏎ any code[/dim]"

@@ -2,13 +2,17 @@
 
 Rows are cases or participants, columns codes; each cell shows its number of
 codings on a shade that deepens with the count, plus a mark when the cell has a
-summary (• draft, ✓ reviewed). Two header lines (domains, code names) and the
-row labels stay put while the body scrolls. Rendering a line touches only the
+summary (• draft, ✓ reviewed). Three header lines (domains, then code names
+wrapped on two lines) and the row labels stay put while the body scrolls. Each
+column is as wide as its name needs (within limits) and, when every column fits,
+the spare width goes to the names, so they are not cut short. Rows by participant
+sit under a heading line for their case. Rendering a line touches only the
 visible columns, so 50 × 100 (or 300 × 100) cells cost the same as 10 × 10.
 """
 
 from __future__ import annotations
 
+import textwrap
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -23,7 +27,8 @@ from textual.widget import Widget
 
 from qualcode.analysis.matrix import Matrix
 
-HEADER_LINES = 2
+HEADER_LINES = 3
+NAME_LINES = 2
 LEVELS = 5
 STATUS_MARK = {"empty": " ", "draft": "•", "reviewed": "✓"}
 
@@ -40,6 +45,7 @@ class HeatMap(Widget, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "heatmap--header", "heatmap--domain", "heatmap--label", "heatmap--label-alt",
+        "heatmap--case",
         "heatmap--empty", "heatmap--cursor", "heatmap--current",
         *{f"heatmap--heat-{n}" for n in range(1, LEVELS + 1)},
     }
@@ -49,6 +55,7 @@ class HeatMap(Widget, can_focus=True):
     HeatMap > .heatmap--domain { color: $accent; text-style: bold; }
     HeatMap > .heatmap--label { color: $text; }
     HeatMap > .heatmap--label-alt { color: $text-muted; }
+    HeatMap > .heatmap--case { color: $accent; text-style: bold; }
     HeatMap > .heatmap--empty { color: $text-disabled; }
     HeatMap > .heatmap--current { background: $boost; text-style: bold; }
     HeatMap > .heatmap--cursor { background: $accent; color: $background; text-style: bold; }
@@ -86,7 +93,7 @@ class HeatMap(Widget, can_focus=True):
             super().__init__()
             self.heatmap, self.row, self.column = heatmap, row, column
 
-    def __init__(self, *, cell_width: int = 6, max_cell_width: int = 14, label_width: int = 18,
+    def __init__(self, *, cell_width: int = 6, max_cell_width: int = 16, label_width: int = 18,
                  name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -98,6 +105,12 @@ class HeatMap(Widget, can_focus=True):
         self.left = 0
         self._case_band: list[bool] = []
         self._max = 0
+        self._lines: list[int] = []
+        """Body lines: a row index, or ``-1 - ri`` for the case heading above row ``ri``."""
+        self._line_of: list[int] = []
+        self._widths: list[int] = []
+        self._names: list[list[str]] = []
+        self._sized_for = -1
 
     # -- data ------------------------------------------------------------------------------
     def set_matrix(self, matrix: Matrix, cursor: tuple[int, int] | None = None) -> None:
@@ -110,6 +123,15 @@ class HeatMap(Widget, can_focus=True):
                 flip, last = not flip, row.case_id
             band.append(flip)
         self._case_band = band
+        self._lines, self._line_of = [], []
+        last = object()
+        for ri, row in enumerate(matrix.rows):
+            if matrix.spec.by == "participant" and row.case_id != last:
+                self._lines.append(-1 - ri)
+                last = row.case_id
+            self._line_of.append(len(self._lines))
+            self._lines.append(ri)
+        self._sized_for = -1
         r, c = cursor if cursor is not None else self.cursor
         self.cursor = (self._clamp(r, len(matrix.rows)), self._clamp(c, len(matrix.columns)))
         self.refresh()
@@ -122,17 +144,66 @@ class HeatMap(Widget, can_focus=True):
     def label_width(self) -> int:
         if not self.matrix or not self.matrix.rows:
             return 8
-        longest = max(len(r.label) for r in self.matrix.rows)
+        indent = 2 if self.matrix.spec.by == "participant" else 0
+        longest = max(len(r.label) for r in self.matrix.rows) + indent
         return min(self.max_label, max(longest, len(self.matrix.spec.by)) + 2)
+
+    def _layout(self) -> None:
+        """Column widths for the current width: the names' needs first, then any spare room."""
+        if self._sized_for == self.size.width or self.matrix is None:
+            return
+        self._sized_for = self.size.width
+        cols = self.matrix.columns
+        room = max(0, self.size.width - self.label_width)
+        need = [max(self.min_cell_width,
+                    min(self.max_cell_width,
+                        max(-(-len(c.name) // NAME_LINES), *(len(w) for w in c.name.split())) + 1))
+                for c in cols]
+        if cols and sum(need) < room:  # everything fits: widen towards one line per name
+            spare = room - sum(need)
+            for _ in range(2):
+                wants = [i for i, c in enumerate(cols) if need[i] < len(c.name) + 1]
+                if not wants or spare <= 0:
+                    break
+                share = max(1, spare // len(wants))
+                for i in wants:
+                    add = min(share, len(cols[i].name) + 1 - need[i], spare)
+                    need[i] += add
+                    spare -= add
+        self._widths = need
+        self._names = [_wrap(c.name, w - 1) for c, w in zip(cols, need, strict=True)]
+
+    def column_width(self, ci: int) -> int:
+        self._layout()
+        return self._widths[ci] if 0 <= ci < len(self._widths) else self.min_cell_width
 
     @property
     def cell_width(self) -> int:
-        """Cells widen (up to a limit) when few columns share the width: names stay readable."""
-        n = len(self.matrix.columns) if self.matrix else 0
-        if not n:
-            return self.min_cell_width
-        fit = (self.size.width - self.label_width) // n
-        return max(self.min_cell_width, min(self.max_cell_width, fit))
+        """The narrowest column (the widths differ: see :meth:`column_width`)."""
+        self._layout()
+        return min(self._widths, default=self.min_cell_width)
+
+    def _columns_from(self, left: int) -> int:
+        """How many columns fit on screen starting at ``left`` (at least one)."""
+        self._layout()
+        room, n = self.size.width - self.label_width, 0
+        for w in self._widths[left:]:
+            if room < w:
+                break
+            room -= w
+            n += 1
+        return max(1, n)
+
+    def shown_widths(self) -> dict[int, int]:
+        """Width of each column on screen (with columns off screen, these share the spare room)."""
+        self._layout()
+        cols = range(self.left, min(len(self._widths), self.left + self.visible_columns))
+        widths = {ci: self._widths[ci] for ci in cols}
+        if widths and len(widths) < len(self._widths):
+            spare = max(0, self.size.width - self.label_width - sum(widths.values()))
+            for k, ci in enumerate(widths):
+                widths[ci] += spare // len(widths) + (1 if k < spare % len(widths) else 0)
+        return widths
 
     @property
     def visible_rows(self) -> int:
@@ -140,29 +211,30 @@ class HeatMap(Widget, can_focus=True):
 
     @property
     def visible_columns(self) -> int:
-        return max(1, (self.size.width - self.label_width) // self.cell_width)
+        return self._columns_from(self.left)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        rows = len(self.matrix.rows) if self.matrix else 0
-        return HEADER_LINES + rows
+        return HEADER_LINES + len(self._lines)
 
     # -- cursor ----------------------------------------------------------------------------
     def watch_cursor(self, cursor: tuple[int, int]) -> None:
         if not self.matrix or not self.matrix.rows or not self.matrix.columns:
             return
         row, col = cursor
-        if row < self.top:
-            self.top = row
-        elif row >= self.top + self.visible_rows:
-            self.top = row - self.visible_rows + 1
-        if col < self.left:
-            self.left = col
-        elif col >= self.left + self.visible_columns:
-            self.left = col - self.visible_columns + 1
+        line = self._line_of[row] if row < len(self._line_of) else row
+        heading = line - 1 if line and self._lines[line - 1] < 0 else line
+        if heading < self.top:
+            self.top = heading  # show the case heading with its first participant
+        elif line >= self.top + self.visible_rows:
+            self.top = line - self.visible_rows + 1
+        self.left = min(self.left, col)
+        while col >= self.left + self.visible_columns:
+            self.left += 1
         self.refresh()
         self.post_message(self.CellHighlighted(self, row, col))
 
     def on_resize(self, event: events.Resize) -> None:
+        self._sized_for = -1
         self.cursor = self.cursor  # re-run the scrolling for the new size
 
     def action_move(self, rows: int, columns: int) -> None:
@@ -185,10 +257,17 @@ class HeatMap(Widget, can_focus=True):
     def on_click(self, event: events.Click) -> None:
         if not self.matrix:
             return
-        row = self.top + event.y - HEADER_LINES
-        col = self.left + (event.x - self.label_width) // self.cell_width
-        if event.y < HEADER_LINES or event.x < self.label_width or row >= len(self.matrix.rows) \
-                or col >= len(self.matrix.columns):
+        line = self.top + event.y - HEADER_LINES
+        if event.y < HEADER_LINES or event.x < self.label_width or line >= len(self._lines) \
+                or self._lines[line] < 0:
+            return
+        row, x, col = self._lines[line], event.x - self.label_width, -1
+        for ci, w in self.shown_widths().items():
+            if x < w:
+                col = ci
+                break
+            x -= w
+        if col < 0:
             return
         if (row, col) == self.cursor:
             self.action_select()
@@ -210,60 +289,73 @@ class HeatMap(Widget, can_focus=True):
         m = self.matrix
         if m is None or not m.columns:
             return Strip.blank(width, self.rich_style)
-        cols = range(self.left, min(len(m.columns), self.left + self.visible_columns))
+        cols = self.shown_widths()
         if y == 0:
             segments = self._domain_line(cols)
-        elif y == 1:
-            segments = self._header_line(cols)
+        elif y < HEADER_LINES:
+            segments = self._header_line(cols, y - 1)
         else:
-            ri = self.top + y - HEADER_LINES
-            if ri >= len(m.rows):
+            line = self.top + y - HEADER_LINES
+            if line >= len(self._lines):
                 return Strip.blank(width, self.rich_style)
-            segments = self._row_line(ri, cols)
+            ri = self._lines[line]
+            segments = self._row_line(ri, cols) if ri >= 0 else self._case_line(-1 - ri)
         return Strip(segments).adjust_cell_length(width, self.rich_style)
 
-    def _domain_line(self, cols: range) -> list[Segment]:
+    def _domain_line(self, cols: dict[int, int]) -> list[Segment]:
         """Each domain's name once, over the visible columns it spans."""
         assert self.matrix is not None
         segments = [Segment(" " * self.label_width)]
-        style, cw = self._style("domain"), self.cell_width
+        style = self._style("domain")
         spans: list[tuple[str, int]] = []
-        for ci in cols:
+        for ci, w in cols.items():
             domain = self.matrix.columns[ci].domain
             if spans and spans[-1][0] == domain:
-                spans[-1] = (domain, spans[-1][1] + 1)
+                spans[-1] = (domain, spans[-1][1] + w)
             else:
-                spans.append((domain, 1))
-        for domain, n in spans:
-            segments.append(Segment(("▏" + domain)[:n * cw].ljust(n * cw), style))
+                spans.append((domain, w))
+        for domain, w in spans:
+            segments.append(Segment(("▏" + domain)[:w].ljust(w), style))
         return segments
 
-    def _header_line(self, cols: range) -> list[Segment]:
+    def _header_line(self, cols: dict[int, int], part: int) -> list[Segment]:
+        """One of the two lines of column names (each name wrapped to its column)."""
         assert self.matrix is not None
-        cur_row, cur_col = self.cursor
-        label = "case" if self.matrix.spec.by == "case" else "participant"
+        cur_col = self.cursor[1]
+        label = ("case" if self.matrix.spec.by == "case" else "participant") if part == 0 else ""
         segments = [Segment(label[:self.label_width - 1].ljust(self.label_width),
                             self._style("empty"))]
         header, current = self._style("header"), self._style("current")
-        for ci in cols:
-            col = self.matrix.columns[ci]
-            name = col.name[:self.cell_width - 1].ljust(self.cell_width)
+        self._layout()
+        for ci, w in cols.items():
+            lines = self._names[ci]
+            name = (lines[part] if part < len(lines) else "").ljust(w)
             segments.append(Segment(name, header + current if ci == cur_col else header))
         return segments
 
-    def _row_line(self, ri: int, cols: range) -> list[Segment]:
+    def _case_line(self, ri: int) -> list[Segment]:
+        """The heading of a case above its participants: name, group and attributes."""
+        row = self.matrix.rows[ri] if self.matrix else None
+        if row is None:
+            return []
+        attrs = " · ".join(f"{k} {v}" for k, v in row.attributes.items() if k.lower() != "group")
+        extra = " · ".join(x for x in (f"group {row.group}" if row.group else "", attrs) if x)
+        text = (row.case or "(no case)") + (f"  {extra}" if extra else "")
+        return [Segment(text, self._style("case"))]
+
+    def _row_line(self, ri: int, cols: dict[int, int]) -> list[Segment]:
         m = self.matrix
         assert m is not None
         cur_row, cur_col = self.cursor
         row = m.rows[ri]
         w = self.label_width
-        text = row.label if len(row.label) < w else row.label[:w - 2] + "…"
+        label = ("  " + row.label) if m.spec.by == "participant" else row.label
+        text = label if len(label) < w else label[:w - 2] + "…"
         label_style = self._style("label" if self._case_band[ri] else "label-alt")
         if ri == cur_row:
             label_style += self._style("current")
         segments = [Segment(text.ljust(w), label_style)]
-        cw = self.cell_width
-        for ci in cols:
+        for ci, cw in cols.items():
             cell = m.cell(ri, ci)
             level = heat_level(cell.count, self._max)
             mark = STATUS_MARK[cell.status]
@@ -273,3 +365,13 @@ class HeatMap(Widget, can_focus=True):
                 style = self._style("cursor")
             segments.append(Segment(body.rjust(min(cw - 1, 4)).ljust(cw), style))
         return segments
+
+
+def _wrap(name: str, width: int) -> list[str]:
+    """A column name on at most two lines of ``width``; a cut is marked with "…"."""
+    width = max(1, width)
+    lines = textwrap.wrap(name, width, break_long_words=True, break_on_hyphens=True) or [""]
+    if len(lines) <= NAME_LINES:
+        return lines
+    last = " ".join(lines[NAME_LINES - 1:])
+    return [*lines[:NAME_LINES - 1], last[:width - 1] + "…"]

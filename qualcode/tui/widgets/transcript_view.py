@@ -8,7 +8,7 @@ selection and search matches are overlays computed per visible line, so a
 50,000-word transcript scrolls as fast as a short one.
 
 Selection model: the *focus* is the sentence (after moving by sentence/turn) or
-the word (after moving by word) at the cursor. Extending (shift / J K H L)
+the word (after moving by word) at the cursor. Extending (shift+arrows)
 fixes an *anchor* at the focus and then moves the focus; the selection spans
 both. ``space`` starts a selection that plain moves then extend.
 """
