@@ -51,7 +51,7 @@ async def test_burst_while_the_document_is_still_loading(sample: Project) -> Non
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         # Enter opens the first document; the rest arrive before it has loaded.
-        burst(app, "enter", "j", "c", "j", "c", "j", "c", "j", "c")
+        burst(app, "enter", "down", "c", "down", "c", "down", "c", "down", "c")
         await settle(pilot)
         spans = sentences(app)
         got = [(r.start, r.end, r.code) for r in list_codings(sample)]
@@ -64,7 +64,7 @@ async def test_burst_of_moves_and_codes_codes_each_sentence(sample: Project) -> 
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        burst(app, *"jcjdjjc")
+        burst(app, "down", "c", "down", "d", "down", "down", "c")
         await settle(pilot)
         spans = sentences(app)
         got = sorted((r.start, r.end, r.code) for r in list_codings(sample))
@@ -78,7 +78,7 @@ async def test_valence_typed_with_the_code_applies_to_that_coding(sample: Projec
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        burst(app, "j", "c", "plus", "j", "d", "minus")
+        burst(app, "down", "c", "plus", "down", "d", "minus")
         await settle(pilot)
         spans = sentences(app)
         got = sorted((r.start, r.end, r.code, r.valence) for r in list_codings(sample))
@@ -92,8 +92,18 @@ async def test_memo_typed_in_one_burst_lands_in_the_memo(sample: Project) -> Non
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        burst(app, "c", "M", *"no cover", "ctrl+s", "j", "d")
+        burst(app, "c", "ctrl+e", *"no cover", "ctrl+s", "down", "d")
         await settle(pilot)
         spans = sentences(app)
         got = sorted((r.start, r.end, r.code, r.memo or None) for r in list_codings(sample))
         assert got == [(*spans[0], "Culture", "no cover"), (*spans[1], "Leadership", None)]
+
+
+async def test_moves_then_a_code_key_code_where_the_moves_ended(sample: Project) -> None:
+    app = QualcodeApp(sample, start_mode="reader")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        burst(app, "down", "down", "down", "down", "c")
+        await settle(pilot)
+        (row,) = list_codings(sample)
+        assert (row.start, row.end) == sentences(app)[4]  # not where the burst started
