@@ -170,7 +170,7 @@ class Trials:
         self.transcripts = sorted(str(p) for p in SAMPLES.glob("*.txt"))
         self.base = work / "base.db"  # every sample imported, with cases and codings
         subprocess.run(
-            qualcode(self.base, "import", str(SAMPLES)),
+            qualcode(self.base, "import", "--create-codes", str(SAMPLES)),
             check=True,
             capture_output=True,
             env=env(),

@@ -37,10 +37,16 @@ def add_segments(
 
 
 def code_as(project: Project, coder: str, doc_id: int, code_id: int, start: int, end: int) -> None:
-    """Store a coding for a named coder directly (several coders in one project)."""
+    """Store a coding for a named coder directly (several coders in one project).
+
+    A coder cannot hold the same coding twice (the store forbids it), so a planted
+    coding that repeats one already made is skipped.
+    """
     with project.transaction("test coding") as s:
         coder_id = project.coder_id(s, coder)
-        s.add(Coding(document_id=doc_id, code_id=code_id, coder_id=coder_id, start=start, end=end))
+        key = dict(document_id=doc_id, code_id=code_id, coder_id=coder_id, start=start, end=end)
+        if s.scalar(select(Coding.id).filter_by(**key)) is None:
+            s.add(Coding(**key))
 
 
 def double_coded(

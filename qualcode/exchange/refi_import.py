@@ -157,8 +157,14 @@ def _note_texts(finder: SourceFinder, data: RefiProjectData,
     return out
 
 
-def _read(path: Path, limits: ArchiveLimits | None, report: RefiImportReport,
-          access: SourceAccess) -> tuple[RefiProjectData, list[LoadedSource], dict[str, str]]:
+def read_package(path: Path, limits: ArchiveLimits | None, report: RefiImportReport,
+                 access: SourceAccess | None = None,
+                 ) -> tuple[RefiProjectData, list[LoadedSource], dict[str, str]]:
+    """Read and check a .qdpx/.qde/.qdc: the project, its readable sources, note texts.
+
+    Nothing is stored; import and merge both start from this.
+    """
+    access = access or SourceAccess()
     with open_package(path, limits) as pkg:
         root = parse_xml(pkg.xml, pkg.label if pkg.is_archive else str(path))
         if root.tag == "CodeBook":
@@ -187,7 +193,7 @@ def import_qdpx(project: Project, path: str | Path, *, limits: ArchiveLimits | N
     """
     path = Path(path)
     report = RefiImportReport(file=path.name)
-    data, loaded, note_texts = _read(path, limits, report, access or SourceAccess())
+    data, loaded, note_texts = read_package(path, limits, report, access)
     report.kind, report.producer, report.project_name = data.kind, data.origin, data.name
     report.skipped.update(data.skipped)
     if data.kind == "codebook":

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from qualcode.errors import InvalidInputError
-from qualcode.exchange.refi_import import _read  # the reader's parsed output, as import uses it
+from qualcode.exchange.refi_import import read_package
 from qualcode.exchange.refi_merge import Merger, MergeReport
 from qualcode.exchange.refi_positions import Selection, choose_convention
 from qualcode.exchange.refi_report import RefiImportReport
@@ -23,7 +23,7 @@ def merge_qdpx(project: Project, path: str | Path, *, coder: str | None = None) 
     if not path.exists():
         raise InvalidInputError(f"{path}: no such file.")
     read_report = RefiImportReport(file=path.name)
-    data, loaded, _notes = _read(path, None, read_report)
+    data, loaded, _notes = read_package(path, None, read_report)
     if data.kind == "codebook":
         raise InvalidInputError(
             f"{path}: this is a codebook with no codings; import it with "

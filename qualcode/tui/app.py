@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -307,7 +307,11 @@ class QualcodeApp(App[None]):
 
     def _screens_quiet(self, *screens: Screen[Any]) -> bool:
         """No message waits in the given screens, the active one, or any of their widgets."""
-        for screen in {*screens, self.screen}:
+        try:
+            active = self.screen
+        except ScreenStackError:
+            return True  # closing down: nothing left to wait for
+        for screen in {*screens, active}:
             if not screen.is_attached:
                 continue
             for node in (screen, *screen.walk_children(with_self=False)):
@@ -317,12 +321,15 @@ class QualcodeApp(App[None]):
 
     def _screen_ready(self) -> bool:
         """The active screen has mounted and taken focus (a dialog just pushed has not)."""
-        screen = self.screen
+        try:
+            screen = self.screen
+        except ScreenStackError:  # starting up or closing down: no screen yet or any more
+            return False
         return bool(screen.is_mounted and screen.stack_updates > 0)
 
     async def _drain_keys(self) -> None:
         """Dispatch waiting keys, oldest first, until one of them starts something."""
-        while not self._gate.holding:
+        while self._gate.waiting and not self._gate.holding:
             if not self._screen_ready():
                 if self._gate.waiting:
                     self.call_after_refresh(self._drain_keys)
