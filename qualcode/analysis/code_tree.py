@@ -6,12 +6,40 @@ The codebook list, the matrix columns and the pattern table all walk this order.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qualcode.store.models import Code
+from qualcode.store.models import Code, Coding, Framework
+
+PATH_SEP = "/"
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """A code as the UI and exports see it (a plain value, safe across threads)."""
+
+    id: int
+    name: str
+    path: tuple[str, ...]
+    parent_id: int | None
+    origin: str
+    codable: bool
+    colour: str | None
+    shortcut: str | None
+    definition: str
+    inclusion: str
+    exclusion: str
+    framework: str | None
+    depth: int
+    count: int
+    guid: str | None = None
+
+    @property
+    def path_str(self) -> str:
+        return PATH_SEP.join(self.path)
 
 
 def ordered_codes(s: Session) -> list[tuple[Any, tuple[str, ...]]]:
@@ -32,3 +60,18 @@ def ordered_codes(s: Session) -> list[tuple[Any, tuple[str, ...]]]:
 
     walk(None, ())
     return out
+
+
+def code_paths(session: Session) -> dict[int, tuple[str, ...]]:
+    """Map code id -> names from the root (one query)."""
+    return {c.id: path for c, path in ordered_codes(session)}
+
+
+def codes_in_session(s: Session) -> list[CodeInfo]:
+    """As ``list_codes`` inside an open session."""
+    counts = dict(s.execute(select(Coding.code_id, func.count()).group_by(Coding.code_id)).all())
+    fw = dict(s.execute(select(Framework.id, Framework.key)).all())
+    return [CodeInfo(c.id, c.name, path, c.parent_id, c.origin, c.codable, c.colour, c.shortcut,
+                     c.definition, c.inclusion, c.exclusion, fw.get(c.framework_id),
+                     len(path) - 1, counts.get(c.id, 0), c.guid)
+            for c, path in ordered_codes(s)]

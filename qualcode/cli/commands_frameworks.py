@@ -15,9 +15,9 @@ def framework_group() -> None:
 @framework_group.command("list")
 def framework_list() -> None:
     """The frameworks available (bundled files)."""
-    from qualcode.framework_files import DEFAULT_FRAMEWORK, list_frameworks
+    from qualcode.services.frameworks import DEFAULT_FRAMEWORK, available_frameworks
 
-    for fw in list_frameworks():
+    for fw in available_frameworks():
         mark = " (default)" if fw.key == DEFAULT_FRAMEWORK else ""
         n = sum(1 for _ in fw.walk())
         click.echo(f"{fw.key:<20} {fw.name}{mark}: {n} codes  [{fw.path.name}]")
@@ -28,9 +28,9 @@ def framework_list() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def framework_show(framework: str, as_json: bool) -> None:
     """Print a framework's tree with definitions (a key or a file path)."""
-    from qualcode.framework_files import find_framework
+    from qualcode.services.frameworks import framework_spec
 
-    fw = find_framework(framework)
+    fw = framework_spec(framework)
     if as_json:
         emit_json({"key": fw.key, "name": fw.name, "version": fw.version,
                    "codes": [{"path": list(c.path), "codable": c.codable, "shortcut": c.shortcut,

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qualcode.analysis.code_tree import codes_in_session
 from qualcode.errors import InvalidInputError
 from qualcode.exchange.refi_guids import GuidMaker
 from qualcode.exchange.refi_report import plural
@@ -28,8 +29,7 @@ from qualcode.exchange.refi_write import (
     xml_bytes,
 )
 from qualcode.exchange.refi_write_project import Progress, ProjectWriter
-from qualcode.services.codebook import codes_in_session
-from qualcode.services.project import Project
+from qualcode.store.project import Project
 
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)  # fixed, so the same project gives the same bytes
 

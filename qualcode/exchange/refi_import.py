@@ -28,7 +28,7 @@ from qualcode.exchange.refi_segments import prepare
 from qualcode.exchange.refi_sources import SourceAccess, SourceFinder, extract_text
 from qualcode.exchange.refi_store import LoadedSource, RefiStore
 from qualcode.exchange.refi_xml import ArchiveLimits, open_package, parse_xml
-from qualcode.services.project import Project
+from qualcode.store.project import Project
 
 __all__ = ["RefiImportReport", "SourceAccess", "import_qdc", "import_qdpx"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualcode.services.project import Project
+from qualcode.store.project import Project
 
 
 @dataclass
@@ -32,13 +32,13 @@ def prepare(project: Project, named_texts: list[tuple[str, str]], *,
     if not named_texts:
         return [], []
     try:
+        from qualcode.ingest.options import options_from_settings
         from qualcode.ingest.participants import (
             ParticipantPattern,
             identify_participant,
         )
         from qualcode.ingest.segment import load_pipeline, sentence_spans
         from qualcode.ingest.turns import SpeakerLabels, parse_turns
-        from qualcode.services.importing import options_from_settings
     except ImportError:
         return None, []
     options = options_from_settings(project)

@@ -21,7 +21,7 @@ from qualcode.exchange.refi_read import RefiCode, RefiProjectData
 from qualcode.exchange.refi_report import RefiImportReport
 from qualcode.exchange.refi_store_notes import NoteStoring
 from qualcode.exchange.refi_store_text import LoadedSource, TextStoring
-from qualcode.services.cases import get_or_create_case, set_attribute
+from qualcode.store.cases import get_or_create_case, set_attribute
 from qualcode.store.models import (
     Case,
     Code,
@@ -129,7 +129,7 @@ class RefiStore(TextStoring, NoteStoring):
                 fw.description = str(info.get("description") or "")
         group_attribute = ext.first(meta, "group-attribute")
         if group_attribute:
-            from qualcode.services.patterns import GROUP_ATTRIBUTE_SETTING
+            from qualcode.store.setting_keys import GROUP_ATTRIBUTE_SETTING
 
             if self.s.get(Setting, GROUP_ATTRIBUTE_SETTING) is None:
                 self.s.add(Setting(key=GROUP_ATTRIBUTE_SETTING, value=group_attribute))

@@ -20,7 +20,7 @@ from qualcode.exchange.refi_positions import PlainText, PositionConvention
 from qualcode.exchange.refi_read import RefiCoding, RefiTextSource
 from qualcode.exchange.refi_segments import Prepared
 from qualcode.exchange.refi_store_state import StoreState
-from qualcode.services.cases import get_or_create_case
+from qualcode.store.cases import get_or_create_case
 from qualcode.store.models import (
     VALENCES,
     Case,

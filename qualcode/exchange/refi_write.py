@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
+from qualcode.analysis.code_tree import CodeInfo
 from qualcode.exchange import refi_extensions as ext
 from qualcode.exchange.refi_guids import GuidMaker
-from qualcode.services.codebook import CodeInfo
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"

@@ -17,6 +17,7 @@ from xml.etree.ElementTree import Element
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from qualcode.analysis.code_tree import codes_in_session
 from qualcode.exchange import refi_extensions as ext
 from qualcode.exchange.refi_guids import GuidMaker
 from qualcode.exchange.refi_write import (
@@ -31,8 +32,6 @@ from qualcode.exchange.refi_write import (
     variable_value,
     xml_bytes,
 )
-from qualcode.services.codebook import codes_in_session
-from qualcode.services.project import Project
 from qualcode.store.models import (
     AuditEntry,
     Case,
@@ -47,6 +46,7 @@ from qualcode.store.models import (
     Setting,
     WorkshopComment,
 )
+from qualcode.store.project import Project
 
 Progress = Callable[[int, int], None]
 
@@ -308,7 +308,7 @@ class ProjectWriter:
         for rule in self.s.scalars(select(GroupRule).order_by(GroupRule.sort_order, GroupRule.id)):
             meta.append(("group-rule", json.dumps({"group": rule.group_name, "expression": rule.expression,
                                                    "order": rule.sort_order}, ensure_ascii=False)))
-        from qualcode.services.patterns import GROUP_ATTRIBUTE_SETTING
+        from qualcode.store.setting_keys import GROUP_ATTRIBUTE_SETTING
 
         group_attribute = self.s.get(Setting, GROUP_ATTRIBUTE_SETTING)
         if group_attribute is not None and group_attribute.value:

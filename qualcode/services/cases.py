@@ -11,9 +11,8 @@ from sqlalchemy.orm import Session
 from qualcode.errors import InvalidInputError, NotFoundError
 from qualcode.services.csv_input import read_csv_rows
 from qualcode.services.project import Project
-from qualcode.store.models import Case, CaseAttribute, Document, Participant
-
-Value = int | float | str
+from qualcode.store.cases import Value, get_or_create_case, set_attribute
+from qualcode.store.models import Case, Document, Participant
 
 
 @dataclass(frozen=True)
@@ -50,39 +49,12 @@ def parse_value(raw: str) -> Value:
     return value if value == value and abs(value) != float("inf") else text
 
 
-def get_or_create_case(s: Session, name: str) -> tuple[Case, bool]:
-    name = " ".join(name.split())
-    if not name:
-        raise InvalidInputError("A case needs a name.")
-    case = s.scalar(select(Case).where(func.lower(Case.name) == name.lower()))
-    if case is not None:
-        return case, False
-    case = Case(name=name)
-    s.add(case)
-    s.flush()
-    return case, True
-
-
 def resolve_case(s: Session, name: str) -> Case:
     case = s.scalar(select(Case).where(func.lower(Case.name) == name.strip().lower()))
     if case is None:
         names = ", ".join(s.scalars(select(Case.name).order_by(Case.name))) or "none yet"
         raise NotFoundError(f"No case {name!r} (cases: {names}).")
     return case
-
-
-def set_attribute(s: Session, case: Case, name: str, value: Value) -> None:
-    name = name.strip()
-    if not name:
-        raise InvalidInputError("An attribute needs a name (name=value).")
-    attr = next((a for a in case.attributes if a.name.lower() == name.lower()), None)
-    if attr is None:
-        attr = CaseAttribute(name=name)
-        case.attributes.append(attr)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        attr.value_type, attr.number_value, attr.text_value = "number", float(value), None
-    else:
-        attr.value_type, attr.number_value, attr.text_value = "text", None, str(value)
 
 
 def set_case(project: Project, name: str, assignments: dict[str, str] | None = None) -> CaseInfo:

@@ -6,65 +6,27 @@ Renaming, moving and merging keep every coding (codings point at the code id).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from qualcode.analysis.code_tree import ordered_codes
+from qualcode.analysis.code_tree import (
+    PATH_SEP,
+    CodeInfo,
+    code_paths,
+    codes_in_session,
+)
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
 from qualcode.services.project import Project
-from qualcode.store.models import CellSummary, Code, Coding, Framework, WorkshopComment
+from qualcode.store.models import CellSummary, Code, Coding, WorkshopComment
 
-PATH_SEP = "/"
 INDUCTIVE_PALETTE = ("#e6550d", "#31a354", "#756bb1", "#d6616b", "#3182bd", "#8c6d31",
                      "#e7969c", "#637939", "#7b4173", "#17becf", "#bcbd22", "#9467bd")
-
-
-@dataclass(frozen=True)
-class CodeInfo:
-    """A code as the UI and exports see it (a plain value, safe across threads)."""
-
-    id: int
-    name: str
-    path: tuple[str, ...]
-    parent_id: int | None
-    origin: str
-    codable: bool
-    colour: str | None
-    shortcut: str | None
-    definition: str
-    inclusion: str
-    exclusion: str
-    framework: str | None
-    depth: int
-    count: int
-    guid: str | None = None
-
-    @property
-    def path_str(self) -> str:
-        return PATH_SEP.join(self.path)
-
-
-def code_paths(session: Session) -> dict[int, tuple[str, ...]]:
-    """Map code id -> names from the root (one query)."""
-    return {c.id: path for c, path in ordered_codes(session)}
 
 
 def list_codes(project: Project) -> list[CodeInfo]:
     """All codes depth-first (framework roots first, then inductive), with coding counts."""
     with project.read() as s:
         return codes_in_session(s)
-
-
-def codes_in_session(s: Session) -> list[CodeInfo]:
-    """As ``list_codes`` inside an open session."""
-    counts = dict(s.execute(select(Coding.code_id, func.count()).group_by(Coding.code_id)).all())
-    fw = dict(s.execute(select(Framework.id, Framework.key)).all())
-    return [CodeInfo(c.id, c.name, path, c.parent_id, c.origin, c.codable, c.colour, c.shortcut,
-                     c.definition, c.inclusion, c.exclusion, fw.get(c.framework_id),
-                     len(path) - 1, counts.get(c.id, 0), c.guid)
-            for c, path in ordered_codes(s)]
 
 
 def resolve_code(session: Session, ref: str | int) -> Code:

@@ -10,9 +10,29 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from qualcode.framework_files import CodeSpec, FrameworkSpec, find_framework
+from qualcode.framework_files import (
+    DEFAULT_FRAMEWORK,
+    RESERVED_SHORTCUTS,
+    CodeSpec,
+    FrameworkSpec,
+    find_framework,
+    list_frameworks,
+)
 from qualcode.services.project import Project
 from qualcode.store.models import Code, Framework
+
+__all__ = ["DEFAULT_FRAMEWORK", "RESERVED_SHORTCUTS", "ApplyReport", "apply_framework",
+           "available_frameworks", "framework_spec"]
+
+
+def available_frameworks() -> list[FrameworkSpec]:
+    """The bundled frameworks, the default first (what ``framework list`` shows)."""
+    return list_frameworks()
+
+
+def framework_spec(key_or_path: str) -> FrameworkSpec:
+    """A bundled framework by key, or a framework file by path, checked."""
+    return find_framework(key_or_path)
 
 
 @dataclass

@@ -44,11 +44,11 @@ from qualcode.store.models import (
     Setting,
     attribute_value,
 )
+from qualcode.store.setting_keys import GROUP_ATTRIBUTE_SETTING
 
 if TYPE_CHECKING:
     from qualcode.analysis.pattern_quotes import Quote
 
-GROUP_ATTRIBUTE_SETTING = "groups.attribute"
 
 
 # ---------------------------------------------------------------- groups

@@ -34,7 +34,6 @@ from qualcode.tui import keymap
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 from qualcode.tui.workers import ProjectChanged
 
-
 WHERE_WIDTH = 10
 
 

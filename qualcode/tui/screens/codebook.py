@@ -20,10 +20,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, Tree
 
-from qualcode.framework_files import RESERVED_SHORTCUTS
 from qualcode.services import codebook as svc
 from qualcode.services.codebook import CodeInfo
 from qualcode.services.coding import CodingRow, list_codings
+from qualcode.services.frameworks import RESERVED_SHORTCUTS
 from qualcode.tui import keymap
 from qualcode.tui.screens.dialogs import ConfirmDialog, DefinitionDialog, PromptDialog
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine, place_cursor, plural
