@@ -178,8 +178,9 @@ def test_qca_over_a_project_with_code_presence(study: Project) -> None:
     assert [s.expression for s in result.complex] == ["FID*WARD*~GEO"]
     assert [s.expression for s in result.parsimonious] == ["WARD"]
     doc = to_json(result)
-    assert set(doc) == {"conditions", "outcome", "settings", "cases", "truth_table",
-                        "remainders", "solutions", "warnings"}
+    assert set(doc) == {"conditions", "outcome", "settings", "cases", "calibration",
+                        "truth_table", "remainders", "solutions", "essential", "necessity",
+                        "warnings"}
     assert doc["solutions"]["parsimonious"][0]["terms"][0]["cases"] == ["H1", "H2"]
     json.dumps(doc)
     only_grouped = run_project_qca(study, ["FID: fidelity >= 10"], "ENG: engagement >= 60",
