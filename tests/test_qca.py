@@ -21,8 +21,8 @@ from qualcode.analysis.qca import (
 )
 from qualcode.analysis.rules import RuleError
 from qualcode.errors import InvalidInputError, NotFoundError
-from qualcode.services.qca import run_project_qca
 from qualcode.services.project import Project
+from qualcode.services.qca import run_project_qca
 from tests.patterns_data import build_project, study_spec
 
 ABC = ["A", "B", "C"]
@@ -216,7 +216,8 @@ def test_qca_command(study: Project) -> None:
     assert out.exit_code == 0, out.output
     assert "FID WARD  OUT    n  consist  cover  cases" in out.output
     assert "  1    1    1    2     1.00   1.00  H1, H2" in out.output
-    assert "Parsimonious solution: WARD   consistency 1.00, coverage 1.00" in out.output
+    assert "Models: every cover with the fewest prime implicants." in out.output
+    assert "  M1: WARD -> ENG   consistency 1.00, coverage 1.00" in out.output
     js = CliRunner().invoke(cli, ["--db", study.location, "qca", "--condition",
                                   "FID: fidelity >= 10", "--outcome", "ENG: engagement >= 60",
                                   "--format", "json"])
@@ -225,3 +226,29 @@ def test_qca_command(study: Project) -> None:
     assert fid["output"] == "C" and fid["cases"] == ["H1", "H2", "O1"]
     assert fid["consistency"] == pytest.approx(2 / 3)
     assert doc["solutions"] == {"complex": [], "parsimonious": []}
+
+
+def test_qca_command_necessity_calibration_intermediate(study: Project) -> None:
+    import subprocess
+    import sys
+
+    base = [sys.executable, "-m", "qualcode", "--db", study.location, "qca", "--condition",
+            "FID: fidelity >= 10", "--condition", "WARD: code('Ward staff', 'facilitator')",
+            "--outcome", "ENG: engagement >= 60"]
+    run = subprocess.run([*base, "--necessity", "--calibration", "--expect", "FID=1",
+                          "--expect", "WARD=1"], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    text = run.stdout
+    assert "Directional expectations: FID=1, WARD=1" in text
+    assert "Intermediate solution (easy counterfactuals only): 1 model(s)" in text
+    # WARD is in H1, H2 (both engaged) only: necessary (1.00), sufficient, RoN 4/4.
+    assert "  WARD                        1.00   1.00   1.00  H1, H2" in text
+    assert "  FID                         1.00   0.67   0.75  H1, H2" in text
+    assert "  H1: FID fidelity=" in text and "WARD " in text and "coding(s)" in text
+    negated = subprocess.run([*base, "--negate-outcome", "--format", "json"],
+                             capture_output=True, text=True, check=False)
+    doc = json.loads(negated.stdout)
+    assert doc["outcome"]["label"] == "~ENG" and doc["outcome"]["negated"] is True
+    assert [s["expression"] for s in doc["solutions"]["parsimonious"]] == ["~WARD"]
+    cal = {c["case"]: c["cells"] for c in doc["calibration"]}
+    assert cal["L1"][1]["membership"] == 0 and cal["H1"][1]["membership"] == 1

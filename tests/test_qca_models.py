@@ -7,7 +7,13 @@ import random
 
 import pytest
 
-from qualcode.analysis.qca import MAX_SOLUTIONS, CaseInput, covers, parse_condition, run_qca
+from qualcode.analysis.qca import (
+    MAX_SOLUTIONS,
+    CaseInput,
+    covers,
+    parse_condition,
+    run_qca,
+)
 from qualcode.analysis.qca_intermediate import parse_expectations
 from qualcode.errors import InvalidInputError
 

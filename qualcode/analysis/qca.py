@@ -25,9 +25,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from itertools import combinations
 from typing import Any
 
+from qualcode.analysis.qca_intermediate import (
+    intermediate_implicants,
+    parse_expectations,
+)
+from qualcode.analysis.qca_necessity import NecessityRow, necessity_table
 from qualcode.analysis.rules import (
     Call,
     Evaluator,
@@ -39,8 +43,6 @@ from qualcode.analysis.rules import (
     leaves,
     parse_expression,
 )
-from qualcode.analysis.qca_intermediate import intermediate_implicants, parse_expectations
-from qualcode.analysis.qca_necessity import NecessityRow, necessity_table
 from qualcode.errors import InvalidInputError
 
 MAX_CONDITIONS = 12
@@ -487,7 +489,7 @@ def _warn(result: QcaResult, rows: list[CaseRow]) -> None:
                                f"{result.outcome_label}: there is nothing to minimise.")
     if any(r.output == "C" for r in result.truth_table):
         result.warnings.append("Contradictory rows (C) are kept out of every solution; resolve "
-                               "them by adding a condition, revisiting the cases (--quotes), "
+                               "them by adding a condition, revisiting the cases (qualcode codings --case NAME), "
                                "or --contradictions drop|zero.")
     for kind, cut in result.more_models.items():
         if cut:

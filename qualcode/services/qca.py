@@ -13,7 +13,13 @@ from sqlalchemy.orm import Session
 
 from qualcode.analysis.patterns import PresenceRule
 from qualcode.analysis.presence import CellCount, CodedDocuments, coded_documents
-from qualcode.analysis.qca import CaseInput, Condition, QcaResult, parse_condition, run_qca
+from qualcode.analysis.qca import (
+    CaseInput,
+    Condition,
+    QcaResult,
+    parse_condition,
+    run_qca,
+)
 from qualcode.analysis.rules import Call, RuleError, Truth, attribute_names, leaves
 from qualcode.errors import QualcodeError
 from qualcode.services.cases import resolve_case
@@ -22,7 +28,6 @@ from qualcode.services.coding import check_valence
 from qualcode.services.patterns import case_facts, group_assignments
 from qualcode.services.project import Project
 from qualcode.store.models import Case
-
 
 CodeKey = tuple[str, "str | None"]  # (code reference as typed, valence)
 
