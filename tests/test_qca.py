@@ -252,3 +252,42 @@ def test_qca_command_necessity_calibration_intermediate(study: Project) -> None:
     assert [s["expression"] for s in doc["solutions"]["parsimonious"]] == ["~WARD"]
     cal = {c["case"]: c["cells"] for c in doc["calibration"]}
     assert cal["L1"][1]["membership"] == 0 and cal["H1"][1]["membership"] == 1
+
+
+def test_qca_export_docx_and_xlsx(study: Project, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    base = [sys.executable, "-m", "qualcode", "--db", study.location, "qca", "--condition",
+            "FID: fidelity >= 10", "--condition", "WARD: code('Ward staff', 'facilitator')",
+            "--outcome", "ENG: engagement >= 60", "--expect", "FID=1"]
+    for suffix in ("docx", "xlsx"):
+        out = tmp_path / f"qca.{suffix}"
+        run = subprocess.run([*base, "--export", str(out)], capture_output=True, text=True,
+                             check=False)
+        assert run.returncode == 0, run.stderr
+        assert f"Wrote {out}" in run.stdout
+    doc = Document(str(tmp_path / "qca.docx"))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading 2")]
+    assert headings == ["Truth table", "Complex solution", "Intermediate solution",
+                        "Parsimonious solution", "Necessity for ENG", "Calibration"]
+    truth = doc.tables[0]
+    assert [c.text for c in truth.rows[0].cells] == ["FID", "WARD", "ENG", "n", "Consistency",
+                                                      "Coverage", "Cases"]
+    assert [c.text for c in truth.rows[1].cells] == ["1", "1", "1", "2", "1.0", "1.0",
+                                                      "H1, H2"]
+    pars = doc.tables[3]
+    assert [c.text for c in pars.rows[1].cells][:2] == ["M1", "WARD"]
+    wb = load_workbook(tmp_path / "qca.xlsx")
+    assert wb.sheetnames == ["Truth table", "Complex solution", "Intermediate solution",
+                             "Parsimonious solution", "Necessity for ENG", "Calibration"]
+    nec = wb["Necessity for ENG"]
+    assert [c.value for c in nec[2]] == ["Condition", "Consistency", "Coverage", "RoN", "Cases"]
+    assert [c.value for c in nec[5]] == ["WARD", 1, 1, 1, "H1, H2"]
+    bad = subprocess.run([*base, "--export", str(tmp_path / "qca.pdf")], capture_output=True,
+                         text=True, check=False)
+    assert bad.returncode != 0 and "give a .docx or .xlsx" in bad.stderr
+    assert not (tmp_path / "qca.pdf").exists()

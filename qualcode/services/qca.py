@@ -6,6 +6,7 @@ Conditions and the outcome are case-attribute rules or code presence
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from qualcode.analysis.qca import (
     run_qca,
 )
 from qualcode.analysis.rules import Call, RuleError, Truth, attribute_names, leaves
-from qualcode.errors import QualcodeError
+from qualcode.errors import InvalidInputError, QualcodeError
 from qualcode.services.cases import resolve_case
 from qualcode.services.codebook import resolve_code
 from qualcode.services.coding import check_valence
@@ -124,3 +125,20 @@ def _raw(cond: Condition, case: str, attributes: dict[str, Any],
         parts.append(f"{n.refs} coding(s), {n.participants} participant(s)" if n
                      else "not coded")
     return "; ".join(dict.fromkeys(parts))
+
+
+def export_qca(project: Project, result: QcaResult, out: str | Path) -> Path:
+    """Write the truth table, models, necessity and calibration tables to .docx or .xlsx.
+
+    Every QCA export goes through here, so checks that must run before anything
+    leaves the project have one place to live.
+    """
+    out = Path(out)
+    if out.suffix.lower() not in (".docx", ".xlsx"):
+        raise InvalidInputError(f"{out}: give a .docx or .xlsx file name.")
+    if not out.parent.is_dir():
+        raise InvalidInputError(f"{out}: folder {out.parent} does not exist. Create it first.")
+    # python-docx / openpyxl load only when a file is written.
+    from qualcode.export.qca_report import write_qca
+
+    return write_qca(result, out, project_name=project.name)
