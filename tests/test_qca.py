@@ -291,3 +291,22 @@ def test_qca_export_docx_and_xlsx(study: Project, tmp_path: Path) -> None:
                          text=True, check=False)
     assert bad.returncode != 0 and "give a .docx or .xlsx" in bad.stderr
     assert not (tmp_path / "qca.pdf").exists()
+
+
+def test_qca_command_contradictions_and_quotes(study: Project) -> None:
+    import subprocess
+    import sys
+
+    base = [sys.executable, "-m", "qualcode", "--db", study.location, "qca", "--condition",
+            "WARD: code('Ward staff')", "--outcome", "ENG: engagement >= 60"]
+    run = subprocess.run([*base, "--quotes"], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "  WARD: with ENG: H1, H2; without: L1, L2, O1" in run.stdout
+    assert '  L1: 1 passage(s)\n    [WARD] L1P1: "Sentence 9.0 of L1P1 about Ward staff."' \
+        in run.stdout
+    drop = subprocess.run([*base, "--contradictions", "drop", "--format", "json"],
+                          capture_output=True, text=True, check=False)
+    doc = json.loads(drop.stdout)
+    assert doc["settings"]["contradictions"] == "drop"
+    assert [r["values"] for r in doc["truth_table"]] == [{"WARD": 0}]
+    assert any("H1, H2, L1, L2, O1" in w for w in doc["warnings"])

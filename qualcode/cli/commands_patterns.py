@@ -221,6 +221,8 @@ def export_patterns(state: CliState, out: str, groups_from: str | None, by_valen
 @click.option("--contradictions", type=click.Choice(("keep", "drop", "zero")), default="keep",
               show_default=True, help="Contradictory rows: keep them out of the solutions, "
               "drop their cases, or code the rows 0.")
+@click.option("--quotes", "show_quotes", is_flag=True,
+              help="Show the passages of the condition codes for cases in contradictory rows.")
 @click.option("--necessity", is_flag=True,
               help="Also show each condition and its negation as necessary for the outcome.")
 @click.option("--calibration", is_flag=True,
@@ -234,7 +236,7 @@ def qca_cmd(state: CliState, conditions: tuple[str, ...], outcome: str, consiste
             min_cases: int, grouped_only: bool, cases: tuple[str, ...], roll_up: bool,
             min_refs: int, min_participants: int, expectations: tuple[str, ...],
             prefer_fewer_literals: bool, negate_outcome: bool, contradictions: str,
-            necessity: bool, calibration: bool, export_to: str | None, fmt: str) -> None:
+            show_quotes: bool, necessity: bool, calibration: bool, export_to: str | None, fmt: str) -> None:
     """Crisp-set QCA: truth table, every minimal model (complex, intermediate, parsimonious)."""
     from qualcode.analysis.patterns import PresenceRule
     from qualcode.services.qca import run_project_qca
@@ -258,5 +260,20 @@ def qca_cmd(state: CliState, conditions: tuple[str, ...], outcome: str, consiste
         from qualcode.cli.qca_text import qca_text
 
         click.echo(qca_text(result, necessity=necessity, calibration=calibration))
+        if show_quotes:
+            from qualcode.services.qca import contradiction_quotes
+
+            click.echo(_quotes_text(contradiction_quotes(state.project(), result)))
     if export_to:
         click.echo(f"Wrote {export_to}", err=fmt == "json")
+
+
+def _quotes_text(quotes: dict[str, list[tuple[str, str, str]]]) -> str:
+    if not quotes:
+        return "\nNo contradictory rows: no quotes to show."
+    lines = ["", "Passages behind the contradictory rows (coded with the conditions' codes):"]
+    for case, found in quotes.items():
+        lines.append(f"  {case}: {len(found)} passage(s)")
+        for label, who, text in found:
+            lines.append(f"    [{label}] {who}: \"{text[:200]}\"")
+    return "\n".join(lines)

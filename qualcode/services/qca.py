@@ -25,7 +25,7 @@ from qualcode.analysis.rules import Call, RuleError, Truth, attribute_names, lea
 from qualcode.errors import InvalidInputError, QualcodeError
 from qualcode.services.cases import resolve_case
 from qualcode.services.codebook import resolve_code
-from qualcode.services.coding import check_valence
+from qualcode.services.coding import check_valence, list_codings
 from qualcode.services.patterns import case_facts, group_assignments
 from qualcode.services.project import Project
 from qualcode.store.models import Case
@@ -142,3 +142,20 @@ def export_qca(project: Project, result: QcaResult, out: str | Path) -> Path:
     from qualcode.export.qca_report import write_qca
 
     return write_qca(result, out, project_name=project.name)
+
+
+def contradiction_quotes(project: Project, result: QcaResult
+                         ) -> dict[str, list[tuple[str, str, str]]]:
+    """For each case in a contradictory row: (condition label, who, passage) for every coding
+    of the codes its conditions name, so a reader can see why the cases disagree."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    calls = [(c.label, call) for c in (*result.conditions, result.outcome) for call in _calls(c)]
+    for row in result.contradictory_rows():
+        for case in row.cases:
+            found = out.setdefault(case, [])
+            for label, call in calls:
+                valence = check_valence(str(call.args[1])) if len(call.args) > 1 else None
+                for c in list_codings(project, case=case, code=str(call.args[0]),
+                                      valence=valence):
+                    found.append((label, c.participant or c.document, " ".join(c.text.split())))
+    return out
