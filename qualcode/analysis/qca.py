@@ -289,7 +289,8 @@ def minimal_covers(on: set[int], primes: set[Implicant], k: int, *,
         return [tuple(essential)]
     candidates = [p for p in ordered if p not in essential and cover[p] & left]
     best: list[tuple[Implicant, ...]] = []
-    for size in range(1, len(candidates) + 1):
+    start = _lower_bound({t: [p for p in candidates if t in cover[p]] for t in left})
+    for size in range(max(1, start), len(candidates) + 1):
         found = _covers_of_size(left, candidates, cover, size,
                                 None if prefer_fewer_literals else limit + 1)
         if found:
@@ -321,11 +322,11 @@ def _covers_of_size(left: set[int], candidates: list[Implicant],
         if budget == 0:
             return False
         usable = [p for p in candidates if p not in banned and p not in chosen]
-        widest = max((len(cover[p] & uncovered) for p in usable), default=0)
-        if not widest or -(-len(uncovered) // widest) > budget:
+        options_of = {t: [p for p in usable if t in cover[p]] for t in uncovered}
+        if _lower_bound(options_of) > budget:
             return False
-        row = min(uncovered, key=lambda t: sum(1 for p in usable if t in cover[p]))
-        options = [p for p in usable if row in cover[p]]
+        row = min(uncovered, key=lambda t: len(options_of[t]))
+        options = options_of[row]
         for i, p in enumerate(options):
             chosen.append(p)
             stop = walk(uncovered - cover[p], chosen, banned | frozenset(options[:i]),
@@ -337,6 +338,20 @@ def _covers_of_size(left: set[int], candidates: list[Implicant],
 
     walk(frozenset(left), [], frozenset(), size)
     return found
+
+
+def _lower_bound(options_of: dict[int, list[Implicant]]) -> int:
+    """Rows no two of which share a candidate each need their own term (a row with no
+    candidate left cannot be covered at all)."""
+    if any(not opts for opts in options_of.values()):
+        return len(options_of) + 1_000_000
+    taken: set[Implicant] = set()
+    bound = 0
+    for _, opts in sorted(options_of.items(), key=lambda item: len(item[1])):
+        if taken.isdisjoint(opts):
+            bound += 1
+            taken.update(opts)
+    return bound
 
 
 def essential_terms(models: list[Solution]) -> list[str]:
