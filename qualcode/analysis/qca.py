@@ -289,6 +289,7 @@ def minimal_covers(on: set[int], primes: set[Implicant], k: int, *,
         return [tuple(essential)]
     candidates = [p for p in ordered if p not in essential and cover[p] & left]
     best: list[tuple[Implicant, ...]] = []
+    left = _dominating_rows(left, candidates, cover)
     start = _lower_bound({t: [p for p in candidates if t in cover[p]] for t in left})
     for size in range(max(1, start), len(candidates) + 1):
         found = _covers_of_size(left, candidates, cover, size,
@@ -338,6 +339,18 @@ def _covers_of_size(left: set[int], candidates: list[Implicant],
 
     walk(frozenset(left), [], frozenset(), size)
     return found
+
+
+def _dominating_rows(left: set[int], candidates: list[Implicant],
+                     cover: dict[Implicant, frozenset[int]]) -> set[int]:
+    """Drop each row whose candidates include all of another row's: covering that other
+    row covers it too, so the covers (and models) stay exactly the same."""
+    opts = {t: frozenset(p for p in candidates if t in cover[p]) for t in left}
+    keep: set[int] = set()
+    for t in sorted(left, key=lambda r: (len(opts[r]), r)):
+        if not any(opts[o] <= opts[t] for o in keep):
+            keep.add(t)
+    return keep
 
 
 def _lower_bound(options_of: dict[int, list[Implicant]]) -> int:
