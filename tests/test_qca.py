@@ -21,8 +21,8 @@ from qualcode.analysis.qca import (
 )
 from qualcode.analysis.rules import RuleError
 from qualcode.errors import InvalidInputError, NotFoundError
-from qualcode.services.qca import run_project_qca
 from qualcode.services.project import Project
+from qualcode.services.qca import run_project_qca
 from tests.patterns_data import build_project, study_spec
 
 ABC = ["A", "B", "C"]
@@ -178,8 +178,9 @@ def test_qca_over_a_project_with_code_presence(study: Project) -> None:
     assert [s.expression for s in result.complex] == ["FID*WARD*~GEO"]
     assert [s.expression for s in result.parsimonious] == ["WARD"]
     doc = to_json(result)
-    assert set(doc) == {"conditions", "outcome", "settings", "cases", "truth_table",
-                        "remainders", "solutions", "warnings"}
+    assert set(doc) == {"conditions", "outcome", "settings", "cases", "calibration",
+                        "truth_table", "remainders", "solutions", "essential", "necessity",
+                        "warnings"}
     assert doc["solutions"]["parsimonious"][0]["terms"][0]["cases"] == ["H1", "H2"]
     json.dumps(doc)
     only_grouped = run_project_qca(study, ["FID: fidelity >= 10"], "ENG: engagement >= 60",
@@ -215,7 +216,8 @@ def test_qca_command(study: Project) -> None:
     assert out.exit_code == 0, out.output
     assert "FID WARD  OUT    n  consist  cover  cases" in out.output
     assert "  1    1    1    2     1.00   1.00  H1, H2" in out.output
-    assert "Parsimonious solution: WARD   consistency 1.00, coverage 1.00" in out.output
+    assert "Models: every cover with the fewest prime implicants." in out.output
+    assert "  M1: WARD -> ENG   consistency 1.00, coverage 1.00" in out.output
     js = CliRunner().invoke(cli, ["--db", study.location, "qca", "--condition",
                                   "FID: fidelity >= 10", "--outcome", "ENG: engagement >= 60",
                                   "--format", "json"])
@@ -224,3 +226,87 @@ def test_qca_command(study: Project) -> None:
     assert fid["output"] == "C" and fid["cases"] == ["H1", "H2", "O1"]
     assert fid["consistency"] == pytest.approx(2 / 3)
     assert doc["solutions"] == {"complex": [], "parsimonious": []}
+
+
+def test_qca_command_necessity_calibration_intermediate(study: Project) -> None:
+    import subprocess
+    import sys
+
+    base = [sys.executable, "-m", "qualcode", "--db", study.location, "qca", "--condition",
+            "FID: fidelity >= 10", "--condition", "WARD: code('Ward staff', 'facilitator')",
+            "--outcome", "ENG: engagement >= 60"]
+    run = subprocess.run([*base, "--necessity", "--calibration", "--expect", "FID=1",
+                          "--expect", "WARD=1"], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    text = run.stdout
+    assert "Directional expectations: FID=1, WARD=1" in text
+    assert "Intermediate solution (easy counterfactuals only): 1 model(s)" in text
+    # WARD is in H1, H2 (both engaged) only: necessary (1.00), sufficient, RoN 4/4.
+    assert "  WARD                        1.00   1.00   1.00  H1, H2" in text
+    assert "  FID                         1.00   0.67   0.75  H1, H2" in text
+    assert "  H1: FID fidelity=" in text and "WARD " in text and "coding(s)" in text
+    negated = subprocess.run([*base, "--negate-outcome", "--format", "json"],
+                             capture_output=True, text=True, check=False)
+    doc = json.loads(negated.stdout)
+    assert doc["outcome"]["label"] == "~ENG" and doc["outcome"]["negated"] is True
+    assert [s["expression"] for s in doc["solutions"]["parsimonious"]] == ["~WARD"]
+    cal = {c["case"]: c["cells"] for c in doc["calibration"]}
+    assert cal["L1"][1]["membership"] == 0 and cal["H1"][1]["membership"] == 1
+
+
+def test_qca_export_docx_and_xlsx(study: Project, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    base = [sys.executable, "-m", "qualcode", "--db", study.location, "qca", "--condition",
+            "FID: fidelity >= 10", "--condition", "WARD: code('Ward staff', 'facilitator')",
+            "--outcome", "ENG: engagement >= 60", "--expect", "FID=1"]
+    for suffix in ("docx", "xlsx"):
+        out = tmp_path / f"qca.{suffix}"
+        run = subprocess.run([*base, "--export", str(out)], capture_output=True, text=True,
+                             check=False)
+        assert run.returncode == 0, run.stderr
+        assert f"Wrote {out}" in run.stdout
+    doc = Document(str(tmp_path / "qca.docx"))
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading 2")]
+    assert headings == ["Truth table", "Complex solution", "Intermediate solution",
+                        "Parsimonious solution", "Necessity for ENG", "Calibration"]
+    truth = doc.tables[0]
+    assert [c.text for c in truth.rows[0].cells] == ["FID", "WARD", "ENG", "n", "Consistency",
+                                                      "Coverage", "Cases"]
+    assert [c.text for c in truth.rows[1].cells] == ["1", "1", "1", "2", "1.0", "1.0",
+                                                      "H1, H2"]
+    pars = doc.tables[3]
+    assert [c.text for c in pars.rows[1].cells][:2] == ["M1", "WARD"]
+    wb = load_workbook(tmp_path / "qca.xlsx")
+    assert wb.sheetnames == ["Truth table", "Complex solution", "Intermediate solution",
+                             "Parsimonious solution", "Necessity for ENG", "Calibration"]
+    nec = wb["Necessity for ENG"]
+    assert [c.value for c in nec[2]] == ["Condition", "Consistency", "Coverage", "RoN", "Cases"]
+    assert [c.value for c in nec[5]] == ["WARD", 1, 1, 1, "H1, H2"]
+    bad = subprocess.run([*base, "--export", str(tmp_path / "qca.pdf")], capture_output=True,
+                         text=True, check=False)
+    assert bad.returncode != 0 and "give a .docx or .xlsx" in bad.stderr
+    assert not (tmp_path / "qca.pdf").exists()
+
+
+def test_qca_command_contradictions_and_quotes(study: Project) -> None:
+    import subprocess
+    import sys
+
+    base = [sys.executable, "-m", "qualcode", "--db", study.location, "qca", "--condition",
+            "WARD: code('Ward staff')", "--outcome", "ENG: engagement >= 60"]
+    run = subprocess.run([*base, "--quotes"], capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stderr
+    assert "  WARD: with ENG: H1, H2; without: L1, L2, O1" in run.stdout
+    assert '  L1: 1 passage(s)\n    [WARD] L1P1: "Sentence 9.0 of L1P1 about Ward staff."' \
+        in run.stdout
+    drop = subprocess.run([*base, "--contradictions", "drop", "--format", "json"],
+                          capture_output=True, text=True, check=False)
+    doc = json.loads(drop.stdout)
+    assert doc["settings"]["contradictions"] == "drop"
+    assert [r["values"] for r in doc["truth_table"]] == [{"WARD": 0}]
+    assert any("H1, H2, L1, L2, O1" in w for w in doc["warnings"])

@@ -24,10 +24,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from itertools import combinations
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from qualcode.analysis.qca_intermediate import (
+    intermediate_implicants,
+    parse_expectations,
+)
+from qualcode.analysis.qca_necessity import NecessityRow, necessity_table
 from qualcode.analysis.rules import (
     Call,
     Evaluator,
@@ -42,7 +46,8 @@ from qualcode.analysis.rules import (
 from qualcode.errors import InvalidInputError
 
 MAX_CONDITIONS = 12
-MAX_SOLUTIONS = 20
+MAX_SOLUTIONS = 100  # models listed; more are reported as a count
+CONTRADICTIONS = ("keep", "drop", "zero")
 Implicant = tuple[int, int]  # (value bits, mask of eliminated bits); bit k-1-i is condition i
 
 
@@ -98,10 +103,11 @@ class CaseRow:
     values: tuple[int | None, ...]
     outcome: int | None
     reason: str = ""
+    dropped: bool = False  # set aside by --contradictions drop
 
     @property
     def included(self) -> bool:
-        return self.outcome is not None and None not in self.values
+        return not self.dropped and self.outcome is not None and None not in self.values
 
     @property
     def config(self) -> int:
@@ -141,6 +147,7 @@ class Solution:
     terms: tuple[Term, ...]
     consistency: float | None
     coverage: float
+    remainders: tuple[tuple[int, ...], ...] = ()  # logical remainders its terms take in
 
 
 @dataclass
@@ -154,7 +161,27 @@ class QcaResult:
     remainders: list[tuple[int, ...]]
     complex: list[Solution] = field(default_factory=list)
     parsimonious: list[Solution] = field(default_factory=list)
+    intermediate: list[Solution] = field(default_factory=list)
+    expectations: tuple[int | None, ...] | None = None  # None: no intermediate asked for
+    prefer_fewer_literals: bool = False
+    negated: bool = False
+    contradictions: str = "keep"
+    more_models: dict[str, bool] = field(default_factory=dict)  # kind -> list was cut short
+    necessity: list[NecessityRow] = field(default_factory=list)
+    raw: dict[str, dict[str, str]] = field(default_factory=dict)  # case -> label -> raw value
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def outcome_label(self) -> str:
+        return f"~{self.outcome.label}" if self.negated else self.outcome.label
+
+    def essential(self, kind: str) -> list[str]:
+        """Terms in every model of this kind (complex, intermediate, parsimonious)."""
+        return essential_terms(getattr(self, kind))
+
+    def contradictory_rows(self) -> list[TruthRow]:
+        """Rows whose cases disagree on the outcome (also when coded 0)."""
+        return [r for r in self.truth_table if 0 < r.positive < r.n and r.output != "1"]
 
 
 def evaluate_cases(cases: list[CaseInput], conditions: list[Condition], outcome: Condition,
@@ -241,8 +268,16 @@ def literals(imp: Implicant, k: int) -> int:
     return k - imp[1].bit_count()
 
 
-def minimal_covers(on: set[int], primes: set[Implicant], k: int) -> list[tuple[Implicant, ...]]:
-    """Every cover of ``on`` with the fewest implicants, then the fewest literals."""
+def minimal_covers(on: set[int], primes: set[Implicant], k: int, *,
+                   prefer_fewer_literals: bool = False,
+                   limit: int = MAX_SOLUTIONS) -> list[tuple[Implicant, ...]]:
+    """Every cover of ``on`` with the fewest prime implicants (as the R package QCA lists them).
+
+    A model must hold every essential implicant (the only one covering some row),
+    so only the rest are searched, smallest sets first. ``prefer_fewer_literals``
+    keeps, among those, only the covers with the fewest literals in all: that hides
+    equally short models, so it is an option that the output names.
+    """
     if not on:
         return []
     ordered = sorted(primes, key=lambda p: (literals(p, k), -p[0], p[1]))
@@ -254,14 +289,90 @@ def minimal_covers(on: set[int], primes: set[Implicant], k: int) -> list[tuple[I
         return [tuple(essential)]
     candidates = [p for p in ordered if p not in essential and cover[p] & left]
     best: list[tuple[Implicant, ...]] = []
-    for size in range(1, len(candidates) + 1):
-        for combo in combinations(candidates, size):
-            if left <= set().union(*(cover[p] for p in combo)):
-                best.append(tuple(essential) + combo)
-        if best:
+    left = _dominating_rows(left, candidates, cover)
+    start = _lower_bound({t: [p for p in candidates if t in cover[p]] for t in left})
+    for size in range(max(1, start), len(candidates) + 1):
+        found = _covers_of_size(left, candidates, cover, size,
+                                None if prefer_fewer_literals else limit + 1)
+        if found:
+            best = [tuple(essential) + combo for combo in found]
             break
-    fewest = min(sum(literals(p, k) for p in b) for b in best)
-    return [b for b in best if sum(literals(p, k) for p in b) == fewest][:MAX_SOLUTIONS]
+    if prefer_fewer_literals:
+        fewest = min(sum(literals(p, k) for p in b) for b in best)
+        best = [b for b in best if sum(literals(p, k) for p in b) == fewest]
+    return best[:limit + 1]
+
+
+def _covers_of_size(left: set[int], candidates: list[Implicant],
+                    cover: dict[Implicant, frozenset[int]], size: int,
+                    limit: int | None) -> list[tuple[Implicant, ...]]:
+    """Every set of ``size`` candidates covering ``left``, each set once.
+
+    Branch on the row with the fewest candidates; in the i-th branch the first i-1
+    candidates are ruled out (their sets were met in earlier branches), so no set is
+    found twice and the search never walks all combinations.
+    """
+    found: list[tuple[Implicant, ...]] = []
+    order = {p: i for i, p in enumerate(candidates)}
+
+    def walk(uncovered: frozenset[int], chosen: list[Implicant], banned: frozenset[Implicant],
+             budget: int) -> bool:
+        if not uncovered:
+            found.append(tuple(sorted(chosen, key=order.__getitem__)))
+            return limit is not None and len(found) >= limit
+        if budget == 0:
+            return False
+        usable = [p for p in candidates if p not in banned and p not in chosen]
+        options_of = {t: [p for p in usable if t in cover[p]] for t in uncovered}
+        if _lower_bound(options_of) > budget:
+            return False
+        row = min(uncovered, key=lambda t: len(options_of[t]))
+        options = options_of[row]
+        for i, p in enumerate(options):
+            chosen.append(p)
+            stop = walk(uncovered - cover[p], chosen, banned | frozenset(options[:i]),
+                        budget - 1)
+            chosen.pop()
+            if stop:
+                return True
+        return False
+
+    walk(frozenset(left), [], frozenset(), size)
+    return found
+
+
+def _dominating_rows(left: set[int], candidates: list[Implicant],
+                     cover: dict[Implicant, frozenset[int]]) -> set[int]:
+    """Drop each row whose candidates include all of another row's: covering that other
+    row covers it too, so the covers (and models) stay exactly the same."""
+    opts = {t: frozenset(p for p in candidates if t in cover[p]) for t in left}
+    keep: set[int] = set()
+    for t in sorted(left, key=lambda r: (len(opts[r]), r)):
+        if not any(opts[o] <= opts[t] for o in keep):
+            keep.add(t)
+    return keep
+
+
+def _lower_bound(options_of: dict[int, list[Implicant]]) -> int:
+    """Rows no two of which share a candidate each need their own term (a row with no
+    candidate left cannot be covered at all)."""
+    if any(not opts for opts in options_of.values()):
+        return len(options_of) + 1_000_000
+    taken: set[Implicant] = set()
+    bound = 0
+    for _, opts in sorted(options_of.items(), key=lambda item: len(item[1])):
+        if taken.isdisjoint(opts):
+            bound += 1
+            taken.update(opts)
+    return bound
+
+
+def essential_terms(models: list[Solution]) -> list[str]:
+    """Terms found in every model (the data leave no choice about them)."""
+    if not models:
+        return []
+    common = set.intersection(*({t.expression for t in m.terms} for m in models))
+    return [t.expression for t in models[0].terms if t.expression in common]
 
 
 def term_text(imp: Implicant, labels: list[str]) -> str:
@@ -275,7 +386,8 @@ def term_text(imp: Implicant, labels: list[str]) -> str:
     return "*".join(parts) or "1"
 
 
-def _fit(cover: tuple[Implicant, ...], rows: list[CaseRow], labels: list[str]) -> Solution:
+def _fit(cover: tuple[Implicant, ...], rows: list[CaseRow], labels: list[str],
+         remainders: list[tuple[int, ...]] = ()) -> Solution:  # type: ignore[assignment]
     included = [r for r in rows if r.included]
     positive = [r for r in included if r.outcome]
     n_pos = len(positive)
@@ -294,81 +406,172 @@ def _fit(cover: tuple[Implicant, ...], rows: list[CaseRow], labels: list[str]) -
                           len(unique) / n_pos if n_pos else 0.0))
     members = [r for r in included if any(hit(p, r) for p in cover)]
     both = [r for r in members if r.outcome]
+    used = tuple(v for v in remainders if any(covers(p, _config(v)) for p in cover))
     return Solution(" + ".join(t.expression for t in terms), tuple(terms),
                     len(both) / len(members) if members else None,
-                    len(both) / n_pos if n_pos else 0.0)
+                    len(both) / n_pos if n_pos else 0.0, used)
+
+
+def _config(values: tuple[int, ...]) -> int:
+    return int("".join(map(str, values)), 2) if values else 0
+
+
+def _models(on: set[int], primes: set[Implicant], rows: list[CaseRow], labels: list[str],
+            remainders: list[tuple[int, ...]], prefer_fewer_literals: bool
+            ) -> tuple[list[Solution], bool]:
+    found = minimal_covers(on, primes, len(labels), prefer_fewer_literals=prefer_fewer_literals)
+    models = [_fit(c, rows, labels, remainders) for c in found[:MAX_SOLUTIONS]]
+    return models, len(found) > MAX_SOLUTIONS
 
 
 def minimise(rows: list[CaseRow], table: list[TruthRow], remainders: list[tuple[int, ...]],
-             labels: list[str], *, use_remainders: bool) -> list[Solution]:
-    """The complex (no remainders) or parsimonious (with remainders) solutions."""
+             labels: list[str], *, use_remainders: bool,
+             prefer_fewer_literals: bool = False) -> list[Solution]:
+    """The complex (no remainders) or parsimonious (with remainders) models."""
     k = len(labels)
-
-    def config(values: tuple[int, ...]) -> int:
-        return int("".join(map(str, values)), 2) if values else 0
-
-    on = {config(r.values) for r in table if r.output == "1"}
-    dont_care = {config(v) for v in remainders} if use_remainders else set()
+    on = {_config(r.values) for r in table if r.output == "1"}
+    dont_care = {_config(v) for v in remainders} if use_remainders else set()
     if not on:
         return []
-    primes = prime_implicants(on | dont_care, k)
-    primes = {p for p in primes if any(covers(p, t) for t in on)}
-    return [_fit(c, rows, labels) for c in minimal_covers(on, primes, k)]
+    primes = {p for p in prime_implicants(on | dont_care, k) if any(covers(p, t) for t in on)}
+    return _models(on, primes, rows, labels, remainders, prefer_fewer_literals)[0]
+
+
+def _resolve_contradictions(rows: list[CaseRow], k: int, threshold: float, min_cases: int,
+                            how: str) -> list[CaseRow]:
+    """``drop``: cases of contradictory rows leave the analysis (their rows become remainders)."""
+    if how != "drop":
+        return rows
+    table, _ = truth_table(rows, k, threshold, min_cases)
+    gone = {c for r in table if r.output == "C" for c in r.cases}
+    return [CaseRow(r.case, r.values, r.outcome, "dropped: in a contradictory row", True)
+            if r.case in gone else r for r in rows]
 
 
 def run_qca(cases: list[CaseInput], conditions: list[Condition], outcome: Condition, *,
             threshold: float = 1.0, min_cases: int = 1,
-            calls: Callable[[str, Call], Truth] | None = None) -> QcaResult:
-    """Build the truth table and both solutions for one outcome."""
+            calls: Callable[[str, Call], Truth] | None = None,
+            expectations: list[str] | None = None, prefer_fewer_literals: bool = False,
+            negate_outcome: bool = False, contradictions: str = "keep") -> QcaResult:
+    """Build the truth table, the models (complex, intermediate, parsimonious) and necessity."""
     if not conditions:
         raise InvalidInputError("Give at least one --condition, e.g. --condition "
                                 "'FID: fidelity >= 10'.")
     if len(conditions) > MAX_CONDITIONS:
         raise InvalidInputError(f"{len(conditions)} conditions: crisp-set QCA here takes at most "
                                 f"{MAX_CONDITIONS} (with few cases, fewer is wiser).")
+    if contradictions not in CONTRADICTIONS:
+        raise InvalidInputError(f"--contradictions {contradictions!r}: use one of "
+                                f"{', '.join(CONTRADICTIONS)}.")
     labels = [c.label for c in conditions]
     if len(set(labels)) != len(labels) or outcome.label in labels:
         raise RuleError(f"Condition labels must differ from each other and from the outcome "
                         f"({', '.join(labels)}; outcome {outcome.label}). Name them LABEL: expr.")
+    expected = parse_expectations(expectations, labels) if expectations is not None else None
+    k = len(conditions)
     rows = evaluate_cases(cases, conditions, outcome, calls)
-    table, remainders = truth_table(rows, len(conditions), threshold, min_cases)
-    result = QcaResult(conditions, outcome, threshold, min_cases, rows, table, remainders)
-    result.complex = minimise(rows, table, remainders, labels, use_remainders=False)
-    result.parsimonious = minimise(rows, table, remainders, labels, use_remainders=True)
-    left_out = [r for r in rows if not r.included]
-    if left_out:
-        result.warnings.append("Left out (a value is unknown): " + "; ".join(
-            f"{r.case} ({r.reason})" for r in left_out))
-    if not any(r.output == "1" for r in table):
-        result.warnings.append(f"No configuration reaches consistency {threshold:g} for "
-                               f"{outcome.label}: there is nothing to minimise.")
-    if any(r.output == "C" for r in table):
-        result.warnings.append("Contradictory rows (C) are kept out of both solutions; resolve "
-                               "them by adding a condition or revisiting the cases.")
+    if negate_outcome:
+        rows = [CaseRow(r.case, r.values, None if r.outcome is None else 1 - r.outcome, r.reason)
+                for r in rows]
+    rows = _resolve_contradictions(rows, k, threshold, min_cases, contradictions)
+    table, remainders = truth_table(rows, k, threshold, min_cases)
+    if contradictions == "zero":
+        table = [replace(r, output="0") if r.output == "C" else r for r in table]
+    result = QcaResult(conditions, outcome, threshold, min_cases, rows, table, remainders,
+                       expectations=expected, prefer_fewer_literals=prefer_fewer_literals,
+                       negated=negate_outcome, contradictions=contradictions)
+    on = {_config(r.values) for r in table if r.output == "1"}
+    if on:
+        dont_care = {_config(v) for v in remainders}
+        complex_primes = prime_implicants(on, k)
+        result.complex, result.more_models["complex"] = _models(
+            on, complex_primes, rows, labels, remainders, prefer_fewer_literals)
+        pars_primes = {p for p in prime_implicants(on | dont_care, k)
+                       if any(covers(p, t) for t in on)}
+        result.parsimonious, result.more_models["parsimonious"] = _models(
+            on, pars_primes, rows, labels, remainders, prefer_fewer_literals)
+        if expected is not None:
+            used = {t.implicant for m in result.parsimonious for t in m.terms}
+            candidates = intermediate_implicants(complex_primes | {(t, 0) for t in on}, used,
+                                                 expected)
+            result.intermediate, result.more_models["intermediate"] = _models(
+                on, candidates, rows, labels, remainders, prefer_fewer_literals)
+    included = [r for r in rows if r.included]
+    result.necessity = necessity_table(labels, [(r.case, tuple(int(v or 0) for v in r.values),
+                                                 int(r.outcome or 0)) for r in included])
+    _warn(result, rows)
     return result
 
 
-def _solution_json(s: Solution) -> dict[str, Any]:
+def _warn(result: QcaResult, rows: list[CaseRow]) -> None:
+    left_out = [r for r in rows if not r.included and not r.dropped]
+    if left_out:
+        result.warnings.append("Left out (a value is unknown): " + "; ".join(
+            f"{r.case} ({r.reason})" for r in left_out))
+    dropped = [r.case for r in rows if r.dropped]
+    if dropped:
+        result.warnings.append("Dropped as contradictory (--contradictions drop): "
+                               + ", ".join(dropped))
+    if not any(r.output == "1" for r in result.truth_table):
+        result.warnings.append(f"No configuration reaches consistency {result.threshold:g} for "
+                               f"{result.outcome_label}: there is nothing to minimise.")
+    if any(r.output == "C" for r in result.truth_table):
+        result.warnings.append("Contradictory rows (C) are kept out of every solution; resolve "
+                               "them by adding a condition, revisiting the cases (qualcode codings --case NAME), "
+                               "or --contradictions drop|zero.")
+    for kind, cut in result.more_models.items():
+        if cut:
+            result.warnings.append(f"More than {MAX_SOLUTIONS} {kind} models: only the first "
+                                   f"{MAX_SOLUTIONS} are listed.")
+
+
+def _solution_json(s: Solution, labels: list[str]) -> dict[str, Any]:
     return {"expression": s.expression, "consistency": s.consistency, "coverage": s.coverage,
             "terms": [{"expression": t.expression, "cases": list(t.cases),
                        "consistency": t.consistency, "raw_coverage": t.raw_coverage,
-                       "unique_coverage": t.unique_coverage} for t in s.terms]}
+                       "unique_coverage": t.unique_coverage} for t in s.terms],
+            "remainders_used": [dict(zip(labels, v, strict=True)) for v in s.remainders]}
+
+
+def calibration_rows(result: QcaResult) -> list[dict[str, Any]]:
+    """Each case: the raw value behind each condition and the outcome, and its membership."""
+    out = []
+    for r in result.cases:
+        raw = result.raw.get(r.case, {})
+        cells = [{"label": c.label, "raw": raw.get(c.label, ""), "membership": v}
+                 for c, v in zip(result.conditions, r.values, strict=True)]
+        cells.append({"label": result.outcome_label, "raw": raw.get(result.outcome.label, ""),
+                      "membership": r.outcome})
+        out.append({"case": r.case, "included": r.included, "cells": cells})
+    return out
 
 
 def to_json(result: QcaResult) -> dict[str, Any]:
     labels = [c.label for c in result.conditions]
+    kinds = ["complex", "parsimonious"] + (["intermediate"] if result.expectations else [])
     return {
         "conditions": [{"label": c.label, "expression": c.expression} for c in result.conditions],
-        "outcome": {"label": result.outcome.label, "expression": result.outcome.expression},
-        "settings": {"consistency_threshold": result.threshold, "min_cases": result.min_cases},
+        "outcome": {"label": result.outcome_label, "expression": result.outcome.expression,
+                    "negated": result.negated},
+        "settings": {"consistency_threshold": result.threshold, "min_cases": result.min_cases,
+                     "prefer_fewer_literals": result.prefer_fewer_literals,
+                     "contradictions": result.contradictions,
+                     "expectations": None if result.expectations is None else {
+                         lab: "-" if e is None else e
+                         for lab, e in zip(labels, result.expectations, strict=True)}},
         "cases": [{"case": r.case, "included": r.included, "reason": r.reason or None,
                    "values": dict(zip(labels, r.values, strict=True)), "outcome": r.outcome}
                   for r in result.cases],
+        "calibration": calibration_rows(result),
         "truth_table": [{"values": dict(zip(labels, r.values, strict=True)), "output": r.output,
                          "n": r.n, "cases": list(r.cases), "consistency": r.consistency,
                          "coverage": r.coverage} for r in result.truth_table],
         "remainders": [dict(zip(labels, v, strict=True)) for v in result.remainders],
-        "solutions": {"complex": [_solution_json(s) for s in result.complex],
-                      "parsimonious": [_solution_json(s) for s in result.parsimonious]},
+        "solutions": {kind: [_solution_json(s, labels) for s in getattr(result, kind)]
+                      for kind in kinds},
+        "essential": {kind: result.essential(kind) for kind in kinds},
+        "necessity": [{"expression": n.expression, "consistency": n.consistency,
+                       "coverage": n.coverage, "relevance": n.relevance, "cases": list(n.cases)}
+                      for n in result.necessity],
         "warnings": list(result.warnings),
     }

@@ -231,25 +231,69 @@ def export_patterns(state: CliState, out: str, groups_from: str | None, by_valen
 @click.option("--grouped-only", is_flag=True, help="Only cases in a group.")
 @click.option("--case", "cases", multiple=True, help="Only these cases (repeat).")
 @qca_presence_options
+@click.option("--expect", "expectations", multiple=True, metavar="LABEL=1|0|-",
+              help="Directional expectation for the intermediate solution (repeat): "
+                   "'A=1' contributes when present, 'B=0' when absent, 'C=-' no expectation.")
+@click.option("--prefer-fewer-literals", is_flag=True,
+              help="Among models with the fewest terms keep only those with the fewest "
+                   "literals (hides equally short models; named in the output).")
+@click.option("--negate-outcome", is_flag=True, help="Explain the absence of the outcome.")
+@click.option("--contradictions", type=click.Choice(("keep", "drop", "zero")), default="keep",
+              show_default=True, help="Contradictory rows: keep them out of the solutions, "
+              "drop their cases, or code the rows 0.")
+@click.option("--quotes", "show_quotes", is_flag=True,
+              help="Show the passages of the condition codes for cases in contradictory rows.")
+@click.option("--necessity", is_flag=True,
+              help="Also show each condition and its negation as necessary for the outcome.")
+@click.option("--calibration", is_flag=True,
+              help="Also show each case's raw values and set memberships.")
+@click.option("--export", "export_to", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write truth table, models and necessity to FILE.docx or FILE.xlsx.")
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table",
               show_default=True)
 @pass_state
 def qca_cmd(state: CliState, conditions: tuple[str, ...], outcome: str, consistency: float,
             min_cases: int, grouped_only: bool, cases: tuple[str, ...], roll_up: bool,
-            min_refs: int, min_participants: int, fmt: str) -> None:
-    """Crisp-set QCA: truth table, complex and parsimonious solutions."""
+            min_refs: int, min_participants: int, expectations: tuple[str, ...],
+            prefer_fewer_literals: bool, negate_outcome: bool, contradictions: str,
+            show_quotes: bool, necessity: bool, calibration: bool, export_to: str | None, fmt: str) -> None:
+    """Crisp-set QCA: truth table, every minimal model (complex, intermediate, parsimonious)."""
     from qualcode.analysis.patterns import PresenceRule
     from qualcode.services.qca import run_project_qca
 
     presence = PresenceRule(min_refs=min_refs, min_participants=min_participants, roll_up=roll_up)
     result = run_project_qca(state.project(), list(conditions), outcome, threshold=consistency,
                              min_cases=min_cases, presence=presence, grouped_only=grouped_only,
-                             cases=list(cases) or None)
+                             cases=list(cases) or None,
+                             expectations=list(expectations) if expectations else None,
+                             prefer_fewer_literals=prefer_fewer_literals,
+                             negate_outcome=negate_outcome, contradictions=contradictions)
+    if export_to:
+        from qualcode.services.qca import export_qca
+
+        export_qca(state.project(), result, Path(export_to))
     if fmt == "json":
         from qualcode.analysis.qca import to_json
 
         emit_json(to_json(result))
-        return
-    from qualcode.cli.patterns_text import qca_text
+    else:
+        from qualcode.cli.qca_text import qca_text
 
-    click.echo(qca_text(result))
+        click.echo(qca_text(result, necessity=necessity, calibration=calibration))
+        if show_quotes:
+            from qualcode.services.qca import contradiction_quotes
+
+            click.echo(_quotes_text(contradiction_quotes(state.project(), result)))
+    if export_to:
+        click.echo(f"Wrote {export_to}", err=fmt == "json")
+
+
+def _quotes_text(quotes: dict[str, list[tuple[str, str, str]]]) -> str:
+    if not quotes:
+        return "\nNo contradictory rows: no quotes to show."
+    lines = ["", "Passages behind the contradictory rows (coded with the conditions' codes):"]
+    for case, found in quotes.items():
+        lines.append(f"  {case}: {len(found)} passage(s)")
+        for label, who, text in found:
+            lines.append(f"    [{label}] {who}: \"{text[:200]}\"")
+    return "\n".join(lines)

@@ -1,11 +1,10 @@
-"""Plain-text tables for ``qualcode group``, ``qualcode patterns`` and ``qualcode qca``."""
+"""Plain-text tables for ``qualcode group`` and ``qualcode patterns``."""
 
 from __future__ import annotations
 
 from qualcode.analysis.groups import GROUPS, GroupAssignment, members
 from qualcode.analysis.pattern_report import Section, pattern_sections
 from qualcode.analysis.patterns import PatternResult, PatternRow
-from qualcode.analysis.qca import QcaResult, Solution
 
 CODE_WIDTH = 48
 
@@ -78,43 +77,4 @@ def patterns_text(result: PatternResult, *, show_none: bool = False) -> str:
     for section in sections:
         out += ["", f"{section.title} ({len(section.rows)})"]
         out += _table(result, list(section.rows), width=width) if section.rows else ["  (none)"]
-    return "\n".join(out)
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
-
-
-def _solutions(title: str, solutions: list[Solution]) -> list[str]:
-    if not solutions:
-        return [f"{title}: none (no configuration shows the outcome)"]
-    out = []
-    for i, s in enumerate(solutions, 1):
-        tag = f" M{i}" if len(solutions) > 1 else ""
-        out.append(f"{title}{tag}: {s.expression}   consistency {_pct(s.consistency)}, "
-                   f"coverage {_pct(s.coverage)}")
-        for t in s.terms:
-            out.append(f"    {t.expression:<30} consistency {_pct(t.consistency)}  raw coverage "
-                       f"{_pct(t.raw_coverage)}  unique {_pct(t.unique_coverage)}  "
-                       f"({', '.join(t.cases) or 'no cases'})")
-    return out
-
-
-def qca_text(result: QcaResult) -> str:
-    """Conditions, the truth table (with cases), and both solutions."""
-    labels = [c.label for c in result.conditions]
-    out = ["Conditions: " + "; ".join(c.text for c in result.conditions),
-           f"Outcome: {result.outcome.text}",
-           (f"Consistency threshold {result.threshold:g}; rows with fewer than "
-            f"{result.min_cases} case(s) are remainders."), ""]
-    head = " ".join(f"{lab:>{max(len(lab), 1)}}" for lab in labels)
-    out.append(f"{head}  OUT    n  consist  cover  cases")
-    for row in result.truth_table:
-        vals = " ".join(f"{v:>{max(len(lab), 1)}}" for v, lab in zip(row.values, labels, strict=True))
-        out.append(f"{vals}  {row.output:>3} {row.n:>4}  {row.consistency:>7.2f}  "
-                   f"{row.coverage:>5.2f}  {', '.join(row.cases)}")
-    out.append(f"Logical remainders: {len(result.remainders)} configuration(s) no case has.")
-    out += [""] + _solutions("Complex solution", result.complex)
-    out += _solutions("Parsimonious solution", result.parsimonious)
-    out += [f"warning: {w}" for w in result.warnings]
     return "\n".join(out)

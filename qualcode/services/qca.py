@@ -6,31 +6,44 @@ Conditions and the outcome are case-attribute rules or code presence
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.patterns import PresenceRule
-from qualcode.analysis.presence import CodedDocuments, coded_documents
-from qualcode.analysis.qca import CaseInput, Condition, QcaResult, parse_condition, run_qca
+from qualcode.analysis.presence import CellCount, CodedDocuments, coded_documents
+from qualcode.analysis.qca import (
+    CaseInput,
+    Condition,
+    QcaResult,
+    parse_condition,
+    run_qca,
+)
 from qualcode.analysis.rules import Call, RuleError, Truth, attribute_names, leaves
-from qualcode.errors import QualcodeError
+from qualcode.errors import InvalidInputError, QualcodeError
 from qualcode.services.cases import resolve_case
 from qualcode.services.codebook import resolve_code
-from qualcode.services.coding import check_valence
+from qualcode.services.coding import check_valence, list_codings
 from qualcode.services.patterns import case_facts, group_assignments
 from qualcode.services.project import Project
 from qualcode.store.models import Case
 
+CodeKey = tuple[str, "str | None"]  # (code reference as typed, valence)
+
 
 def _code_presence(s: Session, conditions: list[Condition], presence: PresenceRule
-                   ) -> dict[tuple[str, str | None], set[str]]:
-    """Cases where each ``code("ref"[, "valence"])`` used by the conditions is present."""
+                   ) -> tuple[dict[CodeKey, set[str]], dict[CodeKey, dict[str, CellCount]]]:
+    """Cases where each ``code("ref"[, "valence"])`` used by the conditions is present,
+    and the codings and participants behind it per case (for the calibration table)."""
     calls = [(c, leaf) for c in conditions for leaf in _calls(c)]
     if not calls:
-        return {}
+        return {}, {}
     case_names = dict(s.execute(select(Case.id, Case.name)).all())
     coded: dict[bool, CodedDocuments] = {}
-    out: dict[tuple[str, str | None], set[str]] = {}
+    out: dict[CodeKey, set[str]] = {}
+    counts: dict[CodeKey, dict[str, CellCount]] = {}
     for cond, call in calls:
         ref = str(call.args[0])
         try:
@@ -45,7 +58,9 @@ def _code_presence(s: Session, conditions: list[Condition], presence: PresenceRu
         ids = coded[by_valence].present_cases((code.id, valence), presence.min_refs,
                                               presence.min_participants)
         out[(ref, valence)] = {case_names[cid] for cid in ids}
-    return out
+        counts[(ref, valence)] = {case_names[cid]: n for cid, n in
+                                  coded[by_valence].cell_counts((code.id, valence)).items()}
+    return out, counts
 
 
 def _calls(cond: Condition) -> list[Call]:
@@ -63,7 +78,9 @@ def _calls(cond: Condition) -> list[Call]:
 def run_project_qca(project: Project, conditions: list[str], outcome: str, *,
                     threshold: float = 1.0, min_cases: int = 1,
                     presence: PresenceRule | None = None, grouped_only: bool = False,
-                    cases: list[str] | None = None) -> QcaResult:
+                    cases: list[str] | None = None, expectations: list[str] | None = None,
+                    prefer_fewer_literals: bool = False, negate_outcome: bool = False,
+                    contradictions: str = "keep") -> QcaResult:
     """Crisp-set QCA over the project's cases (all, the grouped ones, or those named)."""
     presence = presence or PresenceRule()
     conds = [parse_condition(c) for c in conditions]
@@ -82,11 +99,63 @@ def run_project_qca(project: Project, conditions: list[str], outcome: str, *,
                 if facts and attr.lower() not in known:
                     raise RuleError(f"{cond.label}: no case has an attribute {attr!r} "
                                     f"(attributes: {', '.join(sorted(known)) or 'none'}).")
-        present = _code_presence(s, [*conds, out], presence)
+        present, counts = _code_presence(s, [*conds, out], presence)
 
     def call(case: str, c: Call) -> Truth:
         valence = check_valence(str(c.args[1])) if len(c.args) > 1 else None
         return case in present[(str(c.args[0]), valence)]
 
     inputs = [CaseInput(f.name, f.attributes) for f in facts]
-    return run_qca(inputs, conds, out, threshold=threshold, min_cases=min_cases, calls=call)
+    result = run_qca(inputs, conds, out, threshold=threshold, min_cases=min_cases, calls=call,
+                     expectations=expectations, prefer_fewer_literals=prefer_fewer_literals,
+                     negate_outcome=negate_outcome, contradictions=contradictions)
+    result.raw = {f.name: {c.label: _raw(c, f.name, f.attributes, counts) for c in (*conds, out)}
+                  for f in facts}
+    return result
+
+
+def _raw(cond: Condition, case: str, attributes: dict[str, Any],
+         counts: dict[CodeKey, dict[str, CellCount]]) -> str:
+    """What a case's membership was scored from: its attribute values and codings."""
+    lower = {k.lower(): v for k, v in attributes.items()}
+    parts = [f"{a}={lower.get(a.lower(), '?')}" for a in attribute_names(cond.node)]
+    for c in _calls(cond):
+        valence = check_valence(str(c.args[1])) if len(c.args) > 1 else None
+        n = counts.get((str(c.args[0]), valence), {}).get(case)
+        parts.append(f"{n.refs} coding(s), {n.participants} participant(s)" if n
+                     else "not coded")
+    return "; ".join(dict.fromkeys(parts))
+
+
+def export_qca(project: Project, result: QcaResult, out: str | Path) -> Path:
+    """Write the truth table, models, necessity and calibration tables to .docx or .xlsx.
+
+    Every QCA export goes through here, so checks that must run before anything
+    leaves the project have one place to live.
+    """
+    out = Path(out)
+    if out.suffix.lower() not in (".docx", ".xlsx"):
+        raise InvalidInputError(f"{out}: give a .docx or .xlsx file name.")
+    if not out.parent.is_dir():
+        raise InvalidInputError(f"{out}: folder {out.parent} does not exist. Create it first.")
+    # python-docx / openpyxl load only when a file is written.
+    from qualcode.export.qca_report import write_qca
+
+    return write_qca(result, out, project_name=project.name)
+
+
+def contradiction_quotes(project: Project, result: QcaResult
+                         ) -> dict[str, list[tuple[str, str, str]]]:
+    """For each case in a contradictory row: (condition label, who, passage) for every coding
+    of the codes its conditions name, so a reader can see why the cases disagree."""
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    calls = [(c.label, call) for c in (*result.conditions, result.outcome) for call in _calls(c)]
+    for row in result.contradictory_rows():
+        for case in row.cases:
+            found = out.setdefault(case, [])
+            for label, call in calls:
+                valence = check_valence(str(call.args[1])) if len(call.args) > 1 else None
+                for c in list_codings(project, case=case, code=str(call.args[0]),
+                                      valence=valence):
+                    found.append((label, c.participant or c.document, " ".join(c.text.split())))
+    return out
