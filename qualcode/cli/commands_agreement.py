@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from qualcode.cli.commands_export import gate_kwargs, gate_options
 from qualcode.cli.main import CliState, cli, emit_json, pass_state
 
 EXPORTS = (".docx", ".xlsx", ".csv")
@@ -61,6 +62,7 @@ def split_list(values: tuple[str, ...]) -> list[str]:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the table to a .docx, .xlsx or .csv file.",
 )
+@gate_options
 @pass_state
 def agreement(
     state: CliState,
@@ -70,6 +72,8 @@ def agreement(
     documents: tuple[str, ...],
     fmt: str,
     export: Path | None,
+    allow_identifiers: str | None,
+    key_file: str | None,
 ) -> None:
     """Intercoder agreement: percent, Cohen's kappa (two coders), Krippendorff's alpha.
 
@@ -99,24 +103,11 @@ def agreement(
     else:
         click.echo(render_table(result))
     if export is not None:
-        _export(result, export)
+        from qualcode.services.agreement import export_agreement
+
+        export_agreement(state.project(), result, export,
+                         **gate_kwargs(allow_identifiers, key_file))
         click.echo(f"Saved {export}", err=fmt != "table")
-
-
-def _export(result: dict[str, Any], out: Path) -> None:
-    suffix = out.suffix.lower()
-    if suffix == ".docx":
-        from qualcode.export.agreement_docx import write_agreement_docx  # python-docx is heavy
-
-        write_agreement_docx(result, out)
-    elif suffix == ".xlsx":
-        from qualcode.export.agreement_xlsx import write_agreement_xlsx  # openpyxl is heavy
-
-        write_agreement_xlsx(result, out)
-    else:
-        from qualcode.export.agreement_csv import write_agreement_csv
-
-        write_agreement_csv(result, out)
 
 
 def render_table(result: dict[str, Any]) -> str:

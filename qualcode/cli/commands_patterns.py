@@ -251,12 +251,14 @@ def export_patterns(state: CliState, out: str, groups_from: str | None, by_valen
               help="Write truth table, models and necessity to FILE.docx or FILE.xlsx.")
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table",
               show_default=True)
+@gate_options
 @pass_state
 def qca_cmd(state: CliState, conditions: tuple[str, ...], outcome: str, consistency: float,
             min_cases: int, grouped_only: bool, cases: tuple[str, ...], roll_up: bool,
             min_refs: int, min_participants: int, expectations: tuple[str, ...],
             prefer_fewer_literals: bool, negate_outcome: bool, contradictions: str,
-            show_quotes: bool, necessity: bool, calibration: bool, export_to: str | None, fmt: str) -> None:
+            show_quotes: bool, necessity: bool, calibration: bool, export_to: str | None,
+            fmt: str, allow_identifiers: str | None, key_file: str | None) -> None:
     """Crisp-set QCA: truth table, every minimal model (complex, intermediate, parsimonious)."""
     from qualcode.analysis.patterns import PresenceRule
     from qualcode.services.qca import run_project_qca
@@ -271,7 +273,8 @@ def qca_cmd(state: CliState, conditions: tuple[str, ...], outcome: str, consiste
     if export_to:
         from qualcode.services.qca import export_qca
 
-        export_qca(state.project(), result, Path(export_to))
+        export_qca(state.project(), result, Path(export_to),
+                   **gate_kwargs(allow_identifiers, key_file))
     if fmt == "json":
         from qualcode.analysis.qca import to_json
 

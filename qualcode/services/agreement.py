@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import chain
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -305,3 +306,26 @@ def _result(
     return AgreementResult(
         unit, [n for _, n in named], results, overall, [names[d] for d, _, _ in docs], notes
     )
+
+
+def export_agreement(project: Project, result: dict[str, Any], out: str | Path, *,
+                     allow_identifiers: str | None = None, key: Any = None) -> Path:
+    """Write the agreement table to .docx, .xlsx or .csv, after the identifier check."""
+    from qualcode.services.leaks import export_gate
+
+    out = Path(out)
+    export_gate(project, "agreement table", out, allow_identifiers=allow_identifiers, key=key)
+    suffix = out.suffix.lower()
+    if suffix == ".docx":
+        from qualcode.export.agreement_docx import write_agreement_docx  # python-docx is heavy
+
+        write_agreement_docx(result, out)
+    elif suffix == ".xlsx":
+        from qualcode.export.agreement_xlsx import write_agreement_xlsx  # openpyxl is heavy
+
+        write_agreement_xlsx(result, out)
+    else:
+        from qualcode.export.agreement_csv import write_agreement_csv
+
+        write_agreement_csv(result, out)
+    return out

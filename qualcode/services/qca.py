@@ -127,7 +127,8 @@ def _raw(cond: Condition, case: str, attributes: dict[str, Any],
     return "; ".join(dict.fromkeys(parts))
 
 
-def export_qca(project: Project, result: QcaResult, out: str | Path) -> Path:
+def export_qca(project: Project, result: QcaResult, out: str | Path, *,
+               allow_identifiers: str | None = None, key: Any = None) -> Path:
     """Write the truth table, models, necessity and calibration tables to .docx or .xlsx.
 
     Every QCA export goes through here, so checks that must run before anything
@@ -138,6 +139,9 @@ def export_qca(project: Project, result: QcaResult, out: str | Path) -> Path:
         raise InvalidInputError(f"{out}: give a .docx or .xlsx file name.")
     if not out.parent.is_dir():
         raise InvalidInputError(f"{out}: folder {out.parent} does not exist. Create it first.")
+    from qualcode.services.leaks import export_gate
+
+    export_gate(project, "QCA tables", out, allow_identifiers=allow_identifiers, key=key)
     # python-docx / openpyxl load only when a file is written.
     from qualcode.export.qca_report import write_qca
 
