@@ -89,15 +89,23 @@ class LatestRead:
         return True
 
 
+ENDLESS_GROUPS = ("_loader",)
+"""Worker groups that never finish by design (DirectoryTree's load queue)."""
+
+
 async def settle(pilot: Any, rounds: int = 5) -> None:
     """Wait until service workers (and the work their results start) are done."""
     from textual.worker import WorkerState
 
+    def finite() -> list[Any]:  # a DirectoryTree's loader waits for work forever: not ours
+        return [w for w in pilot.app.workers if w.group not in ENDLESS_GROUPS]
+
     for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+        busy = finite()
+        if busy:  # an empty list would mean "every worker" to wait_for_complete
+            await pilot.app.workers.wait_for_complete(busy)
         await pilot.pause()
-        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING)
-                   for w in pilot.app.workers):
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in finite()):
             break
 
 

@@ -180,8 +180,18 @@ class MatrixScreen(Screen[None]):
             except InvalidInputError as exc:
                 self.app.notify(str(exc), title="Filter not applied", severity="error")
                 return
-            self.spec = spec
-            self.action_refresh()
+            self._remember_cursor()
+
+            def loaded(m: Matrix) -> None:
+                self.spec = spec
+                self._loaded(m)
+
+            def failed(exc: BaseException) -> None:  # e.g. a misspelt attribute: say so, keep
+                self.app.notify(str(exc), title="Filter not applied", severity="error",
+                                timeout=12)
+
+            self.app.run_service(self, charting.matrix, self.app.project, spec,  # type: ignore[attr-defined]
+                                 then=loaded, on_error=failed, label="matrix")
 
         self.app.push_screen(PromptDialog(
             "Only cases whose attributes match", " and ".join(self.spec.where),
