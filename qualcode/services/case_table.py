@@ -119,3 +119,15 @@ def _cell(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def set_case_participants(project: Project, case: str, labels: list[str]) -> None:
+    """Exactly these participants belong to the case (others leave it), in one transaction."""
+    with project.transaction("set case participants", case=case, participants=labels) as s:
+        row = resolve_case(s, case)
+        wanted = {_participant(s, label).id for label in labels}
+        for p in s.scalars(select(Participant).where(Participant.case_id == row.id)):
+            if p.id not in wanted:
+                p.case_id = None
+        for pid in wanted:
+            s.get(Participant, pid).case_id = row.id  # type: ignore[union-attr]

@@ -194,5 +194,8 @@ def summary(checks: list[FileCheck]) -> str:
     for c in checks:
         kinds[c.kind] = kinds.get(c.kind, 0) + 1
     problems = sum(1 for c in checks if c.warnings or not c.ok)
-    parts = [f"{n} {k}{'s' * (n != 1)}" for k, n in kinds.items()]
+    words = {"transcript": ("transcript", "transcripts"), "cases": ("cases table",
+             "cases tables"), "codings": ("codings table", "codings tables"),
+             "refi": ("REFI-QDA file", "REFI-QDA files")}
+    parts = [f"{n} {words.get(k, (k, k))[n != 1]}" for k, n in kinds.items()]
     return (", ".join(parts) or "no files") + f"; {problems} to look at."

@@ -40,6 +40,7 @@ def create_project(path: str | os.PathLike[str] | None, name: str, framework: st
     spec = find_framework(framework) if framework else None
     project = Project.open(out, coder=coder)
     try:
+        os.chmod(out, 0o600)  # a project holds interview data: owner-only
         project.set_setting("project.name", " ".join(name.split()) or out.stem)
         if spec is not None:
             apply_framework(project, spec)

@@ -208,6 +208,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
        "remove", "-"),
     _a("import.toggle", "space", "toggle", "Tick or untick the highlighted file", "tick",
        "space"),
+    _a("import.up", "backspace", "up", "Show the folder above in the tree", "up", "⌫"),
     _a("import.check", "ctrl+k", "check", "Check the chosen files (nothing is stored)", "check",
        "^k"),
     _a("import.speakers", "ctrl+l", "speakers", "Speaker map: which label is which role",

@@ -32,6 +32,8 @@ from qualcode.tui.widgets.chrome import StatusLine, plural
 from qualcode.tui.widgets.file_tree import FilteredTree
 from qualcode.tui.workers import LatestRead
 
+COLUMNS = ("tick", "file", "check", "participant", "case", "turns", "kind")
+COLUMN_LABELS = ("✓", "File", "Check", "Participant", "Case", "Turns", "Kind")
 ROLE_STYLE = {"participant": "green", "interviewer": "cyan", "other": "magenta",
               "unknown": "b red"}
 
@@ -104,8 +106,8 @@ class ImportScreen(Screen[None]):
         self._checks_read = LatestRead()
 
     def compose(self) -> ComposeResult:
-        yield Static("[b]Import[/b] transcripts (.txt .docx), cases or codings tables (.csv), "
-                     "REFI-QDA projects (.qdpx .qde .qdc)", id="import-title")
+        yield Static("[b]Import[/b] transcripts and tables · space ticks a file · nothing is "
+                     "stored before ctrl+s", id="import-title")
         with Horizontal(id="import-body"):
             with Vertical(id="import-left"):
                 yield Static(f"[dim]{escape(str(self.start))}[/dim]  + adds", id="tree-title")
@@ -122,9 +124,7 @@ class ImportScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, key in (("✓", "tick"), ("File", "file"), ("Kind", "kind"),
-                           ("Participant", "participant"), ("Case", "case"),
-                           ("Turns", "turns"), ("Check", "check")):
+        for label, key in zip(COLUMN_LABELS, COLUMNS, strict=True):
             table.add_column(label, key=key)
         self.query_one(ProgressBar).display = False
         self.query_one(FilteredTree).focus()
@@ -143,6 +143,13 @@ class ImportScreen(Screen[None]):
         self.ticked |= set(new)
         self._fill()
         self._run_check(new)
+
+    def action_up(self) -> None:
+        tree = self.query_one(FilteredTree)
+        self.start = Path(str(tree.path)).resolve().parent
+        tree.path = self.start
+        self.query_one("#tree-title", Static).update(f"[dim]{escape(str(self.start))}[/dim]  "
+                                                     "+ adds")
 
     def on_directory_tree_file_selected(self, event: Any) -> None:
         event.stop()
@@ -283,31 +290,41 @@ class ImportScreen(Screen[None]):
             f"{ticked} of {plural(len(self.files), 'file')} ticked"
             + (f" · {text}" if text else "") + " · ctrl+s imports the ticked files")
 
+    def _cells(self, path: Path) -> list[Any]:
+        c = self.checks.get(path)
+        note = Text("checking…", style="dim")
+        if c is not None:
+            problems = len(c.unplaced) + len(c.warnings)
+            if not c.ok:
+                note = Text("cannot import", style="bold red")
+            elif c.status != "new":
+                note = Text(c.status, style="yellow" if c.status == "changed" else "dim")
+            elif problems:
+                note = Text(f"{problems} to look at", style="yellow")
+            else:
+                note = Text("ok", style="green")
+        is_transcript = c is not None and c.kind == "transcript"
+        return ["☑" if path in self.ticked else "☐", path.name, note,
+                (c.participant or "—") if is_transcript else "",
+                (c.case or "—") if is_transcript else "",
+                str(c.turns) if is_transcript else "", c.kind if c else ""]
+
     def _fill(self) -> None:
+        """Update the rows in place (keys pressed meanwhile keep their row); rebuild if the
+        list of files changed."""
         table = self.query_one(DataTable)
-        keep = self._highlighted()
-        table.clear()
-        for path in self.files:
-            c = self.checks.get(path)
-            note = Text("checking…", style="dim")
-            if c is not None:
-                problems = len(c.unplaced) + len(c.warnings)
-                if not c.ok:
-                    note = Text("cannot import", style="bold red")
-                elif c.status != "new":
-                    note = Text(c.status, style="yellow" if c.status == "changed" else "dim")
-                elif problems:
-                    note = Text(f"{problems} to look at", style="yellow")
-                else:
-                    note = Text("ok", style="green")
-            table.add_row("☑" if path in self.ticked else "☐", path.name,
-                          c.kind if c else "", (c.participant or "—") if c and
-                          c.kind == "transcript" else "", (c.case or "—") if c and
-                          c.kind == "transcript" else "",
-                          str(c.turns) if c and c.kind == "transcript" else "", note,
-                          key=str(path))
-        if keep is not None and keep in self.files:
-            table.move_cursor(row=self.files.index(keep))
+        shown = [str(k.value) for k in table.rows]
+        if shown == [str(p) for p in self.files]:
+            for path in self.files:
+                for column, value in zip(COLUMNS, self._cells(path), strict=True):
+                    table.update_cell(str(path), column, value, update_width=True)
+        else:
+            keep = self._highlighted()
+            table.clear()
+            for path in self.files:
+                table.add_row(*self._cells(path), key=str(path))
+            if keep is not None and keep in self.files:
+                table.move_cursor(row=self.files.index(keep))
         self._show_detail()
         self._status()
 
