@@ -41,7 +41,8 @@ def test_check_reports_participant_case_speakers_and_unplaced_lines(tmp_path: Pa
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "S7PW2.txt").write_text(
         "Interviewer: How was it?\n\nS7PW2: Fine.\n\nResearcher: And then?\n\nS7PW2: Better.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     doc = DocxDocument()
     doc.add_paragraph("Interviewer: Tell me about the ward.")
     doc.add_paragraph("S8PWC: The staff knew us.")
@@ -50,19 +51,30 @@ def test_check_reports_participant_case_speakers_and_unplaced_lines(tmp_path: Pa
     checks = {c.name: c for c in check_files(project, [tmp_path / "in"])}
     assert set(checks) == {"S7PW2.txt", "S8PWC.docx", "sites.csv"}
     txt = checks["S7PW2.txt"]
-    assert (txt.kind, txt.participant, txt.case, txt.turns, txt.status) == \
-        ("transcript", "S7PW2", "Site 7", 3, "new")
+    assert (txt.kind, txt.participant, txt.case, txt.turns, txt.status) == (
+        "transcript",
+        "S7PW2",
+        "Site 7",
+        3,
+        "new",
+    )
     roles = {s.label: (s.role, s.turns) for s in txt.speakers}
-    assert roles == {"Interviewer": ("interviewer", 1), "S7PW2": ("participant", 2),
-                     "Researcher": ("unknown", 0)}
+    assert roles == {
+        "Interviewer": ("interviewer", 1),
+        "S7PW2": ("participant", 2),
+        "Researcher": ("unknown", 0),
+    }
     assert txt.unplaced and "unknown speaker 'Researcher'" in txt.unplaced[0]
     assert any("S7PW2.txt:5" in w for w in txt.warnings)
     assert checks["S8PWC.docx"].case == "Site 8" and "docx" in checks["S8PWC.docx"].layout
     assert checks["sites.csv"].kind == "cases"
     assert summary(list(checks.values())) == "2 transcripts, 1 cases table; 1 to look at."
     # the speaker map the screen passes back places the line, and nothing was stored
-    fixed = check_files(project, [tmp_path / "in" / "S7PW2.txt"],
-                        ImportOptions(speaker_labels={"Researcher": "interviewer"}))[0]
+    fixed = check_files(
+        project,
+        [tmp_path / "in" / "S7PW2.txt"],
+        ImportOptions(speaker_labels={"Researcher": "interviewer"}),
+    )[0]
     assert not fixed.unplaced and fixed.turns == 4
     assert setup_status(project).documents == 0
 
@@ -134,11 +146,13 @@ def test_cases_table_round_trips_through_csv(imported: Project, tmp_path: Path) 
     assert "participants" not in cases["Site 3"].attributes
 
 
-def test_cases_csv_with_an_unknown_participant_changes_nothing(imported: Project,
-                                                               tmp_path: Path) -> None:
+def test_cases_csv_with_an_unknown_participant_changes_nothing(
+    imported: Project, tmp_path: Path
+) -> None:
     path = tmp_path / "c.csv"
-    path.write_text("case,fidelity,participants\nSite 3,9,S3PW1\nSite 4,2,S9PW9\n",
-                    encoding="utf-8")
+    path.write_text(
+        "case,fidelity,participants\nSite 3,9,S3PW1\nSite 4,2,S9PW9\n", encoding="utf-8"
+    )
     with pytest.raises(InvalidInputError, match=r"c.csv:3: no participant 'S9PW9'"):
         import_cases_csv(imported, path)
     assert "fidelity" not in {c.name: c for c in list_cases(imported)}["Site 3"].attributes
@@ -164,14 +178,22 @@ def test_participants_and_attributes_are_edited_one_by_one(imported: Project) ->
 def test_preview_group_rules_explains_and_stores_nothing(imported: Project) -> None:
     set_case(imported, "Site 3", {"fidelity": "13", "engagement": "74"})
     set_case(imported, "Site 4", {"fidelity": "6", "engagement": "38"})
-    preview = {a.case: a for a in preview_group_rules(
-        imported, ["high: fidelity >= 10 and engagement >= 60", "low: fidelity < 10", ""])}
+    preview = {
+        a.case: a
+        for a in preview_group_rules(
+            imported, ["high: fidelity >= 10 and engagement >= 60", "low: fidelity < 10", ""]
+        )
+    }
     assert preview["Site 3"].group == "high"
-    assert preview["Site 3"].reason == ("rule high: fidelity 13 >= 10 is true; engagement 74 "
-                                        ">= 60 is true")
+    assert preview["Site 3"].reason == (
+        "rule high: fidelity 13 >= 10 is true; engagement 74 >= 60 is true"
+    )
     assert preview["Site 4"].group == "low"
     assert group_rules(imported) == []
     assert all(a.group is None for a in list_groups(imported))
-    with pytest.raises(RuleError, match=r"no case has an attribute 'engagment' at column 26 .*"
-                                        r"\(attributes: engagement, fidelity\)"):
+    with pytest.raises(
+        RuleError,
+        match=r"no case has an attribute 'engagment' at column 26 .*"
+        r"\(attributes: engagement, fidelity\)",
+    ):
         preview_group_rules(imported, ["high: fidelity >= 12 and engagment >= 60"])

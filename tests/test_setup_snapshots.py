@@ -23,8 +23,10 @@ from tests.tui_fixtures import make_sample_project
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_transcripts"
-UNKNOWN_SPEAKER = ("Interviewer: How was it?\n\nS7PW1: Fine at first.\n\nResearcher: And "
-                   "then?\n\nS7PW1: Better once the ward knew us.\n")
+UNKNOWN_SPEAKER = (
+    "Interviewer: How was it?\n\nS7PW1: Fine at first.\n\nResearcher: And "
+    "then?\n\nS7PW1: Better once the ward knew us.\n"
+)
 
 
 def _study_folder() -> Path:
@@ -64,6 +66,7 @@ def _keys(*keys: str) -> Any:
             await pilot.press(key)
             await settle(pilot)
         await settle(pilot)
+
     return run
 
 
@@ -74,44 +77,55 @@ def test_welcome(snap_compare: Any, study: Path, size: tuple[int, int]) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_setup_checklist(snap_compare: Any, sample: Project, size: tuple[int, int]) -> None:
-    assert snap_compare(QualcodeApp(sample, start_mode="setup"), terminal_size=size,
-                        run_before=_keys())
+    assert snap_compare(
+        QualcodeApp(sample, start_mode="setup"), terminal_size=size, run_before=_keys()
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_import_checked(snap_compare: Any, sample: Project, size: tuple[int, int]) -> None:
     # the folder added and checked; the cursor on S7PW1, whose "Researcher:" is unplaced
     keys = ("1", "down", "plus", "tab", "down", "down")
-    assert snap_compare(QualcodeApp(sample, start_mode="setup"), terminal_size=size,
-                        run_before=_keys(*keys))
+    assert snap_compare(
+        QualcodeApp(sample, start_mode="setup"), terminal_size=size, run_before=_keys(*keys)
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_framework(snap_compare: Any, sample: Project, size: tuple[int, int]) -> None:
-    assert snap_compare(QualcodeApp(sample, start_mode="setup"), terminal_size=size,
-                        run_before=_keys("2"))
+    assert snap_compare(
+        QualcodeApp(sample, start_mode="setup"), terminal_size=size, run_before=_keys("2")
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_cases(snap_compare: Any, sample: Project, size: tuple[int, int]) -> None:
-    assert snap_compare(QualcodeApp(sample, start_mode="setup"), terminal_size=size,
-                        run_before=_keys("3", "right", "right"))
+    assert snap_compare(
+        QualcodeApp(sample, start_mode="setup"),
+        terminal_size=size,
+        run_before=_keys("3", "right", "right"),
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_groups_live_error(snap_compare: Any, sample: Project, size: tuple[int, int]) -> None:
     typed = [{" ": "space"}.get(ch, ch) for ch in "fidelity >= 10 and engagment >= 60"]
-    assert snap_compare(QualcodeApp(sample, start_mode="setup"), terminal_size=size,
-                        run_before=_keys("4", *typed))
+    assert snap_compare(
+        QualcodeApp(sample, start_mode="setup"), terminal_size=size, run_before=_keys("4", *typed)
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_exports(snap_compare: Any, sample: Project, size: tuple[int, int]) -> None:
-    assert snap_compare(QualcodeApp(sample, start_mode="setup"), terminal_size=size,
-                        run_before=_keys("5"))
+    assert snap_compare(
+        QualcodeApp(sample, start_mode="setup"), terminal_size=size, run_before=_keys("5")
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_file_dialog(snap_compare: Any, sample: Project, size: tuple[int, int]) -> None:
-    assert snap_compare(QualcodeApp(sample, start_mode="setup"), terminal_size=size,
-                        run_before=_keys("3", "ctrl+o", "down"))
+    assert snap_compare(
+        QualcodeApp(sample, start_mode="setup"),
+        terminal_size=size,
+        run_before=_keys("3", "ctrl+o", "down"),
+    )

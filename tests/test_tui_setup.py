@@ -36,8 +36,13 @@ def anyio_backend() -> str:
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_transcripts"
 TRANSCRIPTS = ("S2PW1.txt", "S3PW1.txt", "S4PW1.txt", "S5PW1.txt", "S6PW1.docx")
-SITES = {"Site 2": (11, 51), "Site 3": (13, 74), "Site 4": (6, 38), "Site 5": (12, 69),
-         "Site 6": (7, 42)}
+SITES = {
+    "Site 2": (11, 51),
+    "Site 3": (13, 74),
+    "Site 4": (6, 38),
+    "Site 5": (12, 69),
+    "Site 6": (7, 42),
+}
 
 
 def count(project: Project, model: Any) -> int:
@@ -153,12 +158,19 @@ async def test_whole_study_from_an_empty_folder_to_a_chart(folder: Path) -> None
         assert group_rules(project) == []  # a preview until saved
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert group_rules(project) == ["high: fidelity >= 12 and engagement >= 60",
-                                        "low: fidelity < 10 and engagement < 50",
-                                        "outlier: fidelity >= 10 and engagement < 60"]
+        assert group_rules(project) == [
+            "high: fidelity >= 12 and engagement >= 60",
+            "low: fidelity < 10 and engagement < 50",
+            "outlier: fidelity >= 10 and engagement < 60",
+        ]
         groups = {a.case: a.group for a in list_groups(project)}
-        assert groups == {"Site 2": "outlier", "Site 3": "high", "Site 4": "low",
-                          "Site 5": "high", "Site 6": "low"}
+        assert groups == {
+            "Site 2": "outlier",
+            "Site 3": "high",
+            "Site 4": "low",
+            "Site 5": "high",
+            "Site 6": "low",
+        }
         await pilot.press("escape")
         await settle(pilot)
 
@@ -189,7 +201,8 @@ async def test_whole_study_from_an_empty_folder_to_a_chart(folder: Path) -> None
 async def test_speaker_map_places_unknown_labels_before_import(folder: Path) -> None:
     (folder / "transcripts" / "S7PW1.txt").write_text(
         "Interviewer: How was it?\n\nS7PW1: Fine.\n\nResearcher: And then?\n\nS7PW1: Better.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     project = create_project(folder, "P", None, coder="ana")
     app = QualcodeApp(project, start_mode="setup")
     async with app.run_test(size=(120, 40)) as pilot:

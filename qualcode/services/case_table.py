@@ -33,21 +33,32 @@ class ParticipantInfo:
 def list_participants(project: Project) -> list[ParticipantInfo]:
     """Every participant with its case and how many documents it has."""
     with project.read() as s:
-        docs = dict(s.execute(select(Document.participant_id, func.count())
-                              .group_by(Document.participant_id)).all())
-        rows = s.execute(select(Participant.id, Participant.label, Case.name, Participant.role)
-                         .outerjoin(Case, Case.id == Participant.case_id)
-                         .order_by(Participant.label)).all()
-        return [ParticipantInfo(label, case, role, docs.get(pid, 0))
-                for pid, label, case, role in rows]
+        docs = dict(
+            s.execute(
+                select(Document.participant_id, func.count()).group_by(Document.participant_id)
+            ).all()
+        )
+        rows = s.execute(
+            select(Participant.id, Participant.label, Case.name, Participant.role)
+            .outerjoin(Case, Case.id == Participant.case_id)
+            .order_by(Participant.label)
+        ).all()
+        return [
+            ParticipantInfo(label, case, role, docs.get(pid, 0)) for pid, label, case, role in rows
+        ]
 
 
 def _participant(s: object, label: str) -> Participant:
-    row = s.scalar(select(Participant).where(  # type: ignore[attr-defined]
-        func.lower(Participant.label) == label.strip().lower()))
+    row = s.scalar(
+        select(Participant).where(  # type: ignore[attr-defined]
+            func.lower(Participant.label) == label.strip().lower()
+        )
+    )
     if row is None:
-        known = ", ".join(s.scalars(select(Participant.label).order_by(Participant.label))) \
-            or "none yet"  # type: ignore[attr-defined]
+        known = (
+            ", ".join(s.scalars(select(Participant.label).order_by(Participant.label)))
+            or "none yet"
+        )  # type: ignore[attr-defined]
         raise NotFoundError(f"No participant {label!r} (participants: {known}).")
     return row  # type: ignore[no-any-return]
 
@@ -75,17 +86,25 @@ def rename_attribute(project: Project, old: str, new: str) -> int:
     if not new:
         raise InvalidInputError("An attribute needs a name.")
     with project.transaction("rename attribute", old=old, new=new) as s:
-        rows = list(s.scalars(select(CaseAttribute).where(
-            func.lower(CaseAttribute.name) == old.strip().lower())))
+        rows = list(
+            s.scalars(
+                select(CaseAttribute).where(func.lower(CaseAttribute.name) == old.strip().lower())
+            )
+        )
         if not rows:
             raise NotFoundError(f"No case has an attribute {old!r}.")
         for attr in rows:
-            clash = s.scalar(select(CaseAttribute).where(
-                CaseAttribute.case_id == attr.case_id,
-                func.lower(CaseAttribute.name) == new.lower(), CaseAttribute.id != attr.id))
+            clash = s.scalar(
+                select(CaseAttribute).where(
+                    CaseAttribute.case_id == attr.case_id,
+                    func.lower(CaseAttribute.name) == new.lower(),
+                    CaseAttribute.id != attr.id,
+                )
+            )
             if clash is not None:
-                raise InvalidInputError(f"A case already has an attribute {new!r}; remove one "
-                                        "of the two first.")
+                raise InvalidInputError(
+                    f"A case already has an attribute {new!r}; remove one of the two first."
+                )
             attr.name = new
         return len(rows)
 
@@ -107,8 +126,9 @@ def export_cases_csv(project: Project, out: str | Path) -> Path:
         writer = csv.writer(fh)
         writer.writerow(["case", *attrs, PARTICIPANTS_COLUMN])
         for c in cases:
-            writer.writerow([c.name, *[_cell(c.attributes.get(a)) for a in attrs],
-                             " ".join(c.participants)])
+            writer.writerow(
+                [c.name, *[_cell(c.attributes.get(a)) for a in attrs], " ".join(c.participants)]
+            )
     os.replace(side, out)
     return out
 

@@ -45,10 +45,16 @@ def files_in(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            out += sorted((p for p in path.rglob("*") if p.is_file() and is_importable(p)
-                           and not any(part.startswith(".") for part in
-                                       p.relative_to(path).parts)),
-                          key=lambda p: str(p).lower())
+            out += sorted(
+                (
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file()
+                    and is_importable(p)
+                    and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                ),
+                key=lambda p: str(p).lower(),
+            )
         elif path.is_file():
             out.append(path)
     return list(dict.fromkeys(out))
@@ -88,9 +94,13 @@ class FileCheck:
         return self.status != "error"
 
 
-def check_files(project: Project, paths: Iterable[str | Path],
-                options: ImportOptions | None = None, *,
-                progress: Progress | None = None) -> list[FileCheck]:
+def check_files(
+    project: Project,
+    paths: Iterable[str | Path],
+    options: ImportOptions | None = None,
+    *,
+    progress: Progress | None = None,
+) -> list[FileCheck]:
     """Read and parse every file as the importer would, and say what it would become."""
     from qualcode.ingest.turns import SpeakerLabels
 
@@ -108,18 +118,23 @@ def check_files(project: Project, paths: Iterable[str | Path],
     return out
 
 
-def _check_one(path: Path, pattern: ParticipantPattern, labels: object,
-               stored: dict[str, str]) -> FileCheck:
+def _check_one(
+    path: Path, pattern: ParticipantPattern, labels: object, stored: dict[str, str]
+) -> FileCheck:
     suffix = path.suffix.lower()
     if suffix in REFI_SUFFIXES:
-        return FileCheck(path, "refi", layout="REFI-QDA project" if suffix != ".qdc"
-                         else "REFI-QDA codebook")
+        return FileCheck(
+            path, "refi", layout="REFI-QDA project" if suffix != ".qdc" else "REFI-QDA codebook"
+        )
     if suffix in TABLE_SUFFIXES:
         return _check_table(path)
     if suffix not in SUPPORTED_SUFFIXES:
-        return FileCheck(path, "unsupported", "error",
-                         warnings=[f"{path.name}: {suffix or 'no extension'} files are not "
-                                   "imported."])
+        return FileCheck(
+            path,
+            "unsupported",
+            "error",
+            warnings=[f"{path.name}: {suffix or 'no extension'} files are not imported."],
+        )
     try:
         return _check_transcript(path, pattern, labels, stored)
     except QualcodeError as e:
@@ -134,13 +149,20 @@ def _check_table(path: Path) -> FileCheck:
         return FileCheck(path, "cases", layout="cases table (one row per case)")
     if kind == "codings":
         return FileCheck(path, "codings", layout="codings table (applied after transcripts)")
-    return FileCheck(path, "table", "error",
-                     warnings=[f"{path.name}:1: a CSV to import must be a cases table (first "
-                               "column 'case') or a codings table."])
+    return FileCheck(
+        path,
+        "table",
+        "error",
+        warnings=[
+            f"{path.name}:1: a CSV to import must be a cases table (first "
+            "column 'case') or a codings table."
+        ],
+    )
 
 
-def _check_transcript(path: Path, pattern: ParticipantPattern, labels: object,
-                      stored: dict[str, str]) -> FileCheck:
+def _check_transcript(
+    path: Path, pattern: ParticipantPattern, labels: object, stored: dict[str, str]
+) -> FileCheck:
     from qualcode.ingest.turns import parse_turns
 
     src = read_transcript(path)
@@ -154,28 +176,38 @@ def _check_transcript(path: Path, pattern: ParticipantPattern, labels: object,
     for turn in parsed.turns:
         if turn.speaker is None:
             continue
-        role = "participant" if turn.is_participant else \
-            ("interviewer" if turn.is_participant is False else "other")
+        role = (
+            "participant"
+            if turn.is_participant
+            else ("interviewer" if turn.is_participant is False else "other")
+        )
         entry = counts.setdefault(turn.speaker, [role, 0])
         entry[1] = int(entry[1]) + 1  # type: ignore[call-overload]
     role_of = labels.role_of()  # type: ignore[attr-defined]
-    speakers = [SpeakerInfo(label, role_of.get(label.casefold(), str(role)), int(n))  # type: ignore[call-overload]
-                for label, (role, n) in counts.items()]
+    speakers = [
+        SpeakerInfo(label, role_of.get(label.casefold(), str(role)), int(n))  # type: ignore[call-overload]
+        for label, (role, n) in counts.items()
+    ]
     unplaced = [n.message for n in parsed.notices if n.message.startswith("unknown speaker")]
     for label in _unknown_labels(unplaced):
         speakers.append(SpeakerInfo(label, "unknown", 0))
     has_turns = any(t.speaker for t in parsed.turns)
     return FileCheck(
-        path, "transcript", status,
+        path,
+        "transcript",
+        status,
         layout=("speaker turns (Label: text)" if has_turns else "one block (no speaker labels)")
         + f", {src.file_format}",
         participant=pid.label if pid else None,
         case=pattern.case_name(pid) if pid else None,
-        words=len(src.text.split()), turns=sum(1 for t in parsed.turns if t.speaker),
-        speakers=speakers, unplaced=unplaced,
+        words=len(src.text.split()),
+        turns=sum(1 for t in parsed.turns if t.speaker),
+        speakers=speakers,
+        unplaced=unplaced,
         warnings=[str(w) for w in src.warnings]
         + [str(src.warning_at(n.offset, n.message)) for n in parsed.notices]
-        + [f"{path.name}: {n}" for n in notes])
+        + [f"{path.name}: {n}" for n in notes],
+    )
 
 
 def _unknown_labels(messages: list[str]) -> list[str]:
@@ -184,7 +216,7 @@ def _unknown_labels(messages: list[str]) -> list[str]:
         start = m.find("'")
         end = m.find("'", start + 1)
         if start >= 0 and end > start:
-            out.append(m[start + 1:end])
+            out.append(m[start + 1 : end])
     return out
 
 
@@ -194,8 +226,11 @@ def summary(checks: list[FileCheck]) -> str:
     for c in checks:
         kinds[c.kind] = kinds.get(c.kind, 0) + 1
     problems = sum(1 for c in checks if c.warnings or not c.ok)
-    words = {"transcript": ("transcript", "transcripts"), "cases": ("cases table",
-             "cases tables"), "codings": ("codings table", "codings tables"),
-             "refi": ("REFI-QDA file", "REFI-QDA files")}
+    words = {
+        "transcript": ("transcript", "transcripts"),
+        "cases": ("cases table", "cases tables"),
+        "codings": ("codings table", "codings tables"),
+        "refi": ("REFI-QDA file", "REFI-QDA files"),
+    }
     parts = [f"{n} {words.get(k, (k, k))[n != 1]}" for k, n in kinds.items()]
     return (", ".join(parts) or "no files") + f"; {problems} to look at."

@@ -22,8 +22,9 @@ def project_file(path: str | os.PathLike[str] | None) -> Path:
     return out.resolve()
 
 
-def create_project(path: str | os.PathLike[str] | None, name: str, framework: str | None,
-                   coder: str | None = None) -> Project:
+def create_project(
+    path: str | os.PathLike[str] | None, name: str, framework: str | None, coder: str | None = None
+) -> Project:
     """A new project file with its name and (if given) a framework applied.
 
     Everything is checked before the file is made; if applying the framework
@@ -93,4 +94,5 @@ def setup_status(project: Project) -> SetupStatus:
             count(select(func.count(distinct(CaseAttribute.case_id)))),
             tuple(s.scalars(select(CaseAttribute.name).distinct().order_by(CaseAttribute.name))),
             count(select(func.count()).select_from(Case).where(Case.group_name.is_not(None))),
-            count(select(func.count()).select_from(Coding)))
+            count(select(func.count()).select_from(Coding)),
+        )

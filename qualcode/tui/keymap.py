@@ -190,6 +190,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("welcome.new", "f2", "choose('new')", "Start a new project", "new project", "F2"),
     _a("welcome.open", "f3", "choose('open')", "Open an existing project", "open", "F3"),
     _a("welcome.demo", "f4", "choose('demo')", "Open the demo project", "demo", "F4"),
+    _a("welcome.up", "backspace", "up", "Open: show the folder above", "up", "⌫"),
     _a("welcome.create", "ctrl+s", "create", "Create the project", "create", "^s"),
     _a("welcome.quit", "ctrl+q", "app.quit", "Quit", "quit", "^q", priority=True),
     # Set up (the checklist screen)

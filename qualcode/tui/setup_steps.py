@@ -16,16 +16,36 @@ class SetupStep:
 
 
 SETUP_STEPS: tuple[SetupStep, ...] = (
-    SetupStep("import", "Import transcripts and tables", "1",
-              "qualcode.tui.screens.import_files:ImportScreen"),
-    SetupStep("framework", "Choose and apply a framework", "2",
-              "qualcode.tui.screens.framework_pick:FrameworkScreen"),
-    SetupStep("cases", "Cases, attributes and participants", "3",
-              "qualcode.tui.screens.cases_table:CasesScreen"),
-    SetupStep("groups", "Case groups (by hand, by attribute or by rules)", "4",
-              "qualcode.tui.screens.groups:GroupsScreen"),
-    SetupStep("exports", "Export: chart, pattern tables, REFI-QDA, codebook", "5",
-              "qualcode.tui.screens.exports:ExportsDialog"),
+    SetupStep(
+        "import",
+        "Import transcripts and tables",
+        "1",
+        "qualcode.tui.screens.import_files:ImportScreen",
+    ),
+    SetupStep(
+        "framework",
+        "Choose and apply a framework",
+        "2",
+        "qualcode.tui.screens.framework_pick:FrameworkScreen",
+    ),
+    SetupStep(
+        "cases",
+        "Cases, attributes and participants",
+        "3",
+        "qualcode.tui.screens.cases_table:CasesScreen",
+    ),
+    SetupStep(
+        "groups",
+        "Case groups (by hand, by attribute or by rules)",
+        "4",
+        "qualcode.tui.screens.groups:GroupsScreen",
+    ),
+    SetupStep(
+        "exports",
+        "Export: chart, pattern tables, REFI-QDA, codebook",
+        "5",
+        "qualcode.tui.screens.exports:ExportsDialog",
+    ),
 )
 BY_ID = {s.id: s for s in SETUP_STEPS}
 

@@ -35,8 +35,9 @@ class WelcomeApp(App[WelcomeChoice]):
 
     TITLE = "qualcode"
 
-    def __init__(self, folder: Path | None = None, project_file: Path | None = None,
-                 coder: str | None = None) -> None:
+    def __init__(
+        self, folder: Path | None = None, project_file: Path | None = None, coder: str | None = None
+    ) -> None:
         super().__init__()
         self.folder = (folder or Path.cwd()).resolve()
         self.project_file = project_file or self.folder / "qualcode.db"
@@ -50,18 +51,34 @@ class WelcomeApp(App[WelcomeChoice]):
 
         self.push_screen(WelcomeScreen())
 
-    def run_service(self, node: DOMNode, fn: Callable[..., Any], *args: Any,
-                    then: Callable[[Any], Any] | None = None,
-                    on_error: Callable[[BaseException], Any] | None = None,
-                    label: str = "", **kwargs: Any) -> None:
+    def run_service(
+        self,
+        node: DOMNode,
+        fn: Callable[..., Any],
+        *args: Any,
+        then: Callable[[Any], Any] | None = None,
+        on_error: Callable[[BaseException], Any] | None = None,
+        label: str = "",
+        **kwargs: Any,
+    ) -> None:
         """As :meth:`QualcodeApp.run_service`: ``fn`` in a thread, the result as a message."""
-        self._worker(node, label or getattr(fn, "__name__", "service"),
-                     partial(fn, *args, **kwargs), then, on_error)
+        self._worker(
+            node,
+            label or getattr(fn, "__name__", "service"),
+            partial(fn, *args, **kwargs),
+            then,
+            on_error,
+        )
 
     @work(thread=True, group="service", exit_on_error=False)
-    def _worker(self, node: DOMNode, label: str, call: Callable[[], Any],
-                then: Callable[[Any], Any] | None,
-                on_error: Callable[[BaseException], Any] | None) -> None:
+    def _worker(
+        self,
+        node: DOMNode,
+        label: str,
+        call: Callable[[], Any],
+        then: Callable[[Any], Any] | None,
+        on_error: Callable[[BaseException], Any] | None,
+    ) -> None:
         try:
             value = call()
         except Exception as exc:  # noqa: BLE001 - delivered to the screen
@@ -75,8 +92,11 @@ class WelcomeApp(App[WelcomeChoice]):
             if message.on_error is not None:
                 message.on_error(message.error)
             else:
-                title = "Cannot do that" if isinstance(message.error, QualcodeError) else \
-                    "Unexpected error"
+                title = (
+                    "Cannot do that"
+                    if isinstance(message.error, QualcodeError)
+                    else "Unexpected error"
+                )
                 self.notify(str(message.error), title=title, severity="error", timeout=10)
         elif message.then is not None:
             message.then(message.value)

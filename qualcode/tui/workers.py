@@ -95,7 +95,7 @@ ENDLESS_GROUPS = ("_loader",)
 
 async def settle(pilot: Any, rounds: int = 5) -> None:
     """Wait until service workers (and the work their results start) are done."""
-    from textual.worker import WorkerState
+    from textual.worker import WorkerCancelled, WorkerState
 
     def finite() -> list[Any]:  # a DirectoryTree's loader waits for work forever: not ours
         return [w for w in pilot.app.workers if w.group not in ENDLESS_GROUPS]
@@ -103,7 +103,10 @@ async def settle(pilot: Any, rounds: int = 5) -> None:
     for _ in range(rounds):
         busy = finite()
         if busy:  # an empty list would mean "every worker" to wait_for_complete
-            await pilot.app.workers.wait_for_complete(busy)
+            try:
+                await pilot.app.workers.wait_for_complete(busy)
+            except WorkerCancelled:  # the app is closing (e.g. it exited with a result)
+                pass
         await pilot.pause()
         if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in finite()):
             break

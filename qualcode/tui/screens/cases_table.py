@@ -7,7 +7,6 @@ a participant's case. Every edit is one transaction, saved at once.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
@@ -16,37 +15,18 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from qualcode.services.case_table import (
-    ParticipantInfo,
-    export_cases_csv,
-    list_participants,
-    remove_case_attribute,
-    set_case_participants,
-    set_participant_case,
-)
-from qualcode.services.cases import CaseInfo, import_cases_csv, list_cases, parse_value, set_case
+from qualcode.services.case_table import ParticipantInfo, list_participants
+from qualcode.services.cases import CaseInfo, list_cases
 from qualcode.tui import keymap
+from qualcode.tui.screens.cases_edit import CaseEditing, show_value, type_word
 from qualcode.tui.widgets.chrome import StatusLine, plural
-
-VALUE_HINT = ("A number (12, 7.5, 76%) is stored as a number and compared as one in group "
-              "rules; anything else is text. Leave it empty to remove the value.")
 
 
 def _load(project: Any) -> tuple[list[CaseInfo], list[ParticipantInfo]]:
     return list_cases(project), list_participants(project)
 
 
-def _type_word(value: Any) -> str:
-    return "text" if isinstance(value, str) else "number"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value)
-
-
-class CasesScreen(Screen[None]):
+class CasesScreen(CaseEditing, Screen[None]):
     """The cases table on top, the participants below (tab moves between them)."""
 
     KEYMAP_SCOPE = "cases"
@@ -61,12 +41,16 @@ class CasesScreen(Screen[None]):
         self.pending: list[str] = []  # new columns with no value yet
 
     def compose(self) -> ComposeResult:
-        yield Static("[b]Cases[/b] (sites) with their attributes · ⏎ edit a cell · ctrl+n new "
-                     "case · + new attribute", id="cases-title")
+        yield Static(
+            "[b]Cases[/b] (sites) with their attributes · ⏎ edit a cell · ctrl+n new "
+            "case · + new attribute",
+            id="cases-title",
+        )
         yield DataTable(id="cases-grid", cursor_type="cell", zebra_stripes=True)
         yield Static("", id="cases-cell")
-        yield Static("[b]Participants[/b] · ⏎ sets the case a participant belongs to",
-                     id="people-title")
+        yield Static(
+            "[b]Participants[/b] · ⏎ sets the case a participant belongs to", id="people-title"
+        )
         yield DataTable(id="people-grid", cursor_type="row", zebra_stripes=True)
         yield StatusLine("", id="status")
         yield Footer(compact=True, show_command_palette=False)
@@ -107,7 +91,9 @@ class CasesScreen(Screen[None]):
             cells: list[Any] = [Text(c.name, style="bold")]
             for a in self.attributes:
                 v = c.attributes.get(a)
-                cells.append(Text(_show(v), justify="right" if not isinstance(v, str) else "left"))
+                cells.append(
+                    Text(show_value(v), justify="right" if not isinstance(v, str) else "left")
+                )
             cells += [" ".join(c.participants), str(c.documents)]
             grid.add_row(*cells, key=str(c.id))
         if grid.row_count:  # the same case and column, wherever they are now
@@ -121,18 +107,25 @@ class CasesScreen(Screen[None]):
         self.query_one(StatusLine).update(
             f"{plural(len(self.cases), 'case')}, {plural(len(self.attributes), 'attribute')}, "
             f"{plural(len(self.participants), 'participant')} · ctrl+o import CSV · ctrl+e "
-            "export CSV")
+            "export CSV"
+        )
         if not self.cases:
             self.query_one("#cases-cell", Static).update(
                 "No cases yet. Press ctrl+n to add one (e.g. Site 3), or ctrl+o to import a "
-                "CSV (first column 'case'). Imported transcripts make their cases too.")
+                "CSV (first column 'case'). Imported transcripts make their cases too."
+            )
 
     def _fill_people(self) -> None:
         grid = self.query_one("#people-grid", DataTable)
         grid.clear()
         for p in self.participants:
-            grid.add_row(Text(p.label, style="bold"), p.case or "—", p.role or "",
-                         str(p.documents), key=p.label)
+            grid.add_row(
+                Text(p.label, style="bold"),
+                p.case or "—",
+                p.role or "",
+                str(p.documents),
+                key=p.label,
+            )
 
     # -- where the cursor is -------------------------------------------------------------
     def _at(self) -> tuple[CaseInfo | None, str]:
@@ -154,12 +147,19 @@ class CasesScreen(Screen[None]):
         if column.startswith("attr:"):
             name = column[5:]
             value = case.attributes.get(name)
-            line.update(f"{escape(case.name)} · {escape(name)} = "
-                        + (f"[b]{escape(_show(value))}[/b] ({_type_word(value)})"
-                           if value is not None else "[dim]no value[/dim]"))
+            line.update(
+                f"{escape(case.name)} · {escape(name)} = "
+                + (
+                    f"[b]{escape(show_value(value))}[/b] ({type_word(value)})"
+                    if value is not None
+                    else "[dim]no value[/dim]"
+                )
+            )
         elif column == "participants":
-            line.update(f"{escape(case.name)} · participants: "
-                        f"{escape(' '.join(case.participants) or 'none')}")
+            line.update(
+                f"{escape(case.name)} · participants: "
+                f"{escape(' '.join(case.participants) or 'none')}"
+            )
         else:
             group = f" · group {case.group}" if case.group else ""
             line.update(f"{escape(case.name)}{group} · {plural(case.documents, 'document')}")
@@ -189,109 +189,11 @@ class CasesScreen(Screen[None]):
         elif column == "participants":
             self._edit_members(case)
         elif column == "case":
-            self.notify("Case names come from the participant ids; edit its attributes in the "
-                        "other columns.", timeout=6)
-
-    def _edit_value(self, case: CaseInfo, name: str) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
-
-        current = case.attributes.get(name)
-
-        def done(text: Any) -> None:
-            if text is None:
-                return
-            raw = str(text).strip()
-            app: Any = self.app
-            if raw == "":
-                if current is not None:
-                    app.run_service(self, remove_case_attribute, app.project, case.name, name,
-                                    then=self._saved, serial=True, label="remove attribute")
-                return
-            app.run_service(self, set_case, app.project, case.name, {name: raw},
-                            then=self._saved, serial=True, label="set attribute")
-            kind = _type_word(parse_value(raw))
-            self.query_one(StatusLine).update(f"{case.name}: {name} = {raw} saved as {kind}")
-
-        self.app.push_screen(PromptDialog(f"{name} for {case.name}", _show(current),
-                                          hint=VALUE_HINT), done)
-
-    def _edit_members(self, case: CaseInfo) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
-
-        def done(text: Any) -> None:
-            if text is None:
-                return
-            labels = str(text).replace(",", " ").split()
-            app: Any = self.app
-            app.run_service(self, set_case_participants, app.project, case.name, labels,
-                            then=self._saved, serial=True, label="set participants")
-
-        known = ", ".join(p.label for p in self.participants) or "none imported yet"
-        self.app.push_screen(PromptDialog(f"Participants in {case.name} (ids, space separated)",
-                                          " ".join(case.participants),
-                                          hint=f"Participants: {known}"), done)
-
-    def _edit_participant(self, label: str) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
-
-        person = next((p for p in self.participants if p.label == label), None)
-
-        def done(text: Any) -> None:
-            if text is None:
-                return
-            app: Any = self.app
-            app.run_service(self, set_participant_case, app.project, label,
-                            str(text).strip() or None, then=self._saved, serial=True,
-                            label="set participant case")
-
-        cases = ", ".join(c.name for c in self.cases) or "none yet"
-        self.app.push_screen(PromptDialog(f"Case for {label}", person.case or "" if person
-                                          else "", hint=f"Cases: {cases}. Empty: no case."),
-                             done)
-
-    def action_new_case(self) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
-
-        def done(text: Any) -> None:
-            if text is None or not str(text).strip():
-                return
-            app: Any = self.app
-            app.run_service(self, set_case, app.project, str(text).strip(), then=self._saved,
-                            serial=True, label="new case")
-
-        self.app.push_screen(PromptDialog("New case", "", placeholder="e.g. Site 7"), done)
-
-    def action_new_attribute(self) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
-
-        def done(text: Any) -> None:
-            name = " ".join(str(text or "").split())
-            if not name:
-                return
-            if name.lower() in {a.lower() for a in self.attributes}:
-                self.notify(f"There is already an attribute {name!r}.", severity="warning")
-                return
-            self.pending.append(name)
-            self.attributes.append(name)
-            self._fill_cases()
-            grid = self.query_one("#cases-grid", DataTable)
-            grid.move_cursor(column=1 + self.attributes.index(name))
-            grid.focus()
-
-        self.app.push_screen(PromptDialog(
-            "New attribute (a column: e.g. fidelity, engagement, locality)", "",
-            hint="Then give each case its value with Enter."), done)
-
-    def action_clear_cell(self) -> None:
-        case, column = self._at()
-        if case is None or not column.startswith("attr:"):
-            return
-        name = column[5:]
-        if case.attributes.get(name) is None:
-            return
-        app: Any = self.app
-        app.run_service(self, remove_case_attribute, app.project, case.name, name,
-                        then=self._saved, serial=True, label="remove attribute")
+            self.notify(
+                "Case names come from the participant ids; edit its attributes in the "
+                "other columns.",
+                timeout=6,
+            )
 
     def action_switch_table(self) -> None:
         cases = self.query_one("#cases-grid", DataTable)
@@ -299,40 +201,6 @@ class CasesScreen(Screen[None]):
 
     def _saved(self, _result: Any = None) -> None:
         self.action_refresh()
-
-    # -- CSV -----------------------------------------------------------------------------
-    def action_import_csv(self) -> None:
-        from qualcode.tui.screens.file_dialog import FileDialog
-
-        def chosen(path: Path | None) -> None:
-            if path is None:
-                return
-            app: Any = self.app
-            app.run_service(self, import_cases_csv, app.project, path, then=self._csv_imported,
-                            serial=True, label="import cases")
-
-        self.app.push_screen(FileDialog("Import cases from a CSV (first column 'case')",
-                                        (".csv",)), chosen)
-
-    def _csv_imported(self, report: Any) -> None:
-        text = f"{len(report.cases_created)} cases created, {len(report.cases_updated)} updated."
-        self.notify(text, title="Cases imported", timeout=8)
-        self.action_refresh()
-
-    def action_export_csv(self) -> None:
-        from qualcode.tui.screens.file_dialog import FileDialog
-
-        def chosen(path: Path | None) -> None:
-            if path is None:
-                return
-            app: Any = self.app
-            app.run_service(self, export_cases_csv, app.project, path,
-                            then=lambda p: self.notify(f"Cases written to {p}", title="Exported",
-                                                       timeout=8), label="export cases")
-
-        self.app.push_screen(FileDialog("Export the cases table as CSV", (".csv",),
-                                        value=str(Path.cwd() / "cases.csv"), must_exist=False),
-                             chosen)
 
     def action_back(self) -> None:
         self.dismiss(None)

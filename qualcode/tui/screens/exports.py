@@ -37,12 +37,11 @@ EXPORTS: tuple[ExportKind, ...] = (
     ExportKind("chart-xlsx", "Framework chart: Excel workbook", ".xlsx", "chart"),
     ExportKind("chart-csv", "Framework chart: every coding as CSV", ".csv", "chart"),
     ExportKind("chart-html", "Framework chart: one web page", ".html", "chart"),
-    ExportKind("patterns-docx", "Pattern table (A/B/C/D) with quotes: Word", ".docx",
-               "patterns"),
-    ExportKind("patterns-xlsx", "Pattern table (A/B/C/D) with quotes: Excel", ".xlsx",
-               "patterns"),
-    ExportKind("qdpx", "Whole project for NVivo, ATLAS.ti, MAXQDA (REFI-QDA .qdpx)", ".qdpx",
-               "project"),
+    ExportKind("patterns-docx", "Pattern table (A/B/C/D) with quotes: Word", ".docx", "patterns"),
+    ExportKind("patterns-xlsx", "Pattern table (A/B/C/D) with quotes: Excel", ".xlsx", "patterns"),
+    ExportKind(
+        "qdpx", "Whole project for NVivo, ATLAS.ti, MAXQDA (REFI-QDA .qdpx)", ".qdpx", "project"
+    ),
     ExportKind("qdc", "Codebook with definitions (REFI-QDA .qdc)", ".qdc", "codebook"),
 )
 BY_ID = {k.id: k for k in EXPORTS}
@@ -72,8 +71,11 @@ def run_export(project: Any, kind_id: str, out: Path, progress: Any = None) -> s
         return f"Pattern table written to {path}"
     from qualcode.exchange import refi_export
 
-    report = refi_export.export_qdpx(project, out, progress) if kind.id == "qdpx" \
+    report = (
+        refi_export.export_qdpx(project, out, progress)
+        if kind.id == "qdpx"
         else refi_export.export_qdc(project, out)
+    )
     return " ".join(report.summary_lines())
 
 
@@ -104,13 +106,21 @@ class ExportsDialog(ModalScreen[Path | None]):
                 for k in EXPORTS:
                     yield RadioButton(k.label, value=k is self.kind, id=f"kind-{k.id}")
             yield Label("File")
-            yield Input(str(default_file(app.project_name, self.kind)), id="exports-path",
-                        compact=True)
+            yield Input(
+                str(default_file(app.project_name, self.kind)), id="exports-path", compact=True
+            )
             yield ProgressBar(total=1, show_eta=False, id="exports-progress")
-            yield Static("Charts include every case and code; use the Matrix screen (x) for a "
-                         "filtered chart.", id="exports-message", classes="dialog-hint")
-            yield Horizontal(Button("Export", id="ok", variant="primary", compact=True),
-                             Button("Close", id="cancel", compact=True), classes="buttons")
+            yield Static(
+                "Charts include every case and code; use the Matrix screen (x) for a "
+                "filtered chart.",
+                id="exports-message",
+                classes="dialog-hint",
+            )
+            yield Horizontal(
+                Button("Export", id="ok", variant="primary", compact=True),
+                Button("Close", id="cancel", compact=True),
+                classes="buttons",
+            )
 
     def on_mount(self) -> None:
         self.query_one(RadioSet).focus()
@@ -157,9 +167,17 @@ class ExportsDialog(ModalScreen[Path | None]):
             self.post_message(ExportProgress(done, total))  # from the worker thread
 
         app: Any = self.app
-        app.run_service(self, run_export, app.project, self.kind.id, path, progress,
-                        then=lambda line: self._done(line, path), on_error=self._failed,
-                        label="export")
+        app.run_service(
+            self,
+            run_export,
+            app.project,
+            self.kind.id,
+            path,
+            progress,
+            then=lambda line: self._done(line, path),
+            on_error=self._failed,
+            label="export",
+        )
 
     def on_export_progress(self, message: ExportProgress) -> None:
         self.query_one(ProgressBar).update(total=max(message.total, 1), progress=message.done)
@@ -179,4 +197,5 @@ class ExportsDialog(ModalScreen[Path | None]):
     def _say(self, text: str, *, error: bool = False, markup: bool = False) -> None:
         shown = text if markup else escape(text)
         self.query_one("#exports-message", Static).update(
-            f"[b $error]{shown}[/]" if error else shown)
+            f"[b $error]{shown}[/]" if error else shown
+        )

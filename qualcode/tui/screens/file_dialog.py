@@ -28,8 +28,15 @@ class FileDialog(ModalScreen[Path | None]):
     KEYMAP_SCOPE = "files"
     BINDINGS: ClassVar[list[BindingType]] = [*keymap.bindings("files")]
 
-    def __init__(self, title: str, suffixes: tuple[str, ...], *, start: Path | None = None,
-                 value: str = "", must_exist: bool = True) -> None:
+    def __init__(
+        self,
+        title: str,
+        suffixes: tuple[str, ...],
+        *,
+        start: Path | None = None,
+        value: str = "",
+        must_exist: bool = True,
+    ) -> None:
         super().__init__()
         self.title_text, self.suffixes = title, suffixes
         self.start = (start or Path.cwd()).resolve()
@@ -38,8 +45,11 @@ class FileDialog(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="file-box"):
             yield Label(escape(self.title_text), classes="dialog-title")
-            yield Static(f"Showing folders and {', '.join(self.suffixes)} files in "
-                         f"{escape(str(self.start))}", classes="dialog-hint")
+            yield Static(
+                f"Showing folders and {', '.join(self.suffixes)} files in "
+                f"{escape(str(self.start))}",
+                classes="dialog-hint",
+            )
             yield FilteredTree(self.start, self.suffixes, id="file-tree")
             yield Label("Path")
             yield Input(self.value, id="file-path", placeholder="type a path, or pick above")

@@ -40,11 +40,16 @@ def _apply(project: Any, spec: Any) -> Any:
 
 def code_markup(code: Any) -> str:
     """A construct's definition and its include / exclude notes."""
-    lines = [f"[b]{escape(' / '.join(code.path))}[/b]"
-             + (f"  [dim]key {escape(code.shortcut)}[/dim]" if code.shortcut else "")
-             + ("" if code.codable else "  [dim](a heading: not coded itself)[/dim]")]
-    for label, text in (("", code.definition), ("Include when: ", code.include),
-                        ("Exclude when: ", code.exclude)):
+    lines = [
+        f"[b]{escape(' / '.join(code.path))}[/b]"
+        + (f"  [dim]key {escape(code.shortcut)}[/dim]" if code.shortcut else "")
+        + ("" if code.codable else "  [dim](a heading: not coded itself)[/dim]")
+    ]
+    for label, text in (
+        ("", code.definition),
+        ("Include when: ", code.include),
+        ("Exclude when: ", code.exclude),
+    ):
         if text:
             lines.append(f"[b]{label}[/b]{escape(text)}" if label else escape(text))
     if len(lines) == 1:
@@ -64,8 +69,10 @@ class FrameworkScreen(Screen[None]):
         self.specs: list[Any] = []
 
     def compose(self) -> ComposeResult:
-        yield Static("[b]Framework[/b] · choose one and apply it (ctrl+s), or load a file "
-                     "(ctrl+o)", id="fw-title")
+        yield Static(
+            "[b]Framework[/b] · choose one and apply it (ctrl+s), or load a file (ctrl+o)",
+            id="fw-title",
+        )
         with Horizontal(id="fw-body"):
             with Vertical(id="fw-left"):
                 yield OptionList(id="fw-list")
@@ -91,8 +98,9 @@ class FrameworkScreen(Screen[None]):
         options = self.query_one("#fw-list", OptionList)
         options.clear_options()
         for i, spec in enumerate(self.specs):
-            options.add_option(Option(f"{escape(spec.name)}\n[dim]{escape(spec.path.name)}[/]",
-                                      id=str(i)))
+            options.add_option(
+                Option(f"{escape(spec.name)}\n[dim]{escape(spec.path.name)}[/]", id=str(i))
+            )
         if self.specs:
             options.highlighted = highlight
             self._preview(self.specs[highlight])
@@ -120,8 +128,11 @@ class FrameworkScreen(Screen[None]):
 
         def add(node: Any, code: Any) -> None:
             label = (f"[{escape(code.shortcut)}] " if code.shortcut else "") + code.name
-            child = node.add(escape(label), data=code, expand=True) if code.children else \
-                node.add_leaf(escape(label), data=code)
+            child = (
+                node.add(escape(label), data=code, expand=True)
+                if code.children
+                else node.add_leaf(escape(label), data=code)
+            )
             for c in code.children:
                 add(child, c)
 
@@ -141,12 +152,21 @@ class FrameworkScreen(Screen[None]):
             return
         app: Any = self.app
         self.query_one(StatusLine).update(f"Applying {spec.name}…")
-        app.run_service(self, _apply, app.project, spec, then=self._applied, serial=True,
-                        label="apply framework")
+        app.run_service(
+            self,
+            _apply,
+            app.project,
+            spec,
+            then=self._applied,
+            serial=True,
+            label="apply framework",
+        )
 
     def _applied(self, report: Any) -> None:
-        text = (f"{report.framework}: {len(report.created)} codes created, "
-                f"{len(report.updated)} updated.")
+        text = (
+            f"{report.framework}: {len(report.created)} codes created, "
+            f"{len(report.updated)} updated."
+        )
         if report.skipped_shortcuts:
             text += " Shortcuts taken by other codes: " + ", ".join(report.skipped_shortcuts)
         self.query_one(StatusLine).update(text)

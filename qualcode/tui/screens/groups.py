@@ -35,8 +35,7 @@ GROUP_STYLE = {"high": "green", "low": "red", "outlier": "yellow"}
 
 
 def _load(project: Any) -> tuple[list[str], str | None, list[Any], list[GroupAssignment]]:
-    return group_rules(project), group_attribute(project), list_cases(project), \
-        list_groups(project)
+    return group_rules(project), group_attribute(project), list_cases(project), list_groups(project)
 
 
 def tally(assignments: list[GroupAssignment]) -> str:
@@ -63,9 +62,12 @@ class GroupsScreen(Screen[None]):
         self._first_load = True
 
     def compose(self) -> ComposeResult:
-        yield Static("[b]Case groups[/b] · one rule a line, e.g. [b]high: fidelity >= 10 and "
-                     "engagement >= 60[/b] (groups: high, low, outlier). The first rule a case "
-                     "matches wins; a group set by hand wins over rules.", id="groups-title")
+        yield Static(
+            "[b]Case groups[/b] · one rule a line, e.g. [b]high: fidelity >= 10 and "
+            "engagement >= 60[/b] (groups: high, low, outlier). The first rule a case "
+            "matches wins; a group set by hand wins over rules.",
+            id="groups-title",
+        )
         yield TextArea("", id="rules", soft_wrap=True, show_line_numbers=True)
         yield Static("", id="rule-message")
         yield DataTable(id="groups-grid", cursor_type="row", zebra_stripes=True)
@@ -92,11 +94,16 @@ class GroupsScreen(Screen[None]):
         self._first_load = False
         self._loading = False
         self._show(assignments, saved=True)
-        source = "rules" if rules else (f"attribute {attribute!r}" if attribute else
-                                        "hand and stored groups only")
-        self.query_one(StatusLine).update(f"Groups now come from {source} · ctrl+s saves the "
-                                          "rules · ⏎ sets a case by hand · ctrl+t from an "
-                                          "attribute")
+        source = (
+            "rules"
+            if rules
+            else (f"attribute {attribute!r}" if attribute else "hand and stored groups only")
+        )
+        self.query_one(StatusLine).update(
+            f"Groups now come from {source} · ctrl+s saves the "
+            "rules · ⏎ sets a case by hand · ctrl+t from an "
+            "attribute"
+        )
 
     # -- live preview --------------------------------------------------------------------
     def _specs(self) -> list[str]:
@@ -113,9 +120,15 @@ class GroupsScreen(Screen[None]):
             return
         asked = self._preview_read.ask()
         app: Any = self.app
-        app.run_service(self, preview_group_rules, app.project, self._specs(),
-                        then=lambda r: self._previewed(asked, r),
-                        on_error=lambda e: self._preview_failed(asked, e), label="preview rules")
+        app.run_service(
+            self,
+            preview_group_rules,
+            app.project,
+            self._specs(),
+            then=lambda r: self._previewed(asked, r),
+            on_error=lambda e: self._preview_failed(asked, e),
+            label="preview rules",
+        )
 
     def _previewed(self, asked: int, assignments: list[GroupAssignment]) -> None:
         if self._preview_read.is_fresh(asked):
@@ -149,10 +162,14 @@ class GroupsScreen(Screen[None]):
         values = {c.name: c.attributes for c in self.cases}
         for a in assignments:
             shown = values.get(a.case, {})
-            grid.add_row(Text(a.case, style="bold"),
-                         *[_fmt(shown.get(name)) for name in attrs],
-                         Text(a.group or "—", style=GROUP_STYLE.get(a.group or "", "dim")),
-                         a.source or "", a.reason, key=a.case)
+            grid.add_row(
+                Text(a.case, style="bold"),
+                *[_fmt(shown.get(name)) for name in attrs],
+                Text(a.group or "—", style=GROUP_STYLE.get(a.group or "", "dim")),
+                a.source or "",
+                a.reason,
+                key=a.case,
+            )
         if grid.row_count:
             grid.move_cursor(row=min(row, grid.row_count - 1))
         self._why()
@@ -172,14 +189,25 @@ class GroupsScreen(Screen[None]):
         found = next((a for a in self.assignments if a.case == case), None)
         self.query_one("#group-why", Static).update(
             f"[b]{escape(found.case)}[/b] → {escape(found.group or 'no group')}: "
-            f"{escape(found.reason)}" if found else "")
+            f"{escape(found.reason)}"
+            if found
+            else ""
+        )
 
     # -- saving --------------------------------------------------------------------------
     def action_save_rules(self) -> None:
         app: Any = self.app
         specs = self._specs()
-        app.run_service(self, set_group_rules, app.project, specs, then=self._rules_saved,
-                        on_error=self._save_failed, serial=True, label="set group rules")
+        app.run_service(
+            self,
+            set_group_rules,
+            app.project,
+            specs,
+            then=self._rules_saved,
+            on_error=self._save_failed,
+            serial=True,
+            label="set group rules",
+        )
 
     def _rules_saved(self, assignments: list[GroupAssignment]) -> None:
         self.saved_rules = self._specs()
@@ -187,8 +215,9 @@ class GroupsScreen(Screen[None]):
         self.action_refresh()
 
     def _save_failed(self, exc: BaseException) -> None:
-        self.query_one("#rule-message", Static).update(f"[b $error]✗ Not saved: "
-                                                       f"{escape(str(exc))}[/]")
+        self.query_one("#rule-message", Static).update(
+            f"[b $error]✗ Not saved: {escape(str(exc))}[/]"
+        )
 
     def _selected_case(self) -> str | None:
         grid = self.query_one("#groups-grid", DataTable)
@@ -213,26 +242,52 @@ class GroupsScreen(Screen[None]):
             word = str(text).strip().lower()
             app: Any = self.app
             if word in ("", "clear", "auto"):
-                app.run_service(self, clear_groups, app.project, [case],
-                                then=lambda _r: self.action_refresh(), serial=True,
-                                label="clear group")
+                app.run_service(
+                    self,
+                    clear_groups,
+                    app.project,
+                    [case],
+                    then=lambda _r: self.action_refresh(),
+                    serial=True,
+                    label="clear group",
+                )
                 return
-            app.run_service(self, set_group, app.project, case, word,
-                            then=lambda _r: self.action_refresh(), on_error=self._save_failed,
-                            serial=True, label="set group")
+            app.run_service(
+                self,
+                set_group,
+                app.project,
+                case,
+                word,
+                then=lambda _r: self.action_refresh(),
+                on_error=self._save_failed,
+                serial=True,
+                label="set group",
+            )
 
-        self.app.push_screen(PromptDialog(
-            f"Group for {case} (set by hand)", "",
-            hint="high, low or outlier; none keeps the case out; empty: forget the hand-set "
-                 "group and let the rules decide."), done)
+        self.app.push_screen(
+            PromptDialog(
+                f"Group for {case} (set by hand)",
+                "",
+                hint="high, low or outlier; none keeps the case out; empty: forget the hand-set "
+                "group and let the rules decide.",
+            ),
+            done,
+        )
 
     def action_clear_hand(self) -> None:
         case = self._selected_case()
         if case is None:
             return
         app: Any = self.app
-        app.run_service(self, clear_groups, app.project, [case],
-                        then=lambda _r: self.action_refresh(), serial=True, label="clear group")
+        app.run_service(
+            self,
+            clear_groups,
+            app.project,
+            [case],
+            then=lambda _r: self.action_refresh(),
+            serial=True,
+            label="clear group",
+        )
 
     def action_from_attribute(self) -> None:
         from qualcode.tui.screens.dialogs import PromptDialog
@@ -242,15 +297,27 @@ class GroupsScreen(Screen[None]):
             if not name:
                 return
             app: Any = self.app
-            app.run_service(self, apply_groups, app.project, name,
-                            then=lambda _r: self.action_refresh(), on_error=self._save_failed,
-                            serial=True, label="groups from attribute")
+            app.run_service(
+                self,
+                apply_groups,
+                app.project,
+                name,
+                then=lambda _r: self.action_refresh(),
+                on_error=self._save_failed,
+                serial=True,
+                label="groups from attribute",
+            )
 
         attrs = sorted({a for c in self.cases for a in c.attributes})
-        self.app.push_screen(PromptDialog(
-            "Take each case's group from an attribute", "",
-            hint=f"Its values must be high, low, outlier or none. Attributes: "
-                 f"{', '.join(attrs) or 'none yet'}. This replaces the rules."), done)
+        self.app.push_screen(
+            PromptDialog(
+                "Take each case's group from an attribute",
+                "",
+                hint=f"Its values must be high, low, outlier or none. Attributes: "
+                f"{', '.join(attrs) or 'none yet'}. This replaces the rules.",
+            ),
+            done,
+        )
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -34,8 +34,7 @@ from qualcode.tui.workers import LatestRead
 
 COLUMNS = ("tick", "file", "check", "participant", "case", "turns", "kind")
 COLUMN_LABELS = ("✓", "File", "Check", "Participant", "Case", "Turns", "Kind")
-ROLE_STYLE = {"participant": "green", "interviewer": "cyan", "other": "magenta",
-              "unknown": "b red"}
+ROLE_STYLE = {"participant": "green", "interviewer": "cyan", "other": "magenta", "unknown": "b red"}
 
 
 class WorkProgress(Message):
@@ -46,8 +45,7 @@ class WorkProgress(Message):
         self.done, self.total, self.label = done, total, label
 
 
-def _import(project: Any, paths: list[Path], speaker_map: dict[str, str],
-            progress: Any) -> Any:
+def _import(project: Any, paths: list[Path], speaker_map: dict[str, str], progress: Any) -> Any:
     from qualcode.services.importing import import_paths, options_from_settings, remember_options
 
     options = options_from_settings(project, speaker_labels=speaker_map or None)
@@ -65,16 +63,24 @@ def _check(project: Any, paths: list[Path], speaker_map: dict[str, str], progres
 
 def detail_markup(check: FileCheck) -> str:
     """Everything known about one file, for the detail pane."""
-    lines = [f"[b]{escape(check.name)}[/b]  [dim]{escape(str(check.path.parent))}[/dim]",
-             f"Kind: {check.kind}" + (f" · {escape(check.layout)}" if check.layout else "")
-             + f" · {check.status}"]
+    lines = [
+        f"[b]{escape(check.name)}[/b]  [dim]{escape(str(check.path.parent))}[/dim]",
+        f"Kind: {check.kind}"
+        + (f" · {escape(check.layout)}" if check.layout else "")
+        + f" · {check.status}",
+    ]
     if check.kind == "transcript":
-        lines.append(f"Participant: [b]{escape(check.participant or '— none found')}[/b] · "
-                     f"Case: [b]{escape(check.case or '— none')}[/b] · "
-                     f"{check.words:,} words, {plural(check.turns, 'turn')}")
+        lines.append(
+            f"Participant: [b]{escape(check.participant or '— none found')}[/b] · "
+            f"Case: [b]{escape(check.case or '— none')}[/b] · "
+            f"{check.words:,} words, {plural(check.turns, 'turn')}"
+        )
         if check.speakers:
-            parts = [f"[{ROLE_STYLE.get(s.role, '')}]{escape(s.label)}[/] {s.role}"
-                     + (f" ({s.turns})" if s.turns else "") for s in check.speakers]
+            parts = [
+                f"[{ROLE_STYLE.get(s.role, '')}]{escape(s.label)}[/] {s.role}"
+                + (f" ({s.turns})" if s.turns else "")
+                for s in check.speakers
+            ]
             lines.append("Speakers: " + " · ".join(parts))
     if check.unplaced:
         lines.append(f"[b $warning]Unplaced lines ({len(check.unplaced)}):[/]")
@@ -106,8 +112,11 @@ class ImportScreen(Screen[None]):
         self._checks_read = LatestRead()
 
     def compose(self) -> ComposeResult:
-        yield Static("[b]Import[/b] transcripts and tables · space ticks a file · nothing is "
-                     "stored before ctrl+s", id="import-title")
+        yield Static(
+            "[b]Import[/b] transcripts and tables · space ticks a file · nothing is "
+            "stored before ctrl+s",
+            id="import-title",
+        )
         with Horizontal(id="import-body"):
             with Vertical(id="import-left"):
                 yield Static(f"[dim]{escape(str(self.start))}[/dim]  + adds", id="tree-title")
@@ -115,9 +124,12 @@ class ImportScreen(Screen[None]):
             with Vertical(id="import-right"):
                 yield DataTable(id="import-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="import-detail-box"):
-                    yield Static("Add files or a folder with + (from the tree on the left). "
-                                 "Each is checked at once; nothing is stored until you press "
-                                 "ctrl+s.", id="import-detail")
+                    yield Static(
+                        "Add files or a folder with + (from the tree on the left). "
+                        "Each is checked at once; nothing is stored until you press "
+                        "ctrl+s.",
+                        id="import-detail",
+                    )
         yield ProgressBar(total=1, show_eta=False, id="import-progress")
         yield StatusLine("", id="status")
         yield Footer(compact=True, show_command_palette=False)
@@ -148,8 +160,9 @@ class ImportScreen(Screen[None]):
         tree = self.query_one(FilteredTree)
         self.start = Path(str(tree.path)).resolve().parent
         tree.path = self.start
-        self.query_one("#tree-title", Static).update(f"[dim]{escape(str(self.start))}[/dim]  "
-                                                     "+ adds")
+        self.query_one("#tree-title", Static).update(
+            f"[dim]{escape(str(self.start))}[/dim]  + adds"
+        )
 
     def on_directory_tree_file_selected(self, event: Any) -> None:
         event.stop()
@@ -187,9 +200,17 @@ class ImportScreen(Screen[None]):
         asked = self._checks_read.ask()
         self._busy(f"Checking {plural(len(paths), 'file')}…")
         app: Any = self.app
-        app.run_service(self, _check, app.project, paths, dict(self.speaker_map),
-                        self._progress, then=lambda r: self._checked(asked, r),
-                        on_error=self._failed, label="check files")
+        app.run_service(
+            self,
+            _check,
+            app.project,
+            paths,
+            dict(self.speaker_map),
+            self._progress,
+            then=lambda r: self._checked(asked, r),
+            on_error=self._failed,
+            label="check files",
+        )
 
     def _checked(self, asked: int, results: list[FileCheck]) -> None:
         self._idle()
@@ -206,8 +227,9 @@ class ImportScreen(Screen[None]):
     def action_speakers(self) -> None:
         from qualcode.tui.screens.dialogs import PromptDialog
 
-        unknown = sorted({s.label for c in self.checks.values() for s in c.speakers
-                          if s.role == "unknown"})
+        unknown = sorted(
+            {s.label for c in self.checks.values() for s in c.speakers if s.role == "unknown"}
+        )
         current = dict(self.speaker_map)
         for label in unknown:
             current.setdefault(label, "participant")
@@ -226,10 +248,16 @@ class ImportScreen(Screen[None]):
                 return
             self.action_check()
 
-        self.app.push_screen(PromptDialog(
-            "Speaker map: LABEL=role, … (roles: interviewer, participant, other)", value,
-            hint=("Unknown labels found: " + ", ".join(unknown)) if unknown
-            else "No unknown speaker labels in the checked files."), done)
+        self.app.push_screen(
+            PromptDialog(
+                "Speaker map: LABEL=role, … (roles: interviewer, participant, other)",
+                value,
+                hint=("Unknown labels found: " + ", ".join(unknown))
+                if unknown
+                else "No unknown speaker labels in the checked files.",
+            ),
+            done,
+        )
 
     # -- importing -----------------------------------------------------------------------
     def action_run_import(self) -> None:
@@ -241,9 +269,18 @@ class ImportScreen(Screen[None]):
             return
         self._busy(f"Importing {plural(len(chosen), 'file')}…")
         app: Any = self.app
-        app.run_service(self, _import, app.project, chosen, dict(self.speaker_map),
-                        self._progress, then=self._imported, on_error=self._failed,
-                        serial=True, label="import")
+        app.run_service(
+            self,
+            _import,
+            app.project,
+            chosen,
+            dict(self.speaker_map),
+            self._progress,
+            then=self._imported,
+            on_error=self._failed,
+            serial=True,
+            label="import",
+        )
 
     def _imported(self, report: Any) -> None:
         self._idle()
@@ -288,7 +325,9 @@ class ImportScreen(Screen[None]):
         ticked = sum(1 for p in self.files if p in self.ticked)
         self.query_one(StatusLine).update(
             f"{ticked} of {plural(len(self.files), 'file')} ticked"
-            + (f" · {text}" if text else "") + " · ctrl+s imports the ticked files")
+            + (f" · {text}" if text else "")
+            + " · ctrl+s imports the ticked files"
+        )
 
     def _cells(self, path: Path) -> list[Any]:
         c = self.checks.get(path)
@@ -304,10 +343,15 @@ class ImportScreen(Screen[None]):
             else:
                 note = Text("ok", style="green")
         is_transcript = c is not None and c.kind == "transcript"
-        return ["☑" if path in self.ticked else "☐", path.name, note,
-                (c.participant or "—") if is_transcript else "",
-                (c.case or "—") if is_transcript else "",
-                str(c.turns) if is_transcript else "", c.kind if c else ""]
+        return [
+            "☑" if path in self.ticked else "☐",
+            path.name,
+            note,
+            (c.participant or "—") if is_transcript else "",
+            (c.case or "—") if is_transcript else "",
+            str(c.turns) if is_transcript else "",
+            c.kind if c else "",
+        ]
 
     def _fill(self) -> None:
         """Update the rows in place (keys pressed meanwhile keep their row); rebuild if the

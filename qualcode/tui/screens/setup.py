@@ -19,21 +19,31 @@ from qualcode.tui.widgets.chrome import ModeBar, StatusLine, plural
 def step_state(step: str, st: SetupStatus) -> tuple[bool, str]:
     """(done, what is there) for one step."""
     if step == "import":
-        return st.documents > 0, (f"{plural(st.documents, 'document')}, "
-                                  f"{plural(st.participants, 'participant')}"
-                                  if st.documents else "no transcripts yet")
+        return st.documents > 0, (
+            f"{plural(st.documents, 'document')}, {plural(st.participants, 'participant')}"
+            if st.documents
+            else "no transcripts yet"
+        )
     if step == "framework":
-        return bool(st.frameworks), (", ".join(st.frameworks) + f" ({st.codes} codes)"
-                                     if st.frameworks else "no framework applied yet")
+        return bool(st.frameworks), (
+            ", ".join(st.frameworks) + f" ({st.codes} codes)"
+            if st.frameworks
+            else "no framework applied yet"
+        )
     if step == "cases":
         attrs = ", ".join(st.attributes) or "no attributes yet"
-        return st.cases_with_attributes > 0, (f"{plural(st.cases, 'case')}; {attrs}"
-                                              if st.cases else "no cases yet")
+        return st.cases_with_attributes > 0, (
+            f"{plural(st.cases, 'case')}; {attrs}" if st.cases else "no cases yet"
+        )
     if step == "groups":
-        return st.grouped > 0, (f"{st.grouped} of {plural(st.cases, 'case')} in a group"
-                                if st.cases else "needs cases first")
-    return st.codings > 0, (f"{plural(st.codings, 'coding')} to chart" if st.codings
-                            else "code some text first (F2)")
+        return st.grouped > 0, (
+            f"{st.grouped} of {plural(st.cases, 'case')} in a group"
+            if st.cases
+            else "needs cases first"
+        )
+    return st.codings > 0, (
+        f"{plural(st.codings, 'coding')} to chart" if st.codings else "code some text first (F2)"
+    )
 
 
 class SetupScreen(Screen[None]):
@@ -49,8 +59,9 @@ class SetupScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield ModeBar("setup")
-        yield Static("[b]Set up the study[/b] · each step can be done again at any time",
-                     id="setup-title")
+        yield Static(
+            "[b]Set up the study[/b] · each step can be done again at any time", id="setup-title"
+        )
         yield OptionList(id="setup-steps")
         yield Static("", id="setup-next")
         yield StatusLine("", id="status")
@@ -65,8 +76,13 @@ class SetupScreen(Screen[None]):
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        self.app.run_service(self, setup_status, self.app.project,  # type: ignore[attr-defined]
-                             then=self._loaded, label="setup status")
+        self.app.run_service(
+            self,
+            setup_status,
+            self.app.project,  # type: ignore[attr-defined]
+            then=self._loaded,
+            label="setup status",
+        )
 
     def _loaded(self, status: SetupStatus) -> None:
         self.status = status
@@ -85,8 +101,13 @@ class SetupScreen(Screen[None]):
                 mark = "[green]✓[/]" if done else "[yellow]○[/]"
                 if not done and first_open is None:
                     first_open = step
-            options.add_option(Option(f"{mark} [b]{step.key}[/b]  {escape(step.title)}\n"
-                                      f"      [dim]{escape(detail)}[/]", id=step.id))
+            options.add_option(
+                Option(
+                    f"{mark} [b]{step.key}[/b]  {escape(step.title)}\n"
+                    f"      [dim]{escape(detail)}[/]",
+                    id=step.id,
+                )
+            )
         options.highlighted = keep if keep is not None else 0
         nxt = self.query_one("#setup-next", Static)
         if first_open is not None:
@@ -94,7 +115,8 @@ class SetupScreen(Screen[None]):
         elif self.status is not None:
             nxt.update("Every step has something in it. Code in F2, chart in F4, patterns in F5.")
         self.query_one(StatusLine).update(
-            "⏎ or 1-5 open a step · esc comes back here · ctrl+p any command")
+            "⏎ or 1-5 open a step · esc comes back here · ctrl+p any command"
+        )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:

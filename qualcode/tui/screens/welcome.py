@@ -77,10 +77,13 @@ class WelcomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
-        yield Static("[b]qualcode[/b] · framework analysis of interview transcripts",
-                     id="welcome-title")
-        yield Static(f"There is no project in {escape(str(app.folder))} yet. What would you "
-                     "like to do?", id="welcome-intro")
+        yield Static(
+            "[b]qualcode[/b] · framework analysis of interview transcripts", id="welcome-title"
+        )
+        yield Static(
+            f"There is no project in {escape(str(app.folder))} yet. What would you like to do?",
+            id="welcome-intro",
+        )
         with Horizontal(id="welcome-choices"):
             yield Button("F2 Start a new project", id="choose-new", variant="primary", compact=True)
             yield Button("F3 Open a project", id="choose-open", compact=True)
@@ -88,21 +91,31 @@ class WelcomeScreen(Screen[None]):
         with ContentSwitcher(initial="new", id="welcome-panels"):
             with Vertical(id="new"):
                 yield Label("Project name")
-                yield Input(placeholder="e.g. Peer support implementation", id="new-name", compact=True)
+                yield Input(
+                    placeholder="e.g. Peer support implementation", id="new-name", compact=True
+                )
                 yield Label("Project file (one file holds the whole project)")
                 yield Input(str(app.project_file), id="new-path", compact=True)
                 yield Label("Framework to code against (more can be added later)")
                 yield OptionList(id="new-framework")
-                yield Button("Create the project (ctrl+s)", id="create", variant="success", compact=True)
+                yield Button(
+                    "Create the project (ctrl+s)", id="create", variant="success", compact=True
+                )
             with Vertical(id="open"):
-                yield Label("Choose a project file (.db): Enter opens it")
+                yield Label("Choose a project file (.db): Enter opens it, ⌫ the folder above")
+                yield Static(escape(str(app.folder)), id="open-where")
                 yield FilteredTree(app.folder, (".db", ".sqlite", ".qualcode"), id="open-tree")
             with Vertical(id="demo"):
-                yield Static("The demo is the sample study: the modified PARIHS framework, five "
-                             "sites with their attributes and groups, sixteen transcripts and "
-                             f"first-pass codings. It is built in {escape(str(app.folder))}"
-                             "/qualcode-demo.db (or opened, if it is there).", id="demo-text")
-                yield Button("Build and open the demo", id="demo-go", variant="success", compact=True)
+                yield Static(
+                    "The demo is the sample study: the modified PARIHS framework, five "
+                    "sites with their attributes and groups, sixteen transcripts and "
+                    f"first-pass codings. It is built in {escape(str(app.folder))}"
+                    "/qualcode-demo.db (or opened, if it is there).",
+                    id="demo-text",
+                )
+                yield Button(
+                    "Build and open the demo", id="demo-go", variant="success", compact=True
+                )
         yield ProgressBar(total=1, show_eta=False, id="welcome-progress")
         yield Static("", id="welcome-message")
         yield Footer(compact=True, show_command_palette=False)
@@ -145,6 +158,12 @@ class WelcomeScreen(Screen[None]):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_create()
 
+    def action_up(self) -> None:
+        """Show the folder above in the project-file tree (a project kept elsewhere)."""
+        tree = self.query_one("#open-tree", FilteredTree)
+        tree.path = Path(str(tree.path)).resolve().parent
+        self.query_one("#open-where", Static).update(escape(str(tree.path)))
+
     # -- doing ---------------------------------------------------------------------------
     def action_create(self) -> None:
         if self.busy:
@@ -160,9 +179,16 @@ class WelcomeScreen(Screen[None]):
         framework = None if key in (None, "-") else key
         self._start(f"Creating {name}…")
         app: Any = self.app
-        app.run_service(self, _new_project, self.query_one("#new-path", Input).value, name,
-                        framework, app.coder, then=lambda p: self._done(p, "setup"),
-                        on_error=self._failed)
+        app.run_service(
+            self,
+            _new_project,
+            self.query_one("#new-path", Input).value,
+            name,
+            framework,
+            app.coder,
+            then=lambda p: self._done(p, "setup"),
+            on_error=self._failed,
+        )
 
     def on_directory_tree_file_selected(self, event: DirectoryTree.FileSelected) -> None:
         event.stop()
@@ -170,8 +196,14 @@ class WelcomeScreen(Screen[None]):
             return
         self._start(f"Opening {event.path.name}…")
         app: Any = self.app
-        app.run_service(self, _check_project, event.path, app.coder,
-                        then=lambda p: self._done(p, "home"), on_error=self._failed)
+        app.run_service(
+            self,
+            _check_project,
+            event.path,
+            app.coder,
+            then=lambda p: self._done(p, "home"),
+            on_error=self._failed,
+        )
 
     def _demo(self) -> None:
         if self.busy:
@@ -184,8 +216,15 @@ class WelcomeScreen(Screen[None]):
         def progress(done: int, total: int, label: str) -> None:
             app.call_from_thread(bar.update, total=max(total, 1), progress=done)
 
-        app.run_service(self, _build_demo, app.folder, app.coder, progress,
-                        then=lambda p: self._done(p, "home"), on_error=self._failed)
+        app.run_service(
+            self,
+            _build_demo,
+            app.folder,
+            app.coder,
+            progress,
+            then=lambda p: self._done(p, "home"),
+            on_error=self._failed,
+        )
 
     def _start(self, text: str) -> None:
         self.busy = True
@@ -204,4 +243,5 @@ class WelcomeScreen(Screen[None]):
 
     def _say(self, text: str, *, error: bool = True) -> None:
         self.query_one("#welcome-message", Static).update(
-            f"[b $error]{escape(text)}[/]" if error else escape(text))
+            f"[b $error]{escape(text)}[/]" if error else escape(text)
+        )
