@@ -238,3 +238,60 @@ async def test_matrix_filter_with_an_unknown_attribute_is_refused(tmp_path: Path
         assert len(screen.matrix.rows) == 2
         notes = [n.message for n in app._notifications]
         assert any("no case has an attribute 'fidelty'" in n for n in notes)
+
+
+async def test_exports_dialog_writes_patterns_refi_and_codebook(folder: Path,
+                                                                tmp_path: Path) -> None:
+    project = make_sample_project(tmp_path / "p.db")
+    app = QualcodeApp(project, start_mode="setup")
+    written: dict[str, Path] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        dialog: Any = app.screen
+        for kind in ("patterns-docx", "qdpx", "qdc"):
+            dialog.query_one(f"#kind-{kind}").value = True  # as a click on the choice
+            await settle(pilot)
+            path = Path(dialog.query_one("#exports-path").value)
+            assert path.parent == folder and path.suffix == "." + kind.split("-")[-1]
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert path.name in text_of(app, "#exports-message")
+            written[kind] = path
+    for kind, path in written.items():
+        assert path.is_file() and path.stat().st_size > 0, kind
+    tables = DocxDocument(str(written["patterns-docx"])).tables
+    assert any("Site 3" in c.text for t in tables for r in t.rows for c in r.cells)
+    import zipfile
+
+    assert "project.qde" in zipfile.ZipFile(written["qdpx"]).namelist()
+    assert "Context" in written["qdc"].read_text(encoding="utf-8")
+
+
+async def test_cases_csv_export_and_a_group_set_by_hand(folder: Path, tmp_path: Path) -> None:
+    project = make_sample_project(tmp_path / "p.db")
+    app = QualcodeApp(project, start_mode="setup")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("ctrl+e")  # the file dialog, with cases.csv in the current folder
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("tab")  # from the rules to the table of cases
+        await pilot.press("down", "enter")  # Site 4
+        await settle(pilot)
+        await type_text(pilot, "outlier")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Site 4 → outlier: set by hand to outlier" in text_of(app, "#group-why")
+    rows = (folder / "cases.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "case,engagement,fidelity,locality,participants"
+    assert rows[1:] == ["Site 3,76,12,urban,S3PW1", "Site 4,31,5,rural,S4PW1"]
+    assert {a.case: a.group for a in list_groups(project)}["Site 4"] == "outlier"
