@@ -20,10 +20,16 @@ from qualcode.tui import keymap
 from qualcode.tui.widgets.chrome import StatusLine
 
 
-def _bundled() -> list[Any]:
-    from qualcode.frameworks import list_frameworks
+def _bundled(project: Any) -> tuple[list[Any], set[str]]:
+    """The bundled frameworks, and the keys of those the project has applied."""
+    from sqlalchemy import select
 
-    return list_frameworks()
+    from qualcode.frameworks import list_frameworks
+    from qualcode.store.models import Framework
+
+    with project.read() as s:
+        applied = set(s.scalars(select(Framework.key)))
+    return list_frameworks(), applied
 
 
 def _load(path: Path) -> Any:
@@ -67,6 +73,7 @@ class FrameworkScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.specs: list[Any] = []
+        self.applied: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -88,9 +95,10 @@ class FrameworkScreen(Screen[None]):
         self.query_one("#fw-tree", Tree).show_root = False
         self.query_one("#fw-list", OptionList).focus()
         app: Any = self.app
-        app.run_service(self, _bundled, then=self._listed, label="frameworks")
+        app.run_service(self, _bundled, app.project, then=self._listed, label="frameworks")
 
-    def _listed(self, specs: list[Any]) -> None:
+    def _listed(self, found: tuple[list[Any], set[str]]) -> None:
+        specs, self.applied = found
         self.specs = list(specs)
         self._fill_list()
 
@@ -99,7 +107,11 @@ class FrameworkScreen(Screen[None]):
         options.clear_options()
         for i, spec in enumerate(self.specs):
             options.add_option(
-                Option(f"{escape(spec.name)}\n[dim]{escape(spec.path.name)}[/]", id=str(i))
+                Option(
+                    ("[green]✓[/] " if spec.key in self.applied else "  ")
+                    + f"{escape(spec.name)}\n  [dim]{escape(spec.path.name)}[/]",
+                    id=str(i),
+                )
             )
         if self.specs:
             options.highlighted = highlight
@@ -120,6 +132,8 @@ class FrameworkScreen(Screen[None]):
         n = sum(1 for _ in spec.walk())
         codable = sum(1 for c in spec.walk() if c.codable)
         about = f"[b]{escape(spec.name)}[/b] {escape(spec.version)}\n{n} codes, {codable} codable"
+        if spec.key in self.applied:
+            about += " · [green]✓ applied to this project[/]"
         if spec.description:
             about += f"\n[dim]{escape(spec.description)}[/dim]"
         self.query_one("#fw-about", Static).update(about)
@@ -173,6 +187,9 @@ class FrameworkScreen(Screen[None]):
         self.notify(text, title="Framework applied", timeout=8)
         app: Any = self.app
         app.reload_codes()
+        self.applied.add(report.framework)
+        index = self.query_one("#fw-list", OptionList).highlighted or 0
+        self._fill_list(index)
 
     def action_load(self) -> None:
         from qualcode.tui.screens.file_dialog import FileDialog
