@@ -26,7 +26,7 @@ def step_state(step: str, st: SetupStatus) -> tuple[bool, str]:
         )
     if step == "framework":
         return bool(st.frameworks), (
-            ", ".join(st.frameworks) + f" ({st.codes} codes)"
+            ", ".join(st.frameworks) + f"; {plural(st.codes, 'code')} in the codebook"
             if st.frameworks
             else "no framework applied yet"
         )
