@@ -65,6 +65,8 @@ def _keys(*keys: str) -> Any:
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
+        for box in pilot.app.screen.query("Input, TextArea"):
+            box.cursor_blink = False  # a steady cursor: the same picture every time
         await settle(pilot)
 
     return run
