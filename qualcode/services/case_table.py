@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from qualcode.errors import InvalidInputError, NotFoundError
 from qualcode.services.cases import list_cases, resolve_case
 from qualcode.services.project import Project
-from qualcode.store.models import Case, CaseAttribute, Document, Participant
+from qualcode.store.models import Case, Document, Participant
 
 PARTICIPANTS_COLUMN = "participants"
 
@@ -78,35 +78,6 @@ def remove_case_attribute(project: Project, case: str, name: str) -> None:
         if attr is None:
             raise NotFoundError(f"{row.name} has no attribute {name!r}.")
         s.delete(attr)
-
-
-def rename_attribute(project: Project, old: str, new: str) -> int:
-    """Rename an attribute on every case that has it (a typo fixed once); returns how many."""
-    new = new.strip()
-    if not new:
-        raise InvalidInputError("An attribute needs a name.")
-    with project.transaction("rename attribute", old=old, new=new) as s:
-        rows = list(
-            s.scalars(
-                select(CaseAttribute).where(func.lower(CaseAttribute.name) == old.strip().lower())
-            )
-        )
-        if not rows:
-            raise NotFoundError(f"No case has an attribute {old!r}.")
-        for attr in rows:
-            clash = s.scalar(
-                select(CaseAttribute).where(
-                    CaseAttribute.case_id == attr.case_id,
-                    func.lower(CaseAttribute.name) == new.lower(),
-                    CaseAttribute.id != attr.id,
-                )
-            )
-            if clash is not None:
-                raise InvalidInputError(
-                    f"A case already has an attribute {new!r}; remove one of the two first."
-                )
-            attr.name = new
-        return len(rows)
 
 
 def export_cases_csv(project: Project, out: str | Path) -> Path:
