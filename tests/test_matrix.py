@@ -231,3 +231,11 @@ def test_workshop_comments_are_kept_apart_from_the_summary(project: Project) -> 
         charting.add_workshop_comment(project, "case", "Site 4", "Geography", "  ")
     with project.read() as s:
         assert s.scalar(select(func.count()).select_from(WorkshopComment)) == 2
+
+
+def test_unknown_attribute_in_a_filter_is_an_error_not_an_empty_matrix(project: Project) -> None:
+    with pytest.raises(InvalidInputError,
+                       match=r"no case has an attribute 'fidelty' at column 1 .*\(attributes: "
+                             r"engagement, fidelity, locality\)"):
+        charting.matrix(project, MatrixSpec(where=("fidelty >= 10",)))
+    assert charting.matrix(project, MatrixSpec(where=("fidelity >= 10",))).rows

@@ -91,3 +91,11 @@ def test_export_chart_command(db: Path, tmp_path: Path) -> None:
     assert "S4PWC" in html.read_text(encoding="utf-8")
     bad = run(db, "export", "chart", str(tmp_path / "chart.txt"))
     assert bad.returncode == 1 and "give --format or a file ending" in bad.stderr
+
+
+def test_matrix_where_names_an_unknown_attribute(db: Path) -> None:
+    done = run(db, "matrix", "--where", "engagment >= 60")
+    assert done.returncode == 1
+    assert "no case has an attribute 'engagment'" in done.stderr
+    assert "engagement, fidelity, locality" in done.stderr
+    assert "matrix is empty" not in done.stdout

@@ -116,7 +116,7 @@ def check_rule_attributes(rules: list[GroupRuleSpec], cases: list[CaseFacts]) ->
                 names = ", ".join(sorted({k for c in cases for k in c.attributes})) or "none yet"
                 raise RuleError(f"rule {rule.source.strip()!r}: no case has an attribute "
                                 f"{leaf.attr!r} at {where_in(rule.source, leaf.pos)} (attributes: "
-                                f"{names}). Fix the name, or set it with `qualcode case set`.")
+                                f"{names}). Fix the name, or give the cases that attribute first.")
 
 
 def _by_rules(case: CaseFacts, rules: list[GroupRuleSpec]) -> GroupAssignment:

@@ -30,6 +30,7 @@ from qualcode.analysis.matrix_spec import (
     case_matches,
     parse_where,
 )
+from qualcode.analysis.rules import check_attributes_known
 from qualcode.errors import InvalidInputError
 from qualcode.store.models import (
     Case,
@@ -240,6 +241,10 @@ def _case_rows(s: Session, spec: MatrixSpec) -> list[MatrixRow]:
             raise InvalidInputError(f"No case {missing[0]!r} (cases: "
                                     f"{', '.join(sorted((c.name for c in cases), key=natural_key))}).")
     filters = [(text, parse_where(text)) for text in spec.where]
+    known = sorted({name for values in attrs.values() for name in values})
+    for text, node in filters:  # a typo is an error, never an empty matrix
+        check_attributes_known(node, text, known, label=f"--where {text!r}",
+                               fix="Fix the name, or give the cases that attribute first.")
     rows = []
     for c in cases:
         a = attrs.get(c.id, {})

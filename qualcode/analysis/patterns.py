@@ -304,8 +304,9 @@ def find_patterns(s: Session, assignments: list[GroupAssignment],
 def _warnings(groups: dict[str, list[str]], uncased: int | None, any_uncased: bool) -> list[str]:
     out = []
     if not any(groups[g] for g in GROUPS):
-        out.append("No case has a group, so there is nothing to compare. Set groups with "
-                   "`qualcode group rules`, `qualcode group set` or --groups-from ATTR.")
+        out.append("No case has a group, so there is nothing to compare. Set groups in the "
+                   "workbench (F6 Set up, then 4 Case groups), or with `qualcode group rules`, "
+                   "`qualcode group set` or --groups-from ATTR.")
         return out
     for g in ("high", "low"):
         if not groups[g]:

@@ -251,6 +251,21 @@ def attribute_names(node: Node) -> list[str]:
     return out
 
 
+def check_attributes_known(node: Node, source: str, known: list[str], *, label: str = "rule",
+                           fix: str = "Fix the name, or set it on the cases first.") -> None:
+    """A name no case has is a typo, not a missing value: an error listing the names there are.
+
+    ``known`` is every attribute name of the project's cases (any case); an empty
+    list means no case has attributes yet, and then every name is unknown.
+    """
+    lowered = {k.strip().lower() for k in known}
+    for leaf in leaves(node):
+        if not isinstance(leaf, Call) and leaf.attr.strip().lower() not in lowered:
+            names = ", ".join(sorted(set(known), key=str.lower)) or "none yet"
+            raise RuleError(f"{label}: no case has an attribute {leaf.attr!r} at "
+                            f"{where_in(source, leaf.pos)} (attributes: {names}). {fix}")
+
+
 def fmt_value(value: Value | None) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -10,19 +12,49 @@ from qualcode.cli.main import CliState, cli, pass_state, startup_finished
 
 
 def open_workbench(state: Any) -> None:
-    """Open the TUI on the project (imports Textual only now)."""
+    """Open the TUI on the project (imports Textual only now).
+
+    In a folder with no project (and a terminal to show it in) the welcome screen
+    comes first: start a project, open one, or open the demo.
+    """
+    start_mode = "home"
+    missing = _missing_project_file(state.db)
+    if missing is not None and sys.stdin.isatty() and sys.stdout.isatty():
+        from qualcode.tui.welcome_app import run_welcome
+
+        startup_finished()
+        choice = run_welcome(missing, state.coder)
+        if choice is None:
+            return
+        from qualcode.services.project import Project
+
+        state._project = Project.open(choice.path, coder=state.coder, create=False)
+        start_mode = choice.start_mode
     project = state.project()
     from qualcode.tui.app import run_workbench
 
     startup_finished()  # the workbench runs for hours: collect as usual from here
     try:
-        run_workbench(project)
+        run_workbench(project, start_mode=start_mode)
     finally:
         from qualcode.services.safekeeping import automatic_backup
 
         _made, problem = automatic_backup(project, "after-workbench")
         if problem:
             click.secho(f"warning: {problem}", fg="yellow", err=True)
+
+
+def _missing_project_file(db: str | None) -> Path | None:
+    """The SQLite file the project would be in, if it does not exist yet."""
+    from sqlalchemy.engine import make_url
+
+    from qualcode.store.engine import resolve_url
+
+    url = make_url(resolve_url(db))
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    path = Path(url.database)
+    return path if not path.exists() and path.parent.is_dir() else None
 
 
 @cli.command("open")

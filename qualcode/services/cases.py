@@ -117,6 +117,9 @@ def import_cases_csv(project: Project, path: str | Path) -> CaseImportReport:
             for key, cell in zip(header[1:], row[1:], strict=True):
                 if cell.strip() == "":
                     continue
+                if key.lower() == "participants":  # as the cases screen exports it
+                    _attach_participants(s, case, cell, f"{path}:{lineno}")
+                    continue
                 set_attribute(s, case, key, parse_value(cell))
     return report
 
@@ -146,6 +149,16 @@ def _check_case_rows(path: Path, header: list[str], rows: list[list[str]]) -> No
             raise InvalidInputError(
                 f"{path}:{lineno}: column {header[col]!r} holds numbers (line {numbers[col]}) "
                 f"but {cell!r} here; write a number, or leave the cell empty if it is unknown.")
+
+
+def _attach_participants(s: Session, case: Case, cell: str, where: str) -> None:
+    """``S3PW1 S3PWC`` in a participants cell: those (already imported) participants join."""
+    for label in cell.replace(",", " ").split():
+        row = s.scalar(select(Participant).where(func.lower(Participant.label) == label.lower()))
+        if row is None:
+            raise InvalidInputError(f"{where}: no participant {label!r} in the project. Import "
+                                    "their transcript first, or remove it from the cell.")
+        row.case_id = case.id
 
 
 def list_cases(project: Project) -> list[CaseInfo]:

@@ -155,6 +155,25 @@ def set_group_rules(project: Project, specs: list[str]) -> list[GroupAssignment]
         return _store(s)
 
 
+def preview_group_rules(project: Project, specs: list[str]) -> list[GroupAssignment]:
+    """What :func:`set_group_rules` would give each case, and why; nothing is stored.
+
+    The workbench calls it as the rules are typed: a misspelt attribute is an
+    error naming the attributes there are, never a silent "matches no rule".
+    """
+    rules = parse_rules([spec for spec in specs if spec.strip()])
+    with project.read() as s:
+        facts = [f if f.source == "manual" else CaseFacts(f.name, f.attributes)
+                 for f in case_facts(s)]
+        return assign_groups(facts, rules=rules)
+
+
+def preview_group_attribute(project: Project, attribute: str) -> list[GroupAssignment]:
+    """What :func:`apply_groups` with ``from_attribute`` would give; nothing is stored."""
+    with project.read() as s:
+        return assign_groups(case_facts(s), groups_from=attribute)
+
+
 def apply_groups(project: Project, from_attribute: str | None = None) -> list[GroupAssignment]:
     """Re-apply the rules to current attributes, or take groups from an attribute (stored)."""
     with project.transaction("apply groups", from_attribute=from_attribute) as s:

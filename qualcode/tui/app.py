@@ -402,6 +402,12 @@ class QualcodeApp(App[None]):
         if not isinstance(self.screen, AgreementScreen):
             self.push_screen(AgreementScreen())
 
+    def action_open_setup(self, step: str) -> None:
+        """Open a set-up step (import, framework, cases, groups, exports) over this screen."""
+        from qualcode.tui.setup_steps import open_step
+
+        open_step(self, step)
+
     def action_toggle_high_contrast(self) -> None:
         self.theme = self._base_theme() if self.high_contrast else HIGH_CONTRAST_NAME
 

@@ -16,6 +16,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from qualcode.tui import keymap
 from qualcode.tui.screen_registry import SCREENS
+from qualcode.tui.setup_steps import SETUP_STEPS
 
 
 def _entries(provider: Provider) -> list[tuple[str, Callable[[], Any], str]]:
@@ -31,6 +32,9 @@ def _entries(provider: Provider) -> list[tuple[str, Callable[[], Any], str]]:
                         partial(screen.run_action, spec.action), _keys(app, spec)))
     for entry in SCREENS:
         out.append((f"Go to {entry.title}", partial(app.switch_mode, entry.mode), entry.key))
+    for step in SETUP_STEPS:
+        out.append((f"Set up: {step.title}", partial(app.run_action, f"open_setup('{step.id}')"),
+                    f"F6 then {step.key}"))
     codes = getattr(app, "codes", [])
     apply = getattr(screen, "apply_code", None)
     for code in codes:

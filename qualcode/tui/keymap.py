@@ -60,7 +60,10 @@ SCOPE_TITLES = {"app": "Everywhere", "home": "Project home", "reader": "Coding r
                 "codebook": "Codebook", "matrix": "Framework matrix", "cell": "Matrix cell",
                 "workshop": "Workshop view", "export": "Chart export",
                 "patterns": "Cross-case patterns", "agreement": "Intercoder agreement",
-                "dialog": "Dialogs"}
+                "dialog": "Dialogs",
+                "welcome": "Welcome", "setup": "Set up", "import": "Import files",
+                "framework": "Framework", "cases": "Cases and participants",
+                "groups": "Case groups", "exports": "Exports", "files": "Choose a file"}
 
 ACTIONS: tuple[ActionSpec, ...] = (
     # Everywhere. (Screen switching keys are added from screen_registry.SCREENS.)
@@ -68,7 +71,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("app.palette", "ctrl+p", "app.command_palette", "Command palette: any action or code", False,
        "^p"),
     _a("app.search_project", "ctrl+f", "app.search_project", "Search the whole project"),
-    _a("app.agreement", "f6", "app.open_agreement", "Intercoder agreement: compare two coders"),
+    _a("app.agreement", "f7", "app.open_agreement", "Intercoder agreement: compare two coders"),
     _a("app.high_contrast", "f9", "app.toggle_high_contrast", "High-contrast theme on/off"),
     _a("app.quit", "ctrl+q", "app.quit", "Quit (all work is already saved)", priority=True),
     # Project home
@@ -211,6 +214,70 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("agreement.open", "o", "open_text", "Open the text in the reader", "Open text"),
     _a("agreement.refresh", "ctrl+r", "refresh", "Reload from the database"),
     _a("agreement.leave", "escape", "leave", "Back to where you were", "Back", "esc"),
+    # Welcome (no project yet). Set-up screens use keys that are never code shortcuts:
+    # digits, symbols, function keys and ctrl combinations.
+    _a("welcome.new", "f2", "choose('new')", "Start a new project", "new project", "F2"),
+    _a("welcome.open", "f3", "choose('open')", "Open an existing project", "open", "F3"),
+    _a("welcome.demo", "f4", "choose('demo')", "Open the demo project", "demo", "F4"),
+    _a("welcome.up", "backspace", "up", "Open: show the folder above", "up", "⌫"),
+    _a("welcome.create", "ctrl+s", "create", "Create the project", "create", "^s"),
+    _a("welcome.quit", "ctrl+q", "app.quit", "Quit", "quit", "^q", priority=True),
+    # Set up (the checklist screen)
+    _a("setup.import", "1", "open_step('import')", "Import transcripts and tables", "import"),
+    _a("setup.framework", "2", "open_step('framework')", "Choose and apply a framework",
+       "framework"),
+    _a("setup.cases", "3", "open_step('cases')", "Cases, attributes and participants", "cases"),
+    _a("setup.groups", "4", "open_step('groups')", "Case groups (by hand, attribute or rules)",
+       "groups"),
+    _a("setup.exports", "5", "open_step('exports')", "Export chart, patterns, REFI-QDA, codebook",
+       "exports"),
+    _a("setup.refresh", "f5", "refresh", "Reload the checklist"),
+    # Import files
+    _a("import.add", "plus,insert", "add", "Add the highlighted file or folder", "add", "+"),
+    _a("import.remove", "minus,delete", "remove", "Remove the highlighted file from the list",
+       "remove", "-"),
+    _a("import.toggle", "space", "toggle", "Tick or untick the highlighted file", "tick",
+       "space"),
+    _a("import.up", "backspace", "up", "Show the folder above in the tree", "up", "⌫"),
+    _a("import.check", "ctrl+k", "check", "Check the chosen files (nothing is stored)", "check",
+       "^k"),
+    _a("import.speakers", "ctrl+l", "speakers", "Speaker map: which label is which role",
+       "speakers", "^l"),
+    _a("import.run", "ctrl+s", "run_import", "Import the ticked files", "import", "^s"),
+    _a("import.back", "escape", "back", "Back", "back", "esc"),
+    # Framework
+    _a("framework.apply", "ctrl+s", "apply", "Apply the highlighted framework to the project",
+       "apply", "^s"),
+    _a("framework.load", "ctrl+o", "load", "Load a framework file (.yaml)", "load file", "^o"),
+    _a("framework.back", "escape", "back", "Back", "back", "esc"),
+    # Cases and participants
+    _a("cases.edit", "enter", "edit", "Edit the highlighted cell", "edit", "⏎"),
+    _a("cases.new_case", "ctrl+n", "new_case", "New case", "new case", "^n"),
+    _a("cases.new_attribute", "plus", "new_attribute", "New attribute (a column)", "attribute",
+       "+"),
+    _a("cases.clear", "delete", "clear_cell", "Clear the highlighted attribute value"),
+    _a("cases.switch", "tab", "switch_table", "Cases table / participants table"),
+    _a("cases.import", "ctrl+o", "import_csv", "Import cases from a CSV file", "import CSV",
+       "^o"),
+    _a("cases.export", "ctrl+e", "export_csv", "Export the cases table as CSV", "export CSV",
+       "^e"),
+    _a("cases.back", "escape", "back", "Back", "back", "esc"),
+    # Case groups
+    _a("groups.save", "ctrl+s", "save_rules", "Save the rules and apply them", "save rules",
+       "^s"),
+    _a("groups.by_hand", "enter", "by_hand", "Set the highlighted case's group by hand",
+       "by hand", "⏎"),
+    _a("groups.from_attribute", "ctrl+t", "from_attribute", "Take groups from an attribute",
+       "from attribute", "^t"),
+    _a("groups.clear_hand", "delete", "clear_hand", "Forget the hand-set group of the case"),
+    _a("groups.back", "escape", "back", "Back", "back", "esc"),
+    # Exports
+    _a("exports.run", "ctrl+s", "export", "Export", "export", "^s"),
+    _a("exports.cancel", "escape", "cancel", "Close", "close", "esc"),
+    # Choosing a file
+    _a("files.choose", "ctrl+s", "choose", "Use the highlighted or typed path", "choose", "^s"),
+    _a("files.up", "backspace", "up", "Up one folder", "up", "⌫"),
+    _a("files.cancel", "escape", "cancel", "Cancel", "cancel", "esc"),
     # Dialogs
     _a("dialog.save", "ctrl+s", "save", "Save (memo, definitions)", "save", "^s"),
     _a("dialog.cancel", "escape", "cancel", "Cancel", "cancel", "esc"),

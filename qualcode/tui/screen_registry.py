@@ -25,4 +25,5 @@ SCREENS: list[ScreenEntry] = [
     ScreenEntry("codebook", "Codebook", "f3", "qualcode.tui.screens.codebook:CodebookScreen"),
     ScreenEntry("matrix", "Matrix", "f4", "qualcode.tui.screens.matrix:MatrixScreen"),
     ScreenEntry("patterns", "Patterns", "f5", "qualcode.tui.screens.patterns:PatternsScreen"),
+    ScreenEntry("setup", "Set up", "f6", "qualcode.tui.screens.setup:SetupScreen"),
 ]

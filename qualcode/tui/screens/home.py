@@ -149,9 +149,10 @@ class HomeScreen(Screen[None]):
         project = self.app.project  # type: ignore[attr-defined]
         self.query_one("#summary", Static).update(
             f"{len(docs)} documents · {len(self.cases)} cases · {words:,} words · "
-            f"{codings} codings · {pct}% coded")
-        self.query_one(StatusLine).update(
-            f"{project.coder_name} │ ⏎ open a document for coding │ F2 reader · F3 codebook")
+            f"{codings} codings · {pct:.0f}% coded")
+        hint = "⏎ open a document for coding │ F2 reader · F3 codebook" if docs else \
+            "No transcripts yet │ F6 Set up: import, framework, cases, groups"
+        self.query_one(StatusLine).update(f"{project.coder_name} │ {hint}")
 
     # -- actions -----------------------------------------------------------------------
     def action_show_tab(self, tab: str) -> None:

@@ -10,6 +10,7 @@ matrix in a worker: a few grouped queries, whatever the size of the project.
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Any, ClassVar
 
 from rich.markup import escape
@@ -75,6 +76,8 @@ class MatrixScreen(Screen[None]):
         self.domains: list[str] = []
         self.groups: list[str] = []
         self._want: tuple[int | None, int] | None = None  # (row id, code id) to keep the cursor on
+        self._fallback: MatrixSpec | None = None  # the filters before a new case filter
+        self._rejected: MatrixSpec | None = None  # a case filter already reported as unusable
 
     def compose(self) -> ComposeResult:
         yield ModeBar("matrix")
@@ -96,7 +99,20 @@ class MatrixScreen(Screen[None]):
     def action_refresh(self) -> None:
         self._remember_cursor()
         self.app.run_service(self, charting.matrix, self.app.project, self.spec,  # type: ignore[attr-defined]
-                             then=self._loaded, label="matrix")
+                             then=self._loaded, on_error=partial(self._refresh_failed, self.spec),
+                             label="matrix")
+
+    def _refresh_failed(self, asked: MatrixSpec, exc: BaseException) -> None:
+        """A new filter the project cannot apply (a misspelt attribute): say so once, and go
+        back to the filters before it; any other error is shown as usual."""
+        if asked is self._rejected:
+            return  # a second read of the same filter (e.g. on resume): already reported
+        if self._fallback is not None and asked is self.spec:
+            self._rejected, self.spec, self._fallback = asked, self._fallback, None
+            self.app.notify(str(exc), title="Filter not applied", severity="error", timeout=12)
+            self.action_refresh()
+            return
+        self.app.notify_error(exc)  # type: ignore[attr-defined]
 
     def _remember_cursor(self) -> None:
         if self.matrix and self.matrix.rows and self.matrix.columns:
@@ -104,6 +120,8 @@ class MatrixScreen(Screen[None]):
             self._want = (self.matrix.rows[ri].id, self.matrix.columns[ci].code_id)
 
     def _loaded(self, m: Matrix) -> None:
+        if m.spec == self.spec:
+            self._fallback = None  # the new filter worked
         self.matrix = m
         if not self.spec.domains:
             self.domains = m.domains
@@ -193,6 +211,7 @@ class MatrixScreen(Screen[None]):
             except InvalidInputError as exc:
                 self.app.notify(str(exc), title="Filter not applied", severity="error")
                 return
+            self._fallback = self.spec  # back to it if the project cannot apply the filter
             self.spec = spec
             self.action_refresh()
 

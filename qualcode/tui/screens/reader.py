@@ -96,8 +96,8 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
         if docs:
             self.open_document(docs[0].id)
         else:
-            self.query_one(StatusLine).update("No documents yet: import transcripts "
-                                              "(`qualcode import FILES`) or try `qualcode demo`.")
+            self.query_one(StatusLine).update("No documents yet: press F6 (Set up), then 1 to "
+                                              "import transcripts.")
 
     def on_documents_changed(self, message: DocumentsChanged) -> None:
         if self.doc is None and self._loading is None and self._requested is None:
