@@ -57,7 +57,7 @@ async def _settled(pilot: Any) -> None:
 
 
 async def _open(pilot: Any) -> None:
-    """Start on the project home and open the agreement screen with F6, as a user would."""
+    """Start on the project home and open the agreement screen with F7, as a user would."""
     await _settled(pilot)
     await pilot.press("f7")
     await _settled(pilot)

@@ -1,6 +1,6 @@
 """Intercoder agreement: codes ranked by agreement, and the units where two coders differ.
 
-Opened with F6 from anywhere in the workbench (escape goes back). The left table lists
+Opened with F7 from anywhere in the workbench (escape goes back). The left table lists
 every code from least to most agreement (kappa, alpha, percent). The right table lists,
 for the highlighted code, the sentences (or turns) where the two coders differ; below it
 both coders' codings of that unit side by side. From there the difference can be
