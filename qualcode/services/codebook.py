@@ -46,9 +46,29 @@ class CodeInfo:
         return PATH_SEP.join(self.path)
 
 
+_CODE_LINKS = select(Code.id, Code.name, Code.parent_id)
+
+
 def code_paths(session: Session) -> dict[int, tuple[str, ...]]:
-    """Map code id -> names from the root (one query)."""
+    """Map code id -> names from the root (one query), in codebook order."""
     return {c.id: path for c, path in ordered_codes(session)}
+
+
+def code_path_lookup(session: Session) -> dict[int, tuple[str, ...]]:
+    """As ``code_paths`` in no particular order: cheaper, for looking codes up."""
+    rows = {cid: (name, parent) for cid, name, parent in session.execute(_CODE_LINKS)}
+    paths: dict[int, tuple[str, ...]] = {}
+
+    def path(cid: int) -> tuple[str, ...]:
+        found = paths.get(cid)
+        if found is None:
+            name, parent = rows[cid]
+            found = paths[cid] = (path(parent) if parent in rows else ()) + (name,)
+        return found
+
+    for cid in rows:
+        path(cid)
+    return paths
 
 
 def list_codes(project: Project) -> list[CodeInfo]:
@@ -67,15 +87,20 @@ def codes_in_session(s: Session) -> list[CodeInfo]:
             for c, path in ordered_codes(s)]
 
 
-def resolve_code(session: Session, ref: str | int) -> Code:
-    """Find a code by id, by path (``Context/Culture``) or by a unique name (any case)."""
+def resolve_code(session: Session, ref: str | int,
+                 paths: dict[int, tuple[str, ...]] | None = None) -> Code:
+    """Find a code by id, by path (``Context/Culture``) or by a unique name (any case).
+
+    ``paths`` is ``code_paths(session)`` when the caller already has it (one tree per operation).
+    """
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
         code = session.get(Code, int(ref))
         if code is None:
             raise NotFoundError(f"No code with id {ref}. See `qualcode code list`.")
         return code
     ref = ref.strip().strip(PATH_SEP)
-    paths = code_paths(session)
+    if paths is None:
+        paths = code_path_lookup(session)
     want = tuple(p.strip().lower() for p in ref.split(PATH_SEP))
     by_path = [cid for cid, p in paths.items() if tuple(x.lower() for x in p) == want]
     if not by_path:  # a trailing part of a path, e.g. "Leadership/Access and authority"

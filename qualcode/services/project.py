@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.store.engine import open_engine
@@ -34,6 +34,9 @@ def default_coder_name() -> str:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name in some containers
         return "coder"
+
+
+_AUDIT_INSERT = insert(AuditEntry.__table__)
 
 
 class Project:
@@ -69,8 +72,9 @@ class Project:
         with self._sessions.begin() as session:
             yield session
             if operation:
-                session.add(AuditEntry(coder=self.coder_name, operation=operation,
-                                       detail=json.dumps(detail, default=str, ensure_ascii=False)))
+                session.execute(_AUDIT_INSERT, {  # a plain row: no ORM flush for it
+                    "coder": self.coder_name, "operation": operation,
+                    "detail": json.dumps(detail, default=str, ensure_ascii=False)})
 
     def coder_id(self, session: Session, name: str | None = None) -> int:
         """The id of a coder (the current one by default), created on first use."""
