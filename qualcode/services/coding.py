@@ -7,6 +7,7 @@ transaction, so nothing is lost when the program is killed afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -134,26 +135,53 @@ def descendants(s: Session, code_id: int) -> list[int]:
     return ids
 
 
+def _filtered(s: Session, document: str | int | None, code: str | int | None,
+              coder: str | None, case: str | None, valence: str | None,
+              include_children: bool) -> Select[Any]:
+    q = _query()
+    if document is not None:
+        q = q.where(Coding.document_id == resolve_document(s, document).id)
+    if code is not None:
+        cid = resolve_code(s, code).id
+        q = q.where(Coding.code_id.in_(descendants(s, cid)) if include_children
+                    else Coding.code_id == cid)
+    if coder:
+        q = q.where(Coder.name == coder)
+    if case:
+        q = q.where(Case.name == case)
+    if valence:
+        q = q.where(Coding.valence == check_valence(valence))
+    return q
+
+
 def list_codings(project: Project, *, document: str | int | None = None,
                  code: str | int | None = None, coder: str | None = None,
                  case: str | None = None, valence: str | None = None,
                  include_children: bool = False) -> list[CodingRow]:
     """Codings, filtered; ordered by document and position."""
     with project.read() as s:
-        q = _query()
-        if document is not None:
-            q = q.where(Coding.document_id == resolve_document(s, document).id)
-        if code is not None:
-            cid = resolve_code(s, code).id
-            q = q.where(Coding.code_id.in_(descendants(s, cid)) if include_children
-                        else Coding.code_id == cid)
-        if coder:
-            q = q.where(Coder.name == coder)
-        if case:
-            q = q.where(Case.name == case)
-        if valence:
-            q = q.where(Coding.valence == check_valence(valence))
-        return _rows(s, q)
+        return _rows(s, _filtered(s, document, code, coder, case, valence, include_children))
+
+
+def iter_codings(project: Project, *, document: str | int | None = None,
+                 code: str | int | None = None, coder: str | None = None,
+                 case: str | None = None, valence: str | None = None,
+                 include_children: bool = False) -> Iterator[CodingRow]:
+    """As ``list_codings``, streamed: memory stays flat however large the project.
+
+    Rows come in document order, so one document's text is held at a time.
+    """
+    with project.read() as s:
+        q = _filtered(s, document, code, coder, case, valence, include_children)
+        paths = code_paths(s)
+        current, text = None, ""
+        for r in s.execute(q.execution_options(yield_per=1000)):
+            if r.document_id != current:
+                current = r.document_id
+                text = s.scalar(select(Document.text).where(Document.id == current)) or ""
+            yield CodingRow(r.id, r.document, r.document_id, r.participant, r.case, r.start,
+                            r.end, text[r.start:r.end], r.code, r.code_id, paths[r.code_id],
+                            r.valence, r.coder, r.memo or "", r.created_at, r.updated_at)
 
 
 def get_coding(project: Project, coding_id: int) -> CodingRow:
