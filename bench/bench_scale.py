@@ -51,12 +51,14 @@ from qualcode.store.models import (  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 VERSION = 1  # bump when the generated project changes
-WORDS = ("peer support ward staff discharge handover supervision coordinator training boundaries "
-         "community team travel phone budget leadership culture feedback role flexible "
-         "experience story trust manager meeting weekly person home people really think know "
-         "felt time first month week back never always something nurse doctor bus estate "
-         "referral recovery hope listen together plan door note rural town hours group friend "
-         "family money housing letter office").split()
+WORDS = str.split(
+    "peer support ward staff discharge handover supervision coordinator training boundaries "
+    "community team travel phone budget leadership culture feedback role flexible "
+    "experience story trust manager meeting weekly person home people really think know "
+    "felt time first month week back never always something nurse doctor bus estate "
+    "referral recovery hope listen together plan door note rural town hours group friend "
+    "family money housing letter office"
+)
 CODINGS_PER_DOC = 32
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from qualcode.services.cases import list_cases
 from qualcode.services.coding import add_coding, get_coding, iter_codings, list_codings
 from qualcode.services.documents import resolve_document
+from qualcode.services.project import Project
 from tests.tui_fixtures import make_sample_project
 
 
@@ -30,7 +31,7 @@ def test_new_coding_is_returned_as_stored(tmp_path: Path) -> None:
     assert row.text == project_text(project, "S3PW1")[20:60]
 
 
-def project_text(project, name: str) -> str:  # noqa: ANN001
+def project_text(project: Project, name: str) -> str:
     with project.read() as s:
         return resolve_document(s, name).text
 
