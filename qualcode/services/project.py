@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, bindparam, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.store.engine import open_engine
@@ -37,6 +37,7 @@ def default_coder_name() -> str:
 
 
 _AUDIT_INSERT = insert(AuditEntry.__table__)
+_CODER_ID = select(Coder.id).where(Coder.name == bindparam("name"))
 
 
 class Project:
@@ -79,11 +80,12 @@ class Project:
     def coder_id(self, session: Session, name: str | None = None) -> int:
         """The id of a coder (the current one by default), created on first use."""
         name = (name or self.coder_name).strip() or "coder"
-        coder = session.scalar(select(Coder).where(Coder.name == name))
-        if coder is None:
-            coder = Coder(name=name)
-            session.add(coder)
-            session.flush()
+        found = session.scalar(_CODER_ID, {"name": name})
+        if found is not None:
+            return found
+        coder = Coder(name=name)
+        session.add(coder)
+        session.flush()
         return coder.id
 
     def setting(self, key: str, default: str | None = None) -> str | None:
