@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 
 from qualcode.cli.main import CliState, cli, emit_json, pass_state
@@ -98,13 +100,20 @@ def coding_set(state: CliState, coding_id: int, valence: str | None, memo: str |
 def codings(state: CliState, document: str | None, code: str | None, children: bool,
             coder: str | None, case: str | None, valence: str | None, as_json: bool) -> None:
     """List codings (with their text)."""
-    from qualcode.services.coding import list_codings
+    from qualcode.services.coding import iter_codings, list_codings
 
-    rows = list_codings(state.project(), document=document, code=code, coder=coder, case=case,
-                        valence=valence, include_children=children)
-    if as_json:
-        emit_json([r.to_json() for r in rows])
+    filters = dict(document=document, code=code, coder=coder, case=case, valence=valence,
+                   include_children=children)
+    if as_json:  # streamed, one record a line as emit_json writes them: memory stays flat
+        out = click.get_text_stream("stdout")
+        first = True
+        for r in iter_codings(state.project(), **filters):
+            out.write(("[\n  " if first else ",\n  ")
+                      + json.dumps(r.to_json(), ensure_ascii=False, default=str))
+            first = False
+        out.write("[]\n" if first else "\n]\n")
         return
+    rows = list_codings(state.project(), **filters)
     for r in rows:
         quote = " ".join(r.text.split())
         quote = quote if len(quote) <= 100 else quote[:97] + "..."

@@ -114,7 +114,7 @@ def _domain_table(doc: Any, chart: Chart, spec: ChartTable) -> None:
     width = usable_width(doc.sections[-1])
     other = Emu(int((width - ROW_LABEL_WIDTH) / max(1, len(spec.columns))))
     set_column_widths(table, [ROW_LABEL_WIDTH] + [other] * len(spec.columns))
-    rows = table.rows
+    rows = list(table.rows)  # python-docx rebuilds every row object on each index into table.rows
     header = rows[0]
     repeat_header_row(header)
     keep_row_together(header)
@@ -199,7 +199,7 @@ def _comments_table(doc: Any, chart: Chart) -> None:
     width = usable_width(doc.sections[-1])
     set_column_widths(table, [ROW_LABEL_WIDTH, Cm(5.5), Emu(int(width - ROW_LABEL_WIDTH
                                                                  - Cm(5.5) - Cm(4.5))), Cm(4.5)])
-    rows = table.rows
+    rows = list(table.rows)  # python-docx rebuilds every row object on each index into table.rows
     repeat_header_row(rows[0])
     first = "Case" if chart.matrix.spec.by == "case" else "Participant"
     for cell, text in zip(rows[0].cells, (first, "Construct", "Comment", "Who, when"),

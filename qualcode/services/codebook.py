@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from qualcode.analysis.code_tree import (
     PATH_SEP,
     CodeInfo,
-    code_paths,
     codes_in_session,
 )
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
@@ -23,21 +22,46 @@ INDUCTIVE_PALETTE = ("#e6550d", "#31a354", "#756bb1", "#d6616b", "#3182bd", "#8c
                      "#e7969c", "#637939", "#7b4173", "#17becf", "#bcbd22", "#9467bd")
 
 
+_CODE_LINKS = select(Code.id, Code.name, Code.parent_id)
+
+
+def code_path_lookup(session: Session) -> dict[int, tuple[str, ...]]:
+    """As ``code_paths`` in no particular order: cheaper, for looking codes up."""
+    rows = {cid: (name, parent) for cid, name, parent in session.execute(_CODE_LINKS)}
+    paths: dict[int, tuple[str, ...]] = {}
+
+    def path(cid: int) -> tuple[str, ...]:
+        found = paths.get(cid)
+        if found is None:
+            name, parent = rows[cid]
+            found = paths[cid] = (path(parent) if parent in rows else ()) + (name,)
+        return found
+
+    for cid in rows:
+        path(cid)
+    return paths
+
+
 def list_codes(project: Project) -> list[CodeInfo]:
     """All codes depth-first (framework roots first, then inductive), with coding counts."""
     with project.read() as s:
         return codes_in_session(s)
 
 
-def resolve_code(session: Session, ref: str | int) -> Code:
-    """Find a code by id, by path (``Context/Culture``) or by a unique name (any case)."""
+def resolve_code(session: Session, ref: str | int,
+                 paths: dict[int, tuple[str, ...]] | None = None) -> Code:
+    """Find a code by id, by path (``Context/Culture``) or by a unique name (any case).
+
+    ``paths`` is ``code_paths(session)`` when the caller already has it (one tree per operation).
+    """
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
         code = session.get(Code, int(ref))
         if code is None:
             raise NotFoundError(f"No code with id {ref}. See `qualcode code list`.")
         return code
     ref = ref.strip().strip(PATH_SEP)
-    paths = code_paths(session)
+    if paths is None:
+        paths = code_path_lookup(session)
     want = tuple(p.strip().lower() for p in ref.split(PATH_SEP))
     by_path = [cid for cid, p in paths.items() if tuple(x.lower() for x in p) == want]
     if not by_path:  # a trailing part of a path, e.g. "Leadership/Access and authority"

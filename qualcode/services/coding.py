@@ -7,16 +7,17 @@ transaction, so nothing is lost when the program is killed afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
-from qualcode.services.codebook import code_paths, resolve_code
+from qualcode.services.codebook import code_path_lookup, code_paths, resolve_code
 from qualcode.services.documents import resolve_document
 from qualcode.services.project import Project
 from qualcode.store.models import (
@@ -83,16 +84,35 @@ def _query() -> Select[Any]:
             .order_by(Document.name, Coding.start, Coding.end, Coding.id))
 
 
-def _rows(s: Session, q: Select[Any]) -> list[CodingRow]:
+_STATEMENTS: dict[str, Any] = {}
+
+
+def _statement(key: str) -> Any:
+    """Statements for the one-coding path, built once (building one costs more than running it)."""
+    if not _STATEMENTS:
+        _STATEMENTS["by_id"] = _query().where(Coding.id == bindparam("cid"))
+        _STATEMENTS["dup"] = select(Coding.id).where(
+            Coding.document_id == bindparam("doc"), Coding.start == bindparam("start"),
+            Coding.end == bindparam("end"), Coding.code_id == bindparam("code"),
+            Coding.coder_id == bindparam("coder"))
+        _STATEMENTS["insert"] = insert(Coding.__table__)  # a plain row: no ORM flush
+    return _STATEMENTS[key]
+
+
+def _rows(s: Session, q: Select[Any], params: dict[str, Any] | None = None, *,
+          paths: dict[int, tuple[str, ...]] | None = None,
+          texts: dict[int, str] | None = None) -> list[CodingRow]:
     """Run a codings query; quotes are sliced in Python from each document's text, read once.
 
     (Cutting them out in SQL with substr() scans the document from its start for every
-    coding: seconds for a thousand codings on a long transcript.)
+    coding: seconds for a thousand codings on a long transcript.) ``paths`` and ``texts``
+    are what the caller already read in this operation.
     """
-    paths = code_paths(s)
-    found = s.execute(q).all()
-    doc_ids = sorted({r.document_id for r in found})
-    texts: dict[int, str] = {}
+    if paths is None:
+        paths = code_paths(s)
+    found = s.execute(q, params).all()
+    texts = dict(texts or {})
+    doc_ids = sorted({r.document_id for r in found} - set(texts))
     for i in range(0, len(doc_ids), 500):
         texts.update(s.execute(select(Document.id, Document.text)
                                .where(Document.id.in_(doc_ids[i:i + 500]))).all())
@@ -116,26 +136,53 @@ def descendants(s: Session, code_id: int) -> list[int]:
     return ids
 
 
+def _filtered(s: Session, document: str | int | None, code: str | int | None,
+              coder: str | None, case: str | None, valence: str | None,
+              include_children: bool) -> Select[Any]:
+    q = _query()
+    if document is not None:
+        q = q.where(Coding.document_id == resolve_document(s, document).id)
+    if code is not None:
+        cid = resolve_code(s, code).id
+        q = q.where(Coding.code_id.in_(descendants(s, cid)) if include_children
+                    else Coding.code_id == cid)
+    if coder:
+        q = q.where(Coder.name == coder)
+    if case:
+        q = q.where(Case.name == case)
+    if valence:
+        q = q.where(Coding.valence == check_valence(valence))
+    return q
+
+
 def list_codings(project: Project, *, document: str | int | None = None,
                  code: str | int | None = None, coder: str | None = None,
                  case: str | None = None, valence: str | None = None,
                  include_children: bool = False) -> list[CodingRow]:
     """Codings, filtered; ordered by document and position."""
     with project.read() as s:
-        q = _query()
-        if document is not None:
-            q = q.where(Coding.document_id == resolve_document(s, document).id)
-        if code is not None:
-            cid = resolve_code(s, code).id
-            q = q.where(Coding.code_id.in_(descendants(s, cid)) if include_children
-                        else Coding.code_id == cid)
-        if coder:
-            q = q.where(Coder.name == coder)
-        if case:
-            q = q.where(Case.name == case)
-        if valence:
-            q = q.where(Coding.valence == check_valence(valence))
-        return _rows(s, q)
+        return _rows(s, _filtered(s, document, code, coder, case, valence, include_children))
+
+
+def iter_codings(project: Project, *, document: str | int | None = None,
+                 code: str | int | None = None, coder: str | None = None,
+                 case: str | None = None, valence: str | None = None,
+                 include_children: bool = False) -> Iterator[CodingRow]:
+    """As ``list_codings``, streamed: memory stays flat however large the project.
+
+    Rows come in document order, so one document's text is held at a time.
+    """
+    with project.read() as s:
+        q = _filtered(s, document, code, coder, case, valence, include_children)
+        paths = code_paths(s)
+        current, text = None, ""
+        for r in s.execute(q.execution_options(yield_per=1000)):
+            if r.document_id != current:
+                current = r.document_id
+                text = s.scalar(select(Document.text).where(Document.id == current)) or ""
+            yield CodingRow(r.id, r.document, r.document_id, r.participant, r.case, r.start,
+                            r.end, text[r.start:r.end], r.code, r.code_id, paths[r.code_id],
+                            r.valence, r.coder, r.memo or "", r.created_at, r.updated_at)
 
 
 def get_coding(project: Project, coding_id: int) -> CodingRow:
@@ -143,8 +190,9 @@ def get_coding(project: Project, coding_id: int) -> CodingRow:
         return _get(s, coding_id)
 
 
-def _get(s: Session, coding_id: int) -> CodingRow:
-    rows = _rows(s, _query().where(Coding.id == coding_id))
+def _get(s: Session, coding_id: int, *, paths: dict[int, tuple[str, ...]] | None = None,
+         texts: dict[int, str] | None = None) -> CodingRow:
+    rows = _rows(s, _statement("by_id"), {"cid": coding_id}, paths=paths, texts=texts)
     if not rows:
         raise NotFoundError(f"No coding with id {coding_id}. See `qualcode codings`.")
     return rows[0]
@@ -191,7 +239,8 @@ def add_coding(project: Project, document: str | int, start: int, end: int, code
     with project.transaction("add coding", document=str(document), start=start, end=end,
                              code=str(code), valence=valence) as s:
         doc = resolve_document(s, document)
-        cd = resolve_code(s, code)
+        paths = code_path_lookup(s)  # the code tree, built once for this coding
+        cd = resolve_code(s, code, paths)
         if not cd.codable:
             raise InvalidInputError(f"{cd.name!r} is a heading, not a codable code. Pick one of "
                                     "its children.")
@@ -202,25 +251,23 @@ def add_coding(project: Project, document: str | int, start: int, end: int, code
         if not across_turns:
             check_within_turn(s, doc, start, end)
         coder_id = project.coder_id(s, coder)
-        dup = s.scalar(select(Coding.id).where(Coding.document_id == doc.id, Coding.start == start,
-                                               Coding.end == end, Coding.code_id == cd.id,
-                                               Coding.coder_id == coder_id))
+        dup = s.scalar(_statement("dup"), {"doc": doc.id, "start": start, "end": end,
+                                           "code": cd.id, "coder": coder_id})
         if dup is not None:
             raise ConflictError(f"{doc.name} {start}-{end} is already coded {cd.name!r} "
                                 f"(coding {dup}). Change its valence or memo instead.")
-        row = Coding(document_id=doc.id, start=start, end=end, code_id=cd.id, coder_id=coder_id,
-                     valence=valence, memo=memo)
+        values = {"document_id": doc.id, "start": start, "end": end, "code_id": cd.id,
+                  "coder_id": coder_id, "valence": valence, "memo": memo}
         if coding_id is not None:  # restoring an undone coding keeps its id
-            row.id = coding_id
-        s.add(row)
+            values["id"] = coding_id
         try:
-            s.flush()
+            new_id = s.execute(_statement("insert"), values).inserted_primary_key[0]
         except IntegrityError as e:  # the same coding stored by another process just now
             if coding_id is not None or not _is_duplicate(e):
                 raise
             raise ConflictError(f"{doc.name} {start}-{end} is already coded {cd.name!r}. "
                                 "Change its valence or memo instead.") from None
-        return _get(s, row.id)
+        return _get(s, new_id, paths=paths, texts={doc.id: doc.text})
 
 
 def _is_duplicate(exc: IntegrityError) -> bool:

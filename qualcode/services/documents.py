@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import NotFoundError
@@ -69,6 +69,9 @@ class DocumentText:
     sentences: tuple[SegmentInfo, ...]
 
 
+_BY_NAME = select(Document).where(Document.name == bindparam("name"))
+
+
 def resolve_document(session: Session, ref: str | int) -> Document:
     """Find a document by id, name, source file name or participant label."""
     if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
@@ -77,6 +80,11 @@ def resolve_document(session: Session, ref: str | int) -> Document:
             raise NotFoundError(f"No document with id {ref}. See `qualcode documents`.")
         return doc
     key = ref.strip()
+    # Names are unique and indexed, and an exact name always wins over other matches, so
+    # try it first: the fallback below compares every row case-insensitively.
+    doc = session.scalar(_BY_NAME, {"name": key})
+    if doc is not None:
+        return doc
     lowered = key.lower()
     docs = session.scalars(select(Document).outerjoin(Participant, Document.participant_id ==
                                                       Participant.id).where(or_(

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -44,6 +44,10 @@ def default_coder_name() -> str:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name in some containers
         return "coder"
+
+
+_AUDIT_INSERT = insert(AuditEntry.__table__)
+_CODER_ID = select(Coder.id).where(Coder.name == bindparam("name"))
 
 
 class Project:
@@ -80,8 +84,9 @@ class Project:
         with self._sessions.begin() as session:
             yield session
             if operation:
-                session.add(AuditEntry(coder=self.coder_name, operation=operation,
-                                       detail=json.dumps(detail, default=str, ensure_ascii=False)))
+                session.execute(_AUDIT_INSERT, {  # a plain row: no ORM flush for it
+                    "coder": self.coder_name, "operation": operation,
+                    "detail": json.dumps(detail, default=str, ensure_ascii=False)})
 
     def coder_id(self, session: Session, name: str | None = None) -> int:
         """The id of a coder (the current one by default), created on first use.
@@ -92,7 +97,7 @@ class Project:
         """
         name = (name or self.coder_name).strip() or "coder"
         for _ in range(3):
-            found = session.scalar(select(Coder.id).where(Coder.name == name))
+            found = session.scalar(_CODER_ID, {"name": name})
             if found is not None:
                 return found
             try:

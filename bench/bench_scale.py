@@ -1,0 +1,333 @@
+"""Benchmark: the figures people feel, on projects of 50 / 500 / 2,000 transcripts.
+
+Projects are generated with a seed (synthetic interviews of about 3,100 words, one
+case and participant per transcript, two case attributes, modified PARIHS applied,
+about 32 codings per transcript) by writing straight through the store, and cached
+under ``bench/out/`` (delete them to rebuild). Each figure is measured on a fresh
+copy of the cached project.
+
+The machine is shared and loaded, so every size also prints a yardstick measured in
+the same run (a fixed pure-Python workload and ``python -c pass`` for commands); read
+the ratios. Targets: one coding < 2 ms median (p95 < 5 ms); codings CSV import of
+65k codings at 2,000 transcripts < 5 s; ``code list``/``case list`` < 0.3 s;
+``matrix --by case`` < 0.5 s; ``export chart --format docx`` < 3 s at 500 and < 12 s
+at 2,000, memory < 250 MB; ``codings --json`` memory flat in project size.
+
+    python bench/bench_scale.py [--sizes 50,500,2000] [--codings 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import insert, select
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from qualcode.services.frameworks import apply_framework  # noqa: E402
+from qualcode.services.project import Project  # noqa: E402
+from qualcode.store.models import (  # noqa: E402
+    Case,
+    CaseAttribute,
+    Code,
+    Coder,
+    Coding,
+    Document,
+    Participant,
+    Segment,
+)
+
+OUT = ROOT / "bench" / "out"
+VERSION = 1  # bump when the generated project changes
+WORDS = str.split(
+    "peer support ward staff discharge handover supervision coordinator training boundaries "
+    "community team travel phone budget leadership culture feedback role flexible "
+    "experience story trust manager meeting weekly person home people really think know "
+    "felt time first month week back never always something nurse doctor bus estate "
+    "referral recovery hope listen together plan door note rural town hours group friend "
+    "family money housing letter office"
+)
+CODINGS_PER_DOC = 32
+
+
+def _interview(rng: random.Random, words: int, label: str) -> str:
+    out, count, turn = [], 0, 0
+    while count < words:
+        turn += 1
+        speaker = "Interviewer" if turn % 2 else label
+        sents = []
+        for _ in range(rng.randint(1, 2) if speaker == "Interviewer" else rng.randint(3, 9)):
+            k = rng.randint(6, 22)
+            sent = " ".join(rng.choices(WORDS, k=k))
+            sents.append(sent[0].upper() + sent[1:] + rng.choice(".?.!."))
+            count += k
+        out.append(f"{speaker}: " + " ".join(sents))
+    return "[Synthetic interview.]\n\n" + "\n\n".join(out) + "\n"
+
+
+def _segments(doc_id: int, text: str) -> list[dict]:
+    """Turns (label excluded) and sentences, as the importer stores them."""
+    rows, pos, sseq = [], text.index("\n\n") + 2, 0
+    for tseq, turn in enumerate(text[pos:].rstrip("\n").split("\n\n"), 1):
+        label, _, body = turn.partition(": ")
+        start = pos + len(label) + 2
+        is_part = label != "Interviewer"
+        rows.append({"document_id": doc_id, "kind": "turn", "seq": tseq, "start": start,
+                     "end": start + len(body), "speaker": label, "is_participant": is_part})
+        a = start
+        for i, ch in enumerate(body):
+            if ch in ".?!":
+                sseq += 1
+                rows.append({"document_id": doc_id, "kind": "sentence", "seq": sseq, "start": a,
+                             "end": start + i + 1, "speaker": label, "is_participant": is_part})
+                a = start + i + 2
+        pos += len(turn) + 2
+    return rows
+
+
+def generate(db: Path, n: int) -> None:
+    rng = random.Random(18)
+    project = Project.open(db, coder="analyst", create=True)
+    apply_framework(project, "modified-parihs")
+    with project.transaction("generate") as s:
+        code_ids = list(s.scalars(select(Code.id).where(Code.codable)))
+        coder = s.scalar(select(Coder).where(Coder.name == "analyst")) or Coder(name="analyst")
+        s.add(coder)
+        s.flush()
+        groups = ("high", "low", "outlier")
+        s.execute(insert(Case), [{"name": f"Site {c + 1}", "group_name": groups[c % 3],
+                                  "group_source": "manual"} for c in range(n)])
+        case_ids = list(s.scalars(select(Case.id).order_by(Case.id)))
+        s.execute(insert(CaseAttribute), [
+            row for cid in case_ids for row in (
+                {"case_id": cid, "name": "fidelity", "value_type": "number",
+                 "number_value": rng.randint(4, 14)},
+                {"case_id": cid, "name": "locality", "value_type": "text",
+                 "text_value": rng.choice(("urban", "town", "rural"))})])
+        s.execute(insert(Participant), [{"label": f"P{cid:04d}", "case_id": cid, "role": "PW"}
+                                        for cid in case_ids])
+        parts = dict(s.execute(select(Participant.case_id, Participant.id)).all())
+        for lo in range(0, n, 100):
+            docs = []
+            for cid in case_ids[lo:lo + 100]:
+                label = f"P{cid:04d}"
+                text = _interview(rng, 3100, label)
+                docs.append({"name": label, "text": text, "participant_id": parts[cid],
+                             "source_file": f"{label}.txt", "word_count": len(text.split()),
+                             "sha256": hashlib.sha256(text.encode()).hexdigest()})
+            s.execute(insert(Document), docs)
+        segs: list[dict] = []
+        codings: list[dict] = []
+        for did, text in s.execute(select(Document.id, Document.text)):
+            doc_segs = _segments(did, text)
+            segs += doc_segs
+            sentences = [r for r in doc_segs if r["kind"] == "sentence"]
+            for _ in range(CODINGS_PER_DOC):
+                a = rng.randrange(len(sentences) - 3)
+                codings.append({"document_id": did, "code_id": rng.choice(code_ids),
+                                "coder_id": coder.id, "start": sentences[a]["start"],
+                                "end": sentences[a + rng.randint(0, 2)]["end"],
+                                "valence": rng.choice(("facilitator", "barrier", "neutral", None))})
+            if len(segs) > 50_000:
+                s.execute(insert(Segment), segs)
+                segs = []
+        if segs:
+            s.execute(insert(Segment), segs)
+        s.execute(insert(Coding), codings)
+    project.engine.dispose()
+
+
+def cached(n: int) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    db = OUT / f"scale-{n}-v{VERSION}.db"
+    if not db.exists():
+        t = time.perf_counter()
+        tmp = db.with_suffix(".tmp.db")
+        tmp.unlink(missing_ok=True)
+        generate(tmp, n)
+        tmp.rename(db)
+        print(f"  (generated {n} transcripts in {time.perf_counter() - t:.1f} s, cached in {db})")
+    return db
+
+
+def fresh_copy(db: Path, folder: Path) -> Path:
+    out = folder / "project.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{out}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(db, out)
+    return out
+
+
+def yardstick() -> float:
+    """Seconds for a fixed pure-Python workload (median of 5): the machine's speed right now."""
+    def work() -> None:
+        rng = random.Random(1)
+        data = [rng.random() for _ in range(60_000)]
+        sorted(data)
+        "".join(str(x) for x in data[:20_000])
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+_PEAK = """import atexit, runpy, sys
+def peak():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            sys.stderr.write("PEAK_KB " + line.split()[1] + "\\n")
+atexit.register(peak)
+sys.argv = ["qualcode", *sys.argv[1:]]
+runpy.run_module("qualcode", run_name="__main__", alter_sys=True)
+"""
+
+
+def run_command(args: list[str], db: Path, stdout_path: Path | None = None) -> tuple[float, float]:
+    """Wall seconds and peak memory (MB) of ``python -m qualcode ARGS`` as a child process.
+
+    The peak is the child's own high-water mark (VmHWM): a forked child's rusage would
+    also count the benchmark's memory from before it started the command.
+    """
+    env = dict(os.environ, QUALCODE_DB=str(db), QUALCODE_CODER="analyst")
+    out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        t = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-c", _PEAK, *args], env=env, cwd=ROOT,
+                              stdout=out, stderr=subprocess.PIPE, check=False)
+        secs = time.perf_counter() - t
+    finally:
+        if stdout_path:
+            out.close()  # type: ignore[union-attr]
+    err = proc.stderr.decode()
+    if proc.returncode != 0:
+        raise SystemExit(f"qualcode {' '.join(args)} failed: {err}")
+    kb = [int(line.split()[1]) for line in err.splitlines() if line.startswith("PEAK_KB ")]
+    return secs, (kb[-1] / 1024 if kb else float("nan"))
+
+
+def python_startup() -> float:
+    times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def bench_codings(db: Path, count: int) -> tuple[float, float]:
+    """Median and p95 ms of one coding applied by document name and code path, committed."""
+    from qualcode.services.coding import add_coding
+
+    project = Project.open(db, coder="analyst")
+    with project.read() as s:
+        docs = s.execute(select(Document.name, Document.word_count)).all()
+    rng = random.Random(5)
+    codes = ["Context/Culture", "Facilitation/Facilitator role", "Innovation/Usability",
+             "Recipients/Motivation"]
+    with project.read() as s:
+        from qualcode.services.codebook import code_paths
+
+        known = {"/".join(p) for p in code_paths(s).values()}
+    codes = [c for c in codes if c in known] or sorted(known)[:4]
+    add_coding(project, docs[0].name, 0, 5, codes[0])  # warm up (mappers, statements)
+    times = []
+    for _ in range(count):
+        name, _ = rng.choice(docs)
+        start = rng.randrange(0, 10_000)
+        t = time.perf_counter()
+        add_coding(project, name, start, start + rng.randint(20, 300), rng.choice(codes),
+                   valence="barrier")
+        times.append((time.perf_counter() - t) * 1000)
+    project.engine.dispose()
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1]
+
+
+def codings_csv(db: Path, path: Path, rows: int) -> int:
+    """A codings CSV of ``rows`` phrases (12 words from random places) for the import figure."""
+    import sqlite3
+
+    rng = random.Random(9)
+    con = sqlite3.connect(db)
+    docs = con.execute("select name, text from documents").fetchall()
+    con.close()
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["document", "code", "valence", "phrase", "coder"])
+        for i in range(rows):
+            name, text = docs[i % len(docs)]
+            words = text.split(" ")
+            a = rng.randrange(5, len(words) - 14)
+            w.writerow([name, "Context/Culture", "barrier", " ".join(words[a:a + 12]), "csv"])
+    return rows
+
+
+def row(what: str, secs: float, yard: float, target: str = "", extra: str = "") -> None:
+    print(f"  {what:<38} {secs * 1000:9.1f} ms  {secs / yard:7.1f}x yardstick  {extra:<14} {target}")
+
+
+def bench_size(n: int, folder: Path, count: int) -> None:
+    src = cached(n)
+    yard = yardstick()
+    start_py = python_startup()
+    print(f"\n{n} transcripts   yardstick {yard * 1000:.1f} ms (pure Python), "
+          f"python -c pass {start_py * 1000:.0f} ms")
+    db = fresh_copy(src, folder)
+    med, p95 = bench_codings(db, count)
+    print(f"  {'one coding (service), median / p95':<38} {med:6.2f} / {p95:.2f} ms  "
+          f"{med / 1000 / yard:7.3f}x yardstick (median)   target < 2 / < 5 ms")
+    db = fresh_copy(src, folder)
+    csv_path = folder / "codings.csv"
+    rows = codings_csv(db, csv_path, CODINGS_PER_DOC * n)
+    from qualcode.services.codings_file import apply_codings_csv
+
+    project = Project.open(db, coder="analyst")
+    t = time.perf_counter()
+    report = apply_codings_csv(project, csv_path)
+    secs = time.perf_counter() - t
+    project.engine.dispose()
+    row(f"codings CSV import ({rows} rows)", secs, yard, "target < 5 s (65k rows)",
+        f"{report.applied} applied")
+    db = fresh_copy(src, folder)
+    for args, target in ((["code", "list"], "target < 0.3 s"),
+                         (["case", "list"], "target < 0.3 s"),
+                         (["matrix", "--by", "case"], "target < 0.5 s")):
+        secs, _ = run_command(args, db)
+        row("qualcode " + " ".join(args), secs, yard, target)
+    secs, mb = run_command(["export", "chart", str(folder / "chart.docx"), "--format", "docx"], db)
+    row("qualcode export chart --format docx", secs, yard,
+        "target < 3 s (500) / < 12 s (2,000), < 250 MB", f"{mb:6.0f} MB peak")
+    secs, mb = run_command(["codings", "--json"], db, folder / "codings.json")
+    row("qualcode codings --json", secs, yard, "memory flat in size", f"{mb:6.0f} MB peak")
+    print(f"  yardstick again: {yardstick() * 1000:.1f} ms")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="50,500,2000", help="Comma-separated transcript counts.")
+    ap.add_argument("--codings", type=int, default=200, help="Codings timed one by one per size.")
+    args = ap.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="qualcode-scale-"))
+    try:
+        for n in (int(x) for x in args.sizes.split(",")):
+            bench_size(n, folder, args.codings)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
