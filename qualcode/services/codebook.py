@@ -12,11 +12,16 @@ from sqlalchemy.orm import Session
 from qualcode.analysis.code_tree import (
     PATH_SEP,
     CodeInfo,
+    code_paths,
     codes_in_session,
 )
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
 from qualcode.services.project import Project
 from qualcode.store.models import CellSummary, Code, Coding, WorkshopComment
+
+__all__ = ["INDUCTIVE_PALETTE", "PATH_SEP", "CodeInfo", "code_path_lookup", "code_paths",
+           "codes_in_session", "create_code", "delete_code", "list_codes", "merge_codes",
+           "move_code", "resolve_code", "update_code"]
 
 INDUCTIVE_PALETTE = ("#e6550d", "#31a354", "#756bb1", "#d6616b", "#3182bd", "#8c6d31",
                      "#e7969c", "#637939", "#7b4173", "#17becf", "#bcbd22", "#9467bd")

@@ -17,12 +17,13 @@ from qualcode.framework_files import (
     FrameworkSpec,
     find_framework,
     list_frameworks,
+    load_framework,
 )
 from qualcode.services.project import Project
 from qualcode.store.models import Code, Framework
 
 __all__ = ["DEFAULT_FRAMEWORK", "RESERVED_SHORTCUTS", "ApplyReport", "apply_framework",
-           "available_frameworks", "framework_spec"]
+           "available_frameworks", "framework_spec", "list_frameworks", "load_framework"]
 
 
 def available_frameworks() -> list[FrameworkSpec]:

@@ -26,10 +26,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from qualcode.errors import InvalidInputError, ProjectBusyError, QualcodeError
-from qualcode.ingest.options import (
+from qualcode.ingest.options import (  # the import options, as callers know them from here
     REMEMBERED,
     SETTING_PREFIX,
     ImportOptions,
+    options_from_settings,
 )
 from qualcode.ingest.participants import (
     ParticipantPattern,
@@ -38,6 +39,9 @@ from qualcode.ingest.readers import SUPPORTED_SUFFIXES, IngestWarning
 from qualcode.services.project import Project
 from qualcode.services.transcript_store import TranscriptImporter
 from qualcode.store.models import Case, Code, Document, Participant
+
+__all__ = ["REMEMBERED", "SETTING_PREFIX", "ImportOptions", "ImportReport", "ImportStopped",
+           "import_paths", "options_from_settings", "remember_options"]
 
 Progress = Callable[[int, int, str], None]
 UNSUPPORTED_HINTS = {".doc": "save it as .docx", ".pdf": "export it as .docx or .txt",

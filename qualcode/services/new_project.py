@@ -30,7 +30,7 @@ def create_project(
     Everything is checked before the file is made; if applying the framework
     fails, the new file is removed again, so nothing half-made is left behind.
     """
-    from qualcode.frameworks import find_framework
+    from qualcode.framework_files import find_framework
     from qualcode.services.frameworks import apply_framework
 
     out = project_file(path)

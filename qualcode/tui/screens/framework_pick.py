@@ -24,7 +24,7 @@ def _bundled(project: Any) -> tuple[list[Any], set[str]]:
     """The bundled frameworks, and the keys of those the project has applied."""
     from sqlalchemy import select
 
-    from qualcode.frameworks import list_frameworks
+    from qualcode.services.frameworks import list_frameworks
     from qualcode.store.models import Framework
 
     with project.read() as s:
@@ -33,7 +33,7 @@ def _bundled(project: Any) -> tuple[list[Any], set[str]]:
 
 
 def _load(path: Path) -> Any:
-    from qualcode.frameworks import load_framework
+    from qualcode.services.frameworks import load_framework
 
     return load_framework(path)
 

@@ -30,7 +30,7 @@ NO_FRAMEWORK = "(none: inductive codes only)"
 
 def _frameworks() -> list[tuple[str, str]]:
     """(key, label) of every bundled framework, the default first (files only: no database)."""
-    from qualcode.frameworks import list_frameworks
+    from qualcode.services.frameworks import list_frameworks
 
     out = []
     for fw in list_frameworks():
