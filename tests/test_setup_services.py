@@ -40,7 +40,7 @@ def test_check_reports_participant_case_speakers_and_unplaced_lines(tmp_path: Pa
     project = Project.open(tmp_path / "p.db", coder="t")
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "S7PW2.txt").write_text(
-        "Interviewer: How was it?\n\nS7PW2: Fine.\n\nResearcher: And then?\n\nS7PW2: Better.\n",
+        "Interviewer: How was it?\n\nS7PW2: Fine.\n\nSpeaker 1: And then?\n\nS7PW2: Better.\n",
         encoding="utf-8",
     )
     doc = DocxDocument()
@@ -55,16 +55,16 @@ def test_check_reports_participant_case_speakers_and_unplaced_lines(tmp_path: Pa
         "transcript",
         "S7PW2",
         "Site 7",
-        3,
+        4,
         "new",
     )
     roles = {s.label: (s.role, s.turns) for s in txt.speakers}
     assert roles == {
         "Interviewer": ("interviewer", 1),
         "S7PW2": ("participant", 2),
-        "Researcher": ("unknown", 0),
+        "Speaker 1": ("unknown", 1),
     }
-    assert txt.unplaced and "unknown speaker 'Researcher'" in txt.unplaced[0]
+    assert txt.unplaced and "unknown speaker 'Speaker 1'" in txt.unplaced[0]
     assert any("S7PW2.txt:5" in w for w in txt.warnings)
     assert checks["S8PWC.docx"].case == "Site 8" and "docx" in checks["S8PWC.docx"].layout
     assert checks["sites.csv"].kind == "cases"
@@ -73,7 +73,7 @@ def test_check_reports_participant_case_speakers_and_unplaced_lines(tmp_path: Pa
     fixed = check_files(
         project,
         [tmp_path / "in" / "S7PW2.txt"],
-        ImportOptions(speaker_labels={"Researcher": "interviewer"}),
+        ImportOptions(speaker_labels={"Speaker 1": "interviewer"}),
     )[0]
     assert not fixed.unplaced and fixed.turns == 4
     assert setup_status(project).documents == 0

@@ -200,7 +200,7 @@ async def test_whole_study_from_an_empty_folder_to_a_chart(folder: Path) -> None
 
 async def test_speaker_map_places_unknown_labels_before_import(folder: Path) -> None:
     (folder / "transcripts" / "S7PW1.txt").write_text(
-        "Interviewer: How was it?\n\nS7PW1: Fine.\n\nResearcher: And then?\n\nS7PW1: Better.\n",
+        "Interviewer: How was it?\n\nS7PW1: Fine.\n\nSpeaker 1: And then?\n\nS7PW1: Better.\n",
         encoding="utf-8",
     )
     project = create_project(folder, "P", None, coder="ana")
@@ -213,15 +213,15 @@ async def test_speaker_map_places_unknown_labels_before_import(folder: Path) -> 
         await settle(pilot)
         screen: Any = app.screen
         check = next(c for c in screen.checks.values() if c.name == "S7PW1.txt")
-        assert [s.label for s in check.speakers if s.role == "unknown"] == ["Researcher"]
+        assert [s.label for s in check.speakers if s.role == "unknown"] == ["Speaker 1"]
         await pilot.press("ctrl+l")
         await settle(pilot)
-        await type_text(pilot, "Researcher=interviewer")
+        await type_text(pilot, "Speaker 1=interviewer")
         await pilot.press("enter")
         await settle(pilot)
         check = next(c for c in screen.checks.values() if c.name == "S7PW1.txt")
         assert not check.unplaced and check.turns == 4
-        assert screen.speaker_map == {"Researcher": "interviewer"}
+        assert screen.speaker_map == {"Speaker 1": "interviewer"}
 
 
 async def test_matrix_filter_with_an_unknown_attribute_is_refused(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from qualcode.errors import QualcodeError
-from qualcode.ingest.participants import ParticipantPattern, identify_participant
+from qualcode.ingest.participants import ParticipantPattern
 from qualcode.ingest.readers import SUPPORTED_SUFFIXES, read_transcript
 from qualcode.services.importing import ImportOptions
 from qualcode.services.project import Project
@@ -163,50 +163,34 @@ def _check_table(path: Path) -> FileCheck:
 def _check_transcript(
     path: Path, pattern: ParticipantPattern, labels: object, stored: dict[str, str]
 ) -> FileCheck:
-    from qualcode.ingest.turns import parse_turns
+    """The transcript check (layouts, speakers and roles, unplaced lines) as the screen shows it."""
+    from qualcode.services.import_check import check_file
 
+    check = check_file(path, labels, pattern)  # type: ignore[arg-type]
+    if check.error:
+        return FileCheck(path, "transcript", "error", warnings=[check.error, *check.fix])
     src = read_transcript(path)
-    parsed = parse_turns(src.text, labels, pattern)  # type: ignore[arg-type]
-    pid, notes = identify_participant(path.stem, parsed.participant_ids, pattern)
-    sha = hashlib.sha256(src.text.encode("utf-8")).hexdigest()
+    text = src.text
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     status = "new"
     if path.stem in stored:
         status = "already imported" if stored[path.stem] == sha else "changed"
-    counts: dict[str, list[object]] = {}
-    for turn in parsed.turns:
-        if turn.speaker is None:
-            continue
-        role = (
-            "participant"
-            if turn.is_participant
-            else ("interviewer" if turn.is_participant is False else "other")
-        )
-        entry = counts.setdefault(turn.speaker, [role, 0])
-        entry[1] = int(entry[1]) + 1  # type: ignore[call-overload]
-    role_of = labels.role_of()  # type: ignore[attr-defined]
-    speakers = [
-        SpeakerInfo(label, role_of.get(label.casefold(), str(role)), int(n))  # type: ignore[call-overload]
-        for label, (role, n) in counts.items()
-    ]
-    unplaced = [n.message for n in parsed.notices if n.message.startswith("unknown speaker")]
-    for label in _unknown_labels(unplaced):
-        speakers.append(SpeakerInfo(label, "unknown", 0))
-    has_turns = any(t.speaker for t in parsed.turns)
+    speakers = [SpeakerInfo(s.speaker, s.role or "unknown", s.turns) for s in check.speakers]
+    unplaced = [f"unknown speaker '{s.speaker}' ({s.turns} turn{'s' * (s.turns != 1)}): "
+                "say who it is in the speaker map" for s in check.speakers if s.role is None]
+    unplaced += [f"{u.where}: {u.reason}: {u.text[:60]}" for u in check.unplaced]
     return FileCheck(
         path,
         "transcript",
         status,
-        layout=("speaker turns (Label: text)" if has_turns else "one block (no speaker labels)")
-        + f", {src.file_format}",
-        participant=pid.label if pid else None,
-        case=pattern.case_name(pid) if pid else None,
-        words=len(src.text.split()),
-        turns=sum(1 for t in parsed.turns if t.speaker),
+        layout=f"{check.layout_name or check.layout or 'no layout'}, {src.file_format}",
+        participant=check.participant,
+        case=check.case,
+        words=len(text.split()),
+        turns=check.turns,
         speakers=speakers,
         unplaced=unplaced,
-        warnings=[str(w) for w in src.warnings]
-        + [str(src.warning_at(n.offset, n.message)) for n in parsed.notices]
-        + [f"{path.name}: {n}" for n in notes],
+        warnings=[*check.warnings, *check.fix],
     )
 
 
