@@ -34,11 +34,35 @@ from qualcode.services.importing import count_rows, import_paths
 from qualcode.services.project import Project
 
 TARGET_RATIO = 0.6
-FALLBACK_WORDS = ["support", "ward", "staff", "peer", "worker", "team", "training", "meeting",
-                  "service", "discharge", "recovery", "manager", "role", "lived", "experience",
-                  "community", "hospital", "nurse", "family", "group", "supervision"]
-QUESTIONS = ("How did {} work for you?", "Could you tell me more about {}?",
-             "What made {} easier or harder?", "Was there anything about {} you would change?")
+FALLBACK_WORDS = [
+    "support",
+    "ward",
+    "staff",
+    "peer",
+    "worker",
+    "team",
+    "training",
+    "meeting",
+    "service",
+    "discharge",
+    "recovery",
+    "manager",
+    "role",
+    "lived",
+    "experience",
+    "community",
+    "hospital",
+    "nurse",
+    "family",
+    "group",
+    "supervision",
+]
+QUESTIONS = (
+    "How did {} work for you?",
+    "Could you tell me more about {}?",
+    "What made {} easier or harder?",
+    "Was there anything about {} you would change?",
+)
 
 
 def vocabulary() -> list[str]:
@@ -159,15 +183,19 @@ def run(work: Path, total_words: int, docx_share: float, rounds: int) -> None:
         cold_pipeline()
     print(f"spaCy blank pipeline loaded in {c.wall:.2f} s (not counted below)")
 
-    print(f"\n{'stage':<6} {'docs':>6} {'words':>10} {'words/s CPU':>12} {'words/s wall':>13} "
-          f"{'peak RSS MB':>12} {'RSS MB':>8}")
+    print(
+        f"\n{'stage':<6} {'docs':>6} {'words':>10} {'words/s CPU':>12} {'words/s wall':>13} "
+        f"{'peak RSS MB':>12} {'RSS MB':>8}"
+    )
     _, words = import_corpus(work / "bench-0.db", files, show_stages=True)
     slices = [files[i::SLICES] for i in range(SLICES)]
     turns = [slice_turns(s) for s in slices]  # what the import feeds spaCy (gathered untimed)
 
     all_turns = [t for ts in turns for t in ts]
-    print(f"\n{'round':<6} {'method':<7} {'import CPU w/s':>15} {'alone CPU w/s':>14} "
-          f"{'ratio CPU':>10} {'import wall w/s':>16} {'alone wall w/s':>15} {'ratio wall':>11}")
+    print(
+        f"\n{'round':<6} {'method':<7} {'import CPU w/s':>15} {'alone CPU w/s':>14} "
+        f"{'ratio CPU':>10} {'import wall w/s':>16} {'alone wall w/s':>15} {'ratio wall':>11}"
+    )
     whole_ratios, slice_ratios, pairs = [], [], []
     for i in range(1, rounds + 1):
         before = sentencizer_only(all_turns)
@@ -181,24 +209,32 @@ def run(work: Path, total_words: int, docx_share: float, rounds: int) -> None:
         slice_ratios.append(alone.cpu / imported.cpu)
         pairs += pair_ratios
         print_round(i, "slices", words, imported, alone)
-    print(f"\n{words:,} words, {len(all_turns):,} turns. Alone = spacy.blank('en') + sentencizer "
-          "over the same turns in one\nprocess; both start with cold caches. Two methods each "
-          "round: 'whole' imports the corpus\ninto a new project with the sentencizer alone run "
-          f"before and after it; 'slices' imports it in\n{SLICES} slices, each next to a "
-          "sentencizer-only run over the same slice (alternately before\nand after), so that a "
-          "shared machine's changing speed falls on both alike. CPU time is\nthe fair measure on "
-          "a shared machine; wall time is what a user waits on an idle one.")
-    print(f"for information, each slice's ratio (about a second each, so noisy): "
-          f"{' '.join(f'{r:.2f}' for r in sorted(pairs))}")
+    print(
+        f"\n{words:,} words, {len(all_turns):,} turns. Alone = spacy.blank('en') + sentencizer "
+        "over the same turns in one\nprocess; both start with cold caches. Two methods each "
+        "round: 'whole' imports the corpus\ninto a new project with the sentencizer alone run "
+        f"before and after it; 'slices' imports it in\n{SLICES} slices, each next to a "
+        "sentencizer-only run over the same slice (alternately before\nand after), so that a "
+        "shared machine's changing speed falls on both alike. CPU time is\nthe fair measure on "
+        "a shared machine; wall time is what a user waits on an idle one."
+    )
+    print(
+        f"for information, each slice's ratio (about a second each, so noisy): "
+        f"{' '.join(f'{r:.2f}' for r in sorted(pairs))}"
+    )
     whole, sliced = statistics.median(whole_ratios), statistics.median(slice_ratios)
-    print(f"median ratio (CPU): whole {whole:.3f}, slices {sliced:.3f}  target >= {TARGET_RATIO} "
-          f"(both): {'OK' if min(whole, sliced) >= TARGET_RATIO else 'BELOW TARGET'}")
+    print(
+        f"median ratio (CPU): whole {whole:.3f}, slices {sliced:.3f}  target >= {TARGET_RATIO} "
+        f"(both): {'OK' if min(whole, sliced) >= TARGET_RATIO else 'BELOW TARGET'}"
+    )
 
 
 def print_round(i: int, method: str, words: int, imported: Clock, alone: Clock) -> None:
-    print(f"{i:<6} {method:<7} {words / imported.cpu:>15,.0f} {words / alone.cpu:>14,.0f} "
-          f"{alone.cpu / imported.cpu:>10.2f} {words / imported.wall:>16,.0f} "
-          f"{words / alone.wall:>15,.0f} {alone.wall / imported.wall:>11.2f}")
+    print(
+        f"{i:<6} {method:<7} {words / imported.cpu:>15,.0f} {words / alone.cpu:>14,.0f} "
+        f"{alone.cpu / imported.cpu:>10.2f} {words / imported.wall:>16,.0f} "
+        f"{words / alone.wall:>15,.0f} {alone.wall / imported.wall:>11.2f}"
+    )
 
 
 def sentencizer_only(turns: list[str]) -> Clock:
@@ -217,12 +253,13 @@ def slice_turns(files: list[Path]) -> list[str]:
     out = []
     for path in files:
         src = read_transcript(path)
-        out += [src.text[t.start:t.end] for t in parse_turns(src.text).turns]
+        out += [src.text[t.start : t.end] for t in parse_turns(src.text).turns]
     return out
 
 
-def interleaved_round(db: Path, slices: list[list[Path]], turns: list[list[str]]
-                      ) -> tuple[Clock, Clock, list[float]]:
+def interleaved_round(
+    db: Path, slices: list[list[Path]], turns: list[list[str]]
+) -> tuple[Clock, Clock, list[float]]:
     """Import slice by slice into one new project, each slice next to its sentencizer-only run."""
     cold_pipeline()
     nlp = segment.blank_pipeline()
@@ -232,7 +269,7 @@ def interleaved_round(db: Path, slices: list[list[Path]], turns: list[list[str]]
     for i, (batch, texts) in enumerate(zip(slices, turns, strict=True)):
         before = (imported.cpu, alone.cpu)
         steps = [("import", batch), ("alone", texts)]
-        for what, data in (steps if i % 2 == 0 else steps[::-1]):
+        for what, data in steps if i % 2 == 0 else steps[::-1]:
             if what == "import":
                 with imported:
                     report = import_paths(project, data)
@@ -257,8 +294,11 @@ def import_corpus(db: Path, files: list[Path], show_stages: bool = False) -> tup
     """Import in three steps (1/4, 1/2, all), printing memory after each when asked."""
     cold_pipeline()
     project = Project.open(db, coder="bench")
-    quarters = [files[: len(files) // 4], files[len(files) // 4: len(files) // 2],
-                files[len(files) // 2:]]
+    quarters = [
+        files[: len(files) // 4],
+        files[len(files) // 4 : len(files) // 2],
+        files[len(files) // 2 :],
+    ]
     clock, words = Clock(), 0
     for name, batch in zip(("1/4", "1/2", "all"), quarters, strict=True):
         with clock:
@@ -267,9 +307,11 @@ def import_corpus(db: Path, files: list[Path], show_stages: bool = False) -> tup
             raise SystemExit("import failed:\n" + "\n".join(report.failed))
         words += report.words
         if show_stages:
-            print(f"{name:<6} {count_rows(project)['documents']:>6} {words:>10,} "
-                  f"{words / clock.cpu:>12,.0f} {words / clock.wall:>13,.0f} "
-                  f"{peak_rss_mb():>12.1f} {current_rss_mb():>8.1f}")
+            print(
+                f"{name:<6} {count_rows(project)['documents']:>6} {words:>10,} "
+                f"{words / clock.cpu:>12,.0f} {words / clock.wall:>13,.0f} "
+                f"{peak_rss_mb():>12.1f} {current_rss_mb():>8.1f}"
+            )
     project.engine.dispose()
     return clock, words
 

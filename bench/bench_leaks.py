@@ -51,14 +51,18 @@ def main() -> None:
     for f in false:
         print(f"  false alarm: {f.document}:{f.line}:{f.column} {f.kind} {f.text!r}")
 
-    samples = [(p.stem, read_transcript(p).text) for p in sorted((ROOT / "sample_transcripts")
-                                                                 .iterdir())
-               if p.suffix in (".txt", ".docx")]
+    samples = [
+        (p.stem, read_transcript(p).text)
+        for p in sorted((ROOT / "sample_transcripts").iterdir())
+        if p.suffix in (".txt", ".docx")
+    ]
     sample_findings = find_leaks(samples)
     words = sum(len(t.split()) for _, t in samples)
-    print(f"sample transcripts: {len(samples)} files, {words:,} words, "
-          f"{len(sample_findings)} findings "
-          f"({sum(f.confidence == 'certain' for f in sample_findings)} certain)")
+    print(
+        f"sample transcripts: {len(samples)} files, {words:,} words, "
+        f"{len(sample_findings)} findings "
+        f"({sum(f.confidence == 'certain' for f in sample_findings)} certain)"
+    )
     for f in sample_findings:
         print(f"  {f.document}:{f.line}:{f.column} {f.confidence} {f.kind} {f.text!r}")
 
@@ -70,8 +74,10 @@ def main() -> None:
         t0 = time.perf_counter()
         find_leaks(big)
         took = time.perf_counter() - t0
-        print(f"speed, {label}: {copies * corpus_words:,} words in {took:.2f} s "
-              f"({copies * corpus_words / took:,.0f} words/s)")
+        print(
+            f"speed, {label}: {copies * corpus_words:,} words in {took:.2f} s "
+            f"({copies * corpus_words / took:,.0f} words/s)"
+        )
 
 
 if __name__ == "__main__":

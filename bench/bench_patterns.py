@@ -35,13 +35,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from qualcode.analysis.patterns import PresenceRule  # noqa: E402
-from qualcode.analysis.presence import coded_documents  # noqa: E402
-from qualcode.services.patterns import find_project_patterns  # noqa: E402
-from qualcode.services.project import Project  # noqa: E402
-from qualcode.store.models import (  # noqa: E402
+from qualcode.analysis.patterns import PresenceRule
+from qualcode.analysis.presence import coded_documents
+from qualcode.services.patterns import find_project_patterns
+from qualcode.services.project import Project
+from qualcode.store.models import (
     Case,
     CaseAttribute,
     Code,
@@ -66,34 +66,82 @@ def build(path: Path, n_cases: int, n_codes: int, n_codings: int, seed: int = 11
         groups += [None] * (n_cases - len(groups))
         for i in range(n_cases):
             group = groups[i] if i < len(groups) else None
-            s.add(Case(id=i + 1, name=f"Site {i + 1}", group_name=group,
-                       group_source="manual" if group else None))
+            s.add(
+                Case(
+                    id=i + 1,
+                    name=f"Site {i + 1}",
+                    group_name=group,
+                    group_source="manual" if group else None,
+                )
+            )
         s.flush()
-        s.execute(insert(CaseAttribute), [
-            {"case_id": i + 1, "name": "fidelity", "value_type": "number",
-             "number_value": float(rng.randint(3, 14))} for i in range(n_cases)])
+        s.execute(
+            insert(CaseAttribute),
+            [
+                {
+                    "case_id": i + 1,
+                    "name": "fidelity",
+                    "value_type": "number",
+                    "number_value": float(rng.randint(3, 14)),
+                }
+                for i in range(n_cases)
+            ],
+        )
         codes = []
         for c in range(n_codes):
             parent = codes[rng.randrange(len(codes))]["id"] if c >= 20 and c % 4 == 0 else None
-            codes.append({"id": c + 1, "name": f"Code {c + 1}", "parent_id": parent,
-                          "origin": "inductive", "sort_order": c})
+            codes.append(
+                {
+                    "id": c + 1,
+                    "name": f"Code {c + 1}",
+                    "parent_id": parent,
+                    "origin": "inductive",
+                    "sort_order": c,
+                }
+            )
         s.execute(insert(Code), codes)
         n_docs = n_cases * PER_CASE
-        s.execute(insert(Participant), [
-            {"id": d + 1, "label": f"S{d // PER_CASE + 1}PW{d % PER_CASE + 1}",
-             "case_id": d // PER_CASE + 1} for d in range(n_docs)])
-        s.execute(insert(Document), [
-            {"id": d + 1, "name": f"doc{d + 1}", "text": text, "sha256": digest,
-             "word_count": DOC_CHARS // 5, "participant_id": d + 1} for d in range(n_docs)])
+        s.execute(
+            insert(Participant),
+            [
+                {
+                    "id": d + 1,
+                    "label": f"S{d // PER_CASE + 1}PW{d % PER_CASE + 1}",
+                    "case_id": d // PER_CASE + 1,
+                }
+                for d in range(n_docs)
+            ],
+        )
+        s.execute(
+            insert(Document),
+            [
+                {
+                    "id": d + 1,
+                    "name": f"doc{d + 1}",
+                    "text": text,
+                    "sha256": digest,
+                    "word_count": DOC_CHARS // 5,
+                    "participant_id": d + 1,
+                }
+                for d in range(n_docs)
+            ],
+        )
         # Codes are used unevenly (some everywhere, some rarely) as in real projects.
         weights = [1.0 / (1 + c % 25) for c in range(n_codes)]
         code_ids = rng.choices(range(1, n_codes + 1), weights=weights, k=n_codings)
         rows = []
         for k in range(n_codings):
             start = rng.randrange(0, DOC_CHARS - 200)
-            rows.append({"document_id": rng.randrange(n_docs) + 1, "code_id": code_ids[k],
-                         "coder_id": coder_id, "start": start,
-                         "end": start + rng.randint(20, 200), "valence": rng.choice(VALENCES)})
+            rows.append(
+                {
+                    "document_id": rng.randrange(n_docs) + 1,
+                    "code_id": code_ids[k],
+                    "coder_id": coder_id,
+                    "start": start,
+                    "end": start + rng.randint(20, 200),
+                    "valence": rng.choice(VALENCES),
+                }
+            )
         s.execute(insert(Coding), rows)
     return project
 
@@ -116,8 +164,10 @@ def machine_load() -> str:
         total += i
     loop = time.perf_counter() - t0
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"yardstick: 1M-step Python loop {loop * 1000:.0f} ms, load average {load:.1f} on "
-            f"{os.cpu_count()} CPUs")
+    return (
+        f"yardstick: 1M-step Python loop {loop * 1000:.0f} ms, load average {load:.1f} on "
+        f"{os.cpu_count()} CPUs"
+    )
 
 
 def command_time(db: Path | None, args: list[str], pycache: Path, repeat: int = 5) -> float:
@@ -149,43 +199,62 @@ def main() -> None:
         project = build(db, args.cases, args.codes, args.codings)
         project.engine.dispose()  # fold the write-ahead log in, as a later session would find it
         project = Project.open(db, coder="bench")
-        print(f"Generated {args.cases} cases, {args.cases * PER_CASE} documents, {args.codes} "
-              f"codes, {args.codings:,} codings in {time.perf_counter() - t0:.1f} s")
+        print(
+            f"Generated {args.cases} cases, {args.cases * PER_CASE} documents, {args.codes} "
+            f"codes, {args.codings:,} codings in {time.perf_counter() - t0:.1f} s"
+        )
         for by_valence in (False, True):
             for roll_up in (False, True):
                 with project.read() as s:
-                    t, coded = timed(lambda s=s, v=by_valence, r=roll_up: coded_documents(
-                        s, by_valence=v, roll_up=r))
-                label = ("code × valence" if by_valence else "code") + (", roll-up" if roll_up
-                                                                         else "")
-                print(f"  presence query ({label}): {t * 1000:.0f} ms, "
-                      f"{len(coded.documents):,} code{' × valence' if by_valence else ''} "  # type: ignore[attr-defined]
-                      "lists")
+                    t, coded = timed(
+                        lambda s=s, v=by_valence, r=roll_up: coded_documents(
+                            s, by_valence=v, roll_up=r
+                        )
+                    )
+                label = ("code × valence" if by_valence else "code") + (
+                    ", roll-up" if roll_up else ""
+                )
+                print(
+                    f"  presence query ({label}): {t * 1000:.0f} ms, "
+                    f"{len(coded.documents):,} code{' × valence' if by_valence else ''} "  # type: ignore[attr-defined]
+                    "lists"
+                )
         print(machine_load())
         for by_valence in (False, True):
-            t, result = timed(lambda v=by_valence: find_project_patterns(
-                project, PresenceRule(by_valence=v)))
-            cats = {c: len(result.by_category(c)) for c in  # type: ignore[attr-defined]
-                    ("shared", "high", "low", "outlier", "none")}
+            t, result = timed(
+                lambda v=by_valence: find_project_patterns(project, PresenceRule(by_valence=v))
+            )
+            cats = {
+                c: len(result.by_category(c))
+                for c in ("shared", "high", "low", "outlier", "none")  # type: ignore[attr-defined]
+            }
             verdict = "OK" if t < 0.2 else "SLOW"
-            print(f"Pattern matching in-process ({'per valence' if by_valence else 'per code'}): "
-                  f"{t * 1000:.0f} ms (target < 200 ms: {verdict}); categories {cats}")
+            print(
+                f"Pattern matching in-process ({'per valence' if by_valence else 'per code'}): "
+                f"{t * 1000:.0f} ms (target < 200 ms: {verdict}); categories {cats}"
+            )
             t0 = time.perf_counter()
             cells = sum(len(row.counts) for row in result.rows)  # type: ignore[attr-defined]
-            print(f"  then per-case counts of every row, as a table shows them: "
-                  f"{(time.perf_counter() - t0) * 1000:.0f} ms, {cells:,} code×case cells")
+            print(
+                f"  then per-case counts of every row, as a table shows them: "
+                f"{(time.perf_counter() - t0) * 1000:.0f} ms, {cells:,} code×case cells"
+            )
         project.engine.dispose()
         pycache = folder / "pycache"
         for extra in ([], ["--by-valence"]):
             t = command_time(db, ["patterns", "--format", "json", *extra], pycache)
             verdict = "OK" if t < 1.0 else "SLOW"
-            print(f"qualcode patterns --format json {' '.join(extra)}: {t:.2f} s "
-                  f"(target < 1 s: {verdict})")
+            print(
+                f"qualcode patterns --format json {' '.join(extra)}: {t:.2f} s "
+                f"(target < 1 s: {verdict})"
+            )
         base = command_time(db, ["--help"], pycache)
         print(f"  for comparison, qualcode --help: {base:.2f} s (interpreter + CLI start-up)")
         floor = command_time(None, ["-c", "import sqlalchemy.orm"], pycache)
-        print(f"  and python -c 'import sqlalchemy.orm': {floor:.2f} s (interpreter + SQLAlchemy "
-              "with the collector on; qualcode keeps it off during start-up)")
+        print(
+            f"  and python -c 'import sqlalchemy.orm': {floor:.2f} s (interpreter + SQLAlchemy "
+            "with the collector on; qualcode keeps it off during start-up)"
+        )
         print(machine_load())
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,7 @@ from qualcode.analysis.qca import CaseInput, parse_condition, run_qca
 
 
 def table(rng: random.Random, k: int) -> list[CaseInput]:
-    configs = rng.sample(range(2 ** k), max(1, int(2 ** k * rng.uniform(0.2, 0.6))))
+    configs = rng.sample(range(2**k), max(1, int(2**k * rng.uniform(0.2, 0.6))))
     out = []
     for c in configs:
         attrs: dict[str, int | float | str] = {f"x{i}": (c >> (k - 1 - i)) & 1 for i in range(k)}
@@ -52,8 +52,7 @@ def main() -> None:
             r = run_qca(data, conds, y, expectations=[f"X{i}=1" for i in range(k)])
             times.append(time.perf_counter() - start)
             most = max(most, len(r.complex), len(r.parsimonious), len(r.intermediate))
-        print(f"{k:>3} {statistics.median(times):>9.3f} {max(times):>8.3f} {most:>12}",
-              flush=True)
+        print(f"{k:>3} {statistics.median(times):>9.3f} {max(times):>8.3f} {most:>12}", flush=True)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,30 @@ from qualcode.services.frameworks import apply_framework
 from qualcode.services.project import Project
 from qualcode.store.models import Code, Coding, Document
 
-WORDS = ["peer", "support", "ward", "staff", "were", "welcoming", "😊", "nobody", "got", "back", "to", "me", "the", "value", "of", "lived", "experience", "Életünk", "része", "team", "meetings", "access"]
+WORDS = [
+    "peer",
+    "support",
+    "ward",
+    "staff",
+    "were",
+    "welcoming",
+    "😊",
+    "nobody",
+    "got",
+    "back",
+    "to",
+    "me",
+    "the",
+    "value",
+    "of",
+    "lived",
+    "experience",
+    "Életünk",
+    "része",
+    "team",
+    "meetings",
+    "access",
+]
 
 
 def build(folder: Path, documents: int, codings: int) -> Project:
@@ -47,16 +70,29 @@ def build(folder: Path, documents: int, codings: int) -> Project:
         codes = list(s.scalars(select(Code.id).where(Code.codable)))
         coder = project.coder_id(s)
         for i in range(documents):
-            text = "Interviewer: Tell me more.\n\nS3PW1: " + " ".join(rnd.choice(WORDS) for _ in range(5000))
-            doc = Document(name=f"S{i % 9 + 1}PW{i}", text=text, word_count=5000,
-                           sha256=hashlib.sha256(text.encode()).hexdigest())
+            text = "Interviewer: Tell me more.\n\nS3PW1: " + " ".join(
+                rnd.choice(WORDS) for _ in range(5000)
+            )
+            doc = Document(
+                name=f"S{i % 9 + 1}PW{i}",
+                text=text,
+                word_count=5000,
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+            )
             s.add(doc)
             s.flush()
             for _ in range(codings):
                 a = rnd.randrange(0, len(text) - 300)
-                s.add(Coding(document_id=doc.id, code_id=rnd.choice(codes), coder_id=coder,
-                             start=a, end=a + rnd.randrange(1, 300),
-                             valence=rnd.choice((None, "facilitator", "barrier"))))
+                s.add(
+                    Coding(
+                        document_id=doc.id,
+                        code_id=rnd.choice(codes),
+                        coder_id=coder,
+                        start=a,
+                        end=a + rnd.randrange(1, 300),
+                        valence=rnd.choice((None, "facilitator", "barrier")),
+                    )
+                )
     return project
 
 
@@ -91,17 +127,21 @@ def main() -> None:
         export_qdpx(project, folder / "out.qdpx")
         took = time.perf_counter() - t
         size = (folder / "out.qdpx").stat().st_size / 1024 / 1024
-        print(f"export_qdpx: {args.documents} documents, {total} codings in {took:.2f} s "
-              f"({total / took:,.0f} codings/s), {size:.1f} MiB")
+        print(
+            f"export_qdpx: {args.documents} documents, {total} codings in {took:.2f} s "
+            f"({total / took:,.0f} codings/s), {size:.1f} MiB"
+        )
         for segment in (False, True):
             target = Project.open(folder / f"import-{segment}.db", coder="bob")
             held = timed_transactions(target)
             t = time.perf_counter()
             report = import_qdpx(target, folder / "out.qdpx", segment=segment)
             took = time.perf_counter() - t
-            print(f"import_qdpx (segment={segment}): {report.created['coding']} codings in "
-                  f"{took:.2f} s ({total / took:,.0f} codings/s); write lock held "
-                  f"{max(held):.2f} s in the longest of {len(held)} transactions")
+            print(
+                f"import_qdpx (segment={segment}): {report.created['coding']} codings in "
+                f"{took:.2f} s ({total / took:,.0f} codings/s); write lock held "
+                f"{max(held):.2f} s in the longest of {len(held)} transactions"
+            )
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak RSS: {rss:.0f} MiB")
     finally:

@@ -36,9 +36,9 @@ from sqlalchemy import insert, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from qualcode.services.frameworks import apply_framework  # noqa: E402
-from qualcode.services.project import Project  # noqa: E402
-from qualcode.store.models import (  # noqa: E402
+from qualcode.services.frameworks import apply_framework
+from qualcode.services.project import Project
+from qualcode.store.models import (
     Case,
     CaseAttribute,
     Code,
@@ -84,14 +84,32 @@ def _segments(doc_id: int, text: str) -> list[dict]:
         label, _, body = turn.partition(": ")
         start = pos + len(label) + 2
         is_part = label != "Interviewer"
-        rows.append({"document_id": doc_id, "kind": "turn", "seq": tseq, "start": start,
-                     "end": start + len(body), "speaker": label, "is_participant": is_part})
+        rows.append(
+            {
+                "document_id": doc_id,
+                "kind": "turn",
+                "seq": tseq,
+                "start": start,
+                "end": start + len(body),
+                "speaker": label,
+                "is_participant": is_part,
+            }
+        )
         a = start
         for i, ch in enumerate(body):
             if ch in ".?!":
                 sseq += 1
-                rows.append({"document_id": doc_id, "kind": "sentence", "seq": sseq, "start": a,
-                             "end": start + i + 1, "speaker": label, "is_participant": is_part})
+                rows.append(
+                    {
+                        "document_id": doc_id,
+                        "kind": "sentence",
+                        "seq": sseq,
+                        "start": a,
+                        "end": start + i + 1,
+                        "speaker": label,
+                        "is_participant": is_part,
+                    }
+                )
                 a = start + i + 2
         pos += len(turn) + 2
     return rows
@@ -107,26 +125,55 @@ def generate(db: Path, n: int) -> None:
         s.add(coder)
         s.flush()
         groups = ("high", "low", "outlier")
-        s.execute(insert(Case), [{"name": f"Site {c + 1}", "group_name": groups[c % 3],
-                                  "group_source": "manual"} for c in range(n)])
+        s.execute(
+            insert(Case),
+            [
+                {"name": f"Site {c + 1}", "group_name": groups[c % 3], "group_source": "manual"}
+                for c in range(n)
+            ],
+        )
         case_ids = list(s.scalars(select(Case.id).order_by(Case.id)))
-        s.execute(insert(CaseAttribute), [
-            row for cid in case_ids for row in (
-                {"case_id": cid, "name": "fidelity", "value_type": "number",
-                 "number_value": rng.randint(4, 14)},
-                {"case_id": cid, "name": "locality", "value_type": "text",
-                 "text_value": rng.choice(("urban", "town", "rural"))})])
-        s.execute(insert(Participant), [{"label": f"P{cid:04d}", "case_id": cid, "role": "PW"}
-                                        for cid in case_ids])
+        s.execute(
+            insert(CaseAttribute),
+            [
+                row
+                for cid in case_ids
+                for row in (
+                    {
+                        "case_id": cid,
+                        "name": "fidelity",
+                        "value_type": "number",
+                        "number_value": rng.randint(4, 14),
+                    },
+                    {
+                        "case_id": cid,
+                        "name": "locality",
+                        "value_type": "text",
+                        "text_value": rng.choice(("urban", "town", "rural")),
+                    },
+                )
+            ],
+        )
+        s.execute(
+            insert(Participant),
+            [{"label": f"P{cid:04d}", "case_id": cid, "role": "PW"} for cid in case_ids],
+        )
         parts = dict(s.execute(select(Participant.case_id, Participant.id)).all())
         for lo in range(0, n, 100):
             docs = []
-            for cid in case_ids[lo:lo + 100]:
+            for cid in case_ids[lo : lo + 100]:
                 label = f"P{cid:04d}"
                 text = _interview(rng, 3100, label)
-                docs.append({"name": label, "text": text, "participant_id": parts[cid],
-                             "source_file": f"{label}.txt", "word_count": len(text.split()),
-                             "sha256": hashlib.sha256(text.encode()).hexdigest()})
+                docs.append(
+                    {
+                        "name": label,
+                        "text": text,
+                        "participant_id": parts[cid],
+                        "source_file": f"{label}.txt",
+                        "word_count": len(text.split()),
+                        "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                    }
+                )
             s.execute(insert(Document), docs)
         segs: list[dict] = []
         codings: list[dict] = []
@@ -136,10 +183,16 @@ def generate(db: Path, n: int) -> None:
             sentences = [r for r in doc_segs if r["kind"] == "sentence"]
             for _ in range(CODINGS_PER_DOC):
                 a = rng.randrange(len(sentences) - 3)
-                codings.append({"document_id": did, "code_id": rng.choice(code_ids),
-                                "coder_id": coder.id, "start": sentences[a]["start"],
-                                "end": sentences[a + rng.randint(0, 2)]["end"],
-                                "valence": rng.choice(("facilitator", "barrier", "neutral", None))})
+                codings.append(
+                    {
+                        "document_id": did,
+                        "code_id": rng.choice(code_ids),
+                        "coder_id": coder.id,
+                        "start": sentences[a]["start"],
+                        "end": sentences[a + rng.randint(0, 2)]["end"],
+                        "valence": rng.choice(("facilitator", "barrier", "neutral", None)),
+                    }
+                )
             if len(segs) > 50_000:
                 s.execute(insert(Segment), segs)
                 segs = []
@@ -172,11 +225,13 @@ def fresh_copy(db: Path, folder: Path) -> Path:
 
 def yardstick() -> float:
     """Seconds for a fixed pure-Python workload (median of 5): the machine's speed right now."""
+
     def work() -> None:
         rng = random.Random(1)
         data = [rng.random() for _ in range(60_000)]
         sorted(data)
         "".join(str(x) for x in data[:20_000])
+
     times = []
     for _ in range(5):
         t = time.perf_counter()
@@ -206,8 +261,14 @@ def run_command(args: list[str], db: Path, stdout_path: Path | None = None) -> t
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115
     try:
         t = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-c", _PEAK, *args], env=env, cwd=ROOT,
-                              stdout=out, stderr=subprocess.PIPE, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-c", _PEAK, *args],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
         secs = time.perf_counter() - t
     finally:
         if stdout_path:
@@ -236,8 +297,12 @@ def bench_codings(db: Path, count: int) -> tuple[float, float]:
     with project.read() as s:
         docs = s.execute(select(Document.name, Document.word_count)).all()
     rng = random.Random(5)
-    codes = ["Context/Culture", "Facilitation/Facilitator role", "Innovation/Usability",
-             "Recipients/Motivation"]
+    codes = [
+        "Context/Culture",
+        "Facilitation/Facilitator role",
+        "Innovation/Usability",
+        "Recipients/Motivation",
+    ]
     with project.read() as s:
         from qualcode.services.codebook import code_paths
 
@@ -249,8 +314,9 @@ def bench_codings(db: Path, count: int) -> tuple[float, float]:
         name, _ = rng.choice(docs)
         start = rng.randrange(0, 10_000)
         t = time.perf_counter()
-        add_coding(project, name, start, start + rng.randint(20, 300), rng.choice(codes),
-                   valence="barrier")
+        add_coding(
+            project, name, start, start + rng.randint(20, 300), rng.choice(codes), valence="barrier"
+        )
         times.append((time.perf_counter() - t) * 1000)
     project.engine.dispose()
     times.sort()
@@ -272,24 +338,30 @@ def codings_csv(db: Path, path: Path, rows: int) -> int:
             name, text = docs[i % len(docs)]
             words = text.split(" ")
             a = rng.randrange(5, len(words) - 14)
-            w.writerow([name, "Context/Culture", "barrier", " ".join(words[a:a + 12]), "csv"])
+            w.writerow([name, "Context/Culture", "barrier", " ".join(words[a : a + 12]), "csv"])
     return rows
 
 
 def row(what: str, secs: float, yard: float, target: str = "", extra: str = "") -> None:
-    print(f"  {what:<38} {secs * 1000:9.1f} ms  {secs / yard:7.1f}x yardstick  {extra:<14} {target}")
+    print(
+        f"  {what:<38} {secs * 1000:9.1f} ms  {secs / yard:7.1f}x yardstick  {extra:<14} {target}"
+    )
 
 
 def bench_size(n: int, folder: Path, count: int) -> None:
     src = cached(n)
     yard = yardstick()
     start_py = python_startup()
-    print(f"\n{n} transcripts   yardstick {yard * 1000:.1f} ms (pure Python), "
-          f"python -c pass {start_py * 1000:.0f} ms")
+    print(
+        f"\n{n} transcripts   yardstick {yard * 1000:.1f} ms (pure Python), "
+        f"python -c pass {start_py * 1000:.0f} ms"
+    )
     db = fresh_copy(src, folder)
     med, p95 = bench_codings(db, count)
-    print(f"  {'one coding (service), median / p95':<38} {med:6.2f} / {p95:.2f} ms  "
-          f"{med / 1000 / yard:7.3f}x yardstick (median)   target < 2 / < 5 ms")
+    print(
+        f"  {'one coding (service), median / p95':<38} {med:6.2f} / {p95:.2f} ms  "
+        f"{med / 1000 / yard:7.3f}x yardstick (median)   target < 2 / < 5 ms"
+    )
     db = fresh_copy(src, folder)
     csv_path = folder / "codings.csv"
     rows = codings_csv(db, csv_path, CODINGS_PER_DOC * n)
@@ -300,17 +372,29 @@ def bench_size(n: int, folder: Path, count: int) -> None:
     report = apply_codings_csv(project, csv_path)
     secs = time.perf_counter() - t
     project.engine.dispose()
-    row(f"codings CSV import ({rows} rows)", secs, yard, "target < 5 s (65k rows)",
-        f"{report.applied} applied")
+    row(
+        f"codings CSV import ({rows} rows)",
+        secs,
+        yard,
+        "target < 5 s (65k rows)",
+        f"{report.applied} applied",
+    )
     db = fresh_copy(src, folder)
-    for args, target in ((["code", "list"], "target < 0.3 s"),
-                         (["case", "list"], "target < 0.3 s"),
-                         (["matrix", "--by", "case"], "target < 0.5 s")):
+    for args, target in (
+        (["code", "list"], "target < 0.3 s"),
+        (["case", "list"], "target < 0.3 s"),
+        (["matrix", "--by", "case"], "target < 0.5 s"),
+    ):
         secs, _ = run_command(args, db)
         row("qualcode " + " ".join(args), secs, yard, target)
     secs, mb = run_command(["export", "chart", str(folder / "chart.docx"), "--format", "docx"], db)
-    row("qualcode export chart --format docx", secs, yard,
-        "target < 3 s (500) / < 12 s (2,000), < 250 MB", f"{mb:6.0f} MB peak")
+    row(
+        "qualcode export chart --format docx",
+        secs,
+        yard,
+        "target < 3 s (500) / < 12 s (2,000), < 250 MB",
+        f"{mb:6.0f} MB peak",
+    )
     secs, mb = run_command(["codings", "--json"], db, folder / "codings.json")
     row("qualcode codings --json", secs, yard, "memory flat in size", f"{mb:6.0f} MB peak")
     print(f"  yardstick again: {yardstick() * 1000:.1f} ms")

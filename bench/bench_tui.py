@@ -46,8 +46,10 @@ def pct(values: list[float], p: float) -> float:
 
 def report(name: str, values: list[float]) -> None:
     ms = [v * 1000 for v in values]
-    print(f"{name:<34} n={len(ms):<4} median {statistics.median(ms):7.1f} ms   "
-          f"p95 {pct(ms, 95):7.1f} ms   max {max(ms):7.1f} ms")
+    print(
+        f"{name:<34} n={len(ms):<4} median {statistics.median(ms):7.1f} ms   "
+        f"p95 {pct(ms, 95):7.1f} ms   max {max(ms):7.1f} ms"
+    )
 
 
 async def until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -83,15 +85,26 @@ async def run(words: int, size: tuple[int, int], presses: int) -> None:
     rng = random.Random(3)
     codes = ["Culture", "Leadership", "Monitoring and feedback", "Role characterisation"]
     for s in rng.sample(doc.sentences, min(1000, len(doc.sentences))):
-        add_coding(project, doc_id, s.start, s.end, rng.choice(codes),
-                   valence=rng.choice(["facilitator", "barrier", None]))
-    print(f"Generated {len(doc.text.split()):,} words, {len(doc.turns):,} turns, "
-          f"{len(doc.sentences):,} sentences, 1,000 codings in {time.perf_counter() - t:.1f} s")
+        add_coding(
+            project,
+            doc_id,
+            s.start,
+            s.end,
+            rng.choice(codes),
+            valence=rng.choice(["facilitator", "barrier", None]),
+        )
+    print(
+        f"Generated {len(doc.text.split()):,} words, {len(doc.turns):,} turns, "
+        f"{len(doc.sentences):,} sentences, 1,000 codings in {time.perf_counter() - t:.1f} s"
+    )
     print(f"Terminal {size[0]}x{size[1]}\n")
 
     t = time.perf_counter()
-    transcript = Transcript(doc.text, [(x.start, x.end, x.speaker, x.is_participant)
-                                       for x in doc.turns], [(x.start, x.end) for x in doc.sentences])
+    transcript = Transcript(
+        doc.text,
+        [(x.start, x.end, x.speaker, x.is_participant) for x in doc.turns],
+        [(x.start, x.end) for x in doc.sentences],
+    )
     build = time.perf_counter() - t
     t = time.perf_counter()
     text_width = size[0] - 55 if size[0] >= 100 else size[0] - 16  # beside or above the panel
@@ -112,8 +125,9 @@ async def run(words: int, size: tuple[int, int], presses: int) -> None:
             view.transcript = None
             start = time.perf_counter()
             screen.open_document(doc_id)
-            await until(lambda: view.transcript is not None and view.wrapped is not None
-                        and drawn(view))
+            await until(
+                lambda: view.transcript is not None and view.wrapped is not None and drawn(view)
+            )
             opens.append(time.perf_counter() - start)
             await settle(pilot)
         report("open 50k words to first render", opens)
@@ -121,16 +135,20 @@ async def run(words: int, size: tuple[int, int], presses: int) -> None:
         scrolls = []
         for _ in range(min(presses, 100)):
             before = view.scroll_y
-            scrolls.append(await timed_key(app, view, "pagedown",
-                                           lambda b=before: view.scroll_y != b))
+            scrolls.append(
+                await timed_key(app, view, "pagedown", lambda b=before: view.scroll_y != b)
+            )
         report("page down (scroll)", scrolls)
 
         async def moves(key: str, n: int) -> list[float]:
             out = []
             for _ in range(n):
                 before = (view.cursor, view.selection)
-                out.append(await timed_key(app, view, key,
-                                           lambda b=before: (view.cursor, view.selection) != b))
+                out.append(
+                    await timed_key(
+                        app, view, key, lambda b=before: (view.cursor, view.selection) != b
+                    )
+                )
             return out
 
         report("cursor: next sentence (j)", await moves("j", presses))
@@ -152,9 +170,14 @@ async def run(words: int, size: tuple[int, int], presses: int) -> None:
         for _ in range(min(presses, 40)):
             row = view.index.by_id[view.active_coding]
             before = row.valence
-            valences.append(await timed_key(
-                app, view, "plus",
-                lambda b=before: view.index.by_id[view.active_coding].valence != b))
+            valences.append(
+                await timed_key(
+                    app,
+                    view,
+                    "plus",
+                    lambda b=before: view.index.by_id[view.active_coding].valence != b,
+                )
+            )
             await settle(pilot)
         report("set valence (commit + draw)", valences)
 

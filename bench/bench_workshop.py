@@ -26,12 +26,12 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_matrix import generate  # noqa: E402
-from qualcode.services import charting, workshop  # noqa: E402
-from qualcode.web.server import serve_in_thread  # noqa: E402
+from bench.bench_matrix import generate
+from qualcode.services import charting, workshop
+from qualcode.web.server import serve_in_thread
 
 
-def timed(fn, repeat: int = 5) -> float:  # noqa: ANN001
+def timed(fn, repeat: int = 5) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -49,40 +49,55 @@ def main() -> None:
         project = generate(Path(tmp) / "bench.db", args.documents, args.codings)
         m = charting.matrix(project)
         print(f"{len(m.rows)} cases × {len(m.columns)} code columns, {m.codings} codings")
-        print(f"change check (median of 200): "
-              f"{timed(lambda: workshop.change_marker(project), 200) * 1000:.2f} ms")
+        print(
+            f"change check (median of 200): "
+            f"{timed(lambda: workshop.change_marker(project), 200) * 1000:.2f} ms"
+        )
         row, col = m.rows[0], m.columns[1]
         with serve_in_thread(project, poll_interval=1.0) as running:
             base, token = running.url.split("/?token=")
-            with httpx.Client(base_url=base, headers={"X-Workshop-Token": token},
-                              timeout=60) as http:
-                for label, path in (("matrix page", "/"), ("matrix live part", "/?fragment=1"),
-                                    ("one domain", "/?domain=Context&fragment=1"),
-                                    ("one cell", f"/cell/case/{row.id}/{col.code_id}"),
-                                    ("pattern table", "/patterns")):
+            with httpx.Client(
+                base_url=base, headers={"X-Workshop-Token": token}, timeout=60
+            ) as http:
+                for label, path in (
+                    ("matrix page", "/"),
+                    ("matrix live part", "/?fragment=1"),
+                    ("one domain", "/?domain=Context&fragment=1"),
+                    ("one cell", f"/cell/case/{row.id}/{col.code_id}"),
+                    ("pattern table", "/patterns"),
+                ):
                     size = len(http.get(path).content)
-                    print(f"{label:18} {timed(lambda p=path: http.get(p)) * 1000:8.1f} ms "
-                          f"({size / 1024:.0f} KiB)")
+                    print(
+                        f"{label:18} {timed(lambda p=path: http.get(p)) * 1000:8.1f} ms "
+                        f"({size / 1024:.0f} KiB)"
+                    )
+
                 def cold() -> None:
-                    charting.add_workshop_comment(project, "case", row.id, col.code_id, "cold",
-                                                  author="bench")
+                    charting.add_workshop_comment(
+                        project, "case", row.id, col.code_id, "cold", author="bench"
+                    )
                     http.get("/?fragment=1")
 
-                print(f"{'first after change':18} {timed(cold, 3) * 1000:8.1f} ms "
-                      "(matrix rebuilt once, then shared by every page)")
+                print(
+                    f"{'first after change':18} {timed(cold, 3) * 1000:8.1f} ms "
+                    "(matrix rebuilt once, then shared by every page)"
+                )
                 with http.stream("GET", "/events") as events:
                     lines = events.iter_lines()
                     next(line for line in lines if line.startswith("event: hello"))
                     seen = []
                     for n in range(5):
                         start = time.perf_counter()
-                        charting.add_workshop_comment(project, "case", row.id, col.code_id,
-                                                      f"bench {n}", author="bench")
+                        charting.add_workshop_comment(
+                            project, "case", row.id, col.code_id, f"bench {n}", author="bench"
+                        )
                         next(line for line in lines if line.startswith("event: change"))
                         seen.append(time.perf_counter() - start)
-                print(f"comment written elsewhere -> event on an open page: median "
-                      f"{statistics.median(seen):.2f} s, worst {max(seen):.2f} s "
-                      "(polling once a second)")
+                print(
+                    f"comment written elsewhere -> event on an open page: median "
+                    f"{statistics.median(seen):.2f} s, worst {max(seen):.2f} s "
+                    "(polling once a second)"
+                )
 
 
 if __name__ == "__main__":

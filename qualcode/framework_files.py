@@ -9,9 +9,9 @@ from __future__ import annotations
 import difflib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -23,7 +23,15 @@ from qualcode.errors import InvalidInputError
 DEFAULT_FRAMEWORK = "modified-parihs"
 TOP_KEYS = ("key", "name", "version", "description", "source", "codes")
 CODE_KEYS = (
-    "name", "codable", "colour", "definition", "include", "exclude", "shortcut", "children")
+    "name",
+    "codable",
+    "colour",
+    "definition",
+    "include",
+    "exclude",
+    "shortcut",
+    "children",
+)
 RESERVED_SHORTCUTS: frozenset[str] = frozenset()  # every letter and digit may be a code key
 _KEY_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 _COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
@@ -36,8 +44,9 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in
 class FrameworkError(InvalidInputError, ValueError):
     """A problem in a framework file; ``problems`` lists every problem found (this one first)."""
 
-    def __init__(self, file: str | Path, line: int | None, column: int | None,
-                 problem: str, hint: str = "") -> None:
+    def __init__(
+        self, file: str | Path, line: int | None, column: int | None, problem: str, hint: str = ""
+    ) -> None:
         self.file, self.line, self.column = Path(file), line, column
         self.problem, self.hint = problem, hint
         self.problems: list[FrameworkError] = [self]
@@ -125,12 +134,20 @@ class _Checker:
                 self.add(key_node, f"a key {what} must be a plain word", "Write 'key: value'.")
             elif key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                self.add(key_node, f"unknown key '{key}' {what}", f"Did you mean '{close[0]}'?"
-                         if close else "Allowed keys: " + ", ".join(allowed) + ".")
+                self.add(
+                    key_node,
+                    f"unknown key '{key}' {what}",
+                    f"Did you mean '{close[0]}'?"
+                    if close
+                    else "Allowed keys: " + ", ".join(allowed) + ".",
+                )
             elif key in found:
                 line = _pos(found[key])[0]
-                self.add(key_node, f"'{key}' appears twice {what} (also on line {line})",
-                         "Keep one of them.")
+                self.add(
+                    key_node,
+                    f"'{key}' appears twice {what} (also on line {line})",
+                    "Keep one of them.",
+                )
             else:
                 found[key] = value
         return found
@@ -139,8 +156,11 @@ class _Checker:
         """A scalar's text exactly as written ('' for null or missing)."""
         if _is_null(node) or isinstance(node, ScalarNode):
             return "" if _is_null(node) else node.value.strip()
-        self.add(node, f"'{what}' must be text, not a list or mapping",
-                 "Write it on one line, or use '>-' followed by indented lines.")
+        self.add(
+            node,
+            f"'{what}' must be text, not a list or mapping",
+            "Write it on one line, or use '>-' followed by indented lines.",
+        )
         return ""
 
     def codes(self, node: Node | None, parent: tuple[str, ...], what: str) -> tuple[CodeSpec, ...]:
@@ -148,8 +168,11 @@ class _Checker:
         if _is_null(node):
             return ()
         if not isinstance(node, SequenceNode):
-            self.add(node, f"'{what}' must be a list of codes",
-                     "Start each code with '- name: ...' on its own line, indented under it.")
+            self.add(
+                node,
+                f"'{what}' must be a list of codes",
+                "Start each code with '- name: ...' on its own line, indented under it.",
+            )
             return ()
         specs, seen = [], {}
         for item in node.value:
@@ -158,9 +181,12 @@ class _Checker:
                 continue
             folded = spec.name.casefold()
             if folded in seen:
-                self.add(item, f"duplicate name '{spec.name}' under "
-                         f"'{'/'.join(parent) or 'codes'}' (also on line {seen[folded]})",
-                         "Rename one of them, or merge them into one code.")
+                self.add(
+                    item,
+                    f"duplicate name '{spec.name}' under "
+                    f"'{'/'.join(parent) or 'codes'}' (also on line {seen[folded]})",
+                    "Rename one of them, or merge them into one code.",
+                )
             else:
                 seen[folded] = spec.line
             specs.append(spec)
@@ -169,22 +195,33 @@ class _Checker:
     def code(self, node: Node, parent: tuple[str, ...]) -> CodeSpec | None:
         """One code and its children; None if it has no usable name."""
         if not isinstance(node, MappingNode):
-            self.add(node, "a code must be a mapping starting with 'name:'",
-                     "Write '- name: My code' and put its other keys under it.")
+            self.add(
+                node,
+                "a code must be a mapping starting with 'name:'",
+                "Write '- name: My code' and put its other keys under it.",
+            )
             return None
         keys = self.mapping(node, CODE_KEYS, "on a code")
         name = self.text(keys.get("name"), "name")
         if not name:
             self.add(keys.get("name", node), "code has no name", "Add 'name: ...' to this code.")
         elif "/" in name:
-            self.add(keys["name"], f"code name '{name}' contains '/'",
-                     "'/' separates levels of a code path; use 'and' or '-' instead.")
+            self.add(
+                keys["name"],
+                f"code name '{name}' contains '/'",
+                "'/' separates levels of a code path; use 'and' or '-' instead.",
+            )
         path = parent + (name or "?",)
-        spec = CodeSpec(name, path, self.codable(keys.get("codable")),
-                        self.colour(keys.get("colour")),
-                        *(self.text(keys.get(k), k) for k in ("definition", "include", "exclude")),
-                        self.shortcut(keys.get("shortcut"), "/".join(path)),
-                        self.codes(keys.get("children"), path, "children"), _pos(node)[0])
+        spec = CodeSpec(
+            name,
+            path,
+            self.codable(keys.get("codable")),
+            self.colour(keys.get("colour")),
+            *(self.text(keys.get(k), k) for k in ("definition", "include", "exclude")),
+            self.shortcut(keys.get("shortcut"), "/".join(path)),
+            self.codes(keys.get("children"), path, "children"),
+            _pos(node)[0],
+        )
         return spec if name and "/" not in name else None
 
     def codable(self, node: Node | None) -> bool:
@@ -192,8 +229,11 @@ class _Checker:
             return True
         if isinstance(node, ScalarNode) and node.tag == _BOOL:
             return SafeConstructor.bool_values[node.value.lower()]
-        self.add(node, "'codable' must be true or false",
-                 "Write 'codable: false' (no quotes) for a heading, or leave it out.")
+        self.add(
+            node,
+            "'codable' must be true or false",
+            "Write 'codable: false' (no quotes) for a heading, or leave it out.",
+        )
         return True
 
     def colour(self, node: Node | None) -> str | None:
@@ -240,29 +280,50 @@ def _syntax_error(path: Path, text: str, exc: yaml.MarkedYAMLError) -> Framework
     elif "single document" in problem:
         hint = "Remove the '---' line: a framework file holds one document."
     else:
-        hint = ("Check the indentation and quoting here; put text that contains ': ' "
-                "or starts with # & * ! | > ' \" % @ in quotes.")
-    return FrameworkError(path, mark.line + 1 if mark else None,
-                          mark.column + 1 if mark else None, f"YAML syntax error: {problem}", hint)
+        hint = (
+            "Check the indentation and quoting here; put text that contains ': ' "
+            "or starts with # & * ! | > ' \" % @ in quotes."
+        )
+    return FrameworkError(
+        path,
+        mark.line + 1 if mark else None,
+        mark.column + 1 if mark else None,
+        f"YAML syntax error: {problem}",
+        hint,
+    )
 
 
 def _parse(path: Path) -> Node:
     """Read and compose a file, raising FrameworkError for file, encoding and syntax problems."""
     if path.suffix.lower() not in (".yaml", ".yml"):
-        raise FrameworkError(path, None, None, "not a .yaml or .yml file",
-                             "Framework files are YAML; give the file a .yaml extension.")
+        raise FrameworkError(
+            path,
+            None,
+            None,
+            "not a .yaml or .yml file",
+            "Framework files are YAML; give the file a .yaml extension.",
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise FrameworkError(path, None, None, f"cannot read the file ({exc.strerror})",
-                             "Check the path and that the file is readable.") from None
+        raise FrameworkError(
+            path,
+            None,
+            None,
+            f"cannot read the file ({exc.strerror})",
+            "Check the path and that the file is readable.",
+        ) from None
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line_start = data.rfind(b"\n", 0, exc.start) + 1
-        raise FrameworkError(path, data.count(b"\n", 0, exc.start) + 1, exc.start - line_start + 1,
-                             f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                             "Save the file with UTF-8 encoding.") from None
+        raise FrameworkError(
+            path,
+            data.count(b"\n", 0, exc.start) + 1,
+            exc.start - line_start + 1,
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            "Save the file with UTF-8 encoding.",
+        ) from None
     try:
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
@@ -270,8 +331,13 @@ def _parse(path: Path) -> Node:
     except yaml.YAMLError as exc:
         raise FrameworkError(path, None, None, f"YAML error: {exc}", "Fix the file.") from None
     if root is None:
-        raise FrameworkError(path, 1, 1, "the file is empty",
-                             "Add 'key:', 'name:' and 'codes:' (see frameworks/README.md).")
+        raise FrameworkError(
+            path,
+            1,
+            1,
+            "the file is empty",
+            "Add 'key:', 'name:' and 'codes:' (see frameworks/README.md).",
+        )
     return root
 
 
@@ -281,26 +347,42 @@ def load_framework(path: str | Path) -> FrameworkSpec:
     root = _parse(path)
     check = _Checker(path)
     if not isinstance(root, MappingNode):
-        raise FrameworkError(path, *_pos(root), "the top level must be a mapping of keys",
-                             "Start the file with 'key: ...', 'name: ...' and 'codes:'.")
+        raise FrameworkError(
+            path,
+            *_pos(root),
+            "the top level must be a mapping of keys",
+            "Start the file with 'key: ...', 'name: ...' and 'codes:'.",
+        )
     top = check.mapping(root, TOP_KEYS, "at the top level")
     for required in ("key", "name", "codes"):
         if required not in top:
-            check.add(root, f"missing '{required}'",
-                      f"Add '{required}:' at the top level (see frameworks/README.md).")
+            check.add(
+                root,
+                f"missing '{required}'",
+                f"Add '{required}:' at the top level (see frameworks/README.md).",
+            )
     key = check.text(top.get("key"), "key")
     if "key" in top and not _KEY_RE.fullmatch(key):
-        check.add(top["key"], f"key '{key}' is not a slug",
-                  "Use lowercase letters, digits and '-', e.g. key: my-framework.")
+        check.add(
+            top["key"],
+            f"key '{key}' is not a slug",
+            "Use lowercase letters, digits and '-', e.g. key: my-framework.",
+        )
     name = check.text(top.get("name"), "name")
     if "name" in top and not name:
         check.add(top["name"], "'name' is empty", "Give the framework a name.")
     codes = check.codes(top.get("codes"), (), "codes")
     if isinstance(top.get("codes"), (SequenceNode, ScalarNode)) and not top["codes"].value:
         check.add(top["codes"], "'codes' is empty", "List at least one code under 'codes:'.")
-    spec = FrameworkSpec(key, name, check.text(top.get("version"), "version"),
-                         check.text(top.get("description"), "description"),
-                         check.text(top.get("source"), "source"), codes, path)
+    spec = FrameworkSpec(
+        key,
+        name,
+        check.text(top.get("version"), "version"),
+        check.text(top.get("description"), "description"),
+        check.text(top.get("source"), "source"),
+        codes,
+        path,
+    )
     if check.problems:
         problems = sorted(check.problems, key=lambda e: (e.line or 0, e.column or 0))
         problems[0].problems = problems
@@ -315,10 +397,14 @@ def bundled_dir() -> Path:
         return Path(override)
     folder = bundled_folder("frameworks")
     if folder is None:
-        raise FrameworkError(Path("frameworks"), None, None,
-                             "the bundled framework files are missing from this installation",
-                             "Reinstall qualcode (pip install --force-reinstall qualcode), or set "
-                             "$QUALCODE_FRAMEWORKS_DIR to a folder of framework .yaml files.")
+        raise FrameworkError(
+            Path("frameworks"),
+            None,
+            None,
+            "the bundled framework files are missing from this installation",
+            "Reinstall qualcode (pip install --force-reinstall qualcode), or set "
+            "$QUALCODE_FRAMEWORKS_DIR to a folder of framework .yaml files.",
+        )
     return folder
 
 
@@ -329,8 +415,13 @@ def list_frameworks() -> list[FrameworkSpec]:
     for file in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
         spec = load_framework(file)
         if spec.key in specs:
-            raise FrameworkError(file, 1, None, f"key '{spec.key}' is also used by "
-                                 f"{specs[spec.key].path.name}", "Give each framework its own key.")
+            raise FrameworkError(
+                file,
+                1,
+                None,
+                f"key '{spec.key}' is also used by {specs[spec.key].path.name}",
+                "Give each framework its own key.",
+            )
         specs[spec.key] = spec
     return sorted(specs.values(), key=lambda s: (s.key != DEFAULT_FRAMEWORK, s.key))
 
@@ -345,5 +436,10 @@ def find_framework(key_or_path: str) -> FrameworkSpec:
         if key_or_path in (spec.key, spec.path.stem):
             return spec
     keys = ", ".join(s.key for s in specs) or "(none)"
-    raise FrameworkError(bundled_dir(), None, None, f"unknown framework '{key_or_path}'",
-                         f"Use one of: {keys}; or give the path to a .yaml file.")
+    raise FrameworkError(
+        bundled_dir(),
+        None,
+        None,
+        f"unknown framework '{key_or_path}'",
+        f"Use one of: {keys}; or give the path to a .yaml file.",
+    )

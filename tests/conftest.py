@@ -17,15 +17,25 @@ def shared_path(*parts: str) -> Path:
     """A file under ../shared, or skip: that folder exists only in CI and development checkouts."""
     path = SHARED.joinpath(*parts)
     if not path.exists():
-        pytest.skip(f"{path} not present (../shared exists only in CI and the development checkout)")
+        pytest.skip(
+            f"{path} not present (../shared exists only in CI and the development checkout)"
+        )
     return path
 
 
 PG_ENV = "QUALCODE_TEST_PG_URL"
 # Test modules whose `project` / `db_url` fixtures run on SQLite and on PostgreSQL (when
 # $QUALCODE_TEST_PG_URL names a server; see .ci/postgres.sh). Others run on SQLite only.
-BOTH_BACKENDS = {"test_store", "test_services_core", "test_cli", "test_concurrency",
-                 "test_agreement", "test_agreement_cli", "test_merge", "test_live_changes"}
+BOTH_BACKENDS = {
+    "test_store",
+    "test_services_core",
+    "test_cli",
+    "test_concurrency",
+    "test_agreement",
+    "test_agreement_cli",
+    "test_merge",
+    "test_live_changes",
+}
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -49,8 +59,10 @@ def db_url(db_backend: str, tmp_path: Path) -> Iterator[str]:
         return
     server = os.environ.get(PG_ENV)
     if not server:
-        pytest.skip(f"PostgreSQL run skipped: ${PG_ENV} is not set (start a server with "
-                    "`bash .ci/postgres.sh start` and export the URL it prints)")
+        pytest.skip(
+            f"PostgreSQL run skipped: ${PG_ENV} is not set (start a server with "
+            "`bash .ci/postgres.sh start` and export the URL it prints)"
+        )
     yield from fresh_pg_database(server)
 
 
@@ -79,8 +91,9 @@ def project(db_url: str) -> Project:
     return Project.open(db_url, coder="tester")
 
 
-def add_document(project: Project, name: str, text: str, participant: str | None = None,
-                 case: str | None = None) -> int:
+def add_document(
+    project: Project, name: str, text: str, participant: str | None = None, case: str | None = None
+) -> int:
     """Store a document directly (for service tests that are not about importing)."""
     import hashlib
 
@@ -94,9 +107,14 @@ def add_document(project: Project, name: str, text: str, participant: str | None
             part = Participant(label=participant, case_id=case_row.id if case_row else None)
             s.add(part)
             s.flush()
-        doc = Document(name=name, text=text, sha256=hashlib.sha256(text.encode()).hexdigest(),
-                       word_count=len(text.split()), participant_id=part.id if part else None,
-                       case_id=case_row.id if case_row else None)
+        doc = Document(
+            name=name,
+            text=text,
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+            word_count=len(text.split()),
+            participant_id=part.id if part else None,
+            case_id=case_row.id if case_row else None,
+        )
         s.add(doc)
         s.flush()
         return doc.id

@@ -154,7 +154,7 @@ def planted_documents() -> tuple[list[tuple[str, str]], list[Planted]]:
         pos = 0
         length = 0
         for m in MARK.finditer(marked):
-            out.append(marked[pos:m.start()])
+            out.append(marked[pos : m.start()])
             length += m.start() - pos
             planted.append(Planted(name, length, length + len(m.group(1)), m.group(1)))
             out.append(m.group(1))
@@ -167,6 +167,7 @@ def planted_documents() -> tuple[list[tuple[str, str]], list[Planted]]:
 
 def score(findings: list, planted: list[Planted]) -> tuple[float, float, list[Planted], list]:
     """(recall, false-alarm share, missed identifiers, false alarms) of a check's findings."""
+
     def overlaps(f: object, p: Planted) -> bool:
         return f.document == p.document and f.start < p.end and p.start < f.end  # type: ignore[attr-defined]
 

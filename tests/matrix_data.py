@@ -31,34 +31,54 @@ from qualcode.store.models import (
 FIXED_TIME = datetime(2024, 5, 14, 10, 30, tzinfo=UTC)
 
 TRANSCRIPTS = {
-    "S3PW1": ("Site 3", "PW", [
-        "Interviewer: How did the ward staff see your role?",
-        "S3PW1: The ward manager made sure I was in the handover every morning. "
-        "Staff would come and find me when someone was being discharged.",
-        "Interviewer: And supervision?",
-        "S3PW1: Supervision every fortnight with the coordinator kept me steady. "
-        "We looked at the numbers together each month.",
-    ]),
-    "S3PW2": ("Site 3", "PW", [
-        "Interviewer: What was the culture like?",
-        "S3PW2: It felt like the team wanted peer support there, it was part of the plan.",
-        "Interviewer: Anything difficult?",
-        "S3PW2: Parking at the hospital was a nightmare, honestly.",
-    ]),
-    "S4PW1": ("Site 4", "PW", [
-        "Interviewer: Tell me about the wards.",
-        "S4PW1: Some staff looked at me like I was a visitor. We never got into team meetings.",
-        "Interviewer: And getting to people?",
-        "S4PW1: Three hours of driving for a note through the door.",
-    ]),
-    "S4PWC": ("Site 4", "PWC", [
-        "Interviewer: How did you manage the team?",
-        "S4PWC: I had no say over referrals, the trust held all of that.",
-    ]),
-    "S2PW1": ("Site 2", "PW", [
-        "Interviewer: What helped?",
-        "S2PW1: The consultant backed us in every meeting and that opened doors.",
-    ]),
+    "S3PW1": (
+        "Site 3",
+        "PW",
+        [
+            "Interviewer: How did the ward staff see your role?",
+            "S3PW1: The ward manager made sure I was in the handover every morning. "
+            "Staff would come and find me when someone was being discharged.",
+            "Interviewer: And supervision?",
+            "S3PW1: Supervision every fortnight with the coordinator kept me steady. "
+            "We looked at the numbers together each month.",
+        ],
+    ),
+    "S3PW2": (
+        "Site 3",
+        "PW",
+        [
+            "Interviewer: What was the culture like?",
+            "S3PW2: It felt like the team wanted peer support there, it was part of the plan.",
+            "Interviewer: Anything difficult?",
+            "S3PW2: Parking at the hospital was a nightmare, honestly.",
+        ],
+    ),
+    "S4PW1": (
+        "Site 4",
+        "PW",
+        [
+            "Interviewer: Tell me about the wards.",
+            "S4PW1: Some staff looked at me like I was a visitor. We never got into team meetings.",
+            "Interviewer: And getting to people?",
+            "S4PW1: Three hours of driving for a note through the door.",
+        ],
+    ),
+    "S4PWC": (
+        "Site 4",
+        "PWC",
+        [
+            "Interviewer: How did you manage the team?",
+            "S4PWC: I had no say over referrals, the trust held all of that.",
+        ],
+    ),
+    "S2PW1": (
+        "Site 2",
+        "PW",
+        [
+            "Interviewer: What helped?",
+            "S2PW1: The consultant backed us in every meeting and that opened doors.",
+        ],
+    ),
 }
 
 SITES = {
@@ -68,27 +88,77 @@ SITES = {
 }
 
 CODINGS = [  # document, code, valence, phrase, coder
-    ("S3PW1", "Context/Leadership", "facilitator",
-     "The ward manager made sure I was in the handover every morning.", "analyst"),
-    ("S3PW1", "Access and authority", "facilitator",
-     "Staff would come and find me when someone was being discharged.", "analyst"),
-    ("S3PW1", "Monitoring and feedback", "facilitator",
-     "We looked at the numbers together each month.", "analyst"),
-    ("S3PW1", "Facilitation/Flexibility and consistency", "facilitator",
-     "Supervision every fortnight with the coordinator kept me steady.", "second"),
-    ("S3PW2", "Context/Culture", "facilitator",
-     "It felt like the team wanted peer support there, it was part of the plan.", "analyst"),
-    ("S3PW2", "Geography", "barrier", "Parking at the hospital was a nightmare, honestly.",
-     "analyst"),
-    ("S4PW1", "Context/Culture", "barrier", "Some staff looked at me like I was a visitor.",
-     "analyst"),
+    (
+        "S3PW1",
+        "Context/Leadership",
+        "facilitator",
+        "The ward manager made sure I was in the handover every morning.",
+        "analyst",
+    ),
+    (
+        "S3PW1",
+        "Access and authority",
+        "facilitator",
+        "Staff would come and find me when someone was being discharged.",
+        "analyst",
+    ),
+    (
+        "S3PW1",
+        "Monitoring and feedback",
+        "facilitator",
+        "We looked at the numbers together each month.",
+        "analyst",
+    ),
+    (
+        "S3PW1",
+        "Facilitation/Flexibility and consistency",
+        "facilitator",
+        "Supervision every fortnight with the coordinator kept me steady.",
+        "second",
+    ),
+    (
+        "S3PW2",
+        "Context/Culture",
+        "facilitator",
+        "It felt like the team wanted peer support there, it was part of the plan.",
+        "analyst",
+    ),
+    (
+        "S3PW2",
+        "Geography",
+        "barrier",
+        "Parking at the hospital was a nightmare, honestly.",
+        "analyst",
+    ),
+    (
+        "S4PW1",
+        "Context/Culture",
+        "barrier",
+        "Some staff looked at me like I was a visitor.",
+        "analyst",
+    ),
     ("S4PW1", "Access and authority", "barrier", "We never got into team meetings.", "analyst"),
-    ("S4PW1", "Geography", "barrier", "Three hours of driving for a note through the door.",
-     "second"),
-    ("S4PWC", "Access and authority", "barrier",
-     "I had no say over referrals, the trust held all of that.", "analyst"),
-    ("S2PW1", "Context/Leadership", "facilitator",
-     "The consultant backed us in every meeting and that opened doors.", "analyst"),
+    (
+        "S4PW1",
+        "Geography",
+        "barrier",
+        "Three hours of driving for a note through the door.",
+        "second",
+    ),
+    (
+        "S4PWC",
+        "Access and authority",
+        "barrier",
+        "I had no say over referrals, the trust held all of that.",
+        "analyst",
+    ),
+    (
+        "S2PW1",
+        "Context/Leadership",
+        "facilitator",
+        "The consultant backed us in every meeting and that opened doors.",
+        "analyst",
+    ),
 ]
 
 
@@ -99,15 +169,30 @@ def _store_document(project: Project, label: str, case: str, role: str, turns: l
         part = Participant(label=label, case_id=case_row.id, role=role)
         s.add(part)
         s.flush()
-        doc = Document(name=label, text=text, sha256=hashlib.sha256(text.encode()).hexdigest(),
-                       word_count=len(text.split()), participant_id=part.id, case_id=case_row.id)
+        doc = Document(
+            name=label,
+            text=text,
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+            word_count=len(text.split()),
+            participant_id=part.id,
+            case_id=case_row.id,
+        )
         s.add(doc)
         s.flush()
         pos = 0
         for seq, turn in enumerate(turns, 1):
             speaker = turn.split(":", 1)[0]
-            s.add(Segment(document_id=doc.id, kind="turn", seq=seq, start=pos, end=pos + len(turn),
-                          speaker=speaker, is_participant=speaker != "Interviewer"))
+            s.add(
+                Segment(
+                    document_id=doc.id,
+                    kind="turn",
+                    seq=seq,
+                    start=pos,
+                    end=pos + len(turn),
+                    speaker=speaker,
+                    is_participant=speaker != "Interviewer",
+                )
+            )
             pos += len(turn) + 2
 
 
@@ -136,8 +221,11 @@ def _build(path: Path) -> Project:
     for name, (attrs, group) in SITES.items():
         set_case(project, name, attrs)
         with project.transaction("test group") as s:
-            s.execute(update(Case).where(Case.name == name).values(group_name=group,
-                                                                   group_source="manual"))
+            s.execute(
+                update(Case)
+                .where(Case.name == name)
+                .values(group_name=group, group_source="manual")
+            )
     for label, (case, role, turns) in TRANSCRIPTS.items():
         _store_document(project, label, case, role, turns)
     for doc, code, valence, phrase, coder in CODINGS:

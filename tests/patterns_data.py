@@ -53,8 +53,9 @@ def build_project(path: Path, spec: Spec, coder: str = "tester") -> Project:
             for depth in range(1, len(parts) + 1):
                 key = "/".join(parts[:depth])
                 if key not in code_ids:
-                    code = Code(name=parts[depth - 1], parent_id=parent, origin="inductive",
-                                sort_order=i)
+                    code = Code(
+                        name=parts[depth - 1], parent_id=parent, origin="inductive", sort_order=i
+                    )
                     s.add(code)
                     s.flush()
                     code_ids[key] = code.id
@@ -76,8 +77,13 @@ def build_project(path: Path, spec: Spec, coder: str = "tester") -> Project:
             part = Participant(label=label, case_id=case_row.id if case_row else None)
             s.add(part)
             s.flush()
-            doc = Document(name=label, text=text, sha256=hashlib.sha256(text.encode()).hexdigest(),
-                           word_count=len(text.split()), participant_id=part.id)
+            doc = Document(
+                name=label,
+                text=text,
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+                word_count=len(text.split()),
+                participant_id=part.id,
+            )
             s.add(doc)
             s.flush()
             docs[label] = (doc.id, spans)
@@ -87,8 +93,16 @@ def build_project(path: Path, spec: Spec, coder: str = "tester") -> Project:
             for _ in range(count):
                 start, end = spans[used[label]]
                 used[label] += 1
-                s.add(Coding(document_id=doc_id, code_id=code_ids[code_path], coder_id=coder_id,
-                             start=start, end=end, valence=valence))
+                s.add(
+                    Coding(
+                        document_id=doc_id,
+                        code_id=code_ids[code_path],
+                        coder_id=coder_id,
+                        start=start,
+                        end=end,
+                        valence=valence,
+                    )
+                )
     return project
 
 
@@ -102,35 +116,47 @@ STUDY_CASES: dict[str, dict[str, object]] = {
     "U1": {"group": None, "fidelity": 9, "engagement": 55, "locality": "town"},
 }
 
-STUDY_CODES = ["Role", "Ward staff", "Leadership", "Leadership/Access", "Geography",
-               "Team dynamics", "Culture", "Near high", "Near low", "Near shared", "Ungrouped only",
-               "Never used", "Parent/Child"]
+STUDY_CODES = [
+    "Role",
+    "Ward staff",
+    "Leadership",
+    "Leadership/Access",
+    "Geography",
+    "Team dynamics",
+    "Culture",
+    "Near high",
+    "Near low",
+    "Near shared",
+    "Ungrouped only",
+    "Never used",
+    "Parent/Child",
+]
 
 
 def study_spec() -> Spec:
     """Known answers (per valence): see tests/test_patterns.py."""
     c: list[Coded] = []
     for p in ("H1P1", "H2P1", "L1P1", "L2P1", "O1P1"):
-        c.append((p, "Role", "facilitator", 1))                 # shared
+        c.append((p, "Role", "facilitator", 1))  # shared
     for p in ("H1P1", "H2P1"):
-        c.append((p, "Ward staff", "facilitator", 2))           # high
-        c.append((p, "Leadership", "facilitator", 1))           # high
+        c.append((p, "Ward staff", "facilitator", 2))  # high
+        c.append((p, "Leadership", "facilitator", 1))  # high
     for p in ("L1P1", "L2P1", "O1P1"):
-        c.append((p, "Ward staff", "barrier", 1))               # low; outlier shares low
+        c.append((p, "Ward staff", "barrier", 1))  # low; outlier shares low
     for p in ("L1P1", "L2P1"):
-        c.append((p, "Leadership/Access", "barrier", 1))        # low
-        c.append((p, "Geography", "barrier", 1))                # low
-    c.append(("O1P1", "Team dynamics", "barrier", 2))           # outlier only
+        c.append((p, "Leadership/Access", "barrier", 1))  # low
+        c.append((p, "Geography", "barrier", 1))  # low
+    c.append(("O1P1", "Team dynamics", "barrier", 2))  # outlier only
     for p in ("H1P1", "O1P1"):
-        c.append((p, "Culture", "facilitator", 1))              # all high but one: none
+        c.append((p, "Culture", "facilitator", 1))  # all high but one: none
     for p in ("H1P1", "H2P1", "L1P1"):
-        c.append((p, "Near high", "facilitator", 1))            # all high and one low: none
+        c.append((p, "Near high", "facilitator", 1))  # all high and one low: none
     for p in ("L1P1", "L2P1", "H1P1"):
-        c.append((p, "Near low", "barrier", 1))                 # all low and one high: none
+        c.append((p, "Near low", "barrier", 1))  # all low and one high: none
     for p in ("H1P1", "H2P1", "L1P1", "O1P1"):
-        c.append((p, "Near shared", "neutral", 1))              # everywhere but one: none
-    c.append(("U1P1", "Ungrouped only", "barrier", 3))          # only an ungrouped case: none
+        c.append((p, "Near shared", "neutral", 1))  # everywhere but one: none
+    c.append(("U1P1", "Ungrouped only", "barrier", 3))  # only an ungrouped case: none
     for p in ("H1P1", "H2P1"):
-        c.append((p, "Parent/Child", "facilitator", 1))         # high; with roll-up, Parent too
-    c.append(("H1P2", "Role", "facilitator", 1))                # a second participant in H1
+        c.append((p, "Parent/Child", "facilitator", 1))  # high; with roll-up, Parent too
+    c.append(("H1P2", "Role", "facilitator", 1))  # a second participant in H1
     return Spec(dict(STUDY_CASES), list(STUDY_CODES), c)

@@ -13,15 +13,23 @@ import pytest
 from qualcode.services.project import Project
 from tests.conftest import add_document
 
-TEXT = ("Interviewer: Tell me about the wards.\n\n"
-        "S4PW1: Some staff looked at me like I was a visitor. We never got into team meetings.")
+TEXT = (
+    "Interviewer: Tell me about the wards.\n\n"
+    "S4PW1: Some staff looked at me like I was a visitor. We never got into team meetings."
+)
 
 
 def run(db: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, QUALCODE_CODER="cli-tester", PYTHONIOENCODING="utf-8")
     env.pop("QUALCODE_DB", None)
-    return subprocess.run([sys.executable, "-m", "qualcode", "--db", str(db), *args],
-                          capture_output=True, text=True, env=env, input=input, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "qualcode", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=input,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -47,25 +55,70 @@ def test_framework_commands(db: Path) -> None:
 
 def test_coding_round_trip_through_the_cli(db: Path) -> None:
     run(db, "framework", "apply")
-    assert run(db, "code", "add", "Ward relationships", "--definition", "How ward staff "
-               "treated peer workers").returncode == 0
-    add = run(db, "coding", "add", "S4PW1", "Ward relationships", "--phrase",
-              "Some staff looked at me like I was a visitor.", "--valence", "barrier", "--json")
+    assert (
+        run(
+            db,
+            "code",
+            "add",
+            "Ward relationships",
+            "--definition",
+            "How ward staff treated peer workers",
+        ).returncode
+        == 0
+    )
+    add = run(
+        db,
+        "coding",
+        "add",
+        "S4PW1",
+        "Ward relationships",
+        "--phrase",
+        "Some staff looked at me like I was a visitor.",
+        "--valence",
+        "barrier",
+        "--json",
+    )
     assert add.returncode == 0, add.stderr
     coding = json.loads(add.stdout)
-    add2 = run(db, "coding", "add", "S4PW1", "Access and authority", "--range",
-               f"{TEXT.index('We never')}-{len(TEXT)}", "-v", "b")
+    add2 = run(
+        db,
+        "coding",
+        "add",
+        "S4PW1",
+        "Access and authority",
+        "--range",
+        f"{TEXT.index('We never')}-{len(TEXT)}",
+        "-v",
+        "b",
+    )
     assert add2.returncode == 0, add2.stderr
     assert run(db, "coding", "set", str(coding["id"]), "--memo", "status").returncode == 0
     rows = json.loads(run(db, "codings", "--json").stdout)
-    assert [r["text"] for r in rows] == ["Some staff looked at me like I was a visitor.",
-                                         "We never got into team meetings."]
+    assert [r["text"] for r in rows] == [
+        "Some staff looked at me like I was a visitor.",
+        "We never got into team meetings.",
+    ]
     first = rows[0]
-    for key in ("document", "participant", "case", "start", "end", "text", "code", "code_path",
-                "valence", "coder", "memo"):
+    for key in (
+        "document",
+        "participant",
+        "case",
+        "start",
+        "end",
+        "text",
+        "code",
+        "code_path",
+        "valence",
+        "coder",
+        "memo",
+    ):
         assert key in first
-    assert (first["participant"], first["case"], first["coder"], first["memo"]) == \
-        ("S4PW1", "Site 4", "cli-tester", "status")
+    assert (first["participant"], first["case"], first["coder"], first["memo"]) == (
+        "S4PW1",
+        "Site 4",
+        "cli-tester",
+        "status",
+    )
     assert rows[1]["code_path"] == ["Context", "Leadership", "Access and authority"]
     assert run(db, "coding", "rm", str(coding["id"])).returncode == 0
     assert len(json.loads(run(db, "codings", "--json").stdout)) == 1

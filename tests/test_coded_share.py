@@ -1,4 +1,4 @@
-""""% coded" has one definition: the home screen, the reader and the CLI show the same figure."""
+""" "% coded" has one definition: the home screen, the reader and the CLI show the same figure."""
 
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ def test_a_range_that_takes_in_a_speaker_label_is_refused(sample: Project) -> No
     with pytest.raises(InvalidInputError, match="reaches outside S3PW1's turn"):
         add_coding(sample, doc.id, label_start, answer.start + 10, "Culture")
     row = add_coding(sample, doc.id, answer.start, answer.start + 10, "Culture")
-    assert ":" not in row.text and row.text == doc.text[answer.start:answer.start + 10]
+    assert ":" not in row.text and row.text == doc.text[answer.start : answer.start + 10]
 
 
 def test_moving_a_coding_across_turns_is_refused_too(sample: Project) -> None:
@@ -64,15 +64,24 @@ def test_the_reader_history_refuses_the_same_way(sample: Project) -> None:
 
 def test_the_cli_reports_a_crossing_phrase(tmp_path: Path) -> None:
     transcript = tmp_path / "S4PW1.txt"
-    transcript.write_text("Interviewer: Tell me about the wards.\n\nS4PW1: Some staff looked "
-                          "at me like I was a visitor.\n", encoding="utf-8")
+    transcript.write_text(
+        "Interviewer: Tell me about the wards.\n\nS4PW1: Some staff looked "
+        "at me like I was a visitor.\n",
+        encoding="utf-8",
+    )
     db = tmp_path / "cli.db"
     env = dict(os.environ, QUALCODE_CODER="cli-tester", PYTHONIOENCODING="utf-8")
     env.pop("QUALCODE_DB", None)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "qualcode", "--db", str(db), *args],
-                              capture_output=True, text=True, env=env, timeout=120, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "qualcode", "--db", str(db), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
 
     assert run("import", str(transcript)).returncode == 0
     assert run("framework", "apply").returncode == 0
@@ -89,9 +98,10 @@ def test_a_stored_coding_across_turns_is_quoted_without_the_next_speaker(sample:
     doc, turns = _turns(sample)
     question, answer = turns[0], turns[1]
     # as an import from another tool might have stored it, before the rule existed
-    row = add_coding(sample, doc.id, question.start, answer.start + 11, "Culture",
-                     across_turns=True)
+    row = add_coding(
+        sample, doc.id, question.start, answer.start + 11, "Culture", across_turns=True
+    )
     with sample.read() as s:
         (quote,) = load_quotes(s, [row.id])
-    assert quote.text == doc.text[question.start:question.end].strip()
+    assert quote.text == doc.text[question.start : question.end].strip()
     assert "S3PW1" not in quote.clean_text and "Really" not in quote.clean_text

@@ -50,8 +50,9 @@ def test_demo_builds_with_every_coding_applied(tmp_path: Path) -> None:
     applied = list_codings(project)
     assert len(applied) == len(expected)
     got = {(r.document, "/".join(r.code_path), loose(r.text)) for r in applied}
-    missing = [row for row in expected
-               if (row["document"], row["code"], loose(row["phrase"])) not in got]
+    missing = [
+        row for row in expected if (row["document"], row["code"], loose(row["phrase"])) not in got
+    ]
     assert missing == []
     assert f"{len(expected)} codings" in result.stdout
 

@@ -61,8 +61,13 @@ def test_every_bundled_framework_loads():
     specs = list_frameworks()
     files = sorted(p.name for p in bundled_dir().glob("*.y*ml"))
     assert sorted(s.path.name for s in specs) == files
-    assert {"cfir-2.0.yaml", "i-parihs.yaml", "modified-parihs.yaml", "npt.yaml",
-            "parihs-original.yaml"} <= set(files)
+    assert {
+        "cfir-2.0.yaml",
+        "i-parihs.yaml",
+        "modified-parihs.yaml",
+        "npt.yaml",
+        "parihs-original.yaml",
+    } <= set(files)
     assert specs[0].key == DEFAULT_FRAMEWORK
     assert [s.key for s in specs[1:]] == sorted(s.key for s in specs[1:])
     for spec in specs:
@@ -90,13 +95,19 @@ def test_walk_puts_parents_before_children_in_file_order():
     paths = [c.path for c in find_framework(DEFAULT_FRAMEWORK).walk()]
     for i, path in enumerate(paths):
         assert path[:-1] == () or path[:-1] in paths[:i]
-    assert paths.index(("Context", "Leadership", "Access and authority")) == \
-        paths.index(("Context", "Leadership")) + 1
+    assert (
+        paths.index(("Context", "Leadership", "Access and authority"))
+        == paths.index(("Context", "Leadership")) + 1
+    )
 
 
 def test_every_letter_may_be_a_shortcut(tmp_path):
-    spec = load_framework(write(tmp_path, VALID_HEAD + "  - name: A\n    shortcut: j\n"
-                                + "  - name: B\n    shortcut: q\n"))
+    spec = load_framework(
+        write(
+            tmp_path,
+            VALID_HEAD + "  - name: A\n    shortcut: j\n" + "  - name: B\n    shortcut: q\n",
+        )
+    )
     assert [c.shortcut for c in spec.walk()] == ["j", "q"]
 
 
@@ -112,7 +123,12 @@ def test_shortcuts_are_unique_single_keys():
 def test_cfir_has_sub_constructs():
     spec = find_framework("cfir-2")
     assert [c.name for c in spec.codes] == [
-        "Innovation", "Outer Setting", "Inner Setting", "Individuals", "Implementation Process"]
+        "Innovation",
+        "Outer Setting",
+        "Inner Setting",
+        "Individuals",
+        "Implementation Process",
+    ]
     assert spec.get("Inner Setting/Culture/Human Equality-Centeredness") is not None
     assert spec.get("Outer Setting/External Pressure/Market Pressure") is not None
 
@@ -123,12 +139,16 @@ def test_cfir_has_sub_constructs():
 def test_find_framework_by_key_stem_and_path(tmp_path):
     assert find_framework("npt").key == "npt"
     assert find_framework("cfir-2.0").key == "cfir-2"  # file stem works too
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         key: mine
         name: Mine
         codes:
           - name: One
-        """, "mine.yml")
+        """,
+        "mine.yml",
+    )
     assert find_framework(str(path)).key == "mine"
     assert find_framework(str(path)).path == path
 
@@ -166,7 +186,7 @@ codes:
 
 
 def test_message_format_is_file_line_column_problem_hint(tmp_path):
-    path = write(tmp_path, VALID_HEAD + "  - name: A\n    color: \"#123456\"\n")
+    path = write(tmp_path, VALID_HEAD + '  - name: A\n    color: "#123456"\n')
     err = error_for(path)
     assert str(err) == (f"{path}:5:5: unknown key 'color' on a code. Did you mean 'colour'?")
     assert (err.file, err.line, err.column) == (path, 5, 5)
@@ -204,10 +224,13 @@ def test_bad_key_slug(tmp_path):
 
 
 def test_unknown_key_on_code_suggests_closest(tmp_path):
-    path = write(tmp_path, VALID_HEAD + "  - name: A\n    children:\n      - name: B\n"
-                 "        definiton: typo\n")
-    assert "fw.yaml:7:9: unknown key 'definiton' on a code. Did you mean 'definition'?" \
-        in str(error_for(path))
+    path = write(
+        tmp_path,
+        VALID_HEAD + "  - name: A\n    children:\n      - name: B\n        definiton: typo\n",
+    )
+    assert "fw.yaml:7:9: unknown key 'definiton' on a code. Did you mean 'definition'?" in str(
+        error_for(path)
+    )
 
 
 def test_unknown_top_level_key(tmp_path):
@@ -219,7 +242,9 @@ def test_missing_and_empty_code_name(tmp_path):
     path = write(tmp_path, VALID_HEAD + "  - definition: no name\n  - name: ''\n")
     err = error_for(path)
     assert [(p.line, p.problem) for p in err.problems] == [
-        (4, "code has no name"), (5, "code has no name")]
+        (4, "code has no name"),
+        (5, "code has no name"),
+    ]
     assert "fw.yaml:4:5:" in str(err)
 
 
@@ -235,14 +260,20 @@ def test_duplicate_sibling_names_name_both_lines(tmp_path):
 
 
 def test_same_name_under_different_parents_is_fine(tmp_path):
-    path = write(tmp_path, VALID_HEAD + "  - name: A\n    children: [{name: X}]\n"
-                 "  - name: B\n    children: [{name: X}]\n")
+    path = write(
+        tmp_path,
+        VALID_HEAD + "  - name: A\n    children: [{name: X}]\n"
+        "  - name: B\n    children: [{name: X}]\n",
+    )
     assert [c.path_str for c in load_framework(path).walk()] == ["A", "A/X", "B", "B/X"]
 
 
 def test_duplicate_shortcuts_name_both_lines(tmp_path):
-    path = write(tmp_path, VALID_HEAD + "  - name: A\n    shortcut: c\n  - name: B\n"
-                 "    children:\n      - name: C\n        shortcut: c\n")
+    path = write(
+        tmp_path,
+        VALID_HEAD + "  - name: A\n    shortcut: c\n  - name: B\n"
+        "    children:\n      - name: C\n        shortcut: c\n",
+    )
     err = error_for(path)
     assert "fw.yaml:9:19: shortcut 'c' is already used by 'A' on line 5" in str(err)
 
@@ -317,7 +348,9 @@ def test_missing_file(tmp_path):
 
 
 def test_all_problems_collected_in_line_order(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         key: Bad Key
         name: X
         codes:
@@ -326,7 +359,8 @@ def test_all_problems_collected_in_line_order(tmp_path):
           - name: C
             codable: maybe
             children: 3
-        """)
+        """,
+    )
     err = error_for(path)
     assert [p.line for p in err.problems] == [1, 4, 5, 7, 8]
     assert err.problems[0] is err and "Bad Key" in str(err)
@@ -339,8 +373,12 @@ def test_duplicate_mapping_key_is_reported(tmp_path):
 
 
 def test_valid_minimal_file_defaults(tmp_path):
-    spec = load_framework(write(tmp_path, VALID_HEAD + "  - name: A\n    codable: no\n"
-                                "    colour: '#ABCDEF'\n    shortcut: 7\n"))
+    spec = load_framework(
+        write(
+            tmp_path,
+            VALID_HEAD + "  - name: A\n    codable: no\n    colour: '#ABCDEF'\n    shortcut: 7\n",
+        )
+    )
     (code,) = spec.codes
     assert (spec.version, spec.description, spec.source) == ("", "", "")
     assert (code.codable, code.colour, code.shortcut, code.children) == (False, "#abcdef", "7", ())

@@ -6,11 +6,23 @@ import subprocess
 import sys
 
 DOMAIN_MODULES = [
-    "qualcode.store", "qualcode.store.models", "qualcode.store.engine", "qualcode.framework_files",
-    "qualcode.errors", "qualcode.ingest", "qualcode.analysis", "qualcode.export",
-    "qualcode.services.project", "qualcode.services.codebook", "qualcode.services.coding",
-    "qualcode.services.documents", "qualcode.services.cases", "qualcode.services.memos",
-    "qualcode.services.frameworks", "qualcode.services.history", "qualcode.services.search",
+    "qualcode.store",
+    "qualcode.store.models",
+    "qualcode.store.engine",
+    "qualcode.framework_files",
+    "qualcode.errors",
+    "qualcode.ingest",
+    "qualcode.analysis",
+    "qualcode.export",
+    "qualcode.services.project",
+    "qualcode.services.codebook",
+    "qualcode.services.coding",
+    "qualcode.services.documents",
+    "qualcode.services.cases",
+    "qualcode.services.memos",
+    "qualcode.services.frameworks",
+    "qualcode.services.history",
+    "qualcode.services.search",
 ]
 
 SCRIPT = r"""
@@ -42,8 +54,12 @@ print(json.dumps({"loaded": loaded, "missing": missing,
 def test_domain_packages_import_without_textual() -> None:
     import json
 
-    out = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(DOMAIN_MODULES)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(DOMAIN_MODULES)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert "qualcode.services.history" in result["loaded"]
     assert "qualcode.services.coding" in result["loaded"]

@@ -54,8 +54,9 @@ def test_undo_remove_restores_valence_memo_and_coder(sample: Project) -> None:
     assert list_codings(sample) == []
     h.undo()
     back = list_codings(sample)
-    assert [(r.id, r.valence, r.memo, r.coder) for r in back] == \
-        [(row.id, "barrier", "staff wary", "someone-else")]
+    assert [(r.id, r.valence, r.memo, r.coder) for r in back] == [
+        (row.id, "barrier", "staff wary", "someone-else")
+    ]
 
 
 def test_valence_and_memo_undo_to_previous_values(sample: Project) -> None:
@@ -156,7 +157,10 @@ def test_undo_across_documents(sample: Project) -> None:
 
 
 def test_in_vivo_name() -> None:
-    assert in_vivo_name("  “we don't really know\nwhere we fit.”  ") == "we don't really know where we fit"
+    assert (
+        in_vivo_name("  “we don't really know\nwhere we fit.”  ")
+        == "we don't really know where we fit"
+    )
     assert in_vivo_name("a/b") == "a b"
     assert len(in_vivo_name("word " * 40)) <= 61
     with pytest.raises(InvalidInputError):

@@ -32,8 +32,10 @@ Interviewer: Anything missing?
 
 S3PW1: Maybe the paperwork side of discharge.
 """
-S4PW2 = ("Interviewer: How were the wards?\n\n"
-         "S4PW2: Some staff looked at me like a visitor – like I’d wandered in.\n")
+S4PW2 = (
+    "Interviewer: How were the wards?\n\n"
+    "S4PW2: Some staff looked at me like a visitor – like I’d wandered in.\n"
+)
 
 
 @pytest.fixture
@@ -50,8 +52,9 @@ def table(project: Project, model: type) -> int:
         return s.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_import_stores_text_turns_sentences_participants_and_cases(project: Project,
-                                                                    folder: Path) -> None:
+def test_import_stores_text_turns_sentences_participants_and_cases(
+    project: Project, folder: Path
+) -> None:
     report = import_paths(project, [folder])
     assert report.ok and sorted(report.added) == ["S3PW1", "S4PW2"]
     assert report.participants == {"S3PW1", "S4PW2"} and report.cases == {"Site 3", "Site 4"}
@@ -60,18 +63,30 @@ def test_import_stores_text_turns_sentences_participants_and_cases(project: Proj
     doc = open_document(project, "S3PW1")
     assert doc.text == S3PW1 and doc.participant == "S3PW1" and doc.case == "Site 3"
     assert [(t.speaker, t.is_participant) for t in doc.turns] == [
-        ("Interviewer", False), ("S3PW1", True), ("Interviewer", False), ("S3PW1", True)]
-    sentences = [doc.text[s.start:s.end] for s in doc.sentences]
-    assert sentences[:6] == ["How did the training prepare you?",
-                             "Really well.", "Dr. Shah ran it... and it was eight days.",
-                             "Erm…", "I felt ready.", "We did role plays."]
+        ("Interviewer", False),
+        ("S3PW1", True),
+        ("Interviewer", False),
+        ("S3PW1", True),
+    ]
+    sentences = [doc.text[s.start : s.end] for s in doc.sentences]
+    assert sentences[:6] == [
+        "How did the training prepare you?",
+        "Really well.",
+        "Dr. Shah ran it... and it was eight days.",
+        "Erm…",
+        "I felt ready.",
+        "We did role plays.",
+    ]
     assert [s.seq for s in doc.sentences] == list(range(1, len(sentences) + 1))
     with project.read() as s:
         part = s.scalar(select(Participant).where(Participant.label == "S3PW1"))
         assert (part.role, part.number, part.case.name) == ("PW", 1, "Site 3")
         stored = s.scalar(select(Document).where(Document.name == "S3PW1"))
-        assert (stored.source_file, stored.file_format, stored.encoding) == ("S3PW1.txt", "txt",
-                                                                             "utf-8")
+        assert (stored.source_file, stored.file_format, stored.encoding) == (
+            "S3PW1.txt",
+            "txt",
+            "utf-8",
+        )
 
 
 def test_reimport_is_a_no_op(project: Project, folder: Path) -> None:
@@ -79,8 +94,11 @@ def test_reimport_is_a_no_op(project: Project, folder: Path) -> None:
     before = (table(project, Document), table(project, Segment), table(project, Participant))
     again = import_paths(project, [folder / "S3PW1.txt", folder / "S4PW2.txt"])
     assert again.added == [] and len(again.unchanged) == 2 and again.ok
-    assert (table(project, Document), table(project, Segment),
-            table(project, Participant)) == before
+    assert (
+        table(project, Document),
+        table(project, Segment),
+        table(project, Participant),
+    ) == before
 
 
 def test_changed_file_is_reported_and_not_duplicated(project: Project, folder: Path) -> None:
@@ -106,8 +124,9 @@ def test_replace_only_when_there_are_no_codings(project: Project, folder: Path) 
     assert replaced.replaced == ["S4PW2"] and open_document(project, "S4PW2").text == new_text
     assert len(open_document(project, "S4PW2").turns) == 3 and table(project, Document) == 2
     csv_file = folder.parent / "codings.csv"
-    csv_file.write_text("document,code,valence,phrase\nS4PW2,Wards,barrier,like a visitor\n",
-                        encoding="utf-8")
+    csv_file.write_text(
+        "document,code,valence,phrase\nS4PW2,Wards,barrier,like a visitor\n", encoding="utf-8"
+    )
     apply_codings_csv(project, csv_file, create_codes=True)
     (folder / "S4PW2.txt").write_text(S4PW2, encoding="utf-8")
     refused = import_paths(project, [folder / "S4PW2.txt"], options=ImportOptions(replace=True))
@@ -133,7 +152,8 @@ def test_bad_files_are_reported_and_the_rest_imported(project: Project, folder: 
 
 
 def test_a_failure_while_storing_leaves_nothing_half_stored(
-        project: Project, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Project, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def fail(*_args: object) -> None:
         raise InvalidInputError("disk full while writing segments")
 
@@ -150,8 +170,9 @@ def test_unknown_speaker_and_missing_participant_warnings(project: Project, tmp_
     report = import_paths(project, [path])
     assert report.added == ["focus group 2"]
     messages = [str(w) for w in report.warnings]
-    assert any(m.startswith("focus group 2.txt:5: speaker 'Mod' (1 turn) has no role")
-               for m in messages)
+    assert any(
+        m.startswith("focus group 2.txt:5: speaker 'Mod' (1 turn) has no role") for m in messages
+    )
     assert any("no participant id" in m for m in messages)
     assert open_document(project, "focus group 2").participant is None
 
@@ -169,19 +190,24 @@ def test_participant_from_turns_and_docx(project: Project, tmp_path: Path) -> No
     assert report.added == ["coordinator interview"] and report.warnings == []
     doc = open_document(project, "coordinator interview")
     assert (doc.participant, doc.case) == ("S5PWC", "Site 5")
-    assert [doc.text[s.start:s.end] for s in doc.sentences] == ["How were things?", "Busy.",
-                                                                 "Good."]
+    assert [doc.text[s.start : s.end] for s in doc.sentences] == [
+        "How were things?",
+        "Busy.",
+        "Good.",
+    ]
 
 
 def test_cases_and_codings_csvs_in_the_same_run(project: Project, folder: Path) -> None:
-    (folder / "sites.csv").write_text("case,fidelity,group\nSite 3,13,high\nSite 4,6,low\n",
-                                      encoding="utf-8")
+    (folder / "sites.csv").write_text(
+        "case,fidelity,group\nSite 3,13,high\nSite 4,6,low\n", encoding="utf-8"
+    )
     (folder / "codings.csv").write_text(
         "document,code,valence,phrase,coder,memo\n"
         "S3PW1,Context/Culture,facilitator,We did role plays.,ana,first\n"
         "S4PW2,Ward relationships,barrier,visitor - like I'd wandered in,ana,\n"  # loose match
-        "S3PW1,Training,facilitator,\"Dr. Shah ran it... and it was eight days.\",,\n",
-        encoding="utf-8")
+        'S3PW1,Training,facilitator,"Dr. Shah ran it... and it was eight days.",,\n',
+        encoding="utf-8",
+    )
     report = import_paths(project, [folder], options=ImportOptions(create_codes=True))
     assert report.ok, report.failed
     notes = "\n".join(report.notes)
@@ -192,18 +218,22 @@ def test_cases_and_codings_csvs_in_the_same_run(project: Project, folder: Path) 
     assert sorted((r.document, "/".join(r.code_path), r.text) for r in rows) == [
         ("S3PW1", "Context/Culture", "We did role plays."),
         ("S3PW1", "Training", "Dr. Shah ran it... and it was eight days."),
-        ("S4PW2", "Ward relationships", "visitor – like I’d wandered in")]
+        ("S4PW2", "Ward relationships", "visitor – like I’d wandered in"),
+    ]
     assert {r.coder for r in rows} == {"ana", "tester"}
 
 
 def test_codings_file_errors_name_lines_and_store_nothing(project: Project, folder: Path) -> None:
     import_paths(project, [folder])
     bad = folder.parent / "bad.csv"
-    bad.write_text("document,code,valence,phrase\n"
-                   "S3PW1,Training,facilitator,We did role plays.\n"
-                   "S3PW1,Training,sideways,We did role plays.\n"
-                   "S9PW9,Training,,anything\n"
-                   "S4PW2,Training,,not in the text at all\n", encoding="utf-8")
+    bad.write_text(
+        "document,code,valence,phrase\n"
+        "S3PW1,Training,facilitator,We did role plays.\n"
+        "S3PW1,Training,sideways,We did role plays.\n"
+        "S9PW9,Training,,anything\n"
+        "S4PW2,Training,,not in the text at all\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InvalidInputError) as e:
         apply_codings_csv(project, bad, create_codes=True)
     message = str(e.value)
@@ -220,19 +250,36 @@ def test_codings_file_errors_name_lines_and_store_nothing(project: Project, fold
 def test_cli_import_then_codings_json(tmp_path: Path, folder: Path) -> None:
     (folder / "codings.csv").write_text(
         "document,code,valence,phrase\nS4PW2,Context/Culture,barrier,like a visitor\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     db = str(tmp_path / "x.db")
     runner = CliRunner()
-    result = runner.invoke(cli, ["--db", db, "--coder", "cli", "import", str(folder / "S3PW1.txt"),
-                                 str(folder / "S4PW2.txt"), str(folder / "codings.csv"),
-                                 "--speaker-labels", "Mod=interviewer"])
+    result = runner.invoke(
+        cli,
+        [
+            "--db",
+            db,
+            "--coder",
+            "cli",
+            "import",
+            str(folder / "S3PW1.txt"),
+            str(folder / "S4PW2.txt"),
+            str(folder / "codings.csv"),
+            "--speaker-labels",
+            "Mod=interviewer",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "2 documents imported" in result.stdout
     listed = runner.invoke(cli, ["--db", db, "codings", "--json"])
     assert listed.exit_code == 0
     [row] = json.loads(listed.stdout)
     assert (row["document"], row["text"], row["valence"], row["case"]) == (
-        "S4PW2", "like a visitor", "barrier", "Site 4")
+        "S4PW2",
+        "like a visitor",
+        "barrier",
+        "Site 4",
+    )
     assert json.loads(Project.open(db).setting("import.speaker_labels")) == {"Mod": "interviewer"}
     (folder / "empty.txt").write_bytes(b"")
     failed = runner.invoke(cli, ["--db", db, "import", str(folder)])
@@ -242,28 +289,39 @@ def test_cli_import_then_codings_json(tmp_path: Path, folder: Path) -> None:
 
 def test_cli_rejects_a_bad_pattern_before_doing_anything(tmp_path: Path, folder: Path) -> None:
     db = str(tmp_path / "y.db")
-    result = CliRunner().invoke(cli, ["--db", db, "import", str(folder),
-                                      "--participant-pattern", "S(?P<x>\\d+)"])
+    result = CliRunner().invoke(
+        cli, ["--db", db, "import", str(folder), "--participant-pattern", "S(?P<x>\\d+)"]
+    )
     assert isinstance(result.exception, InvalidInputError)
     assert "uses {site}" in str(result.exception)
     assert count_rows(Project.open(db))["documents"] == 0
 
 
-def test_replace_parses_stored_text_again_with_new_settings(project: Project,
-                                                           tmp_path: Path) -> None:
+def test_replace_parses_stored_text_again_with_new_settings(
+    project: Project, tmp_path: Path
+) -> None:
     path = tmp_path / "P07 interview.txt"
     path.write_text("Carer: How was it?\n\nP07: Fine.\n", encoding="utf-8")
     first = import_paths(project, [path])
     assert any("no speaker turns found" in str(w) for w in first.warnings)
     assert open_document(project, "P07 interview").participant is None
-    again = import_paths(project, [path], options=ImportOptions(
-        participant_pattern=r"P(?P<n>\d+)", case_template="", replace=True,
-        speaker_labels={"Carer": "interviewer"}))
+    again = import_paths(
+        project,
+        [path],
+        options=ImportOptions(
+            participant_pattern=r"P(?P<n>\d+)",
+            case_template="",
+            replace=True,
+            speaker_labels={"Carer": "interviewer"},
+        ),
+    )
     assert again.replaced == ["P07 interview"] and again.warnings == []
     doc = open_document(project, "P07 interview")
     assert doc.participant == "P07" and doc.case is None
-    assert [(t.speaker, doc.text[t.start:t.end]) for t in doc.turns] == [
-        ("Carer", "How was it?"), ("P07", "Fine.")]
+    assert [(t.speaker, doc.text[t.start : t.end]) for t in doc.turns] == [
+        ("Carer", "How was it?"),
+        ("P07", "Fine."),
+    ]
     assert table(project, Document) == 1
 
 
@@ -277,16 +335,29 @@ def test_same_text_twice_in_one_run_is_stored_once(project: Project, tmp_path: P
 
 def _segments(project: Project) -> list[tuple[object, ...]]:
     with project.read() as s:
-        return [tuple(r) for r in s.execute(
-            select(Document.name, Segment.kind, Segment.seq, Segment.start, Segment.end,
-                   Segment.speaker).join(Document, Document.id == Segment.document_id)
-            .order_by(Document.name, Segment.kind, Segment.seq))]
+        return [
+            tuple(r)
+            for r in s.execute(
+                select(
+                    Document.name,
+                    Segment.kind,
+                    Segment.seq,
+                    Segment.start,
+                    Segment.end,
+                    Segment.speaker,
+                )
+                .join(Document, Document.id == Segment.document_id)
+                .order_by(Document.name, Segment.kind, Segment.seq)
+            )
+        ]
 
 
 def test_chunks_of_files_segment_exactly_as_one_file_at_a_time(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    samples = sorted(Path(__file__).resolve().parents[1].joinpath("sample_transcripts").glob(
-        "*.txt"))[:6]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    samples = sorted(
+        Path(__file__).resolve().parents[1].joinpath("sample_transcripts").glob("*.txt")
+    )[:6]
     assert len(samples) == 6
     together = Project.open(tmp_path / "together.db", coder="t")
     import_paths(together, samples)
@@ -298,10 +369,10 @@ def test_chunks_of_files_segment_exactly_as_one_file_at_a_time(
 
 
 def test_a_storing_failure_inside_a_chunk_spares_the_other_files(
-        project: Project, folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Project, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real = transcript_store.insert_segments
-    (folder / "S4PW3.txt").write_text(S4PW2.replace("S4PW2", "S4PW3") + "More.\n",
-                                      encoding="utf-8")
+    (folder / "S4PW3.txt").write_text(S4PW2.replace("S4PW2", "S4PW3") + "More.\n", encoding="utf-8")
 
     def fail_once(conn: object, document_id: int, rows: list[tuple[object, ...]]) -> None:
         if any(r[4] == "S4PW2" for r in rows):

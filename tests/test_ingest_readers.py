@@ -12,8 +12,7 @@ import pytest
 from qualcode.errors import InvalidInputError
 from qualcode.ingest.readers import read_docx, read_transcript, read_txt
 
-TEXT = ("Interviewer: Café culture – “really”?\n\n"
-        "S3PW1: Yes… it’s naïve to think otherwise.\n")
+TEXT = "Interviewer: Café culture – “really”?\n\nS3PW1: Yes… it’s naïve to think otherwise.\n"
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:
@@ -22,16 +21,20 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("data", "encoding"), [
-    (TEXT.encode("utf-8"), "utf-8"),
-    (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-sig"),
-    (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), "utf-16-le"),
-    (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "utf-16-be"),
-    (TEXT.encode("utf-16-le"), "utf-16-le"),  # no BOM: found by the NUL pattern
-    (TEXT.encode("utf-16-be"), "utf-16-be"),
-])
-def test_unicode_encodings_read_to_the_same_text(tmp_path: Path, data: bytes,
-                                                 encoding: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (TEXT.encode("utf-8"), "utf-8"),
+        (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-sig"),
+        (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), "utf-16-le"),
+        (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "utf-16-be"),
+        (TEXT.encode("utf-16-le"), "utf-16-le"),  # no BOM: found by the NUL pattern
+        (TEXT.encode("utf-16-be"), "utf-16-be"),
+    ],
+)
+def test_unicode_encodings_read_to_the_same_text(
+    tmp_path: Path, data: bytes, encoding: str
+) -> None:
     src = read_txt(write(tmp_path, "S3PW1.txt", data))
     assert src.text == TEXT
     assert src.encoding == encoding
@@ -86,8 +89,10 @@ def make_docx(path: Path, *, table: bool = True) -> Path:
         t = d.add_table(rows=2, cols=2)
         for r, (k, v) in enumerate((("Participant", "S3PWC"), ("Site", "Site 3"))):
             t.cell(r, 0).text, t.cell(r, 1).text = k, v
-    for label, text in (("Interviewer:", " How was the training?"),
-                        ("S3PWC:", " Good. We met weekly.")):
+    for label, text in (
+        ("Interviewer:", " How was the training?"),
+        ("S3PWC:", " Good. We met weekly."),
+    ):
         p = d.add_paragraph()
         p.add_run(label).bold = True
         p.add_run(text)
@@ -100,10 +105,12 @@ def make_docx(path: Path, *, table: bool = True) -> Path:
 def test_docx_reads_tables_row_by_row_and_bold_speaker_runs(tmp_path: Path) -> None:
     src = read_transcript(make_docx(tmp_path / "S3PWC.docx"))
     assert src.file_format == "docx"
-    assert src.text == ("Participant\tS3PWC\nSite\tSite 3\n\n"
-                        "Interviewer: How was the training?\n\n"
-                        "S3PWC: Good. We met weekly.\n\n"
-                        "A second paragraph of the same answer.")
+    assert src.text == (
+        "Participant\tS3PWC\nSite\tSite 3\n\n"
+        "Interviewer: How was the training?\n\n"
+        "S3PWC: Good. We met weekly.\n\n"
+        "A second paragraph of the same answer."
+    )
     assert src.warning_at(src.text.index("A second"), "x").line == 4
     assert "paragraph 4" in str(src.warning_at(src.text.index("A second"), "x"))
 
@@ -129,8 +136,9 @@ def test_damaged_document_xml_is_a_clear_error(tmp_path: Path) -> None:
     with zipfile.ZipFile(good) as src, zipfile.ZipFile(bad, "w") as dst:
         for item in src.infolist():
             data = src.read(item)
-            dst.writestr(item, data[: len(data) // 2] if item.filename == "word/document.xml"
-                         else data)
+            dst.writestr(
+                item, data[: len(data) // 2] if item.filename == "word/document.xml" else data
+            )
     with pytest.raises(InvalidInputError, match=r"S3PW9\.docx: cannot read .*damaged"):
         read_docx(bad)
 

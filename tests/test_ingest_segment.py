@@ -20,8 +20,13 @@ def sentences(text: str, nlp) -> list[str]:
 
 def test_ellipses_end_sentences_before_a_capital(nlp) -> None:
     text = "We did role plays... I hated them. Erm… But they worked. It was more... if you see."
-    assert sentences(text, nlp) == ["We did role plays...", "I hated them.", "Erm…",
-                                    "But they worked.", "It was more... if you see."]
+    assert sentences(text, nlp) == [
+        "We did role plays...",
+        "I hated them.",
+        "Erm…",
+        "But they worked.",
+        "It was more... if you see.",
+    ]
 
 
 def test_titles_do_not_split(nlp) -> None:
@@ -34,7 +39,11 @@ def test_paragraph_break_starts_a_sentence_and_offsets_map_back(nlp) -> None:
     turns = [(13, 16), (25, len(text))]
     spans = sentence_spans(text, turns, nlp)
     assert [(text[a:b], t) for a, b, t in spans] == [
-        ("Hi.", 0), ("First paragraph without a stop", 1), ("Second one.", 1), ("Third one?", 1)]
+        ("Hi.", 0),
+        ("First paragraph without a stop", 1),
+        ("Second one.", 1),
+        ("Third one?", 1),
+    ]
 
 
 def test_a_missing_trained_pipeline_falls_back_with_a_warning() -> None:

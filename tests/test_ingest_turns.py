@@ -28,18 +28,24 @@ S3PW1: Discharge paperwork, maybe.
 
 
 def spoken(text: str, turn) -> str:
-    return text[turn.start:turn.end]
+    return text[turn.start : turn.end]
 
 
 def test_turns_labels_continuations_and_preamble() -> None:
     parsed = parse_turns(TRANSCRIPT)
     assert parsed.notices == []
     assert [(t.speaker, t.is_participant) for t in parsed.turns] == [
-        ("Interviewer", False), ("S3PW1", True), ("Interviewer", False), ("S3PW1", True)]
+        ("Interviewer", False),
+        ("S3PW1", True),
+        ("Interviewer", False),
+        ("S3PW1", True),
+    ]
     texts = [spoken(TRANSCRIPT, t) for t in parsed.turns]
     assert texts[0] == "How was the training?"  # the label is not part of the turn
-    assert texts[1] == ("Really good. Eight days.\n\nIt was about how you are with somebody.\n"
-                        "Wrapped line of the same paragraph.")
+    assert texts[1] == (
+        "Really good. Eight days.\n\nIt was about how you are with somebody.\n"
+        "Wrapped line of the same paragraph."
+    )
     assert texts[2] == "What was missing?"  # label alone on its line
     assert texts[3] == "Discharge paperwork, maybe."
     assert not any("Interview with" in t for t in texts)  # the bracketed preamble is no turn
@@ -50,7 +56,11 @@ def test_generic_labels_and_timestamps() -> None:
     text = "I: Hello there.\n\nR: Hi.\n\n[00:01:02] Q: Next?\n\n00:01:09 Respondent: Yes: fine.\n"
     parsed = parse_turns(text)
     assert [(t.speaker, t.is_participant) for t in parsed.turns] == [
-        ("I", False), ("R", True), ("Q", False), ("Respondent", True)]
+        ("I", False),
+        ("R", True),
+        ("Q", False),
+        ("Respondent", True),
+    ]
     assert spoken(text, parsed.turns[3]) == "Yes: fine."
     assert parsed.participant_ids == []
 
@@ -63,10 +73,14 @@ def test_unknown_speaker_gets_its_own_turns_with_no_role_and_a_notice() -> None:
     assert "--speakers 'Carer=participant'" in notice.message
     src = SourceText(Path("S3PW1.txt"), text, "txt", "utf-8")
     assert str(src.warning_at(notice.offset, notice.message)).startswith(
-        "S3PW1.txt:5: speaker 'Carer'")
+        "S3PW1.txt:5: speaker 'Carer'"
+    )
     assert [(t.speaker, t.role, spoken(text, t)) for t in parsed.turns] == [
-        ("Interviewer", "interviewer", "Hi."), ("S3PW1", "participant", "Hello."),
-        ("Carer", None, "Can I add something?"), ("S3PW1", "participant", "Sure.")]
+        ("Interviewer", "interviewer", "Hi."),
+        ("S3PW1", "participant", "Hello."),
+        ("Carer", None, "Can I add something?"),
+        ("S3PW1", "participant", "Sure."),
+    ]
     assert parsed.turns[2].is_participant is None  # never credited to the participant
 
 
@@ -76,7 +90,10 @@ def test_configured_labels_are_speakers() -> None:
     parsed = parse_turns(text, labels)
     assert parsed.notices == []
     assert [(t.speaker, t.is_participant) for t in parsed.turns] == [
-        ("Researcher", False), ("Carer", False), ("S3PW1", True)]
+        ("Researcher", False),
+        ("Carer", False),
+        ("S3PW1", True),
+    ]
 
 
 @pytest.mark.parametrize("spec", ["Researcher", "Researcher=boss", "Researcher:=interviewer"])
@@ -122,5 +139,9 @@ def test_custom_pattern_and_template_are_checked() -> None:
         ParticipantPattern(r"P(?P<n>\d+)", "Site {site}")
     with pytest.raises(InvalidInputError, match="not a valid regular expression"):
         ParticipantPattern(r"S(?P<site>\d+", "Site {site}")
-    assert ParticipantPattern(r"P(?P<n>\d+)", "").case_name(
-        ParticipantPattern(r"P(?P<n>\d+)", "").search_name("P7")) is None  # type: ignore[arg-type]
+    assert (
+        ParticipantPattern(r"P(?P<n>\d+)", "").case_name(
+            ParticipantPattern(r"P(?P<n>\d+)", "").search_name("P7")
+        )
+        is None
+    )  # type: ignore[arg-type]

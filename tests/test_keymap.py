@@ -10,12 +10,27 @@ from qualcode.errors import InvalidInputError
 from qualcode.tui import keymap
 
 SHIFTED_DIGITS = set('!@#$%^&*()"£')
-KEY_CHARS = {"question_mark": "?", "plus": "+", "minus": "-", "equals_sign": "=", "slash": "/",
-             "apostrophe": "'", "full_stop": ".", "comma": ",", "greater_than_sign": ">",
-             "less_than_sign": "<", "left_square_bracket": "[", "right_square_bracket": "]",
-             "left_curly_bracket": "{", "right_curly_bracket": "}", "exclamation_mark": "!",
-             "quotation_mark": '"', "number_sign": "#", "left_parenthesis": "(",
-             "right_parenthesis": ")"}
+KEY_CHARS = {
+    "question_mark": "?",
+    "plus": "+",
+    "minus": "-",
+    "equals_sign": "=",
+    "slash": "/",
+    "apostrophe": "'",
+    "full_stop": ".",
+    "comma": ",",
+    "greater_than_sign": ">",
+    "less_than_sign": "<",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "left_curly_bracket": "{",
+    "right_curly_bracket": "}",
+    "exclamation_mark": "!",
+    "quotation_mark": '"',
+    "number_sign": "#",
+    "left_parenthesis": "(",
+    "right_parenthesis": ")",
+}
 
 
 def keys_of(scope: str) -> dict[str, str]:

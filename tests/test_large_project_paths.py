@@ -19,8 +19,7 @@ def test_streamed_codings_equal_the_list_across_documents(tmp_path: Path) -> Non
     assert streamed == list_codings(project)
     assert [r.document for r in streamed] == ["S3PW1", "S4PW1"]
     assert streamed[1].text == "Interviewer"
-    assert list(iter_codings(project, document="s4pw1")) == list_codings(project,
-                                                                        document="S4PW1")
+    assert list(iter_codings(project, document="s4pw1")) == list_codings(project, document="S4PW1")
 
 
 def test_new_coding_is_returned_as_stored(tmp_path: Path) -> None:
@@ -47,7 +46,6 @@ def test_document_lookup_exact_name_then_any_case(tmp_path: Path) -> None:
 def test_case_list_has_attributes_and_participants(tmp_path: Path) -> None:
     project = make_sample_project(tmp_path / "p.db")
     cases = {c.name: c for c in list_cases(project)}
-    assert cases["Site 3"].attributes == {"engagement": 76, "fidelity": 12,
-                                          "locality": "urban"}
+    assert cases["Site 3"].attributes == {"engagement": 76, "fidelity": 12, "locality": "urban"}
     assert cases["Site 3"].participants == ("S3PW1",) and cases["Site 3"].documents == 1
     assert cases["Site 4"].group == "low"

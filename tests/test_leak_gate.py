@@ -45,14 +45,22 @@ def leaky_chart_project(path: Path) -> Project:
 def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env.pop("QUALCODE_DB", None)
-    return subprocess.run([sys.executable, "-m", "qualcode", "--db", str(db), *args],
-                          check=False, capture_output=True, text=True, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "qualcode", "--db", str(db), *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
 
 
 def audit(project: Project, operation: str) -> list[dict[str, Any]]:
     with project.read() as s:
-        return [json.loads(d) for d in s.scalars(select(AuditEntry.detail)
-                                                 .where(AuditEntry.operation == operation))]
+        return [
+            json.loads(d)
+            for d in s.scalars(select(AuditEntry.detail).where(AuditEntry.operation == operation))
+        ]
 
 
 def test_gate_refuses_then_records_the_reason(tmp_path: Path) -> None:
@@ -73,8 +81,13 @@ def test_gate_refuses_then_records_the_reason(tmp_path: Path) -> None:
 
 
 def test_key_names_are_certain_and_only_the_path_is_kept(project: Project, tmp_path: Path) -> None:
-    add_document(project, "S1PW1", "S1PW1: my friend Zanzibarro helped. Pip came too.",
-                 participant="S1PW1", case="Site 1")
+    add_document(
+        project,
+        "S1PW1",
+        "S1PW1: my friend Zanzibarro helped. Pip came too.",
+        participant="S1PW1",
+        case="Site 1",
+    )
     assert export_gate(project, "chart", tmp_path / "x.docx").certain == []
     key = tmp_path / "outside" / "key.csv"
     key.parent.mkdir()
@@ -103,11 +116,17 @@ def test_every_cli_export_is_gated(tmp_path: Path) -> None:
     db = tmp_path / "p.db"
     project = leaky_chart_project(db)
     project.engine.dispose()
-    exports = [("export", "chart", "c.html"), ("export", "chart", "c.csv"),
-               ("export", "chart", "c.xlsx"), ("export", "chart", "c.docx"),
-               ("export", "patterns", "p.docx"), ("export", "patterns", "p.xlsx"),
-               ("patterns", "--format", "xlsx", "--out", "q.xlsx"),
-               ("export", "qdpx", "r.qdpx"), ("export", "qdc", "r.qdc")]
+    exports = [
+        ("export", "chart", "c.html"),
+        ("export", "chart", "c.csv"),
+        ("export", "chart", "c.xlsx"),
+        ("export", "chart", "c.docx"),
+        ("export", "patterns", "p.docx"),
+        ("export", "patterns", "p.xlsx"),
+        ("patterns", "--format", "xlsx", "--out", "q.xlsx"),
+        ("export", "qdpx", "r.qdpx"),
+        ("export", "qdc", "r.qdc"),
+    ]
     for args in exports:
         target = tmp_path / args[-1]
         refused = run(db, *args[:-1], str(target))
@@ -137,8 +156,10 @@ def test_check_names_remembers_the_key(tmp_path: Path) -> None:
     again = run(db, "check-names", "--certain-only", "--json")  # the remembered key
     assert again.returncode == 3 and json.loads(again.stdout)[0]["text"] == "Zanzibarro"
     missing = run(db, "check-names", "--key", str(tmp_path / "nope.csv"))
-    assert missing.returncode == 1 and "nope.csv: cannot read the pseudonymisation key" in \
-        missing.stderr
+    assert (
+        missing.returncode == 1
+        and "nope.csv: cannot read the pseudonymisation key" in missing.stderr
+    )
 
 
 @pytest.mark.anyio
@@ -197,7 +218,8 @@ def test_export_gate_snapshot(snap_compare: Any, tmp_path: Path, size: tuple[int
 def test_summaries_and_memos_are_checked_too(tmp_path: Path) -> None:
     project = build_chart_project(tmp_path / "p.db")
     assert export_gate(project, "chart", tmp_path / "x.docx").certain == []
-    charting.write_summary(project, "case", "Site 3", "Context/Culture",
-                           "Ward manager (ring 07700 900461) backed it.")
+    charting.write_summary(
+        project, "case", "Site 3", "Context/Culture", "Ward manager (ring 07700 900461) backed it."
+    )
     with pytest.raises(IdentifiersFoundError, match=r"summary \d+:1:\d+: phone number"):
         export_gate(project, "chart", tmp_path / "x.docx")

@@ -16,11 +16,13 @@ from qualcode.services.project import Project
 from tests.conftest import add_document
 from tests.leak_corpus import planted_documents, score
 
-LEAKY = ("Interviewer: How was it?\n\n"
-         "S4PW1: Honestly, my coordinator Janet was great. I saw Dr Patel on the ward.\n"
-         "You can email me at jo.bloggs@example.org or ring 07700 900123.\n"
-         "The office is at LS1 4AB. His NHS number was 943 476 5919.\n"
-         "We met at [hospital] with [PWC] and Zanzibarro on Monday. The PowerPoint was long.")
+LEAKY = (
+    "Interviewer: How was it?\n\n"
+    "S4PW1: Honestly, my coordinator Janet was great. I saw Dr Patel on the ward.\n"
+    "You can email me at jo.bloggs@example.org or ring 07700 900123.\n"
+    "The office is at LS1 4AB. His NHS number was 943 476 5919.\n"
+    "We met at [hospital] with [PWC] and Zanzibarro on Monday. The PowerPoint was long."
+)
 
 
 def _found(text: str, **kw: object) -> dict[str, tuple[str, str]]:
@@ -39,45 +41,57 @@ def test_planted_set_recall_and_false_alarms() -> None:
 def test_certain_patterns_and_possible_names() -> None:
     found = find_leaks([("S4PW1", LEAKY)])
     certain = {(f.kind, f.text) for f in found if f.confidence == "certain"}
-    assert {("title and name", "Dr Patel"), ("email address", "jo.bloggs@example.org"),
-            ("phone number", "07700 900123"), ("postcode", "LS1 4AB"),
-            ("NHS number", "943 476 5919"), ("name", "Janet")} <= certain
+    assert {
+        ("title and name", "Dr Patel"),
+        ("email address", "jo.bloggs@example.org"),
+        ("phone number", "07700 900123"),
+        ("postcode", "LS1 4AB"),
+        ("NHS number", "943 476 5919"),
+        ("name", "Janet"),
+    } <= certain
     possible = [f for f in found if f.confidence == "possible"]
     assert [f.text for f in possible] == ["Zanzibarro"]
     janet = next(f for f in found if f.text == "Janet")
     assert (janet.line, janet.column) == (3, LEAKY.split("\n")[2].index("Janet") + 1)
-    assert LEAKY[janet.start:janet.end] == "Janet"
+    assert LEAKY[janet.start : janet.end] == "Janet"
     assert "[Janet]" in janet.context
     # sentence starts, placeholders, speaker labels, days and PowerPoint are not reported
     assert not {"Honestly", "Interviewer", "Monday", "PowerPoint", "PWC"} & {f.text for f in found}
 
 
-@pytest.mark.parametrize(("text", "expected", "kind"), [
-    ("S1PW1: Siobhan said it was fine.", "Siobhan", "name"),                  # sentence start
-    ("S1PW1: I rang Mrs O'Brien about it.", "Mrs O'Brien", "title and name"),
-    ("S1PW1: and O'Brien was there.", "O'Brien", "name"),
-    ("S1PW1: I asked Will about it. I will ask again.", "Will", "name"),      # also a word
-    ("S1PW1: Will said no.", "Will", "name"),
-    ("Janet: I was the coordinator.", "Janet", "name"),                       # speaker label
-    ("S1PW1: my son (Declan) came.", "Declan", "name"),                       # in brackets
-    ("S1PW1: call (0161) 496 0000 today", "(0161) 496 0000", "phone number"),
-    ("S1PW1: call 0161-496-0001 today", "0161-496-0001", "phone number"),
-    ("S1PW1: call +44 (0)20 7946 0123 today", "+44 (0)20 7946 0123", "phone number"),
-    ("S1PW1: number 9434765919 on the form", "9434765919", "NHS number"),
-    ("S1PW1: she lives at m14 5rt now", "m14 5rt", "postcode"),
-    ("S1PW1: date of birth 14/03/1979 it said", "14/03/1979", "date of birth"),
-    ("S1PW1: NI number AB 12 34 56 C on it", "AB 12 34 56 C", "National Insurance number"),
-    ("S1PW1: find me at @kieran_b_96 online", "@kieran_b_96", "social media handle"),
-    ("S1PW1: see www.peerlinks-example.org.uk.", "www.peerlinks-example.org.uk", "web address"),
-    ("S1PW1: mail s.patel@example.org now", "s.patel@example.org", "email address"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected", "kind"),
+    [
+        ("S1PW1: Siobhan said it was fine.", "Siobhan", "name"),  # sentence start
+        ("S1PW1: I rang Mrs O'Brien about it.", "Mrs O'Brien", "title and name"),
+        ("S1PW1: and O'Brien was there.", "O'Brien", "name"),
+        ("S1PW1: I asked Will about it. I will ask again.", "Will", "name"),  # also a word
+        ("S1PW1: Will said no.", "Will", "name"),
+        ("Janet: I was the coordinator.", "Janet", "name"),  # speaker label
+        ("S1PW1: my son (Declan) came.", "Declan", "name"),  # in brackets
+        ("S1PW1: call (0161) 496 0000 today", "(0161) 496 0000", "phone number"),
+        ("S1PW1: call 0161-496-0001 today", "0161-496-0001", "phone number"),
+        ("S1PW1: call +44 (0)20 7946 0123 today", "+44 (0)20 7946 0123", "phone number"),
+        ("S1PW1: number 9434765919 on the form", "9434765919", "NHS number"),
+        ("S1PW1: she lives at m14 5rt now", "m14 5rt", "postcode"),
+        ("S1PW1: date of birth 14/03/1979 it said", "14/03/1979", "date of birth"),
+        ("S1PW1: NI number AB 12 34 56 C on it", "AB 12 34 56 C", "National Insurance number"),
+        ("S1PW1: find me at @kieran_b_96 online", "@kieran_b_96", "social media handle"),
+        ("S1PW1: see www.peerlinks-example.org.uk.", "www.peerlinks-example.org.uk", "web address"),
+        ("S1PW1: mail s.patel@example.org now", "s.patel@example.org", "email address"),
+    ],
+)
 def test_each_kind_of_identifier_is_certain(text: str, expected: str, kind: str) -> None:
     assert _found(text).get(expected) == (kind, "certain")
 
 
 def test_will_as_a_verb_and_words_seen_in_lower_case_are_not_names() -> None:
-    assert _found("S1PW1: Will you come? I will. We walk a lot; a walk helps. Then Walk "
-                  "was the group.") == {}
+    assert (
+        _found(
+            "S1PW1: Will you come? I will. We walk a lot; a walk helps. Then Walk was the group."
+        )
+        == {}
+    )
 
 
 def test_a_name_seen_once_in_lower_case_is_still_reported() -> None:
@@ -102,9 +116,13 @@ def test_a_ner_pipeline_adds_people_and_merges_with_the_rules() -> None:
     assert os.environ.get("QUALCODE_NER_MODEL") or installed_ner() is None  # none installed here
     ner = spacy.blank("en")
     ruler = ner.add_pipe("entity_ruler")
-    ruler.add_patterns([{"label": "PERSON", "pattern": "Zed"},
-                        {"label": "PERSON", "pattern": [{"LOWER": "janet"}, {"LOWER": "quell"}]},
-                        {"label": "ORG", "pattern": "Tesco"}])
+    ruler.add_patterns(
+        [
+            {"label": "PERSON", "pattern": "Zed"},
+            {"label": "PERSON", "pattern": [{"LOWER": "janet"}, {"LOWER": "quell"}]},
+            {"label": "ORG", "pattern": "Tesco"},
+        ]
+    )
     text = "S1PW1: Zed came. Then Janet Quell rang from Tesco."
     without = _found(text)
     assert "Zed" not in without  # a sentence start: only NER finds it
@@ -128,9 +146,22 @@ def test_cli_exits_3_when_something_certain_is_found(project: Project, tmp_path:
     add_document(project, "S4PW1", LEAKY, participant="S4PW1", case="Site 4")
     env = dict(os.environ)
     env.pop("QUALCODE_DB", None)
-    res = subprocess.run([sys.executable, "-m", "qualcode", "--db", str(tmp_path / "project.db"),
-                          "check-names", "--json"], check=False, capture_output=True, text=True,
-                         env=env, timeout=120)
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "qualcode",
+            "--db",
+            str(tmp_path / "project.db"),
+            "check-names",
+            "--json",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert res.returncode == 3
     kinds = {f["kind"] for f in json.loads(res.stdout)}
     assert {"email address", "possible name", "name"} <= kinds
@@ -150,9 +181,15 @@ def test_the_line_prefilter_never_changes_the_findings(monkeypatch: pytest.Monke
     from qualcode.ingest.readers import read_transcript
 
     samples = Path(__file__).resolve().parents[1] / "sample_transcripts"
-    docs = planted_documents()[0] + [("x", LEAKY)] + [
-        (p.stem, read_transcript(p).text) for p in sorted(samples.iterdir())
-        if p.suffix in (".txt", ".docx")]
+    docs = (
+        planted_documents()[0]
+        + [("x", LEAKY)]
+        + [
+            (p.stem, read_transcript(p).text)
+            for p in sorted(samples.iterdir())
+            if p.suffix in (".txt", ".docx")
+        ]
+    )
     quick = find_leaks(docs, key_names=["Zanzibarro Quell"])
     plain = find_leaks(docs)
     monkeypatch.setattr(leaks, "worth_tokenizing", lambda *a: True)

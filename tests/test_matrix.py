@@ -47,8 +47,12 @@ def test_counts_participants_and_roll_up(project: Project) -> None:
 def test_rows_by_participant_grouped_under_their_case(project: Project) -> None:
     m = charting.matrix(project, MatrixSpec(by="participant", domains=("Context",)))
     assert [(r.case, r.label) for r in m.rows] == [
-        ("Site 2", "S2PW1"), ("Site 3", "S3PW1"), ("Site 3", "S3PW2"), ("Site 4", "S4PW1"),
-        ("Site 4", "S4PWC")]
+        ("Site 2", "S2PW1"),
+        ("Site 3", "S3PW1"),
+        ("Site 3", "S3PW2"),
+        ("Site 4", "S4PW1"),
+        ("Site 4", "S4PWC"),
+    ]
     assert m.rows[4].role == "PWC" and m.rows[4].group == "low"
     assert m.rows[1].attributes["fidelity"] == 13
     assert {c.domain for c in m.columns} == {"Context"}
@@ -71,8 +75,13 @@ def test_filters(project: Project) -> None:
     only = charting.matrix(project, doc)
     assert [r.label for r in only.rows] == ["Site 4"] and only.codings == 1
     depth = charting.matrix(project, MatrixSpec(max_depth=0))
-    assert [c.path_str for c in depth.columns] == ["Evidence", "Context", "Facilitation",
-                                                   "Geography", "Resourcing"]
+    assert [c.path_str for c in depth.columns] == [
+        "Evidence",
+        "Context",
+        "Facilitation",
+        "Geography",
+        "Resourcing",
+    ]
     assert cells_by_name(depth)[("Site 3", "Context")].count == 4
     codes = charting.make_spec(project, codes=["Culture", "Geography"])
     assert [c.name for c in charting.matrix(project, codes).columns] == ["Culture", "Geography"]
@@ -83,8 +92,9 @@ def test_bad_filters_are_clear_errors(project: Project) -> None:
         charting.matrix(project, MatrixSpec(domains=("Contxt",)))
     with pytest.raises(InvalidInputError, match="No coder 'nobody'"):
         charting.matrix(project, MatrixSpec(coders=("nobody",)))
-    with pytest.raises(InvalidInputError, match="--where: expected a number or a 'quoted text' at "
-                                               "column 11"):
+    with pytest.raises(
+        InvalidInputError, match="--where: expected a number or a 'quoted text' at column 11"
+    ):
         parse_where("fidelity >> 3")
     with pytest.raises(InvalidInputError, match="text can only be compared with =="):
         parse_where("locality > 'urban'")
@@ -105,15 +115,16 @@ def test_documents_without_a_case_get_one_catch_all_row(project: Project) -> Non
     assert m.rows[-1].label == "(no case)" and not m.rows[-1].chartable
     assert cells_by_name(m)[("(no case)", "Geography")].count == 1
     with pytest.raises(InvalidInputError, match="assign them"):
-        charting.matrix_cell_detail(project, m, len(m.rows) - 1, m.column_index(
-            m.columns[-2].code_id))
+        charting.matrix_cell_detail(
+            project, m, len(m.rows) - 1, m.column_index(m.columns[-2].code_id)
+        )
 
 
 def test_matrix_is_built_with_a_fixed_number_of_queries(project: Project) -> None:
     """Set-based: the number of statements does not grow with cells (no query per cell)."""
     statements: list[str] = []
 
-    def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+    def count(conn, cursor, statement, *args) -> None:
         statements.append(statement)
 
     event.listen(project.engine, "before_cursor_execute", count)
@@ -132,11 +143,15 @@ def test_matrix_is_built_with_a_fixed_number_of_queries(project: Project) -> Non
 
 def test_cell_quotes_are_labelled_and_located(project: Project) -> None:
     m = charting.matrix(project)
-    ri, ci = m.row_index(m.rows[2].id), m.columns.index(
-        next(c for c in m.columns if c.path_str == "Context/Leadership"))
+    ri, ci = (
+        m.row_index(m.rows[2].id),
+        m.columns.index(next(c for c in m.columns if c.path_str == "Context/Leadership")),
+    )
     detail = charting.matrix_cell_detail(project, m, ri, ci)
     assert [(q.label, q.turn, q.valence) for q in detail.quotes] == [
-        ("S4PW1", 2, "barrier"), ("S4PWC", 2, "barrier")]
+        ("S4PW1", 2, "barrier"),
+        ("S4PWC", 2, "barrier"),
+    ]
     assert detail.quotes[0].text == "We never got into team meetings."
     assert detail.quotes[0].location == "S4PW1, turn 2"
     assert detail.quotes[1].code_path == ("Context", "Leadership", "Access and authority")
@@ -155,10 +170,14 @@ def test_illustrative_quotes_take_several_voices() -> None:
 
 
 def test_summary_status_history_and_author(project: Project) -> None:
-    first = charting.write_summary(project, "case", "Site 3", "Context/Culture",
-                                   "  Team wanted peer support.  \n")
-    assert (first.text, first.status, first.author) == ("Team wanted peer support.", "draft",
-                                                        "analyst")
+    first = charting.write_summary(
+        project, "case", "Site 3", "Context/Culture", "  Team wanted peer support.  \n"
+    )
+    assert (first.text, first.status, first.author) == (
+        "Team wanted peer support.",
+        "draft",
+        "analyst",
+    )
     reviewed = charting.set_summary_status(project, "case", "Site 3", "Culture", "reviewed")
     assert reviewed.status == "reviewed" and reviewed.id == first.id
     same = charting.write_summary(project, "case", "Site 3", "Culture", "Team wanted peer support.")
@@ -167,13 +186,18 @@ def test_summary_status_history_and_author(project: Project) -> None:
     edited = charting.write_summary(other, "case", "Site 3", "Culture", "Team made room for PWs.")
     assert (edited.status, edited.author) == ("draft", "second")  # a change needs review again
     history = charting.summary_history(project, "case", "Site 3", "Culture")
-    assert [(r.status, r.author) for r in history] == [("draft", "second"),
-                                                       ("reviewed", "analyst"),
-                                                       ("draft", "analyst")]
+    assert [(r.status, r.author) for r in history] == [
+        ("draft", "second"),
+        ("reviewed", "analyst"),
+        ("draft", "analyst"),
+    ]
     m = charting.matrix(project)
     cell = cells_by_name(m)[("Site 3", "Context/Culture")]
     assert (cell.status, cell.summary_text, cell.summary.author) == (
-        "draft", "Team made room for PWs.", "second")
+        "draft",
+        "Team made room for PWs.",
+        "second",
+    )
     cleared = charting.write_summary(project, "case", "Site 3", "Culture", "")
     assert cleared.status == "empty"
     assert charting.list_summaries(project) == []
@@ -184,16 +208,25 @@ def test_summary_status_history_and_author(project: Project) -> None:
 
 
 def test_participant_summaries_and_listing(project: Project) -> None:
-    charting.write_summary(project, "participant", "S4PWC", "Access and authority",
-                           "No say over referrals.", status="reviewed")
+    charting.write_summary(
+        project,
+        "participant",
+        "S4PWC",
+        "Access and authority",
+        "No say over referrals.",
+        status="reviewed",
+    )
     charting.write_summary(project, "case", "Site 4", "Access and authority", "Kept out.")
     listed = charting.list_summaries(project)
     assert [(x.row_type, x.row, x.case, x.status) for x in listed] == [
-        ("case", "Site 4", "Site 4", "draft"), ("participant", "S4PWC", "Site 4", "reviewed")]
+        ("case", "Site 4", "Site 4", "draft"),
+        ("participant", "S4PWC", "Site 4", "reviewed"),
+    ]
     assert [x.row for x in charting.list_summaries(project, status="reviewed")] == ["S4PWC"]
     m = charting.matrix(project, MatrixSpec(by="participant"))
-    assert cells_by_name(m)[("S4PWC", "Context/Leadership/Access and authority")].status == \
-        "reviewed"
+    assert (
+        cells_by_name(m)[("S4PWC", "Context/Leadership/Access and authority")].status == "reviewed"
+    )
     with pytest.raises(NotFoundError, match="No participant 'S9PW9'"):
         charting.write_summary(project, "participant", "S9PW9", "Culture", "x")
 
@@ -201,29 +234,49 @@ def test_participant_summaries_and_listing(project: Project) -> None:
 def test_concurrent_edit_is_refused_and_nothing_is_written(project: Project) -> None:
     charting.write_summary(project, "case", "Site 4", "Culture", "Visitors.")
     opened = charting.cell_detail(project, "case", "Site 4", "Culture")
-    charting.write_summary(Project.open(project.location, coder="second"), "case", "Site 4",
-                           "Culture", "Treated as visitors on the ward.")
+    charting.write_summary(
+        Project.open(project.location, coder="second"),
+        "case",
+        "Site 4",
+        "Culture",
+        "Treated as visitors on the ward.",
+    )
     with pytest.raises(ConflictError, match="changed by second since you opened it"):
-        charting.write_summary(project, "case", "Site 4", "Culture", "My version.",
-                               expected_revision=opened.revision_id)
+        charting.write_summary(
+            project,
+            "case",
+            "Site 4",
+            "Culture",
+            "My version.",
+            expected_revision=opened.revision_id,
+        )
     with project.read() as s:
         assert s.scalar(select(CellSummary.text)) == "Treated as visitors on the ward."
         assert s.scalar(select(func.count()).select_from(CellSummaryRevision)) == 2
     fresh = charting.cell_detail(project, "case", "Site 4", "Culture")
-    ok = charting.write_summary(project, "case", "Site 4", "Culture", "Merged.",
-                                expected_revision=fresh.revision_id)
+    ok = charting.write_summary(
+        project, "case", "Site 4", "Culture", "Merged.", expected_revision=fresh.revision_id
+    )
     assert ok.text == "Merged."
 
 
 def test_workshop_comments_are_kept_apart_from_the_summary(project: Project) -> None:
     charting.write_summary(project, "case", "Site 4", "Geography", "Travel eats the day.")
-    c = charting.add_workshop_comment(project, "case", "Site 4", "Geography",
-                                      "Rural sites need a travel budget.", author="Peer panel")
+    c = charting.add_workshop_comment(
+        project,
+        "case",
+        "Site 4",
+        "Geography",
+        "Rural sites need a travel budget.",
+        author="Peer panel",
+    )
     assert c.author == "Peer panel"
     charting.add_workshop_comment(project, "case", "Site 4", "Geography", "Agreed.")
     comments = charting.workshop_comments(project, "case", "Site 4", "Geography")
     assert [(x.author, x.text) for x in comments] == [
-        ("Peer panel", "Rural sites need a travel budget."), ("analyst", "Agreed.")]
+        ("Peer panel", "Rural sites need a travel budget."),
+        ("analyst", "Agreed."),
+    ]
     detail = charting.cell_detail(project, "case", "Site 4", "Geography")
     assert detail.summary.text == "Travel eats the day." and len(detail.comments) == 2
     assert cells_by_name(charting.matrix(project))[("Site 4", "Geography")].comments == 2
@@ -234,8 +287,10 @@ def test_workshop_comments_are_kept_apart_from_the_summary(project: Project) -> 
 
 
 def test_unknown_attribute_in_a_filter_is_an_error_not_an_empty_matrix(project: Project) -> None:
-    with pytest.raises(InvalidInputError,
-                       match=r"no case has an attribute 'fidelty' at column 1 .*\(attributes: "
-                             r"engagement, fidelity, locality\)"):
+    with pytest.raises(
+        InvalidInputError,
+        match=r"no case has an attribute 'fidelty' at column 1 .*\(attributes: "
+        r"engagement, fidelity, locality\)",
+    ):
         charting.matrix(project, MatrixSpec(where=("fidelty >= 10",)))
     assert charting.matrix(project, MatrixSpec(where=("fidelity >= 10",))).rows

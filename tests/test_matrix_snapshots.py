@@ -28,15 +28,28 @@ TO_SITE4_LEADERSHIP = ("down", "down", "right", "right", "right", "right", "righ
 def charted(tmp_path: Path) -> Project:
     WorkshopScreen.author = None
     project = build_chart_project(tmp_path / "snap.db")
-    charting.write_summary(project, "case", "Site 4", "Context/Leadership",
-                           "Ward staff kept PWs out of team meetings.")
-    charting.write_summary(project, "case", "Site 4", "Context/Leadership",
-                           "Ward staff kept PWs out of team meetings; the trust held referrals.",
-                           status="reviewed")
-    charting.write_summary(project, "case", "Site 3", "Context/Culture",
-                           "The team wanted peer support there.")
-    charting.add_workshop_comment(project, "case", "Site 4", "Context/Leadership",
-                                  "Common in voluntary-sector employers.", author="Peer panel")
+    charting.write_summary(
+        project, "case", "Site 4", "Context/Leadership", "Ward staff kept PWs out of team meetings."
+    )
+    charting.write_summary(
+        project,
+        "case",
+        "Site 4",
+        "Context/Leadership",
+        "Ward staff kept PWs out of team meetings; the trust held referrals.",
+        status="reviewed",
+    )
+    charting.write_summary(
+        project, "case", "Site 3", "Context/Culture", "The team wanted peer support there."
+    )
+    charting.add_workshop_comment(
+        project,
+        "case",
+        "Site 4",
+        "Context/Leadership",
+        "Common in voluntary-sector employers.",
+        author="Peer panel",
+    )
     freeze_times(project)
     return project
 
@@ -51,6 +64,7 @@ def _keys(*keys: str) -> Any:
         if pilot.app.screen.query("TextArea, Input"):  # a blinking cursor depends on time
             pilot.app.screen.set_focus(None)
             await settle(pilot)
+
     return run
 
 
@@ -71,14 +85,16 @@ def test_matrix_by_participant(snap_compare: Any, charted: Project, size: tuple[
 
 @pytest.mark.parametrize("size", SIZES)
 def test_cell_editor(snap_compare: Any, charted: Project, size: tuple[int, int]) -> None:
-    assert snap_compare(_app(charted), terminal_size=size,
-                        run_before=_keys(*TO_SITE4_LEADERSHIP, "enter"))
+    assert snap_compare(
+        _app(charted), terminal_size=size, run_before=_keys(*TO_SITE4_LEADERSHIP, "enter")
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_workshop(snap_compare: Any, charted: Project, size: tuple[int, int]) -> None:
-    assert snap_compare(_app(charted), terminal_size=size,
-                        run_before=_keys(*TO_SITE4_LEADERSHIP, "w"))
+    assert snap_compare(
+        _app(charted), terminal_size=size, run_before=_keys(*TO_SITE4_LEADERSHIP, "w")
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -42,7 +42,7 @@ def make_app(project: Project) -> QualcodeApp:
     return QualcodeApp(project, settings=TuiSettings(), start_mode="matrix")
 
 
-async def goto(pilot, row: str, code: str) -> None:  # noqa: ANN001
+async def goto(pilot, row: str, code: str) -> None:
     """Move the heat map cursor to a cell by row label and column path, with the keys."""
     screen = pilot.app.screen
     m = screen.matrix
@@ -70,7 +70,11 @@ async def test_heat_map_filters_and_cell_line(project: Project) -> None:
         await settle(pilot)
         assert screen.spec.domains == ("Context",)
         assert [c.name for c in screen.matrix.columns] == [
-            "Culture", "Leadership", "Access and authority", "Monitoring and feedback"]
+            "Culture",
+            "Leadership",
+            "Access and authority",
+            "Monitoring and feedback",
+        ]
         await goto(pilot, "Site 4", "Context/Leadership")
         line = str(screen.query_one("#matrix-cell", Static).render())
         assert "Site 4 × Context/Leadership (+ child codes)" in line
@@ -111,8 +115,11 @@ async def test_write_a_summary_in_the_cell_editor(project: Project) -> None:
         await pilot.press("ctrl+r")  # save as reviewed
         await settle(pilot)
         saved = summary_row(project)
-        assert (saved.text, saved.status, saved.row_type) == ("Kept out of meetings.", "reviewed",
-                                                              "case")
+        assert (saved.text, saved.status, saved.row_type) == (
+            "Kept out of meetings.",
+            "reviewed",
+            "case",
+        )
         history = str(cell.query_one("#history", Static).render())
         assert "History (1 saved)" in history and "reviewed analyst" in history
         await pilot.press("escape")  # nothing unsaved: just back
@@ -238,8 +245,20 @@ class HeatHost(App[None]):
 
 
 def big_matrix(rows: int = 50, cols: int = 100) -> Matrix:
-    columns = [MatrixColumn(i, f"Code {i}", ("Inductive", f"Code {i}"), "Inductive", 1, True,
-                            "inductive", None, frozenset({i})) for i in range(cols)]
+    columns = [
+        MatrixColumn(
+            i,
+            f"Code {i}",
+            ("Inductive", f"Code {i}"),
+            "Inductive",
+            1,
+            True,
+            "inductive",
+            None,
+            frozenset({i}),
+        )
+        for i in range(cols)
+    ]
     rws = [MatrixRow("case", i, f"Site {i}", i, f"Site {i}", None) for i in range(rows)]
     cells = {(r, c): Cell(count=(r * c) % 17) for r in range(rows) for c in range(cols)}
     return Matrix(MatrixSpec(), rws, columns, cells, sum(c.count for c in cells.values()))

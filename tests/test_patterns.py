@@ -18,7 +18,7 @@ from qualcode.services.project import Project
 from tests.conftest import add_document
 from tests.patterns_data import Spec, build_project, study_spec
 
-H, L, O = {"H1", "H2"}, {"L1", "L2"}, {"O1"}
+H, L, O = {"H1", "H2"}, {"L1", "L2"}, {"O1"}  # noqa: E741 - high, low, outlier as in the method
 
 
 @pytest.fixture
@@ -34,21 +34,24 @@ def categories(project: Project, **kw: object) -> dict[tuple[str, str | None], s
 # -- the pure rules -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("present", "expected"), [
-    ({"H1", "H2", "L1", "L2", "O1"}, "shared"),
-    ({"H1", "H2"}, "high"),
-    ({"H1", "H2", "O1"}, "high"),
-    ({"L1", "L2"}, "low"),
-    ({"L1", "L2", "O1"}, "low"),
-    ({"O1"}, "outlier"),
-    (set(), "none"),
-    ({"H1"}, "none"),                               # all high cases but one
-    ({"H1", "H2", "L1"}, "none"),                   # all high and one low case
-    ({"L1", "L2", "H2"}, "none"),                   # all low and one high case
-    ({"H1", "H2", "L1", "O1"}, "none"),             # everywhere but one case
-    ({"U1", "U2"}, "none"),                         # only ungrouped cases
-    ({"H1", "H2", "L1", "L2", "O1", "U1"}, "shared"),  # ungrouped cases do not count
-])
+@pytest.mark.parametrize(
+    ("present", "expected"),
+    [
+        ({"H1", "H2", "L1", "L2", "O1"}, "shared"),
+        ({"H1", "H2"}, "high"),
+        ({"H1", "H2", "O1"}, "high"),
+        ({"L1", "L2"}, "low"),
+        ({"L1", "L2", "O1"}, "low"),
+        ({"O1"}, "outlier"),
+        (set(), "none"),
+        ({"H1"}, "none"),  # all high cases but one
+        ({"H1", "H2", "L1"}, "none"),  # all high and one low case
+        ({"L1", "L2", "H2"}, "none"),  # all low and one high case
+        ({"H1", "H2", "L1", "O1"}, "none"),  # everywhere but one case
+        ({"U1", "U2"}, "none"),  # only ungrouped cases
+        ({"H1", "H2", "L1", "L2", "O1", "U1"}, "shared"),  # ungrouped cases do not count
+    ],
+)
 def test_exact_rules(present: set[str], expected: str) -> None:
     assert classify(present, H, L, O) == expected
 
@@ -61,15 +64,18 @@ def test_relaxed_rules_reduce_to_exact_at_one_and_use_exact_fractions() -> None:
     assert classify(seven_high, high, low, set(), parse_share("0.7")) == "high"
     assert classify(seven_high, high, low, set(), Fraction(1)) == "none"
     assert classify(seven_high | {"L0", "L1", "L2"}, high, low, set(), parse_share("70%")) == "high"
-    assert classify(seven_high | {"L0", "L1", "L2", "L3"}, high, low, set(),
-                    parse_share("0.7")) == "none"
+    assert (
+        classify(seven_high | {"L0", "L1", "L2", "L3"}, high, low, set(), parse_share("0.7"))
+        == "none"
+    )
     everywhere_but_one = (high | low) - {"H9"}
     assert classify(everywhere_but_one, high, low, set(), Fraction(1)) == "none"
     assert classify(everywhere_but_one, high, low, set(), Fraction(4, 5)) == "shared"
     assert classify({"O1", "H1"}, high, low, {"O1"}, Fraction(4, 5)) == "outlier"
     assert classify({"O1", "H1", "L1", "L2", "L3"}, high, low, {"O1"}, Fraction(4, 5)) == "outlier"
-    assert classify({"O1", "H1", "L1", "L2", "L3", "L4"}, high, low, {"O1"},
-                    Fraction(4, 5)) == "none"  # 5 of 20 high and low cases: over 20%
+    assert (
+        classify({"O1", "H1", "L1", "L2", "L3", "L4"}, high, low, {"O1"}, Fraction(4, 5)) == "none"
+    )  # 5 of 20 high and low cases: over 20%
 
 
 @pytest.mark.parametrize("bad", ["0.5", "0.3", "1.2", "abc", "0"])
@@ -136,7 +142,9 @@ def test_roll_up_counts_children_towards_parents(study: Project) -> None:
     parent = next(r for r in result.rows if r.name == "Parent")
     quotes = pattern_quotes(study, result, [parent])[parent.key]
     assert {q.text for qs in quotes.values() for q in qs} == {
-        "Sentence 30.0 of H1P1 about Child.", "Sentence 31.0 of H2P1 about Child."}
+        "Sentence 30.0 of H1P1 about Child.",
+        "Sentence 31.0 of H2P1 about Child.",
+    }
 
 
 def test_min_refs_and_min_participants(study: Project) -> None:
@@ -156,44 +164,64 @@ def test_relaxed_share_on_a_project(tmp_path: Path) -> None:
     cases = {f"H{i}": {"group": "high"} for i in range(1, 6)}
     cases |= {f"L{i}": {"group": "low"} for i in range(1, 6)}
     codings = [(f"H{i}P1", "Almost high", "facilitator", 1) for i in range(1, 5)]
-    codings += [(f"{g}{i}P1", "Almost shared", None, 1) for g in "HL" for i in range(1, 6)
-                if (g, i) != ("L", 5)]
-    project = build_project(tmp_path / "relaxed.db", Spec(cases, ["Almost high", "Almost shared"],
-                                                          codings))
+    codings += [
+        (f"{g}{i}P1", "Almost shared", None, 1)
+        for g in "HL"
+        for i in range(1, 6)
+        if (g, i) != ("L", 5)
+    ]
+    project = build_project(
+        tmp_path / "relaxed.db", Spec(cases, ["Almost high", "Almost shared"], codings)
+    )
     exact = find_project_patterns(project, PresenceRule())
-    assert {r.name: r.category for r in exact.rows} == {"Almost high": "none",
-                                                        "Almost shared": "none"}
+    assert {r.name: r.category for r in exact.rows} == {
+        "Almost high": "none",
+        "Almost shared": "none",
+    }
     relaxed = find_project_patterns(project, PresenceRule(share=Fraction(4, 5)))
-    assert {r.name: r.category for r in relaxed.rows} == {"Almost high": "high",
-                                                          "Almost shared": "shared"}
+    assert {r.name: r.category for r in relaxed.rows} == {
+        "Almost high": "high",
+        "Almost shared": "shared",
+    }
     doc = to_json(relaxed)
     assert doc["rules"]["mode"] == "relaxed" and doc["rules"]["share"] == 0.8
     assert "RELAXED" in doc["rules"]["summary"] and "80%" in doc["rules"]["summary"]
-    assert "at least 80% of high cases and at most 20% of low cases" in \
-        doc["rules"]["categories"]["high"]
+    assert (
+        "at least 80% of high cases and at most 20% of low cases"
+        in doc["rules"]["categories"]["high"]
+    )
     assert to_json(exact)["rules"]["mode"] == "exact"
 
 
 def test_json_contract_shape(study: Project) -> None:
     doc = to_json(find_project_patterns(study, PresenceRule(by_valence=True)))
     assert set(doc) == {"groups", "rules", "codes"}
-    assert doc["groups"] == {"H1": "high", "H2": "high", "L1": "low", "L2": "low",
-                             "O1": "outlier", "U1": None}
+    assert doc["groups"] == {
+        "H1": "high",
+        "H2": "high",
+        "L1": "low",
+        "L2": "low",
+        "O1": "outlier",
+        "U1": None,
+    }
     assert isinstance(doc["rules"], dict)
     for code in doc["codes"]:
-        assert set(code) == {"name", "path", "valence", "category", "present_in",
-                             "outlier_shares"}
+        assert set(code) == {"name", "path", "valence", "category", "present_in", "outlier_shares"}
         assert isinstance(code["name"], str) and code["path"][-1] == code["name"]
         assert code["valence"] in (None, "facilitator", "barrier", "neutral")
         assert code["category"] in ("shared", "high", "low", "outlier", "none")
         assert set(code["present_in"]) <= {"H1", "H2", "L1", "L2", "O1"}
         assert set(code["outlier_shares"]) == {"O1"}
         assert code["outlier_shares"]["O1"] in (None, "high", "low", "shared", "only")
-    ward = next(c for c in doc["codes"] if c["name"] == "Ward staff"
-                and c["valence"] == "barrier")
-    assert ward == {"name": "Ward staff", "path": ["Ward staff"], "valence": "barrier",
-                    "category": "low", "present_in": ["L1", "L2", "O1"],
-                    "outlier_shares": {"O1": "low"}}
+    ward = next(c for c in doc["codes"] if c["name"] == "Ward staff" and c["valence"] == "barrier")
+    assert ward == {
+        "name": "Ward staff",
+        "path": ["Ward staff"],
+        "valence": "barrier",
+        "category": "low",
+        "present_in": ["L1", "L2", "O1"],
+        "outlier_shares": {"O1": "low"},
+    }
     child = next(c for c in doc["codes"] if c["name"] == "Child")
     assert child["path"] == ["Parent", "Child"]
     json.dumps(doc)  # plain JSON types only
@@ -219,8 +247,9 @@ def test_codings_without_a_case_are_reported(study: Project) -> None:
     doc_id = add_document(study, "loose note", "A note with no case at all.")
     add_coding(study, doc_id, 0, 6, "Geography", valence="barrier")
     result = find_project_patterns(study, PresenceRule(by_valence=True))
-    assert any("1 coding(s) are in documents not attached to any case" in w
-               for w in result.warnings)
+    assert any(
+        "1 coding(s) are in documents not attached to any case" in w for w in result.warnings
+    )
     geo = next(r for r in result.rows if r.name == "Geography")
     assert geo.category == "low"
 
@@ -228,8 +257,14 @@ def test_codings_without_a_case_are_reported(study: Project) -> None:
 def run_cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, QUALCODE_CODER="cli-tester", PYTHONIOENCODING="utf-8")
     env.pop("QUALCODE_DB", None)
-    return subprocess.run([sys.executable, "-m", "qualcode", "--db", str(db), *args],
-                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "qualcode", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_patterns_command(study: Project, tmp_path: Path) -> None:
@@ -243,11 +278,11 @@ def test_patterns_command(study: Project, tmp_path: Path) -> None:
     doc = json.loads(out.stdout)
     assert set(doc) == {"groups", "rules", "codes"}
     assert {(c["name"], c["valence"]): c["category"] for c in doc["codes"]}[
-        ("Team dynamics", "barrier")] == "outlier"
+        ("Team dynamics", "barrier")
+    ] == "outlier"
     bad = run_cli(db, "patterns", "--share", "0.4")
     assert bad.returncode == 1 and bad.stderr.startswith("error: --share 0.4")
-    table = CliRunner().invoke(cli, ["--db", str(db), "patterns", "--by-valence", "--share",
-                                     "0.8"])
+    table = CliRunner().invoke(cli, ["--db", str(db), "patterns", "--by-valence", "--share", "0.8"])
     assert table.exit_code == 0, table.output
     assert "RELAXED rules (share 0.8)" in table.output
     assert "A. Shared across all cases" in table.output

@@ -16,9 +16,11 @@ from qualcode.services.patterns import (
 )
 from qualcode.services.project import Project
 
-STUDY_RULES = ["high: fidelity >= 10 and engagement >= 60",
-               "low: fidelity < 10 and engagement < 50",
-               "outlier: fidelity >= 10 and engagement < 60"]
+STUDY_RULES = [
+    "high: fidelity >= 10 and engagement >= 60",
+    "low: fidelity < 10 and engagement < 50",
+    "outlier: fidelity >= 10 and engagement < 60",
+]
 
 
 @pytest.fixture(scope="module")
@@ -37,19 +39,22 @@ def check_study_structure(result: PatternResult) -> None:
     assert result.groups["low"] == ["Site 4", "Site 6"]
     assert result.groups["outlier"] == ["Site 2"]
     # A. Shared across all cases.
-    assert {("Role characterisation", "facilitator"), ("Monitoring and feedback", "barrier"),
-            ("Timing of the offer", "barrier")} <= labels(result, "shared")
+    assert {
+        ("Role characterisation", "facilitator"),
+        ("Monitoring and feedback", "barrier"),
+        ("Timing of the offer", "barrier"),
+    } <= labels(result, "shared")
     # B. High fidelity–high engagement cases.
-    assert {("Relationship with ward staff", "facilitator"),
-            ("Leadership", "facilitator")} <= labels(result, "high")
+    assert {
+        ("Relationship with ward staff", "facilitator"),
+        ("Leadership", "facilitator"),
+    } <= labels(result, "high")
     # C. Low fidelity–low engagement cases.
-    assert {("Geography", "barrier"), ("Access and authority", "barrier")} <= \
-        labels(result, "low")
+    assert {("Geography", "barrier"), ("Access and authority", "barrier")} <= labels(result, "low")
     # D. The outlier: what only it has, and what it shares with the low group.
     view = result.outlier_view("Site 2")
     assert ("Team dynamics", "barrier") in {(r.name, r.valence) for r in view["only"]}
-    assert ("Relationship with ward staff", "barrier") in {(r.name, r.valence)
-                                                           for r in view["low"]}
+    assert ("Relationship with ward staff", "barrier") in {(r.name, r.valence) for r in view["low"]}
     ward = {r.valence: r for r in result.rows if r.name == "Relationship with ward staff"}
     assert ward["barrier"].outlier_shares == {"Site 2": "low"}
     assert ward["facilitator"].outlier_shares == {"Site 2": None}
@@ -65,8 +70,9 @@ def test_demo_patterns_from_the_stored_groups(demo: Project) -> None:
 def test_demo_patterns_from_rules_over_fidelity_and_engagement(demo: Project) -> None:
     set_group_rules(demo, STUDY_RULES)
     reasons = {a.case: a.reason for a in list_groups(demo)}
-    assert reasons["Site 2"] == ("rule outlier: fidelity 11 >= 10 is true; engagement 51 < 60 "
-                                 "is true")
+    assert reasons["Site 2"] == (
+        "rule outlier: fidelity 11 >= 10 is true; engagement 51 < 60 is true"
+    )
     check_study_structure(find_project_patterns(demo, PresenceRule(by_valence=True)))
     # The same construct is a facilitator in some sites and a barrier in others: without
     # valence it is simply present everywhere.

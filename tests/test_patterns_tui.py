@@ -43,8 +43,13 @@ async def test_sections_drill_down_and_open_reader(study: Project) -> None:
         screen = app.screen
         assert isinstance(screen, PatternsScreen)
         assert section_titles(screen) == [
-            "A. Shared by all cases  1", "B. High (H1, H2)  3", "C. Low (L1, L2)  3",
-            "D. O1 shares with high  0", "D. O1 shares with low  1", "D. Only O1  1"]
+            "A. Shared by all cases  1",
+            "B. High (H1, H2)  3",
+            "C. Low (L1, L2)  3",
+            "D. O1 shares with high  0",
+            "D. O1 shares with low  1",
+            "D. Only O1  1",
+        ]
         head = str(screen.query_one("#patterns-head", Static).render())
         assert "high H1, H2" in head and "no group U1" in head and "Exact rules" in head
         assert "Left out" not in head  # the groups line already names U1
@@ -55,7 +60,9 @@ async def test_sections_drill_down_and_open_reader(study: Project) -> None:
         # Down to the low group's "Ward staff (barrier)".
         tree = screen.query_one(Tree)
         while screen.selected is None or (screen.selected.name, screen.selected.valence) != (
-                "Ward staff", "barrier"):
+            "Ward staff",
+            "barrier",
+        ):
             await pilot.press("down")
             await settle(pilot)
             assert tree.cursor_line < 30
@@ -63,7 +70,10 @@ async def test_sections_drill_down_and_open_reader(study: Project) -> None:
         assert "low: present in every low case and in no high case" in detail
         assert "O1 (outlier) shares: low" in detail
         assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == [
-            "L1P1", "L2P1", "O1P1"]
+            "L1P1",
+            "L2P1",
+            "O1P1",
+        ]
         opened: list[tuple[int, int | None]] = []
         app.open_reader = lambda doc, offset=None: opened.append((doc, offset))  # type: ignore[method-assign]
         await pilot.press("enter")  # from the tree into the quotes

@@ -25,8 +25,9 @@ def conds(*labels: str) -> list:
 def cases(rows: list[tuple[str, tuple[int, ...], int]], labels: list[str]) -> list[CaseInput]:
     out = []
     for name, values, y in rows:
-        attrs: dict[str, int | float | str] = {lab.lower(): v for lab, v in zip(labels, values,
-                                                                                 strict=True)}
+        attrs: dict[str, int | float | str] = {
+            lab.lower(): v for lab, v in zip(labels, values, strict=True)
+        }
         attrs["y"] = y
         out.append(CaseInput(name, attrs))
     return out
@@ -41,15 +42,18 @@ MAX_PRIMES = 14  # keeps the brute force (all subsets of the primes) quick
 
 def brute_force_models(on: set[int], allowed: set[int], k: int) -> set[frozenset] | None:
     """Every cover of ``on`` by the fewest prime implicants, from scratch: all 3^k cubes."""
-    cubes = [(v, m) for m in range(2 ** k) for v in range(2 ** k) if v & m == 0]
-    minterms = {c: {t for t in range(2 ** k) if covers(c, t)} for c in cubes}
+    cubes = [(v, m) for m in range(2**k) for v in range(2**k) if v & m == 0]
+    minterms = {c: {t for t in range(2**k) if covers(c, t)} for c in cubes}
     valid = [c for c in cubes if minterms[c] <= allowed and minterms[c] & on]
     primes = [c for c in valid if not any(o != c and minterms[c] < minterms[o] for o in valid)]
     if len(primes) > MAX_PRIMES:
         return None
     for size in range(1, len(primes) + 1):
-        found = {frozenset(combo) for combo in itertools.combinations(primes, size)
-                 if on <= set().union(*(minterms[c] for c in combo))}
+        found = {
+            frozenset(combo)
+            for combo in itertools.combinations(primes, size)
+            if on <= set().union(*(minterms[c] for c in combo))
+        }
         if found:
             return found
     return set()
@@ -61,15 +65,17 @@ def test_models_are_exactly_the_covers_with_fewest_prime_implicants() -> None:
     checked = several = 0
     for _ in range(150):
         k = rng.randint(1, 6)
-        configs = list(range(2 ** k))
+        configs = list(range(2**k))
         rng.shuffle(configs)
-        observed = configs[:rng.randint(1, len(configs))]
+        observed = configs[: rng.randint(1, len(configs))]
         on = {c for c in observed if rng.random() < 0.5}
         labels = [f"X{i}" for i in range(k)]
-        rows = [(f"c{c}", tuple((c >> (k - 1 - i)) & 1 for i in range(k)), int(c in on))
-                for c in observed]
+        rows = [
+            (f"c{c}", tuple((c >> (k - 1 - i)) & 1 for i in range(k)), int(c in on))
+            for c in observed
+        ]
         result = run_qca(cases(rows, labels), conds(*labels), parse_condition("Y: y == 1"))
-        remainders = set(range(2 ** k)) - set(observed)
+        remainders = set(range(2**k)) - set(observed)
         for models, allowed in ((result.complex, on), (result.parsimonious, on | remainders)):
             expected = brute_force_models(on, allowed, k) if on else set()
             if expected is None or len(expected) > MAX_SOLUTIONS:
@@ -80,8 +86,9 @@ def test_models_are_exactly_the_covers_with_fewest_prime_implicants() -> None:
             several += len(expected) > 1
             if models:  # the essential terms are in every model, and only those
                 common = set.intersection(*(set(terms(m)) for m in models))
-                assert set(result.essential(
-                    "complex" if allowed == on else "parsimonious")) == common
+                assert (
+                    set(result.essential("complex" if allowed == on else "parsimonious")) == common
+                )
     assert checked > 200 and several > 10  # the loop really met model ambiguity
 
 
@@ -103,12 +110,24 @@ def test_fewer_literals_is_an_option_not_the_rule() -> None:
 # governments; SURV survival. Data as in Ragin (2008) *Redesigning Social Inquiry*, and the
 # `LC` data set of the R package QCA (Dusa 2019, *QCA with R*, ch. 8-9).
 LIPSET = [
-    ("AT", (1, 0, 1, 1, 0), 0), ("BE", (1, 1, 1, 1, 1), 1), ("CZ", (1, 1, 1, 1, 1), 1),
-    ("EE", (0, 0, 1, 0, 1), 0), ("FI", (1, 0, 1, 0, 1), 1), ("FR", (1, 0, 1, 1, 1), 1),
-    ("DE", (1, 1, 1, 1, 0), 0), ("GR", (0, 0, 0, 0, 0), 0), ("HU", (0, 0, 1, 0, 0), 0),
-    ("IE", (1, 0, 1, 0, 1), 1), ("IT", (0, 0, 0, 0, 0), 0), ("NL", (1, 1, 1, 1, 1), 1),
-    ("PL", (0, 0, 1, 0, 0), 0), ("PT", (0, 0, 0, 0, 0), 0), ("RO", (0, 0, 0, 0, 0), 0),
-    ("ES", (0, 0, 0, 0, 0), 0), ("SE", (1, 0, 1, 1, 1), 1), ("UK", (1, 1, 1, 1, 1), 1),
+    ("AT", (1, 0, 1, 1, 0), 0),
+    ("BE", (1, 1, 1, 1, 1), 1),
+    ("CZ", (1, 1, 1, 1, 1), 1),
+    ("EE", (0, 0, 1, 0, 1), 0),
+    ("FI", (1, 0, 1, 0, 1), 1),
+    ("FR", (1, 0, 1, 1, 1), 1),
+    ("DE", (1, 1, 1, 1, 0), 0),
+    ("GR", (0, 0, 0, 0, 0), 0),
+    ("HU", (0, 0, 1, 0, 0), 0),
+    ("IE", (1, 0, 1, 0, 1), 1),
+    ("IT", (0, 0, 0, 0, 0), 0),
+    ("NL", (1, 1, 1, 1, 1), 1),
+    ("PL", (0, 0, 1, 0, 0), 0),
+    ("PT", (0, 0, 0, 0, 0), 0),
+    ("RO", (0, 0, 0, 0, 0), 0),
+    ("ES", (0, 0, 0, 0, 0), 0),
+    ("SE", (1, 0, 1, 1, 1), 1),
+    ("UK", (1, 1, 1, 1, 1), 1),
 ]
 LC = ["DEV", "URB", "LIT", "IND", "STB"]
 
@@ -120,8 +139,12 @@ def test_lipset_complex_intermediate_parsimonious() -> None:
     DEV*~URB*LIT*STB + DEV*LIT*IND*STB; parsimonious DEV*STB; intermediate, with every
     condition expected to contribute when present, DEV*LIT*STB.
     """
-    result = run_qca(cases(LIPSET, LC), conds(*LC), parse_condition("SURV: y == 1"),
-                     expectations=[f"{c}=1" for c in LC])
+    result = run_qca(
+        cases(LIPSET, LC),
+        conds(*LC),
+        parse_condition("SURV: y == 1"),
+        expectations=[f"{c}=1" for c in LC],
+    )
     assert [terms(s) for s in result.complex] == [{"DEV*~URB*LIT*STB", "DEV*LIT*IND*STB"}]
     assert [s.expression for s in result.parsimonious] == ["DEV*STB"]
     assert [s.expression for s in result.intermediate] == ["DEV*LIT*STB"]
@@ -132,8 +155,12 @@ def test_lipset_complex_intermediate_parsimonious() -> None:
     assert inter.remainders == ((1, 1, 1, 0, 1),)
     assert len(result.parsimonious[0].remainders) > len(inter.remainders)
     # No directional expectation on URB: ~URB is kept, as in the complex term.
-    kept = run_qca(cases(LIPSET, LC), conds(*LC), parse_condition("SURV: y == 1"),
-                   expectations=["DEV=1", "LIT=1", "IND=1", "STB=1", "URB=-"])
+    kept = run_qca(
+        cases(LIPSET, LC),
+        conds(*LC),
+        parse_condition("SURV: y == 1"),
+        expectations=["DEV=1", "LIT=1", "IND=1", "STB=1", "URB=-"],
+    )
     assert [terms(s) for s in kept.intermediate] == [{"DEV*~URB*LIT*STB", "DEV*LIT*IND*STB"}]
 
 
@@ -153,16 +180,25 @@ def test_lipset_negated_outcome_and_necessity() -> None:
     assert nec["STB"].relevance == pytest.approx(0.9)
     assert nec["LIT"].consistency == 1.0 and nec["LIT"].relevance == pytest.approx(5 / 10)
     assert nec["~URB"].consistency == pytest.approx(4 / 8)
-    negated = run_qca(cases(LIPSET, LC), conds(*LC), parse_condition("SURV: y == 1"),
-                      negate_outcome=True)
+    negated = run_qca(
+        cases(LIPSET, LC), conds(*LC), parse_condition("SURV: y == 1"), negate_outcome=True
+    )
     assert negated.outcome_label == "~SURV"
     # Dusa 2019: the parsimonious solution for ~SURV is ~DEV + ~STB.
     assert [terms(s) for s in negated.parsimonious] == [{"~DEV", "~STB"}]
 
 
 def test_contradictions_drop_zero_and_listed() -> None:
-    data = cases([("a1", (1, 1), 1), ("a2", (1, 1), 0), ("b", (1, 0), 1), ("c", (0, 0), 0),
-                  ("d", (0, 1), 1)], ["A", "B"])
+    data = cases(
+        [
+            ("a1", (1, 1), 1),
+            ("a2", (1, 1), 0),
+            ("b", (1, 0), 1),
+            ("c", (0, 0), 0),
+            ("d", (0, 1), 1),
+        ],
+        ["A", "B"],
+    )
     y = parse_condition("Y: y == 1")
     keep = run_qca(data, conds("A", "B"), y)
     assert [(r.values, r.cases) for r in keep.contradictory_rows()] == [((1, 1), ("a1", "a2"))]

@@ -31,7 +31,7 @@ def _racer(db: str, barrier: Any, results: Any, worker: int) -> None:
             results.put((r, worker, "added"))
         except ConflictError as e:
             results.put((r, worker, "already" if "already coded" in str(e) else str(e)))
-        except Exception as e:  # noqa: BLE001 - reported to the test, which fails on it
+        except Exception as e:
             results.put((r, worker, f"{type(e).__name__}: {e}"))
         project.engine.dispose()
 

@@ -60,8 +60,9 @@ def test_rich_project_round_trip(exported: tuple[Project, Path], tmp_path: Path)
     for key in want:
         assert got[key] == want[key], key
     # valence and memo survived on every coding
-    assert {(r.text, r.valence, r.memo) for r in list_codings(copy)} == \
-        {(r.text, r.valence, r.memo) for r in list_codings(original)}
+    assert {(r.text, r.valence, r.memo) for r in list_codings(copy)} == {
+        (r.text, r.valence, r.memo) for r in list_codings(original)
+    }
     # the copy exports with the same identities (stored GUIDs), and again schema-valid
     export_qdpx(copy, tmp_path / "b.qdpx")
     schema(PROJECT_XSD).validate(zipfile.ZipFile(tmp_path / "b.qdpx").read("project.qde").decode())
@@ -73,8 +74,9 @@ def test_rich_project_round_trip(exported: tuple[Project, Path], tmp_path: Path)
     assert snapshot(third) == want
 
 
-def test_importing_own_export_into_same_project_changes_nothing(exported: tuple[Project, Path],
-                                                                tmp_path: Path) -> None:
+def test_importing_own_export_into_same_project_changes_nothing(
+    exported: tuple[Project, Path], tmp_path: Path
+) -> None:
     project = _copy(exported[0], tmp_path / "same.db")
     before, counts = snapshot(project), table_counts(project)
     report = import_qdpx(project, exported[1], segment=False)
@@ -83,8 +85,9 @@ def test_importing_own_export_into_same_project_changes_nothing(exported: tuple[
     assert snapshot(project) == before and table_counts(project) == counts
 
 
-def test_codebook_round_trip_and_merge_into_framework_project(exported: tuple[Project, Path],
-                                                              tmp_path: Path) -> None:
+def test_codebook_round_trip_and_merge_into_framework_project(
+    exported: tuple[Project, Path], tmp_path: Path
+) -> None:
     original = exported[0]
     export_qdc(original, tmp_path / "a.qdc")
     fresh = Project.open(tmp_path / "b.db", coder="x")

@@ -21,13 +21,17 @@ from tests.refi_support import make_qdpx, simple_qde, table_counts
 TEXT = "Alpha beta gamma delta."
 GOOD_QDE = simple_qde("t.txt", [(0, 5)])
 
-LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE Project [\n <!ENTITY lol "lol">\n'
-          ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n'
-          ' <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">\n'
-          ' <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">\n]>\n'
-          '<Project xmlns="urn:QDA-XML:project:1.0" name="&lol4;"/>')
-EXTERNAL = ('<?xml version="1.0"?>\n<!DOCTYPE Project [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
-            '<Project xmlns="urn:QDA-XML:project:1.0" name="&x;"/>')
+LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE Project [\n <!ENTITY lol "lol">\n'
+    ' <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n'
+    ' <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">\n'
+    ' <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">\n]>\n'
+    '<Project xmlns="urn:QDA-XML:project:1.0" name="&lol4;"/>'
+)
+EXTERNAL = (
+    '<?xml version="1.0"?>\n<!DOCTYPE Project [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'
+    '<Project xmlns="urn:QDA-XML:project:1.0" name="&x;"/>'
+)
 
 
 @pytest.fixture
@@ -50,13 +54,15 @@ def _refused(project: Project, path: Path, match: str, **kw: object) -> str:
 
 def test_good_file_imports(project: Project, tmp_path: Path) -> None:
     """The control: the same builder without the flaw imports fine."""
-    report = import_qdpx(project, make_qdpx(tmp_path / "ok.qdpx", GOOD_QDE, {"t.txt": TEXT}),
-                         segment=False)
+    report = import_qdpx(
+        project, make_qdpx(tmp_path / "ok.qdpx", GOOD_QDE, {"t.txt": TEXT}), segment=False
+    )
     assert report.created["coding"] == 1
 
 
-@pytest.mark.parametrize("entry", ["../evil.txt", "sources/../../evil.txt", "/etc/evil", "C:/evil.txt",
-                                   "..\\evil.txt"])
+@pytest.mark.parametrize(
+    "entry", ["../evil.txt", "sources/../../evil.txt", "/etc/evil", "C:/evil.txt", "..\\evil.txt"]
+)
 def test_zip_path_traversal_is_refused(project: Project, tmp_path: Path, entry: str) -> None:
     path = make_qdpx(tmp_path / "trav.qdpx", GOOD_QDE, {"t.txt": TEXT})
     with zipfile.ZipFile(path, "a") as zf:
@@ -64,10 +70,13 @@ def test_zip_path_traversal_is_refused(project: Project, tmp_path: Path, entry: 
     _refused(project, path, "points outside the archive")
 
 
-def test_source_path_escaping_the_sources_folder_is_never_read(project: Project, tmp_path: Path) -> None:
+def test_source_path_escaping_the_sources_folder_is_never_read(
+    project: Project, tmp_path: Path
+) -> None:
     """The source is reported (by name and GUID) and left out; nothing outside sources/ is read."""
-    for i, bad in enumerate(("internal://../project.qde", "../project.qde", "sources/../../x.txt",
-                             "C:/x.txt")):
+    for i, bad in enumerate(
+        ("internal://../project.qde", "../project.qde", "sources/../../x.txt", "C:/x.txt")
+    ):
         qde = GOOD_QDE.replace("internal://t.txt", bad)
         path = make_qdpx(tmp_path / f"esc{i}.qdpx", qde, {"t.txt": TEXT})
         before = table_counts(project)
@@ -89,7 +98,9 @@ def test_too_large_uncompressed(project: Project, tmp_path: Path) -> None:
     big = "a " * (1024 * 1024)  # 2 MiB of text, compresses to a few KiB
     path = make_qdpx(tmp_path / "big.qdpx", GOOD_QDE, {"t.txt": big})
     assert path.stat().st_size < 64 * 1024
-    _refused(project, path, "unpacks to 2 MiB", limits=ArchiveLimits(max_total_uncompressed=1024 * 1024))
+    _refused(
+        project, path, "unpacks to 2 MiB", limits=ArchiveLimits(max_total_uncompressed=1024 * 1024)
+    )
     # sizes are enforced while reading too, whatever the headers claim
     _refused(project, path, "more than 1 MiB", limits=ArchiveLimits(max_read=1024 * 1024))
 
@@ -112,9 +123,11 @@ def test_external_entity(project: Project, tmp_path: Path) -> None:
 
 def test_malformed_xml_names_line(project: Project, tmp_path: Path) -> None:
     broken = GOOD_QDE.replace("</Sources>", "</Source>")
-    msg = _refused(project, make_qdpx(tmp_path / "bad.qdpx", broken, {"t.txt": TEXT}), "malformed XML")
+    msg = _refused(
+        project, make_qdpx(tmp_path / "bad.qdpx", broken, {"t.txt": TEXT}), "malformed XML"
+    )
     assert "line 2" in msg
-    _refused(project, make_qdpx(tmp_path / "none.qdpx", "", {}) , "malformed XML")
+    _refused(project, make_qdpx(tmp_path / "none.qdpx", "", {}), "malformed XML")
 
 
 def test_not_a_refi_file(project: Project, tmp_path: Path) -> None:
@@ -129,7 +142,9 @@ def test_not_a_refi_file(project: Project, tmp_path: Path) -> None:
     _refused(project, other, "not <Project>")
 
 
-def test_missing_source_file_is_reported_and_strict_refuses(project: Project, tmp_path: Path) -> None:
+def test_missing_source_file_is_reported_and_strict_refuses(
+    project: Project, tmp_path: Path
+) -> None:
     path = make_qdpx(tmp_path / "miss.qdpx", GOOD_QDE, {})
     msg = _refused(project, path, "sources/t.txt", strict=True)
     assert "nothing was imported" in msg and "Run without --strict" in msg

@@ -15,10 +15,12 @@ from qualcode.services.project import Project
 from qualcode.store.models import AuditEntry, Code, Coding
 from tests.conftest import add_document
 
-TEXT = ("Interviewer: How were the wards?\n\n"
-        "S3PW1: The ward staff were welcoming. They saw the value of lived experience.\n\n"
-        "Interviewer: And the community teams?\n\n"
-        "S3PW1: Nobody got back to me. Nobody got back to me at all.")
+TEXT = (
+    "Interviewer: How were the wards?\n\n"
+    "S3PW1: The ward staff were welcoming. They saw the value of lived experience.\n\n"
+    "Interviewer: And the community teams?\n\n"
+    "S3PW1: Nobody got back to me. Nobody got back to me at all."
+)
 
 
 @pytest.fixture
@@ -41,21 +43,27 @@ def test_apply_framework_builds_tree_and_is_idempotent(project: Project) -> None
 
 
 def test_add_coding_by_phrase_range_and_list(coded: Project) -> None:
-    row = coding.add_coding_by_phrase(coded, "S3PW1", "The ward staff were welcoming.", "Culture",
-                                      valence="f", memo="valued")
+    row = coding.add_coding_by_phrase(
+        coded, "S3PW1", "The ward staff were welcoming.", "Culture", valence="f", memo="valued"
+    )
     assert row.text == "The ward staff were welcoming."
-    assert TEXT[row.start:row.end] == row.text
+    assert TEXT[row.start : row.end] == row.text
     assert (row.case, row.participant, row.code_path) == ("Site 3", "S3PW1", ("Context", "Culture"))
     assert row.valence == "facilitator" and row.coder == "tester" and row.memo == "valued"
     start = TEXT.index("Nobody got back to me at all")
-    row2 = coding.add_coding(coded, "S3PW1", start, start + 28, "Context/Monitoring and feedback",
-                             valence="barrier")
+    row2 = coding.add_coding(
+        coded, "S3PW1", start, start + 28, "Context/Monitoring and feedback", valence="barrier"
+    )
     rows = coding.list_codings(coded)
     assert [r.id for r in rows] == [row.id, row2.id]
-    assert json.loads(json.dumps(rows[1].to_json()))["code_path"] == ["Context",
-                                                                     "Monitoring and feedback"]
-    assert [r.id for r in coding.list_codings(coded, code="Context", include_children=True)] == \
-        [row.id, row2.id]
+    assert json.loads(json.dumps(rows[1].to_json()))["code_path"] == [
+        "Context",
+        "Monitoring and feedback",
+    ]
+    assert [r.id for r in coding.list_codings(coded, code="Context", include_children=True)] == [
+        row.id,
+        row2.id,
+    ]
     assert coding.list_codings(coded, code="Context") == []
     assert [r.id for r in coding.list_codings(coded, valence="barrier")] == [row2.id]
 
@@ -78,13 +86,20 @@ def test_coding_errors_are_clear_and_store_nothing(coded: Project) -> None:
     with coded.read() as s:
         assert s.scalar(select(func.count()).select_from(Coding)) == 0
         # failed operations leave no audit entries either
-        assert s.scalar(select(func.count()).select_from(AuditEntry)
-                        .where(AuditEntry.operation == "add coding")) == 0
+        assert (
+            s.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.operation == "add coding")
+            )
+            == 0
+        )
 
 
 def test_phrase_occurrence_and_duplicate(coded: Project) -> None:
-    row = coding.add_coding_by_phrase(coded, "S3PW1", "Nobody got back to me", "Culture",
-                                      occurrence=2)
+    row = coding.add_coding_by_phrase(
+        coded, "S3PW1", "Nobody got back to me", "Culture", occurrence=2
+    )
     assert row.start == TEXT.index("Nobody got back to me at all")
     with pytest.raises(ConflictError, match="already coded"):
         coding.add_coding(coded, "S3PW1", row.start, row.end, "Culture")
@@ -100,8 +115,16 @@ def test_update_and_remove_coding(coded: Project) -> None:
     assert moved.code_path == ("Context", "Leadership")
     removed = coding.remove_coding(coded, row.id)
     assert removed.id == row.id and coding.list_codings(coded) == []
-    restored = coding.add_coding(coded, "S3PW1", removed.start, removed.end, removed.code_id,
-                                 valence=removed.valence, memo=removed.memo, coding_id=removed.id)
+    restored = coding.add_coding(
+        coded,
+        "S3PW1",
+        removed.start,
+        removed.end,
+        removed.code_id,
+        valence=removed.valence,
+        memo=removed.memo,
+        coding_id=removed.id,
+    )
     assert restored.id == row.id
 
 
@@ -140,13 +163,24 @@ def test_merge_drops_exact_duplicates(coded: Project) -> None:
 
 
 def test_cases_typed_attributes_and_csv(project: Project, tmp_path: Path) -> None:
-    info = cases.set_case(project, "Site 3", cases.parse_assignments(
-        ["fidelity=12", "engagement=76%", "locality=urban", "employer=NHS"]))
-    assert info.attributes == {"employer": "NHS", "engagement": 76, "fidelity": 12,
-                               "locality": "urban"}
+    info = cases.set_case(
+        project,
+        "Site 3",
+        cases.parse_assignments(
+            ["fidelity=12", "engagement=76%", "locality=urban", "employer=NHS"]
+        ),
+    )
+    assert info.attributes == {
+        "employer": "NHS",
+        "engagement": 76,
+        "fidelity": 12,
+        "locality": "urban",
+    }
     csv_file = tmp_path / "sites.csv"
-    csv_file.write_text("case,fidelity,engagement,locality\nSite 3,13,74,urban\n"
-                        "Site 4,6.5,38,rural\n", encoding="utf-8")
+    csv_file.write_text(
+        "case,fidelity,engagement,locality\nSite 3,13,74,urban\nSite 4,6.5,38,rural\n",
+        encoding="utf-8",
+    )
     report = cases.import_cases_csv(project, csv_file)
     assert report.cases_created == ["Site 4"] and report.cases_updated == ["Site 3"]
     by_name = {c.name: c for c in cases.list_cases(project)}

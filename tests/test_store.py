@@ -131,16 +131,30 @@ def test_upgrading_a_first_release_project_keeps_its_codings(tmp_path: Path) -> 
     with old.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-        conn.execute(text("INSERT INTO coders (id, name, created_at) VALUES (1, 'ann', '2026-01-01')"))
-        conn.execute(text("INSERT INTO codes (id, origin, name, codable, definition, inclusion, "
-                          "exclusion, sort_order, created_at) VALUES (1, 'inductive', 'Geography', "
-                          "1, '', '', '', 0, '2026-01-01')"))
-        conn.execute(text("INSERT INTO documents (id, name, source_file, file_format, sha256, text, "
-                          "word_count, imported_at) VALUES (1, 'S4PW1', 's.txt', 'txt', 'x', "
-                          "'far to travel', 3, '2026-01-01')"))
-        conn.execute(text("INSERT INTO codings (document_id, code_id, coder_id, start, \"end\", "
-                          "valence, memo, created_at, updated_at) VALUES (1, 1, 1, 0, 3, "
-                          "'barrier', '', '2026-01-01', '2026-01-01')"))
+        conn.execute(
+            text("INSERT INTO coders (id, name, created_at) VALUES (1, 'ann', '2026-01-01')")
+        )
+        conn.execute(
+            text(
+                "INSERT INTO codes (id, origin, name, codable, definition, inclusion, "
+                "exclusion, sort_order, created_at) VALUES (1, 'inductive', 'Geography', "
+                "1, '', '', '', 0, '2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO documents (id, name, source_file, file_format, sha256, text, "
+                "word_count, imported_at) VALUES (1, 'S4PW1', 's.txt', 'txt', 'x', "
+                "'far to travel', 3, '2026-01-01')"
+            )
+        )
+        conn.execute(
+            text(
+                'INSERT INTO codings (document_id, code_id, coder_id, start, "end", '
+                "valence, memo, created_at, updated_at) VALUES (1, 1, 1, 0, 3, "
+                "'barrier', '', '2026-01-01', '2026-01-01')"
+            )
+        )
     old.dispose()
     engine = open_engine(db)
     assert current_revision(engine) == SCHEMA_HEAD

@@ -88,8 +88,9 @@ async def test_home_lists_documents_by_case_with_progress(sample: Project) -> No
         assert row[:2] == ["Site 3", "high"] and "12" in row and "76" in row
         await press(pilot, "3")
         codes = screen.query_one("#codes-table")
-        culture = next(r for r in range(codes.row_count)
-                       if "Culture" in str(codes.get_row_at(r)[0]))
+        culture = next(
+            r for r in range(codes.row_count) if "Culture" in str(codes.get_row_at(r)[0])
+        )
         assert str(codes.get_row_at(culture)[3]) == "2"
         summary = str(screen.query_one("#summary").render())
         assert "2 documents" in summary and "2 cases" in summary and "3 codings" in summary
@@ -108,8 +109,7 @@ async def test_rename_recolour_and_edit_rules(sample: Project) -> None:
         await press(pilot, "c")
         await pilot.press(*"#123456")
         await press(pilot, "enter")
-        assert await eventually(
-            pilot, lambda: code(sample, "Ward culture").colour == "#123456")
+        assert await eventually(pilot, lambda: code(sample, "Ward culture").colour == "#123456")
         await press(pilot, "e")
         # the dialog's editor has focus once it is mounted
         assert await eventually(pilot, lambda: getattr(app.focused, "id", None) == "definition")
@@ -122,9 +122,12 @@ async def test_rename_recolour_and_edit_rules(sample: Project) -> None:
         assert area.text == "Shared ways of working"
         await press(pilot, "ctrl+s")
         assert await eventually(
-            pilot, lambda: code(sample, "Ward culture").definition == "Shared ways of working")
-        detail = await eventually(pilot, lambda: "Shared ways of working" in str(
-            app.screen.query_one("#code-detail").render()))
+            pilot, lambda: code(sample, "Ward culture").definition == "Shared ways of working"
+        )
+        detail = await eventually(
+            pilot,
+            lambda: "Shared ways of working" in str(app.screen.query_one("#code-detail").render()),
+        )
         assert detail, (app.screen.selected, str(app.screen.query_one("#code-detail").render()))
 
 
@@ -136,15 +139,19 @@ async def test_merge_moves_codings_and_deletes_the_source(sample: Project) -> No
         await press(pilot, "g")
         await pilot.press(*"Context/Culture")
         await settle(pilot)
-        await wait_until(pilot, lambda: palette_highlights(app, "Culture"),
-                         "the picker offers Context/Culture")
+        await wait_until(
+            pilot, lambda: palette_highlights(app, "Culture"), "the picker offers Context/Culture"
+        )
         await press(pilot, "enter")  # choose the target in the picker
         await press(pilot, "y")  # confirm
         names = [c.name for c in list_codes(sample)]
         assert "Leadership" not in names
         assert "Access and authority" in names  # the child moved with it
-        assert code(sample, "Access and authority").path == ("Context", "Culture",
-                                                             "Access and authority")
+        assert code(sample, "Access and authority").path == (
+            "Context",
+            "Culture",
+            "Access and authority",
+        )
         assert sorted(r.code for r in list_codings(sample)) == ["Culture"] * 3
 
 
@@ -159,8 +166,9 @@ async def test_move_and_where_used(sample: Project) -> None:
         await press(pilot, "m")
         await pilot.press(*"Context")
         await settle(pilot)
-        await wait_until(pilot, lambda: palette_highlights(app, "Context"),
-                         "the picker offers Context")
+        await wait_until(
+            pilot, lambda: palette_highlights(app, "Context"), "the picker offers Context"
+        )
         await press(pilot, "enter")
         assert code(sample, "Geography").path == ("Context", "Geography")
         screen.select_code(code(sample, "Culture").id)
@@ -212,8 +220,12 @@ async def test_missing_screen_shows_a_placeholder(sample: Project) -> None:
     from qualcode.tui.screen_registry import ScreenEntry
 
     app = QualcodeApp(sample)
-    app.add_mode("nowhere", __import__("qualcode.tui.app", fromlist=["x"]).screen_factory(
-        ScreenEntry("nowhere", "Nowhere", "f12", "qualcode.tui.screens.no_such:Nope")))
+    app.add_mode(
+        "nowhere",
+        __import__("qualcode.tui.app", fromlist=["x"]).screen_factory(
+            ScreenEntry("nowhere", "Nowhere", "f12", "qualcode.tui.screens.no_such:Nope")
+        ),
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await app.switch_mode("nowhere")
@@ -242,8 +254,11 @@ async def test_palette_offers_codes_and_applies_them(sample: Project) -> None:
         await press(pilot, "j", "j", "ctrl+p")
         await pilot.press(*"apply code flexibility")
         await settle(pilot)
-        await wait_until(pilot, lambda: palette_highlights(app, "Flexibility"),
-                         "the palette offers Apply code: Flexibility")
+        await wait_until(
+            pilot,
+            lambda: palette_highlights(app, "Flexibility"),
+            "the palette offers Apply code: Flexibility",
+        )
         await press(pilot, "enter")
         assert "Flexibility and consistency" in [r.code for r in list_codings(sample)]
 
@@ -253,8 +268,9 @@ def test_keymap_file(tmp_path: Path) -> None:
     path.write_text('"reader.undo" = "z"\n[other]\n', encoding="utf-8")
     with pytest.raises(InvalidInputError, match="'other' must be a string of keys"):
         keymap.load_keymap(path)
-    path.write_text('[keys]\n"reader.undo" = "z, ctrl+z"\n"matrix.workshop" = "W"\n',
-                    encoding="utf-8")
+    path.write_text(
+        '[keys]\n"reader.undo" = "z, ctrl+z"\n"matrix.workshop" = "W"\n', encoding="utf-8"
+    )
     assert keymap.load_keymap(path) == {"reader.undo": "z,Z,ctrl+z", "matrix.workshop": "W"}
     path.write_text('"reader.nope" = "x"\n', encoding="utf-8")
     with pytest.raises(InvalidInputError, match="reader.nope"):
@@ -273,8 +289,10 @@ def test_every_binding_has_a_unique_id() -> None:
 
 def test_settings_file(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text('[tui]\ntheme = "nord"\nhigh_contrast = true\ncoder = "ana"\n'
-                    'keymap = "~/k.toml"\n', encoding="utf-8")
+    path.write_text(
+        '[tui]\ntheme = "nord"\nhigh_contrast = true\ncoder = "ana"\nkeymap = "~/k.toml"\n',
+        encoding="utf-8",
+    )
     s = load_settings(path)
     assert (s.theme, s.high_contrast, s.coder) == ("nord", True, "ana")
     assert s.keymap is not None and s.keymap.name == "k.toml"

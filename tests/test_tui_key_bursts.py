@@ -68,8 +68,7 @@ async def test_burst_of_moves_and_codes_codes_each_sentence(sample: Project) -> 
         await settle(pilot)
         spans = sentences(app)
         got = sorted((r.start, r.end, r.code) for r in list_codings(sample))
-        assert got == [(*spans[1], "Culture"), (*spans[2], "Leadership"),
-                       (*spans[4], "Culture")]
+        assert got == [(*spans[1], "Culture"), (*spans[2], "Leadership"), (*spans[4], "Culture")]
 
 
 async def test_valence_typed_with_the_code_applies_to_that_coding(sample: Project) -> None:
@@ -82,8 +81,7 @@ async def test_valence_typed_with_the_code_applies_to_that_coding(sample: Projec
         await settle(pilot)
         spans = sentences(app)
         got = sorted((r.start, r.end, r.code, r.valence) for r in list_codings(sample))
-        assert got == [(*spans[1], "Culture", "facilitator"),
-                       (*spans[2], "Leadership", "barrier")]
+        assert got == [(*spans[1], "Culture", "facilitator"), (*spans[2], "Leadership", "barrier")]
 
 
 async def test_memo_typed_in_one_burst_lands_in_the_memo(sample: Project) -> None:

@@ -8,24 +8,33 @@ from qualcode.services.documents import merged_length as covered_chars
 from qualcode.tui.coding_index import CodingIndex
 from qualcode.tui.transcript_layout import Transcript, Wrapped
 
-TEXT = ("[Note about the interview.]\n\nInterviewer: How did it start?\n\n"
-        "S3PW1: Slowly. Nobody knew what we were for.\n\nAnd then it got better.\n")
+TEXT = (
+    "[Note about the interview.]\n\nInterviewer: How did it start?\n\n"
+    "S3PW1: Slowly. Nobody knew what we were for.\n\nAnd then it got better.\n"
+)
 
 
 def transcript() -> Transcript:
     q = TEXT.index("How")
     a = TEXT.index("Slowly")
     turns = [(q, TEXT.index("?") + 1, "Interviewer", False), (a, len(TEXT) - 1, "S3PW1", True)]
-    sents = [(q, TEXT.index("?") + 1), (a, a + 7), (a + 8, TEXT.index("for.") + 4),
-             (TEXT.index("And then"), len(TEXT) - 1)]
+    sents = [
+        (q, TEXT.index("?") + 1),
+        (a, a + 7),
+        (a + 8, TEXT.index("for.") + 4),
+        (TEXT.index("And then"), len(TEXT) - 1),
+    ]
     return Transcript(TEXT, turns, sents)
 
 
 def test_blocks_hide_speaker_labels_and_keep_the_preamble() -> None:
     t = transcript()
-    shown = [(TEXT[b.start:b.end], b.speaker) for b in t.blocks]
-    assert shown == [("[Note about the interview.]", None), ("How did it start?", "Interviewer"),
-                     ("Slowly. Nobody knew what we were for.\n\nAnd then it got better.", "S3PW1")]
+    shown = [(TEXT[b.start : b.end], b.speaker) for b in t.blocks]
+    assert shown == [
+        ("[Note about the interview.]", None),
+        ("How did it start?", "Interviewer"),
+        ("Slowly. Nobody knew what we were for.\n\nAnd then it got better.", "S3PW1"),
+    ]
     # the preamble has no stored sentences: it gets its own
     assert TEXT[slice(*t.sentences[0])] == "[Note about the interview.]"
     assert t.visible_chars == sum(b.end - b.start for b in t.blocks)
@@ -47,7 +56,7 @@ def test_words_step_across_blocks() -> None:
 def test_wrap_breaks_at_spaces_and_keeps_paragraphs() -> None:
     t = transcript()
     w = Wrapped(t, 12)
-    lines = [(TEXT[w.starts[i]:w.ends[i]], w.blocks[i], w.first[i]) for i in range(len(w))]
+    lines = [(TEXT[w.starts[i] : w.ends[i]], w.blocks[i], w.first[i]) for i in range(len(w))]
     texts = [x[0].rstrip() for x in lines]
     assert "How did it" in texts and "start?" in texts
     assert all(len(x) <= 12 for x in texts)
@@ -55,7 +64,7 @@ def test_wrap_breaks_at_spaces_and_keeps_paragraphs() -> None:
     assert lines[[x[0] for x in lines].index("Slowly. ") - 1][1] == -1
     assert "" in [x[0] for x in lines if x[1] == 2]
     assert sum(x[2] for x in lines) == 3  # one first line per block
-    assert TEXT[w.starts[w.line_of(TEXT.index("knew"))]:].startswith("Nobody")
+    assert TEXT[w.starts[w.line_of(TEXT.index("knew"))] :].startswith("Nobody")
 
 
 def test_long_word_is_cut() -> None:

@@ -32,8 +32,9 @@ def sample(tmp_path: Path) -> Project:
 
 
 @asynccontextmanager
-async def reader(project: Project, size: tuple[int, int] = (80, 24),
-                 keys: dict[str, str] | None = None) -> AsyncIterator[tuple[Any, ReaderScreen]]:
+async def reader(
+    project: Project, size: tuple[int, int] = (80, 24), keys: dict[str, str] | None = None
+) -> AsyncIterator[tuple[Any, ReaderScreen]]:
     """The app opened on the first document (from the project home, as a user would)."""
     app = QualcodeApp(project, keys=keys)
     async with app.run_test(size=size) as pilot:
@@ -71,7 +72,7 @@ async def test_open_shows_the_first_document_by_turn(sample: Project) -> None:
         assert [b.is_participant for b in t.blocks if b.is_turn][:2] == [False, True]
         # the label is not part of the participant's block text
         first_part = next(b for b in t.blocks if b.speaker == "S3PW1")
-        assert t.text[first_part.start:first_part.end].startswith("Really well")
+        assert t.text[first_part.start : first_part.end].startswith("Really well")
         status = str(screen.query_one("#status").render())
         assert "S3PW1 · Site 3" in status and "0% coded" in status
 
@@ -82,19 +83,19 @@ async def test_navigate_by_sentence_word_and_turn(sample: Project) -> None:
         await press(pilot, "down", "down")
         assert view.cursor == sentence(screen, 2)[0]
         text = view.transcript.text  # type: ignore[union-attr]
-        assert text[view.cursor:].startswith("Thanks for making")
+        assert text[view.cursor :].startswith("Thanks for making")
         await press(pilot, "right", "right")
-        assert text[view.cursor:].startswith("making")
+        assert text[view.cursor :].startswith("making")
         await press(pilot, "left")
-        assert text[view.cursor:].startswith("for making")
+        assert text[view.cursor :].startswith("for making")
         await press(pilot, "up")  # back to the start of this sentence first
-        assert text[view.cursor:].startswith("Thanks")
+        assert text[view.cursor :].startswith("Thanks")
         await press(pilot, "right_curly_bracket")
-        assert text[view.cursor:].startswith("Really well")
+        assert text[view.cursor :].startswith("Really well")
         await press(pilot, "left_curly_bracket")
-        assert text[view.cursor:].startswith("Thanks")
+        assert text[view.cursor :].startswith("Thanks")
         await press(pilot, "end")
-        assert text[view.cursor:].startswith("The only thing is the bus")
+        assert text[view.cursor :].startswith("The only thing is the bus")
         await press(pilot, "home")
         assert view.cursor == 0
 
@@ -108,8 +109,9 @@ async def test_select_by_sentence_and_code_with_its_key(sample: Project) -> None
         assert screen.view.selection == (start, end)
         await press(pilot, "c")
         got = rows(sample)
-        assert [(r.start, r.end, r.code_path) for r in got] == \
-            [(start, end, ("Context", "Culture"))]
+        assert [(r.start, r.end, r.code_path) for r in got] == [
+            (start, end, ("Context", "Culture"))
+        ]
         assert got[0].coder == "tester"
         # the side panel names the coding and the rules of its code
         panel = screen.query_one(CodingPanel)
@@ -123,10 +125,10 @@ async def test_select_by_word_with_shift_arrows(sample: Project) -> None:
         await press(pilot, "down", "down", "right", "right", "shift+right", "shift+right")
         text = screen.view.transcript.text  # type: ignore[union-attr]
         sel = screen.view.selection
-        assert sel is not None and text[sel[0]:sel[1]] == "making time for"
+        assert sel is not None and text[sel[0] : sel[1]] == "making time for"
         await press(pilot, "shift+left")
         sel = screen.view.selection
-        assert sel is not None and text[sel[0]:sel[1]] == "making time"
+        assert sel is not None and text[sel[0] : sel[1]] == "making time"
         await press(pilot, "escape")
         assert screen.view.selection is None
 
@@ -146,8 +148,11 @@ async def test_mouse_drag_selects_words(sample: Project) -> None:
         wrapped = view.wrapped
         assert wrapped is not None
         text = view.transcript.text  # type: ignore[union-attr]
-        line = next(i for i in range(len(wrapped))
-                    if text[wrapped.starts[i]:].startswith("Thanks for making"))
+        line = next(
+            i
+            for i in range(len(wrapped))
+            if text[wrapped.starts[i] :].startswith("Thanks for making")
+        )
         x0 = view.label_width + 1  # label gutter, then the coding stripe
         y = line - int(view.scroll_y)
         await pilot.mouse_down(view, offset=(x0 + 1 + 1, y))  # padding-left is one cell
@@ -155,7 +160,7 @@ async def test_mouse_drag_selects_words(sample: Project) -> None:
         await pilot.mouse_up(view, offset=(x0 + 1 + 12, y))
         await settle(pilot)
         sel = view.selection
-        assert sel is not None and text[sel[0]:sel[1]] == "Thanks for making"
+        assert sel is not None and text[sel[0] : sel[1]] == "Thanks for making"
 
 
 async def test_valence_keys_toggle_and_are_stored(sample: Project) -> None:
@@ -193,8 +198,12 @@ async def test_remove_undo_redo(sample: Project) -> None:
         assert rows(sample) == []
         await press(pilot, "ctrl+z")
         (back,) = rows(sample)
-        assert (back.id, back.start, back.end, back.valence) == \
-            (before.id, before.start, before.end, "barrier")
+        assert (back.id, back.start, back.end, back.valence) == (
+            before.id,
+            before.start,
+            before.end,
+            "barrier",
+        )
         await press(pilot, "ctrl+y")
         assert rows(sample) == []
         await press(pilot, "ctrl+z", "ctrl+z")  # the remove, then the coding with its valence
@@ -249,7 +258,7 @@ async def test_in_vivo_code_from_the_selection(sample: Project) -> None:
     async with reader(sample) as (pilot, screen):
         await press(pilot, "end", *["right"] * 4)  # "bus" in "The only thing is the bus ..."
         text = screen.view.transcript.text  # type: ignore[union-attr]
-        assert text[screen.view.cursor:].startswith("the bus")
+        assert text[screen.view.cursor :].startswith("the bus")
         await press(pilot, *["shift+right"] * 4)
         await press(pilot, "apostrophe")
         (row,) = rows(sample)
@@ -278,8 +287,11 @@ async def test_pick_a_code_by_fuzzy_search(sample: Project) -> None:
         await pilot.press(*"monitfeed")
         await settle(pilot)
         # the palette searches in a task of its own: wait for its answer
-        await wait_until(pilot, lambda: palette_highlights(pilot.app, "Monitoring and feedback"),
-                         "the picker offers Monitoring and feedback")
+        await wait_until(
+            pilot,
+            lambda: palette_highlights(pilot.app, "Monitoring and feedback"),
+            "the picker offers Monitoring and feedback",
+        )
         await press(pilot, "enter")
         assert [r.code for r in rows(sample)] == ["Monitoring and feedback"]
 
@@ -323,13 +335,15 @@ async def test_search_in_document_selects_the_match(sample: Project) -> None:
         await press(pilot, "enter")
         text = screen.view.transcript.text  # type: ignore[union-attr]
         sel = screen.view.selection
-        assert sel is not None and text[sel[0]:sel[1]] == "staff"
+        assert sel is not None and text[sel[0] : sel[1]] == "staff"
         assert len(screen.view.matches) == text.lower().count("staff") == 2
         await press(pilot, "greater_than_sign")
         sel2 = screen.view.selection
         assert sel2 is not None and sel2[0] > sel[0]
         await press(pilot, "m")  # code the match itself
-        assert [(r.start, r.end, r.code) for r in rows(sample)] == [(*sel2, "Monitoring and feedback")]
+        assert [(r.start, r.end, r.code) for r in rows(sample)] == [
+            (*sel2, "Monitoring and feedback")
+        ]
 
 
 async def test_search_across_the_project_opens_the_hit(sample: Project) -> None:
@@ -342,12 +356,13 @@ async def test_search_across_the_project_opens_the_hit(sample: Project) -> None:
         assert screen.doc is not None and screen.doc.name == "S4PW1"
         text = screen.view.transcript.text  # type: ignore[union-attr]
         sel = screen.view.selection
-        assert sel is not None and text[sel[0]:sel[1]] == "supervision"
+        assert sel is not None and text[sel[0] : sel[1]] == "supervision"
 
 
 async def test_remapped_keys_from_a_keymap(sample: Project) -> None:
-    async with reader(sample, keys={"reader.next_sentence": "s", "reader.facilitator": "ctrl+f"}
-                      ) as (pilot, screen):
+    async with reader(
+        sample, keys={"reader.next_sentence": "s", "reader.facilitator": "ctrl+f"}
+    ) as (pilot, screen):
         await press(pilot, "s", "s")
         assert screen.view.cursor == sentence(screen, 2)[0]
         await press(pilot, "c", "ctrl+f")

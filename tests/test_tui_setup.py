@@ -240,8 +240,9 @@ async def test_matrix_filter_with_an_unknown_attribute_is_refused(tmp_path: Path
         assert any("no case has an attribute 'fidelty'" in n for n in notes)
 
 
-async def test_exports_dialog_writes_patterns_refi_and_codebook(folder: Path,
-                                                                tmp_path: Path) -> None:
+async def test_exports_dialog_writes_patterns_refi_and_codebook(
+    folder: Path, tmp_path: Path
+) -> None:
     project = make_sample_project(tmp_path / "p.db")
     app = QualcodeApp(project, start_mode="setup")
     written: dict[str, Path] = {}

@@ -26,13 +26,21 @@ def coded(tmp_path: Path) -> Project:
     project = make_sample_project(tmp_path / "project.db")
     text = open_text(project, "S3PW1")
     a = text.index("Staff knew who we were")
-    add_coding(project, "S3PW1", a, text.index("there for.") + len("there for."), "Culture",
-               valence="facilitator", memo="Ward sessions paid off.")
+    add_coding(
+        project,
+        "S3PW1",
+        a,
+        text.index("there for.") + len("there for."),
+        "Culture",
+        valence="facilitator",
+        memo="Ward sessions paid off.",
+    )
     b = text.index("Mostly really good.")
     add_coding(project, "S3PW1", b, b + len("Mostly really good."), "Leadership")
     c = text.index("Sometimes I hear")
-    row = add_coding(project, "S3PW1", c, text.index("fit.") + 4, "Monitoring and feedback",
-                     valence="barrier")
+    row = add_coding(
+        project, "S3PW1", c, text.index("fit.") + 4, "Monitoring and feedback", valence="barrier"
+    )
     update_coding(project, row.id, memo="Community teams out of the loop.")
     d = text.index("the bus out to the estate")
     add_coding(project, "S3PW1", d, d + len("the bus out to the estate"), "Context/Culture")
@@ -64,6 +72,7 @@ def _keys(*keys: str) -> Any:
             await pilot.press(key)
             await _settled(pilot)
         await _no_text_cursor(pilot)
+
     return run
 
 
@@ -81,21 +90,24 @@ def test_home_cases(snap_compare: Any, coded: Project, size: tuple[int, int]) ->
 def test_reader(snap_compare: Any, coded: Project, size: tuple[int, int]) -> None:
     # cursor on the coded "Staff knew..." sentence: panel shows the coding and Culture's rules
     keys = ("right_curly_bracket",) * 3 + ("down", "down")
-    assert snap_compare(QualcodeApp(coded, start_mode="reader"), terminal_size=size,
-                        run_before=_keys(*keys))
+    assert snap_compare(
+        QualcodeApp(coded, start_mode="reader"), terminal_size=size, run_before=_keys(*keys)
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_reader_selection(snap_compare: Any, coded: Project, size: tuple[int, int]) -> None:
     keys = ("down", "down", "right", "right", "shift+right", "shift+right", "shift+down")
-    assert snap_compare(QualcodeApp(coded, start_mode="reader"), terminal_size=size,
-                        run_before=_keys(*keys))
+    assert snap_compare(
+        QualcodeApp(coded, start_mode="reader"), terminal_size=size, run_before=_keys(*keys)
+    )
 
 
 def test_reader_high_contrast(snap_compare: Any, coded: Project) -> None:
     keys = ("f9",) + ("right_curly_bracket",) * 3 + ("down", "down")
-    assert snap_compare(QualcodeApp(coded, start_mode="reader"), terminal_size=(80, 24),
-                        run_before=_keys(*keys))
+    assert snap_compare(
+        QualcodeApp(coded, start_mode="reader"), terminal_size=(80, 24), run_before=_keys(*keys)
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -107,42 +119,55 @@ def test_codebook(snap_compare: Any, coded: Project, size: tuple[int, int]) -> N
         screen.select_code(culture)
         await _settled(pilot)
 
-    assert snap_compare(QualcodeApp(coded, start_mode="codebook"), terminal_size=size,
-                        run_before=run)
+    assert snap_compare(
+        QualcodeApp(coded, start_mode="codebook"), terminal_size=size, run_before=run
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_help(snap_compare: Any, coded: Project, size: tuple[int, int]) -> None:
-    assert snap_compare(QualcodeApp(coded, start_mode="reader"), terminal_size=size,
-                        run_before=_keys("question_mark"))
+    assert snap_compare(
+        QualcodeApp(coded, start_mode="reader"),
+        terminal_size=size,
+        run_before=_keys("question_mark"),
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_help_on_the_codebook(snap_compare: Any, coded: Project, size: tuple[int, int]) -> None:
-    assert snap_compare(QualcodeApp(coded, start_mode="codebook"), terminal_size=size,
-                        run_before=_keys("question_mark"))
+    assert snap_compare(
+        QualcodeApp(coded, start_mode="codebook"),
+        terminal_size=size,
+        run_before=_keys("question_mark"),
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_reader_memo_dialog(snap_compare: Any, coded: Project, size: tuple[int, int]) -> None:
     keys = ("right_curly_bracket",) * 3 + ("down", "down", "ctrl+e")
-    assert snap_compare(QualcodeApp(coded, start_mode="reader"), terminal_size=size,
-                        run_before=_keys(*keys))
+    assert snap_compare(
+        QualcodeApp(coded, start_mode="reader"), terminal_size=size, run_before=_keys(*keys)
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_reader_new_code_dialog(snap_compare: Any, coded: Project, size: tuple[int, int]) -> None:
-    assert snap_compare(QualcodeApp(coded, start_mode="reader"), terminal_size=size,
-                        run_before=_keys("down", "down", "ctrl+n"))
+    assert snap_compare(
+        QualcodeApp(coded, start_mode="reader"),
+        terminal_size=size,
+        run_before=_keys("down", "down", "ctrl+n"),
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_reader_refuses_a_coding_across_turns(snap_compare: Any, coded: Project,
-                                              size: tuple[int, int]) -> None:
+def test_reader_refuses_a_coding_across_turns(
+    snap_compare: Any, coded: Project, size: tuple[int, int]
+) -> None:
     # from the interviewer's question into the answer: refused with a message, nothing stored
     keys = ("down", "down", "shift+down", "shift+down", "c")
-    assert snap_compare(QualcodeApp(coded, start_mode="reader"), terminal_size=size,
-                        run_before=_keys(*keys))
+    assert snap_compare(
+        QualcodeApp(coded, start_mode="reader"), terminal_size=size, run_before=_keys(*keys)
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -167,23 +192,34 @@ def _codebook_on(name: str, *keys: str) -> Any:
             await pilot.press(key)
             await _settled(pilot)
         await _no_text_cursor(pilot)
+
     return run
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_codebook_definition_dialog(snap_compare: Any, coded: Project,
-                                    size: tuple[int, int]) -> None:
-    assert snap_compare(QualcodeApp(coded, start_mode="codebook"), terminal_size=size,
-                        run_before=_codebook_on("Culture", "e"))
+def test_codebook_definition_dialog(
+    snap_compare: Any, coded: Project, size: tuple[int, int]
+) -> None:
+    assert snap_compare(
+        QualcodeApp(coded, start_mode="codebook"),
+        terminal_size=size,
+        run_before=_codebook_on("Culture", "e"),
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_codebook_confirm_dialog(snap_compare: Any, coded: Project, size: tuple[int, int]) -> None:
-    assert snap_compare(QualcodeApp(coded, start_mode="codebook"), terminal_size=size,
-                        run_before=_codebook_on("Research evidence", "delete"))
+    assert snap_compare(
+        QualcodeApp(coded, start_mode="codebook"),
+        terminal_size=size,
+        run_before=_codebook_on("Research evidence", "delete"),
+    )
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_codebook_shortcut_prompt(snap_compare: Any, coded: Project, size: tuple[int, int]) -> None:
-    assert snap_compare(QualcodeApp(coded, start_mode="codebook"), terminal_size=size,
-                        run_before=_codebook_on("Research evidence", "s"))
+    assert snap_compare(
+        QualcodeApp(coded, start_mode="codebook"),
+        terminal_size=size,
+        run_before=_codebook_on("Research evidence", "s"),
+    )

@@ -34,8 +34,11 @@ async def test_a_result_for_a_closed_screen_is_dropped_quietly(sample: Project) 
         await app.push_screen(screen)
         release = threading.Event()
         shown: list[object] = []
-        app.run_service(screen, lambda: release.wait(30) and 42,
-                        then=lambda value: shown.append(screen.query_one("#nothing")))
+        app.run_service(
+            screen,
+            lambda: release.wait(30) and 42,
+            then=lambda value: shown.append(screen.query_one("#nothing")),
+        )
         app.pop_screen()
         await pilot.pause()
         release.set()  # the result now arrives after its screen has closed

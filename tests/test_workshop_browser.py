@@ -26,11 +26,13 @@ from tests.matrix_data import build_chart_project
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver") or (
-    "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None)
+    "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None
+)
 pytestmark = pytest.mark.skipif(
     not (CHROMIUM and DRIVER),
     reason="headless Chromium and chromedriver are not installed (Debian packages chromium and "
-           "chromium-driver; run .ci/chromium.sh)")
+    "chromium-driver; run .ci/chromium.sh)",
+)
 WAIT = 20  # seconds a condition may take on a busy machine before the test fails
 SUMMARY = "Welcomed from day one; the plan named peer support."
 
@@ -48,10 +50,19 @@ def browser(tmp_path: Path) -> Iterator[Any]:
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                 "--window-size=1400,900", f"--user-data-dir={tmp_path / 'profile'}"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,900",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(executable_path=DRIVER))
     driver.set_page_load_timeout(60)
@@ -66,15 +77,20 @@ def wait_for(driver: Any, condition: Any) -> Any:
 
 
 def test_read_a_cell_comment_and_see_it_in_another_tab_and_the_database(
-        project: Project, browser: Any) -> None:
+    project: Project, browser: Any
+) -> None:
     d = browser
     ref = charting.cell_detail(project, "case", "Site 3", "Context/Culture").ref
     with serve_in_thread(project, poll_interval=0.2) as running:
         base, token = running.url.split("/?token=")
         # the matrix: the cell's summary is on the page
         d.get(running.url)
-        cell = wait_for(d, lambda drv: drv.find_element(
-            By.CSS_SELECTOR, f'a[data-cell="{ref.row_id}-{ref.code_id}"]'))
+        cell = wait_for(
+            d,
+            lambda drv: drv.find_element(
+                By.CSS_SELECTOR, f'a[data-cell="{ref.row_id}-{ref.code_id}"]'
+            ),
+        )
         assert SUMMARY in cell.text and "REVIEWED" in cell.text.upper()
         cell.click()
         summary = wait_for(d, lambda drv: drv.find_element(By.CSS_SELECTOR, ".summary-text"))
@@ -95,10 +111,13 @@ def test_read_a_cell_comment_and_see_it_in_another_tab_and_the_database(
         d.switch_to.window(first)
         d.find_element(By.ID, "c-author").send_keys("Peer panel")
         d.find_element(By.ID, "c-text").send_keys(
-            "<b>Not bold</b> The plan only worked with a named sponsor.")
+            "<b>Not bold</b> The plan only worked with a named sponsor."
+        )
         d.find_element(By.CSS_SELECTOR, ".comment-form button").click()
-        wait_for(d, lambda drv: "Comment added" in drv.find_element(
-            By.CSS_SELECTOR, ".form-message").text)
+        wait_for(
+            d,
+            lambda drv: "Comment added" in drv.find_element(By.CSS_SELECTOR, ".form-message").text,
+        )
         assert d.find_element(By.ID, "c-text").get_attribute("value") == ""
 
         # ... it appears in the second tab without a reload, as text
@@ -109,10 +128,16 @@ def test_read_a_cell_comment_and_see_it_in_another_tab_and_the_database(
         assert not d.find_elements(By.CSS_SELECTOR, ".comment-list li b")
 
         # ... and the analyst's summary edit in the workbench arrives too
-        charting.write_summary(project, "case", "Site 3", "Context/Culture",
-                               "Revised after the workshop.")
-        wait_for(d, lambda drv: drv.find_element(By.CSS_SELECTOR, ".summary-text").text
-                 == "Revised after the workshop.")
+        charting.write_summary(
+            project, "case", "Site 3", "Context/Culture", "Revised after the workshop."
+        )
+        wait_for(
+            d,
+            lambda drv: (
+                drv.find_element(By.CSS_SELECTOR, ".summary-text").text
+                == "Revised after the workshop."
+            ),
+        )
 
         # high contrast for the projector
         d.find_element(By.ID, "contrast").click()
@@ -127,4 +152,5 @@ def test_read_a_cell_comment_and_see_it_in_another_tab_and_the_database(
     # ... and in the database, where the workbench reads it
     stored = charting.workshop_comments(project, "case", "Site 3", "Context/Culture")
     assert [(c.author, c.text) for c in stored] == [
-        ("Peer panel", "<b>Not bold</b> The plan only worked with a named sponsor.")]
+        ("Peer panel", "<b>Not bold</b> The plan only worked with a named sponsor.")
+    ]

@@ -22,10 +22,11 @@ from qualcode.services.workshop import IdentifierGateError, identifier_gate
 from qualcode.store.models import AuditEntry
 from tests.conftest import add_document
 
-LEAKY = ("Interviewer: Who helped?\n\n"
-         "S4PW1: Dr Patel got me into the team meeting. Email me at jo.bloggs@example.com.")
-CLEAN = ("Interviewer: Who helped?\n\n"
-         "S4PW1: The ward manager got me into the team meeting.")
+LEAKY = (
+    "Interviewer: Who helped?\n\n"
+    "S4PW1: Dr Patel got me into the team meeting. Email me at jo.bloggs@example.com."
+)
+CLEAN = "Interviewer: Who helped?\n\nS4PW1: The ward manager got me into the team meeting."
 
 
 def env() -> dict[str, str]:
@@ -52,8 +53,9 @@ def test_the_gate_refuses_certain_identifiers_unless_a_reason_is_given(tmp_path:
     result = identifier_gate(project, "Consultant's name is public; email removed after")
     assert result.overridden and len(result.certain) == 2
     with project.read() as s:
-        entry = s.scalars(select(AuditEntry).where(
-            AuditEntry.operation == "workshop identifiers allowed")).one()
+        entry = s.scalars(
+            select(AuditEntry).where(AuditEntry.operation == "workshop identifiers allowed")
+        ).one()
     detail = json.loads(entry.detail)
     assert detail["reason"].startswith("Consultant's name") and detail["certain"] == 2
     clean = Project.open(make(tmp_path / "clean.db", CLEAN))
@@ -62,9 +64,14 @@ def test_the_gate_refuses_certain_identifiers_unless_a_reason_is_given(tmp_path:
 
 def test_serve_refuses_to_start_with_certain_identifiers(tmp_path: Path) -> None:
     db = make(tmp_path / "leaky.db", LEAKY)
-    done = subprocess.run([sys.executable, "-m", "qualcode", "--db", str(db), "workshop", "serve",
-                           "--port", "0"], capture_output=True, text=True, env=env(), timeout=60,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "qualcode", "--db", str(db), "workshop", "serve", "--port", "0"],
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 1
     assert "2 certain identifying detail(s)" in done.stderr and "jo.bloggs" in done.stderr
     assert "http://" not in done.stdout
@@ -72,10 +79,26 @@ def test_serve_refuses_to_start_with_certain_identifiers(tmp_path: Path) -> None
 
 def test_serve_prints_the_link_and_a_qr_code_and_serves_until_interrupted(tmp_path: Path) -> None:
     db = make(tmp_path / "leaky.db", LEAKY)
-    proc = subprocess.Popen([sys.executable, "-m", "qualcode", "--db", str(db), "workshop",
-                             "serve", "--port", "0", "--allow-identifiers", "names are public"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            encoding="utf-8", env=env())
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "qualcode",
+            "--db",
+            str(db),
+            "workshop",
+            "serve",
+            "--port",
+            "0",
+            "--allow-identifiers",
+            "names are public",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env=env(),
+    )
     stopped = False
     try:
         assert proc.stdout is not None
@@ -89,8 +112,9 @@ def test_serve_prints_the_link_and_a_qr_code_and_serves_until_interrupted(tmp_pa
         assert '<span class="case">Site 4</span>' in page.text and "<h2>Context</h2>" in page.text
         assert httpx.get(base + "/", timeout=20).status_code == 403
         assert httpx.get(base + "/?token=" + token[:-1], timeout=20).status_code == 403
-        with httpx.stream("GET", base + "/events", headers={"X-Workshop-Token": token},
-                          timeout=20) as events:  # a page is open when the analyst stops
+        with httpx.stream(
+            "GET", base + "/events", headers={"X-Workshop-Token": token}, timeout=20
+        ) as events:  # a page is open when the analyst stops
             lines = events.iter_lines()
             assert next(line for line in lines if line.startswith("event:")) == "event: hello"
             proc.send_signal(signal.SIGINT)

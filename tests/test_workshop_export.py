@@ -19,18 +19,32 @@ def project(tmp_path: Path) -> Project:
     p = build_chart_project(tmp_path / "chart.db")
     charting.write_summary(p, "case", "Site 4", "Context/Culture", "Staff saw PWs as visitors.")
     ref = charting.cell_detail(p, "case", "Site 4", "Context/Culture").ref
-    workshop.add_guest_comment(p, "case", ref.row_id, ref.code_id,
-                               "Visitors <again>: this is the agency problem.", "Peer panel")
-    charting.add_workshop_comment(p, "case", "Site 3", "Context/Leadership",
-                                  "The manager was new that year.", author="Clinician")
-    charting.add_workshop_comment(p, "participant", "S4PW1", "Context/Culture",
-                                  "By participant only.", author="Analyst")
+    workshop.add_guest_comment(
+        p,
+        "case",
+        ref.row_id,
+        ref.code_id,
+        "Visitors <again>: this is the agency problem.",
+        "Peer panel",
+    )
+    charting.add_workshop_comment(
+        p,
+        "case",
+        "Site 3",
+        "Context/Leadership",
+        "The manager was new that year.",
+        author="Clinician",
+    )
+    charting.add_workshop_comment(
+        p, "participant", "S4PW1", "Context/Culture", "By participant only.", author="Analyst"
+    )
     workshop.add_pattern_comment(p, "Geography", "barrier", "Rurality, not the employer.")
     return p
 
 
-def test_docx_appendix_lists_each_comment_with_cell_author_and_time(project: Project,
-                                                                    tmp_path: Path) -> None:
+def test_docx_appendix_lists_each_comment_with_cell_author_and_time(
+    project: Project, tmp_path: Path
+) -> None:
     out = charting.export_chart(project, MatrixSpec(), tmp_path / "chart.docx")
     doc = Document(str(out))
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
@@ -51,7 +65,8 @@ def test_xlsx_has_a_workshop_comments_sheet(project: Project, tmp_path: Path) ->
     rows = list(wb["Workshop comments"].iter_rows(values_only=True))
     assert rows[0] == ("case", "participant", "code_path", "author", "time", "comment")
     assert [r[:4] + r[5:] for r in rows[1:]] == [
-        ("Site 4", "S4PW1", "Context/Culture", "Analyst", "By participant only.")]
+        ("Site 4", "S4PW1", "Context/Culture", "Analyst", "By participant only.")
+    ]
 
 
 def test_html_appendix_is_escaped_and_linked(project: Project, tmp_path: Path) -> None:
@@ -78,15 +93,16 @@ def test_pattern_exports_carry_pattern_row_comments(tmp_path: Path) -> None:
     from tests.patterns_data import build_project, study_spec
 
     study = build_project(tmp_path / "patterns.db", study_spec())
-    workshop.add_pattern_comment(study, "Role", "facilitator", "Written down at every site.",
-                                 "Peer worker")
+    workshop.add_pattern_comment(
+        study, "Role", "facilitator", "Written down at every site.", "Peer worker"
+    )
     by_valence = find_project_patterns(study, PresenceRule(by_valence=True))
     out = export_patterns(study, by_valence, tmp_path / "patterns.xlsx")
-    rows = list(load_workbook(out, read_only=True)["Workshop comments"].iter_rows(
-        values_only=True))
+    rows = list(load_workbook(out, read_only=True)["Workshop comments"].iter_rows(values_only=True))
     assert rows[0] == ("Code path", "Valence", "Category", "Author", "Time", "Comment")
     assert [r[:2] + r[3:4] + r[5:] for r in rows[1:]] == [
-        ("Role", "facilitator", "Peer worker", "Written down at every site.")]
+        ("Role", "facilitator", "Peer worker", "Written down at every site.")
+    ]
     per_code = find_project_patterns(study, PresenceRule())
     out = export_patterns(study, per_code, tmp_path / "patterns.docx")
     paragraphs = [p.text for p in Document(str(out)).paragraphs]

@@ -39,11 +39,18 @@ def project(tmp_path: Path) -> Project:
     p = build_chart_project(tmp_path / "tui.db")
     ref = charting.cell_detail(p, "case", "Site 4", "Geography").ref
     with TestClient(create_app(p, "t0ken-for-tests")) as web:
-        r = web.post("/comment?token=t0ken-for-tests",
-                     data={"kind": "cell", "row_type": "case", "row_id": str(ref.row_id),
-                           "code_id": str(ref.code_id), "author": "Peer panel",
-                           "text": "Rural sites need a travel budget."},
-                     headers={"Accept": "application/json"})
+        r = web.post(
+            "/comment?token=t0ken-for-tests",
+            data={
+                "kind": "cell",
+                "row_type": "case",
+                "row_id": str(ref.row_id),
+                "code_id": str(ref.code_id),
+                "author": "Peer panel",
+                "text": "Rural sites need a travel budget.",
+            },
+            headers={"Accept": "application/json"},
+        )
         assert r.status_code == 200
     return p
 
@@ -69,8 +76,7 @@ async def test_a_page_comment_shows_in_the_workshop_view_and_the_cell(project: P
         assert "Peer panel" in history and "Rural sites need a travel budget." in history
 
 
-async def test_a_page_comment_on_a_pattern_row_shows_in_the_patterns_screen(
-        tmp_path: Path) -> None:
+async def test_a_page_comment_on_a_pattern_row_shows_in_the_patterns_screen(tmp_path: Path) -> None:
     from qualcode.services.workshop import add_pattern_comment
     from qualcode.tui.app import QualcodeApp
     from qualcode.tui.screens.patterns import PatternsScreen
@@ -78,8 +84,9 @@ async def test_a_page_comment_on_a_pattern_row_shows_in_the_patterns_screen(
     from tests.patterns_data import build_project, study_spec
 
     study = build_project(tmp_path / "patterns.db", study_spec())
-    add_pattern_comment(study, "Role", "facilitator", "Every site had a written role by the end.",
-                        "Peer worker")
+    add_pattern_comment(
+        study, "Role", "facilitator", "Every site had a written role by the end.", "Peer worker"
+    )
     app = QualcodeApp(study, settings=TuiSettings(), start_mode="patterns")
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

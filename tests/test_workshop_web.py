@@ -48,19 +48,46 @@ def ids(project: Project, case: str, code: str) -> tuple[int, int]:
 
 def comments(project: Project) -> list[tuple[str, str, str, str | None]]:
     with project.read() as s:
-        return [tuple(r) for r in s.execute(select(  # type: ignore[misc]
-            WorkshopComment.row_type, WorkshopComment.author, WorkshopComment.text,
-            WorkshopComment.valence).order_by(WorkshopComment.id))]
+        return [
+            tuple(r)
+            for r in s.execute(
+                select(  # type: ignore[misc]
+                    WorkshopComment.row_type,
+                    WorkshopComment.author,
+                    WorkshopComment.text,
+                    WorkshopComment.valence,
+                ).order_by(WorkshopComment.id)
+            )
+        ]
 
 
-def post_comment(c: TestClient, project: Project, case: str, code: str, text: str,
-                 author: str = "", *, json: bool = True, **headers: str) -> httpx.Response:
+def post_comment(
+    c: TestClient,
+    project: Project,
+    case: str,
+    code: str,
+    text: str,
+    author: str = "",
+    *,
+    json: bool = True,
+    **headers: str,
+) -> httpx.Response:
     row_id, code_id = ids(project, case, code)
     h = {"Accept": "application/json"} if json else {}
-    return c.post("/comment", data={"kind": "cell", "row_type": "case", "row_id": str(row_id),
-                                    "code_id": str(code_id), "text": text, "author": author,
-                                    "back": f"/cell/case/{row_id}/{code_id}"},
-                  headers={**h, **headers}, follow_redirects=False)
+    return c.post(
+        "/comment",
+        data={
+            "kind": "cell",
+            "row_type": "case",
+            "row_id": str(row_id),
+            "code_id": str(code_id),
+            "text": text,
+            "author": author,
+            "back": f"/cell/case/{row_id}/{code_id}",
+        },
+        headers={**h, **headers},
+        follow_redirects=False,
+    )
 
 
 def test_a_wrong_or_missing_token_gets_nothing(project: Project) -> None:
@@ -69,23 +96,38 @@ def test_a_wrong_or_missing_token_gets_nothing(project: Project) -> None:
     with client(project) as c:
         for token in (None, "", "wrong", TOKEN[:-1] + "X", TOKEN + "0"):
             q = "" if token is None else f"?token={token}"
-            for path in ("/", f"/cell/case/{row_id}/{code_id}", "/patterns", "/events",
-                         "/static/workshop.css", "/static/workshop.js", "/nowhere"):
+            for path in (
+                "/",
+                f"/cell/case/{row_id}/{code_id}",
+                "/patterns",
+                "/events",
+                "/static/workshop.css",
+                "/static/workshop.js",
+                "/nowhere",
+            ):
                 r = c.get(path + q, cookies={"qualcode_workshop": token or ""})
                 assert r.status_code == 403, (path, token)
                 assert "Peer support" not in r.text and "Welcomed" not in r.text
                 assert "set-cookie" not in r.headers
-            r = c.post("/comment" + q, data={"kind": "cell", "row_type": "case",
-                                              "row_id": str(row_id), "code_id": str(code_id),
-                                              "text": "let me in"},
-                       headers={"X-Workshop-Token": token or ""})
+            r = c.post(
+                "/comment" + q,
+                data={
+                    "kind": "cell",
+                    "row_type": "case",
+                    "row_id": str(row_id),
+                    "code_id": str(code_id),
+                    "text": "let me in",
+                },
+                headers={"X-Workshop-Token": token or ""},
+            )
             assert r.status_code == 403
     assert comments(project) == []
 
 
 def test_the_token_opens_the_matrix_and_then_the_cookie_serves_the_rest(project: Project) -> None:
-    charting.write_summary(project, "case", "Site 3", "Context/Culture", "Welcomed from day one.",
-                           status="reviewed")
+    charting.write_summary(
+        project, "case", "Site 3", "Context/Culture", "Welcomed from day one.", status="reviewed"
+    )
     with client(project) as c:
         r = c.get(f"/?token={TOKEN}")
         assert r.status_code == 200
@@ -111,8 +153,13 @@ def test_the_token_opens_the_matrix_and_then_the_cookie_serves_the_rest(project:
 
 
 def test_a_cell_shows_summary_status_counts_and_labelled_quotes(project: Project) -> None:
-    charting.write_summary(project, "case", "Site 4", "Access and authority",
-                           "Shut out of team meetings; no say over referrals.")
+    charting.write_summary(
+        project,
+        "case",
+        "Site 4",
+        "Access and authority",
+        "Shut out of team meetings; no say over referrals.",
+    )
     row_id, code_id = ids(project, "Site 4", "Access and authority")
     with client(project) as c:
         r = c.get(f"/cell/case/{row_id}/{code_id}?token={TOKEN}")
@@ -160,32 +207,48 @@ def test_a_comment_is_stored_escaped_and_shown(project: Project) -> None:
         assert "Workshop comments (2)" in page
         matrix = c.get("/?domain=Context").text
         assert "2 comments" in matrix
-    assert comments(project) == [("case", "<i>Peer</i> panel", evil, None),
-                                 ("case", "Workshop guest", "Second thought.", None)]
+    assert comments(project) == [
+        ("case", "<i>Peer</i> panel", evil, None),
+        ("case", "Workshop guest", "Second thought.", None),
+    ]
     # the workbench reads the same comments
-    assert [x.text for x in charting.workshop_comments(project, "case", "Site 3",
-                                                        "Context/Culture")] == [evil,
-                                                                                "Second thought."]
+    assert [
+        x.text for x in charting.workshop_comments(project, "case", "Site 3", "Context/Culture")
+    ] == [evil, "Second thought."]
     with project.read() as s:
-        audit = s.scalars(select(AuditEntry.operation).where(
-            AuditEntry.operation == "workshop comment")).all()
+        audit = s.scalars(
+            select(AuditEntry.operation).where(AuditEntry.operation == "workshop comment")
+        ).all()
     assert len(audit) == 2
 
 
 def test_a_comment_without_script_comes_back_to_the_cell(project: Project) -> None:
     with client(project) as c:
         c.get(f"/?token={TOKEN}")
-        r = post_comment(c, project, "Site 2", "Context/Leadership", "Consultant matters.",
-                         json=False)
+        r = post_comment(
+            c, project, "Site 2", "Context/Leadership", "Consultant matters.", json=False
+        )
         assert r.status_code == 303
         row_id, code_id = ids(project, "Site 2", "Context/Leadership")
         assert r.headers["location"] == f"/cell/case/{row_id}/{code_id}"
-        for elsewhere in ("//evil.example/", "/\\evil.example/", "https://evil.example/",
-                          "/\\/evil.example"):
-            r = c.post("/comment", data={"kind": "cell", "row_type": "case",
-                                         "row_id": str(row_id), "code_id": str(code_id),
-                                         "text": "again", "back": elsewhere},
-                       follow_redirects=False)
+        for elsewhere in (
+            "//evil.example/",
+            "/\\evil.example/",
+            "https://evil.example/",
+            "/\\/evil.example",
+        ):
+            r = c.post(
+                "/comment",
+                data={
+                    "kind": "cell",
+                    "row_type": "case",
+                    "row_id": str(row_id),
+                    "code_id": str(code_id),
+                    "text": "again",
+                    "back": elsewhere,
+                },
+                follow_redirects=False,
+            )
             assert r.status_code == 303 and r.headers["location"] == "/"
 
 
@@ -198,15 +261,25 @@ def test_long_empty_or_misplaced_comments_are_refused(project: Project) -> None:
         assert r.status_code == 400
         r = post_comment(c, project, "Site 3", "Context/Culture", "ok", "n" * 81)
         assert r.status_code == 400
-        r = c.post("/comment", data={"kind": "cell", "row_type": "case", "row_id": "99999",
-                                     "code_id": "1", "text": "where?"},
-                   headers={"Accept": "application/json"})
+        r = c.post(
+            "/comment",
+            data={
+                "kind": "cell",
+                "row_type": "case",
+                "row_id": "99999",
+                "code_id": "1",
+                "text": "where?",
+            },
+            headers={"Accept": "application/json"},
+        )
         assert r.status_code == 404
-        r = post_comment(c, project, "Site 3", "Context/Culture", "from elsewhere",
-                         Origin="http://evil.example")
+        r = post_comment(
+            c, project, "Site 3", "Context/Culture", "from elsewhere", Origin="http://evil.example"
+        )
         assert r.status_code == 403
-        r = c.post("/comment", content=b'{"text": "json"}',
-                   headers={"Content-Type": "application/json"})
+        r = c.post(
+            "/comment", content=b'{"text": "json"}', headers={"Content-Type": "application/json"}
+        )
         assert r.status_code == 415
     assert comments(project) == []
 
@@ -214,8 +287,10 @@ def test_long_empty_or_misplaced_comments_are_refused(project: Project) -> None:
 def test_comments_are_rate_limited(project: Project) -> None:
     with client(project, rate_limit=RateLimit(per_client=3, overall=100)) as c:
         c.get(f"/?token={TOKEN}")
-        codes = [post_comment(c, project, "Site 3", "Context/Culture", f"point {n}").status_code
-                 for n in range(5)]
+        codes = [
+            post_comment(c, project, "Site 3", "Context/Culture", f"point {n}").status_code
+            for n in range(5)
+        ]
     assert codes == [200, 200, 200, 429, 429]
     assert [t for _, _, t, _ in comments(project)] == ["point 0", "point 1", "point 2"]
 
@@ -235,27 +310,41 @@ def test_the_pattern_table_and_a_comment_on_a_pattern_row(project: Project) -> N
         assert "A. Shared across all cases" in page
         assert "B. Characteristic of the high group" in page
         assert "C. Characteristic of the low group" in page
-        links = {unescape(text): unescape(href) for href, text in
-                 re.findall(r'<a href="(/pattern/[^"]+)">([^<]+)</a>', page)}
+        links = {
+            unescape(text): unescape(href)
+            for href, text in re.findall(r'<a href="(/pattern/[^"]+)">([^<]+)</a>', page)
+        }
         href = links["Context / Monitoring and feedback"]
         assert href.endswith("/facilitator")
         row = c.get(href).text
         assert "Site 3" in row and "Workshop comments (0)" in row
         code_id = href.split("/")[2]
-        r = c.post("/comment", data={"kind": "pattern", "code_id": code_id,
-                                     "valence": "facilitator", "text": "Only where it was funded.",
-                                     "author": "Clinician"},
-                   headers={"Accept": "application/json"})
+        r = c.post(
+            "/comment",
+            data={
+                "kind": "pattern",
+                "code_id": code_id,
+                "valence": "facilitator",
+                "text": "Only where it was funded.",
+                "author": "Clinician",
+            },
+            headers={"Accept": "application/json"},
+        )
         assert r.status_code == 200
         assert "Only where it was funded." in c.get(href + "?fragment=1").text
         assert "1 comment" in c.get("/patterns?fragment=1").text
-        r = c.post("/comment", data={"kind": "pattern", "code_id": code_id, "valence": "sideways",
-                                     "text": "?"}, headers={"Accept": "application/json"})
+        r = c.post(
+            "/comment",
+            data={"kind": "pattern", "code_id": code_id, "valence": "sideways", "text": "?"},
+            headers={"Accept": "application/json"},
+        )
         assert r.status_code == 400
-    assert comments(project) == [("pattern", "Clinician", "Only where it was funded.",
-                                  "facilitator")]
+    assert comments(project) == [
+        ("pattern", "Clinician", "Only where it was funded.", "facilitator")
+    ]
     assert [c.text for c in pattern_comments(project)[(int(code_id), "facilitator")]] == [
-        "Only where it was funded."]
+        "Only where it was funded."
+    ]
     # pattern comments are not counted in the matrix's cells
     m = charting.matrix(project)
     assert all(cell.comments == 0 for cell in m.cells.values())
@@ -277,22 +366,29 @@ def test_summary_edits_and_comments_arrive_as_live_events(project: Project) -> N
         assert running.url.startswith("http://127.0.0.1:")
         base = running.url.split("/?")[0]
         headers = {"X-Workshop-Token": running.token}
-        with httpx.Client(base_url=base, headers=headers, timeout=10) as http, \
-                http.stream("GET", "/events") as events:
+        with (
+            httpx.Client(base_url=base, headers=headers, timeout=10) as http,
+            http.stream("GET", "/events") as events,
+        ):
             assert events.status_code == 200
             assert events.headers["content-type"].startswith("text/event-stream")
             lines = events.iter_lines()
             assert next(line for line in lines if line.startswith("event:")) == "event: hello"
             # the analyst saves a summary in the workbench (another connection)
-            charting.write_summary(project, "case", "Site 4", "Geography",
-                                   "Travel eats the day.")
+            charting.write_summary(project, "case", "Site 4", "Geography", "Travel eats the day.")
             assert next(line for line in lines if line.startswith("event:")) == "event: change"
             assert "Travel eats the day." in http.get("/?fragment=1").text
-            post = http.post("/comment", data={
-                "kind": "cell", "row_type": "case",
-                "row_id": str(ids(project, "Site 4", "Geography")[0]),
-                "code_id": str(ids(project, "Site 4", "Geography")[1]),
-                "text": "Fuel money."}, headers={"Accept": "application/json"})
+            post = http.post(
+                "/comment",
+                data={
+                    "kind": "cell",
+                    "row_type": "case",
+                    "row_id": str(ids(project, "Site 4", "Geography")[0]),
+                    "code_id": str(ids(project, "Site 4", "Geography")[1]),
+                    "text": "Fuel money.",
+                },
+                headers={"Accept": "application/json"},
+            )
             assert post.status_code == 200
             assert next(line for line in lines if line.startswith("event:")) == "event: change"
         assert httpx.get(base + "/", timeout=10).status_code == 403
@@ -308,8 +404,9 @@ def test_open_pages_share_one_build_until_the_project_changes(project: Project) 
         for _ in range(5):  # five phones fetch the same view: nothing is built again
             assert c.get("/?fragment=1").text == first
         assert cache.builds == builds
-        charting.write_summary(project, "case", "Site 2", "Context/Leadership", "Backed by the "
-                               "consultant.")
+        charting.write_summary(
+            project, "case", "Site 2", "Context/Leadership", "Backed by the consultant."
+        )
         after = c.get("/?fragment=1").text
         assert "Backed by the consultant." in after and "Backed by the" not in first
         assert cache.builds == builds + 2  # the matrix and its page, once

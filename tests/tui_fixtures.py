@@ -53,8 +53,9 @@ _LABEL = re.compile(r"^(?P<label>[A-Za-z0-9]+): ", re.MULTILINE)
 _SENT = re.compile(r"[^.!?]+[.!?]+|[^.!?]+$")
 
 
-def store_transcript(project: Project, name: str, text: str, participant: str,
-                     case: str | None) -> int:
+def store_transcript(
+    project: Project, name: str, text: str, participant: str, case: str | None
+) -> int:
     """Store a transcript with turns (label excluded) and sentences, like the importer does."""
     turns: list[tuple[int, int, str, bool]] = []
     marks = list(_LABEL.finditer(text))
@@ -70,15 +71,29 @@ def store_transcript(project: Project, name: str, text: str, participant: str,
         part = Participant(label=participant, case_id=case_row.id if case_row else None)
         s.add(part)
         s.flush()
-        doc = Document(name=name, text=text, sha256=hashlib.sha256(text.encode()).hexdigest(),
-                       word_count=len(text.split()), participant_id=part.id,
-                       source_file=f"{name}.txt")
+        doc = Document(
+            name=name,
+            text=text,
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+            word_count=len(text.split()),
+            participant_id=part.id,
+            source_file=f"{name}.txt",
+        )
         s.add(doc)
         s.flush()
         seq = 0
         for tseq, (start, end, label, is_part) in enumerate(turns, start=1):
-            s.add(Segment(document_id=doc.id, kind="turn", seq=tseq, start=start, end=end,
-                          speaker=label, is_participant=is_part))
+            s.add(
+                Segment(
+                    document_id=doc.id,
+                    kind="turn",
+                    seq=tseq,
+                    start=start,
+                    end=end,
+                    speaker=label,
+                    is_participant=is_part,
+                )
+            )
             for para in re.finditer(r"[^\n]+", text[start:end]):
                 for m in _SENT.finditer(para.group()):
                     a = start + para.start() + m.start()
@@ -87,8 +102,17 @@ def store_transcript(project: Project, name: str, text: str, participant: str,
                         a += 1
                     if a < b:
                         seq += 1
-                        s.add(Segment(document_id=doc.id, kind="sentence", seq=seq, start=a,
-                                      end=b, speaker=label, is_participant=is_part))
+                        s.add(
+                            Segment(
+                                document_id=doc.id,
+                                kind="sentence",
+                                seq=seq,
+                                start=a,
+                                end=b,
+                                speaker=label,
+                                is_participant=is_part,
+                            )
+                        )
         return doc.id
 
 
@@ -129,7 +153,49 @@ def _build_sample(path: Path, coder: str) -> Project:
     return project
 
 
-_WORDS = ["peer", "support", "ward", "staff", "discharge", "handover", "supervision", "coordinator", "training", "boundaries", "community", "team", "travel", "phone", "budget", "leadership", "culture", "feedback", "role", "flexible", "experience", "story", "trust", "manager", "meeting", "weekly", "person", "home", "people", "really", "think", "know", "felt", "time", "first", "month", "week", "back", "never", "always", "something"]
+_WORDS = [
+    "peer",
+    "support",
+    "ward",
+    "staff",
+    "discharge",
+    "handover",
+    "supervision",
+    "coordinator",
+    "training",
+    "boundaries",
+    "community",
+    "team",
+    "travel",
+    "phone",
+    "budget",
+    "leadership",
+    "culture",
+    "feedback",
+    "role",
+    "flexible",
+    "experience",
+    "story",
+    "trust",
+    "manager",
+    "meeting",
+    "weekly",
+    "person",
+    "home",
+    "people",
+    "really",
+    "think",
+    "know",
+    "felt",
+    "time",
+    "first",
+    "month",
+    "week",
+    "back",
+    "never",
+    "always",
+    "something",
+]
 
 
 def long_transcript(words: int, seed: int = 7) -> str:

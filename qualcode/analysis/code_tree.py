@@ -71,7 +71,23 @@ def codes_in_session(s: Session) -> list[CodeInfo]:
     """As ``list_codes`` inside an open session."""
     counts = dict(s.execute(select(Coding.code_id, func.count()).group_by(Coding.code_id)).all())
     fw = dict(s.execute(select(Framework.id, Framework.key)).all())
-    return [CodeInfo(c.id, c.name, path, c.parent_id, c.origin, c.codable, c.colour, c.shortcut,
-                     c.definition, c.inclusion, c.exclusion, fw.get(c.framework_id),
-                     len(path) - 1, counts.get(c.id, 0), c.guid)
-            for c, path in ordered_codes(s)]
+    return [
+        CodeInfo(
+            c.id,
+            c.name,
+            path,
+            c.parent_id,
+            c.origin,
+            c.codable,
+            c.colour,
+            c.shortcut,
+            c.definition,
+            c.inclusion,
+            c.exclusion,
+            fw.get(c.framework_id),
+            len(path) - 1,
+            counts.get(c.id, 0),
+            c.guid,
+        )
+        for c, path in ordered_codes(s)
+    ]

@@ -99,8 +99,9 @@ def parse_rules(specs: list[str]) -> list[GroupRuleSpec]:
     seen: set[str] = set()
     for rule in rules:
         if rule.group in seen:
-            raise InvalidInputError(f"Two rules for group {rule.group!r}: join them with 'or' "
-                                    "in one rule.")
+            raise InvalidInputError(
+                f"Two rules for group {rule.group!r}: join them with 'or' in one rule."
+            )
         seen.add(rule.group)
     return rules
 
@@ -114,17 +115,20 @@ def check_rule_attributes(rules: list[GroupRuleSpec], cases: list[CaseFacts]) ->
         for leaf in leaves(rule.node):
             if not isinstance(leaf, Call) and leaf.attr.lower() not in known:
                 names = ", ".join(sorted({k for c in cases for k in c.attributes})) or "none yet"
-                raise RuleError(f"rule {rule.source.strip()!r}: no case has an attribute "
-                                f"{leaf.attr!r} at {where_in(rule.source, leaf.pos)} (attributes: "
-                                f"{names}). Fix the name, or give the cases that attribute first.")
+                raise RuleError(
+                    f"rule {rule.source.strip()!r}: no case has an attribute "
+                    f"{leaf.attr!r} at {where_in(rule.source, leaf.pos)} (attributes: "
+                    f"{names}). Fix the name, or give the cases that attribute first."
+                )
 
 
 def _by_rules(case: CaseFacts, rules: list[GroupRuleSpec]) -> GroupAssignment:
     matched: list[tuple[GroupRuleSpec, list[str]]] = []
     failed: list[str] = []
     for rule in rules:
-        ev = Evaluator(rule.source, case.attributes, case=case.name,
-                       label=f"rule {rule.source.strip()!r}")
+        ev = Evaluator(
+            rule.source, case.attributes, case=case.name, label=f"rule {rule.source.strip()!r}"
+        )
         why = ev.explain(rule.node)
         if ev.eval(rule.node) is True:
             matched.append((rule, why))
@@ -135,8 +139,9 @@ def _by_rules(case: CaseFacts, rules: list[GroupRuleSpec]) -> GroupAssignment:
     rule, why = matched[0]
     reason = f"rule {rule.group}: {'; '.join(why)}"
     if len(matched) > 1:
-        reason += (f" (also matches {', '.join(r.group for r, _ in matched[1:])}; "
-                   "the first rule wins)")
+        reason += (
+            f" (also matches {', '.join(r.group for r, _ in matched[1:])}; the first rule wins)"
+        )
     return GroupAssignment(case.name, rule.group, "rule", reason)
 
 
@@ -150,13 +155,21 @@ def _by_attribute(case: CaseFacts, attribute: str) -> GroupAssignment:
         return GroupAssignment(case.name, word, "attribute", f"attribute {attribute} = {raw}")
     if word in NO_GROUP_WORDS:
         return GroupAssignment(case.name, None, None, f"attribute {attribute} = {raw!r}: no group")
-    return GroupAssignment(case.name, None, None,
-                           f"attribute {attribute} = {raw!r} is not high, low or outlier: left out")
+    return GroupAssignment(
+        case.name,
+        None,
+        None,
+        f"attribute {attribute} = {raw!r} is not high, low or outlier: left out",
+    )
 
 
-def assign_groups(cases: list[CaseFacts], *, rules: list[GroupRuleSpec] | None = None,
-                  group_attribute: str | None = None,
-                  groups_from: str | None = None) -> list[GroupAssignment]:
+def assign_groups(
+    cases: list[CaseFacts],
+    *,
+    rules: list[GroupRuleSpec] | None = None,
+    group_attribute: str | None = None,
+    groups_from: str | None = None,
+) -> list[GroupAssignment]:
     """One assignment per case, by the precedence in the module docstring."""
     rules = rules or []
     if groups_from:
@@ -173,20 +186,29 @@ def assign_groups(cases: list[CaseFacts], *, rules: list[GroupRuleSpec] | None =
         elif group_attribute:
             out.append(_by_attribute(case, group_attribute))
         elif case.group:
-            out.append(GroupAssignment(case.name, case.group, case.source,
-                                       case.reason or "stored group"))
+            out.append(
+                GroupAssignment(case.name, case.group, case.source, case.reason or "stored group")
+            )
         else:
-            out.append(GroupAssignment(case.name, None, None,
-                                       "no group: none set by hand, and no rules or group attribute"))
+            out.append(
+                GroupAssignment(
+                    case.name,
+                    None,
+                    None,
+                    "no group: none set by hand, and no rules or group attribute",
+                )
+            )
     return out
 
 
 def _require_attribute(attribute: str, cases: list[CaseFacts]) -> None:
-    if cases and not any(attribute.strip().lower() in {k.lower() for k in c.attributes}
-                         for c in cases):
+    if cases and not any(
+        attribute.strip().lower() in {k.lower() for k in c.attributes} for c in cases
+    ):
         names = ", ".join(sorted({k for c in cases for k in c.attributes})) or "none yet"
-        raise InvalidInputError(f"No case has an attribute {attribute!r} to take groups from "
-                                f"(attributes: {names}).")
+        raise InvalidInputError(
+            f"No case has an attribute {attribute!r} to take groups from (attributes: {names})."
+        )
 
 
 def members(assignments: list[GroupAssignment]) -> dict[str, list[str]]:

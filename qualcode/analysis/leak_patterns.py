@@ -13,8 +13,32 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-MONTHS = ("january february march april may june july august september october november "
-          "december jan feb mar apr jun jul aug sep sept oct nov dec").split()
+MONTHS = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+]
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 BIRTH_WORDS = re.compile(r"(?i)\b(?:born|birth|birthday|d\.?o\.?b\.?|dob)\b")
 
@@ -65,20 +89,26 @@ def _strip_trailing(text: str, start: int, end: int) -> int:
 
 
 PHONE = re.compile(
-    r"(?<![\w+])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|\(0\d{2,4}\)[\s-]?|0)\d(?:[\s-]?\d){6,10}(?!\d)")
+    r"(?<![\w+])(?:\+44[\s-]?(?:\(0\)[\s-]?)?|\(0\d{2,4}\)[\s-]?|0)\d(?:[\s-]?\d){6,10}(?!\d)"
+)
 NHS = re.compile(r"(?<![\d\w])\d{3}[ -]?\d{3}[ -]?\d{4}(?![\d\w])")
 POSTCODE = re.compile(r"(?i)(?<![\w-])[a-z]{1,2}\d[a-z\d]?[ ]?\d[abd-hjlnp-uw-z]{2}(?![\w-])")
-NI_NUMBER = re.compile(r"(?i)(?<!\w)(?![dfiquv])[a-z](?![dfiqou])[a-z][ ]?\d{2}[ ]?\d{2}[ ]?\d{2}"
-                       r"[ ]?[a-d](?!\w)")
+NI_NUMBER = re.compile(
+    r"(?i)(?<!\w)(?![dfiquv])[a-z](?![dfiqou])[a-z][ ]?\d{2}[ ]?\d{2}[ ]?\d{2}"
+    r"[ ]?[a-d](?!\w)"
+)
 EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-URL = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"]+"
-                 r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|co\.uk|org\.uk|ac\.uk|"
-                 r"nhs\.uk|gov\.uk|uk)(?:/[^\s<>\"]*)?(?!\w)")
+URL = re.compile(
+    r"(?i)\b(?:https?://|www\.)[^\s<>\"]+"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|co\.uk|org\.uk|ac\.uk|"
+    r"nhs\.uk|gov\.uk|uk)(?:/[^\s<>\"]*)?(?!\w)"
+)
 HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_]{2,30}(?![\w@])")
 DATE = re.compile(
     rf"(?i)(?<![\w/.-])(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)?\d{{2}}"
     rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+(?:{_MONTH})\.?,?\s+(?:19|20)\d{{2}}"
-    rf"|(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}})(?![\w/])")
+    rf"|(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}})(?![\w/])"
+)
 BORN_YEAR = re.compile(r"(?i)\bborn\s+(?:in\s+)?(?:19|20)\d{2}\b")
 
 Check = Callable[[re.Match[str]], bool]
@@ -107,7 +137,7 @@ def pattern_hits(text: str) -> Iterator[PatternHit]:
             if any(s < end and start < e for s, e in taken):
                 continue
             found, confidence = kind, "certain"
-            if pattern is DATE and not BIRTH_WORDS.search(text[max(0, start - 60):start]):
+            if pattern is DATE and not BIRTH_WORDS.search(text[max(0, start - 60) : start]):
                 found, confidence = "date", "possible"
             taken.append((start, end))
             yield PatternHit(start, end, found, confidence)

@@ -41,15 +41,70 @@ from qualcode.analysis.leak_names import (
 )
 from qualcode.analysis.leak_patterns import pattern_hits
 
-TITLES = ["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "doctor", "nurse", "sister",
-          "matron", "rev", "reverend", "sir", "dame", "lady", "lord", "councillor", "cllr"]
+TITLES = [
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "mx",
+    "dr",
+    "prof",
+    "professor",
+    "doctor",
+    "nurse",
+    "sister",
+    "matron",
+    "rev",
+    "reverend",
+    "sir",
+    "dame",
+    "lady",
+    "lord",
+    "councillor",
+    "cllr",
+]
 # Words after a name at a sentence start that say it is a person ("Will said...").
-NAME_VERBS = frozenset("""
-said says told asked was is has had came went rang called helped would could wanted thought
-and who from 's ’s texted phoned emailed explained suggested used gave got
-""".split())
-TITLE_WORD = re.compile(r"\b(?:" + "|".join(t.capitalize() for t in TITLES) + "|"
-                        + "|".join(t.upper() for t in TITLES) + r")\b")
+NAME_VERBS = frozenset(
+    [
+        "said",
+        "says",
+        "told",
+        "asked",
+        "was",
+        "is",
+        "has",
+        "had",
+        "came",
+        "went",
+        "rang",
+        "called",
+        "helped",
+        "would",
+        "could",
+        "wanted",
+        "thought",
+        "and",
+        "who",
+        "from",
+        "'s",
+        "’s",
+        "texted",
+        "phoned",
+        "emailed",
+        "explained",
+        "suggested",
+        "used",
+        "gave",
+        "got",
+    ]
+)
+TITLE_WORD = re.compile(
+    r"\b(?:"
+    + "|".join(t.capitalize() for t in TITLES)
+    + "|"
+    + "|".join(t.upper() for t in TITLES)
+    + r")\b"
+)
 LABEL = re.compile(r"^[^\S\n]*([A-Za-z][\w .'’-]{0,29}):")
 LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]+\b")
 CAPITALISED = re.compile(r"[A-Z][A-Za-z'’]*[a-z][A-Za-z'’]*")
@@ -82,8 +137,8 @@ class _Hit:
 
 
 def _context(text: str, start: int, end: int, width: int = 40) -> str:
-    left = text[max(0, start - width):start].split("\n")[-1]
-    right = text[end:end + width].split("\n")[0]
+    left = text[max(0, start - width) : start].split("\n")[-1]
+    right = text[end : end + width].split("\n")[0]
     return f"{left}[{text[start:end]}]{right}".strip()
 
 
@@ -121,9 +176,14 @@ class NameIndex:
                 (parts if name[:1].isupper() else full).append(nlp.make_doc(name))
                 continue
             full.append(nlp.make_doc(name))
-            parts += [nlp.make_doc(w) for w in words
-                      if len(w) > 1 and w[:1].isupper() and _norm(w) not in AMBIGUOUS_GIVEN_NAMES
-                      and _norm(w) not in COMMON_CAPITALISED]
+            parts += [
+                nlp.make_doc(w)
+                for w in words
+                if len(w) > 1
+                and w[:1].isupper()
+                and _norm(w) not in AMBIGUOUS_GIVEN_NAMES
+                and _norm(w) not in COMMON_CAPITALISED
+            ]
         if full:
             self.key.add("KEY", full)
         if parts:
@@ -185,8 +245,13 @@ def worth_tokenizing(line: str, index: NameIndex, capitalised_seen: set[str]) ->
     return False
 
 
-def _line_hits(line: str, index: NameIndex, lower_seen: Counter[str],
-               capitalised_seen: set[str], labels: Counter[str] | None = None) -> list[_Hit]:
+def _line_hits(
+    line: str,
+    index: NameIndex,
+    lower_seen: Counter[str],
+    capitalised_seen: set[str],
+    labels: Counter[str] | None = None,
+) -> list[_Hit]:
     """Name findings in one line (offsets within the line)."""
     if not worth_tokenizing(line, index, capitalised_seen):
         return []
@@ -194,16 +259,21 @@ def _line_hits(line: str, index: NameIndex, lower_seen: Counter[str],
     hits: list[_Hit] = []
     if index.has_key:
         for _, s, e in index.key(doc):
-            hits.append(_Hit(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), "name from the key",
-                             "certain"))
+            hits.append(
+                _Hit(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), "name from the key", "certain")
+            )
         for _, s, e in index.key_parts(doc):
             if _norm(doc[s:e].text) not in index.allowed:
-                hits.append(_Hit(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]),
-                                 "name from the key", "certain"))
+                hits.append(
+                    _Hit(
+                        doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), "name from the key", "certain"
+                    )
+                )
     for _, s, e in index.titles(doc) if TITLE_WORD.search(line) else ():
         if _norm(doc[e - 1].text) not in index.allowed:
-            hits.append(_Hit(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), "title and name",
-                             "certain"))
+            hits.append(
+                _Hit(doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), "title and name", "certain")
+            )
     label_end = _label_end(line)
     if label_end and labels is not None and labels[line[:label_end].strip()] < 2:
         label_end = -label_end  # said once: a heading ("Reciprocity: ..."), not a speaker
@@ -212,8 +282,12 @@ def _line_hits(line: str, index: NameIndex, lower_seen: Counter[str],
         if word in index.allowed:
             continue
         if not CAPITALISED.fullmatch(tok.text):
-            if (word in GIVEN_NAMES or word in SURNAMES) and tok.text.islower() \
-                    and word in capitalised_seen and word not in AMBIGUOUS_GIVEN_NAMES:
+            if (
+                (word in GIVEN_NAMES or word in SURNAMES)
+                and tok.text.islower()
+                and word in capitalised_seen
+                and word not in AMBIGUOUS_GIVEN_NAMES
+            ):
                 hits.append(_Hit(tok.idx, tok.idx + len(tok), "name in lower case", "possible"))
             continue
         kind = _name_kind(doc, i, line, label_end, word, lower_seen)
@@ -222,8 +296,9 @@ def _line_hits(line: str, index: NameIndex, lower_seen: Counter[str],
     return hits
 
 
-def _name_kind(doc: Any, i: int, line: str, label_end: int, word: str,
-               lower_seen: Counter[str]) -> tuple[str, str] | None:
+def _name_kind(
+    doc: Any, i: int, line: str, label_end: int, word: str, lower_seen: Counter[str]
+) -> tuple[str, str] | None:
     """(kind, confidence) for a capitalised token, or None when it is not a name."""
     tok = doc[i]
     nxt = doc[i + 1] if i + 1 < len(doc) else None
@@ -239,9 +314,13 @@ def _name_kind(doc: Any, i: int, line: str, label_end: int, word: str,
     if word in AMBIGUOUS_GIVEN_NAMES:
         after = _norm(nxt.text) if nxt is not None else ""
         named_by_context = (
-            in_label or not at_start or after in NAME_VERBS or after in (")", "]")
+            in_label
+            or not at_start
+            or after in NAME_VERBS
+            or after in (")", "]")
             or after in SURNAMES
-            or (word == "will" and after.isalpha() and after not in SUBJECT_WORDS))
+            or (word == "will" and after.isalpha() and after not in SUBJECT_WORDS)
+        )
         return ("name", "certain") if named_by_context else None
     if known:
         return "name", "certain"
@@ -262,8 +341,11 @@ def _name_kind(doc: Any, i: int, line: str, label_end: int, word: str,
 
 def _ner_hits(ner: Any, line: str) -> list[_Hit]:
     """People found by a trained pipeline's NER (possible findings)."""
-    return [_Hit(e.start_char, e.end_char, "person (NER)", "possible")
-            for e in ner(line).ents if e.label_ in ("PERSON", "PER")]
+    return [
+        _Hit(e.start_char, e.end_char, "person (NER)", "possible")
+        for e in ner(line).ents
+        if e.label_ in ("PERSON", "PER")
+    ]
 
 
 def merge_hits(hits: list[_Hit]) -> list[_Hit]:
@@ -272,8 +354,7 @@ def merge_hits(hits: list[_Hit]) -> list[_Hit]:
     for h in sorted(hits, key=lambda h: (h.start, -h.end)):
         last = merged[-1] if merged else None
         if last is not None and h.start <= last.end + 1 and _joinable(last, h):
-            better = h if CONFIDENCE_RANK[h.confidence] > CONFIDENCE_RANK[last.confidence] \
-                else last
+            better = h if CONFIDENCE_RANK[h.confidence] > CONFIDENCE_RANK[last.confidence] else last
             merged[-1] = _Hit(last.start, max(last.end, h.end), better.kind, better.confidence)
         else:
             merged.append(_Hit(h.start, h.end, h.kind, h.confidence))
@@ -287,8 +368,13 @@ def _joinable(a: _Hit, b: _Hit) -> bool:
     return any(a.kind.startswith(n) for n in names) and any(b.kind.startswith(n) for n in names)
 
 
-def find_leaks(documents: Sequence[tuple[str, str]], *, allow: Iterable[str] = (),
-               key_names: Iterable[str] = (), ner: Any = None) -> list[Finding]:
+def find_leaks(
+    documents: Sequence[tuple[str, str]],
+    *,
+    allow: Iterable[str] = (),
+    key_names: Iterable[str] = (),
+    ner: Any = None,
+) -> list[Finding]:
     """Scan ``(name, text)`` pairs; most certain first, then by document and place.
 
     ``allow``: words the team checked (any case), never reported unless they are in
@@ -306,20 +392,29 @@ def find_leaks(documents: Sequence[tuple[str, str]], *, allow: Iterable[str] = (
         hits: list[_Hit] = []
         offset = 0
         lines = text.split("\n")
-        labels = Counter(line[:_label_end(line)].strip() for line in lines if _label_end(line))
+        labels = Counter(line[: _label_end(line)].strip() for line in lines if _label_end(line))
         for number, line in enumerate(lines, start=1):
             found = [_Hit(h.start, h.end, h.kind, h.confidence) for h in pattern_hits(line)]
             taken = [(h.start, h.end) for h in found]
             names = _line_hits(line, index, lower_seen, capitalised_seen, labels)
             if ner is not None and line.strip():
                 names += _ner_hits(ner, line)
-            found += [h for h in names
-                      if not any(s < h.end and h.start < e for s, e in taken)]
+            found += [h for h in names if not any(s < h.end and h.start < e for s, e in taken)]
             for h in merge_hits(found):
                 hits.append(h)
-                findings.append(Finding(name, number, h.start + 1, offset + h.start,
-                                        offset + h.end, line[h.start:h.end], h.kind,
-                                        h.confidence, _context(line, h.start, h.end)))
+                findings.append(
+                    Finding(
+                        name,
+                        number,
+                        h.start + 1,
+                        offset + h.start,
+                        offset + h.end,
+                        line[h.start : h.end],
+                        h.kind,
+                        h.confidence,
+                        _context(line, h.start, h.end),
+                    )
+                )
             offset += len(line) + 1
     findings.sort(key=lambda f: (f.confidence != "certain", f.document, f.start))
     return findings
@@ -337,13 +432,21 @@ def installed_ner() -> Any:
     wanted = os.environ.get("QUALCODE_NER_MODEL", "").strip()
     if wanted.lower() == "none":
         return None
-    names = [wanted] if wanted else [
-        m for m in ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm")
-        if m in spacy.util.get_installed_models()]
+    names = (
+        [wanted]
+        if wanted
+        else [
+            m
+            for m in ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm")
+            if m in spacy.util.get_installed_models()
+        ]
+    )
     for model in names:
         try:
-            nlp = spacy.load(model, disable=["parser", "lemmatizer", "tagger", "senter",
-                                             "attribute_ruler", "textcat"])
+            nlp = spacy.load(
+                model,
+                disable=["parser", "lemmatizer", "tagger", "senter", "attribute_ruler", "textcat"],
+            )
         except (OSError, ValueError):
             continue
         if "ner" in nlp.pipe_names:

@@ -196,8 +196,19 @@ def code_tree(s: Session) -> list[_Node]:
         else:
             domain = domain_of[c.parent_id]
         domain_of[c.id] = domain
-        out.append(_Node(c.id, c.parent_id, c.name, c.origin, c.codable, c.colour,
-                         c.definition or "", path, domain))
+        out.append(
+            _Node(
+                c.id,
+                c.parent_id,
+                c.name,
+                c.origin,
+                c.codable,
+                c.colour,
+                c.definition or "",
+                path,
+                domain,
+            )
+        )
     return out
 
 
@@ -210,8 +221,10 @@ def _columns(tree: list[_Node], spec: MatrixSpec) -> list[MatrixColumn]:
         known = {n.domain.lower(): n.domain for n in tree}
         missing = [d for d in spec.domains if d.lower() not in known]
         if missing:
-            raise InvalidInputError(f"No domain {missing[0]!r}; the domains are "
-                                    f"{', '.join(dict.fromkeys(known.values())) or 'none yet'}.")
+            raise InvalidInputError(
+                f"No domain {missing[0]!r}; the domains are "
+                f"{', '.join(dict.fromkeys(known.values())) or 'none yet'}."
+            )
     wanted_domains = {d.lower() for d in spec.domains}
     chosen = []
     for n in tree:
@@ -219,13 +232,27 @@ def _columns(tree: list[_Node], spec: MatrixSpec) -> list[MatrixColumn]:
         if spec.code_ids:
             keep = n.id in spec.code_ids
         else:
-            keep = (not wanted_domains or n.domain.lower() in wanted_domains) and \
-                   (spec.max_depth is None or depth <= spec.max_depth) and \
-                   (n.codable or spec.headings or depth == spec.max_depth)
+            keep = (
+                (not wanted_domains or n.domain.lower() in wanted_domains)
+                and (spec.max_depth is None or depth <= spec.max_depth)
+                and (n.codable or spec.headings or depth == spec.max_depth)
+            )
         if keep:
             members = below[n.id] if spec.roll_up else {n.id}
-            chosen.append(MatrixColumn(n.id, n.name, n.path, n.domain, depth, n.codable, n.origin,
-                                       n.colour, frozenset(members), n.definition))
+            chosen.append(
+                MatrixColumn(
+                    n.id,
+                    n.name,
+                    n.path,
+                    n.domain,
+                    depth,
+                    n.codable,
+                    n.origin,
+                    n.colour,
+                    frozenset(members),
+                    n.definition,
+                )
+            )
     return chosen
 
 
@@ -238,13 +265,20 @@ def _case_rows(s: Session, spec: MatrixSpec) -> list[MatrixRow]:
         names = {c.name.lower() for c in cases}
         missing = [c for c in spec.cases if c.lower() not in names]
         if missing:
-            raise InvalidInputError(f"No case {missing[0]!r} (cases: "
-                                    f"{', '.join(sorted((c.name for c in cases), key=natural_key))}).")
+            raise InvalidInputError(
+                f"No case {missing[0]!r} (cases: "
+                f"{', '.join(sorted((c.name for c in cases), key=natural_key))})."
+            )
     filters = [(text, parse_where(text)) for text in spec.where]
     known = sorted({name for values in attrs.values() for name in values})
     for text, node in filters:  # a typo is an error, never an empty matrix
-        check_attributes_known(node, text, known, label=f"--where {text!r}",
-                               fix="Fix the name, or give the cases that attribute first.")
+        check_attributes_known(
+            node,
+            text,
+            known,
+            label=f"--where {text!r}",
+            fix="Fix the name, or give the cases that attribute first.",
+        )
     rows = []
     for c in cases:
         a = attrs.get(c.id, {})
@@ -262,11 +296,22 @@ def _participant_rows(s: Session, cases: list[MatrixRow]) -> list[MatrixRow]:
     by_case = {r.id: r for r in cases}
     rows = []
     for pid, label, case_id, role in s.execute(
-            select(Participant.id, Participant.label, Participant.case_id, Participant.role)):
+        select(Participant.id, Participant.label, Participant.case_id, Participant.role)
+    ):
         case = by_case.get(case_id)
         if case is not None:
-            rows.append(MatrixRow("participant", pid, label, case.id, case.label, case.group,
-                                  case.attributes, role))
+            rows.append(
+                MatrixRow(
+                    "participant",
+                    pid,
+                    label,
+                    case.id,
+                    case.label,
+                    case.group,
+                    case.attributes,
+                    role,
+                )
+            )
     order = {r.id: i for i, r in enumerate(cases)}
     return sorted(rows, key=lambda r: (order[r.case_id], natural_key(r.label)))
 
@@ -283,8 +328,9 @@ def _filtered_codings(s: Session, spec: MatrixSpec, q: Any) -> Any:
         known = dict((n.lower(), i) for i, n in s.execute(select(Coder.id, Coder.name)))
         missing = [c for c in spec.coders if c.lower() not in known]
         if missing:
-            raise InvalidInputError(f"No coder {missing[0]!r} (coders: "
-                                    f"{', '.join(sorted(known)) or 'none yet'}).")
+            raise InvalidInputError(
+                f"No coder {missing[0]!r} (coders: {', '.join(sorted(known)) or 'none yet'})."
+            )
         q = q.where(Coding.coder_id.in_([known[c.lower()] for c in spec.coders]))
     if spec.document_ids:
         q = q.where(Coding.document_id.in_(spec.document_ids))
@@ -318,9 +364,13 @@ def build_matrix(s: Session, spec: MatrixSpec) -> Matrix:
             contrib.setdefault(member, []).append(ci)
 
     # One GROUP BY over the codings alone, in the order of the (code, document) index.
-    q = (select(Coding.code_id, Coding.document_id, Coding.valence, func.count(Coding.id),
-                func.aggregate_strings(cast(Coding.id, String), ","))
-         .group_by(Coding.code_id, Coding.document_id, Coding.valence))
+    q = select(
+        Coding.code_id,
+        Coding.document_id,
+        Coding.valence,
+        func.count(Coding.id),
+        func.aggregate_strings(cast(Coding.id, String), ","),
+    ).group_by(Coding.code_id, Coding.document_id, Coding.valence)
     if len(contrib) < len(tree):
         q = q.where(Coding.code_id.in_(list(contrib)))
     q = _filtered_codings(s, spec, q)
@@ -378,8 +428,9 @@ def build_matrix(s: Session, spec: MatrixSpec) -> Matrix:
 
 def _participant_rank(s: Session) -> dict[int, tuple[int, str]]:
     """participant id -> (natural sort position, label)."""
-    pairs = sorted(s.execute(select(Participant.id, Participant.label)).all(),
-                   key=lambda r: natural_key(r[1]))
+    pairs = sorted(
+        s.execute(select(Participant.id, Participant.label)).all(), key=lambda r: natural_key(r[1])
+    )
     return {pid: (n, label) for n, (pid, label) in enumerate(pairs)}
 
 
@@ -388,17 +439,29 @@ def _attach_summaries(s: Session, matrix: Matrix) -> None:
     row_of = {r.id: i for i, r in enumerate(matrix.rows) if r.id is not None}
     col_of = {c.code_id: i for i, c in enumerate(matrix.columns)}
     by = matrix.spec.by
-    q = (select(CellSummary.id, CellSummary.row_id, CellSummary.code_id, CellSummary.text,
-                CellSummary.status, Coder.name, CellSummary.updated_at)
-         .outerjoin(Coder, Coder.id == CellSummary.coder_id).where(CellSummary.row_type == by))
+    q = (
+        select(
+            CellSummary.id,
+            CellSummary.row_id,
+            CellSummary.code_id,
+            CellSummary.text,
+            CellSummary.status,
+            Coder.name,
+            CellSummary.updated_at,
+        )
+        .outerjoin(Coder, Coder.id == CellSummary.coder_id)
+        .where(CellSummary.row_type == by)
+    )
     for sid, row_id, code_id, text, status, author, updated in s.execute(q):
         ri, ci = row_of.get(row_id), col_of.get(code_id)
         if ri is not None and ci is not None:
             cell = matrix.cells.setdefault((ri, ci), Cell())
             cell.summary = SummaryInfo(sid, text or "", status, author, updated)
-    q2 = (select(WorkshopComment.row_id, WorkshopComment.code_id, func.count())
-          .where(WorkshopComment.row_type == by)
-          .group_by(WorkshopComment.row_id, WorkshopComment.code_id))
+    q2 = (
+        select(WorkshopComment.row_id, WorkshopComment.code_id, func.count())
+        .where(WorkshopComment.row_type == by)
+        .group_by(WorkshopComment.row_id, WorkshopComment.code_id)
+    )
     for row_id, code_id, n in s.execute(q2):
         ri, ci = row_of.get(row_id), col_of.get(code_id)
         if ri is not None and ci is not None:

@@ -46,15 +46,17 @@ class MatrixSpec:
             raise InvalidInputError(f"Rows are by 'case' or 'participant', not {self.by!r}.")
         bad = [v for v in self.valences if v not in VALENCE_FILTERS]
         if bad:
-            raise InvalidInputError(f"Valence filter {bad[0]!r} is not one of "
-                                    f"{', '.join(VALENCE_FILTERS)}.")
+            raise InvalidInputError(
+                f"Valence filter {bad[0]!r} is not one of {', '.join(VALENCE_FILTERS)}."
+            )
         for text in self.where:
             parse_where(text)
         if self.max_depth is not None and self.max_depth < 0:
             raise InvalidInputError("The column depth starts at 0 (the domains).")
 
-    def describe(self, document_names: dict[int, str] | None = None,
-                 code_names: dict[int, str] | None = None) -> list[str]:
+    def describe(
+        self, document_names: dict[int, str] | None = None, code_names: dict[int, str] | None = None
+    ) -> list[str]:
         """The filters in words, for title pages and headers."""
         out = [f"Rows: by {self.by}"]
         if self.domains:
@@ -62,13 +64,20 @@ class MatrixSpec:
         if self.code_ids:
             names = code_names or {}
             out.append("Codes: " + ", ".join(names.get(i, str(i)) for i in self.code_ids))
-        out.append("Construct columns include their child codes" if self.roll_up
-                   else "Each column counts its own code only")
+        out.append(
+            "Construct columns include their child codes"
+            if self.roll_up
+            else "Each column counts its own code only"
+        )
         if self.max_depth is not None:
             out.append(f"Columns down to level {self.max_depth}")
-        for label, values in (("Valence", self.valences), ("Coders", self.coders),
-                              ("Case groups", self.groups), ("Cases", self.cases),
-                              ("Case attributes", self.where)):
+        for label, values in (
+            ("Valence", self.valences),
+            ("Coders", self.coders),
+            ("Case groups", self.groups),
+            ("Cases", self.cases),
+            ("Case attributes", self.where),
+        ):
             if values:
                 out.append(f"{label}: " + ", ".join(values))
         if self.document_ids:

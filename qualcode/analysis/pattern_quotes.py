@@ -46,8 +46,14 @@ def _subtree(parents: dict[int, int | None], roots: set[int]) -> set[int]:
     return ids
 
 
-def collect_quotes(s: Session, result: PatternResult, rows: list[PatternRow] | None = None, *,
-                   per_case: int | None = 3, cases: str = "present") -> QuoteMap:
+def collect_quotes(
+    s: Session,
+    result: PatternResult,
+    rows: list[PatternRow] | None = None,
+    *,
+    per_case: int | None = 3,
+    cases: str = "present",
+) -> QuoteMap:
     """Quotes per pattern (code id, valence) and case, in case order; one query for all rows.
 
     ``cases="present"`` takes quotes only from cases where the pattern is present;
@@ -61,14 +67,24 @@ def collect_quotes(s: Session, result: PatternResult, rows: list[PatternRow] | N
     wanted = {r.code_id for r in rows}
     parents: dict[int, int | None] = dict(s.execute(select(Code.id, Code.parent_id)).all())  # type: ignore[arg-type]
     ids = _subtree(parents, wanted) if roll_up else wanted
-    q = (select(Coding.code_id, Coding.valence, Coding.document_id, Coding.start, Coding.end,
-                func.substr(Document.text, Coding.start + 1, Coding.end - Coding.start),
-                Document.name, Participant.label, Case.name)
-         .join(Document, Document.id == Coding.document_id)
-         .outerjoin(Participant, Participant.id == Document.participant_id)
-         .join(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
-         .where(Coding.code_id.in_(sorted(ids)))
-         .order_by(Participant.label, Document.name, Coding.start, Coding.id))
+    q = (
+        select(
+            Coding.code_id,
+            Coding.valence,
+            Coding.document_id,
+            Coding.start,
+            Coding.end,
+            func.substr(Document.text, Coding.start + 1, Coding.end - Coding.start),
+            Document.name,
+            Participant.label,
+            Case.name,
+        )
+        .join(Document, Document.id == Coding.document_id)
+        .outerjoin(Participant, Participant.id == Document.participant_id)
+        .join(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
+        .where(Coding.code_id.in_(sorted(ids)))
+        .order_by(Participant.label, Document.name, Coding.start, Coding.id)
+    )
     if result.presence.coders:  # the quotes come from the same coders' codings
         q = q.where(Coding.coder_id.in_(coder_ids(s, result.presence.coders)))
     keys = {r.key: r for r in rows}
@@ -80,8 +96,9 @@ def collect_quotes(s: Session, result: PatternResult, rows: list[PatternRow] | N
             if row is not None and (cases != "present" or case in row.present_in):
                 bucket = out[row.key].setdefault(case, [])
                 if per_case is None or len(bucket) < per_case:
-                    bucket.append(Quote(case, label, doc, doc_id, start, end,
-                                        " ".join(text.split())))
+                    bucket.append(
+                        Quote(case, label, doc, doc_id, start, end, " ".join(text.split()))
+                    )
             walk = parents.get(walk) if roll_up else None
     for key, row in keys.items():
         order = {name: i for i, name in enumerate(row.counts)}

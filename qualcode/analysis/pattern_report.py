@@ -15,8 +15,11 @@ SECTION_TITLES = {
     "outlier": "D. Only in outlier cases",
     "none": "No pattern",
 }
-OUTLIER_TITLES = {"high": "shares with the high group", "low": "shares with the low group",
-                  "only": "only outlier cases have"}
+OUTLIER_TITLES = {
+    "high": "shares with the high group",
+    "low": "shares with the low group",
+    "only": "only outlier cases have",
+}
 
 
 @dataclass(frozen=True)
@@ -37,25 +40,49 @@ def pattern_sections(result: PatternResult, *, include_none: bool = False) -> li
     shorts = {"shared": "A. Shared by all cases", "high": "B. High", "low": "C. Low"}
     for cat in ("shared", "high", "low"):
         who = f" ({', '.join(groups[cat])})" if cat != "shared" and groups[cat] else ""
-        out.append(Section(cat, SECTION_TITLES[cat] + who, tuple(result.by_category(cat)),
-                           short=shorts[cat] + who))
+        out.append(
+            Section(
+                cat,
+                SECTION_TITLES[cat] + who,
+                tuple(result.by_category(cat)),
+                short=shorts[cat] + who,
+            )
+        )
     single = len(groups["outlier"]) == 1
     for case in groups["outlier"]:
         view = result.outlier_view(case)
         for share, rows in view.items():
-            short = (f"D. {case} shares with {share}" if share != "only"
-                     else f"D. Only {case}" if single else f"D. {case}: only outlier cases")
-            out.append(Section(f"outlier:{case}:{share}", f"D. {case} {OUTLIER_TITLES[share]}",
-                               tuple(rows), (case,), short))
+            short = (
+                f"D. {case} shares with {share}"
+                if share != "only"
+                else f"D. Only {case}"
+                if single
+                else f"D. {case}: only outlier cases"
+            )
+            out.append(
+                Section(
+                    f"outlier:{case}:{share}",
+                    f"D. {case} {OUTLIER_TITLES[share]}",
+                    tuple(rows),
+                    (case,),
+                    short,
+                )
+            )
     if include_none:
-        out.append(Section("none", SECTION_TITLES["none"], tuple(result.by_category("none")),
-                           short="No pattern"))
+        out.append(
+            Section(
+                "none",
+                SECTION_TITLES["none"],
+                tuple(result.by_category("none")),
+                short="No pattern",
+            )
+        )
     return out
 
 
-def comments_by_row(result: PatternResult,
-                    comments: Mapping[tuple[int, str | None], Sequence[Any]]
-                    ) -> list[tuple[PatternRow, list[tuple[str | None, Any]]]]:
+def comments_by_row(
+    result: PatternResult, comments: Mapping[tuple[int, str | None], Sequence[Any]]
+) -> list[tuple[PatternRow, list[tuple[str | None, Any]]]]:
     """Workshop comments under the pattern rows they were made on, in table order.
 
     A table per code (not per valence) shows a code's comments from every valence,
@@ -63,9 +90,12 @@ def comments_by_row(result: PatternResult,
     """
     out = []
     for row in result.rows:
-        found = [(valence, c) for (code_id, valence), said in comments.items()
-                 if code_id == row.code_id and (row.valence is None or valence == row.valence)
-                 for c in said]
+        found = [
+            (valence, c)
+            for (code_id, valence), said in comments.items()
+            if code_id == row.code_id and (row.valence is None or valence == row.valence)
+            for c in said
+        ]
         if found:
             found.sort(key=lambda pair: pair[1].created_at)
             out.append((row, found))

@@ -32,7 +32,8 @@ OUTLIER_SHARES_RULE = (
     "otherwise 'shared' when the code's category is shared, 'high' when it is high "
     "(present in o and characteristic of the high cases), 'low' when it is low, 'only' when "
     "it is outlier (no high or low case has it), and null when the pattern is mixed "
-    "(category none).")
+    "(category none)."
+)
 
 
 def natural_key(name: str) -> tuple[Any, ...]:
@@ -60,8 +61,10 @@ class PresenceRule:
         if self.min_refs < 1 or self.min_participants < 1:
             raise InvalidInputError("--min-refs and --min-participants must be at least 1.")
         if not Fraction(1, 2) < self.share <= 1:
-            raise InvalidInputError(f"--share {float(self.share):g}: give a share above 0.5 and at "
-                                    "most 1 (e.g. 0.8 for 'at least 80% of the group').")
+            raise InvalidInputError(
+                f"--share {float(self.share):g}: give a share above 0.5 and at "
+                "most 1 (e.g. 0.8 for 'at least 80% of the group')."
+            )
 
     @property
     def relaxed(self) -> bool:
@@ -82,15 +85,21 @@ class PresenceRule:
             "shared": f"present in at least {s} of the cases of every group",
             "high": f"present in at least {s} of high cases and at most {rest} of low cases",
             "low": f"present in at least {s} of low cases and at most {rest} of high cases",
-            "outlier": (f"present in at least one outlier case and at most {rest} of the high "
-                        "and low cases together"),
+            "outlier": (
+                f"present in at least one outlier case and at most {rest} of the high "
+                "and low cases together"
+            ),
             "none": "anything else, including codes never applied",
         }
 
     def short(self) -> str:
         """The same in a few words, for a screen's header line."""
-        mode = (f"RELAXED share {float(self.share):g} (≥{percent(self.share)} of a group, "
-                f"≤{percent(1 - self.share)} of the other)" if self.relaxed else "Exact rules")
+        mode = (
+            f"RELAXED share {float(self.share):g} (≥{percent(self.share)} of a group, "
+            f"≤{percent(1 - self.share)} of the other)"
+            if self.relaxed
+            else "Exact rules"
+        )
         unit = "code × valence" if self.by_valence else "code"
         roll = " · children rolled up" if self.roll_up else ""
         refs = f"≥{self.min_refs} coding{'s' if self.min_refs > 1 else ''}"
@@ -100,14 +109,18 @@ class PresenceRule:
 
     def headline(self) -> str:
         """One line that every output prints, so relaxed results are never mistaken for exact."""
-        who = (f"at least {self.min_refs} coding(s) from at least {self.min_participants} "
-               "participant(s)")
+        who = (
+            f"at least {self.min_refs} coding(s) from at least {self.min_participants} "
+            "participant(s)"
+        )
         unit = "code × valence" if self.by_valence else "code"
         roll = ", child codes rolled up into their parents" if self.roll_up else ""
         if self.relaxed:
-            mode = (f"RELAXED rules (share {float(self.share):g}): present in at least "
-                    f"{percent(self.share)} of a group and at most {percent(1 - self.share)} of "
-                    "the other group")
+            mode = (
+                f"RELAXED rules (share {float(self.share):g}): present in at least "
+                f"{percent(self.share)} of a group and at most {percent(1 - self.share)} of "
+                "the other group"
+            )
         else:
             mode = "Exact rules"
         by = f" Only codings by {', '.join(self.coders)}." if self.coders else ""
@@ -124,9 +137,13 @@ def _at_most(n: int, total: int, share: Fraction) -> bool:
     return n * share.denominator <= (share.denominator - share.numerator) * total
 
 
-def classify(present: set[str] | frozenset[str], high: set[str] | frozenset[str],
-             low: set[str] | frozenset[str], outlier: set[str] | frozenset[str],
-             share: Fraction = Fraction(1)) -> str:
+def classify(
+    present: set[str] | frozenset[str],
+    high: set[str] | frozenset[str],
+    low: set[str] | frozenset[str],
+    outlier: set[str] | frozenset[str],
+    share: Fraction = Fraction(1),
+) -> str:
     """The category of one code, from the grouped cases where it is present.
 
     Exact rules (``share == 1``), with H, L, O the groups and P = ``present`` ∩ (H ∪ L ∪ O):
@@ -166,8 +183,9 @@ def classify(present: set[str] | frozenset[str], high: set[str] | frozenset[str]
     return "none"
 
 
-def outlier_shares(category: str, present: set[str] | frozenset[str],
-                   outliers: list[str]) -> dict[str, str | None]:
+def outlier_shares(
+    category: str, present: set[str] | frozenset[str], outliers: list[str]
+) -> dict[str, str | None]:
     """What each outlier case shares, for one code (see ``OUTLIER_SHARES_RULE``).
 
     For outlier case o: ``None`` when the code is not present in o; else
@@ -249,8 +267,9 @@ def code_tree(s: Session) -> list[CodeNode]:
     return [CodeNode(c.id, c.name, path) for c, path in ordered_codes(s)]
 
 
-def count_codings(s: Session, *, by_valence: bool = False, roll_up: bool = False
-                  ) -> dict[tuple[int, str | None], dict[int, CellCount]]:
+def count_codings(
+    s: Session, *, by_valence: bool = False, roll_up: bool = False
+) -> dict[tuple[int, str | None], dict[int, CellCount]]:
     """Codings and distinct participants per code × case (× valence).
 
     A document's case is its participant's case, else the document's own case; a
@@ -261,9 +280,14 @@ def count_codings(s: Session, *, by_valence: bool = False, roll_up: bool = False
     return counts_by_key(coded_documents(s, by_valence=by_valence, roll_up=roll_up))
 
 
-def find_patterns(s: Session, assignments: list[GroupAssignment],
-                  presence: PresenceRule | None = None, *, group_rules: dict[str, str] | None = None,
-                  groups_from: str | None = None) -> PatternResult:
+def find_patterns(
+    s: Session,
+    assignments: list[GroupAssignment],
+    presence: PresenceRule | None = None,
+    *,
+    group_rules: dict[str, str] | None = None,
+    groups_from: str | None = None,
+) -> PatternResult:
     """Classify every code (× valence) over the grouped cases.
 
     Only the present cases are worked out here; each row's per-case counts are built
@@ -272,14 +296,17 @@ def find_patterns(s: Session, assignments: list[GroupAssignment],
     presence = presence or PresenceRule()
     cases = Case.__table__.c  # Core columns: no ORM mapper configuration on a read
     case_names: dict[int, str] = dict(s.execute(select(cases.id, cases.name)).all())
-    coded = coded_documents(s, by_valence=presence.by_valence, roll_up=presence.roll_up,
-                            coders=presence.coders)
+    coded = coded_documents(
+        s, by_valence=presence.by_valence, roll_up=presence.roll_up, coders=presence.coders
+    )
     groups = members(assignments)
     high, low, outl = (frozenset(groups[g]) for g in GROUPS)
     grouped = high | low | outl
     grouped_ids = {cid for cid, name in case_names.items() if name in grouped}
-    rank = {cid: i for i, (cid, _) in enumerate(sorted(case_names.items(),
-                                                        key=lambda kv: natural_key(kv[1])))}
+    rank = {
+        cid: i
+        for i, (cid, _) in enumerate(sorted(case_names.items(), key=lambda kv: natural_key(kv[1])))
+    }
     valences: dict[int, set[str | None]] = defaultdict(set)
     for code_id, valence in coded.documents:
         valences[code_id].add(valence)
@@ -292,9 +319,18 @@ def find_patterns(s: Session, assignments: list[GroupAssignment],
             ids = coded.present_cases(key, min_refs, min_people) & grouped_ids
             present = tuple(case_names[c] for c in sorted(ids, key=rank.__getitem__))
             category = classify(frozenset(present), high, low, outl, presence.share)
-            rows.append(PatternRow(node.id, node.name, node.path, valence, category, present,
-                                   outlier_shares(category, frozenset(present), outlier_names),
-                                   LazyCaseCounts(coded, key, case_names, rank)))
+            rows.append(
+                PatternRow(
+                    node.id,
+                    node.name,
+                    node.path,
+                    valence,
+                    category,
+                    present,
+                    outlier_shares(category, frozenset(present), outlier_names),
+                    LazyCaseCounts(coded, key, case_names, rank),
+                )
+            )
     result = PatternResult(assignments, presence, rows, dict(group_rules or {}), groups_from)
     uncased = coded.uncased_codings()
     result.warnings = _warnings(groups, None if presence.roll_up else uncased, uncased > 0)
@@ -304,9 +340,11 @@ def find_patterns(s: Session, assignments: list[GroupAssignment],
 def _warnings(groups: dict[str, list[str]], uncased: int | None, any_uncased: bool) -> list[str]:
     out = []
     if not any(groups[g] for g in GROUPS):
-        out.append("No case has a group, so there is nothing to compare. Set groups in the "
-                   "workbench (F6 Set up, then 4 Case groups), or with `qualcode group rules`, "
-                   "`qualcode group set` or --groups-from ATTR.")
+        out.append(
+            "No case has a group, so there is nothing to compare. Set groups in the "
+            "workbench (F6 Set up, then 4 Case groups), or with `qualcode group rules`, "
+            "`qualcode group set` or --groups-from ATTR."
+        )
         return out
     for g in ("high", "low"):
         if not groups[g]:
@@ -323,24 +361,39 @@ def to_json(result: PatternResult) -> dict[str, Any]:
     """The documented JSON contract: ``{"groups", "rules", "codes"}`` (see the README)."""
     p = result.presence
     return {
-        "groups": {a.case: a.group for a in sorted(result.assignments,
-                                                   key=lambda a: natural_key(a.case))},
+        "groups": {
+            a.case: a.group for a in sorted(result.assignments, key=lambda a: natural_key(a.case))
+        },
         "rules": {
             "mode": "relaxed" if p.relaxed else "exact",
             "share": float(p.share),
             "summary": p.headline(),
             "categories": p.category_rules(),
             "outlier_shares": OUTLIER_SHARES_RULE,
-            "presence": {"min_refs": p.min_refs, "min_participants": p.min_participants,
-                         "by_valence": p.by_valence, "roll_up": p.roll_up,
-                         **({"coders": list(p.coders)} if p.coders else {})},
+            "presence": {
+                "min_refs": p.min_refs,
+                "min_participants": p.min_participants,
+                "by_valence": p.by_valence,
+                "roll_up": p.roll_up,
+                **({"coders": list(p.coders)} if p.coders else {}),
+            },
             "groups_from": result.groups_from,
             "group_rules": result.group_rules,
-            "group_reasons": {a.case: a.reason for a in sorted(
-                result.assignments, key=lambda a: natural_key(a.case))},
+            "group_reasons": {
+                a.case: a.reason
+                for a in sorted(result.assignments, key=lambda a: natural_key(a.case))
+            },
             "warnings": list(result.warnings),
         },
-        "codes": [{"name": r.name, "path": list(r.path), "valence": r.valence,
-                   "category": r.category, "present_in": list(r.present_in),
-                   "outlier_shares": dict(r.outlier_shares)} for r in result.rows],
+        "codes": [
+            {
+                "name": r.name,
+                "path": list(r.path),
+                "valence": r.valence,
+                "category": r.category,
+                "present_in": list(r.present_in),
+                "outlier_shares": dict(r.outlier_shares),
+            }
+            for r in result.rows
+        ],
     }

@@ -55,8 +55,7 @@ class CodedDocuments:
     case_of: dict[str, int | None]  # document -> case (its participant's, else its own)
     who_of: dict[str, int]  # document -> participant (a document with none counts as one)
 
-    def present_cases(self, key: Key, min_refs: int = 1, min_participants: int = 1
-                      ) -> set[int]:
+    def present_cases(self, key: Key, min_refs: int = 1, min_participants: int = 1) -> set[int]:
         """Cases where the code has at least ``min_refs`` codings from ``min_participants``."""
         docs = self.documents.get(key)
         if docs is None:
@@ -66,8 +65,11 @@ class CodedDocuments:
             found = {case_of[d] for d in docs}
             found.discard(None)  # type: ignore[arg-type]
             return found  # type: ignore[return-value]
-        return {case for case, c in self.cell_counts(key).items()
-                if c.refs >= min_refs and c.participants >= min_participants}
+        return {
+            case
+            for case, c in self.cell_counts(key).items()
+            if c.refs >= min_refs and c.participants >= min_participants
+        }
 
     def cell_counts(self, key: Key) -> dict[int, CellCount]:
         """Codings and distinct participants per case (documents with no case left out)."""
@@ -92,21 +94,29 @@ class CodedDocuments:
         return sum(1 for docs in self.documents.values() for d in docs if d in orphans)
 
 
-def coded_documents(s: Session, *, by_valence: bool = False, roll_up: bool = False,
-                    portable: bool | None = None, coders: tuple[str, ...] = ()
-                    ) -> CodedDocuments:
+def coded_documents(
+    s: Session,
+    *,
+    by_valence: bool = False,
+    roll_up: bool = False,
+    portable: bool | None = None,
+    coders: tuple[str, ...] = (),
+) -> CodedDocuments:
     """Read the coded documents per code (× valence) in one grouped query.
 
     Without ``by_valence`` the key's valence is None and covers every coding of the
     code. With ``roll_up`` each code also holds the codings of every code below it.
     ``portable`` forces the plain SQL used on databases other than SQLite.
     """
-    docs = s.execute(select(_documents.id,
-                            func.coalesce(_participants.case_id, _documents.case_id),
-                            func.coalesce(_documents.participant_id, -_documents.id))
-                     .select_from(Document.__table__)
-                     .outerjoin(Participant.__table__,
-                                _participants.id == _documents.participant_id)).all()
+    docs = s.execute(
+        select(
+            _documents.id,
+            func.coalesce(_participants.case_id, _documents.case_id),
+            func.coalesce(_documents.participant_id, -_documents.id),
+        )
+        .select_from(Document.__table__)
+        .outerjoin(Participant.__table__, _participants.id == _documents.participant_id)
+    ).all()
     case_of = {str(d): case for d, case, _ in docs}
     who_of = {str(d): who for d, _, who in docs}
     documents = _fetch(s, by_valence, portable, coder_ids(s, coders) if coders else None)
@@ -120,13 +130,16 @@ def coder_ids(s: Session, names: tuple[str, ...]) -> list[int]:
     known = dict(s.execute(select(Coder.__table__.c.name, Coder.__table__.c.id)).all())
     missing = [n for n in names if n not in known]
     if missing:
-        raise InvalidInputError(f"No coder {', '.join(repr(m) for m in missing)} in this "
-                                f"project. Coders: {', '.join(sorted(known)) or 'none yet'}.")
+        raise InvalidInputError(
+            f"No coder {', '.join(repr(m) for m in missing)} in this "
+            f"project. Coders: {', '.join(sorted(known)) or 'none yet'}."
+        )
     return [known[n] for n in names]
 
 
-def _fetch(s: Session, by_valence: bool, portable: bool | None,
-           coders: list[int] | None = None) -> dict[Key, list[str]]:
+def _fetch(
+    s: Session, by_valence: bool, portable: bool | None, coders: list[int] | None = None
+) -> dict[Key, list[str]]:
     keys = [_codings.code_id] + ([_codings.valence] if by_valence else [])
     conn = s.connection()
     out: dict[Key, list[str]] = {}
@@ -196,7 +209,9 @@ class LazyCaseCounts(Mapping[str, CellCount]):
     def _load(self) -> dict[str, CellCount]:
         if self._cells is None:
             cells = self.source.cell_counts(self.key)
-            self._cells = {self.names[c]: cells[c] for c in sorted(cells, key=self.order.__getitem__)}
+            self._cells = {
+                self.names[c]: cells[c] for c in sorted(cells, key=self.order.__getitem__)
+            }
         return self._cells
 
     def __getitem__(self, case: str) -> CellCount:

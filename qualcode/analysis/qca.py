@@ -184,8 +184,12 @@ class QcaResult:
         return [r for r in self.truth_table if 0 < r.positive < r.n and r.output != "1"]
 
 
-def evaluate_cases(cases: list[CaseInput], conditions: list[Condition], outcome: Condition,
-                   calls: Callable[[str, Call], Truth] | None = None) -> list[CaseRow]:
+def evaluate_cases(
+    cases: list[CaseInput],
+    conditions: list[Condition],
+    outcome: Condition,
+    calls: Callable[[str, Call], Truth] | None = None,
+) -> list[CaseRow]:
     """Each case's condition and outcome values; unknown values leave the case out (with why)."""
     rows = []
     for case in cases:
@@ -193,8 +197,13 @@ def evaluate_cases(cases: list[CaseInput], conditions: list[Condition], outcome:
         values: list[int | None] = []
         missing: list[str] = []
         for cond in (*conditions, outcome):
-            ev = Evaluator(cond.source or cond.expression, case.attributes, case=case.name,
-                           label=f"{cond.label} ({cond.source or cond.expression!r})", calls=handler)
+            ev = Evaluator(
+                cond.source or cond.expression,
+                case.attributes,
+                case=case.name,
+                label=f"{cond.label} ({cond.source or cond.expression!r})",
+                calls=handler,
+            )
             v = ev.eval(cond.node)
             if v is None:
                 missing.append(f"{cond.label}: {'; '.join(ev.explain(cond.node))}")
@@ -208,8 +217,9 @@ def _bits(config: int, k: int) -> tuple[int, ...]:
     return tuple((config >> (k - 1 - i)) & 1 for i in range(k))
 
 
-def truth_table(rows: list[CaseRow], k: int, threshold: float = 1.0,
-                min_cases: int = 1) -> tuple[list[TruthRow], list[tuple[int, ...]]]:
+def truth_table(
+    rows: list[CaseRow], k: int, threshold: float = 1.0, min_cases: int = 1
+) -> tuple[list[TruthRow], list[tuple[int, ...]]]:
     """Truth-table rows (observed configurations) and the logical remainders."""
     if not 0 < threshold <= 1:
         raise InvalidInputError("--consistency must be above 0 and at most 1.")
@@ -231,10 +241,18 @@ def truth_table(rows: list[CaseRow], k: int, threshold: float = 1.0,
             out = "1"
         else:
             out = "C" if pos else "0"
-        table.append(TruthRow(_bits(config, k), tuple(r.case for r in members), pos, cons,
-                              pos / total_positive if total_positive else 0.0, out))
+        table.append(
+            TruthRow(
+                _bits(config, k),
+                tuple(r.case for r in members),
+                pos,
+                cons,
+                pos / total_positive if total_positive else 0.0,
+                out,
+            )
+        )
     seen = {c for c, m in by_config.items() if len(m) >= min_cases}
-    remainders = [_bits(c, k) for c in range(2 ** k - 1, -1, -1) if c not in seen]
+    remainders = [_bits(c, k) for c in range(2**k - 1, -1, -1) if c not in seen]
     return table, remainders
 
 
@@ -268,9 +286,14 @@ def literals(imp: Implicant, k: int) -> int:
     return k - imp[1].bit_count()
 
 
-def minimal_covers(on: set[int], primes: set[Implicant], k: int, *,
-                   prefer_fewer_literals: bool = False,
-                   limit: int = MAX_SOLUTIONS) -> list[tuple[Implicant, ...]]:
+def minimal_covers(
+    on: set[int],
+    primes: set[Implicant],
+    k: int,
+    *,
+    prefer_fewer_literals: bool = False,
+    limit: int = MAX_SOLUTIONS,
+) -> list[tuple[Implicant, ...]]:
     """Every cover of ``on`` with the fewest prime implicants (as the R package QCA lists them).
 
     A model must hold every essential implicant (the only one covering some row),
@@ -282,8 +305,9 @@ def minimal_covers(on: set[int], primes: set[Implicant], k: int, *,
         return []
     ordered = sorted(primes, key=lambda p: (literals(p, k), -p[0], p[1]))
     cover = {p: frozenset(t for t in on if covers(p, t)) for p in ordered}
-    essential = [p for p in ordered
-                 if any(sum(1 for q in ordered if t in cover[q]) == 1 for t in cover[p])]
+    essential = [
+        p for p in ordered if any(sum(1 for q in ordered if t in cover[q]) == 1 for t in cover[p])
+    ]
     left = set(on) - set().union(*(cover[p] for p in essential)) if essential else set(on)
     if not left:
         return [tuple(essential)]
@@ -292,20 +316,25 @@ def minimal_covers(on: set[int], primes: set[Implicant], k: int, *,
     left = _dominating_rows(left, candidates, cover)
     start = _lower_bound({t: [p for p in candidates if t in cover[p]] for t in left})
     for size in range(max(1, start), len(candidates) + 1):
-        found = _covers_of_size(left, candidates, cover, size,
-                                None if prefer_fewer_literals else limit + 1)
+        found = _covers_of_size(
+            left, candidates, cover, size, None if prefer_fewer_literals else limit + 1
+        )
         if found:
             best = [tuple(essential) + combo for combo in found]
             break
     if prefer_fewer_literals:
         fewest = min(sum(literals(p, k) for p in b) for b in best)
         best = [b for b in best if sum(literals(p, k) for p in b) == fewest]
-    return best[:limit + 1]
+    return best[: limit + 1]
 
 
-def _covers_of_size(left: set[int], candidates: list[Implicant],
-                    cover: dict[Implicant, frozenset[int]], size: int,
-                    limit: int | None) -> list[tuple[Implicant, ...]]:
+def _covers_of_size(
+    left: set[int],
+    candidates: list[Implicant],
+    cover: dict[Implicant, frozenset[int]],
+    size: int,
+    limit: int | None,
+) -> list[tuple[Implicant, ...]]:
     """Every set of ``size`` candidates covering ``left``, each set once.
 
     Branch on the row with the fewest candidates; in the i-th branch the first i-1
@@ -315,8 +344,12 @@ def _covers_of_size(left: set[int], candidates: list[Implicant],
     found: list[tuple[Implicant, ...]] = []
     order = {p: i for i, p in enumerate(candidates)}
 
-    def walk(uncovered: frozenset[int], chosen: list[Implicant], banned: frozenset[Implicant],
-             budget: int) -> bool:
+    def walk(
+        uncovered: frozenset[int],
+        chosen: list[Implicant],
+        banned: frozenset[Implicant],
+        budget: int,
+    ) -> bool:
         if not uncovered:
             found.append(tuple(sorted(chosen, key=order.__getitem__)))
             return limit is not None and len(found) >= limit
@@ -330,8 +363,7 @@ def _covers_of_size(left: set[int], candidates: list[Implicant],
         options = options_of[row]
         for i, p in enumerate(options):
             chosen.append(p)
-            stop = walk(uncovered - cover[p], chosen, banned | frozenset(options[:i]),
-                        budget - 1)
+            stop = walk(uncovered - cover[p], chosen, banned | frozenset(options[:i]), budget - 1)
             chosen.pop()
             if stop:
                 return True
@@ -341,8 +373,9 @@ def _covers_of_size(left: set[int], candidates: list[Implicant],
     return found
 
 
-def _dominating_rows(left: set[int], candidates: list[Implicant],
-                     cover: dict[Implicant, frozenset[int]]) -> set[int]:
+def _dominating_rows(
+    left: set[int], candidates: list[Implicant], cover: dict[Implicant, frozenset[int]]
+) -> set[int]:
     """Drop each row whose candidates include all of another row's: covering that other
     row covers it too, so the covers (and models) stay exactly the same."""
     opts = {t: frozenset(p for p in candidates if t in cover[p]) for t in left}
@@ -386,8 +419,12 @@ def term_text(imp: Implicant, labels: list[str]) -> str:
     return "*".join(parts) or "1"
 
 
-def _fit(cover: tuple[Implicant, ...], rows: list[CaseRow], labels: list[str],
-         remainders: list[tuple[int, ...]] = ()) -> Solution:  # type: ignore[assignment]
+def _fit(
+    cover: tuple[Implicant, ...],
+    rows: list[CaseRow],
+    labels: list[str],
+    remainders: list[tuple[int, ...]] = (),
+) -> Solution:  # type: ignore[assignment]
     included = [r for r in rows if r.included]
     positive = [r for r in included if r.outcome]
     n_pos = len(positive)
@@ -400,33 +437,54 @@ def _fit(cover: tuple[Implicant, ...], rows: list[CaseRow], labels: list[str],
         members = [r for r in included if hit(imp, r)]
         both = [r for r in members if r.outcome]
         unique = [r for r in both if not any(hit(o, r) for o in cover if o != imp)]
-        terms.append(Term(term_text(imp, labels), imp, tuple(r.case for r in members),
-                          len(both) / len(members) if members else None,
-                          len(both) / n_pos if n_pos else 0.0,
-                          len(unique) / n_pos if n_pos else 0.0))
+        terms.append(
+            Term(
+                term_text(imp, labels),
+                imp,
+                tuple(r.case for r in members),
+                len(both) / len(members) if members else None,
+                len(both) / n_pos if n_pos else 0.0,
+                len(unique) / n_pos if n_pos else 0.0,
+            )
+        )
     members = [r for r in included if any(hit(p, r) for p in cover)]
     both = [r for r in members if r.outcome]
     used = tuple(v for v in remainders if any(covers(p, _config(v)) for p in cover))
-    return Solution(" + ".join(t.expression for t in terms), tuple(terms),
-                    len(both) / len(members) if members else None,
-                    len(both) / n_pos if n_pos else 0.0, used)
+    return Solution(
+        " + ".join(t.expression for t in terms),
+        tuple(terms),
+        len(both) / len(members) if members else None,
+        len(both) / n_pos if n_pos else 0.0,
+        used,
+    )
 
 
 def _config(values: tuple[int, ...]) -> int:
     return int("".join(map(str, values)), 2) if values else 0
 
 
-def _models(on: set[int], primes: set[Implicant], rows: list[CaseRow], labels: list[str],
-            remainders: list[tuple[int, ...]], prefer_fewer_literals: bool
-            ) -> tuple[list[Solution], bool]:
+def _models(
+    on: set[int],
+    primes: set[Implicant],
+    rows: list[CaseRow],
+    labels: list[str],
+    remainders: list[tuple[int, ...]],
+    prefer_fewer_literals: bool,
+) -> tuple[list[Solution], bool]:
     found = minimal_covers(on, primes, len(labels), prefer_fewer_literals=prefer_fewer_literals)
     models = [_fit(c, rows, labels, remainders) for c in found[:MAX_SOLUTIONS]]
     return models, len(found) > MAX_SOLUTIONS
 
 
-def minimise(rows: list[CaseRow], table: list[TruthRow], remainders: list[tuple[int, ...]],
-             labels: list[str], *, use_remainders: bool,
-             prefer_fewer_literals: bool = False) -> list[Solution]:
+def minimise(
+    rows: list[CaseRow],
+    table: list[TruthRow],
+    remainders: list[tuple[int, ...]],
+    labels: list[str],
+    *,
+    use_remainders: bool,
+    prefer_fewer_literals: bool = False,
+) -> list[Solution]:
     """The complex (no remainders) or parsimonious (with remainders) models."""
     k = len(labels)
     on = {_config(r.values) for r in table if r.output == "1"}
@@ -437,68 +495,106 @@ def minimise(rows: list[CaseRow], table: list[TruthRow], remainders: list[tuple[
     return _models(on, primes, rows, labels, remainders, prefer_fewer_literals)[0]
 
 
-def _resolve_contradictions(rows: list[CaseRow], k: int, threshold: float, min_cases: int,
-                            how: str) -> list[CaseRow]:
+def _resolve_contradictions(
+    rows: list[CaseRow], k: int, threshold: float, min_cases: int, how: str
+) -> list[CaseRow]:
     """``drop``: cases of contradictory rows leave the analysis (their rows become remainders)."""
     if how != "drop":
         return rows
     table, _ = truth_table(rows, k, threshold, min_cases)
     gone = {c for r in table if r.output == "C" for c in r.cases}
-    return [CaseRow(r.case, r.values, r.outcome, "dropped: in a contradictory row", True)
-            if r.case in gone else r for r in rows]
+    return [
+        CaseRow(r.case, r.values, r.outcome, "dropped: in a contradictory row", True)
+        if r.case in gone
+        else r
+        for r in rows
+    ]
 
 
-def run_qca(cases: list[CaseInput], conditions: list[Condition], outcome: Condition, *,
-            threshold: float = 1.0, min_cases: int = 1,
-            calls: Callable[[str, Call], Truth] | None = None,
-            expectations: list[str] | None = None, prefer_fewer_literals: bool = False,
-            negate_outcome: bool = False, contradictions: str = "keep") -> QcaResult:
+def run_qca(
+    cases: list[CaseInput],
+    conditions: list[Condition],
+    outcome: Condition,
+    *,
+    threshold: float = 1.0,
+    min_cases: int = 1,
+    calls: Callable[[str, Call], Truth] | None = None,
+    expectations: list[str] | None = None,
+    prefer_fewer_literals: bool = False,
+    negate_outcome: bool = False,
+    contradictions: str = "keep",
+) -> QcaResult:
     """Build the truth table, the models (complex, intermediate, parsimonious) and necessity."""
     if not conditions:
-        raise InvalidInputError("Give at least one --condition, e.g. --condition "
-                                "'FID: fidelity >= 10'.")
+        raise InvalidInputError(
+            "Give at least one --condition, e.g. --condition 'FID: fidelity >= 10'."
+        )
     if len(conditions) > MAX_CONDITIONS:
-        raise InvalidInputError(f"{len(conditions)} conditions: crisp-set QCA here takes at most "
-                                f"{MAX_CONDITIONS} (with few cases, fewer is wiser).")
+        raise InvalidInputError(
+            f"{len(conditions)} conditions: crisp-set QCA here takes at most "
+            f"{MAX_CONDITIONS} (with few cases, fewer is wiser)."
+        )
     if contradictions not in CONTRADICTIONS:
-        raise InvalidInputError(f"--contradictions {contradictions!r}: use one of "
-                                f"{', '.join(CONTRADICTIONS)}.")
+        raise InvalidInputError(
+            f"--contradictions {contradictions!r}: use one of {', '.join(CONTRADICTIONS)}."
+        )
     labels = [c.label for c in conditions]
     if len(set(labels)) != len(labels) or outcome.label in labels:
-        raise RuleError(f"Condition labels must differ from each other and from the outcome "
-                        f"({', '.join(labels)}; outcome {outcome.label}). Name them LABEL: expr.")
+        raise RuleError(
+            f"Condition labels must differ from each other and from the outcome "
+            f"({', '.join(labels)}; outcome {outcome.label}). Name them LABEL: expr."
+        )
     expected = parse_expectations(expectations, labels) if expectations is not None else None
     k = len(conditions)
     rows = evaluate_cases(cases, conditions, outcome, calls)
     if negate_outcome:
-        rows = [CaseRow(r.case, r.values, None if r.outcome is None else 1 - r.outcome, r.reason)
-                for r in rows]
+        rows = [
+            CaseRow(r.case, r.values, None if r.outcome is None else 1 - r.outcome, r.reason)
+            for r in rows
+        ]
     rows = _resolve_contradictions(rows, k, threshold, min_cases, contradictions)
     table, remainders = truth_table(rows, k, threshold, min_cases)
     if contradictions == "zero":
         table = [replace(r, output="0") if r.output == "C" else r for r in table]
-    result = QcaResult(conditions, outcome, threshold, min_cases, rows, table, remainders,
-                       expectations=expected, prefer_fewer_literals=prefer_fewer_literals,
-                       negated=negate_outcome, contradictions=contradictions)
+    result = QcaResult(
+        conditions,
+        outcome,
+        threshold,
+        min_cases,
+        rows,
+        table,
+        remainders,
+        expectations=expected,
+        prefer_fewer_literals=prefer_fewer_literals,
+        negated=negate_outcome,
+        contradictions=contradictions,
+    )
     on = {_config(r.values) for r in table if r.output == "1"}
     if on:
         dont_care = {_config(v) for v in remainders}
         complex_primes = prime_implicants(on, k)
         result.complex, result.more_models["complex"] = _models(
-            on, complex_primes, rows, labels, remainders, prefer_fewer_literals)
-        pars_primes = {p for p in prime_implicants(on | dont_care, k)
-                       if any(covers(p, t) for t in on)}
+            on, complex_primes, rows, labels, remainders, prefer_fewer_literals
+        )
+        pars_primes = {
+            p for p in prime_implicants(on | dont_care, k) if any(covers(p, t) for t in on)
+        }
         result.parsimonious, result.more_models["parsimonious"] = _models(
-            on, pars_primes, rows, labels, remainders, prefer_fewer_literals)
+            on, pars_primes, rows, labels, remainders, prefer_fewer_literals
+        )
         if expected is not None:
             used = {t.implicant for m in result.parsimonious for t in m.terms}
-            candidates = intermediate_implicants(complex_primes | {(t, 0) for t in on}, used,
-                                                 expected)
+            candidates = intermediate_implicants(
+                complex_primes | {(t, 0) for t in on}, used, expected
+            )
             result.intermediate, result.more_models["intermediate"] = _models(
-                on, candidates, rows, labels, remainders, prefer_fewer_literals)
+                on, candidates, rows, labels, remainders, prefer_fewer_literals
+            )
     included = [r for r in rows if r.included]
-    result.necessity = necessity_table(labels, [(r.case, tuple(int(v or 0) for v in r.values),
-                                                 int(r.outcome or 0)) for r in included])
+    result.necessity = necessity_table(
+        labels,
+        [(r.case, tuple(int(v or 0) for v in r.values), int(r.outcome or 0)) for r in included],
+    )
     _warn(result, rows)
     return result
 
@@ -506,31 +602,51 @@ def run_qca(cases: list[CaseInput], conditions: list[Condition], outcome: Condit
 def _warn(result: QcaResult, rows: list[CaseRow]) -> None:
     left_out = [r for r in rows if not r.included and not r.dropped]
     if left_out:
-        result.warnings.append("Left out (a value is unknown): " + "; ".join(
-            f"{r.case} ({r.reason})" for r in left_out))
+        result.warnings.append(
+            "Left out (a value is unknown): "
+            + "; ".join(f"{r.case} ({r.reason})" for r in left_out)
+        )
     dropped = [r.case for r in rows if r.dropped]
     if dropped:
-        result.warnings.append("Dropped as contradictory (--contradictions drop): "
-                               + ", ".join(dropped))
+        result.warnings.append(
+            "Dropped as contradictory (--contradictions drop): " + ", ".join(dropped)
+        )
     if not any(r.output == "1" for r in result.truth_table):
-        result.warnings.append(f"No configuration reaches consistency {result.threshold:g} for "
-                               f"{result.outcome_label}: there is nothing to minimise.")
+        result.warnings.append(
+            f"No configuration reaches consistency {result.threshold:g} for "
+            f"{result.outcome_label}: there is nothing to minimise."
+        )
     if any(r.output == "C" for r in result.truth_table):
-        result.warnings.append("Contradictory rows (C) are kept out of every solution; resolve "
-                               "them by adding a condition, revisiting the cases (qualcode codings --case NAME), "
-                               "or --contradictions drop|zero.")
+        result.warnings.append(
+            "Contradictory rows (C) are kept out of every solution; resolve "
+            "them by adding a condition, revisiting the cases (qualcode codings --case NAME), "
+            "or --contradictions drop|zero."
+        )
     for kind, cut in result.more_models.items():
         if cut:
-            result.warnings.append(f"More than {MAX_SOLUTIONS} {kind} models: only the first "
-                                   f"{MAX_SOLUTIONS} are listed.")
+            result.warnings.append(
+                f"More than {MAX_SOLUTIONS} {kind} models: only the first "
+                f"{MAX_SOLUTIONS} are listed."
+            )
 
 
 def _solution_json(s: Solution, labels: list[str]) -> dict[str, Any]:
-    return {"expression": s.expression, "consistency": s.consistency, "coverage": s.coverage,
-            "terms": [{"expression": t.expression, "cases": list(t.cases),
-                       "consistency": t.consistency, "raw_coverage": t.raw_coverage,
-                       "unique_coverage": t.unique_coverage} for t in s.terms],
-            "remainders_used": [dict(zip(labels, v, strict=True)) for v in s.remainders]}
+    return {
+        "expression": s.expression,
+        "consistency": s.consistency,
+        "coverage": s.coverage,
+        "terms": [
+            {
+                "expression": t.expression,
+                "cases": list(t.cases),
+                "consistency": t.consistency,
+                "raw_coverage": t.raw_coverage,
+                "unique_coverage": t.unique_coverage,
+            }
+            for t in s.terms
+        ],
+        "remainders_used": [dict(zip(labels, v, strict=True)) for v in s.remainders],
+    }
 
 
 def calibration_rows(result: QcaResult) -> list[dict[str, Any]]:
@@ -538,10 +654,17 @@ def calibration_rows(result: QcaResult) -> list[dict[str, Any]]:
     out = []
     for r in result.cases:
         raw = result.raw.get(r.case, {})
-        cells = [{"label": c.label, "raw": raw.get(c.label, ""), "membership": v}
-                 for c, v in zip(result.conditions, r.values, strict=True)]
-        cells.append({"label": result.outcome_label, "raw": raw.get(result.outcome.label, ""),
-                      "membership": r.outcome})
+        cells = [
+            {"label": c.label, "raw": raw.get(c.label, ""), "membership": v}
+            for c, v in zip(result.conditions, r.values, strict=True)
+        ]
+        cells.append(
+            {
+                "label": result.outcome_label,
+                "raw": raw.get(result.outcome.label, ""),
+                "membership": r.outcome,
+            }
+        )
         out.append({"case": r.case, "included": r.included, "cells": cells})
     return out
 
@@ -551,27 +674,59 @@ def to_json(result: QcaResult) -> dict[str, Any]:
     kinds = ["complex", "parsimonious"] + (["intermediate"] if result.expectations else [])
     return {
         "conditions": [{"label": c.label, "expression": c.expression} for c in result.conditions],
-        "outcome": {"label": result.outcome_label, "expression": result.outcome.expression,
-                    "negated": result.negated},
-        "settings": {"consistency_threshold": result.threshold, "min_cases": result.min_cases,
-                     "prefer_fewer_literals": result.prefer_fewer_literals,
-                     "contradictions": result.contradictions,
-                     "expectations": None if result.expectations is None else {
-                         lab: "-" if e is None else e
-                         for lab, e in zip(labels, result.expectations, strict=True)}},
-        "cases": [{"case": r.case, "included": r.included, "reason": r.reason or None,
-                   "values": dict(zip(labels, r.values, strict=True)), "outcome": r.outcome}
-                  for r in result.cases],
+        "outcome": {
+            "label": result.outcome_label,
+            "expression": result.outcome.expression,
+            "negated": result.negated,
+        },
+        "settings": {
+            "consistency_threshold": result.threshold,
+            "min_cases": result.min_cases,
+            "prefer_fewer_literals": result.prefer_fewer_literals,
+            "contradictions": result.contradictions,
+            "expectations": None
+            if result.expectations is None
+            else {
+                lab: "-" if e is None else e
+                for lab, e in zip(labels, result.expectations, strict=True)
+            },
+        },
+        "cases": [
+            {
+                "case": r.case,
+                "included": r.included,
+                "reason": r.reason or None,
+                "values": dict(zip(labels, r.values, strict=True)),
+                "outcome": r.outcome,
+            }
+            for r in result.cases
+        ],
         "calibration": calibration_rows(result),
-        "truth_table": [{"values": dict(zip(labels, r.values, strict=True)), "output": r.output,
-                         "n": r.n, "cases": list(r.cases), "consistency": r.consistency,
-                         "coverage": r.coverage} for r in result.truth_table],
+        "truth_table": [
+            {
+                "values": dict(zip(labels, r.values, strict=True)),
+                "output": r.output,
+                "n": r.n,
+                "cases": list(r.cases),
+                "consistency": r.consistency,
+                "coverage": r.coverage,
+            }
+            for r in result.truth_table
+        ],
         "remainders": [dict(zip(labels, v, strict=True)) for v in result.remainders],
-        "solutions": {kind: [_solution_json(s, labels) for s in getattr(result, kind)]
-                      for kind in kinds},
+        "solutions": {
+            kind: [_solution_json(s, labels) for s in getattr(result, kind)] for kind in kinds
+        },
         "essential": {kind: result.essential(kind) for kind in kinds},
-        "necessity": [{"expression": n.expression, "consistency": n.consistency,
-                       "coverage": n.coverage, "relevance": n.relevance, "cases": list(n.cases)}
-                      for n in result.necessity],
+        "necessity": [
+            {
+                "expression": n.expression,
+                "consistency": n.consistency,
+                "coverage": n.coverage,
+                "relevance": n.relevance,
+                "cases": list(n.cases),
+            }
+            for n in result.necessity
+        ],
         "warnings": list(result.warnings),
     }

@@ -28,12 +28,15 @@ def parse_expectations(specs: list[str], labels: list[str]) -> tuple[int | None,
     for spec in specs:
         m = _EXPECT_RE.match(spec)
         if not m:
-            raise InvalidInputError(f"--expect {spec!r}: write LABEL=1 (contributes when "
-                                    "present), LABEL=0 (when absent) or LABEL=- (no expectation).")
+            raise InvalidInputError(
+                f"--expect {spec!r}: write LABEL=1 (contributes when "
+                "present), LABEL=0 (when absent) or LABEL=- (no expectation)."
+            )
         label, value = m.group(1).upper(), m.group(2)
         if label not in labels:
-            raise InvalidInputError(f"--expect {spec!r}: no condition {label} "
-                                    f"(conditions: {', '.join(labels)}).")
+            raise InvalidInputError(
+                f"--expect {spec!r}: no condition {label} (conditions: {', '.join(labels)})."
+            )
         if label in found:
             raise InvalidInputError(f"--expect {spec!r}: {label} is given twice.")
         found[label] = None if value == "-" else int(value)
@@ -45,8 +48,9 @@ def contains(outer: Implicant, inner: Implicant) -> bool:
     return (outer[1] & inner[1]) == inner[1] and (inner[0] & ~outer[1]) == outer[0]
 
 
-def intermediate_term(complex_term: Implicant, pars_term: Implicant,
-                      expectations: tuple[int | None, ...]) -> Implicant:
+def intermediate_term(
+    complex_term: Implicant, pars_term: Implicant, expectations: tuple[int | None, ...]
+) -> Implicant:
     """The complex term without the literals that the parsimonious one drops against expectation."""
     k = len(expectations)
     value, mask = complex_term
@@ -60,9 +64,16 @@ def intermediate_term(complex_term: Implicant, pars_term: Implicant,
     return value, mask
 
 
-def intermediate_implicants(complex_primes: set[Implicant], pars_primes: set[Implicant],
-                            expectations: tuple[int | None, ...]) -> set[Implicant]:
+def intermediate_implicants(
+    complex_primes: set[Implicant],
+    pars_primes: set[Implicant],
+    expectations: tuple[int | None, ...],
+) -> set[Implicant]:
     """The candidate intermediate terms, keeping none that another candidate contains."""
-    derived = {intermediate_term(c, p, expectations)
-               for c in complex_primes for p in pars_primes if contains(p, c)}
+    derived = {
+        intermediate_term(c, p, expectations)
+        for c in complex_primes
+        for p in pars_primes
+        if contains(p, c)
+    }
     return {d for d in derived if not any(o != d and contains(o, d) for o in derived)}

@@ -26,8 +26,9 @@ def _ratio(a: int, b: int) -> float | None:
     return a / b if b else None
 
 
-def necessity_table(labels: list[str], rows: list[tuple[str, tuple[int, ...], int]]
-                    ) -> list[NecessityRow]:
+def necessity_table(
+    labels: list[str], rows: list[tuple[str, tuple[int, ...], int]]
+) -> list[NecessityRow]:
     """Each condition and its negation as necessary for the outcome (rows: case, values, y)."""
     n = len(rows)
     n_y = sum(y for _, _, y in rows)
@@ -36,6 +37,13 @@ def necessity_table(labels: list[str], rows: list[tuple[str, tuple[int, ...], in
         for present, text in ((1, label), (0, f"~{label}")):
             with_x = [(c, y) for c, v, y in rows if v[i] == present]
             both = [c for c, y in with_x if y]
-            out.append(NecessityRow(text, _ratio(len(both), n_y), _ratio(len(both), len(with_x)),
-                                    _ratio(n - len(with_x), n - len(both)), tuple(both)))
+            out.append(
+                NecessityRow(
+                    text,
+                    _ratio(len(both), n_y),
+                    _ratio(len(both), len(with_x)),
+                    _ratio(n - len(with_x), n - len(both)),
+                    tuple(both),
+                )
+            )
     return out

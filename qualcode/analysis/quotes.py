@@ -81,14 +81,23 @@ def load_quotes(s: Session, coding_ids: Sequence[int]) -> list[Quote]:
     rows: list[Any] = []
     ids = sorted(set(coding_ids))
     for i in range(0, len(ids), _ID_CHUNK):
-        q = (select(Coding.id, Coding.document_id, Coding.code_id, Coding.start, Coding.end,
-                    Coding.valence, Coder.name)
-             .join(Coder, Coder.id == Coding.coder_id)
-             .where(Coding.id.in_(ids[i:i + _ID_CHUNK])))
+        q = (
+            select(
+                Coding.id,
+                Coding.document_id,
+                Coding.code_id,
+                Coding.start,
+                Coding.end,
+                Coding.valence,
+                Coder.name,
+            )
+            .join(Coder, Coder.id == Coding.coder_id)
+            .where(Coding.id.in_(ids[i : i + _ID_CHUNK]))
+        )
         rows.extend(s.execute(q).all())
     docs = _documents(s, {r[1] for r in rows})
     turns, turn_ends = _turn_starts(s, set(docs))
-    short = {r[1] for r in rows if len(docs[r[1]][3][r[3]:r[4]].split()) < SHORT_QUOTE_WORDS}
+    short = {r[1] for r in rows if len(docs[r[1]][3][r[3] : r[4]].split()) < SHORT_QUOTE_WORDS}
     sentences = _sentences(s, short)
     out = []
     for cid, did, code_id, start, end, valence, coder in rows:
@@ -101,8 +110,24 @@ def load_quotes(s: Session, coding_ids: Sequence[int]) -> list[Quote]:
             s0, e0 = _sentence_around(sentences.get(did, ([], [])), start, end)
             if (s0, e0) != (start, end):
                 sentence = text[s0:e0]
-        out.append(Quote(cid, did, name, part, case, code_id, paths.get(code_id, ()), start, end,
-                         passage, valence, coder, turn or None, sentence))
+        out.append(
+            Quote(
+                cid,
+                did,
+                name,
+                part,
+                case,
+                code_id,
+                paths.get(code_id, ()),
+                start,
+                end,
+                passage,
+                valence,
+                coder,
+                turn or None,
+                sentence,
+            )
+        )
     out.sort(key=lambda q: (docs[q.document_id][4], q.start, q.coding_id))
     return out
 
@@ -113,10 +138,12 @@ def _documents(s: Session, document_ids: set[int]) -> dict[int, tuple[Any, ...]]
     docs = sorted(document_ids)
     case_expr = func.coalesce(Participant.case_id, Document.case_id)
     for i in range(0, len(docs), _ID_CHUNK):
-        q = (select(Document.id, Document.name, Participant.label, Case.name, Document.text)
-             .outerjoin(Participant, Participant.id == Document.participant_id)
-             .outerjoin(Case, Case.id == case_expr)
-             .where(Document.id.in_(docs[i:i + _ID_CHUNK])))
+        q = (
+            select(Document.id, Document.name, Participant.label, Case.name, Document.text)
+            .outerjoin(Participant, Participant.id == Document.participant_id)
+            .outerjoin(Case, Case.id == case_expr)
+            .where(Document.id.in_(docs[i : i + _ID_CHUNK]))
+        )
         for did, name, part, case, text in s.execute(q):
             key = (natural_key(case), natural_key(part or name), name)
             out[did] = (name, part, case, text or "", key)
@@ -127,16 +154,19 @@ def _paths(s: Session) -> dict[int, tuple[str, ...]]:
     return {n.id: n.path for n in code_tree(s)}
 
 
-def _turn_starts(s: Session, document_ids: set[int]) -> tuple[dict[int, list[int]],
-                                                             dict[int, list[int]]]:
+def _turn_starts(
+    s: Session, document_ids: set[int]
+) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     """Start and end offsets of each document's speaker turns (turn n at index n-1)."""
     out: dict[int, list[int]] = {}
     ends: dict[int, list[int]] = {}
     docs = sorted(document_ids)
     for i in range(0, len(docs), _ID_CHUNK):
-        q = (select(Segment.document_id, Segment.start, Segment.end).where(
-            Segment.kind == "turn", Segment.document_id.in_(docs[i:i + _ID_CHUNK]))
-            .order_by(Segment.document_id, Segment.seq))
+        q = (
+            select(Segment.document_id, Segment.start, Segment.end)
+            .where(Segment.kind == "turn", Segment.document_id.in_(docs[i : i + _ID_CHUNK]))
+            .order_by(Segment.document_id, Segment.seq)
+        )
         for did, start, end in s.execute(q):
             out.setdefault(did, []).append(start)
             ends.setdefault(did, []).append(end)
@@ -162,9 +192,11 @@ def _sentences(s: Session, document_ids: set[int]) -> dict[int, tuple[list[int],
     out: dict[int, tuple[list[int], list[int]]] = {}
     docs = sorted(document_ids)
     for i in range(0, len(docs), _ID_CHUNK):
-        q = (select(Segment.document_id, Segment.start, Segment.end).where(
-            Segment.kind == "sentence", Segment.document_id.in_(docs[i:i + _ID_CHUNK]))
-            .order_by(Segment.document_id, Segment.start))
+        q = (
+            select(Segment.document_id, Segment.start, Segment.end)
+            .where(Segment.kind == "sentence", Segment.document_id.in_(docs[i : i + _ID_CHUNK]))
+            .order_by(Segment.document_id, Segment.start)
+        )
         for did, start, end in s.execute(q):
             starts, ends = out.setdefault(did, ([], []))
             starts.append(start)
@@ -172,8 +204,9 @@ def _sentences(s: Session, document_ids: set[int]) -> dict[int, tuple[list[int],
     return out
 
 
-def _sentence_around(sentences: tuple[list[int], list[int]], start: int,
-                     end: int) -> tuple[int, int]:
+def _sentence_around(
+    sentences: tuple[list[int], list[int]], start: int, end: int
+) -> tuple[int, int]:
     """The span of the sentences a passage lies in (the passage itself if none is known)."""
     starts, ends = sentences
     first = bisect_right(starts, start) - 1

@@ -85,18 +85,21 @@ class BoolOp:
 Node = Compare | InList | Call | Not | BoolOp
 Leaf = Compare | InList | Call
 
-_TOKEN_RE = re.compile(r"""
+_TOKEN_RE = re.compile(
+    r"""
     (?P<ws>\s+)
   | (?P<number>-?\d+(?:\.\d+)?%?)
   | (?P<text>'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")
   | (?P<quoted>`[^`]*`)
   | (?P<name>[^\W\d]\w*)
   | (?P<op>>=|<=|!=|==|=|>|<|\(|\)|,)
-""", re.VERBOSE)
+""",
+    re.VERBOSE,
+)
 
 
 def where_in(source: str, pos: int) -> str:
-    near = source[pos:pos + 20]
+    near = source[pos : pos + 20]
     return f"column {pos + 1}" + (f" (near {near!r})" if near else " (at the end)")
 
 
@@ -113,8 +116,10 @@ def tokenize(source: str, label: str = "rule", start: int = 0) -> list[Token]:
         if m is None:
             if source[pos] in "'\"`":
                 raise RuleError(f"{label}: unclosed quote at {where_in(source, pos)}.")
-            raise RuleError(f"{label}: unexpected {source[pos]!r} at {where_in(source, pos)}. "
-                            "Write comparisons like fidelity >= 10 or locality == 'urban'.")
+            raise RuleError(
+                f"{label}: unexpected {source[pos]!r} at {where_in(source, pos)}. "
+                "Write comparisons like fidelity >= 10 or locality == 'urban'."
+            )
         kind = m.lastgroup or ""
         text = m.group()
         if kind == "number":
@@ -126,7 +131,9 @@ def tokenize(source: str, label: str = "rule", start: int = 0) -> list[Token]:
             tokens.append(Token("name", text, pos, text[1:-1].strip()))
         elif kind == "name":
             low = text.lower()
-            tokens.append(Token("kw", low, pos) if low in KEYWORDS else Token("name", text, pos, text))
+            tokens.append(
+                Token("kw", low, pos) if low in KEYWORDS else Token("name", text, pos, text)
+            )
         elif kind == "op":
             tokens.append(Token("op", "==" if text == "=" else text, pos))
         pos = m.end()
@@ -146,8 +153,10 @@ class _Parser:
 
     def fail(self, expected: str) -> RuleError:
         found = "the end of the rule" if self.tok.kind == "end" else repr(self.tok.text)
-        return RuleError(f"{self.label}: expected {expected} at {where_in(self.source, self.tok.pos)}, "
-                         f"found {found}.")
+        return RuleError(
+            f"{self.label}: expected {expected} at {where_in(self.source, self.tok.pos)}, "
+            f"found {found}."
+        )
 
     def take(self, kind: str, text: str | None = None) -> Token | None:
         if self.tok.kind == kind and (text is None or self.tok.text == text):
@@ -213,19 +222,27 @@ class _Parser:
         if self.take("kw", "in"):
             values = self.values()
             if len({isinstance(v, str) for v in values}) > 1:
-                raise RuleError(f"{self.label}: the list after {attr} in mixes numbers and text "
-                                f"at {where_in(self.source, name.pos)}.")
+                raise RuleError(
+                    f"{self.label}: the list after {attr} in mixes numbers and text "
+                    f"at {where_in(self.source, name.pos)}."
+                )
             return InList(attr, values, negated, name.pos)
         if negated:
             raise self.fail("'in' after 'not'")
-        op = self.tok.text if self.tok.kind == "op" and self.tok.text in ORDER_OPS + EQUALITY_OPS else None
+        op = (
+            self.tok.text
+            if self.tok.kind == "op" and self.tok.text in ORDER_OPS + EQUALITY_OPS
+            else None
+        )
         if op is None:
             raise self.fail(f"a comparison after {attr!r} (>=, <=, >, <, ==, != or in)")
         self.i += 1
         value = self.value()
         if isinstance(value, str) and op in ORDER_OPS:
-            raise RuleError(f"{self.label}: text can only be compared with ==, != or in "
-                            f"({attr} {op} {value!r} at {where_in(self.source, name.pos)}).")
+            raise RuleError(
+                f"{self.label}: text can only be compared with ==, != or in "
+                f"({attr} {op} {value!r} at {where_in(self.source, name.pos)})."
+            )
         return Compare(attr, op, value, name.pos)
 
 
@@ -251,8 +268,14 @@ def attribute_names(node: Node) -> list[str]:
     return out
 
 
-def check_attributes_known(node: Node, source: str, known: list[str], *, label: str = "rule",
-                           fix: str = "Fix the name, or set it on the cases first.") -> None:
+def check_attributes_known(
+    node: Node,
+    source: str,
+    known: list[str],
+    *,
+    label: str = "rule",
+    fix: str = "Fix the name, or set it on the cases first.",
+) -> None:
     """A name no case has is a typo, not a missing value: an error listing the names there are.
 
     ``known`` is every attribute name of the project's cases (any case); an empty
@@ -262,8 +285,10 @@ def check_attributes_known(node: Node, source: str, known: list[str], *, label: 
     for leaf in leaves(node):
         if not isinstance(leaf, Call) and leaf.attr.strip().lower() not in lowered:
             names = ", ".join(sorted(set(known), key=str.lower)) or "none yet"
-            raise RuleError(f"{label}: no case has an attribute {leaf.attr!r} at "
-                            f"{where_in(source, leaf.pos)} (attributes: {names}). {fix}")
+            raise RuleError(
+                f"{label}: no case has an attribute {leaf.attr!r} at "
+                f"{where_in(source, leaf.pos)} (attributes: {names}). {fix}"
+            )
 
 
 def fmt_value(value: Value | None) -> str:
@@ -298,8 +323,15 @@ CallHandler = Callable[[Call], Truth]
 class Evaluator:
     """Evaluate expressions for one case's attributes; explain the answer."""
 
-    def __init__(self, source: str, attributes: dict[str, Value], *, case: str = "the case",
-                 label: str = "rule", calls: CallHandler | None = None) -> None:
+    def __init__(
+        self,
+        source: str,
+        attributes: dict[str, Value],
+        *,
+        case: str = "the case",
+        label: str = "rule",
+        calls: CallHandler | None = None,
+    ) -> None:
         self.source, self.case, self.label, self.calls = source, case, label, calls
         self.attributes = {k.strip().lower(): v for k, v in attributes.items()}
 
@@ -310,15 +342,19 @@ class Evaluator:
         if isinstance(actual, str) != isinstance(wanted, str):
             kind = "text" if isinstance(actual, str) else "a number"
             other = "text" if isinstance(wanted, str) else "a number"
-            raise RuleError(f"{self.label}: {leaf.attr} of {self.case} is {kind} "
-                            f"({fmt_value(actual)}) but the rule compares it with {other} at "
-                            f"{where_in(self.source, leaf.pos)}. Fix the attribute or the rule.")
+            raise RuleError(
+                f"{self.label}: {leaf.attr} of {self.case} is {kind} "
+                f"({fmt_value(actual)}) but the rule compares it with {other} at "
+                f"{where_in(self.source, leaf.pos)}. Fix the attribute or the rule."
+            )
 
     def leaf(self, leaf: Leaf) -> Truth:
         if isinstance(leaf, Call):
             if self.calls is None:
-                raise RuleError(f"{self.label}: {leaf.name}(...) at {where_in(self.source, leaf.pos)} "
-                                "cannot be used here; compare case attributes instead.")
+                raise RuleError(
+                    f"{self.label}: {leaf.name}(...) at {where_in(self.source, leaf.pos)} "
+                    "cannot be used here; compare case attributes instead."
+                )
             return self.calls(leaf)
         actual = self.lookup(leaf.attr)
         if actual is None:
@@ -390,7 +426,9 @@ def split_labelled(spec: str, what: str = "rule") -> tuple[str, str, int]:
     where the expression starts in ``spec``; the label is required."""
     label, sep, rest = spec.partition(":")
     if not sep or not label.strip() or not re.fullmatch(r"[\w .-]+", label.strip()):
-        raise RuleError(f"{what} {spec!r}: write it as NAME: EXPRESSION, "
-                        "e.g. 'high: fidelity >= 10 and engagement >= 60'.")
+        raise RuleError(
+            f"{what} {spec!r}: write it as NAME: EXPRESSION, "
+            "e.g. 'high: fidelity >= 10 and engagement >= 60'."
+        )
     start = len(label) + 1 + (len(rest) - len(rest.lstrip()))
     return label.strip(), rest.strip(), start

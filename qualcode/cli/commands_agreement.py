@@ -105,8 +105,9 @@ def agreement(
     if export is not None:
         from qualcode.services.agreement import export_agreement
 
-        export_agreement(state.project(), result, export,
-                         **gate_kwargs(allow_identifiers, key_file))
+        export_agreement(
+            state.project(), result, export, **gate_kwargs(allow_identifiers, key_file)
+        )
         click.echo(f"Saved {export}", err=fmt != "table")
 
 

@@ -45,12 +45,23 @@ def case_list(state: CliState, as_json: bool) -> None:
 
     cases = list_cases(state.project())
     if as_json:
-        emit_json([{"name": c.name, "attributes": c.attributes, "group": c.group,
-                    "participants": list(c.participants), "documents": c.documents}
-                   for c in cases])
+        emit_json(
+            [
+                {
+                    "name": c.name,
+                    "attributes": c.attributes,
+                    "group": c.group,
+                    "participants": list(c.participants),
+                    "documents": c.documents,
+                }
+                for c in cases
+            ]
+        )
         return
     if not cases:
-        click.echo("No cases yet: `qualcode case set NAME attr=value` or `qualcode case import FILE.csv`.")
+        click.echo(
+            "No cases yet: `qualcode case set NAME attr=value` or `qualcode case import FILE.csv`."
+        )
     for c in cases:
         attrs = "  ".join(f"{k}={v}" for k, v in c.attributes.items())
         group = f"  [{c.group}]" if c.group else ""

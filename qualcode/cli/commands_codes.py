@@ -21,15 +21,31 @@ def code_list(state: CliState, as_json: bool) -> None:
 
     codes = list_codes(state.project())
     if as_json:
-        emit_json([{"id": c.id, "name": c.name, "path": list(c.path), "origin": c.origin,
-                    "codable": c.codable, "colour": c.colour, "shortcut": c.shortcut,
-                    "definition": c.definition, "inclusion": c.inclusion,
-                    "exclusion": c.exclusion, "framework": c.framework, "codings": c.count}
-                   for c in codes])
+        emit_json(
+            [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "path": list(c.path),
+                    "origin": c.origin,
+                    "codable": c.codable,
+                    "colour": c.colour,
+                    "shortcut": c.shortcut,
+                    "definition": c.definition,
+                    "inclusion": c.inclusion,
+                    "exclusion": c.exclusion,
+                    "framework": c.framework,
+                    "codings": c.count,
+                }
+                for c in codes
+            ]
+        )
         return
     if not codes:
-        click.echo("No codes yet. Apply a framework (`qualcode framework apply modified-parihs`) "
-                   "or add an inductive code (`qualcode code add NAME`).")
+        click.echo(
+            "No codes yet. Apply a framework (`qualcode framework apply modified-parihs`) "
+            "or add an inductive code (`qualcode code add NAME`)."
+        )
     for c in codes:
         key = f"[{c.shortcut}] " if c.shortcut else ""
         tag = "" if c.origin == "framework" else "  (inductive)"
@@ -46,13 +62,29 @@ def code_list(state: CliState, as_json: bool) -> None:
 @click.option("--exclude", "exclusion", default="", help="Exclusion notes.")
 @click.option("--shortcut", help="A single key to apply the code in the reader.")
 @pass_state
-def code_add(state: CliState, name: str, parent: str | None, colour: str | None,
-             definition: str, inclusion: str, exclusion: str, shortcut: str | None) -> None:
+def code_add(
+    state: CliState,
+    name: str,
+    parent: str | None,
+    colour: str | None,
+    definition: str,
+    inclusion: str,
+    exclusion: str,
+    shortcut: str | None,
+) -> None:
     """Create an inductive code."""
     from qualcode.services.codebook import create_code
 
-    c = create_code(state.project(), name, parent=parent, colour=colour, definition=definition,
-                    inclusion=inclusion, exclusion=exclusion, shortcut=shortcut)
+    c = create_code(
+        state.project(),
+        name,
+        parent=parent,
+        colour=colour,
+        definition=definition,
+        inclusion=inclusion,
+        exclusion=exclusion,
+        shortcut=shortcut,
+    )
     click.echo(f"Created inductive code {c.path_str!r} (id {c.id}).")
 
 

@@ -28,9 +28,19 @@ def coding_group() -> None:
 @click.option("--memo", default="", help="A memo on this coding.")
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def coding_add(state: CliState, document: str, code: str, span: str | None, sentence: int | None,
-               turn: int | None, phrase: str | None, occurrence: int | None,
-               valence: str | None, memo: str, as_json: bool) -> None:
+def coding_add(
+    state: CliState,
+    document: str,
+    code: str,
+    span: str | None,
+    sentence: int | None,
+    turn: int | None,
+    phrase: str | None,
+    occurrence: int | None,
+    valence: str | None,
+    memo: str,
+    as_json: bool,
+) -> None:
     """Code part of DOCUMENT with CODE: by --range, --sentence, --turn or --phrase."""
     from qualcode.services import coding as svc
 
@@ -43,7 +53,9 @@ def coding_add(state: CliState, document: str, code: str, span: str | None, sent
         try:
             start, end = (int(x) for x in span.split("-", 1))
         except ValueError:
-            raise click.BadParameter("write the range as START-END, e.g. 120-245", param_hint="--range")
+            raise click.BadParameter(
+                "write the range as START-END, e.g. 120-245", param_hint="--range"
+            ) from None
         row = svc.add_coding(p, document, start, end, code, **kw)
     elif sentence is not None:
         row = svc.add_coding_by_segment(p, document, sentence, code, kind="sentence", **kw)
@@ -54,8 +66,10 @@ def coding_add(state: CliState, document: str, code: str, span: str | None, sent
     if as_json:
         emit_json(row.to_json())
     else:
-        click.echo(f"Coding {row.id}: {row.document} {row.start}-{row.end} -> "
-                   f"{'/'.join(row.code_path)}" + (f" ({row.valence})" if row.valence else ""))
+        click.echo(
+            f"Coding {row.id}: {row.document} {row.start}-{row.end} -> "
+            f"{'/'.join(row.code_path)}" + (f" ({row.valence})" if row.valence else "")
+        )
 
 
 @coding_group.command("rm")
@@ -76,8 +90,9 @@ def coding_rm(state: CliState, coding_ids: tuple[int, ...]) -> None:
 @click.option("--memo", help="Replace the coding's memo.")
 @click.option("--code", help="Move the coding to another code.")
 @pass_state
-def coding_set(state: CliState, coding_id: int, valence: str | None, memo: str | None,
-               code: str | None) -> None:
+def coding_set(
+    state: CliState, coding_id: int, valence: str | None, memo: str | None, code: str | None
+) -> None:
     """Change a coding's valence, memo or code."""
     from qualcode.services.coding import update_coding
 
@@ -97,19 +112,35 @@ def coding_set(state: CliState, coding_id: int, valence: str | None, memo: str |
 @click.option("--valence", type=click.Choice(["facilitator", "barrier", "neutral"]))
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per coding.")
 @pass_state
-def codings(state: CliState, document: str | None, code: str | None, children: bool,
-            coder: str | None, case: str | None, valence: str | None, as_json: bool) -> None:
+def codings(
+    state: CliState,
+    document: str | None,
+    code: str | None,
+    children: bool,
+    coder: str | None,
+    case: str | None,
+    valence: str | None,
+    as_json: bool,
+) -> None:
     """List codings (with their text)."""
     from qualcode.services.coding import iter_codings, list_codings
 
-    filters = dict(document=document, code=code, coder=coder, case=case, valence=valence,
-                   include_children=children)
+    filters = dict(
+        document=document,
+        code=code,
+        coder=coder,
+        case=case,
+        valence=valence,
+        include_children=children,
+    )
     if as_json:  # streamed, one record a line as emit_json writes them: memory stays flat
         out = click.get_text_stream("stdout")
         first = True
         for r in iter_codings(state.project(), **filters):
-            out.write(("[\n  " if first else ",\n  ")
-                      + json.dumps(r.to_json(), ensure_ascii=False, default=str))
+            out.write(
+                ("[\n  " if first else ",\n  ")
+                + json.dumps(r.to_json(), ensure_ascii=False, default=str)
+            )
             first = False
         out.write("[]\n" if first else "\n]\n")
         return
@@ -117,8 +148,10 @@ def codings(state: CliState, document: str | None, code: str | None, children: b
     for r in rows:
         quote = " ".join(r.text.split())
         quote = quote if len(quote) <= 100 else quote[:97] + "..."
-        click.echo(f"{r.id:>5} {r.participant or r.document:<8} {'/'.join(r.code_path)}"
-                   f" [{r.valence or '-'}] {r.coder}\n      \"{quote}\"")
+        click.echo(
+            f"{r.id:>5} {r.participant or r.document:<8} {'/'.join(r.code_path)}"
+            f' [{r.valence or "-"}] {r.coder}\n      "{quote}"'
+        )
     if not as_json:
         click.echo(f"{len(rows)} codings.", err=True)
 
@@ -132,22 +165,38 @@ def documents(state: CliState, as_json: bool) -> None:
 
     docs = list_documents(state.project())
     if as_json:
-        emit_json([{"id": d.id, "name": d.name, "source_file": d.source_file,
-                    "participant": d.participant, "case": d.case, "words": d.words,
-                    "codings": d.codings, "percent_coded": round(d.percent_coded, 1)}
-                   for d in docs])
+        emit_json(
+            [
+                {
+                    "id": d.id,
+                    "name": d.name,
+                    "source_file": d.source_file,
+                    "participant": d.participant,
+                    "case": d.case,
+                    "words": d.words,
+                    "codings": d.codings,
+                    "percent_coded": round(d.percent_coded, 1),
+                }
+                for d in docs
+            ]
+        )
         return
     click.echo(f"{'case':<10} {'document':<16} {'words':>7} {'codings':>8} {'coded':>6}")
     for d in docs:
-        click.echo(f"{d.case or '-':<10} {d.name:<16} {d.words:>7} {d.codings:>8} "
-                   f"{d.percent_coded:>5d}%")
+        click.echo(
+            f"{d.case or '-':<10} {d.name:<16} {d.words:>7} {d.codings:>8} {d.percent_coded:>5d}%"
+        )
 
 
 @cli.command("show")
 @click.argument("document")
 @click.option("--sentences", is_flag=True, help="Number every sentence (for --sentence).")
-@click.option("--json", "as_json", is_flag=True,
-              help="Turns and sentences (speaker, role, start, end, timecode, text) as JSON.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Turns and sentences (speaker, role, start, end, timecode, text) as JSON.",
+)
 @pass_state
 def show(state: CliState, document: str, sentences: bool, as_json: bool) -> None:
     """Print a document by speaker turn, numbered (for coding by --turn / --sentence)."""
@@ -156,20 +205,28 @@ def show(state: CliState, document: str, sentences: bool, as_json: bool) -> None
 
     doc = open_document(state.project(), document)
     if as_json:
-        emit_json({"document": doc.name, "participant": doc.participant, "case": doc.case,
-                   "turns": [t.to_json(doc.text) for t in doc.turns],
-                   "sentences": [s.to_json(doc.text) for s in doc.sentences]})
+        emit_json(
+            {
+                "document": doc.name,
+                "participant": doc.participant,
+                "case": doc.case,
+                "turns": [t.to_json(doc.text) for t in doc.turns],
+                "sentences": [s.to_json(doc.text) for s in doc.sentences],
+            }
+        )
         return
-    click.secho(f"{doc.name}  participant {doc.participant or '-'}  case {doc.case or '-'}", bold=True)
+    click.secho(
+        f"{doc.name}  participant {doc.participant or '-'}  case {doc.case or '-'}", bold=True
+    )
     if not sentences:
         for t in doc.turns:
             when = f"{format_timecode(t.timecode_ms)} " if t.timecode_ms is not None else ""
             role = "" if t.role is not None or t.speaker is None else " (no role)"
-            click.echo(f"\n[{t.seq}] {when}{t.speaker or '-'}{role}: {doc.text[t.start:t.end]}")
+            click.echo(f"\n[{t.seq}] {when}{t.speaker or '-'}{role}: {doc.text[t.start : t.end]}")
         return
     for s in doc.sentences:
         when = f"{format_timecode(s.timecode_ms)} " if s.timecode_ms is not None else ""
-        click.echo(f"[{s.seq}] {when}{' '.join(doc.text[s.start:s.end].split())}")
+        click.echo(f"[{s.seq}] {when}{' '.join(doc.text[s.start : s.end].split())}")
 
 
 @cli.command("memo")
@@ -178,8 +235,9 @@ def show(state: CliState, document: str, sentences: bool, as_json: bool) -> None
 @click.option("--text", "-m", help="Memo text (otherwise read from standard input).")
 @click.option("--append", is_flag=True, help="Add to the existing memo instead of replacing it.")
 @pass_state
-def memo(state: CliState, target_type: str, target: str | None, text: str | None,
-         append: bool) -> None:
+def memo(
+    state: CliState, target_type: str, target: str | None, text: str | None, append: bool
+) -> None:
     """Write a memo on the project, a code, a document, a case or a coding."""
     import sys
 

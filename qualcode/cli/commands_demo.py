@@ -9,8 +9,12 @@ from qualcode.cli.main import CliState, cli, pass_state
 
 
 @cli.command("demo")
-@click.option("--db", "db_path", metavar="PATH",
-              help="Where to put the demo project (default ./qualcode-demo.db).")
+@click.option(
+    "--db",
+    "db_path",
+    metavar="PATH",
+    help="Where to put the demo project (default ./qualcode-demo.db).",
+)
 @click.option("--fresh", is_flag=True, help="Rebuild the demo even if it exists.")
 @click.option("--no-open", is_flag=True, help="Build (or find) the demo but do not open it.")
 @pass_state
@@ -24,8 +28,11 @@ def demo(state: CliState, db_path: str | None, fresh: bool, no_open: bool) -> No
     from qualcode.services.demo import DEMO_DB, open_or_build_demo
 
     parent = click.get_current_context().parent
-    given_globally = (parent is not None and state.db
-                      and parent.get_parameter_source("db") == ParameterSource.COMMANDLINE)
+    given_globally = (
+        parent is not None
+        and state.db
+        and parent.get_parameter_source("db") == ParameterSource.COMMANDLINE
+    )
     db = db_path or (state.db if given_globally else None) or DEMO_DB
     if not fresh:
         click.echo(f"Opening the demo project {db} (building it if needed)...", err=True)

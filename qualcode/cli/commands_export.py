@@ -21,12 +21,20 @@ def export_group() -> None:
 
 def gate_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--allow-identifiers REASON and --key FILE, for every command that writes an export."""
-    fn = click.option("--key", "key_file", type=click.Path(dir_okay=False), metavar="FILE",
-                      help="Pseudonymisation key (CSV: real name,pseudonym) to check against "
-                           "(default: the one remembered by `check-names --remember-key`).")(fn)
-    return click.option("--allow-identifiers", metavar="REASON",
-                        help="Export even though certain identifying details remain; the "
-                             "reason is recorded in the audit log.")(fn)
+    fn = click.option(
+        "--key",
+        "key_file",
+        type=click.Path(dir_okay=False),
+        metavar="FILE",
+        help="Pseudonymisation key (CSV: real name,pseudonym) to check against "
+        "(default: the one remembered by `check-names --remember-key`).",
+    )(fn)
+    return click.option(
+        "--allow-identifiers",
+        metavar="REASON",
+        help="Export even though certain identifying details remain; the "
+        "reason is recorded in the audit log.",
+    )(fn)
 
 
 def gate_kwargs(allow_identifiers: str | None, key_file: str | None) -> dict[str, Any]:
@@ -44,5 +52,9 @@ def gate_kwargs(allow_identifiers: str | None, key_file: str | None) -> dict[str
 def note_override(allow_identifiers: str | None) -> None:
     """Remind the user that an override was recorded."""
     if allow_identifiers:
-        click.secho(f"warning: identifier check overridden ({allow_identifiers.strip()}); "
-                    "recorded in the audit log.", fg="yellow", err=True)
+        click.secho(
+            f"warning: identifier check overridden ({allow_identifiers.strip()}); "
+            "recorded in the audit log.",
+            fg="yellow",
+            err=True,
+        )

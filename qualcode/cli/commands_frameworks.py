@@ -32,10 +32,24 @@ def framework_show(framework: str, as_json: bool) -> None:
 
     fw = framework_spec(framework)
     if as_json:
-        emit_json({"key": fw.key, "name": fw.name, "version": fw.version,
-                   "codes": [{"path": list(c.path), "codable": c.codable, "shortcut": c.shortcut,
-                              "definition": c.definition, "include": c.include,
-                              "exclude": c.exclude} for c in fw.walk()]})
+        emit_json(
+            {
+                "key": fw.key,
+                "name": fw.name,
+                "version": fw.version,
+                "codes": [
+                    {
+                        "path": list(c.path),
+                        "codable": c.codable,
+                        "shortcut": c.shortcut,
+                        "definition": c.definition,
+                        "include": c.include,
+                        "exclude": c.exclude,
+                    }
+                    for c in fw.walk()
+                ],
+            }
+        )
         return
     click.secho(f"{fw.name} ({fw.key} {fw.version})", bold=True)
     if fw.description:
@@ -46,8 +60,14 @@ def framework_show(framework: str, as_json: bool) -> None:
         click.secho(f"\n{pad}{key}{c.name}", bold=True)
         for label, text in (("", c.definition), ("Include: ", c.include), ("Exclude: ", c.exclude)):
             if text:
-                click.echo(click.wrap_text(label + text, initial_indent=pad + "  ",
-                                           subsequent_indent=pad + "  ", width=88))
+                click.echo(
+                    click.wrap_text(
+                        label + text,
+                        initial_indent=pad + "  ",
+                        subsequent_indent=pad + "  ",
+                        width=88,
+                    )
+                )
 
 
 @framework_group.command("apply")

@@ -16,53 +16,109 @@ EXIT_OMISSIONS = 4  # a REFI-QDA file was imported, but something in it could no
 
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--participant-pattern", metavar="REGEX",
-              help="Participant id pattern, with named groups for the case template "
-                   r"(default 'S(?P<site>\d+)(?P<role>PWC|PW)(?P<n>\d*)'). Remembered.")
-@click.option("--case-template", metavar="TEMPLATE",
-              help="Case name from the id's groups (default 'Site {site}'; '' for none). "
-                   "Remembered.")
-@click.option("--speakers", "--speaker-labels", "speaker_labels", metavar="LABEL=ROLE,...|FILE.csv",
-              multiple=True,
-              help="Speaker map: ROLE is interviewer, participant or other, e.g. "
-                   "'Speaker 1=interviewer,Speaker 2=participant', or a CSV with columns "
-                   "speaker,role. Remembered by the project.")
-@click.option("--check", is_flag=True,
-              help="Store nothing: show each file's layout, speakers and roles, participant, "
-                   "first turns and any line that could not be placed. Exit 1 if a file needs "
-                   "attention.")
-@click.option("--replace", is_flag=True,
-              help="Re-import documents already stored (changed or not) if they have no codings.")
+@click.option(
+    "--participant-pattern",
+    metavar="REGEX",
+    help="Participant id pattern, with named groups for the case template "
+    r"(default 'S(?P<site>\d+)(?P<role>PWC|PW)(?P<n>\d*)'). Remembered.",
+)
+@click.option(
+    "--case-template",
+    metavar="TEMPLATE",
+    help="Case name from the id's groups (default 'Site {site}'; '' for none). Remembered.",
+)
+@click.option(
+    "--speakers",
+    "--speaker-labels",
+    "speaker_labels",
+    metavar="LABEL=ROLE,...|FILE.csv",
+    multiple=True,
+    help="Speaker map: ROLE is interviewer, participant or other, e.g. "
+    "'Speaker 1=interviewer,Speaker 2=participant', or a CSV with columns "
+    "speaker,role. Remembered by the project.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Store nothing: show each file's layout, speakers and roles, participant, "
+    "first turns and any line that could not be placed. Exit 1 if a file needs "
+    "attention.",
+)
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Re-import documents already stored (changed or not) if they have no codings.",
+)
 @click.option("--as-new", metavar="NAME", help="Store the (single) transcript under this name.")
-@click.option("--framework", default="auto", show_default=True, metavar="KEY|auto|none",
-              help="Framework to apply first; 'auto' applies the default one when codings "
-                   "CSVs are imported into a project without codes.")
-@click.option("--spacy-model", metavar="NAME",
-              help="An installed trained spaCy pipeline for sentences (default: the rule-based "
-                   "sentencizer). Remembered.")
-@click.option("--merge", is_flag=True,
-              help="Merge a colleague's .qdpx: add their codings, under their coder name, to "
-                   "the documents with the same text; nothing here is changed.")
-@click.option("--merge-as", metavar="NAME",
-              help="With --merge: the coder name for codings the file does not attribute.")
-@click.option("--create-codes", is_flag=True,
-              help="Codings CSVs may name codes not in the codebook: create them as inductive "
-                   "codes (without this, an unknown code is an error with its line).")
-@click.option("--sources-dir", metavar="DIR", type=click.Path(file_okay=False),
-              help="REFI-QDA: folder that relative:// sources are read from (default: the "
-                   ".qdpx's own folder; never above it).")
-@click.option("--allow-absolute", is_flag=True,
-              help="REFI-QDA: also read sources stored at absolute:// paths (each is listed).")
-@click.option("--strict", is_flag=True,
-              help="REFI-QDA: refuse a whole file if anything in it cannot be imported.")
+@click.option(
+    "--framework",
+    default="auto",
+    show_default=True,
+    metavar="KEY|auto|none",
+    help="Framework to apply first; 'auto' applies the default one when codings "
+    "CSVs are imported into a project without codes.",
+)
+@click.option(
+    "--spacy-model",
+    metavar="NAME",
+    help="An installed trained spaCy pipeline for sentences (default: the rule-based "
+    "sentencizer). Remembered.",
+)
+@click.option(
+    "--merge",
+    is_flag=True,
+    help="Merge a colleague's .qdpx: add their codings, under their coder name, to "
+    "the documents with the same text; nothing here is changed.",
+)
+@click.option(
+    "--merge-as",
+    metavar="NAME",
+    help="With --merge: the coder name for codings the file does not attribute.",
+)
+@click.option(
+    "--create-codes",
+    is_flag=True,
+    help="Codings CSVs may name codes not in the codebook: create them as inductive "
+    "codes (without this, an unknown code is an error with its line).",
+)
+@click.option(
+    "--sources-dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="REFI-QDA: folder that relative:// sources are read from (default: the "
+    ".qdpx's own folder; never above it).",
+)
+@click.option(
+    "--allow-absolute",
+    is_flag=True,
+    help="REFI-QDA: also read sources stored at absolute:// paths (each is listed).",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="REFI-QDA: refuse a whole file if anything in it cannot be imported.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @pass_state
-def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str | None,
-               case_template: str | None, speaker_labels: tuple[str, ...], replace: bool,
-               as_new: str | None, framework: str, spacy_model: str | None,
-               check: bool, merge: bool, merge_as: str | None, create_codes: bool,
-               sources_dir: str | None, allow_absolute: bool, strict: bool,
-               as_json: bool) -> None:
+def import_cmd(
+    state: CliState,
+    paths: tuple[str, ...],
+    participant_pattern: str | None,
+    case_template: str | None,
+    speaker_labels: tuple[str, ...],
+    replace: bool,
+    as_new: str | None,
+    framework: str,
+    spacy_model: str | None,
+    check: bool,
+    merge: bool,
+    merge_as: str | None,
+    create_codes: bool,
+    sources_dir: str | None,
+    allow_absolute: bool,
+    strict: bool,
+    as_json: bool,
+) -> None:
     """Import transcripts (.txt, .docx), folders of them, cases and codings CSVs, .qdpx/.qdc.
 
     Also WebVTT/SRT captions (Zoom, Teams), Otter, Rev and Teams layouts and Word
@@ -101,26 +157,44 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
         return
     project = state.project(create=True)
     options = options_from_settings(
-        project, participant_pattern=participant_pattern, case_template=case_template,
-        speaker_labels=extra, spacy_model=spacy_model, replace=replace, as_new=as_new,
-        framework=framework, sources_dir=sources_dir, allow_absolute=allow_absolute or None,
-        strict=strict or None)
+        project,
+        participant_pattern=participant_pattern,
+        case_template=case_template,
+        speaker_labels=extra,
+        spacy_model=spacy_model,
+        replace=replace,
+        as_new=as_new,
+        framework=framework,
+        sources_dir=sources_dir,
+        allow_absolute=allow_absolute or None,
+        strict=strict or None,
+    )
     ParticipantPattern(options.participant_pattern, options.case_template)  # fail before work
-    given = {"participant_pattern": participant_pattern, "case_template": case_template,
-             "speaker_labels": extra, "spacy_model": spacy_model}
+    given = {
+        "participant_pattern": participant_pattern,
+        "case_template": case_template,
+        "speaker_labels": extra,
+        "spacy_model": spacy_model,
+    }
     remember_options(project, options, [k for k, v in given.items() if v is not None])
     from qualcode.services.importing import ImportStopped
 
     try:
         with _Progress() as progress:
-            report = import_paths(project, paths, progress=progress,
-                                  options=replace_options(options, create_codes=create_codes))
+            report = import_paths(
+                project,
+                paths,
+                progress=progress,
+                options=replace_options(options, create_codes=create_codes),
+            )
     except ImportStopped as stopped:
         for line in stopped.report.summary_lines():
             click.echo(line)
-        click.echo(f"Not imported ({len(stopped.not_imported)}): "
-                   + ", ".join(stopped.not_imported[:10])
-                   + (" …" if len(stopped.not_imported) > 10 else ""))
+        click.echo(
+            f"Not imported ({len(stopped.not_imported)}): "
+            + ", ".join(stopped.not_imported[:10])
+            + (" …" if len(stopped.not_imported) > 10 else "")
+        )
         raise
     if report.added or report.replaced or report.notes:
         from qualcode.services.safekeeping import automatic_backup
@@ -143,8 +217,14 @@ def import_cmd(state: CliState, paths: tuple[str, ...], participant_pattern: str
         sys.exit(EXIT_OMISSIONS)
 
 
-def _check(state: CliState, paths: tuple[str, ...], participant_pattern: str | None,
-           case_template: str | None, extra: dict[str, str] | None, as_json: bool) -> None:
+def _check(
+    state: CliState,
+    paths: tuple[str, ...],
+    participant_pattern: str | None,
+    case_template: str | None,
+    extra: dict[str, str] | None,
+    as_json: bool,
+) -> None:
     """``import --check``: the project's remembered settings (if there is a project) apply."""
     from qualcode.services.import_check import check_paths
     from qualcode.services.importing import ImportOptions, options_from_settings
@@ -153,23 +233,42 @@ def _check(state: CliState, paths: tuple[str, ...], participant_pattern: str | N
         project = state.project()
     except QualcodeError:  # no project yet: the defaults apply
         project = None
-    options = (options_from_settings(project, participant_pattern=participant_pattern,
-                                     case_template=case_template, speaker_labels=extra)
-               if project is not None else ImportOptions(
-                   **{k: v for k, v in (("participant_pattern", participant_pattern),
-                                        ("case_template", case_template),
-                                        ("speaker_labels", extra)) if v is not None}))
-    checks = check_paths(paths, participant_pattern=options.participant_pattern,
-                         case_template=options.case_template,
-                         speaker_map=options.speaker_labels)
+    options = (
+        options_from_settings(
+            project,
+            participant_pattern=participant_pattern,
+            case_template=case_template,
+            speaker_labels=extra,
+        )
+        if project is not None
+        else ImportOptions(
+            **{
+                k: v
+                for k, v in (
+                    ("participant_pattern", participant_pattern),
+                    ("case_template", case_template),
+                    ("speaker_labels", extra),
+                )
+                if v is not None
+            }
+        )
+    )
+    checks = check_paths(
+        paths,
+        participant_pattern=options.participant_pattern,
+        case_template=options.case_template,
+        speaker_map=options.speaker_labels,
+    )
     if as_json:
         emit_json([c.to_json() for c in checks])
     else:
         for c in checks:
             print_check(c)
         ok = sum(c.ok for c in checks)
-        click.echo(f"{len(checks)} files checked: {ok} ready, {len(checks) - ok} need attention. "
-                   "Nothing was stored.")
+        click.echo(
+            f"{len(checks)} files checked: {ok} ready, {len(checks) - ok} need attention. "
+            "Nothing was stored."
+        )
     if not all(c.ok for c in checks):
         sys.exit(1)
 
@@ -198,12 +297,18 @@ def print_check(c: Any) -> None:
 
 @cli.command("reparse")
 @click.argument("document")
-@click.option("--speakers", "speaker_labels", metavar="LABEL=ROLE,...|FILE.csv", multiple=True,
-              help="Speaker map to add (remembered by the project), as for `import`.")
+@click.option(
+    "--speakers",
+    "speaker_labels",
+    metavar="LABEL=ROLE,...|FILE.csv",
+    multiple=True,
+    help="Speaker map to add (remembered by the project), as for `import`.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
-def reparse_cmd(state: CliState, document: str, speaker_labels: tuple[str, ...],
-                as_json: bool) -> None:
+def reparse_cmd(
+    state: CliState, document: str, speaker_labels: tuple[str, ...], as_json: bool
+) -> None:
     """Re-read who speaks in DOCUMENT with the speaker map; text and codings stay as they are."""
     from qualcode.services.importing import options_from_settings, remember_options
     from qualcode.services.speakers import read_speaker_map, reparse_document
@@ -212,8 +317,9 @@ def reparse_cmd(state: CliState, document: str, speaker_labels: tuple[str, ...],
     extra = read_speaker_map(speaker_labels) if speaker_labels else {}
     result = reparse_document(project, document, extra)
     if extra:
-        remember_options(project, options_from_settings(project, speaker_labels=extra),
-                         ["speaker_labels"])
+        remember_options(
+            project, options_from_settings(project, speaker_labels=extra), ["speaker_labels"]
+        )
     if as_json:
         emit_json(result.to_json())
     else:
@@ -222,9 +328,13 @@ def reparse_cmd(state: CliState, document: str, speaker_labels: tuple[str, ...],
 
 
 @cli.command("speakers")
-@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Also write the map as a CSV (speaker,role) to edit and pass back with "
-                   "--speakers FILE.")
+@click.option(
+    "--csv",
+    "csv_path",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Also write the map as a CSV (speaker,role) to edit and pass back with --speakers FILE.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_state
 def speakers_cmd(state: CliState, csv_path: str | None, as_json: bool) -> None:
@@ -259,8 +369,13 @@ class _Progress:
     def __call__(self, done: int, total: int, label: str) -> None:
         if self.tty:
             if self.bar is None:
-                self.bar = click.progressbar(length=total, label="Importing", file=sys.stderr,
-                                             show_pos=True, item_show_func=lambda x: x)
+                self.bar = click.progressbar(
+                    length=total,
+                    label="Importing",
+                    file=sys.stderr,
+                    show_pos=True,
+                    item_show_func=lambda x: x,
+                )
                 self.bar.__enter__()
             self.bar.update(done - self.bar.pos, label)
         elif total >= MANY_FILES and (tenth := done * 10 // total) > self.last_tenth:

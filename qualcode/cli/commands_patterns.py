@@ -60,8 +60,12 @@ def group_list(state: CliState, groups_from: str | None, as_json: bool) -> None:
 
     assignments = list_groups(state.project(), groups_from)
     if as_json:
-        emit_json([{"case": a.case, "group": a.group, "source": a.source, "reason": a.reason}
-                   for a in assignments])
+        emit_json(
+            [
+                {"case": a.case, "group": a.group, "source": a.source, "reason": a.reason}
+                for a in assignments
+            ]
+        )
     else:
         _show_groups(assignments)
 
@@ -86,15 +90,21 @@ def group_rules_cmd(state: CliState, rules: tuple[str, ...], clear: bool) -> Non
     project = state.project()
     if not rules and not clear:
         current = group_rules(project)
-        click.echo("\n".join(current) if current else
-                   "No group rules. Set them: qualcode group rules \"high: fidelity >= 10\" ...")
+        click.echo(
+            "\n".join(current)
+            if current
+            else 'No group rules. Set them: qualcode group rules "high: fidelity >= 10" ...'
+        )
         return
     _show_groups(set_group_rules(project, [] if clear else list(rules)))
 
 
 @group_cmd.command("apply")
-@click.option("--from-attribute", metavar="ATTR",
-              help="Take groups from this case attribute (high/low/outlier) from now on.")
+@click.option(
+    "--from-attribute",
+    metavar="ATTR",
+    help="Take groups from this case attribute (high/low/outlier) from now on.",
+)
 @pass_state
 def group_apply(state: CliState, from_attribute: str | None) -> None:
     """Re-apply the rules to the current attributes (or take groups from an attribute)."""
@@ -103,28 +113,58 @@ def group_apply(state: CliState, from_attribute: str | None) -> None:
     _show_groups(apply_groups(state.project(), from_attribute))
 
 
-def _presence(by_valence: bool, roll_up: bool, min_refs: int, min_participants: int,
-              share: str | None) -> Any:
+def _presence(
+    by_valence: bool, roll_up: bool, min_refs: int, min_participants: int, share: str | None
+) -> Any:
     from qualcode.analysis.patterns import PresenceRule
     from qualcode.services.patterns import parse_share
 
-    return PresenceRule(min_refs=min_refs, min_participants=min_participants,
-                        by_valence=by_valence, roll_up=roll_up, share=parse_share(share))
+    return PresenceRule(
+        min_refs=min_refs,
+        min_participants=min_participants,
+        by_valence=by_valence,
+        roll_up=roll_up,
+        share=parse_share(share),
+    )
 
 
 def presence_options(fn: Any, *, valence: bool = True) -> Any:
     """--by-valence, --roll-up, --min-refs, --min-participants (what "present" means)."""
-    by_valence = [click.option("--by-valence", is_flag=True, help="Compare code × valence "
-                               "(facilitator / barrier / neutral) separately.")] if valence else []
-    for option in reversed([
-        *by_valence,
-        click.option("--roll-up", is_flag=True,
-                     help="Count codings of child codes towards their parent codes too."),
-        click.option("--min-refs", type=int, default=1, show_default=True,
-                     help="Codings a case needs for a code to be present."),
-        click.option("--min-participants", type=int, default=1, show_default=True,
-                     help="Distinct participants of the case those codings must come from."),
-    ]):
+    by_valence = (
+        [
+            click.option(
+                "--by-valence",
+                is_flag=True,
+                help="Compare code × valence (facilitator / barrier / neutral) separately.",
+            )
+        ]
+        if valence
+        else []
+    )
+    for option in reversed(
+        [
+            *by_valence,
+            click.option(
+                "--roll-up",
+                is_flag=True,
+                help="Count codings of child codes towards their parent codes too.",
+            ),
+            click.option(
+                "--min-refs",
+                type=int,
+                default=1,
+                show_default=True,
+                help="Codings a case needs for a code to be present.",
+            ),
+            click.option(
+                "--min-participants",
+                type=int,
+                default=1,
+                show_default=True,
+                help="Distinct participants of the case those codings must come from.",
+            ),
+        ]
+    ):
         fn = option(fn)
     return fn
 
@@ -135,24 +175,53 @@ def qca_presence_options(fn: Any) -> Any:
 
 
 @cli.command("patterns")
-@click.option("--groups-from", metavar="ATTR",
-              help="Take groups from this case attribute for this run (stored groups ignored).")
+@click.option(
+    "--groups-from",
+    metavar="ATTR",
+    help="Take groups from this case attribute for this run (stored groups ignored).",
+)
 @presence_options
-@click.option("--share", metavar="S", help="Relaxed rules: e.g. 0.8 = present in at least 80% "
-              "of a group and at most 20% of the other (default: exact).")
+@click.option(
+    "--share",
+    metavar="S",
+    help="Relaxed rules: e.g. 0.8 = present in at least 80% "
+    "of a group and at most 20% of the other (default: exact).",
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--out", type=click.Path(dir_okay=False), help="Output file (docx and xlsx).")
-@click.option("--quotes", type=int, default=3, show_default=True,
-              help="Quotes per case and pattern in docx/xlsx (0: all).")
+@click.option(
+    "--quotes",
+    type=int,
+    default=3,
+    show_default=True,
+    help="Quotes per case and pattern in docx/xlsx (0: all).",
+)
 @click.option("--all", "show_all", is_flag=True, help="Also list codes with no pattern.")
-@click.option("--coder", "coders", multiple=True, metavar="NAME",
-              help="Only this coder's codings (repeatable).")
+@click.option(
+    "--coder",
+    "coders",
+    multiple=True,
+    metavar="NAME",
+    help="Only this coder's codings (repeatable).",
+)
 @gate_options
 @pass_state
-def patterns_cmd(state: CliState, groups_from: str | None, by_valence: bool, roll_up: bool,
-                 min_refs: int, min_participants: int, share: str | None, fmt: str,
-                 out: str | None, quotes: int, show_all: bool, coders: tuple[str, ...],
-                 allow_identifiers: str | None, key_file: str | None) -> None:
+def patterns_cmd(
+    state: CliState,
+    groups_from: str | None,
+    by_valence: bool,
+    roll_up: bool,
+    min_refs: int,
+    min_participants: int,
+    share: str | None,
+    fmt: str,
+    out: str | None,
+    quotes: int,
+    show_all: bool,
+    coders: tuple[str, ...],
+    allow_identifiers: str | None,
+    key_file: str | None,
+) -> None:
     """Cross-case patterns: A shared, B high, C low, D what the outlier shares."""
     from qualcode.services.patterns import find_project_patterns
 
@@ -173,21 +242,36 @@ def patterns_cmd(state: CliState, groups_from: str | None, by_valence: bool, rol
 
         click.echo(patterns_text(result, show_none=show_all))
     else:
-        _write(state, result, Path(out or ""), fmt, quotes, show_all,
-               gate_kwargs(allow_identifiers, key_file))
+        _write(
+            state,
+            result,
+            Path(out or ""),
+            fmt,
+            quotes,
+            show_all,
+            gate_kwargs(allow_identifiers, key_file),
+        )
     for warning in result.warnings if fmt != "table" else []:
         click.secho(f"warning: {warning}", fg="yellow", err=True)
 
 
-def _write(state: CliState, result: Any, path: Path, fmt: str, quotes: int, show_all: bool,
-           gate: dict[str, Any]) -> None:
+def _write(
+    state: CliState,
+    result: Any,
+    path: Path,
+    fmt: str,
+    quotes: int,
+    show_all: bool,
+    gate: dict[str, Any],
+) -> None:
     from qualcode.errors import InvalidInputError
     from qualcode.services.patterns import export_patterns
 
     if path.suffix.lower() != f".{fmt}":
         raise InvalidInputError(f"{path}: a {fmt} file should end in .{fmt}.")
-    export_patterns(state.project(), result, path, per_case=quotes or None, include_none=show_all,
-                    **gate)
+    export_patterns(
+        state.project(), result, path, per_case=quotes or None, include_none=show_all, **gate
+    )
     click.echo(f"Wrote {path}")
     note_override(gate["allow_identifiers"])
 
@@ -201,10 +285,20 @@ def _write(state: CliState, result: Any, path: Path, fmt: str, quotes: int, show
 @click.option("--all", "show_all", is_flag=True)
 @gate_options
 @pass_state
-def export_patterns(state: CliState, out: str, groups_from: str | None, by_valence: bool,
-                    roll_up: bool, min_refs: int, min_participants: int, share: str | None,
-                    quotes: int, show_all: bool, allow_identifiers: str | None,
-                    key_file: str | None) -> None:
+def export_patterns(
+    state: CliState,
+    out: str,
+    groups_from: str | None,
+    by_valence: bool,
+    roll_up: bool,
+    min_refs: int,
+    min_participants: int,
+    share: str | None,
+    quotes: int,
+    show_all: bool,
+    allow_identifiers: str | None,
+    key_file: str | None,
+) -> None:
     """The pattern table to OUT (.docx or .xlsx, by its suffix); same options as `patterns`."""
     from qualcode.errors import InvalidInputError
     from qualcode.services.patterns import find_project_patterns
@@ -214,67 +308,141 @@ def export_patterns(state: CliState, out: str, groups_from: str | None, by_valen
         raise InvalidInputError(f"{out}: give a .docx or .xlsx file name.")
     presence = _presence(by_valence, roll_up, min_refs, min_participants, share)
     result = find_project_patterns(state.project(), presence, groups_from=groups_from)
-    _write(state, result, Path(out), fmt, quotes, show_all,
-           gate_kwargs(allow_identifiers, key_file))
+    _write(
+        state, result, Path(out), fmt, quotes, show_all, gate_kwargs(allow_identifiers, key_file)
+    )
 
 
 @cli.command("qca")
-@click.option("--condition", "conditions", multiple=True, required=True, metavar="LABEL: EXPR",
-              help="A condition, e.g. 'FID: fidelity >= 10' or "
-                   "'WARD: code(\"Relationship with ward staff\", \"facilitator\")'. Repeat.")
-@click.option("--outcome", required=True, metavar="LABEL: EXPR",
-              help="The outcome, e.g. 'ENG: engagement >= 60'.")
-@click.option("--consistency", type=float, default=1.0, show_default=True,
-              help="A row is 1 when this share of its cases show the outcome.")
-@click.option("--min-cases", type=int, default=1, show_default=True,
-              help="Rows with fewer cases are treated as logical remainders.")
+@click.option(
+    "--condition",
+    "conditions",
+    multiple=True,
+    required=True,
+    metavar="LABEL: EXPR",
+    help="A condition, e.g. 'FID: fidelity >= 10' or "
+    '\'WARD: code("Relationship with ward staff", "facilitator")\'. Repeat.',
+)
+@click.option(
+    "--outcome",
+    required=True,
+    metavar="LABEL: EXPR",
+    help="The outcome, e.g. 'ENG: engagement >= 60'.",
+)
+@click.option(
+    "--consistency",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="A row is 1 when this share of its cases show the outcome.",
+)
+@click.option(
+    "--min-cases",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Rows with fewer cases are treated as logical remainders.",
+)
 @click.option("--grouped-only", is_flag=True, help="Only cases in a group.")
 @click.option("--case", "cases", multiple=True, help="Only these cases (repeat).")
 @qca_presence_options
-@click.option("--expect", "expectations", multiple=True, metavar="LABEL=1|0|-",
-              help="Directional expectation for the intermediate solution (repeat): "
-                   "'A=1' contributes when present, 'B=0' when absent, 'C=-' no expectation.")
-@click.option("--prefer-fewer-literals", is_flag=True,
-              help="Among models with the fewest terms keep only those with the fewest "
-                   "literals (hides equally short models; named in the output).")
+@click.option(
+    "--expect",
+    "expectations",
+    multiple=True,
+    metavar="LABEL=1|0|-",
+    help="Directional expectation for the intermediate solution (repeat): "
+    "'A=1' contributes when present, 'B=0' when absent, 'C=-' no expectation.",
+)
+@click.option(
+    "--prefer-fewer-literals",
+    is_flag=True,
+    help="Among models with the fewest terms keep only those with the fewest "
+    "literals (hides equally short models; named in the output).",
+)
 @click.option("--negate-outcome", is_flag=True, help="Explain the absence of the outcome.")
-@click.option("--contradictions", type=click.Choice(("keep", "drop", "zero")), default="keep",
-              show_default=True, help="Contradictory rows: keep them out of the solutions, "
-              "drop their cases, or code the rows 0.")
-@click.option("--quotes", "show_quotes", is_flag=True,
-              help="Show the passages of the condition codes for cases in contradictory rows.")
-@click.option("--necessity", is_flag=True,
-              help="Also show each condition and its negation as necessary for the outcome.")
-@click.option("--calibration", is_flag=True,
-              help="Also show each case's raw values and set memberships.")
-@click.option("--export", "export_to", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Write truth table, models and necessity to FILE.docx or FILE.xlsx.")
-@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table",
-              show_default=True)
+@click.option(
+    "--contradictions",
+    type=click.Choice(("keep", "drop", "zero")),
+    default="keep",
+    show_default=True,
+    help="Contradictory rows: keep them out of the solutions, "
+    "drop their cases, or code the rows 0.",
+)
+@click.option(
+    "--quotes",
+    "show_quotes",
+    is_flag=True,
+    help="Show the passages of the condition codes for cases in contradictory rows.",
+)
+@click.option(
+    "--necessity",
+    is_flag=True,
+    help="Also show each condition and its negation as necessary for the outcome.",
+)
+@click.option(
+    "--calibration", is_flag=True, help="Also show each case's raw values and set memberships."
+)
+@click.option(
+    "--export",
+    "export_to",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write truth table, models and necessity to FILE.docx or FILE.xlsx.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True
+)
 @gate_options
 @pass_state
-def qca_cmd(state: CliState, conditions: tuple[str, ...], outcome: str, consistency: float,
-            min_cases: int, grouped_only: bool, cases: tuple[str, ...], roll_up: bool,
-            min_refs: int, min_participants: int, expectations: tuple[str, ...],
-            prefer_fewer_literals: bool, negate_outcome: bool, contradictions: str,
-            show_quotes: bool, necessity: bool, calibration: bool, export_to: str | None,
-            fmt: str, allow_identifiers: str | None, key_file: str | None) -> None:
+def qca_cmd(
+    state: CliState,
+    conditions: tuple[str, ...],
+    outcome: str,
+    consistency: float,
+    min_cases: int,
+    grouped_only: bool,
+    cases: tuple[str, ...],
+    roll_up: bool,
+    min_refs: int,
+    min_participants: int,
+    expectations: tuple[str, ...],
+    prefer_fewer_literals: bool,
+    negate_outcome: bool,
+    contradictions: str,
+    show_quotes: bool,
+    necessity: bool,
+    calibration: bool,
+    export_to: str | None,
+    fmt: str,
+    allow_identifiers: str | None,
+    key_file: str | None,
+) -> None:
     """Crisp-set QCA: truth table, every minimal model (complex, intermediate, parsimonious)."""
     from qualcode.analysis.patterns import PresenceRule
     from qualcode.services.qca import run_project_qca
 
     presence = PresenceRule(min_refs=min_refs, min_participants=min_participants, roll_up=roll_up)
-    result = run_project_qca(state.project(), list(conditions), outcome, threshold=consistency,
-                             min_cases=min_cases, presence=presence, grouped_only=grouped_only,
-                             cases=list(cases) or None,
-                             expectations=list(expectations) if expectations else None,
-                             prefer_fewer_literals=prefer_fewer_literals,
-                             negate_outcome=negate_outcome, contradictions=contradictions)
+    result = run_project_qca(
+        state.project(),
+        list(conditions),
+        outcome,
+        threshold=consistency,
+        min_cases=min_cases,
+        presence=presence,
+        grouped_only=grouped_only,
+        cases=list(cases) or None,
+        expectations=list(expectations) if expectations else None,
+        prefer_fewer_literals=prefer_fewer_literals,
+        negate_outcome=negate_outcome,
+        contradictions=contradictions,
+    )
     if export_to:
         from qualcode.services.qca import export_qca
 
-        export_qca(state.project(), result, Path(export_to),
-                   **gate_kwargs(allow_identifiers, key_file))
+        export_qca(
+            state.project(), result, Path(export_to), **gate_kwargs(allow_identifiers, key_file)
+        )
     if fmt == "json":
         from qualcode.analysis.qca import to_json
 
@@ -298,5 +466,5 @@ def _quotes_text(quotes: dict[str, list[tuple[str, str, str]]]) -> str:
     for case, found in quotes.items():
         lines.append(f"  {case}: {len(found)} passage(s)")
         for label, who, text in found:
-            lines.append(f"    [{label}] {who}: \"{text[:200]}\"")
+            lines.append(f'    [{label}] {who}: "{text[:200]}"')
     return "\n".join(lines)

@@ -20,8 +20,9 @@ from qualcode.cli.main import CliState, pass_state
 @click.argument("out", type=click.Path(dir_okay=False))
 @gate_options
 @pass_state
-def export_qdpx_cmd(state: CliState, out: str, allow_identifiers: str | None,
-                    key_file: str | None) -> None:
+def export_qdpx_cmd(
+    state: CliState, out: str, allow_identifiers: str | None, key_file: str | None
+) -> None:
     """Write the whole project as a REFI-QDA project (OUT.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
     from qualcode.services.refi import export_qdpx_checked
 
@@ -35,8 +36,9 @@ def export_qdpx_cmd(state: CliState, out: str, allow_identifiers: str | None,
 @click.argument("out", type=click.Path(dir_okay=False))
 @gate_options
 @pass_state
-def export_qdc_cmd(state: CliState, out: str, allow_identifiers: str | None,
-                   key_file: str | None) -> None:
+def export_qdc_cmd(
+    state: CliState, out: str, allow_identifiers: str | None, key_file: str | None
+) -> None:
     """Write the codebook (codes, folders, colours, definitions) as a REFI-QDA codebook (OUT.qdc)."""
     from qualcode.services.refi import export_qdc_checked
 

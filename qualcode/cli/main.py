@@ -50,7 +50,7 @@ class CliState:
             from sqlalchemy.engine import make_url
 
             return make_url(url).render_as_string(hide_password=True)
-        except Exception:  # noqa: BLE001 - an unparsable URL is named as given
+        except Exception:
             return str(self.db or "the project")
 
 
@@ -76,8 +76,11 @@ def readable_json(data: Any, depth: int = 0) -> str:
     pad, inner = "  " * depth, "  " * (depth + 1)
     if isinstance(data, list) and any(isinstance(v, (dict, list)) for v in data):
         return "[\n" + ",\n".join(inner + _one_line(v) for v in data) + f"\n{pad}]"
-    if isinstance(data, dict) and any(isinstance(v, (dict, list)) and v for v in data.values()) \
-            and (depth < 2 or any(_is_records(v) for v in data.values())):
+    if (
+        isinstance(data, dict)
+        and any(isinstance(v, (dict, list)) and v for v in data.values())
+        and (depth < 2 or any(_is_records(v) for v in data.values()))
+    ):
         items = [f"{inner}{_one_line(k)}: {readable_json(v, depth + 1)}" for k, v in data.items()]
         return "{\n" + ",\n".join(items) + f"\n{pad}}}"
     return _one_line(data)
@@ -92,11 +95,19 @@ def _one_line(data: Any) -> str:
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", envvar="QUALCODE_DB", metavar="PATH|URL",
-              help="Project database: a SQLite file (default ./qualcode.db) or a SQLAlchemy URL. "
-                   "Also $QUALCODE_DB.")
-@click.option("--coder", envvar="QUALCODE_CODER", metavar="NAME",
-              help="Who is coding (default $QUALCODE_CODER, else your login name).")
+@click.option(
+    "--db",
+    envvar="QUALCODE_DB",
+    metavar="PATH|URL",
+    help="Project database: a SQLite file (default ./qualcode.db) or a SQLAlchemy URL. "
+    "Also $QUALCODE_DB.",
+)
+@click.option(
+    "--coder",
+    envvar="QUALCODE_CODER",
+    metavar="NAME",
+    help="Who is coding (default $QUALCODE_CODER, else your login name).",
+)
 @click.version_option(package_name="qualcode")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, coder: str | None) -> None:
@@ -145,7 +156,7 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted; everything committed before this point is saved.", err=True)
         sys.exit(130)
-    except Exception as e:  # noqa: BLE001 - foreseeable failures get one plain line
+    except Exception as e:
         from qualcode.services.failures import explain
 
         message = explain(e, _state.where() if _state else "the project")

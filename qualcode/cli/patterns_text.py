@@ -10,7 +10,7 @@ CODE_WIDTH = 48
 
 
 def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def groups_line(assignments: list[GroupAssignment]) -> str:
@@ -24,7 +24,9 @@ def groups_line(assignments: list[GroupAssignment]) -> str:
 def groups_text(assignments: list[GroupAssignment]) -> str:
     """Which cases fell where, and why."""
     if not assignments:
-        return "No cases yet: `qualcode case set NAME attr=value` or `qualcode case import FILE.csv`."
+        return (
+            "No cases yet: `qualcode case set NAME attr=value` or `qualcode case import FILE.csv`."
+        )
     width = max(len(a.case) for a in assignments)
     lines = [groups_line(assignments), ""]
     for a in assignments:
@@ -35,12 +37,16 @@ def groups_text(assignments: list[GroupAssignment]) -> str:
 
 def _columns(result: PatternResult) -> list[list[str]]:
     groups = result.groups
-    return [cases for cases in (groups["high"], groups["low"], groups["outlier"], groups["none"])
-            if cases]
+    return [
+        cases
+        for cases in (groups["high"], groups["low"], groups["outlier"], groups["none"])
+        if cases
+    ]
 
 
-def _table(result: PatternResult, rows: list[PatternRow], indent: str = "  ",
-           width: int = CODE_WIDTH) -> list[str]:
+def _table(
+    result: PatternResult, rows: list[PatternRow], indent: str = "  ", width: int = CODE_WIDTH
+) -> list[str]:
     blocks = _columns(result)
     cases = [c for block in blocks for c in block]
     vwidth = 11 if result.presence.by_valence else 0
@@ -70,8 +76,10 @@ def patterns_text(result: PatternResult, *, show_none: bool = False) -> str:
     width = min(CODE_WIDTH, max([len("Code")] + [len("/".join(r.path)) for r in shown]))
     out = [groups_text(result.assignments), "", result.presence.headline()]
     out += [f"warning: {w}" for w in result.warnings]
-    out.append("Cells: codings where the code is present; · coded, but below the presence "
-               "threshold or in a case with no group.")
+    out.append(
+        "Cells: codings where the code is present; · coded, but below the presence "
+        "threshold or in a case with no group."
+    )
     if not result.outliers:
         sections.insert(3, Section("outlier", "D. No outlier case", ()))
     for section in sections:

@@ -68,7 +68,9 @@ def export_qdc(project: Project, out_path: str | Path) -> ExportReport:
     with project.read() as s:
         codes = codes_in_session(s)
     if not codes:
-        raise InvalidInputError("The project has no codes to export. Apply a framework or add codes first.")
+        raise InvalidInputError(
+            "The project has no codes to export. Apply a framework or add codes first."
+        )
     root = el(None, "CodeBook", {"xmlns": CODEBOOK_NS, "origin": producer()})
     codebook_element(root, codes, guids)
     data = xml_bytes(root)
@@ -76,7 +78,9 @@ def export_qdc(project: Project, out_path: str | Path) -> ExportReport:
     return ExportReport(out_path, {"code": len(codes)})
 
 
-def export_qdpx(project: Project, out_path: str | Path, progress: Progress | None = None) -> ExportReport:
+def export_qdpx(
+    project: Project, out_path: str | Path, progress: Progress | None = None
+) -> ExportReport:
     """The whole project as a .qdpx: codes, coders, cases, documents, codings, memos.
 
     ``progress(done, total)`` is called after each document is written.
@@ -86,9 +90,13 @@ def export_qdpx(project: Project, out_path: str | Path, progress: Progress | Non
 
     def write(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf, project.read() as s:
+
             def write_source(name: str, text: str) -> None:
-                zf.writestr(zipfile.ZipInfo(f"sources/{name}", ZIP_TIME), text.encode("utf-8"),
-                            zipfile.ZIP_DEFLATED)
+                zf.writestr(
+                    zipfile.ZipInfo(f"sources/{name}", ZIP_TIME),
+                    text.encode("utf-8"),
+                    zipfile.ZIP_DEFLATED,
+                )
 
             writer = ProjectWriter(project, s)
             xml = writer.build(write_source, progress)

@@ -22,8 +22,13 @@ PREFIX = "[qualcode] "
 
 
 def _encode(value: str) -> str:
-    plain = ("\n" not in value and "\r" not in value and value == value.strip()
-             and not value.startswith('"') and value != "")
+    plain = (
+        "\n" not in value
+        and "\r" not in value
+        and value == value.strip()
+        and not value.startswith('"')
+        and value != ""
+    )
     return value if plain else json.dumps(value, ensure_ascii=False)
 
 
@@ -59,7 +64,7 @@ def parse(description: str | None) -> tuple[str, list[tuple[str, str]]]:
         return text, []
     meta = []
     for line in lines[i:]:
-        key, _, raw = line[len(PREFIX):].partition(": ")
+        key, _, raw = line[len(PREFIX) :].partition(": ")
         meta.append((key.strip(), _decode(raw)))
     rest = "\n".join(lines[:i])
     if i == 0:

@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import uuid
 
-_GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
+_GUID_RE = re.compile(
+    r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$"
+)
 _FALLBACK_NAMESPACE = uuid.UUID("6f1c2f4e-7a55-4b0e-9d0e-2f7f3c1b8a10")
 
 

@@ -44,8 +44,10 @@ def _control_problem(text: str) -> str | None:
     count = len(_CONTROL_RE.findall(text))
     line = text.count("\n", 0, bad.start()) + 1
     more = f" and {count - 1} more" if count > 1 else ""
-    return (f"control character U+{ord(bad.group()):04X} at character {bad.start()} (line {line})"
-            f"{more}: the text is damaged or not text; fix it and import again")
+    return (
+        f"control character U+{ord(bad.group()):04X} at character {bad.start()} (line {line})"
+        f"{more}: the text is damaged or not text; fix it and import again"
+    )
 
 
 def _clean(plain: PlainText) -> PlainText:
@@ -58,9 +60,11 @@ def _clean(plain: PlainText) -> PlainText:
 def _unreadable(report: RefiImportReport, src: RefiTextSource, why: str, missing: bool) -> None:
     lost = len(src.whole_codings) + sum(len(s.codings) for s in src.selections)
     if src.selections:
-        why += (f"; its {plural(len(src.selections), 'selection')} "
-                f"({plural(lost, 'coding')}) {'is' if len(src.selections) == 1 else 'are'} "
-                "not imported")
+        why += (
+            f"; its {plural(len(src.selections), 'selection')} "
+            f"({plural(lost, 'coding')}) {'is' if len(src.selections) == 1 else 'are'} "
+            "not imported"
+        )
     report.unreadable.append((src.name, src.guid, why))
     if missing:
         report.missing_sources.append(src.name)
@@ -69,8 +73,9 @@ def _unreadable(report: RefiImportReport, src: RefiTextSource, why: str, missing
         report.skipped["coding on a source not imported"] += lost
 
 
-def _load_one(finder: SourceFinder, src: RefiTextSource, report: RefiImportReport
-              ) -> LoadedSource | None:
+def _load_one(
+    finder: SourceFinder, src: RefiTextSource, report: RefiImportReport
+) -> LoadedSource | None:
     """The source's text: its plain text, else its rich text or PDF; None (reported) if neither."""
     if src.inline_text is not None:
         plain = PlainText(src.inline_text)
@@ -82,8 +87,11 @@ def _load_one(finder: SourceFinder, src: RefiTextSource, report: RefiImportRepor
     problems: list[str] = []
     missing = True
     looked: list[str] = []
-    for path, extracted in ((src.plain_text_path, False), (src.rich_text_path, True),
-                            (src.pdf_path, True)):
+    for path, extracted in (
+        (src.plain_text_path, False),
+        (src.rich_text_path, True),
+        (src.pdf_path, True),
+    ):
         if not path:
             continue
         got = finder.fetch(path)
@@ -118,9 +126,13 @@ def _load_one(finder: SourceFinder, src: RefiTextSource, report: RefiImportRepor
             report.extracted.append((src.name, got.where))
         return loaded
     if looked:
-        where = "with the file (a bare .qde without its sources/ folder)" if not \
-            finder.pkg.has_source_folder() else "in the export" if finder.pkg.is_archive else \
-            "beside the file"
+        where = (
+            "with the file (a bare .qde without its sources/ folder)"
+            if not finder.pkg.has_source_folder()
+            else "in the export"
+            if finder.pkg.is_archive
+            else "beside the file"
+        )
         problems.insert(0, f"its text is not {where} (looked for {', '.join(looked)})")
     if not problems:
         problems.append("it names no file for its text")
@@ -129,15 +141,17 @@ def _load_one(finder: SourceFinder, src: RefiTextSource, report: RefiImportRepor
     return None
 
 
-def _load_sources(finder: SourceFinder, data: RefiProjectData,
-                  report: RefiImportReport) -> list[LoadedSource]:
+def _load_sources(
+    finder: SourceFinder, data: RefiProjectData, report: RefiImportReport
+) -> list[LoadedSource]:
     """Every text source with its text; one that cannot be read is reported and left out."""
     loaded = [_load_one(finder, src, report) for src in data.sources]
     return [ls for ls in loaded if ls is not None]
 
 
-def _note_texts(finder: SourceFinder, data: RefiProjectData,
-                report: RefiImportReport) -> dict[str, str]:
+def _note_texts(
+    finder: SourceFinder, data: RefiProjectData, report: RefiImportReport
+) -> dict[str, str]:
     out: dict[str, str] = {}
     for note in data.notes:
         if note.inline_text is not None:
@@ -146,8 +160,10 @@ def _note_texts(finder: SourceFinder, data: RefiProjectData,
             got = finder.fetch(note.plain_text_path) if note.plain_text_path else None
             if got is None or got.data is None:
                 if note.plain_text_path:
-                    report.warn(f"the text of note {note.name!r} is not in the file; imported its "
-                                "title only")
+                    report.warn(
+                        f"the text of note {note.name!r} is not in the file; imported its "
+                        "title only"
+                    )
                 continue
             text = PlainText.from_bytes(got.data)[0].text
         if _CONTROL_RE.search(text):
@@ -157,9 +173,12 @@ def _note_texts(finder: SourceFinder, data: RefiProjectData,
     return out
 
 
-def read_package(path: Path, limits: ArchiveLimits | None, report: RefiImportReport,
-                 access: SourceAccess | None = None,
-                 ) -> tuple[RefiProjectData, list[LoadedSource], dict[str, str]]:
+def read_package(
+    path: Path,
+    limits: ArchiveLimits | None,
+    report: RefiImportReport,
+    access: SourceAccess | None = None,
+) -> tuple[RefiProjectData, list[LoadedSource], dict[str, str]]:
     """Read and check a .qdpx/.qde/.qdc: the project, its readable sources, note texts.
 
     Nothing is stored; import and merge both start from this.
@@ -175,9 +194,16 @@ def read_package(path: Path, limits: ArchiveLimits | None, report: RefiImportRep
         return data, _load_sources(finder, data, report), _note_texts(finder, data, report)
 
 
-def import_qdpx(project: Project, path: str | Path, *, limits: ArchiveLimits | None = None,
-                segment: bool = True, access: SourceAccess | None = None,
-                strict: bool = False, chunk_codings: int = CHUNK_CODINGS) -> RefiImportReport:
+def import_qdpx(
+    project: Project,
+    path: str | Path,
+    *,
+    limits: ArchiveLimits | None = None,
+    segment: bool = True,
+    access: SourceAccess | None = None,
+    strict: bool = False,
+    chunk_codings: int = CHUNK_CODINGS,
+) -> RefiImportReport:
     """Import a REFI-QDA project (.qdpx archive or bare .qde) as one user operation.
 
     A big file is committed in consistent chunks of about ``chunk_codings`` codings
@@ -204,25 +230,44 @@ def import_qdpx(project: Project, path: str | Path, *, limits: ArchiveLimits | N
             if lost:
                 report.skipped["coding on a text extracted here (positions unknown)"] += lost
     counted = [ls for ls in loaded if not ls.extracted]
-    choice = choose_convention([(ls.plain, [Selection(s.start, s.end, s.name)
-                                             for s in ls.source.selections]) for ls in counted],
-                               data.origin)
+    choice = choose_convention(
+        [
+            (ls.plain, [Selection(s.start, s.end, s.name) for s in ls.source.selections])
+            for ls in counted
+        ],
+        data.origin,
+    )
     has_selections = any(ls.source.selections for ls in counted)
     report.convention = choice.describe() if has_selections else None
-    prepared, seg_warnings = prepare(project, [(ls.source.name, ls.plain.text) for ls in loaded],
-                                     segments=segment)
+    prepared, seg_warnings = prepare(
+        project, [(ls.source.name, ls.plain.text) for ls in loaded], segments=segment
+    )
     for ls, prep in zip(loaded, prepared or [None] * len(loaded), strict=True):
         ls.prepared = prep
     report.segmented = (prepared is not None) if segment else None
     for w in seg_warnings:
         report.warn(w)
-    store_project(project, path, data, loaded, note_texts, choice.convention, report,
-                  strict=strict, chunk_codings=chunk_codings)
+    store_project(
+        project,
+        path,
+        data,
+        loaded,
+        note_texts,
+        choice.convention,
+        report,
+        strict=strict,
+        chunk_codings=chunk_codings,
+    )
     return report
 
 
-def _store_codebook(project: Project, path: Path, data: RefiProjectData,
-                    report: RefiImportReport, strict: bool = False) -> RefiImportReport:
+def _store_codebook(
+    project: Project,
+    path: Path,
+    data: RefiProjectData,
+    report: RefiImportReport,
+    strict: bool = False,
+) -> RefiImportReport:
     if not data.codes:
         raise InvalidInputError(f"{path}: the codebook has no codes.")
     with project.transaction("import REFI-QDA codebook", file=str(path), producer=data.origin) as s:
@@ -238,8 +283,10 @@ def import_qdc(project: Project, path: str | Path, *, strict: bool = False) -> R
     report = RefiImportReport(file=path.name, kind="codebook")
     with open_package(path) as pkg:
         if pkg.is_archive:
-            raise InvalidInputError(f"{path}: this is a zip archive (a .qdpx project), not a "
-                                    "codebook; import it as a project.")
+            raise InvalidInputError(
+                f"{path}: this is a zip archive (a .qdpx project), not a "
+                "codebook; import it as a project."
+            )
         data = read_codebook(parse_xml(pkg.xml, str(path)), str(path))
     report.producer = data.origin
     report.skipped.update(data.skipped)

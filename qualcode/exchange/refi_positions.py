@@ -37,8 +37,10 @@ class PositionConvention:
 STANDARD = PositionConvention()
 NVIVO = PositionConvention(unit="utf16")
 ATLAS_TI = PositionConvention(newline="one")
-CANDIDATES = tuple(PositionConvention(u, n, b) for u, n, b in
-                   product(("codepoint", "utf16"), ("as-written", "one"), ("skip", "count")))
+CANDIDATES = tuple(
+    PositionConvention(u, n, b)
+    for u, n, b in product(("codepoint", "utf16"), ("as-written", "one"), ("skip", "count"))
+)
 
 
 def convention_for_origin(origin: str | None) -> tuple[PositionConvention | None, str]:
@@ -55,7 +57,7 @@ def convention_for_origin(origin: str | None) -> tuple[PositionConvention | None
     return None, ""
 
 
-_ASTRAL_RE = re.compile("[\U00010000-\U0010FFFF]")
+_ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
 
 
 def _astral(text: str) -> list[int]:
@@ -86,7 +88,8 @@ class PlainText:
             odd_nuls = head[1::2].count(0) > head[0::2].count(0)
             try:
                 return cls(data.decode("utf-16-le" if odd_nuls else "utf-16-be"), False), (
-                    "UTF-16 without a byte-order mark; read as UTF-16")
+                    "UTF-16 without a byte-order mark; read as UTF-16"
+                )
             except UnicodeDecodeError:
                 pass  # not UTF-16 after all: the control-character check reports the NULs
         try:
@@ -151,7 +154,9 @@ def _preview(name: str) -> str:
     return " ".join(name.split())
 
 
-def score(sources: list[tuple[PlainText, list[Selection]]], conv: PositionConvention) -> tuple[int, int, int]:
+def score(
+    sources: list[tuple[PlainText, list[Selection]]], conv: PositionConvention
+) -> tuple[int, int, int]:
     """(points, boundary hits, selections outside the text) for one reading."""
     points = hits = outside = 0
     for plain, sels in sources:
@@ -190,13 +195,17 @@ class ConventionChoice:
     boundary_total: int
 
     def describe(self) -> str:
-        tail = (f"; {self.boundary_hits} of {self.boundary_total} selection ends fall on word boundaries"
-                if self.boundary_total else "")
+        tail = (
+            f"; {self.boundary_hits} of {self.boundary_total} selection ends fall on word boundaries"
+            if self.boundary_total
+            else ""
+        )
         return f"{self.convention.label} ({self.reason}{tail})"
 
 
-def choose_convention(sources: list[tuple[PlainText, list[Selection]]],
-                      origin: str | None) -> ConventionChoice:
+def choose_convention(
+    sources: list[tuple[PlainText, list[Selection]]], origin: str | None
+) -> ConventionChoice:
     """Pick the reading that lands selections on words; prefer the producer's known habit."""
     hint, producer = convention_for_origin(origin)
     total = 2 * sum(len(s) for _, s in sources)
@@ -204,21 +213,30 @@ def choose_convention(sources: list[tuple[PlainText, list[Selection]]],
     default = hint or STANDARD
     if not relevant:
         hits = score(sources, default)[1]
-        why = (f"{producer}'s convention" if hint else "the standard's convention")
+        why = f"{producer}'s convention" if hint else "the standard's convention"
         return ConventionChoice(default, f"{why}; every reading agrees on these texts", hits, total)
     per_source = max(20, SAMPLE_LIMIT // len(relevant))
     relevant = [(p, _sample(s, per_source)) for p, s in relevant]
     # only the choices these texts can tell apart (no CRLF: the newline choice is moot, ...)
-    dims = (any(p.has_astral for p, _ in relevant), any(p.has_crlf for p, _ in relevant),
-            any(p.had_bom for p, _ in relevant))
-    candidates = [c for c in CANDIDATES if (dims[0] or c.unit == default.unit)
-                  and (dims[1] or c.newline == default.newline) and (dims[2] or c.bom == default.bom)]
+    dims = (
+        any(p.has_astral for p, _ in relevant),
+        any(p.has_crlf for p, _ in relevant),
+        any(p.had_bom for p, _ in relevant),
+    )
+    candidates = [
+        c
+        for c in CANDIDATES
+        if (dims[0] or c.unit == default.unit)
+        and (dims[1] or c.newline == default.newline)
+        and (dims[2] or c.bom == default.bom)
+    ]
     scores = {c: score(relevant, c) for c in candidates}
     best = max(candidates, key=lambda c: (scores[c][0], c == default, -CANDIDATES.index(c)))
     if hint is not None and scores[hint][0] >= scores[best][0] - max(2, scores[best][0] // 50):
         chosen, why = hint, f"origin says {producer}; confirmed by word boundaries"
     else:
         chosen = best
-        why = "detected from word boundaries" + (f" (origin says {producer}, whose usual "
-                                                 "counting fits worse)" if hint else "")
+        why = "detected from word boundaries" + (
+            f" (origin says {producer}, whose usual counting fits worse)" if hint else ""
+        )
     return ConventionChoice(chosen, why, score(sources, chosen)[1], total)

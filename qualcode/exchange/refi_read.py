@@ -83,7 +83,9 @@ class RefiTextSource:
     whole_codings: list[RefiCoding] = field(default_factory=list)
     note_refs: list[str] = field(default_factory=list)
     values: list[RefiValue] = field(default_factory=list)
-    pdf_path: str | None = None  # a PDFSource's own file, for its text when no representation is usable
+    pdf_path: str | None = (
+        None  # a PDFSource's own file, for its text when no representation is usable
+    )
 
 
 @dataclass
@@ -160,8 +162,9 @@ def _int(el: Element, attr: str, where: str) -> int:
     try:
         return int(str(raw).strip())
     except ValueError:
-        raise InvalidInputError(f"{where}: {el.tag} {el.get('guid')!r} has {attr}={raw!r}, "
-                                "which is not a whole number.") from None
+        raise InvalidInputError(
+            f"{where}: {el.tag} {el.get('guid')!r} has {attr}={raw!r}, which is not a whole number."
+        ) from None
 
 
 def _refs(el: Element, tag: str = "NoteRef") -> list[str]:
@@ -174,9 +177,15 @@ def _codings(el: Element) -> list[RefiCoding]:
         ref = _kid(c, "CodeRef")
         if ref is None:
             continue
-        out.append(RefiCoding(guid_key(c.get("guid")), guid_key(ref.get("targetGUID")),
-                              guid_key(c.get("creatingUser")) or None,
-                              parse_datetime(c.get("creationDateTime")), _refs(c)))
+        out.append(
+            RefiCoding(
+                guid_key(c.get("guid")),
+                guid_key(ref.get("targetGUID")),
+                guid_key(c.get("creatingUser")) or None,
+                parse_datetime(c.get("creationDateTime")),
+                _refs(c),
+            )
+        )
     return out
 
 
@@ -195,7 +204,8 @@ def _check_depth(codes: Element | None, where: str) -> None:
                 f"{where}: codes are nested more than {MAX_CODE_DEPTH} levels deep (at code "
                 f"{el.get('name')!r}, GUID {el.get('guid')}); the file is damaged or not a real "
                 "codebook, so nothing was imported. Flatten the code tree in the program that "
-                "made it and export again.")
+                "made it and export again."
+            )
         stack += [(c, depth + 1) for c in _kids(el, "Code")]
 
 
@@ -216,8 +226,11 @@ def check_guid_collisions(root: Element, where: str) -> None:
         raw = el.get("guid")
         if raw and not el.tag.startswith("Member"):  # a codebook's set members refer by "guid"
             owners.setdefault(guid_key(raw), []).append(el)
-    clashes = [(g, els) for g, els in owners.items()
-               if len(els) > 1 and not (len(els) == 2 and {e.tag for e in els} == _SAME_THING)]
+    clashes = [
+        (g, els)
+        for g, els in owners.items()
+        if len(els) > 1 and not (len(els) == 2 and {e.tag for e in els} == _SAME_THING)
+    ]
     if not clashes:
         return
 
@@ -226,24 +239,39 @@ def check_guid_collisions(root: Element, where: str) -> None:
 
     guid, els = clashes[0]
     more = f" (and {len(clashes) - 1} more GUIDs used twice)" if len(clashes) > 1 else ""
-    raise InvalidInputError(f"{where}: GUID {guid} is used by {len(els)} elements "
-                            f"({', '.join(who(e) for e in els[:3])}){more}, so references to it "
-                            "are ambiguous; nothing was imported. Export the project again from "
-                            "the program that made it, or give each element its own GUID.")
+    raise InvalidInputError(
+        f"{where}: GUID {guid} is used by {len(els)} elements "
+        f"({', '.join(who(e) for e in els[:3])}){more}, so references to it "
+        "are ambiguous; nothing was imported. Export the project again from "
+        "the program that made it, or give each element its own GUID."
+    )
 
 
 def _code(el: Element) -> RefiCode:
     codable = (el.get("isCodable") or "true").strip().lower() in ("true", "1")
-    return RefiCode(guid_key(el.get("guid")), el.get("name") or "", codable, el.get("color"),
-                    _text(_kid(el, "Description")), _refs(el),
-                    [_code(k) for k in _kids(el, "Code")])
+    return RefiCode(
+        guid_key(el.get("guid")),
+        el.get("name") or "",
+        codable,
+        el.get("color"),
+        _text(_kid(el, "Description")),
+        _refs(el),
+        [_code(k) for k in _kids(el, "Code")],
+    )
 
 
 def _value(el: Element) -> RefiValue | None:
     ref = _kid(el, "VariableRef")
     if ref is None:
         return None
-    for tag in ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue"):
+    for tag in (
+        "TextValue",
+        "BooleanValue",
+        "IntegerValue",
+        "FloatValue",
+        "DateValue",
+        "DateTimeValue",
+    ):
         v = _kid(el, tag)
         if v is None:
             continue
@@ -265,10 +293,17 @@ def _values(el: Element) -> list[RefiValue]:
 
 
 def _selection(el: Element, where: str) -> RefiSelection:
-    return RefiSelection(guid_key(el.get("guid")), el.get("name") or "",
-                         _int(el, "startPosition", where), _int(el, "endPosition", where),
-                         _text(_kid(el, "Description")), guid_key(el.get("creatingUser")) or None,
-                         parse_datetime(el.get("creationDateTime")), _codings(el), _refs(el))
+    return RefiSelection(
+        guid_key(el.get("guid")),
+        el.get("name") or "",
+        _int(el, "startPosition", where),
+        _int(el, "endPosition", where),
+        _text(_kid(el, "Description")),
+        guid_key(el.get("creatingUser")) or None,
+        parse_datetime(el.get("creationDateTime")),
+        _codings(el),
+        _refs(el),
+    )
 
 
 def _source_name(el: Element, *paths: str | None) -> str:
@@ -288,12 +323,20 @@ def _source_name(el: Element, *paths: str | None) -> str:
 def _text_source(el: Element, kind: str, name: str, where: str) -> RefiTextSource:
     content = _kid(el, "PlainTextContent")
     return RefiTextSource(
-        guid_key(el.get("guid")), name, kind, el.get("plainTextPath"),
-        content.text or "" if content is not None else None, el.get("richTextPath"),
-        _text(_kid(el, "Description")), guid_key(el.get("creatingUser")) or None,
+        guid_key(el.get("guid")),
+        name,
+        kind,
+        el.get("plainTextPath"),
+        content.text or "" if content is not None else None,
+        el.get("richTextPath"),
+        _text(_kid(el, "Description")),
+        guid_key(el.get("creatingUser")) or None,
         parse_datetime(el.get("creationDateTime")),
-        [_selection(s, where) for s in _kids(el, "PlainTextSelection")], _codings(el), _refs(el),
-        _values(el))
+        [_selection(s, where) for s in _kids(el, "PlainTextSelection")],
+        _codings(el),
+        _refs(el),
+        _values(el),
+    )
 
 
 def _count_codings(el: Element) -> int:
@@ -310,13 +353,21 @@ def _sources(root: Element, data: RefiProjectData, where: str) -> None:
             data.sources.append(_text_source(el, "text", name, where))
         elif el.tag == "PDFSource":
             rep = _kid(el, "Representation")
-            in_text = {guid_key(s.get("guid")) for s in rep.iter("PlainTextSelection")} if rep is not None else set()
+            in_text = (
+                {guid_key(s.get("guid")) for s in rep.iter("PlainTextSelection")}
+                if rep is not None
+                else set()
+            )
             # ATLAS.ti writes a text selection in the representation for each text-like area;
             # only the areas without one are lost.
-            pdf_sels = [s for s in _kids(el, "PDFSelection") if guid_key(s.get("guid")) not in in_text]
+            pdf_sels = [
+                s for s in _kids(el, "PDFSelection") if guid_key(s.get("guid")) not in in_text
+            ]
             if pdf_sels:
                 data.skipped["PDF selection by page area"] += len(pdf_sels)
-                data.skipped["coding on a PDF page area"] += sum(_count_codings(s) for s in pdf_sels)
+                data.skipped["coding on a PDF page area"] += sum(
+                    _count_codings(s) for s in pdf_sels
+                )
             if _kids(el, "Coding"):
                 data.skipped["coding of a whole PDF"] += len(_kids(el, "Coding"))
             if rep is not None:
@@ -324,16 +375,27 @@ def _sources(root: Element, data: RefiProjectData, where: str) -> None:
                 src.note_refs += _refs(el)
                 src.values += _values(el)
             else:  # no text representation: the PDF's own text, if it can be extracted
-                src = RefiTextSource(guid_key(el.get("guid")), name, "pdf", None, None, None,
-                                     _text(_kid(el, "Description")),
-                                     guid_key(el.get("creatingUser")) or None,
-                                     parse_datetime(el.get("creationDateTime")),
-                                     note_refs=_refs(el), values=_values(el))
+                src = RefiTextSource(
+                    guid_key(el.get("guid")),
+                    name,
+                    "pdf",
+                    None,
+                    None,
+                    None,
+                    _text(_kid(el, "Description")),
+                    guid_key(el.get("creatingUser")) or None,
+                    parse_datetime(el.get("creationDateTime")),
+                    note_refs=_refs(el),
+                    values=_values(el),
+                )
             src.pdf_path = el.get("path")
             data.sources.append(src)
         else:
-            label = {"PictureSource": "picture source", "AudioSource": "audio source",
-                     "VideoSource": "video source"}.get(el.tag, el.tag)
+            label = {
+                "PictureSource": "picture source",
+                "AudioSource": "audio source",
+                "VideoSource": "video source",
+            }.get(el.tag, el.tag)
             data.skipped[label] += 1
             n = _count_codings(el)
             if n:
@@ -343,27 +405,45 @@ def _sources(root: Element, data: RefiProjectData, where: str) -> None:
 def read_project(root: Element, where: str) -> RefiProjectData:
     """Everything usable in a ``<Project>`` element."""
     if root.tag != "Project":
-        raise InvalidInputError(f"{where}: the XML root is <{root.tag}>, not <Project>; this is "
-                                "not a REFI-QDA project file.")
+        raise InvalidInputError(
+            f"{where}: the XML root is <{root.tag}>, not <Project>; this is "
+            "not a REFI-QDA project file."
+        )
     check_guid_collisions(root, where)
-    data = RefiProjectData("project", root.get("name") or "", root.get("origin") or "",
-                           _text(_kid(root, "Description")))
+    data = RefiProjectData(
+        "project",
+        root.get("name") or "",
+        root.get("origin") or "",
+        _text(_kid(root, "Description")),
+    )
     users = _kid(root, "Users")
     for u in _kids(users, "User") if users is not None else []:
-        data.users.append(RefiUser(guid_key(u.get("guid")), (u.get("name") or u.get("id") or "").strip()))
+        data.users.append(
+            RefiUser(guid_key(u.get("guid")), (u.get("name") or u.get("id") or "").strip())
+        )
     book = _kid(root, "CodeBook")
     codes = _kid(book, "Codes") if book is not None else None
     _check_depth(codes, where)
     data.codes = [_code(c) for c in _kids(codes, "Code")] if codes is not None else []
     variables = _kid(root, "Variables")
     for v in _kids(variables, "Variable") if variables is not None else []:
-        var = RefiVariable(guid_key(v.get("guid")), (v.get("name") or "").strip(),
-                           (v.get("typeOfVariable") or "Text").strip())
+        var = RefiVariable(
+            guid_key(v.get("guid")),
+            (v.get("name") or "").strip(),
+            (v.get("typeOfVariable") or "Text").strip(),
+        )
         data.variables[var.guid] = var
     cases = _kid(root, "Cases")
     for c in _kids(cases, "Case") if cases is not None else []:
-        data.cases.append(RefiCase(guid_key(c.get("guid")), (c.get("name") or "").strip(),
-                                   _text(_kid(c, "Description")), _values(c), _refs(c, "SourceRef")))
+        data.cases.append(
+            RefiCase(
+                guid_key(c.get("guid")),
+                (c.get("name") or "").strip(),
+                _text(_kid(c, "Description")),
+                _values(c),
+                _refs(c, "SourceRef"),
+            )
+        )
         if _kids(c, "CodeRef"):
             data.skipped["code linked to a case"] += len(_kids(c, "CodeRef"))
         if _kids(c, "SelectionRef"):
@@ -372,13 +452,23 @@ def read_project(root: Element, where: str) -> RefiProjectData:
     notes = _kid(root, "Notes")
     for n in _kids(notes, "Note") if notes is not None else []:
         content = _kid(n, "PlainTextContent")
-        data.notes.append(RefiNote(guid_key(n.get("guid")), n.get("name") or "",
-                                   _text(_kid(n, "Description")),
-                                   content.text or "" if content is not None else None,
-                                   n.get("plainTextPath"), guid_key(n.get("creatingUser")) or None,
-                                   parse_datetime(n.get("creationDateTime"))))
+        data.notes.append(
+            RefiNote(
+                guid_key(n.get("guid")),
+                n.get("name") or "",
+                _text(_kid(n, "Description")),
+                content.text or "" if content is not None else None,
+                n.get("plainTextPath"),
+                guid_key(n.get("creatingUser")) or None,
+                parse_datetime(n.get("creationDateTime")),
+            )
+        )
     data.project_note_refs = _refs(root)
-    for tag, label, child in (("Sets", "set", "Set"), ("Links", "link", "Link"), ("Graphs", "graph", "Graph")):
+    for tag, label, child in (
+        ("Sets", "set", "Set"),
+        ("Links", "link", "Link"),
+        ("Graphs", "graph", "Graph"),
+    ):
         el = _kid(root, tag)
         if el is not None and _kids(el, child):
             data.skipped[label] += len(_kids(el, child))
@@ -418,11 +508,15 @@ def nest_dotted(codes: list[RefiCode]) -> list[RefiCode]:
 def read_codebook(root: Element, where: str) -> RefiProjectData:
     """The codes of a ``<CodeBook>`` (.qdc) file."""
     if root.tag == "Project":
-        raise InvalidInputError(f"{where}: this is a REFI-QDA project, not a codebook (.qdc); "
-                                "import it as a project (.qdpx).")
+        raise InvalidInputError(
+            f"{where}: this is a REFI-QDA project, not a codebook (.qdc); "
+            "import it as a project (.qdpx)."
+        )
     if root.tag != "CodeBook":
-        raise InvalidInputError(f"{where}: the XML root is <{root.tag}>, not <CodeBook>; this is "
-                                "not a REFI-QDA codebook.")
+        raise InvalidInputError(
+            f"{where}: the XML root is <{root.tag}>, not <CodeBook>; this is "
+            "not a REFI-QDA codebook."
+        )
     check_guid_collisions(root, where)
     data = RefiProjectData("codebook", "", root.get("origin") or "")
     codes = _kid(root, "Codes")

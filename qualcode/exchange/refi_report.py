@@ -26,8 +26,7 @@ _PLURALS = {
     "document variable value": "document variable values",
     "chart summary": "chart summaries",
     "source that could not be read": "sources that could not be read",
-    "coding on a text extracted here (positions unknown)":
-        "codings on texts extracted here (positions unknown)",
+    "coding on a text extracted here (positions unknown)": "codings on texts extracted here (positions unknown)",
 }
 
 
@@ -75,27 +74,43 @@ class RefiImportReport:
 
     def omission_lines(self) -> list[str]:
         """What was left out and why, one line each (sources by name and GUID)."""
-        lines = [f"source {name!r} (GUID {guid}) not imported: {why}"
-                 for name, guid, why in self.unreadable]
+        lines = [
+            f"source {name!r} (GUID {guid}) not imported: {why}"
+            for name, guid, why in self.unreadable
+        ]
         if self.skipped:
-            lines.append("not imported: " + ", ".join(plural(n, what) for what, n in
-                                                      sorted(self.skipped.items())))
+            lines.append(
+                "not imported: "
+                + ", ".join(plural(n, what) for what, n in sorted(self.skipped.items()))
+            )
         return lines
 
     def strict_refusal(self) -> str:
         """The --strict error: what would have been left out; nothing was imported."""
         first = self.omission_lines()
-        return (f"{self.file}: --strict: not everything in the file can be imported "
-                f"({'; '.join(first[:3])}{' ...' if len(first) > 3 else ''}); nothing was "
-                "imported. Run without --strict to import the rest and see the full report.")
+        return (
+            f"{self.file}: --strict: not everything in the file can be imported "
+            f"({'; '.join(first[:3])}{' ...' if len(first) > 3 else ''}); nothing was "
+            "imported. Run without --strict to import the rest and see the full report."
+        )
 
     def summary_lines(self) -> list[str]:
         head = f"Imported {self.kind} {self.file}"
         if self.producer:
             head += f" (from {self.producer})"
         lines = [head + ":"]
-        order = ("coder", "code", "document", "participant", "case", "attribute value", "coding",
-                 "memo", "chart summary", "workshop comment")
+        order = (
+            "coder",
+            "code",
+            "document",
+            "participant",
+            "case",
+            "attribute value",
+            "coding",
+            "memo",
+            "chart summary",
+            "workshop comment",
+        )
         for what in order:
             new, same = self.created.get(what, 0), self.matched.get(what, 0)
             if new or same:
@@ -104,21 +119,28 @@ class RefiImportReport:
         if self.kind == "project":
             lines.append(f"  positions: {self.convention or 'no text selections to convert'}")
         if self.resumed is not None:
-            lines.append(f"  completed an earlier import of this file that stopped after "
-                         f"{plural(self.resumed, 'source')}")
+            lines.append(
+                f"  completed an earlier import of this file that stopped after "
+                f"{plural(self.resumed, 'source')}"
+            )
         if self.chunks > 1:
             lines.append(f"  committed in {self.chunks} steps so others could write meanwhile")
         if self.segmented is False and self.created.get("document"):
-            lines.append("  documents were not split into turns and sentences (segmenter not available)")
+            lines.append(
+                "  documents were not split into turns and sentences (segmenter not available)"
+            )
         listed = {name for name, _, _ in self.unreadable}
         missing = [n for n in self.missing_sources if n not in listed]
         if missing:
             names = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
-            lines.append(f"  {plural(len(missing), 'source')} without their text in the "
-                         f"file (not imported): {names}")
+            lines.append(
+                f"  {plural(len(missing), 'source')} without their text in the "
+                f"file (not imported): {names}"
+            )
         for name, where in self.extracted:
-            lines.append(f"  {name}: text extracted from {where} (no plain-text version in the "
-                         "file)")
+            lines.append(
+                f"  {name}: text extracted from {where} (no plain-text version in the file)"
+            )
         for path in self.absolute_files:
             lines.append(f"  read from outside the export (--allow-absolute): {path}")
         lines += [f"  {line}" for line in self.omission_lines()]

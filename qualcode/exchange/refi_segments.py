@@ -23,8 +23,9 @@ class Prepared:
     case_name: str | None = None
 
 
-def prepare(project: Project, named_texts: list[tuple[str, str]], *,
-            segments: bool = True) -> tuple[list[Prepared] | None, list[str]]:
+def prepare(
+    project: Project, named_texts: list[tuple[str, str]], *, segments: bool = True
+) -> tuple[list[Prepared] | None, list[str]]:
     """One ``Prepared`` per (name, text); None when the ingest layer is not available.
 
     ``segments=False`` finds participant ids only (no turns or sentences stored).
@@ -60,12 +61,29 @@ def prepare(project: Project, named_texts: list[tuple[str, str]], *,
         except ValueError as e:  # e.g. one turn longer than spaCy's max_length
             warnings.append(f"{name}: not split into sentences ({str(e).splitlines()[0][:80]})")
             sentences = []
-        rows = [{"kind": "turn", "seq": i, "start": t.start, "end": t.end, "speaker": t.speaker,
-                 "is_participant": t.is_participant, "role": t.role}
-                for i, t in enumerate(turns, 1)]
-        rows += [{"kind": "sentence", "seq": i, "start": a, "end": b,
-                  "speaker": turns[ti].speaker, "is_participant": turns[ti].is_participant,
-                  "role": turns[ti].role}
-                 for i, (a, b, ti) in enumerate(sentences, 1)]
+        rows = [
+            {
+                "kind": "turn",
+                "seq": i,
+                "start": t.start,
+                "end": t.end,
+                "speaker": t.speaker,
+                "is_participant": t.is_participant,
+                "role": t.role,
+            }
+            for i, t in enumerate(turns, 1)
+        ]
+        rows += [
+            {
+                "kind": "sentence",
+                "seq": i,
+                "start": a,
+                "end": b,
+                "speaker": turns[ti].speaker,
+                "is_participant": turns[ti].is_participant,
+                "role": turns[ti].role,
+            }
+            for i, (a, b, ti) in enumerate(sentences, 1)
+        ]
         out.append(Prepared(rows, pid, case_name))
     return out, warnings

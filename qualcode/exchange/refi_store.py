@@ -52,8 +52,9 @@ class RefiStore(TextStoring, NoteStoring):
     in ``TextStoring``, notes in ``NoteStoring``.
     """
 
-    def __init__(self, s: Session, data: RefiProjectData, report: RefiImportReport,
-                 default_coder: str) -> None:
+    def __init__(
+        self, s: Session, data: RefiProjectData, report: RefiImportReport, default_coder: str
+    ) -> None:
         self.s, self.data, self.report = s, data, report
         self.default_coder_name = default_coder
         self.coder_by_user: dict[str, int] = {}
@@ -82,8 +83,10 @@ class RefiStore(TextStoring, NoteStoring):
         if user and user in self.coder_by_user:
             return self.coder_by_user[user]
         if user:
-            self.report.warn(f"some codings name a user ({user}) the file does not list; they "
-                             f"are attributed to {self.default_coder_name!r}")
+            self.report.warn(
+                f"some codings name a user ({user}) the file does not list; they "
+                f"are attributed to {self.default_coder_name!r}"
+            )
         return self.default_coder()
 
     def store_users(self) -> None:
@@ -140,14 +143,21 @@ class RefiStore(TextStoring, NoteStoring):
             except (ValueError, KeyError, TypeError):
                 continue
             if self.s.scalar(select(GroupRule).where(GroupRule.group_name == group)) is None:
-                self.s.add(GroupRule(group_name=group, expression=expression,
-                                     sort_order=int(rule.get("order") or 0)))
+                self.s.add(
+                    GroupRule(
+                        group_name=group,
+                        expression=expression,
+                        sort_order=int(rule.get("order") or 0),
+                    )
+                )
 
     # -- codes ----------------------------------------------------------------------------
     def store_codes(self) -> None:
         claimed: set[int] = set()
         renamed: list[str] = []
-        taken_shortcuts = set(self.s.scalars(select(Code.shortcut).where(Code.shortcut.is_not(None))))
+        taken_shortcuts = set(
+            self.s.scalars(select(Code.shortcut).where(Code.shortcut.is_not(None)))
+        )
 
         def put(rc: RefiCode, parent_id: int | None, order: int) -> None:
             name = " ".join(rc.name.replace("/", "\u2215").split()) or "(unnamed code)"
@@ -158,9 +168,17 @@ class RefiStore(TextStoring, NoteStoring):
             if row is not None and row.id in claimed:  # the same GUID twice in one file
                 row = None
             if row is None:
-                siblings = self.s.scalars(select(Code).where(
-                    Code.parent_id.is_(None) if parent_id is None else Code.parent_id == parent_id)).all()
-                row = next((c for c in siblings if c.name.lower() == name.lower() and c.id not in claimed), None)
+                siblings = self.s.scalars(
+                    select(Code).where(
+                        Code.parent_id.is_(None)
+                        if parent_id is None
+                        else Code.parent_id == parent_id
+                    )
+                ).all()
+                row = next(
+                    (c for c in siblings if c.name.lower() == name.lower() and c.id not in claimed),
+                    None,
+                )
                 if row is None:
                     used = {c.name.lower() for c in siblings}
                     base, n = name, 2
@@ -168,12 +186,18 @@ class RefiStore(TextStoring, NoteStoring):
                         name, n = f"{base} ({n})", n + 1
             text, meta = ext.parse(rc.description)
             if row is None:
-                row = Code(name=name, parent_id=parent_id, codable=rc.codable,
-                           colour=clean_colour(rc.colour), definition=text,
-                           inclusion=ext.first(meta, "inclusion") or "",
-                           exclusion=ext.first(meta, "exclusion") or "",
-                           origin="framework" if ext.first(meta, "origin") == "framework" else "inductive",
-                           sort_order=order, guid=guid)
+                row = Code(
+                    name=name,
+                    parent_id=parent_id,
+                    codable=rc.codable,
+                    colour=clean_colour(rc.colour),
+                    definition=text,
+                    inclusion=ext.first(meta, "inclusion") or "",
+                    exclusion=ext.first(meta, "exclusion") or "",
+                    origin="framework" if ext.first(meta, "origin") == "framework" else "inductive",
+                    sort_order=order,
+                    guid=guid,
+                )
                 key = ext.first(meta, "framework")
                 if key:
                     row.framework_id = self.framework_id(key)
@@ -197,8 +221,10 @@ class RefiStore(TextStoring, NoteStoring):
         for i, rc in enumerate(self.data.codes):
             put(rc, None, i)
         if renamed:
-            self.report.warn("code names with '/' (our path separator) now use '\u2215': "
-                             + ", ".join(repr(n) for n in renamed[:5]))
+            self.report.warn(
+                "code names with '/' (our path separator) now use '\u2215': "
+                + ", ".join(repr(n) for n in renamed[:5])
+            )
 
     # -- cases ----------------------------------------------------------------------------
     def store_cases(self) -> None:
@@ -221,9 +247,13 @@ class RefiStore(TextStoring, NoteStoring):
             for v in rc.values:
                 var = self.data.variables.get(v.variable)
                 if var is None or not var.name:
-                    self.report.warn(f"case {case.name!r} has a value for an undeclared variable; skipped")
+                    self.report.warn(
+                        f"case {case.name!r} has a value for an undeclared variable; skipped"
+                    )
                     continue
-                current = next((a.value for a in case.attributes if a.name.lower() == var.name.lower()), None)
+                current = next(
+                    (a.value for a in case.attributes if a.name.lower() == var.name.lower()), None
+                )
                 if current == v.value and isinstance(current, str) == isinstance(v.value, str):
                     self.report.matched["attribute value"] += 1
                     continue
@@ -232,8 +262,10 @@ class RefiStore(TextStoring, NoteStoring):
             self.case_by_guid[rc.guid] = case
             for src in rc.sources:
                 if src in self.case_of_source and self.case_of_source[src] is not case:
-                    self.report.warn(f"a source belongs to several cases; kept in "
-                                     f"{self.case_of_source[src].name!r}, not {case.name!r}")
+                    self.report.warn(
+                        f"a source belongs to several cases; kept in "
+                        f"{self.case_of_source[src].name!r}, not {case.name!r}"
+                    )
                     continue
                 self.case_of_source[src] = case
         self.s.flush()

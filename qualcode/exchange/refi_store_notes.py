@@ -35,7 +35,9 @@ class NoteStoring(StoreState):
         for rc in self.data.all_codes():
             for ref in rc.note_refs:
                 if rc.guid in self.code_by_guid:
-                    self.note_targets.setdefault(ref, []).append(("code", self.code_by_guid[rc.guid]))
+                    self.note_targets.setdefault(ref, []).append(
+                        ("code", self.code_by_guid[rc.guid])
+                    )
 
     def _meta_target(self, meta: list[tuple[str, str]]) -> tuple[str, int | None] | None:
         on = ext.first(meta, "memo-on")
@@ -56,35 +58,48 @@ class NoteStoring(StoreState):
             info = json.loads(spec)
             code_id = self.code_by_guid[normalise_guid(info["code"]) or info["code"]]
             if info["row"] == "case":
-                return "case", self.case_by_guid[normalise_guid(info["case"]) or info["case"]].id, code_id
-            part = self.s.scalar(select(Participant).where(Participant.label == info["participant"]))
+                return (
+                    "case",
+                    self.case_by_guid[normalise_guid(info["case"]) or info["case"]].id,
+                    code_id,
+                )
+            part = self.s.scalar(
+                select(Participant).where(Participant.label == info["participant"])
+            )
             return ("participant", part.id, code_id) if part is not None else None
         except (ValueError, KeyError, TypeError, AttributeError):
             return None
 
-    def store_chart_note(self, text: str, meta: list[tuple[str, str]], coder_id: int | None,
-                         created: datetime | None) -> bool:
+    def store_chart_note(
+        self, text: str, meta: list[tuple[str, str]], coder_id: int | None, created: datetime | None
+    ) -> bool:
         """A chart summary or workshop comment from our own export; False for an ordinary note."""
         summary, comment = ext.first(meta, "summary-of"), ext.first(meta, "workshop-comment-on")
         if not summary and not comment:
             return False
         where = self._cell(summary or comment or "")
         if where is None:
-            self.report.warn("chart summaries or workshop comments refer to a case, participant "
-                             "or code not in the file; skipped")
+            self.report.warn(
+                "chart summaries or workshop comments refer to a case, participant "
+                "or code not in the file; skipped"
+            )
             return True
         row_type, row_id, code_id = where
         if comment:
             author = ext.first(meta, "author") or self.default_coder_name
-            q = select(WorkshopComment.id).where(WorkshopComment.row_type == row_type,
-                                                 WorkshopComment.row_id == row_id,
-                                                 WorkshopComment.code_id == code_id,
-                                                 WorkshopComment.author == author,
-                                                 WorkshopComment.text == text)
+            q = select(WorkshopComment.id).where(
+                WorkshopComment.row_type == row_type,
+                WorkshopComment.row_id == row_id,
+                WorkshopComment.code_id == code_id,
+                WorkshopComment.author == author,
+                WorkshopComment.text == text,
+            )
             if self.s.scalar(q) is not None:
                 self.report.matched["workshop comment"] += 1
                 return True
-            row = WorkshopComment(row_type=row_type, row_id=row_id, code_id=code_id, author=author, text=text)
+            row = WorkshopComment(
+                row_type=row_type, row_id=row_id, code_id=code_id, author=author, text=text
+            )
             if created:
                 row.created_at = created
             self.s.add(row)
@@ -92,17 +107,29 @@ class NoteStoring(StoreState):
             return True
         status = ext.first(meta, "status") or "draft"
         status = status if status in ("empty", "draft", "reviewed") else "draft"
-        exists = self.s.scalar(select(CellSummary).where(CellSummary.row_type == row_type,
-                                                         CellSummary.row_id == row_id,
-                                                         CellSummary.code_id == code_id))
+        exists = self.s.scalar(
+            select(CellSummary).where(
+                CellSummary.row_type == row_type,
+                CellSummary.row_id == row_id,
+                CellSummary.code_id == code_id,
+            )
+        )
         if exists is not None:
             self.report.matched["chart summary"] += 1
             return True
-        cs = CellSummary(row_type=row_type, row_id=row_id, code_id=code_id, text=text,
-                         status=status, coder_id=coder_id)
+        cs = CellSummary(
+            row_type=row_type,
+            row_id=row_id,
+            code_id=code_id,
+            text=text,
+            status=status,
+            coder_id=coder_id,
+        )
         self.s.add(cs)
         self.s.flush()
-        self.s.add(CellSummaryRevision(summary_id=cs.id, text=text, status=status, coder_id=coder_id))
+        self.s.add(
+            CellSummaryRevision(summary_id=cs.id, text=text, status=status, coder_id=coder_id)
+        )
         self.report.created["chart summary"] += 1
         return True
 
@@ -127,13 +154,22 @@ class NoteStoring(StoreState):
                 continue
             for i, (target_type, target_id) in enumerate(dict.fromkeys(targets)):
                 same = select(Memo.id).where(
-                    Memo.target_type == target_type, Memo.title == note.name, Memo.text == text,
-                    Memo.target_id.is_(None) if target_id is None else Memo.target_id == target_id)
+                    Memo.target_type == target_type,
+                    Memo.title == note.name,
+                    Memo.text == text,
+                    Memo.target_id.is_(None) if target_id is None else Memo.target_id == target_id,
+                )
                 if self.s.scalar(same) is not None:
                     self.report.matched["memo"] += 1
                     continue
-                memo = Memo(target_type=target_type, target_id=target_id, title=note.name, text=text,
-                            coder_id=author, guid=guid if i == 0 else None)
+                memo = Memo(
+                    target_type=target_type,
+                    target_id=target_id,
+                    title=note.name,
+                    text=text,
+                    coder_id=author,
+                    guid=guid if i == 0 else None,
+                )
                 if note.created:
                     memo.created_at = memo.updated_at = note.created
                 self.s.add(memo)

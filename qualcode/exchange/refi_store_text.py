@@ -45,7 +45,9 @@ class LoadedSource:
     source: RefiTextSource
     plain: PlainText
     prepared: Prepared | None = None  # turns, sentences, participant id (if segmentation ran)
-    extracted: bool = False  # text taken from the rich text or PDF: the file's positions do not apply
+    extracted: bool = (
+        False  # text taken from the rich text or PDF: the file's positions do not apply
+    )
 
 
 class TextStoring(StoreState):
@@ -59,7 +61,9 @@ class TextStoring(StoreState):
             if var is not None:
                 values[var.name] = v.value
         label = str(values.get(PARTICIPANT_VAR) or "").strip()
-        others = [k for k in values if k != PARTICIPANT_VAR and not k.startswith(PARTICIPANT_PREFIX)]
+        others = [
+            k for k in values if k != PARTICIPANT_VAR and not k.startswith(PARTICIPANT_PREFIX)
+        ]
         if others:
             self.report.skipped["document variable value"] += len(others)
         if not label:
@@ -73,8 +77,13 @@ class TextStoring(StoreState):
             self.s.add(part)
             self.s.flush()
             for key, value in values.items():
-                if key.startswith(PARTICIPANT_PREFIX) and key not in ("participant.role", "participant.number"):
-                    attr = ParticipantAttribute(participant_id=part.id, name=key[len(PARTICIPANT_PREFIX):])
+                if key.startswith(PARTICIPANT_PREFIX) and key not in (
+                    "participant.role",
+                    "participant.number",
+                ):
+                    attr = ParticipantAttribute(
+                        participant_id=part.id, name=key[len(PARTICIPANT_PREFIX) :]
+                    )
                     if isinstance(value, (int, float)):
                         attr.value_type, attr.number_value = "number", float(value)
                     else:
@@ -91,8 +100,14 @@ class TextStoring(StoreState):
         desc, meta = ext.parse(src.description)
         guid = normalise_guid(src.guid)
         name = " ".join(src.name.split()) or src.guid
-        row = self.s.scalar(select(Document).where(Document.guid == guid, Document.sha256 == sha)) if guid else None
-        row = row or self.s.scalar(select(Document).where(Document.name == name, Document.sha256 == sha))
+        row = (
+            self.s.scalar(select(Document).where(Document.guid == guid, Document.sha256 == sha))
+            if guid
+            else None
+        )
+        row = row or self.s.scalar(
+            select(Document).where(Document.name == name, Document.sha256 == sha)
+        )
         case = self.case_of_source.get(src.guid)
         created = row is None
         if row is not None:
@@ -100,26 +115,43 @@ class TextStoring(StoreState):
             row.guid = row.guid or guid
         else:
             base, n = name, 2
-            while self.s.scalar(select(Document.id).where(func.lower(Document.name) == name.lower())):
+            while self.s.scalar(
+                select(Document.id).where(func.lower(Document.name) == name.lower())
+            ):
                 name, n = f"{base} ({n})", n + 1
             if name != base:
-                self.report.warn(f"a different document called {base!r} is already in the project; "
-                                 f"this one is stored as {name!r}")
+                self.report.warn(
+                    f"a different document called {base!r} is already in the project; "
+                    f"this one is stored as {name!r}"
+                )
             if guid and self.s.scalar(select(Document.id).where(Document.guid == guid)):
                 guid = None
             source_file = ext.first(meta, "source-file")
-            row = Document(name=name, source_file=src.name if source_file is None else source_file,
-                           file_format=ext.first(meta, "format") or ("pdf" if src.kind == "pdf" else "txt"),
-                           encoding="utf-8", sha256=sha, text=text, word_count=len(text.split()),
-                           guid=guid)
+            row = Document(
+                name=name,
+                source_file=src.name if source_file is None else source_file,
+                file_format=ext.first(meta, "format") or ("pdf" if src.kind == "pdf" else "txt"),
+                encoding="utf-8",
+                sha256=sha,
+                text=text,
+                word_count=len(text.split()),
+                guid=guid,
+            )
             if src.created:
                 row.imported_at = src.created
             self.s.add(row)
             self.s.flush()
             self.report.created["document"] += 1
             if desc.strip():
-                self.s.add(Memo(target_type="document", target_id=row.id, title="Description",
-                                text=desc, coder_id=self.coder_by_user.get(src.user or "")))
+                self.s.add(
+                    Memo(
+                        target_type="document",
+                        target_id=row.id,
+                        title="Description",
+                        text=desc,
+                        coder_id=self.coder_by_user.get(src.user or ""),
+                    )
+                )
                 self.report.created["memo"] += 1
         part = self._participant(src, case)
         if created:
@@ -133,14 +165,16 @@ class TextStoring(StoreState):
             self.note_targets.setdefault(ref, []).append(("document", row.id))
         return row
 
-    def _from_transcript(self, prep: Prepared | None, doc: Document, part: Participant | None,
-                         case: Case | None) -> tuple[Participant | None, Case | None]:
+    def _from_transcript(
+        self, prep: Prepared | None, doc: Document, part: Participant | None, case: Case | None
+    ) -> tuple[Participant | None, Case | None]:
         """Segments for a new document; its participant id (and case) as transcript import finds them."""
         if prep is None:
             return part, case
         if prep.rows:
-            self.s.connection().execute(Segment.__table__.insert(),
-                                        [{**r, "document_id": doc.id} for r in prep.rows])
+            self.s.connection().execute(
+                Segment.__table__.insert(), [{**r, "document_id": doc.id} for r in prep.rows]
+            )
         pid = prep.participant
         if part is None and pid is not None:
             if case is None and prep.case_name:
@@ -148,8 +182,12 @@ class TextStoring(StoreState):
                 self.report.created["case"] += made
             part = self.s.scalar(select(Participant).where(Participant.label == pid.label))
             if part is None:
-                part = Participant(label=pid.label, case_id=case.id if case else None,
-                                   role=pid.role, number=pid.number)
+                part = Participant(
+                    label=pid.label,
+                    case_id=case.id if case else None,
+                    role=pid.role,
+                    number=pid.number,
+                )
                 self.s.add(part)
                 self.s.flush()
                 self.report.created["participant"] += 1
@@ -162,17 +200,31 @@ class TextStoring(StoreState):
         src, plain = loaded.source, loaded.plain
         n = len(plain.text)
         seen: dict[tuple[int, int, int, int], int | None] = {
-            (r.start, r.end, r.code_id, r.coder_id): r.id for r in self.s.execute(
-                select(Coding.id, Coding.start, Coding.end, Coding.code_id, Coding.coder_id)
-                .where(Coding.document_id == doc.id))}
+            (r.start, r.end, r.code_id, r.coder_id): r.id
+            for r in self.s.execute(
+                select(Coding.id, Coding.start, Coding.end, Coding.code_id, Coding.coder_id).where(
+                    Coding.document_id == doc.id
+                )
+            )
+        }
         bad: list[str] = []
         pending: list[tuple[dict[str, object], RefiCoding, list[str]]] = []
 
-        def add(a: int, b: int, rc: RefiCoding, user: str | None, memo: str, valence: str | None,
-                created: datetime | None, sel_notes: list[str]) -> None:
+        def add(
+            a: int,
+            b: int,
+            rc: RefiCoding,
+            user: str | None,
+            memo: str,
+            valence: str | None,
+            created: datetime | None,
+            sel_notes: list[str],
+        ) -> None:
             code_id = self.code_by_guid.get(rc.code)
             if code_id is None:
-                self.report.warn(f"codings refer to a code not in the codebook ({rc.code}); skipped")
+                self.report.warn(
+                    f"codings refer to a code not in the codebook ({rc.code}); skipped"
+                )
                 self.report.skipped["coding with an unknown code"] += 1
                 return
             coder_id = self.coder_for(rc.user or user)
@@ -186,9 +238,18 @@ class TextStoring(StoreState):
                 return
             seen[key] = None
             when = rc.created or created or utcnow()
-            row = {"document_id": doc.id, "code_id": code_id, "coder_id": coder_id, "start": a,
-                   "end": b, "valence": valence, "memo": memo, "guid": normalise_guid(rc.guid),
-                   "created_at": when, "updated_at": when}
+            row = {
+                "document_id": doc.id,
+                "code_id": code_id,
+                "coder_id": coder_id,
+                "start": a,
+                "end": b,
+                "valence": valence,
+                "memo": memo,
+                "guid": normalise_guid(rc.guid),
+                "created_at": when,
+                "updated_at": when,
+            }
             pending.append((row, rc, sel_notes))
             self.report.created["coding"] += 1
 
@@ -201,14 +262,23 @@ class TextStoring(StoreState):
             memo, meta = ext.parse(sel.description)
             valence = ext.first(meta, "valence")
             if valence is not None and valence not in VALENCES:
-                self.report.warn(f"valence {valence!r} is not one of {', '.join(VALENCES)}; ignored")
+                self.report.warn(
+                    f"valence {valence!r} is not one of {', '.join(VALENCES)}; ignored"
+                )
                 valence = None
             if not sel.codings:
                 self.report.skipped["selection without a code"] += 1
                 if memo.strip() or sel.note_refs:
-                    self.s.add(Memo(target_type="document", target_id=doc.id,
-                                    title=f"Comment on characters {a}-{b}", text=memo,
-                                    coder_id=self.coder_by_user.get(sel.user or ""), guid=None))
+                    self.s.add(
+                        Memo(
+                            target_type="document",
+                            target_id=doc.id,
+                            title=f"Comment on characters {a}-{b}",
+                            text=memo,
+                            coder_id=self.coder_by_user.get(sel.user or ""),
+                            guid=None,
+                        )
+                    )
                     self.report.created["memo"] += 1
                     for ref in sel.note_refs:
                         self.note_targets.setdefault(ref, []).append(("document", doc.id))
@@ -219,18 +289,28 @@ class TextStoring(StoreState):
             if n:
                 add(0, n, rc, src.user, "", None, None, [])
         if bad:
-            self.report.warn(f"{doc.name}: {len(bad)} selections fall outside the text or are empty "
-                             f"(e.g. {', '.join(bad[:3])}); skipped")
+            self.report.warn(
+                f"{doc.name}: {len(bad)} selections fall outside the text or are empty "
+                f"(e.g. {', '.join(bad[:3])}); skipped"
+            )
         if not pending:
             return
         # Core executemany: one statement for the whole document (the ORM's bulk path is far slower)
         self.s.connection().execute(Coding.__table__.insert(), [row for row, _, _ in pending])
-        noted = [(row, rc.note_refs + sel_notes) for row, rc, sel_notes in pending
-                 if rc.note_refs or sel_notes]
+        noted = [
+            (row, rc.note_refs + sel_notes)
+            for row, rc, sel_notes in pending
+            if rc.note_refs or sel_notes
+        ]
         if noted:  # notes point at codings: look up the new ids by their unique key
-            ids = {(r.start, r.end, r.code_id, r.coder_id): r.id for r in self.s.execute(
-                select(Coding.id, Coding.start, Coding.end, Coding.code_id, Coding.coder_id)
-                .where(Coding.document_id == doc.id))}
+            ids = {
+                (r.start, r.end, r.code_id, r.coder_id): r.id
+                for r in self.s.execute(
+                    select(
+                        Coding.id, Coding.start, Coding.end, Coding.code_id, Coding.coder_id
+                    ).where(Coding.document_id == doc.id)
+                )
+            }
             for row, refs in noted:
                 cid = ids[(row["start"], row["end"], row["code_id"], row["coder_id"])]
                 for ref in refs:
@@ -240,5 +320,7 @@ class TextStoring(StoreState):
         used = set(self.s.scalars(select(Coding.code_id).distinct()))
         for code in self.s.scalars(select(Code).where(Code.codable.is_(False), Code.id.in_(used))):
             code.codable = True
-            self.report.warn(f"{code.name!r} is marked as a folder in the file but has codings; "
-                             "it is codable here")
+            self.report.warn(
+                f"{code.name!r} is marked as a folder in the file but has codings; "
+                "it is codable here"
+            )

@@ -32,8 +32,12 @@ def xml_text(value: object) -> str:
     return _XML_UNSAFE.sub("", value)
 
 
-def el(parent: Element | None, tag: str, attrs: dict[str, object | None] | None = None,
-       text: str | None = None) -> Element:
+def el(
+    parent: Element | None,
+    tag: str,
+    attrs: dict[str, object | None] | None = None,
+    text: str | None = None,
+) -> Element:
     """A child element with the attributes that are not None (values made XML-safe)."""
     clean = {k: xml_text(v) for k, v in attrs.items() if v is not None} if attrs else {}
     node = Element(tag, clean) if parent is None else SubElement(parent, tag, clean)
@@ -93,7 +97,7 @@ def producer() -> str:
         from importlib.metadata import version
 
         return f"qualcode {version('qualcode')}"
-    except Exception:  # noqa: BLE001 - running from a source tree
+    except Exception:
         return "qualcode"
 
 
@@ -112,8 +116,12 @@ def code_description(c: CodeInfo) -> str:
     return ext.compose(c.definition or "", meta)
 
 
-def codebook_element(parent: Element, codes: list[CodeInfo], guids: GuidMaker,
-              note_refs: dict[int, list[str]] | None = None) -> dict[int, str]:
+def codebook_element(
+    parent: Element,
+    codes: list[CodeInfo],
+    guids: GuidMaker,
+    note_refs: dict[int, list[str]] | None = None,
+) -> dict[int, str]:
     """<Codes> with the tree nested; returns code id -> GUID."""
     container = el(parent, "Codes")
     nodes: dict[int, Element] = {}
@@ -121,9 +129,16 @@ def codebook_element(parent: Element, codes: list[CodeInfo], guids: GuidMaker,
     for c in codes:
         out[c.id] = guids.of(c.guid, "code", c.id)
         holder = nodes.get(c.parent_id) if c.parent_id is not None else container
-        node = el(holder if holder is not None else container, "Code",
-                  {"guid": out[c.id], "name": c.name, "isCodable": "true" if c.codable else "false",
-                   "color": colour(c.colour)})
+        node = el(
+            holder if holder is not None else container,
+            "Code",
+            {
+                "guid": out[c.id],
+                "name": c.name,
+                "isCodable": "true" if c.codable else "false",
+                "color": colour(c.colour),
+            },
+        )
         desc = code_description(c)
         if desc:
             el(node, "Description", text=desc)

@@ -44,14 +44,18 @@ def parse_xml(data: bytes, where: str) -> Element:
     try:
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as e:
-        raise InvalidInputError(f"{where}: the XML declares a DTD or entities ({type(e).__name__}). "
-                                "REFI-QDA files never need them, so the file is refused for safety; "
-                                "export it again from the program that made it.") from e
+        raise InvalidInputError(
+            f"{where}: the XML declares a DTD or entities ({type(e).__name__}). "
+            "REFI-QDA files never need them, so the file is refused for safety; "
+            "export it again from the program that made it."
+        ) from e
     except ParseError as e:
         line, col = getattr(e, "position", (0, 0))
-        raise InvalidInputError(f"{where}: malformed XML at line {line}, column {col + 1} "
-                                f"({str(e).split(':')[0]}). The file is damaged or is not a "
-                                "REFI-QDA export.") from e
+        raise InvalidInputError(
+            f"{where}: malformed XML at line {line}, column {col + 1} "
+            f"({str(e).split(':')[0]}). The file is damaged or is not a "
+            "REFI-QDA export."
+        ) from e
     for el in root.iter():
         if isinstance(el.tag, str) and "}" in el.tag:
             el.tag = el.tag.rsplit("}", 1)[1]
@@ -63,14 +67,19 @@ _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 
 def _unsafe(name: str) -> bool:
     parts = name.replace("\\", "/").split("/")
-    return name.startswith(("/", "\\")) or bool(_DRIVE_RE.match(name)) or ".." in parts or "\x00" in name
+    return (
+        name.startswith(("/", "\\"))
+        or bool(_DRIVE_RE.match(name))
+        or ".." in parts
+        or "\x00" in name
+    )
 
 
 def internal_name(path: str | None) -> str | None:
     """``internal://abc.txt`` -> ``abc.txt``; None for external or unsafe paths."""
     if not path or not path.lower().startswith("internal://"):
         return None
-    return archive_name(path[len("internal://"):])
+    return archive_name(path[len("internal://") :])
 
 
 def archive_name(path: str) -> str | None:
@@ -81,7 +90,7 @@ def archive_name(path: str) -> str | None:
     """
     name = path.replace("\\", "/").lstrip("/")
     if name.lower().startswith("sources/"):
-        name = name[len("sources/"):]
+        name = name[len("sources/") :]
     parts = name.split("/")
     if not name or _unsafe(name) or any(p in ("", ".", "..") for p in parts):
         return None
@@ -132,9 +141,11 @@ class RefiPackage:
                 while chunk := fh.read(MiB):
                     size += len(chunk)
                     if size > cap:
-                        raise InvalidInputError(f"{self.label}: {path} is larger than {cap // MiB} MiB; "
-                                                "a source's text is never that large, so the "
-                                                "file is refused.")
+                        raise InvalidInputError(
+                            f"{self.label}: {path} is larger than {cap // MiB} MiB; "
+                            "a source's text is never that large, so the "
+                            "file is refused."
+                        )
                     self._charge(len(chunk), path.name)
                     chunks.append(chunk)
         except OSError as e:
@@ -144,8 +155,10 @@ class RefiPackage:
     def _charge(self, n: int, what: str) -> None:
         self._read += n
         if self._read > self._limits.max_read:
-            raise InvalidInputError(f"{self.label}: more than {self._limits.max_read // MiB} MiB of "
-                                    f"text to read (at {what}); refusing it as a possible zip bomb.")
+            raise InvalidInputError(
+                f"{self.label}: more than {self._limits.max_read // MiB} MiB of "
+                f"text to read (at {what}); refusing it as a possible zip bomb."
+            )
 
     def _read_entry(self, info: zipfile.ZipInfo, cap: int | None = None) -> bytes:
         assert self._zip is not None
@@ -156,9 +169,11 @@ class RefiPackage:
                 while chunk := fh.read(MiB):
                     size += len(chunk)
                     if size > cap:
-                        raise InvalidInputError(f"{self.label}: {info.filename} unpacks to more than "
-                                                f"{cap // MiB} MiB; refusing the file as a possible "
-                                                "zip bomb (nothing was imported).")
+                        raise InvalidInputError(
+                            f"{self.label}: {info.filename} unpacks to more than "
+                            f"{cap // MiB} MiB; refusing the file as a possible "
+                            "zip bomb (nothing was imported)."
+                        )
                     self._charge(len(chunk), info.filename)
                     chunks.append(chunk)
         except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as e:
@@ -185,18 +200,26 @@ def _open_zip(path: Path, limits: ArchiveLimits) -> RefiPackage:
     try:
         infos = zf.infolist()
         if len(infos) > limits.max_entries:
-            raise InvalidInputError(f"{label}: {len(infos)} entries in the archive (the limit is "
-                                    f"{limits.max_entries}); refusing it.")
+            raise InvalidInputError(
+                f"{label}: {len(infos)} entries in the archive (the limit is "
+                f"{limits.max_entries}); refusing it."
+            )
         total = 0
         for info in infos:
             if _unsafe(info.filename):
-                raise InvalidInputError(f"{label}: the entry {info.filename!r} points outside the "
-                                        "archive; refusing the file.")
+                raise InvalidInputError(
+                    f"{label}: the entry {info.filename!r} points outside the "
+                    "archive; refusing the file."
+                )
             total += info.file_size
         if total > limits.max_total_uncompressed:
-            raise InvalidInputError(f"{label}: the archive unpacks to {total // MiB} MiB (the limit is "
-                                    f"{limits.max_total_uncompressed // MiB} MiB); refusing it.")
-        files = {i.filename.replace("\\", "/"): i for i in infos if not i.is_dir()}  # some Windows zips
+            raise InvalidInputError(
+                f"{label}: the archive unpacks to {total // MiB} MiB (the limit is "
+                f"{limits.max_total_uncompressed // MiB} MiB); refusing it."
+            )
+        files = {
+            i.filename.replace("\\", "/"): i for i in infos if not i.is_dir()
+        }  # some Windows zips
         qde_name = _find_qde(list(files), label)
         prefix = qde_name.rpartition("/")[0]
         sources: dict[str, zipfile.ZipInfo] = {}
@@ -204,7 +227,7 @@ def _open_zip(path: Path, limits: ArchiveLimits) -> RefiPackage:
             lowered = norm.lower()
             base = f"{prefix}/sources/".lower() if prefix else "sources/"
             if lowered.startswith(base) and len(lowered) > len(base):
-                sources[lowered[len(base):]] = info
+                sources[lowered[len(base) :]] = info
         qde = files[qde_name]
         pkg = RefiPackage(label, b"", True, zf, sources, None, limits)
         pkg.xml = pkg._read_entry(qde, limits.max_xml)
@@ -224,9 +247,12 @@ def _find_qde(names: list[str], label: str) -> str:
         if len(named) == 1:
             return named[0]
         if len(found) > 1:
-            raise InvalidInputError(f"{label}: several project files ({', '.join(found)}); a .qdpx "
-                                    "holds one.")
-    raise InvalidInputError(f"{label}: no project.qde inside; this is not a REFI-QDA project export.")
+            raise InvalidInputError(
+                f"{label}: several project files ({', '.join(found)}); a .qdpx holds one."
+            )
+    raise InvalidInputError(
+        f"{label}: no project.qde inside; this is not a REFI-QDA project export."
+    )
 
 
 def open_package(path: str | Path, limits: ArchiveLimits | None = None) -> RefiPackage:
@@ -239,7 +265,10 @@ def open_package(path: str | Path, limits: ArchiveLimits | None = None) -> RefiP
         return _open_zip(path, limits)
     size = path.stat().st_size
     if size > limits.max_xml:
-        raise InvalidInputError(f"{path.name}: {size // MiB} MiB of XML is over the "
-                                f"{limits.max_xml // MiB} MiB limit.")
-    folder = next((p for p in path.parent.iterdir() if p.is_dir() and p.name.lower() == "sources"), None)
+        raise InvalidInputError(
+            f"{path.name}: {size // MiB} MiB of XML is over the {limits.max_xml // MiB} MiB limit."
+        )
+    folder = next(
+        (p for p in path.parent.iterdir() if p.is_dir() and p.name.lower() == "sources"), None
+    )
     return RefiPackage(path.name, path.read_bytes(), False, None, {}, folder, limits)

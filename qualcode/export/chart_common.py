@@ -27,8 +27,17 @@ from qualcode.store.models import WorkshopComment
 
 Progress = Callable[[int, int, str], None]
 QUOTE_CHARS = 320
-LONG_COLUMNS = ("case", "participant", "document", "code_path", "valence", "quote", "start", "end",
-                "coder")
+LONG_COLUMNS = (
+    "case",
+    "participant",
+    "document",
+    "code_path",
+    "valence",
+    "quote",
+    "start",
+    "end",
+    "coder",
+)
 COMMENTS_TITLE = "Workshop comments"
 STATUS_WORDS = {"empty": "no summary yet", "draft": "draft", "reviewed": "reviewed"}
 
@@ -99,8 +108,9 @@ class Chart:
 
     def cell_quotes(self, ri: int, ci: int) -> list[Quote]:
         """The illustrative quotes of a cell (several voices first), in transcript order."""
-        found = sorted(self._by_id[i] for i in self.matrix.cell(ri, ci).coding_ids
-                       if i in self._by_id)
+        found = sorted(
+            self._by_id[i] for i in self.matrix.cell(ri, ci).coding_ids if i in self._by_id
+        )
         quotes = [q for _, q in found]
         if not self.repeat_child_quotes:
             below = self._own_columns_below(ci)
@@ -110,8 +120,11 @@ class Chart:
     def _own_columns_below(self, ci: int) -> list[frozenset[int]]:
         """The codes under column ``ci`` that the chart shows in columns of their own."""
         col = self.matrix.columns[ci]
-        return [c.member_ids for c in self.matrix.columns
-                if c.code_id != col.code_id and c.code_id in col.member_ids]
+        return [
+            c.member_ids
+            for c in self.matrix.columns
+            if c.code_id != col.code_id and c.code_id in col.member_ids
+        ]
 
     def tables(self, max_columns: int | None = None) -> list[ChartTable]:
         """A table per domain, split into parts of at most N code columns.
@@ -122,7 +135,7 @@ class Chart:
         out = []
         for domain in self.matrix.domains:
             cols = self.matrix.columns_in(domain)
-            parts = [cols[i:i + limit] for i in range(0, len(cols), limit)] if limit else [cols]
+            parts = [cols[i : i + limit] for i in range(0, len(cols), limit)] if limit else [cols]
             for n, part in enumerate(parts, 1):
                 title = domain if len(parts) == 1 else f"{domain} ({n} of {len(parts)})"
                 out.append(ChartTable(title, domain, tuple(part)))
@@ -139,26 +152,58 @@ class Chart:
         out = []
         for rows in groups.values():
             first = m.rows[rows[0]]
-            case = MatrixRow("case", first.case_id, first.case or "(no case)", first.case_id,
-                             first.case, first.group, first.attributes)
+            case = MatrixRow(
+                "case",
+                first.case_id,
+                first.case or "(no case)",
+                first.case_id,
+                first.case,
+                first.group,
+                first.attributes,
+            )
             out.append(RowGroup(case, tuple(rows)))
         return out
 
     def long_rows(self) -> Iterator[tuple[object, ...]]:
         """One row per coding in the chart: the long format of CSV and the xlsx sheet."""
         for q in self.quotes:
-            yield (q.case or "", q.participant or "", q.document, "/".join(q.code_path),
-                   q.valence or "", q.text, q.start, q.end, q.coder)
+            yield (
+                q.case or "",
+                q.participant or "",
+                q.document,
+                "/".join(q.code_path),
+                q.valence or "",
+                q.text,
+                q.start,
+                q.end,
+                q.coder,
+            )
 
 
-def collect_chart(s: Session, matrix: Matrix, *, project_name: str, frameworks: list[str],
-                  filters: list[str], quotes_per_cell: int | None = 3,
-                  max_columns: int | None = None, repeat_child_quotes: bool = False) -> Chart:
+def collect_chart(
+    s: Session,
+    matrix: Matrix,
+    *,
+    project_name: str,
+    frameworks: list[str],
+    filters: list[str],
+    quotes_per_cell: int | None = 3,
+    max_columns: int | None = None,
+    repeat_child_quotes: bool = False,
+) -> Chart:
     """Load every quote of the matrix once and wrap it all up for a writer."""
     ids = sorted({i for c in matrix.cells.values() for i in c.coding_ids})
-    return Chart(project_name, frameworks, filters, matrix, load_quotes(s, ids),
-                 quotes_per_cell, max_columns, repeat_child_quotes,
-                 comments=load_comments(s, matrix))
+    return Chart(
+        project_name,
+        frameworks,
+        filters,
+        matrix,
+        load_quotes(s, ids),
+        quotes_per_cell,
+        max_columns,
+        repeat_child_quotes,
+        comments=load_comments(s, matrix),
+    )
 
 
 def load_comments(s: Session, matrix: Matrix) -> list[ChartComment]:
@@ -168,14 +213,27 @@ def load_comments(s: Session, matrix: Matrix) -> list[ChartComment]:
     if not row_of or not col_of:
         return []
     found = []
-    q = (select(WorkshopComment.row_id, WorkshopComment.code_id, WorkshopComment.author,
-                WorkshopComment.text, WorkshopComment.created_at, WorkshopComment.id)
-         .where(WorkshopComment.row_type == matrix.spec.by).order_by(WorkshopComment.id))
+    q = (
+        select(
+            WorkshopComment.row_id,
+            WorkshopComment.code_id,
+            WorkshopComment.author,
+            WorkshopComment.text,
+            WorkshopComment.created_at,
+            WorkshopComment.id,
+        )
+        .where(WorkshopComment.row_type == matrix.spec.by)
+        .order_by(WorkshopComment.id)
+    )
     for row_id, code_id, author, text, created, cid in s.execute(q):
         ri, ci = row_of.get(row_id), col_of.get(code_id)
         if ri is not None and ci is not None:
-            found.append(((ri, ci, cid), ChartComment(matrix.rows[ri], matrix.columns[ci], author,
-                                                      text, created)))
+            found.append(
+                (
+                    (ri, ci, cid),
+                    ChartComment(matrix.rows[ri], matrix.columns[ci], author, text, created),
+                )
+            )
     return [c for _, c in sorted(found, key=lambda pair: pair[0])]
 
 
@@ -184,8 +242,11 @@ def load_comments(s: Session, matrix: Matrix) -> list[ChartComment]:
 
 def column_heading(col: MatrixColumn) -> str:
     """The column's name, with its parent constructs below the domain (``Leadership / Access``)."""
-    return " / ".join(col.path[1:]) if len(col.path) > 1 and col.domain == col.path[0] \
+    return (
+        " / ".join(col.path[1:])
+        if len(col.path) > 1 and col.domain == col.path[0]
         else " / ".join(col.path)
+    )
 
 
 def attribute_text(row: MatrixRow) -> str:
@@ -216,8 +277,10 @@ def quote_citation(q: Quote) -> str:
 def counts_text(count: int, participants: int) -> str:
     if not count:
         return "no codings"
-    return (f"{count} coding{'s' if count != 1 else ''} · "
-            f"{participants} participant{'s' if participants != 1 else ''}")
+    return (
+        f"{count} coding{'s' if count != 1 else ''} · "
+        f"{participants} participant{'s' if participants != 1 else ''}"
+    )
 
 
 # -- writing files safely -----------------------------------------------------------------------
@@ -228,8 +291,9 @@ def atomic_output(out: str | Path) -> Iterator[Path]:
     """A temporary path beside ``out``; renamed onto ``out`` only if the block succeeds."""
     out = Path(out)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=f".tmp{out.suffix}",
-                                        dir=out.parent)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{out.stem}.", suffix=f".tmp{out.suffix}", dir=out.parent
+        )
     except OSError as e:
         raise InvalidInputError(f"{out}: cannot write in {out.parent} ({e.strerror}).") from e
     os.close(fd)

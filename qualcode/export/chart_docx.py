@@ -50,8 +50,13 @@ MAX_COLUMNS = 5
 ROW_LABEL_WIDTH = Cm(4.2)
 
 
-def write_chart_docx(chart: Chart, out: str | Path, *, progress: Progress = no_progress,
-                     max_columns: int = MAX_COLUMNS) -> Path:
+def write_chart_docx(
+    chart: Chart,
+    out: str | Path,
+    *,
+    progress: Progress = no_progress,
+    max_columns: int = MAX_COLUMNS,
+) -> Path:
     """Write the chart to ``out`` (.docx), atomically."""
     out = Path(out)
     doc = landscape_document()
@@ -79,15 +84,25 @@ def _title_page(doc: Any, chart: Chart) -> None:
     title = doc.add_paragraph(style="Title")
     title.add_run("Framework chart")
     add_text(doc.add_paragraph(), chart.project, bold=True, size=Pt(18))
-    lines = [("Framework", "; ".join(chart.frameworks) or "(no framework applied)"),
-             ("Date", chart.date),
-             ("Rows", f"{len(m.rows)} {m.spec.by}{'s' if len(m.rows) != 1 else ''}"),
-             ("Columns", f"{len(m.columns)} codes in {len(m.domains)} domain"
-                         f"{'s' if len(m.domains) != 1 else ''}: {', '.join(m.domains)}"),
-             ("Codings", str(m.codings))]
+    lines = [
+        ("Framework", "; ".join(chart.frameworks) or "(no framework applied)"),
+        ("Date", chart.date),
+        ("Rows", f"{len(m.rows)} {m.spec.by}{'s' if len(m.rows) != 1 else ''}"),
+        (
+            "Columns",
+            f"{len(m.columns)} codes in {len(m.domains)} domain"
+            f"{'s' if len(m.domains) != 1 else ''}: {', '.join(m.domains)}",
+        ),
+        ("Codings", str(m.codings)),
+    ]
     status = m.status_counts()
-    lines.append(("Summaries", f"{status['reviewed']} reviewed, {status['draft']} draft, "
-                               f"{status['empty']} not yet written"))
+    lines.append(
+        (
+            "Summaries",
+            f"{status['reviewed']} reviewed, {status['draft']} draft, "
+            f"{status['empty']} not yet written",
+        )
+    )
     for label, value in lines:
         p = tight(doc.add_paragraph(), Pt(4))
         add_text(p, f"{label}: ", bold=True)
@@ -96,11 +111,19 @@ def _title_page(doc: Any, chart: Chart) -> None:
     for line in chart.filters:
         tight(doc.add_paragraph(line, style="List Bullet"))
     note = doc.add_paragraph()
-    add_text(note, "Each cell holds the analyst's summary, the number of codings and participants "
-             "behind it, and illustrative quotes labelled by participant id and transcript turn. "
-             + (f"At most {chart.quotes_per_cell} quotes are shown per cell; "
-                if chart.quotes_per_cell is not None else "")
-             + "summaries marked [draft] are not yet reviewed.", italic=True, colour=GREY)
+    add_text(
+        note,
+        "Each cell holds the analyst's summary, the number of codings and participants "
+        "behind it, and illustrative quotes labelled by participant id and transcript turn. "
+        + (
+            f"At most {chart.quotes_per_cell} quotes are shown per cell; "
+            if chart.quotes_per_cell is not None
+            else ""
+        )
+        + "summaries marked [draft] are not yet reviewed.",
+        italic=True,
+        colour=GREY,
+    )
 
 
 def _domain_table(doc: Any, chart: Chart, spec: ChartTable) -> None:
@@ -162,8 +185,11 @@ def _data_row(cells: Any, chart: Chart, ri: int, columns: tuple[int, ...]) -> No
     if row.row_type == "case":
         if row.group:
             label.append(paragraph_xml([(f"group: {row.group}", SMALL_ITALIC)]))
-        label += [paragraph_xml([(f"{k}: {v}", SMALL)]) for k, v in row.attributes.items()
-                  if k.lower() != "group"]
+        label += [
+            paragraph_xml([(f"{k}: {v}", SMALL)])
+            for k, v in row.attributes.items()
+            if k.lower() != "group"
+        ]
     elif row.role:
         label.append(paragraph_xml([(row.role, SMALL)]))
     set_cell_paragraphs(cells[0], label)
@@ -186,8 +212,10 @@ def _cell_paragraphs(chart: Chart, ri: int, ci: int) -> list[str]:
     if not data.count:
         return out or [paragraph_xml([("—", SMALL)])]
     out.append(paragraph_xml([(counts_text(data.count, len(data.participants)), COUNTS)]))
-    out += [paragraph_xml([(f"“{quote_text(q)}” ", QUOTE), (f"— {quote_citation(q)}", CITE)])
-            for q in chart.cell_quotes(ri, ci)]
+    out += [
+        paragraph_xml([(f"“{quote_text(q)}” ", QUOTE), (f"— {quote_citation(q)}", CITE)])
+        for q in chart.cell_quotes(ri, ci)
+    ]
     return out
 
 
@@ -197,20 +225,23 @@ def _comments_table(doc: Any, chart: Chart) -> None:
     table = doc.add_table(rows=1 + len(chart.comments), cols=4)
     table.style = "Table Grid"
     width = usable_width(doc.sections[-1])
-    set_column_widths(table, [ROW_LABEL_WIDTH, Cm(5.5), Emu(int(width - ROW_LABEL_WIDTH
-                                                                 - Cm(5.5) - Cm(4.5))), Cm(4.5)])
+    set_column_widths(
+        table,
+        [ROW_LABEL_WIDTH, Cm(5.5), Emu(int(width - ROW_LABEL_WIDTH - Cm(5.5) - Cm(4.5))), Cm(4.5)],
+    )
     rows = list(table.rows)  # python-docx rebuilds every row object on each index into table.rows
     repeat_header_row(rows[0])
     first = "Case" if chart.matrix.spec.by == "case" else "Participant"
-    for cell, text in zip(rows[0].cells, (first, "Construct", "Comment", "Who, when"),
-                          strict=True):
+    for cell, text in zip(rows[0].cells, (first, "Construct", "Comment", "Who, when"), strict=True):
         _header_cell(cell, text)
     for row, c in zip(rows[1:], chart.comments, strict=True):
         keep_row_together(row)
         cells = row.cells
         set_cell_paragraphs(cells[0], [paragraph_xml([(c.row.label, LABEL)])])
         set_cell_paragraphs(cells[1], [paragraph_xml([(column_heading(c.column), SUMMARY)])])
-        set_cell_paragraphs(cells[2], [paragraph_xml([(line, SUMMARY)])
-                                       for line in c.text.split("\n")])
-        set_cell_paragraphs(cells[3], [paragraph_xml([(c.author, LABEL)]),
-                                       paragraph_xml([(c.when, SMALL)])])
+        set_cell_paragraphs(
+            cells[2], [paragraph_xml([(line, SUMMARY)]) for line in c.text.split("\n")]
+        )
+        set_cell_paragraphs(
+            cells[3], [paragraph_xml([(c.author, LABEL)]), paragraph_xml([(c.when, SMALL)])]
+        )

@@ -80,46 +80,66 @@ def _anchor(title: str) -> str:
 def _head(chart: Chart, tables: list[ChartTable]) -> str:
     m = chart.matrix
     status = m.status_counts()
-    meta = [("Framework", "; ".join(chart.frameworks) or "(none applied)"), ("Date", chart.date),
-            ("Rows", f"{len(m.rows)} by {m.spec.by}"), ("Codings", str(m.codings)),
-            ("Summaries", f"{status['reviewed']} reviewed, {status['draft']} draft, "
-                          f"{status['empty']} not yet written"),
-            ("Filters", "; ".join(chart.filters))]
+    meta = [
+        ("Framework", "; ".join(chart.frameworks) or "(none applied)"),
+        ("Date", chart.date),
+        ("Rows", f"{len(m.rows)} by {m.spec.by}"),
+        ("Codings", str(m.codings)),
+        (
+            "Summaries",
+            f"{status['reviewed']} reviewed, {status['draft']} draft, "
+            f"{status['empty']} not yet written",
+        ),
+        ("Filters", "; ".join(chart.filters)),
+    ]
     dl = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in meta)
-    nav = "".join(f'<a href="#{_anchor(t)}">{escape(t)}</a>'
-                  for t in [t.title for t in tables] + ([COMMENTS_TITLE] if chart.comments else []))
-    return (f"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-            f"<title>{escape(chart.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
-            f"<h1>{escape(chart.title)}</h1>\n<dl class=\"meta\">{dl}</dl>\n<nav>{nav}</nav>\n")
+    nav = "".join(
+        f'<a href="#{_anchor(t)}">{escape(t)}</a>'
+        for t in [t.title for t in tables] + ([COMMENTS_TITLE] if chart.comments else [])
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(chart.title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f'<h1>{escape(chart.title)}</h1>\n<dl class="meta">{dl}</dl>\n<nav>{nav}</nav>\n'
+    )
 
 
 def _comments(chart: Chart) -> str:
     """The appendix: every workshop comment on the chart's cells."""
     first = "Case" if chart.matrix.spec.by == "case" else "Participant"
-    rows = "".join(f'<tr><th scope="row" class="row">{escape(c.row.label)}</th>'
-                   f"<td>{escape(column_heading(c.column))}</td><td>{escape(c.text)}</td>"
-                   f'<td>{escape(c.author)}<span class="counts">{escape(c.when)}</span></td></tr>\n'
-                   for c in chart.comments)
-    return (f'<h2 id="{_anchor(COMMENTS_TITLE)}">{COMMENTS_TITLE}</h2>\n<table>\n<thead><tr>'
-            f'<th scope="col" class="row">{first}</th><th scope="col">Construct</th>'
-            '<th scope="col">Comment</th><th scope="col">Who, when</th></tr></thead>\n'
-            f"<tbody>\n{rows}</tbody>\n</table>\n")
+    rows = "".join(
+        f'<tr><th scope="row" class="row">{escape(c.row.label)}</th>'
+        f"<td>{escape(column_heading(c.column))}</td><td>{escape(c.text)}</td>"
+        f'<td>{escape(c.author)}<span class="counts">{escape(c.when)}</span></td></tr>\n'
+        for c in chart.comments
+    )
+    return (
+        f'<h2 id="{_anchor(COMMENTS_TITLE)}">{COMMENTS_TITLE}</h2>\n<table>\n<thead><tr>'
+        f'<th scope="col" class="row">{first}</th><th scope="col">Construct</th>'
+        '<th scope="col">Comment</th><th scope="col">Who, when</th></tr></thead>\n'
+        f"<tbody>\n{rows}</tbody>\n</table>\n"
+    )
 
 
 def _table(chart: Chart, table: ChartTable) -> str:
     m = chart.matrix
     first = "Case" if m.spec.by == "case" else "Participant"
-    head = "".join(f"<th scope=\"col\">{escape(column_heading(m.columns[ci]))}</th>"
-                   for ci in table.columns)
-    out = [f'<h2 id="{_anchor(table.title)}">{escape(table.title)}</h2>\n<table>\n<thead><tr>'
-           f'<th scope="col" class="corner">{first}</th>{head}</tr></thead>\n<tbody>\n']
+    head = "".join(
+        f'<th scope="col">{escape(column_heading(m.columns[ci]))}</th>' for ci in table.columns
+    )
+    out = [
+        f'<h2 id="{_anchor(table.title)}">{escape(table.title)}</h2>\n<table>\n<thead><tr>'
+        f'<th scope="col" class="corner">{first}</th>{head}</tr></thead>\n<tbody>\n'
+    ]
     for group in chart.row_groups():
         if m.spec.by == "participant" and group.case is not None:
             extra = case_line(group.case)
-            out.append(f'<tr class="group"><th colspan="{len(table.columns) + 1}">'
-                       f'{escape(group.case.label)}<span class="attrs">{escape(extra)}</span>'
-                       "</th></tr>\n")
+            out.append(
+                f'<tr class="group"><th colspan="{len(table.columns) + 1}">'
+                f'{escape(group.case.label)}<span class="attrs">{escape(extra)}</span>'
+                "</th></tr>\n"
+            )
         for ri in group.rows:
             out.append(_row(chart, ri, table))
     out.append("</tbody>\n</table>\n")
@@ -130,8 +150,10 @@ def _row(chart: Chart, ri: int, table: ChartTable) -> str:
     row = chart.matrix.rows[ri]
     extra = case_line(row) if row.row_type == "case" else (row.role or "")
     cells = "".join(_cell(chart, ri, ci) for ci in table.columns)
-    return (f'<tr><th scope="row" class="row">{escape(row.label)}'
-            f'<span class="attrs">{escape(extra)}</span></th>{cells}</tr>\n')
+    return (
+        f'<tr><th scope="row" class="row">{escape(row.label)}'
+        f'<span class="attrs">{escape(extra)}</span></th>{cells}</tr>\n'
+    )
 
 
 def _cell(chart: Chart, ri: int, ci: int) -> str:
@@ -148,6 +170,8 @@ def _cell(chart: Chart, ri: int, ci: int) -> str:
     if data.count:
         out.append(f'<span class="counts">{counts_text(data.count, len(data.participants))}</span>')
         for q in chart.cell_quotes(ri, ci):
-            out.append(f"<blockquote>“{escape(quote_text(q))}”"
-                       f"<cite>{escape(quote_citation(q))}</cite></blockquote>")
+            out.append(
+                f"<blockquote>“{escape(quote_text(q))}”"
+                f"<cite>{escape(quote_citation(q))}</cite></blockquote>"
+            )
     return f"<td>{''.join(out)}</td>"

@@ -35,8 +35,10 @@ from qualcode.export.chart_common import (
 WRAP = Alignment(wrap_text=True, vertical="top")
 BOLD = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="D9E2F3")
-STATUS_FILL = {"draft": PatternFill("solid", fgColor="FFF2CC"),
-               "reviewed": PatternFill("solid", fgColor="E2EFDA")}
+STATUS_FILL = {
+    "draft": PatternFill("solid", fgColor="FFF2CC"),
+    "reviewed": PatternFill("solid", fgColor="E2EFDA"),
+}
 EXCEL_CELL_LIMIT = 32767
 
 
@@ -46,7 +48,7 @@ def sheet_title(name: str, taken: set[str]) -> str:
     title, n = base[:31], 2
     while title.lower() in taken:
         suffix = f" ({n})"
-        title, n = base[:31 - len(suffix)] + suffix, n + 1
+        title, n = base[: 31 - len(suffix)] + suffix, n + 1
     taken.add(title.lower())
     return title
 
@@ -78,11 +80,16 @@ def write_chart_xlsx(chart: Chart, out: str | Path, *, progress: Progress = no_p
 
 def _fit(text: str) -> str:
     """Excel refuses cells over 32,767 characters: cut (the full text stays in the project)."""
-    return text if len(text) <= EXCEL_CELL_LIMIT else text[:EXCEL_CELL_LIMIT - 2] + " …"
+    return text if len(text) <= EXCEL_CELL_LIMIT else text[: EXCEL_CELL_LIMIT - 2] + " …"
 
 
-def _styled(ws: WriteOnlyWorksheet, value: object, *, font: Font | None = None,
-            fill: PatternFill | None = None) -> WriteOnlyCell:
+def _styled(
+    ws: WriteOnlyWorksheet,
+    value: object,
+    *,
+    font: Font | None = None,
+    fill: PatternFill | None = None,
+) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws, value=value)
     cell.alignment = WRAP
     if font is not None:
@@ -101,7 +108,9 @@ def _print_setup(ws: WriteOnlyWorksheet) -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
-def _header(ws: WriteOnlyWorksheet, names: list[str], widths: list[int], freeze_col: int = 1) -> None:
+def _header(
+    ws: WriteOnlyWorksheet, names: list[str], widths: list[int], freeze_col: int = 1
+) -> None:
     """Column widths, frozen header (and label columns), a filter, then the header row."""
     for c, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(c)].width = width
@@ -115,18 +124,29 @@ def _header(ws: WriteOnlyWorksheet, names: list[str], widths: list[int], freeze_
 def _about_sheet(ws: WriteOnlyWorksheet, chart: Chart) -> None:
     m = chart.matrix
     status = m.status_counts()
-    rows = [("Framework", "; ".join(chart.frameworks)),
-            ("Date", chart.date), ("Rows", f"{len(m.rows)} ({m.spec.by})"),
-            ("Columns", f"{len(m.columns)} codes"), ("Codings", str(m.codings)),
-            ("Summaries", f"{status['reviewed']} reviewed, {status['draft']} draft, "
-                          f"{status['empty']} not yet written")]
+    rows = [
+        ("Framework", "; ".join(chart.frameworks)),
+        ("Date", chart.date),
+        ("Rows", f"{len(m.rows)} ({m.spec.by})"),
+        ("Columns", f"{len(m.columns)} codes"),
+        ("Codings", str(m.codings)),
+        (
+            "Summaries",
+            f"{status['reviewed']} reviewed, {status['draft']} draft, "
+            f"{status['empty']} not yet written",
+        ),
+    ]
     rows += [("Filter", line) for line in chart.filters]
     rows.append(("Cell fill", "green: reviewed summary; yellow: draft; none: not yet written"))
     ws.column_dimensions["A"].width = 24
     ws.column_dimensions["B"].width = 90
     _print_setup(ws)
-    ws.append([_styled(ws, "Framework chart", font=Font(bold=True, size=14)),
-               _styled(ws, chart.project, font=Font(bold=True, size=14))])
+    ws.append(
+        [
+            _styled(ws, "Framework chart", font=Font(bold=True, size=14)),
+            _styled(ws, chart.project, font=Font(bold=True, size=14)),
+        ]
+    )
     for label, value in rows:
         ws.append([_styled(ws, label, font=BOLD), _styled(ws, value)])
 
@@ -136,23 +156,35 @@ def _domain_sheet(ws: WriteOnlyWorksheet, chart: Chart, table: ChartTable) -> No
     by_participant = m.spec.by == "participant"
     attrs = list(dict.fromkeys(k for r in m.rows for k in r.attributes if k.lower() != "group"))
     lead = ["Case", "Group", *attrs] + (["Participant", "Role"] if by_participant else [])
-    widths = [14, 10] + [12] * len(attrs) + ([12, 8] if by_participant else []) \
+    widths = (
+        [14, 10]
+        + [12] * len(attrs)
+        + ([12, 8] if by_participant else [])
         + [45] * len(table.columns)
-    _header(ws, lead + [column_heading(m.columns[ci]) for ci in table.columns], widths,
-            freeze_col=len(lead) + 1)
+    )
+    _header(
+        ws,
+        lead + [column_heading(m.columns[ci]) for ci in table.columns],
+        widths,
+        freeze_col=len(lead) + 1,
+    )
     for ri, row in enumerate(m.rows):
-        values: list[object] = [row.case or row.label, row.group or "",
-                                *[row.attributes.get(a, "") for a in attrs]]
+        values: list[object] = [
+            row.case or row.label,
+            row.group or "",
+            *[row.attributes.get(a, "") for a in attrs],
+        ]
         if by_participant:
             values += [row.label, row.role or ""]
         cells = [_styled(ws, v) for v in values]
         cells[0].font = BOLD
         texts = [_cell_text(chart, ri, ci) for ci in table.columns]
-        cells += [_styled(ws, text, fill=STATUS_FILL.get(m.cell(ri, ci).status))
-                  for text, ci in zip(texts, table.columns, strict=True)]
+        cells += [
+            _styled(ws, text, fill=STATUS_FILL.get(m.cell(ri, ci).status))
+            for text, ci in zip(texts, table.columns, strict=True)
+        ]
         # Spreadsheet programs do not always grow a row to fit wrapped text on opening.
-        ws.row_dimensions[ri + 2].height = row_height(
-            [str(v) for v in values] + texts, widths)
+        ws.row_dimensions[ri + 2].height = row_height([str(v) for v in values] + texts, widths)
         ws.append(cells)
 
 
@@ -178,25 +210,57 @@ def _cell_text(chart: Chart, ri: int, ci: int) -> str:
 
 def _summaries_sheet(ws: WriteOnlyWorksheet, chart: Chart) -> None:
     m = chart.matrix
-    _header(ws, ["case", "participant", "code_path", "status", "author", "updated", "codings",
-                 "participants", "summary"], widths=[12, 12, 34, 10, 12, 16, 8, 8, 80])
+    _header(
+        ws,
+        [
+            "case",
+            "participant",
+            "code_path",
+            "status",
+            "author",
+            "updated",
+            "codings",
+            "participants",
+            "summary",
+        ],
+        widths=[12, 12, 34, 10, 12, 16, 8, 8, 80],
+    )
     for ri, row in enumerate(m.rows):
         for ci, col in enumerate(m.columns):
             data = m.cell(ri, ci)
             if not data.summary_text:
                 continue
             s = data.summary
-            ws.append([row.case or row.label, row.label if row.row_type == "participant" else "",
-                       col.path_str, data.status, s.author if s else "",
-                       s.updated_at.strftime("%Y-%m-%d %H:%M") if s else "", data.count,
-                       len(data.participants), _fit(data.summary_text)])
+            ws.append(
+                [
+                    row.case or row.label,
+                    row.label if row.row_type == "participant" else "",
+                    col.path_str,
+                    data.status,
+                    s.author if s else "",
+                    s.updated_at.strftime("%Y-%m-%d %H:%M") if s else "",
+                    data.count,
+                    len(data.participants),
+                    _fit(data.summary_text),
+                ]
+            )
 
 
 def _comments_sheet(ws: WriteOnlyWorksheet, chart: Chart) -> None:
     """The appendix: what the co-production workshop said about each cell."""
-    _header(ws, ["case", "participant", "code_path", "author", "time", "comment"],
-            widths=[12, 12, 34, 18, 16, 80])
+    _header(
+        ws,
+        ["case", "participant", "code_path", "author", "time", "comment"],
+        widths=[12, 12, 34, 18, 16, 80],
+    )
     for c in chart.comments:
-        ws.append([c.row.case or c.row.label, c.row.label if c.row.row_type == "participant"
-                   else "", c.column.path_str, _fit(c.author),
-                   c.created_at.strftime("%Y-%m-%d %H:%M"), _fit(c.text)])
+        ws.append(
+            [
+                c.row.case or c.row.label,
+                c.row.label if c.row.row_type == "participant" else "",
+                c.column.path_str,
+                _fit(c.author),
+                c.created_at.strftime("%Y-%m-%d %H:%M"),
+                _fit(c.text),
+            ]
+        )

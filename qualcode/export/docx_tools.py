@@ -106,8 +106,15 @@ def set_column_widths(table: Any, widths: Sequence[Length]) -> None:
             el.set(type_attr, "dxa")
 
 
-def add_text(paragraph: Any, text: str, *, bold: bool = False, italic: bool = False,
-             size: Length | None = None, colour: RGBColor | None = None) -> Any:
+def add_text(
+    paragraph: Any,
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    size: Length | None = None,
+    colour: RGBColor | None = None,
+) -> Any:
     """Append a run with the given look; returns the run."""
     run = paragraph.add_run(text)
     if bold:
@@ -157,8 +164,11 @@ _RPR_CACHE: dict[RunStyle, str] = {}
 
 def _rpr(style: RunStyle) -> str:
     if style not in _RPR_CACHE:
-        bits = ["<w:b/>" if style.bold else "", "<w:i/>" if style.italic else "",
-                f'<w:color w:val="{style.colour}"/>' if style.colour else ""]
+        bits = [
+            "<w:b/>" if style.bold else "",
+            "<w:i/>" if style.italic else "",
+            f'<w:color w:val="{style.colour}"/>' if style.colour else "",
+        ]
         if style.size:
             half = int(round(style.size * 2))
             bits.append(f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>')
@@ -169,10 +179,13 @@ def _rpr(style: RunStyle) -> str:
 
 def paragraph_xml(runs: Sequence[tuple[str, RunStyle]], after_pt: float = 2) -> str:
     """A ``w:p`` of styled runs, as XML text (one line: give each line its own paragraph)."""
-    body = "".join(f'<w:r>{_rpr(style)}<w:t xml:space="preserve">{xml_escape(text)}</w:t></w:r>'
-                   for text, style in runs)
-    return (f'<w:p><w:pPr><w:spacing w:before="0" w:after="{int(after_pt * 20)}"/></w:pPr>'
-            f"{body}</w:p>")
+    body = "".join(
+        f'<w:r>{_rpr(style)}<w:t xml:space="preserve">{xml_escape(text)}</w:t></w:r>'
+        for text, style in runs
+    )
+    return (
+        f'<w:p><w:pPr><w:spacing w:before="0" w:after="{int(after_pt * 20)}"/></w:pPr>{body}</w:p>'
+    )
 
 
 def set_cell_paragraphs(cell: Any, paragraphs: Sequence[str]) -> None:

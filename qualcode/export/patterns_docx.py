@@ -49,14 +49,21 @@ def counts_line(row: PatternRow, case: str) -> str:
     c = row.counts.get(case)
     if c is None:
         return case
-    return (f"{case} ({c.refs} coding{'s' if c.refs != 1 else ''}, {c.participants} "
-            f"participant{'s' if c.participants != 1 else ''})")
+    return (
+        f"{case} ({c.refs} coding{'s' if c.refs != 1 else ''}, {c.participants} "
+        f"participant{'s' if c.participants != 1 else ''})"
+    )
 
 
-def write_patterns_docx(result: PatternResult, quotes: QuoteMap, out: str | Path, *,
-                        project_name: str = "", include_none: bool = False,
-                        comments: Mapping[tuple[int, str | None], Sequence[Any]] | None = None
-                        ) -> Path:
+def write_patterns_docx(
+    result: PatternResult,
+    quotes: QuoteMap,
+    out: str | Path,
+    *,
+    project_name: str = "",
+    include_none: bool = False,
+    comments: Mapping[tuple[int, str | None], Sequence[Any]] | None = None,
+) -> Path:
     """Write the pattern table to ``out`` (.docx), atomically."""
     out = Path(out)
     doc = landscape_document()
@@ -75,8 +82,11 @@ def write_patterns_docx(result: PatternResult, quotes: QuoteMap, out: str | Path
             for valence, c in found:
                 para = tight(doc.add_paragraph(style="List Bullet"))
                 extra = f" on {valence}" if valence and row.valence is None else ""
-                add_text(para, f"{c.author}{extra}, {c.created_at.astimezone():%d %b %Y %H:%M}: ",
-                         bold=True)
+                add_text(
+                    para,
+                    f"{c.author}{extra}, {c.created_at.astimezone():%d %b %Y %H:%M}: ",
+                    bold=True,
+                )
                 add_text(para, c.text)
     add_page_number_footer(doc.sections[0], f"{project_name or 'qualcode'} — cross-case patterns")
     with atomic_output(out) as tmp:
@@ -111,8 +121,9 @@ def _groups(doc: Any, result: PatternResult) -> None:
     _header(table, ["Case", "Group", "From", "Why"])
     for a in result.assignments:
         cells = table.add_row().cells
-        for cell, text in zip(cells, [a.case, a.group or "— (left out)", a.source or "",
-                                      a.reason], strict=True):
+        for cell, text in zip(
+            cells, [a.case, a.group or "— (left out)", a.source or "", a.reason], strict=True
+        ):
             add_text(cell_paragraph(cell, True), text)
     width = usable_width(doc.sections[0])
     set_column_widths(table, [Cm(3), Cm(3), Cm(2.5), Emu(width - Cm(8.5))])
@@ -135,20 +146,23 @@ def _section(doc: Any, result: PatternResult, section: Section, quotes: QuoteMap
         if row.valence:
             add_text(para, f" ({row.valence})")
         if len(row.path) > 1:
-            add_text(cell_paragraph(cells[0], False), "/".join(row.path[:-1]), size=Pt(8),
-                     colour=GREY)
+            add_text(
+                cell_paragraph(cells[0], False), "/".join(row.path[:-1]), size=Pt(8), colour=GREY
+            )
         for i, case in enumerate(row.present_in or ("—",)):
             add_text(cell_paragraph(cells[1], i == 0), counts_line(row, case))
         if with_quotes:
             _quotes_cell(cells[2], row, quotes.get(row.key, {}), section.quote_cases)
     width = usable_width(doc.sections[0])
-    widths = [PATTERN_WIDTH, CASES_WIDTH] + ([Emu(width - PATTERN_WIDTH - CASES_WIDTH)]
-                                             if with_quotes else [])
+    widths = [PATTERN_WIDTH, CASES_WIDTH] + (
+        [Emu(width - PATTERN_WIDTH - CASES_WIDTH)] if with_quotes else []
+    )
     set_column_widths(table, widths)
 
 
-def _quotes_cell(cell: Any, row: PatternRow, by_case: dict[str, list[Quote]],
-                 only: tuple[str, ...] | None) -> None:
+def _quotes_cell(
+    cell: Any, row: PatternRow, by_case: dict[str, list[Quote]], only: tuple[str, ...] | None
+) -> None:
     first = True
     for case, qs in by_case.items():
         if only is not None and case not in only:

@@ -33,7 +33,7 @@ EXCEL_CELL_LIMIT = 32767
 
 
 def _fit(text: str) -> str:
-    return text if len(text) <= EXCEL_CELL_LIMIT else text[:EXCEL_CELL_LIMIT - 2] + " …"
+    return text if len(text) <= EXCEL_CELL_LIMIT else text[: EXCEL_CELL_LIMIT - 2] + " …"
 
 
 def _header(ws: Worksheet, titles: list[str], widths: list[int]) -> None:
@@ -46,42 +46,83 @@ def _header(ws: Worksheet, titles: list[str], widths: list[int]) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(titles))}1"
 
 
-def write_patterns_xlsx(result: PatternResult, quotes: QuoteMap, out: str | Path, *,
-                        project_name: str = "", include_none: bool = False,
-                        comments: Mapping[tuple[int, str | None], Sequence[Any]] | None = None
-                        ) -> Path:
+def write_patterns_xlsx(
+    result: PatternResult,
+    quotes: QuoteMap,
+    out: str | Path,
+    *,
+    project_name: str = "",
+    include_none: bool = False,
+    comments: Mapping[tuple[int, str | None], Sequence[Any]] | None = None,
+) -> Path:
     """Write the pattern table to ``out`` (.xlsx), atomically."""
     out = Path(out)
     wb = Workbook()
     patterns = wb.active
     patterns.title = "Patterns"
     sections = pattern_sections(result, include_none=include_none)
-    mode = (f"relaxed (share {float(result.presence.share):g})" if result.presence.relaxed
-            else "exact")
+    mode = (
+        f"relaxed (share {float(result.presence.share):g})" if result.presence.relaxed else "exact"
+    )
     cases = [a.case for a in result.assignments]
     outliers = result.outliers
-    _header(patterns, ["Section", "Category", "Rules", "Code path", "Code", "Valence",
-                       "Present in", *[f"{o} shares" for o in outliers], *cases],
-            [34, 10, 18, 40, 26, 11, 30, *[12] * len(outliers), *[9] * len(cases)])
+    _header(
+        patterns,
+        [
+            "Section",
+            "Category",
+            "Rules",
+            "Code path",
+            "Code",
+            "Valence",
+            "Present in",
+            *[f"{o} shares" for o in outliers],
+            *cases,
+        ],
+        [34, 10, 18, 40, 26, 11, 30, *[12] * len(outliers), *[9] * len(cases)],
+    )
     for section in sections:
         for row in section.rows:
-            counts = [f"{row.counts[c].refs} ({row.counts[c].participants})"
-                      if c in row.counts else "" for c in cases]
-            patterns.append([section.title, row.category, mode, "/".join(row.path), row.name,
-                             row.valence or "", ", ".join(row.present_in),
-                             *[row.outlier_shares.get(o) or "" for o in outliers], *counts])
+            counts = [
+                f"{row.counts[c].refs} ({row.counts[c].participants})" if c in row.counts else ""
+                for c in cases
+            ]
+            patterns.append(
+                [
+                    section.title,
+                    row.category,
+                    mode,
+                    "/".join(row.path),
+                    row.name,
+                    row.valence or "",
+                    ", ".join(row.present_in),
+                    *[row.outlier_shares.get(o) or "" for o in outliers],
+                    *counts,
+                ]
+            )
     _quotes_sheet(wb.create_sheet("Quotes"), result, sections, quotes)
     _groups_sheet(wb.create_sheet("Groups"), result)
     _about_sheet(wb.create_sheet("About"), result, project_name, len(cases))
     said = comments_by_row(result, comments or {})
     if said:
         ws = wb.create_sheet("Workshop comments")
-        _header(ws, ["Code path", "Valence", "Category", "Author", "Time", "Comment"],
-                [40, 11, 10, 20, 16, 80])
+        _header(
+            ws,
+            ["Code path", "Valence", "Category", "Author", "Time", "Comment"],
+            [40, 11, 10, 20, 16, 80],
+        )
         for row, found in said:
             for valence, c in found:
-                ws.append(["/".join(row.path), valence or "", row.category, c.author,
-                           c.created_at.astimezone().strftime("%Y-%m-%d %H:%M"), c.text])
+                ws.append(
+                    [
+                        "/".join(row.path),
+                        valence or "",
+                        row.category,
+                        c.author,
+                        c.created_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                        c.text,
+                    ]
+                )
     with atomic_output(out) as tmp:
         wb.save(str(tmp))
     return out
@@ -89,8 +130,22 @@ def write_patterns_xlsx(result: PatternResult, quotes: QuoteMap, out: str | Path
 
 def _quotes_sheet(ws: Worksheet, result: PatternResult, sections: list, quotes: QuoteMap) -> None:
     group = {a.case: a.group or "" for a in result.assignments}
-    _header(ws, ["Section", "Code path", "Valence", "Case", "Group", "Participant", "Document",
-                 "Start", "End", "Quote"], [34, 40, 11, 10, 9, 12, 14, 8, 8, 90])
+    _header(
+        ws,
+        [
+            "Section",
+            "Code path",
+            "Valence",
+            "Case",
+            "Group",
+            "Participant",
+            "Document",
+            "Start",
+            "End",
+            "Quote",
+        ],
+        [34, 40, 11, 10, 9, 12, 14, 8, 8, 90],
+    )
     for section in sections:
         if section.key == "none":
             continue
@@ -99,9 +154,20 @@ def _quotes_sheet(ws: Worksheet, result: PatternResult, sections: list, quotes: 
                 if section.quote_cases is not None and case not in section.quote_cases:
                     continue
                 for q in qs:
-                    ws.append([section.title, "/".join(row.path), row.valence or "", case,
-                               group.get(case, ""), q.participant or "", q.document, q.start,
-                               q.end, _fit(q.text)])
+                    ws.append(
+                        [
+                            section.title,
+                            "/".join(row.path),
+                            row.valence or "",
+                            case,
+                            group.get(case, ""),
+                            q.participant or "",
+                            q.document,
+                            q.start,
+                            q.end,
+                            _fit(q.text),
+                        ]
+                    )
                     ws.cell(row=ws.max_row, column=10).alignment = WRAP
 
 
@@ -113,12 +179,17 @@ def _groups_sheet(ws: Worksheet, result: PatternResult) -> None:
 
 def _about_sheet(ws: Worksheet, result: PatternResult, project_name: str, n_cases: int) -> None:
     p = result.presence
-    rows = [("Cross-case patterns", project_name), ("Date", date.today().isoformat()),
-            ("Rules", p.headline())]
+    rows = [
+        ("Cross-case patterns", project_name),
+        ("Date", date.today().isoformat()),
+        ("Rules", p.headline()),
+    ]
     rows += [(f"Category {name}", rule) for name, rule in p.category_rules().items()]
-    rows += [("Outlier shares", OUTLIER_SHARES_RULE),
-             ("Case columns", "codings (participants) in each case; blank: not coded"),
-             ("Groups from", result.groups_from or "stored groups")]
+    rows += [
+        ("Outlier shares", OUTLIER_SHARES_RULE),
+        ("Case columns", "codings (participants) in each case; blank: not coded"),
+        ("Groups from", result.groups_from or "stored groups"),
+    ]
     rows += [(f"Rule {g}", expr) for g, expr in result.group_rules.items()]
     rows += [("Note", w) for w in result.warnings]
     for r in rows:

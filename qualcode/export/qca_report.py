@@ -13,8 +13,11 @@ from typing import Any
 from qualcode.analysis.qca import QcaResult, calibration_rows
 from qualcode.export.chart_common import atomic_output
 
-KINDS = (("complex", "Complex solution"), ("intermediate", "Intermediate solution"),
-         ("parsimonious", "Parsimonious solution"))
+KINDS = (
+    ("complex", "Complex solution"),
+    ("intermediate", "Intermediate solution"),
+    ("parsimonious", "Parsimonious solution"),
+)
 
 
 @dataclass(frozen=True)
@@ -33,48 +36,128 @@ def qca_tables(result: QcaResult) -> list[Table]:
     """Every table of the report, in order."""
     labels = [c.label for c in result.conditions]
     y = result.outcome_label
-    setup = (f"Conditions: {'; '.join(c.text for c in result.conditions)}. Outcome: {y}"
-             f"{' (absence of ' + result.outcome.text + ')' if result.negated else ''}. "
-             f"Consistency threshold {result.threshold:g}; minimum {result.min_cases} case(s) "
-             f"per row; contradictions: {result.contradictions}.")
-    tables = [Table("Truth table", setup, [*labels, y, "n", "Consistency", "Coverage", "Cases"],
-                    [[*r.values, r.output, r.n, _num(r.consistency), _num(r.coverage),
-                      ", ".join(r.cases)] for r in result.truth_table])]
-    rule = ("Fewest prime implicants, then fewest literals (prefer fewer literals)."
-            if result.prefer_fewer_literals else "Every cover with the fewest prime implicants.")
+    setup = (
+        f"Conditions: {'; '.join(c.text for c in result.conditions)}. Outcome: {y}"
+        f"{' (absence of ' + result.outcome.text + ')' if result.negated else ''}. "
+        f"Consistency threshold {result.threshold:g}; minimum {result.min_cases} case(s) "
+        f"per row; contradictions: {result.contradictions}."
+    )
+    tables = [
+        Table(
+            "Truth table",
+            setup,
+            [*labels, y, "n", "Consistency", "Coverage", "Cases"],
+            [
+                [
+                    *r.values,
+                    r.output,
+                    r.n,
+                    _num(r.consistency),
+                    _num(r.coverage),
+                    ", ".join(r.cases),
+                ]
+                for r in result.truth_table
+            ],
+        )
+    ]
+    rule = (
+        "Fewest prime implicants, then fewest literals (prefer fewer literals)."
+        if result.prefer_fewer_literals
+        else "Every cover with the fewest prime implicants."
+    )
     for kind, title in KINDS:
         models = getattr(result, kind)
         if kind == "intermediate" and result.expectations is None:
             continue
         note = rule
         if kind == "intermediate" and result.expectations is not None:
-            note += " Directional expectations: " + ", ".join(
-                f"{lab}={'-' if e is None else e}"
-                for lab, e in zip(labels, result.expectations, strict=True)) + "."
+            note += (
+                " Directional expectations: "
+                + ", ".join(
+                    f"{lab}={'-' if e is None else e}"
+                    for lab, e in zip(labels, result.expectations, strict=True)
+                )
+                + "."
+            )
         essential = set(result.essential(kind))
         rows: list[list[Any]] = []
         for i, m in enumerate(models, 1):
             for t in m.terms:
-                rows.append([f"M{i}", t.expression, "yes" if t.expression in essential else "",
-                             _num(t.consistency), _num(t.raw_coverage), _num(t.unique_coverage),
-                             ", ".join(t.cases)])
-            rows.append([f"M{i}", f"{m.expression} -> {y}", "", _num(m.consistency),
-                         _num(m.coverage), "", f"{len(m.remainders)} remainder(s) used"])
-        tables.append(Table(title, note, ["Model", "Term", "In every model", "Consistency",
-                                          "Raw coverage", "Unique coverage", "Cases"], rows))
-    tables.append(Table(f"Necessity for {y}", "Relevance of necessity (RoN) as Schneider and "
-                        "Wagemann (2012) define it.",
-                        ["Condition", "Consistency", "Coverage", "RoN", "Cases"],
-                        [[n.expression, _num(n.consistency), _num(n.coverage),
-                          _num(n.relevance), ", ".join(n.cases)] for n in result.necessity]))
+                rows.append(
+                    [
+                        f"M{i}",
+                        t.expression,
+                        "yes" if t.expression in essential else "",
+                        _num(t.consistency),
+                        _num(t.raw_coverage),
+                        _num(t.unique_coverage),
+                        ", ".join(t.cases),
+                    ]
+                )
+            rows.append(
+                [
+                    f"M{i}",
+                    f"{m.expression} -> {y}",
+                    "",
+                    _num(m.consistency),
+                    _num(m.coverage),
+                    "",
+                    f"{len(m.remainders)} remainder(s) used",
+                ]
+            )
+        tables.append(
+            Table(
+                title,
+                note,
+                [
+                    "Model",
+                    "Term",
+                    "In every model",
+                    "Consistency",
+                    "Raw coverage",
+                    "Unique coverage",
+                    "Cases",
+                ],
+                rows,
+            )
+        )
+    tables.append(
+        Table(
+            f"Necessity for {y}",
+            "Relevance of necessity (RoN) as Schneider and Wagemann (2012) define it.",
+            ["Condition", "Consistency", "Coverage", "RoN", "Cases"],
+            [
+                [
+                    n.expression,
+                    _num(n.consistency),
+                    _num(n.coverage),
+                    _num(n.relevance),
+                    ", ".join(n.cases),
+                ]
+                for n in result.necessity
+            ],
+        )
+    )
     cal = calibration_rows(result)
     heads = [c["label"] for c in cal[0]["cells"]] if cal else [*labels, y]
-    tables.append(Table("Calibration", "Raw value, then set membership (1 in, 0 out).",
-                        ["Case", *[h for lab in heads for h in (f"{lab} raw", lab)]],
-                        [[row["case"], *[v for c in row["cells"]
-                                         for v in (c["raw"], "" if c["membership"] is None
-                                                   else c["membership"])]]
-                         for row in cal]))
+    tables.append(
+        Table(
+            "Calibration",
+            "Raw value, then set membership (1 in, 0 out).",
+            ["Case", *[h for lab in heads for h in (f"{lab} raw", lab)]],
+            [
+                [
+                    row["case"],
+                    *[
+                        v
+                        for c in row["cells"]
+                        for v in (c["raw"], "" if c["membership"] is None else c["membership"])
+                    ],
+                ]
+                for row in cal
+            ],
+        )
+    )
     return tables
 
 
@@ -95,8 +178,9 @@ def _docx(tables: list[Table], path: Path, project_name: str) -> None:
     from qualcode.export.docx_tools import landscape_document, repeat_header_row
 
     doc = landscape_document()
-    doc.add_heading(f"Qualitative Comparative Analysis{': ' + project_name if project_name else ''}",
-                    level=1)
+    doc.add_heading(
+        f"Qualitative Comparative Analysis{': ' + project_name if project_name else ''}", level=1
+    )
     for t in tables:
         doc.add_heading(t.title, level=2)
         doc.add_paragraph(t.note)

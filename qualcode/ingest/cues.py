@@ -49,7 +49,7 @@ class _Cue:
 
 
 def looks_like_cues(text: str) -> str | None:
-    """"vtt" or "srt" when a text is a caption file whatever its name, "timed" for timing
+    """ "vtt" or "srt" when a text is a caption file whatever its name, "timed" for timing
     lines with the speaker on the next line (older Teams .docx transcripts); else None."""
     head = text.lstrip("\ufeff \n")[:200]
     if head.startswith("WEBVTT"):
@@ -57,23 +57,34 @@ def looks_like_cues(text: str) -> str | None:
     lines = head.split("\n", 2)
     if len(lines) >= 2 and lines[0].strip().isdigit() and _TIMING_RE.fullmatch(lines[1]):
         return "srt"
-    if "-->" in text[:4000] and sum(1 for line in text[:4000].split("\n")
-                                    if _TIMING_RE.fullmatch(line)) >= 2:
+    if (
+        "-->" in text[:4000]
+        and sum(1 for line in text[:4000].split("\n") if _TIMING_RE.fullmatch(line)) >= 2
+    ):
         return "timed"
     return None
 
 
-def parse_cues(text: str, kind: str, labels: SpeakerLabels | None = None,
-               pattern: ParticipantPattern | None = None) -> ParsedTurns:
+def parse_cues(
+    text: str,
+    kind: str,
+    labels: SpeakerLabels | None = None,
+    pattern: ParticipantPattern | None = None,
+) -> ParsedTurns:
     """Turns of a WebVTT (``kind`` "vtt") or SRT ("srt") file; see the module notes."""
     cues, unplaced = _read_timed(text) if kind == "timed" else _read_cues(text, kind)
     if not cues:
-        raise LayoutError("no cues with a timing line (00:00:01.000 --> 00:00:04.000) found; "
-                          "is this a caption file?", 0, 1)
+        raise LayoutError(
+            "no cues with a timing line (00:00:01.000 --> 00:00:04.000) found; "
+            "is this a caption file?",
+            0,
+            1,
+        )
     role_of = (labels or SpeakerLabels()).role_of()
     pattern = pattern or ParticipantPattern()
     named = _name_speakers(
-        cues, lambda label: classify_label(label, role_of, pattern)[0] is not None)
+        cues, lambda label: classify_label(label, role_of, pattern)[0] is not None
+    )
     out: list[str] = []
     turns, times, turn_lines = [], [], []
     pos = 0
@@ -82,7 +93,7 @@ def parse_cues(text: str, kind: str, labels: SpeakerLabels | None = None,
         j = i
         while j + 1 < len(cues) and cues[j + 1].speaker == cues[i].speaker:
             j += 1
-        group = cues[i:j + 1]
+        group = cues[i : j + 1]
         speaker = group[0].speaker
         when = format_timecode(group[0].start, exact=True)
         head = f"[{when}] {speaker}: " if speaker else f"[{when}] "
@@ -104,10 +115,23 @@ def parse_cues(text: str, kind: str, labels: SpeakerLabels | None = None,
     for n in unknown_speaker_notices(turns):
         notices.append(TurnNotice(n.offset, n.message, line_of.get(n.offset)))
     if all(t.speaker is None for t in turns):
-        notices.append(TurnNotice(0, "no speaker names in the cues (no '<v Name>' or 'Name:'); "
-                                  "the captions are stored as one speaker with no role.", 1))
-    layout = ("srt" if kind == "srt" else "teams-docx" if kind == "timed" else
-              "webvtt-teams" if any(c.voiced for c in cues) else "webvtt-zoom")
+        notices.append(
+            TurnNotice(
+                0,
+                "no speaker names in the cues (no '<v Name>' or 'Name:'); "
+                "the captions are stored as one speaker with no role.",
+                1,
+            )
+        )
+    layout = (
+        "srt"
+        if kind == "srt"
+        else "teams-docx"
+        if kind == "timed"
+        else "webvtt-teams"
+        if any(c.voiced for c in cues)
+        else "webvtt-zoom"
+    )
     return ParsedTurns(turns, notices, layout, unplaced, "\n\n".join(out) + "\n", times)
 
 
@@ -135,22 +159,35 @@ def _read_cues(text: str, kind: str) -> tuple[list[_Cue], list[Unplaced]]:
         timing = next((k for k, ln in enumerate(block[:2]) if "-->" in ln), None)
         if timing is None:
             if kind == "srt" and block[0].strip().isdigit():
-                raise LayoutError(f"cue {block[0].strip()} has no timing line (expected "
-                                  "00:00:01,000 --> 00:00:04,000 on the next line).", 0,
-                                  block_start + 2)
+                raise LayoutError(
+                    f"cue {block[0].strip()} has no timing line (expected "
+                    "00:00:01,000 --> 00:00:04,000 on the next line).",
+                    0,
+                    block_start + 2,
+                )
             for k, ln in enumerate(block):
-                unplaced.append(Unplaced(0, ln.strip(), "text outside any cue (no timing "
-                                         "line above it); not imported", block_start + k + 1))
+                unplaced.append(
+                    Unplaced(
+                        0,
+                        ln.strip(),
+                        "text outside any cue (no timing line above it); not imported",
+                        block_start + k + 1,
+                    )
+                )
             continue
         line_no = block_start + timing + 1
         m = _TIMING_RE.fullmatch(block[timing])
         start = parse_timecode(m.group(1)) if m else None
         end = parse_timecode(m.group(2)) if m else None
         if start is None or end is None:
-            raise LayoutError(f"broken timing line {block[timing].strip()!r}; write it as "
-                              "00:00:01.000 --> 00:00:04.000.", 0, line_no)
+            raise LayoutError(
+                f"broken timing line {block[timing].strip()!r}; write it as "
+                "00:00:01.000 --> 00:00:04.000.",
+                0,
+                line_no,
+            )
         _check_order(cues, start, end, m, line_no)
-        raw = " ".join(ln.strip() for ln in block[timing + 1:] if ln.strip())
+        raw = " ".join(ln.strip() for ln in block[timing + 1 :] if ln.strip())
         voice = _VOICE_RE.search(raw)
         speaker = voice.group(1).strip() if voice else None
         clean = " ".join(html.unescape(_TAG_RE.sub("", raw)).split())
@@ -183,8 +220,11 @@ def _read_timed(text: str) -> tuple[list[_Cue], list[Unplaced]]:
             start = parse_timecode(m.group(1)) if m else None
             end = parse_timecode(m.group(2)) if m else None
             if start is None or end is None:
-                raise LayoutError(f"broken timing line {line.strip()!r}; write it as "
-                                  "0:00:01.000 --> 0:00:04.000.", pos)
+                raise LayoutError(
+                    f"broken timing line {line.strip()!r}; write it as "
+                    "0:00:01.000 --> 0:00:04.000.",
+                    pos,
+                )
             close()
             _check_order(cues, start, end, m, n, pos)
             current, pending = (n, pos, start, end), []
@@ -195,17 +235,25 @@ def _read_timed(text: str) -> tuple[list[_Cue], list[Unplaced]]:
     return cues, []
 
 
-def _check_order(cues: list[_Cue], start: int, end: int, m: re.Match[str], line: int | None,
-                 offset: int = 0) -> None:
+def _check_order(
+    cues: list[_Cue], start: int, end: int, m: re.Match[str], line: int | None, offset: int = 0
+) -> None:
     """A cue that ends before it starts, or starts before the one above it ends, is refused."""
     if end < start:
-        raise LayoutError(f"the cue ends ({m.group(2)}) before it starts ({m.group(1)}).",
-                          offset, line if offset == 0 else None)
+        raise LayoutError(
+            f"the cue ends ({m.group(2)}) before it starts ({m.group(1)}).",
+            offset,
+            line if offset == 0 else None,
+        )
     if cues and start < cues[-1].end:
-        raise LayoutError(f"this cue starts at {m.group(1)}, before the cue at line "
-                          f"{cues[-1].line} ends ({format_timecode(cues[-1].end)}): "
-                          "overlapping cues. Fix the timing or export the transcript "
-                          "again without overlaps.", offset, line if offset == 0 else None)
+        raise LayoutError(
+            f"this cue starts at {m.group(1)}, before the cue at line "
+            f"{cues[-1].line} ends ({format_timecode(cues[-1].end)}): "
+            "overlapping cues. Fix the timing or export the transcript "
+            "again without overlaps.",
+            offset,
+            line if offset == 0 else None,
+        )
 
 
 def _name_speakers(cues: list[_Cue], known: Callable[[str], bool]) -> list[TurnNotice]:
@@ -224,13 +272,18 @@ def _name_speakers(cues: list[_Cue], known: Callable[[str], bool]) -> list[TurnN
         if cue.speaker is None and (m := _CUE_LABEL_RE.match(cue.text)) is not None:
             label = m.group("label").strip()
             if found.get(label, 0) >= 2 or known(label):
-                cue.speaker, cue.text = label, cue.text[m.end():]
+                cue.speaker, cue.text = label, cue.text[m.end() :]
             elif label in found:
-                notices.append(TurnNotice(0, f"this cue starts with '{label}:', used only "
-                                          "once, so it is kept as words of the speaker before "
-                                          f"it. If {label!r} is a speaker, add --speakers "
-                                          f"'{label}=participant' (or =interviewer, =other).",
-                                          cue.line))
+                notices.append(
+                    TurnNotice(
+                        0,
+                        f"this cue starts with '{label}:', used only "
+                        "once, so it is kept as words of the speaker before "
+                        f"it. If {label!r} is a speaker, add --speakers "
+                        f"'{label}=participant' (or =interviewer, =other).",
+                        cue.line,
+                    )
+                )
         if cue.speaker is None:
             cue.speaker = current
         current = cue.speaker

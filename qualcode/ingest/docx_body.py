@@ -24,8 +24,9 @@ from lxml import etree
 MAX_PART_BYTES = 256 * 2**20  # a transcript's document.xml is a few MB at most
 _REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _OFFICE_DOCUMENT = "/officeDocument"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                          remove_comments=True, remove_pis=True)
+_PARSER = etree.XMLParser(
+    resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True, remove_pis=True
+)
 
 
 class DocxFormatError(ValueError):
@@ -74,8 +75,10 @@ def read_body(path: str | Path) -> tuple[list[str], list[DocxTable]]:
         raise DocxFormatError(f"damaged zip package: {e}") from e
     except etree.XMLSyntaxError as e:
         if "huge text node" in str(e) or "Text node too long" in str(e):  # lxml: 10 MB a node
-            raise DocxFormatError("a single run of text is over 10 MB: this is not a "
-                                  "transcript's paragraph; split the text into paragraphs") from e
+            raise DocxFormatError(
+                "a single run of text is over 10 MB: this is not a "
+                "transcript's paragraph; split the text into paragraphs"
+            ) from e
         raise DocxFormatError(f"damaged document XML: {e}") from e
     _refuse_entities(root, name)
     w = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
@@ -91,19 +94,33 @@ def _refuse_entities(root: etree._Element, part: str) -> None:
     refs = [e.text or "" for e in root.iter(etree.Entity)]
     if refs or root.getroottree().docinfo.internalDTD is not None:
         shown = f" ({', '.join(dict.fromkeys(refs))})" if refs else ""
-        raise DocxFormatError(f"{part} has XML entities{shown}, which Word never writes; "
-                              "they are not expanded and the text around them would be lost")
+        raise DocxFormatError(
+            f"{part} has XML entities{shown}, which Word never writes; "
+            "they are not expanded and the text around them would be lost"
+        )
 
 
 class _Walker:
     def __init__(self, w: str) -> None:
         self.p, self.tbl, self.tr, self.tc = f"{w}p", f"{w}tbl", f"{w}tr", f"{w}tc"
         self.t, self.br, self.type = f"{w}t", f"{w}br", f"{w}type"
-        self.leaf = {f"{w}tab": "\t", f"{w}ptab": "\t", f"{w}cr": "\n",
-                     f"{w}noBreakHyphen": "-"}
+        self.leaf = {f"{w}tab": "\t", f"{w}ptab": "\t", f"{w}cr": "\n", f"{w}noBreakHyphen": "-"}
         # Inline wrappers whose runs are text the reader sees.
-        self.inline = {f"{w}{n}" for n in ("r", "hyperlink", "ins", "smartTag", "fldSimple",
-                                            "sdt", "sdtContent", "customXml", "dir", "bdo")}
+        self.inline = {
+            f"{w}{n}"
+            for n in (
+                "r",
+                "hyperlink",
+                "ins",
+                "smartTag",
+                "fldSimple",
+                "sdt",
+                "sdtContent",
+                "customXml",
+                "dir",
+                "bdo",
+            )
+        }
         self.block_wrappers = {f"{w}{n}" for n in ("sdt", "sdtContent", "customXml")}
         self.tc_pr, self.grid_span, self.v_merge = f"{w}tcPr", f"{w}gridSpan", f"{w}vMerge"
         self.val = f"{w}val"
@@ -158,7 +175,8 @@ class _Walker:
             return False
         span = pr.find(self.grid_span)
         return pr.find(self.v_merge) is not None or (
-            span is not None and (span.get(self.val) or "1") != "1")
+            span is not None and (span.get(self.val) or "1") != "1"
+        )
 
     def _children(self, el: etree._Element, tag: str) -> Iterator[etree._Element]:
         for child in el:

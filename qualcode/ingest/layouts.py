@@ -13,17 +13,20 @@ from qualcode.ingest.participants import ParticipantPattern
 from qualcode.ingest.readers import IngestWarning, SourceText
 from qualcode.ingest.turns import LAYOUTS, LayoutError, ParsedTurns, SpeakerLabels, parse_turns
 
-LAYOUT_NAMES = {**LAYOUTS,
-                "webvtt-zoom": "WebVTT captions, 'Name: text' cues (Zoom)",
-                "webvtt-teams": "WebVTT captions, '<v Name>' cues (Teams)",
-                "srt": "SRT captions",
-                "teams-docx": "timed cues, speaker on the next line (older Teams .docx)",
-                "table": "Word table, one turn per row (Speaker | Text)",
-                "table-timed": "Word table, one turn per row (Time | Speaker | Text)"}
+LAYOUT_NAMES = {
+    **LAYOUTS,
+    "webvtt-zoom": "WebVTT captions, 'Name: text' cues (Zoom)",
+    "webvtt-teams": "WebVTT captions, '<v Name>' cues (Teams)",
+    "srt": "SRT captions",
+    "teams-docx": "timed cues, speaker on the next line (older Teams .docx)",
+    "table": "Word table, one turn per row (Speaker | Text)",
+    "table-timed": "Word table, one turn per row (Time | Speaker | Text)",
+}
 
 
-def parse_source(src: SourceText, labels: SpeakerLabels | None = None,
-                 pattern: ParticipantPattern | None = None) -> ParsedTurns:
+def parse_source(
+    src: SourceText, labels: SpeakerLabels | None = None, pattern: ParticipantPattern | None = None
+) -> ParsedTurns:
     """The turns of a transcript read from a file (see the module notes)."""
     try:
         kind = src.file_format if src.file_format in ("vtt", "srt") else None
@@ -43,8 +46,9 @@ def parse_source(src: SourceText, labels: SpeakerLabels | None = None,
                 return parsed
         return parse_turns(src.text, labels, pattern)
     except LayoutError as e:
-        raise InvalidInputError(str(where(src, e.offset, e.message, e.line))
-                                + " Nothing was imported from it.") from e
+        raise InvalidInputError(
+            str(where(src, e.offset, e.message, e.line)) + " Nothing was imported from it."
+        ) from e
 
 
 def where(src: SourceText, offset: int, message: str, line: int | None = None) -> IngestWarning:

@@ -38,32 +38,37 @@ class ParticipantId:
 class ParticipantPattern:
     """A compiled participant-id pattern and case-name template, checked against each other."""
 
-    def __init__(self, pattern: str = DEFAULT_PARTICIPANT_PATTERN,
-                 case_template: str = DEFAULT_CASE_TEMPLATE) -> None:
+    def __init__(
+        self, pattern: str = DEFAULT_PARTICIPANT_PATTERN, case_template: str = DEFAULT_CASE_TEMPLATE
+    ) -> None:
         self.pattern, self.case_template = pattern, case_template
         try:
             self._exact = re.compile(pattern)
             self._loose = re.compile(pattern, re.IGNORECASE)
         except re.error as e:
-            raise InvalidInputError(f"Participant pattern {pattern!r} is not a valid regular "
-                                    f"expression ({e}).") from e
+            raise InvalidInputError(
+                f"Participant pattern {pattern!r} is not a valid regular expression ({e})."
+            ) from e
         try:  # an id inside a file name, not glued to other letters or digits
-            self._in_name = re.compile(rf"(?<![A-Za-z0-9])(?:{pattern})(?![A-Za-z0-9])",
-                                       re.IGNORECASE)
+            self._in_name = re.compile(
+                rf"(?<![A-Za-z0-9])(?:{pattern})(?![A-Za-z0-9])", re.IGNORECASE
+            )
         except re.error:
             self._in_name = self._loose
         groups = set(self._exact.groupindex)
         try:
             fields = {f for _, f, _, _ in string.Formatter().parse(case_template) if f}
         except ValueError as e:
-            raise InvalidInputError(f"Case template {case_template!r}: {e}. Write it like "
-                                    "'Site {site}'.") from e
+            raise InvalidInputError(
+                f"Case template {case_template!r}: {e}. Write it like 'Site {{site}}'."
+            ) from e
         missing = sorted(fields - groups)
         if missing:
             raise InvalidInputError(
                 f"Case template {case_template!r} uses {{{missing[0]}}} but the participant "
                 f"pattern {pattern!r} has no group (?P<{missing[0]}>...). Add the group or "
-                "change the template.")
+                "change the template."
+            )
         self._fields = fields
 
     def _make(self, text: str) -> ParticipantId:
@@ -91,24 +96,37 @@ class ParticipantPattern:
         return "S3PW1" if self.pattern == DEFAULT_PARTICIPANT_PATTERN else f"/{self.pattern}/"
 
 
-def identify_participant(file_stem: str, turn_ids: list[ParticipantId],
-                         pattern: ParticipantPattern) -> tuple[ParticipantId | None, list[str]]:
+def identify_participant(
+    file_stem: str, turn_ids: list[ParticipantId], pattern: ParticipantPattern
+) -> tuple[ParticipantId | None, list[str]]:
     """Pick the participant id from the file name, else from the turns; warnings as text."""
     from_name = pattern.search_name(file_stem)
     labels = list(dict.fromkeys(p.label for p in turn_ids))
     if from_name is not None:
         if labels and from_name.label not in labels:
-            return from_name, [(f"the file name says {from_name.label} but the turns are "
-                                f"labelled {', '.join(labels)}; the document is filed under "
-                                f"{from_name.label} (from the file name).")]
+            return from_name, [
+                (
+                    f"the file name says {from_name.label} but the turns are "
+                    f"labelled {', '.join(labels)}; the document is filed under "
+                    f"{from_name.label} (from the file name)."
+                )
+            ]
         return from_name, []
     if len(labels) == 1:
         return next(p for p in turn_ids if p.label == labels[0]), []
     if len(labels) > 1:
-        return None, [(f"several participant ids in the turns ({', '.join(labels)}) and none "
-                       "in the file name, so the document is not attached to a participant. "
-                       f"Name the file after its participant (e.g. {labels[0]}.txt) when "
-                       "importing.")]
-    return None, [(f"no participant id in the file name or the speaker labels (expected e.g. "
-                   f"{pattern.example()}); imported without a participant. If your ids look "
-                   "different, import again with --participant-pattern REGEX --replace.")]
+        return None, [
+            (
+                f"several participant ids in the turns ({', '.join(labels)}) and none "
+                "in the file name, so the document is not attached to a participant. "
+                f"Name the file after its participant (e.g. {labels[0]}.txt) when "
+                "importing."
+            )
+        ]
+    return None, [
+        (
+            f"no participant id in the file name or the speaker labels (expected e.g. "
+            f"{pattern.example()}); imported without a participant. If your ids look "
+            "different, import again with --participant-pattern REGEX --replace."
+        )
+    ]

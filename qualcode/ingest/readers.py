@@ -79,8 +79,9 @@ class SourceText:
     def warning_at(self, offset: int, message: str) -> IngestWarning:
         """A warning located at a character offset of the stored text."""
         if self.block_starts is not None:
-            return IngestWarning(self.path.name, message, bisect_right(self.block_starts, offset),
-                                 "paragraph")
+            return IngestWarning(
+                self.path.name, message, bisect_right(self.block_starts, offset), "paragraph"
+            )
         return IngestWarning(self.path.name, message, self.text.count("\n", 0, offset) + 1)
 
 
@@ -96,8 +97,10 @@ def read_transcript(path: str | Path) -> SourceText:
         src = read_txt(path)
         src.file_format = suffix[1:]
         return src
-    raise InvalidInputError(f"{path}: {suffix or 'files without an extension'} cannot be imported "
-                            "as a transcript; use .txt, .docx, .vtt or .srt.")
+    raise InvalidInputError(
+        f"{path}: {suffix or 'files without an extension'} cannot be imported "
+        "as a transcript; use .txt, .docx, .vtt or .srt."
+    )
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -141,9 +144,11 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, list[IngestWarning]
     if encoding is None:
         nul = data.find(b"\x00")
         if nul != -1:
-            raise InvalidInputError(f"{path}: this is not a text file (binary data: a NUL byte at "
-                                    f"byte {nul}{_magic_hint(data)}). Import .txt or .docx "
-                                    "transcripts.")
+            raise InvalidInputError(
+                f"{path}: this is not a text file (binary data: a NUL byte at "
+                f"byte {nul}{_magic_hint(data)}). Import .txt or .docx "
+                "transcripts."
+            )
         try:
             text, encoding = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
@@ -153,20 +158,26 @@ def decode_bytes(data: bytes, path: Path) -> tuple[str, str, list[IngestWarning]
         try:
             text = body.decode(encoding)
         except UnicodeDecodeError as e:
-            raise InvalidInputError(f"{path}: looks like {encoding.upper()} but byte {e.start} "
-                                    "cannot be decoded. Re-save the file as UTF-8.") from e
+            raise InvalidInputError(
+                f"{path}: looks like {encoding.upper()} but byte {e.start} "
+                "cannot be decoded. Re-save the file as UTF-8."
+            ) from e
     text = normalise_newlines(text)
     bad = _CONTROL_RE.search(text)
     if bad is not None:
         count = len(_CONTROL_RE.findall(text))
         line = text.count("\n", 0, bad.start()) + 1
-        what = ("this does not look like a text file (binary data?)"
-                if count >= 3 and count * 100 > len(text)
-                else "a stray control character in the text")
-        raise InvalidInputError(f"{path}:{line}: {what}: U+{ord(bad.group()):04X}"
-                                f"{f' and {count - 1} more' if count > 1 else ''}"
-                                f"{_magic_hint(data)}. Remove it, or re-save the transcript as "
-                                "plain text.")
+        what = (
+            "this does not look like a text file (binary data?)"
+            if count >= 3 and count * 100 > len(text)
+            else "a stray control character in the text"
+        )
+        raise InvalidInputError(
+            f"{path}:{line}: {what}: U+{ord(bad.group()):04X}"
+            f"{f' and {count - 1} more' if count > 1 else ''}"
+            f"{_magic_hint(data)}. Remove it, or re-save the transcript as "
+            "plain text."
+        )
     if not text.strip():
         raise InvalidInputError(f"{path}: the file has no text. Nothing was imported from it.")
     return text, encoding, warnings
@@ -200,13 +211,17 @@ def _decode_per_line(data: bytes, path: Path) -> tuple[str, str, IngestWarning]:
             legacy = "Latin-1"
     shown = ", ".join(map(str, bad[:10])) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
     if utf8_lines:
-        message = (f"not UTF-8 on line{'s' * (len(bad) != 1)} {shown} (byte 0x{first_byte:02X}); "
-                   f"read those lines as {legacy} and the rest as UTF-8. Check accented letters "
-                   "and quotes there, or save the file as UTF-8.")
+        message = (
+            f"not UTF-8 on line{'s' * (len(bad) != 1)} {shown} (byte 0x{first_byte:02X}); "
+            f"read those lines as {legacy} and the rest as UTF-8. Check accented letters "
+            "and quotes there, or save the file as UTF-8."
+        )
         encoding = "utf-8+cp1252" if legacy == "Windows-1252" else "utf-8+latin-1"
     else:
-        message = (f"not UTF-8 (byte 0x{first_byte:02X}); read as {legacy}. Check accented "
-                   "letters and quotes, or save the file as UTF-8.")
+        message = (
+            f"not UTF-8 (byte 0x{first_byte:02X}); read as {legacy}. Check accented "
+            "letters and quotes, or save the file as UTF-8."
+        )
         encoding = "cp1252" if legacy == "Windows-1252" else "latin-1"
     return "\n".join(out), encoding, IngestWarning(path.name, message, bad[0])
 
@@ -222,18 +237,23 @@ def _check_line_lengths(data: bytes, path: Path) -> None:
             raise InvalidInputError(
                 f"{path}:{number}: line {number} is {end - start:,} bytes long (the limit is "
                 f"{MAX_LINE_BYTES:,}); this is not a transcript's line. Check that it is the "
-                "right file, or split the text into paragraphs.")
+                "right file, or split the text into paragraphs."
+            )
         start = end + 1
         number += 1
 
 
 def _sniff_encoding(data: bytes) -> tuple[str | None, bytes]:
     """Encoding from a byte-order mark or a UTF-16 NUL pattern; (None, data) if neither."""
-    for bom, name in ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-                      (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                      (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, name in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
-            return name, data if name == "utf-8-sig" else data[len(bom):]
+            return name, data if name == "utf-8-sig" else data[len(bom) :]
     sample = data[:_SNIFF_BYTES]
     half = len(sample) // 2
     if half >= 2:
@@ -269,15 +289,19 @@ def read_docx(path: str | Path) -> SourceText:
         raise InvalidInputError(f"{path}: the file is empty. Nothing was imported from it.")
     if not head.startswith(b"PK\x03\x04"):
         hint = _magic_hint(head) or "; it may be damaged or another format renamed"
-        raise InvalidInputError(f"{path}: not a .docx (not a Word package{hint}). Open it in Word "
-                                "or LibreOffice and save it as .docx.")
+        raise InvalidInputError(
+            f"{path}: not a .docx (not a Word package{hint}). Open it in Word "
+            "or LibreOffice and save it as .docx."
+        )
     from qualcode.ingest.docx_body import DocxFormatError, read_body
 
     try:
         raw, raw_tables = read_body(path)
     except (DocxFormatError, OSError) as e:
-        raise InvalidInputError(f"{path}: cannot read this .docx ({str(e)[:160]}). It may be "
-                                "damaged: open it in Word or LibreOffice and save it again.") from e
+        raise InvalidInputError(
+            f"{path}: cannot read this .docx ({str(e)[:160]}). It may be "
+            "damaged: open it in Word or LibreOffice and save it again."
+        ) from e
     kept = {i: n for n, i in enumerate(i for i, b in enumerate(raw) if b.strip())}
     blocks = [normalise_newlines(raw[i]) for i in kept]
     if not blocks:
@@ -287,21 +311,29 @@ def read_docx(path: str | Path) -> SourceText:
             raise InvalidInputError(
                 f"{path} (paragraph {n}): {len(block):,} characters in one paragraph (the limit "
                 f"is {MAX_LINE_BYTES:,}); this is not a transcript's paragraph. Check that it is "
-                "the right file, or split the text into paragraphs.")
+                "the right file, or split the text into paragraphs."
+            )
     starts, pos = [], 0
     for block in blocks:
         starts.append(pos)
         pos += len(block) + 2
-    tables = tuple(TableText(starts[kept[t.block]], kept[t.block] + 1,
-                             tuple(tuple(normalise_newlines(c) for c in row) for row in t.rows),
-                             tuple(t.merged_rows))
-                   for t in raw_tables if t.block in kept)
+    tables = tuple(
+        TableText(
+            starts[kept[t.block]],
+            kept[t.block] + 1,
+            tuple(tuple(normalise_newlines(c) for c in row) for row in t.rows),
+            tuple(t.merged_rows),
+        )
+        for t in raw_tables
+        if t.block in kept
+    )
     text = "\n\n".join(blocks)
     bad = _CONTROL_RE.search(text)
     if bad is not None:  # e.g. a NUL from a broken field code; stored text must be clean
         n = bisect_right(starts, bad.start())
-        raise InvalidInputError(f"{path} (paragraph {n}): control character "
-                                f"U+{ord(bad.group()):04X} in the text. Remove it in Word and "
-                                "save again.")
+        raise InvalidInputError(
+            f"{path} (paragraph {n}): control character "
+            f"U+{ord(bad.group()):04X} in the text. Remove it in Word and "
+            "save again."
+        )
     return SourceText(path, text, "docx", None, [], tuple(starts), tables)
-

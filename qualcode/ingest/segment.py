@@ -51,8 +51,9 @@ def blank_pipeline() -> Any:
 
     nlp = spacy.blank("en")
     nlp.max_length = BLANK_MAX_LENGTH
-    punct = list(Sentencizer.default_punct_chars) + [p for p in ELLIPSES
-                                                     if p not in Sentencizer.default_punct_chars]
+    punct = list(Sentencizer.default_punct_chars) + [
+        p for p in ELLIPSES if p not in Sentencizer.default_punct_chars
+    ]
     nlp.add_pipe("sentencizer", config={"punct_chars": punct})
     return nlp
 
@@ -65,8 +66,10 @@ def _build(key: str) -> tuple[Any, str | None]:
     try:
         nlp = spacy.load(key)
     except (OSError, ImportError, ValueError) as e:
-        return blank_pipeline(), (f"spaCy pipeline {key!r} is not installed or cannot be loaded "
-                          f"({str(e).splitlines()[0][:100]}); using the rule-based sentencizer.")
+        return blank_pipeline(), (
+            f"spaCy pipeline {key!r} is not installed or cannot be loaded "
+            f"({str(e).splitlines()[0][:100]}); using the rule-based sentencizer."
+        )
     names = nlp.component_names
     if "senter" in names:
         keep = ["senter"]
@@ -80,14 +83,16 @@ def _build(key: str) -> tuple[Any, str | None]:
     return nlp, None
 
 
-def sentence_spans(text: str, turns: Sequence[tuple[int, int]], nlp: Any,
-                   batch_size: int = 256) -> list[tuple[int, int, int]]:
+def sentence_spans(
+    text: str, turns: Sequence[tuple[int, int]], nlp: Any, batch_size: int = 256
+) -> list[tuple[int, int, int]]:
     """Sentences of each turn as ``(start, end, turn_index)`` offsets into ``text``."""
     return sentence_spans_many([(text, turns)], nlp, batch_size)[0]
 
 
-def sentence_spans_many(texts: Sequence[tuple[str, Sequence[tuple[int, int]]]], nlp: Any,
-                        batch_size: int = 256) -> list[list[tuple[int, int, int]]]:
+def sentence_spans_many(
+    texts: Sequence[tuple[str, Sequence[tuple[int, int]]]], nlp: Any, batch_size: int = 256
+) -> list[list[tuple[int, int, int]]]:
     """``sentence_spans`` for several texts through one ``nlp.pipe`` stream.
 
     One stream over many transcripts keeps spaCy's caches warm: segmenting a file,
@@ -99,8 +104,9 @@ def sentence_spans_many(texts: Sequence[tuple[str, Sequence[tuple[int, int]]]], 
     return [_turn_sentences(turns, ps, docs) for (_, turns), ps in zip(texts, pieces, strict=True)]
 
 
-def _turn_sentences(turns: Sequence[tuple[int, int]], pieces: list[str], docs: Iterator[Any]
-                    ) -> list[tuple[int, int, int]]:
+def _turn_sentences(
+    turns: Sequence[tuple[int, int]], pieces: list[str], docs: Iterator[Any]
+) -> list[tuple[int, int, int]]:
     out: list[tuple[int, int, int]] = []
     append = out.append
     for index, ((a, _), piece) in enumerate(zip(turns, pieces, strict=True)):
@@ -150,8 +156,11 @@ def _adjust(piece: str, spacy_starts: Iterable[int]) -> list[int]:
             first = st
             while first < n and piece[first].isspace():
                 first += 1
-            if first < n and piece[first].islower() \
-                    and piece[kept[-1]:st].rstrip().endswith(ELLIPSES):
+            if (
+                first < n
+                and piece[first].islower()
+                and piece[kept[-1] : st].rstrip().endswith(ELLIPSES)
+            ):
                 continue  # "so much as... that's just" is one sentence
         kept.append(st)
     return kept

@@ -14,13 +14,22 @@ from dataclasses import dataclass
 from qualcode.errors import InvalidInputError
 from qualcode.ingest.participants import ParticipantId, ParticipantPattern
 
-DEFAULT_INTERVIEWER_LABELS = ("Interviewer", "Int", "I", "Q", "Facilitator", "Researcher",
-                              "Moderator")
+DEFAULT_INTERVIEWER_LABELS = (
+    "Interviewer",
+    "Int",
+    "I",
+    "Q",
+    "Facilitator",
+    "Researcher",
+    "Moderator",
+)
 DEFAULT_PARTICIPANT_LABELS = ("R", "P", "Participant", "Respondent")
 ROLES = ("interviewer", "participant", "other")
 # "Interviewer 2", "Researcher1": numbered interviewers are interviewers too.
 _NUMBERED_INTERVIEWER_RE = re.compile(
-    r"(?:interviewer|researcher|moderator|facilitator|int)[ _-]?\d{1,2}", re.IGNORECASE)
+    r"(?:interviewer|researcher|moderator|facilitator|int)[ _-]?\d{1,2}", re.IGNORECASE
+)
+
 
 @dataclass(frozen=True)
 class SpeakerLabels:
@@ -32,15 +41,19 @@ class SpeakerLabels:
 
     def with_extra(self, extra: dict[str, str]) -> SpeakerLabels:
         """Add ``{label: role}`` pairs (role: interviewer / participant / other)."""
-        roles = {"interviewer": list(self.interviewer), "participant": list(self.participant),
-                 "other": list(self.other)}
+        roles = {
+            "interviewer": list(self.interviewer),
+            "participant": list(self.participant),
+            "other": list(self.other),
+        }
         for label, role in extra.items():
             for labels in roles.values():
                 for known in [k for k in labels if k.casefold() == label.casefold()]:
                     labels.remove(known)
             roles[role].append(label)
-        return SpeakerLabels(tuple(roles["interviewer"]), tuple(roles["participant"]),
-                             tuple(roles["other"]))
+        return SpeakerLabels(
+            tuple(roles["interviewer"]), tuple(roles["participant"]), tuple(roles["other"])
+        )
 
     def role_of(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -65,10 +78,13 @@ def parse_speaker_labels(spec: str | Iterable[str]) -> dict[str, str]:
                 raise InvalidInputError(
                     f"Speaker label {part!r}: write LABEL=ROLE with ROLE one of "
                     f"{', '.join(ROLES)}, e.g. --speakers 'Speaker 1=interviewer,"
-                    "Speaker 2=participant'.")
+                    "Speaker 2=participant'."
+                )
             if ":" in label:
-                raise InvalidInputError(f"Speaker label {label!r}: give the label without the "
-                                        "colon (Researcher, not Researcher:).")
+                raise InvalidInputError(
+                    f"Speaker label {label!r}: give the label without the "
+                    "colon (Researcher, not Researcher:)."
+                )
             add_speaker_role(out, label, role, f"--speakers {part!r}")
     return out
 
@@ -77,13 +93,15 @@ def add_speaker_role(mapping: dict[str, str], label: str, role: str, where: str)
     """Add one label -> role; the same speaker given two roles is refused, naming ``where``."""
     for known, given in mapping.items():
         if known.casefold() == label.casefold() and given != role:
-            raise InvalidInputError(f"{where}: speaker {label!r} is given two roles ({given} "
-                                    f"and {role}); keep one.")
+            raise InvalidInputError(
+                f"{where}: speaker {label!r} is given two roles ({given} and {role}); keep one."
+            )
     mapping[label] = role
 
 
-def classify_label(label: str, role_of: dict[str, str], pattern: ParticipantPattern
-                   ) -> tuple[str | None, ParticipantId | None]:
+def classify_label(
+    label: str, role_of: dict[str, str], pattern: ParticipantPattern
+) -> tuple[str | None, ParticipantId | None]:
     """(role, participant id) of a speaker label; role None when nobody said."""
     role = role_of.get(label.casefold())
     if role is not None:

@@ -27,19 +27,32 @@ from qualcode.ingest.turns import (
 )
 
 SPEAKER_HEADERS = frozenset(("speaker", "name", "speaker name", "who", "role", "person"))
-TEXT_HEADERS = frozenset(("text", "transcript", "transcription", "speech", "dialogue",
-                          "utterance", "content", "what was said", "words", "said"))
-TIME_HEADERS = frozenset(("time", "timestamp", "timecode", "time code", "start", "start time",
-                          "in", "tc"))
+TEXT_HEADERS = frozenset(
+    (
+        "text",
+        "transcript",
+        "transcription",
+        "speech",
+        "dialogue",
+        "utterance",
+        "content",
+        "what was said",
+        "words",
+        "said",
+    )
+)
+TIME_HEADERS = frozenset(
+    ("time", "timestamp", "timecode", "time code", "start", "start time", "in", "tc")
+)
 
 
-def parse_table_layout(src: SourceText, labels: SpeakerLabels | None = None,
-                       pattern: ParticipantPattern | None = None) -> ParsedTurns | None:
+def parse_table_layout(
+    src: SourceText, labels: SpeakerLabels | None = None, pattern: ParticipantPattern | None = None
+) -> ParsedTurns | None:
     """Turns from the transcript tables of a .docx; None when it has none."""
     role_of = (labels or SpeakerLabels()).role_of()
     pattern = pattern or ParticipantPattern()
-    found = [(t, cols) for t in src.tables
-             if (cols := _columns(t, role_of, pattern)) is not None]
+    found = [(t, cols) for t in src.tables if (cols := _columns(t, role_of, pattern)) is not None]
     if not found:
         return None
     turns: list[Turn] = []
@@ -47,9 +60,12 @@ def parse_table_layout(src: SourceText, labels: SpeakerLabels | None = None,
     table_ranges = []
     for table, (has_header, time_col, speaker_col, text_col) in found:
         if table.merged_rows:
-            raise LayoutError(f"the transcript table has merged cells (row "
-                              f"{table.merged_rows[0] + 1}); unmerge them in Word so each row "
-                              "is one turn, and import again.", table.start)
+            raise LayoutError(
+                f"the transcript table has merged cells (row "
+                f"{table.merged_rows[0] + 1}); unmerge them in Word so each row "
+                "is one turn, and import again.",
+                table.start,
+            )
         pos = table.start
         for r, row in enumerate(table.rows):
             cells, starts = row, []
@@ -61,9 +77,11 @@ def parse_table_layout(src: SourceText, labels: SpeakerLabels | None = None,
             if r == 0 and has_header:
                 continue
             if max(speaker_col, text_col) >= len(cells):
-                raise LayoutError(f"row {r + 1} of the transcript table has {len(cells)} "
-                                  "cells where the others have more; fill or split the row.",
-                                  starts[0] if starts else table.start)
+                raise LayoutError(
+                    f"row {r + 1} of the transcript table has {len(cells)} "
+                    "cells where the others have more; fill or split the row.",
+                    starts[0] if starts else table.start,
+                )
             said = cells[text_col]
             if not said.strip():
                 continue
@@ -74,8 +92,13 @@ def parse_table_layout(src: SourceText, labels: SpeakerLabels | None = None,
             time = parse_timecode(cells[time_col]) if time_col is not None else None
             turns.append(make_turn(a, b, speaker, role, pid, time))
             if speaker is None:
-                unplaced.append(Unplaced(a, said.strip()[:80], f"row {r + 1} of the table has "
-                                         "no speaker: kept as a turn with no speaker"))
+                unplaced.append(
+                    Unplaced(
+                        a,
+                        said.strip()[:80],
+                        f"row {r + 1} of the table has no speaker: kept as a turn with no speaker",
+                    )
+                )
         table_ranges.append((table.start, pos))
     _check_no_labelled_paragraphs(src, table_ranges, labels, pattern, unplaced)
     notices = unknown_speaker_notices(turns)
@@ -83,8 +106,9 @@ def parse_table_layout(src: SourceText, labels: SpeakerLabels | None = None,
     return ParsedTurns(turns, notices, layout, unplaced)
 
 
-def _columns(table: TableText, role_of: dict[str, str], pattern: ParticipantPattern
-             ) -> tuple[bool, int | None, int, int] | None:
+def _columns(
+    table: TableText, role_of: dict[str, str], pattern: ParticipantPattern
+) -> tuple[bool, int | None, int, int] | None:
     """(header?, time column, speaker column, text column) of a transcript table, else None."""
     if not table.rows or len(table.rows[0]) < 2:
         return None
@@ -98,15 +122,24 @@ def _columns(table: TableText, role_of: dict[str, str], pattern: ParticipantPatt
     if len(body) < 3:  # a two-row table is metadata ("Participant | S3PW1"), not an interview
         return None
     width = max(len(r) for r in body)
-    known = [sum(1 for r in body if i < len(r) and r[i].strip() and classify_label(
-        " ".join(r[i].split()).rstrip(":"), role_of, pattern)[0] is not None)
-        for i in range(width)]
+    known = [
+        sum(
+            1
+            for r in body
+            if i < len(r)
+            and r[i].strip()
+            and classify_label(" ".join(r[i].split()).rstrip(":"), role_of, pattern)[0] is not None
+        )
+        for i in range(width)
+    ]
     speaker = max(range(width), key=lambda i: known[i])
     names = [" ".join(r[speaker].split()).casefold() for r in body if speaker < len(r)]
     if known[speaker] * 5 < len(body) * 3 or len(set(names)) == len(names):
         return None  # not mostly known speakers, or no speaker twice: a table of facts
-    timed = [sum(1 for r in body if i < len(r) and parse_timecode(r[i]) is not None)
-             for i in range(width)]
+    timed = [
+        sum(1 for r in body if i < len(r) and parse_timecode(r[i]) is not None)
+        for i in range(width)
+    ]
     time = next((i for i in range(width) if i != speaker and timed[i] * 2 >= len(body)), None)
     others = [i for i in range(width) if i not in (speaker, time)]
     if not others:
@@ -115,9 +148,13 @@ def _columns(table: TableText, role_of: dict[str, str], pattern: ParticipantPatt
     return False, time, speaker, text
 
 
-def _check_no_labelled_paragraphs(src: SourceText, tables: list[tuple[int, int]],
-                                  labels: SpeakerLabels | None, pattern: ParticipantPattern,
-                                  unplaced: list[Unplaced]) -> None:
+def _check_no_labelled_paragraphs(
+    src: SourceText,
+    tables: list[tuple[int, int]],
+    labels: SpeakerLabels | None,
+    pattern: ParticipantPattern,
+    unplaced: list[Unplaced],
+) -> None:
     """Speaker lines outside the tables mean two layouts; other text is reported."""
     first = tables[0][0]
     text = src.text
@@ -127,13 +164,17 @@ def _check_no_labelled_paragraphs(src: SourceText, tables: list[tuple[int, int]]
     rest = "".join(outside)
     parsed = parse_turns(rest, labels, pattern)
     if parsed.layout != "none" and len(parsed.turns) >= 2:
-        raise LayoutError("mixed layouts in one file: a transcript table and speaker "
-                          "paragraphs ('Label: text') here. Put every turn in the table or "
-                          "every turn in paragraphs, and import again.", parsed.turns[0].start)
+        raise LayoutError(
+            "mixed layouts in one file: a transcript table and speaker "
+            "paragraphs ('Label: text') here. Put every turn in the table or "
+            "every turn in paragraphs, and import again.",
+            parsed.turns[0].start,
+        )
     pos = 0
     for line in rest.split("\n"):
         words = line.strip()
         if pos > first and words and not words.startswith("["):
-            unplaced.append(Unplaced(pos, words[:80], "outside the transcript table: not "
-                                     "counted as speech"))
+            unplaced.append(
+                Unplaced(pos, words[:80], "outside the transcript table: not counted as speech")
+            )
         pos += len(line) + 1

@@ -35,13 +35,48 @@ from qualcode.ingest.speakers import (  # noqa: F401 - re-exported: callers impo
 from qualcode.ingest.timecodes import TIMECODE, parse_timecode
 
 # Keys of a header block ("Date: 3 May", "Duration: 45:12"): never speakers.
-HEADER_KEYS = frozenset((
-    "date", "time", "duration", "length", "title", "location", "place", "venue", "transcript",
-    "transcribed by", "transcriber", "recorded", "recording", "recording date", "file",
-    "file name", "filename", "interview", "interview date", "interview date and time",
-    "site", "project", "study", "meeting", "meeting title", "notes", "note", "language",
-    "source", "audio", "audio file", "participants", "speakers", "attendees", "mode",
-    "format", "keywords", "summary"))
+HEADER_KEYS = frozenset(
+    (
+        "date",
+        "time",
+        "duration",
+        "length",
+        "title",
+        "location",
+        "place",
+        "venue",
+        "transcript",
+        "transcribed by",
+        "transcriber",
+        "recorded",
+        "recording",
+        "recording date",
+        "file",
+        "file name",
+        "filename",
+        "interview",
+        "interview date",
+        "interview date and time",
+        "site",
+        "project",
+        "study",
+        "meeting",
+        "meeting title",
+        "notes",
+        "note",
+        "language",
+        "source",
+        "audio",
+        "audio file",
+        "participants",
+        "speakers",
+        "attendees",
+        "mode",
+        "format",
+        "keywords",
+        "summary",
+    )
+)
 
 # Optional timestamp, a label, an optional "(timestamp)", then how the speech follows:
 # ":" (speech on the line or the next lines), " - " / " – " (dash labels), a timestamp
@@ -52,17 +87,21 @@ _LINE_RE = re.compile(
     r"(?P<label>[^\s:\[(\-–—][^:\n]{0,39}?)"
     rf"(?:(?:[ \t]+|[ \t]*[\[(])(?P<ts2>{TIMECODE})[\])]?)?"
     r"(?:(?P<colon>[ \t]*:(?=\s|$))|(?P<dash>[ \t]+[-–—](?=[ \t]|$))"
-    rf"|[ \t]+(?P<ts3>{TIMECODE})[ \t]*$|(?P<alone>[ \t]*$))[ \t]*")
+    rf"|[ \t]+(?P<ts3>{TIMECODE})[ \t]*$|(?P<alone>[ \t]*$))[ \t]*"
+)
 # A line that ends the interview: what follows is no one's speech.
-_END_RE = re.compile(r"[ \t]*(?:[\[(]?end of (?:the )?(?:transcript|transcription|interview|"
-                     r"recording)[\])]?\.?|[^\n]{1,60} stopped transcription)[ \t]*",
-                     re.IGNORECASE)
+_END_RE = re.compile(
+    r"[ \t]*(?:[\[(]?end of (?:the )?(?:transcript|transcription|interview|"
+    r"recording)[\])]?\.?|[^\n]{1,60} stopped transcription)[ \t]*",
+    re.IGNORECASE,
+)
 # The common "Label: text" line, tried first: its label runs straight to the colon (no
 # dash inside, so "Name - text: more" is left to the full grammar above).
 _COLON_RE = re.compile(
     rf"[ \t]*(?:[\[(]?(?P<ts1>{TIMECODE})[\])]?[ \t]+)?"
     r"(?P<label>[^\s:\[(\-–—][^:\n\-–—]{0,39})"
-    rf"(?:(?:[ \t]+|[ \t]*[\[(])(?P<ts2>{TIMECODE})[\])]?)?[ \t]*:(?=\s|$)[ \t]*")
+    rf"(?:(?:[ \t]+|[ \t]*[\[(])(?P<ts2>{TIMECODE})[\])]?)?[ \t]*:(?=\s|$)[ \t]*"
+)
 _LABEL_LIKE_RE = re.compile(r"[A-Z][\w'.-]*(?: [A-Z0-9][\w'.-]*){0,2}")
 # Longer than this, a line is a speaker line only with ":" or a dash within it (the forms
 # that end the line, "Name  0:03" and a label alone, are shorter).
@@ -81,8 +120,13 @@ LAYOUTS = {
     "none": "no speaker labels found",
 }
 # Speaker-line forms that cannot share a file; a label alone on its line fits any of them.
-_FAMILY = {"colon": "Label: text", "rev": "Label: text", "alone": None,
-           "dash": "Label - text", "time": "Name  0:03"}
+_FAMILY = {
+    "colon": "Label: text",
+    "rev": "Label: text",
+    "alone": None,
+    "dash": "Label - text",
+    "time": "Name  0:03",
+}
 
 
 @dataclass(frozen=True)
@@ -139,10 +183,17 @@ class LayoutError(InvalidInputError):
         self.offset, self.line, self.message = offset, line, message
 
 
-def make_turn(start: int, end: int, speaker: str | None, role: str | None,
-              pid: ParticipantId | None = None, timecode: int | None = None) -> Turn:
-    return Turn(start, end, speaker, None if role is None else role == "participant", pid,
-                role, timecode)
+def make_turn(
+    start: int,
+    end: int,
+    speaker: str | None,
+    role: str | None,
+    pid: ParticipantId | None = None,
+    timecode: int | None = None,
+) -> Turn:
+    return Turn(
+        start, end, speaker, None if role is None else role == "participant", pid, role, timecode
+    )
 
 
 @dataclass(slots=True)
@@ -157,8 +208,9 @@ class _Line:
     timecode: int | None
 
 
-def parse_turns(text: str, labels: SpeakerLabels | None = None,
-                pattern: ParticipantPattern | None = None) -> ParsedTurns:
+def parse_turns(
+    text: str, labels: SpeakerLabels | None = None, pattern: ParticipantPattern | None = None
+) -> ParsedTurns:
     """Find the speaker turns of a transcript (see the module notes).
 
     Each line is matched once against the line grammar; a turn runs from its
@@ -181,8 +233,9 @@ def parse_turns(text: str, labels: SpeakerLabels | None = None,
             if starts:
                 starts.append(ln)
             continue
-        if not ln.known and not _unknown_is_speaker(ln, counts[(ln.label, ln.form)] >= 2,
-                                                    bool(starts), known_forms):
+        if not ln.known and not _unknown_is_speaker(
+            ln, counts[(ln.label, ln.form)] >= 2, bool(starts), known_forms
+        ):
             continue
         starts.append(ln)
     if not starts:
@@ -193,19 +246,21 @@ def parse_turns(text: str, labels: SpeakerLabels | None = None,
     for ln, end in zip(starts, ends, strict=True):
         if ln.form == "end":
             continue
-        chunk = text[ln.body:end]
+        chunk = text[ln.body : end]
         stripped = chunk.strip()
         if stripped:
             start = ln.body + len(chunk) - len(chunk.lstrip())
-            turns.append(make_turn(start, start + len(stripped), ln.label, ln.role, ln.pid,
-                                   ln.timecode))
+            turns.append(
+                make_turn(start, start + len(stripped), ln.label, ln.role, ln.pid, ln.timecode)
+            )
     notices = unknown_speaker_notices(turns)
     unplaced = _preamble_speech(text, starts[0].offset)
     return ParsedTurns(turns, notices, _layout_of(starts), unplaced)
 
 
-def _unknown_is_speaker(ln: _Line, repeated: bool, after_first: bool,
-                        known_forms: set[str]) -> bool:
+def _unknown_is_speaker(
+    ln: _Line, repeated: bool, after_first: bool, known_forms: set[str]
+) -> bool:
     """Whether a line with a label nobody configured starts a turn (of a speaker with no
     role, reported) rather than being speech: it must look like the file's speaker lines.
 
@@ -221,8 +276,9 @@ def _unknown_is_speaker(ln: _Line, repeated: bool, after_first: bool,
     return repeated or after_first
 
 
-def _speaker_lines(text: str, role_of: dict[str, str], pattern: ParticipantPattern
-                   ) -> Iterator[_Line]:
+def _speaker_lines(
+    text: str, role_of: dict[str, str], pattern: ParticipantPattern
+) -> Iterator[_Line]:
     match, colon_match = _LINE_RE.match, _COLON_RE.match
     like = _LABEL_LIKE_RE.fullmatch
     end = _END_RE.fullmatch
@@ -244,7 +300,8 @@ def _speaker_lines(text: str, role_of: dict[str, str], pattern: ParticipantPatte
                 pos += len(line) + 1
                 continue
             label, ts1, ts2, colon, dash, ts3, alone = m.group(
-                "label", "ts1", "ts2", "colon", "dash", "ts3", "alone")
+                "label", "ts1", "ts2", "colon", "dash", "ts3", "alone"
+            )
         if alone is not None and len(line) <= 80 and end(line):
             yield _Line(pos, pos, "", "end", None, None, True, None)
             pos += len(line) + 1
@@ -253,8 +310,12 @@ def _speaker_lines(text: str, role_of: dict[str, str], pattern: ParticipantPatte
         kind = seen.get(label)
         if kind is None:
             role, pid = classify_label(label, role_of, pattern)
-            kind = seen[label] = (role, pid, role is not None or (
-                like(label) is not None and label.casefold() not in HEADER_KEYS))
+            kind = seen[label] = (
+                role,
+                pid,
+                role is not None
+                or (like(label) is not None and label.casefold() not in HEADER_KEYS),
+            )
         role, pid, speakerish = kind
         ts = ts1 or ts2 or ts3
         if speakerish and not (alone is not None and ts is None and role is None):
@@ -264,9 +325,16 @@ def _speaker_lines(text: str, role_of: dict[str, str], pattern: ParticipantPatte
                 form = "dash"
             else:
                 form = "time" if ts else "alone"
-            yield _Line(pos, pos + m.end() if alone is None and ts3 is None else pos + len(line),
-                        label, form, role, pid, role is not None,
-                        parse_timecode(ts) if ts else None)
+            yield _Line(
+                pos,
+                pos + m.end() if alone is None and ts3 is None else pos + len(line),
+                label,
+                form,
+                role,
+                pid,
+                role is not None,
+                parse_timecode(ts) if ts else None,
+            )
         pos += len(line) + 1
 
 
@@ -278,10 +346,10 @@ def _header_block_end(text: str) -> int:
     end = _BLANK_LINE_RE.search(text, start)
     if end is None:
         return 0
-    block = text[start:end.start()].split("\n")
+    block = text[start : end.start()].split("\n")
     if len(block) > _HEADER_LINES or not any(
-            line.partition(":")[0].strip().casefold() in HEADER_KEYS
-            for line in block if ":" in line):
+        line.partition(":")[0].strip().casefold() in HEADER_KEYS for line in block if ":" in line
+    ):
         return 0
     return end.start()
 
@@ -308,7 +376,9 @@ def _check_one_layout(starts: list[_Line]) -> None:
             f"mixed layouts in one file: '{_FAMILY[a.form]}' ({count[_FAMILY[a.form]]} speaker "
             f"lines, first {a.label!r}) and '{_FAMILY[b.form]}' ({count[_FAMILY[b.form]]} "
             f"lines, first {b.label!r}) here. Write every speaker line the same way and "
-            "import again.", b.offset)
+            "import again.",
+            b.offset,
+        )
 
 
 def _layout_of(starts: list[_Line]) -> str:
@@ -330,11 +400,16 @@ def unknown_speaker_notices(turns: list[Turn]) -> list[TurnNotice]:
     for t in turns:
         if t.role is None and t.speaker is not None:
             found.setdefault(t.speaker, []).append(t)
-    return [TurnNotice(ts[0].start, f"speaker {label!r} ({len(ts)} turn{'s' * (len(ts) != 1)}) "
-                       "has no role; the turns are kept as that speaker's, unattributed. "
-                       f"Settle it with --speakers '{label}=participant' (or =interviewer, "
-                       "=other), or `qualcode reparse DOC --speakers ...` once stored.")
-            for label, ts in found.items()]
+    return [
+        TurnNotice(
+            ts[0].start,
+            f"speaker {label!r} ({len(ts)} turn{'s' * (len(ts) != 1)}) "
+            "has no role; the turns are kept as that speaker's, unattributed. "
+            f"Settle it with --speakers '{label}=participant' (or =interviewer, "
+            "=other), or `qualcode reparse DOC --speakers ...` once stored.",
+        )
+        for label, ts in found.items()
+    ]
 
 
 def _preamble_speech(text: str, end: int) -> list[Unplaced]:
@@ -344,8 +419,13 @@ def _preamble_speech(text: str, end: int) -> list[Unplaced]:
     for line in text[:end].split("\n"):
         stripped = line.strip()
         if len(stripped.split()) >= _PREAMBLE_SPEECH_WORDS and not stripped.startswith("["):
-            out.append(Unplaced(pos, stripped, "before the first speaker line: kept as a "
-                                "preamble, not counted as speech"))
+            out.append(
+                Unplaced(
+                    pos,
+                    stripped,
+                    "before the first speaker line: kept as a preamble, not counted as speech",
+                )
+            )
         pos += len(line) + 1
     return out
 
@@ -356,12 +436,16 @@ def _no_turns(text: str, seen: dict[tuple[str, str], int]) -> ParsedTurns:
     hint = ""
     if seen:
         top = sorted(seen.items(), key=lambda kv: -kv[1])[:3]
-        hint = (" Lines start with " + ", ".join(
-            f"'{k}{' -' if form == 'dash' else ':'}' ({n}x)" for (k, form), n in top)
+        hint = (
+            " Lines start with "
+            + ", ".join(f"'{k}{' -' if form == 'dash' else ':'}' ({n}x)" for (k, form), n in top)
             + f"; if these are speakers, add --speakers '{top[0][0][0]}=participant' "
-            "(or =interviewer) and import again with --replace.")
-    message = ("no speaker turns found (no line starts with a known label such as "
-               "'Interviewer:' or a participant id); the text is stored as one block." + hint)
+            "(or =interviewer) and import again with --replace."
+        )
+    message = (
+        "no speaker turns found (no line starts with a known label such as "
+        "'Interviewer:' or a participant id); the text is stored as one block." + hint
+    )
     turns = [Turn(start, end, None, None)] if start < end else []
     unplaced = [Unplaced(0, text[start:end].split("\n", 1)[0][:80], "no speaker turn found")]
     return ParsedTurns(turns, [TurnNotice(0, message)], "none", unplaced if turns else [])

@@ -308,8 +308,14 @@ def _result(
     )
 
 
-def export_agreement(project: Project, result: dict[str, Any], out: str | Path, *,
-                     allow_identifiers: str | None = None, key: Any = None) -> Path:
+def export_agreement(
+    project: Project,
+    result: dict[str, Any],
+    out: str | Path,
+    *,
+    allow_identifiers: str | None = None,
+    key: Any = None,
+) -> Path:
     """Write the agreement table to .docx, .xlsx or .csv, after the identifier check."""
     from qualcode.services.leaks import export_gate
 

@@ -72,7 +72,9 @@ def parse_assignments(items: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
         if "=" not in item:
-            raise InvalidInputError(f"{item!r}: attributes are written name=value, e.g. fidelity=12.")
+            raise InvalidInputError(
+                f"{item!r}: attributes are written name=value, e.g. fidelity=12."
+            )
         key, value = item.split("=", 1)
         out[key.strip()] = value
     return out
@@ -96,8 +98,10 @@ def import_cases_csv(project: Project, path: str | Path) -> CaseImportReport:
     path = Path(path)
     rows = read_csv_rows(path)
     if not rows or not is_case_table(rows[0]):
-        raise InvalidInputError(f"{path}:1: the first column must be headed 'case' "
-                                "(one row per case, then one column per attribute).")
+        raise InvalidInputError(
+            f"{path}:1: the first column must be headed 'case' "
+            "(one row per case, then one column per attribute)."
+        )
     header = [h.strip() for h in rows[0]]
     if len(set(h.lower() for h in header)) != len(header):
         raise InvalidInputError(f"{path}:1: duplicate column names in the header.")
@@ -108,8 +112,10 @@ def import_cases_csv(project: Project, path: str | Path) -> CaseImportReport:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                raise InvalidInputError(f"{path}:{lineno}: {len(row)} cells but the header has "
-                                        f"{len(header)}. Fix the row (quote cells with commas).")
+                raise InvalidInputError(
+                    f"{path}:{lineno}: {len(row)} cells but the header has "
+                    f"{len(header)}. Fix the row (quote cells with commas)."
+                )
             if not row[0].strip():
                 raise InvalidInputError(f"{path}:{lineno}: the case name (first cell) is empty.")
             case, created = get_or_create_case(s, row[0])
@@ -134,8 +140,10 @@ def _check_case_rows(path: Path, header: list[str], rows: list[list[str]]) -> No
             continue
         name = " ".join(row[0].split()).lower()
         if name in seen:
-            raise InvalidInputError(f"{path}:{lineno}: case {row[0].strip()!r} is already on "
-                                    f"line {seen[name]}; keep one row per case (merge the two).")
+            raise InvalidInputError(
+                f"{path}:{lineno}: case {row[0].strip()!r} is already on "
+                f"line {seen[name]}; keep one row per case (merge the two)."
+            )
         seen[name] = lineno
         for col, cell in enumerate(row[1:], start=1):
             if not cell.strip():
@@ -148,7 +156,8 @@ def _check_case_rows(path: Path, header: list[str], rows: list[list[str]]) -> No
         if col in numbers:
             raise InvalidInputError(
                 f"{path}:{lineno}: column {header[col]!r} holds numbers (line {numbers[col]}) "
-                f"but {cell!r} here; write a number, or leave the cell empty if it is unknown.")
+                f"but {cell!r} here; write a number, or leave the cell empty if it is unknown."
+            )
 
 
 def _attach_participants(s: Session, case: Case, cell: str, where: str) -> None:
@@ -156,29 +165,54 @@ def _attach_participants(s: Session, case: Case, cell: str, where: str) -> None:
     for label in cell.replace(",", " ").split():
         row = s.scalar(select(Participant).where(func.lower(Participant.label) == label.lower()))
         if row is None:
-            raise InvalidInputError(f"{where}: no participant {label!r} in the project. Import "
-                                    "their transcript first, or remove it from the cell.")
+            raise InvalidInputError(
+                f"{where}: no participant {label!r} in the project. Import "
+                "their transcript first, or remove it from the cell."
+            )
         row.case_id = case.id
 
 
 def list_cases(project: Project) -> list[CaseInfo]:
     """Every case with attributes, participants and documents (four queries, not per case)."""
     with project.read() as s:
-        docs = dict(s.execute(select(func.coalesce(Participant.case_id, Document.case_id), func.count())
-                              .select_from(Document)
-                              .outerjoin(Participant, Document.participant_id == Participant.id)
-                              .group_by(func.coalesce(Participant.case_id, Document.case_id))).all())
+        docs = dict(
+            s.execute(
+                select(func.coalesce(Participant.case_id, Document.case_id), func.count())
+                .select_from(Document)
+                .outerjoin(Participant, Document.participant_id == Participant.id)
+                .group_by(func.coalesce(Participant.case_id, Document.case_id))
+            ).all()
+        )
         attrs: dict[int, dict[str, float | int | str | None]] = {}
         for case_id, name, kind, number, text in s.execute(
-                select(CaseAttribute.case_id, CaseAttribute.name, CaseAttribute.value_type,
-                       CaseAttribute.number_value, CaseAttribute.text_value)
-                .order_by(CaseAttribute.case_id, CaseAttribute.name)):
+            select(
+                CaseAttribute.case_id,
+                CaseAttribute.name,
+                CaseAttribute.value_type,
+                CaseAttribute.number_value,
+                CaseAttribute.text_value,
+            ).order_by(CaseAttribute.case_id, CaseAttribute.name)
+        ):
             attrs.setdefault(case_id, {})[name] = attribute_value(kind, number, text)
         labels: dict[int, list[str]] = {}
-        for case_id, label in s.execute(select(Participant.case_id, Participant.label)
-                                        .where(Participant.case_id.is_not(None))):
+        for case_id, label in s.execute(
+            select(Participant.case_id, Participant.label).where(Participant.case_id.is_not(None))
+        ):
             labels.setdefault(case_id, []).append(label)
-        return [CaseInfo(c.id, c.name, attrs.get(c.id, {}), c.group_name, c.group_source,
-                         c.group_reason, tuple(sorted(labels.get(c.id, ()))), docs.get(c.id, 0))
-                for c in s.execute(select(Case.id, Case.name, Case.group_name, Case.group_source,
-                                          Case.group_reason).order_by(Case.name))]
+        return [
+            CaseInfo(
+                c.id,
+                c.name,
+                attrs.get(c.id, {}),
+                c.group_name,
+                c.group_source,
+                c.group_reason,
+                tuple(sorted(labels.get(c.id, ()))),
+                docs.get(c.id, 0),
+            )
+            for c in s.execute(
+                select(
+                    Case.id, Case.name, Case.group_name, Case.group_source, Case.group_reason
+                ).order_by(Case.name)
+            )
+        ]

@@ -53,20 +53,40 @@ EXPORT_FORMATS = ("docx", "xlsx", "csv", "html")
 # -- building the matrix ---------------------------------------------------------------
 
 
-def make_spec(project: Project, *, by: str = "case", domains: Sequence[str] = (),
-              codes: Sequence[str | int] = (), roll_up: bool = True, max_depth: int | None = None,
-              headings: bool = False, valences: Sequence[str] = (), coders: Sequence[str] = (),
-              groups: Sequence[str] = (), cases: Sequence[str] = (), where: Sequence[str] = (),
-              documents: Sequence[str | int] = ()) -> MatrixSpec:
+def make_spec(
+    project: Project,
+    *,
+    by: str = "case",
+    domains: Sequence[str] = (),
+    codes: Sequence[str | int] = (),
+    roll_up: bool = True,
+    max_depth: int | None = None,
+    headings: bool = False,
+    valences: Sequence[str] = (),
+    coders: Sequence[str] = (),
+    groups: Sequence[str] = (),
+    cases: Sequence[str] = (),
+    where: Sequence[str] = (),
+    documents: Sequence[str | int] = (),
+) -> MatrixSpec:
     """A MatrixSpec from names as a user types them (code paths, document names)."""
     with project.read() as s:
         code_ids = tuple(resolve_code(s, c).id for c in codes)
         doc_ids = tuple(resolve_document(s, d).id for d in documents)
-    return MatrixSpec(by=by, domains=tuple(domains), code_ids=code_ids, roll_up=roll_up,
-                      max_depth=max_depth, headings=headings,
-                      valences=tuple(v.lower() for v in valences), coders=tuple(coders),
-                      groups=tuple(groups), cases=tuple(cases), where=tuple(where),
-                      document_ids=doc_ids)
+    return MatrixSpec(
+        by=by,
+        domains=tuple(domains),
+        code_ids=code_ids,
+        roll_up=roll_up,
+        max_depth=max_depth,
+        headings=headings,
+        valences=tuple(v.lower() for v in valences),
+        coders=tuple(coders),
+        groups=tuple(groups),
+        cases=tuple(cases),
+        where=tuple(where),
+        document_ids=doc_ids,
+    )
 
 
 def matrix(project: Project, spec: MatrixSpec | None = None) -> Matrix:
@@ -85,16 +105,26 @@ def describe_spec(project: Project, spec: MatrixSpec) -> list[str]:
     """The filters of a spec in words, with code and document names."""
     with project.read() as s:
         paths = code_paths(s)
-        docs = dict(s.execute(select(Document.id, Document.name)
-                              .where(Document.id.in_(spec.document_ids))).all()) \
-            if spec.document_ids else {}
+        docs = (
+            dict(
+                s.execute(
+                    select(Document.id, Document.name).where(Document.id.in_(spec.document_ids))
+                ).all()
+            )
+            if spec.document_ids
+            else {}
+        )
     return spec.describe(docs, {i: "/".join(p) for i, p in paths.items()})
 
 
 def framework_names(project: Project) -> list[str]:
     with project.read() as s:
-        return [f"{n} {v}".strip() for n, v in s.execute(select(Framework.name, Framework.version)
-                                                         .order_by(Framework.applied_at))]
+        return [
+            f"{n} {v}".strip()
+            for n, v in s.execute(
+                select(Framework.name, Framework.version).order_by(Framework.applied_at)
+            )
+        ]
 
 
 # -- cells -------------------------------------------------------------------------------
@@ -161,21 +191,30 @@ def _resolve_cell(s: Session, row_type: str, row: str | int, code: str | int) ->
             found = resolve_case(s, row)
         row_id, label = found.id, found.name
     else:
-        q = select(Participant).where(Participant.id == row) if isinstance(row, int) else \
-            select(Participant).where(func.lower(Participant.label) == row.strip().lower())
+        q = (
+            select(Participant).where(Participant.id == row)
+            if isinstance(row, int)
+            else select(Participant).where(func.lower(Participant.label) == row.strip().lower())
+        )
         part = s.scalar(q)
         if part is None:
-            raise NotFoundError(f"No participant {row!r}. Participant ids look like S3PW1; "
-                                "see `qualcode documents`.")
+            raise NotFoundError(
+                f"No participant {row!r}. Participant ids look like S3PW1; "
+                "see `qualcode documents`."
+            )
         row_id, label = part.id, part.label
     cd = resolve_code(s, code)
     return CellRef(row_type, row_id, cd.id, label, code_paths(s)[cd.id])
 
 
 def _summary_row(s: Session, ref: CellRef) -> CellSummary | None:
-    return s.scalar(select(CellSummary).where(CellSummary.row_type == ref.row_type,
-                                              CellSummary.row_id == ref.row_id,
-                                              CellSummary.code_id == ref.code_id))
+    return s.scalar(
+        select(CellSummary).where(
+            CellSummary.row_type == ref.row_type,
+            CellSummary.row_id == ref.row_id,
+            CellSummary.code_id == ref.code_id,
+        )
+    )
 
 
 def _summary_info(s: Session, row: CellSummary | None) -> SummaryInfo | None:
@@ -188,39 +227,65 @@ def _summary_info(s: Session, row: CellSummary | None) -> SummaryInfo | None:
 def _revisions(s: Session, summary_id: int | None) -> tuple[RevisionInfo, ...]:
     if summary_id is None:
         return ()
-    q = (select(CellSummaryRevision.id, CellSummaryRevision.text, CellSummaryRevision.status,
-                Coder.name, CellSummaryRevision.saved_at)
-         .outerjoin(Coder, Coder.id == CellSummaryRevision.coder_id)
-         .where(CellSummaryRevision.summary_id == summary_id)
-         .order_by(CellSummaryRevision.id.desc()))
+    q = (
+        select(
+            CellSummaryRevision.id,
+            CellSummaryRevision.text,
+            CellSummaryRevision.status,
+            Coder.name,
+            CellSummaryRevision.saved_at,
+        )
+        .outerjoin(Coder, Coder.id == CellSummaryRevision.coder_id)
+        .where(CellSummaryRevision.summary_id == summary_id)
+        .order_by(CellSummaryRevision.id.desc())
+    )
     return tuple(RevisionInfo(*r) for r in s.execute(q))
 
 
 def _comments(s: Session, ref: CellRef) -> tuple[CommentInfo, ...]:
-    q = (select(WorkshopComment.id, WorkshopComment.author, WorkshopComment.text,
-                WorkshopComment.created_at)
-         .where(WorkshopComment.row_type == ref.row_type, WorkshopComment.row_id == ref.row_id,
-                WorkshopComment.code_id == ref.code_id).order_by(WorkshopComment.id))
+    q = (
+        select(
+            WorkshopComment.id,
+            WorkshopComment.author,
+            WorkshopComment.text,
+            WorkshopComment.created_at,
+        )
+        .where(
+            WorkshopComment.row_type == ref.row_type,
+            WorkshopComment.row_id == ref.row_id,
+            WorkshopComment.code_id == ref.code_id,
+        )
+        .order_by(WorkshopComment.id)
+    )
     return tuple(CommentInfo(*r) for r in s.execute(q))
 
 
-def cell_detail(project: Project, row_type: str, row: str | int, code: str | int, *,
-                cell: Cell | None = None) -> CellDetail:
+def cell_detail(
+    project: Project, row_type: str, row: str | int, code: str | int, *, cell: Cell | None = None
+) -> CellDetail:
     """Open one cell: its quotes (from the matrix cell given), summary, history, comments."""
     with project.read() as s:
         ref = _resolve_cell(s, row_type, row, code)
         summary = _summary_info(s, _summary_row(s, ref))
         cell = cell if cell is not None else Cell()
-        return CellDetail(ref, cell, tuple(load_quotes(s, cell.coding_ids)), summary,
-                          _revisions(s, summary.id if summary else None), _comments(s, ref))
+        return CellDetail(
+            ref,
+            cell,
+            tuple(load_quotes(s, cell.coding_ids)),
+            summary,
+            _revisions(s, summary.id if summary else None),
+            _comments(s, ref),
+        )
 
 
 def matrix_cell_detail(project: Project, m: Matrix, ri: int, ci: int) -> CellDetail:
     """Open the cell at row ``ri``, column ``ci`` of a built matrix."""
     row = m.rows[ri]
     if row.id is None:
-        raise InvalidInputError(f"{row.label} collects codings of documents with no "
-                                f"{row.row_type}; assign them to one to chart them.")
+        raise InvalidInputError(
+            f"{row.label} collects codings of documents with no "
+            f"{row.row_type}; assign them to one to chart them."
+        )
     return cell_detail(project, row.row_type, row.id, m.columns[ci].code_id, cell=m.cell(ri, ci))
 
 
@@ -234,8 +299,10 @@ def _check_status(status: str | None, text: str) -> str | None:
     if status not in SUMMARY_STATUSES:
         raise InvalidInputError(f"Status {status!r} is not one of {', '.join(SUMMARY_STATUSES)}.")
     if status == "empty" and text:
-        raise InvalidInputError("Status 'empty' is for a cell with no summary; a written summary "
-                                "is 'draft' or 'reviewed'.")
+        raise InvalidInputError(
+            "Status 'empty' is for a cell with no summary; a written summary "
+            "is 'draft' or 'reviewed'."
+        )
     return status
 
 
@@ -244,8 +311,16 @@ def normalise_summary(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
-def write_summary(project: Project, row_type: str, row: str | int, code: str | int, text: str, *,
-                  status: str | None = None, expected_revision: int | None = None) -> SummaryInfo:
+def write_summary(
+    project: Project,
+    row_type: str,
+    row: str | int,
+    code: str | int,
+    text: str,
+    *,
+    status: str | None = None,
+    expected_revision: int | None = None,
+) -> SummaryInfo:
     """Save a cell's summary (one transaction, one new revision).
 
     Without ``status`` a changed text becomes a draft (a change needs review again)
@@ -255,15 +330,23 @@ def write_summary(project: Project, row_type: str, row: str | int, code: str | i
     """
     text = normalise_summary(text)
     wanted = _check_status(status, text)
-    with project.transaction("write summary", row_type=row_type, row=str(row), code=str(code),
-                             status=wanted, chars=len(text)) as s:
+    with project.transaction(
+        "write summary",
+        row_type=row_type,
+        row=str(row),
+        code=str(code),
+        status=wanted,
+        chars=len(text),
+    ) as s:
         ref = _resolve_cell(s, row_type, row, code)
         summary = _summary_row(s, ref)
         latest = _revisions(s, summary.id)[:1] if summary else ()
         if expected_revision is not None and (latest[0].id if latest else 0) != expected_revision:
             who = latest[0].author if latest else "someone"
-            raise ConflictError(f"The summary of {ref.title} was changed by {who} since you opened "
-                                "it. Your text is not saved: copy it, reopen the cell and merge.")
+            raise ConflictError(
+                f"The summary of {ref.title} was changed by {who} since you opened "
+                "it. Your text is not saved: copy it, reopen the cell and merge."
+            )
         if not text:
             new_status = "empty"
         elif wanted:
@@ -280,15 +363,19 @@ def write_summary(project: Project, row_type: str, row: str | int, code: str | i
             s.add(summary)
         summary.text, summary.status, summary.coder_id = text, new_status, coder_id
         s.flush()
-        s.add(CellSummaryRevision(summary_id=summary.id, text=text, status=new_status,
-                                  coder_id=coder_id))
+        s.add(
+            CellSummaryRevision(
+                summary_id=summary.id, text=text, status=new_status, coder_id=coder_id
+            )
+        )
         s.flush()
         s.refresh(summary)
         return _summary_info(s, summary)  # type: ignore[return-value]
 
 
-def set_summary_status(project: Project, row_type: str, row: str | int, code: str | int,
-                       status: str) -> SummaryInfo:
+def set_summary_status(
+    project: Project, row_type: str, row: str | int, code: str | int, status: str
+) -> SummaryInfo:
     """Mark a written summary draft or reviewed, keeping its text."""
     with project.read() as s:
         ref = _resolve_cell(s, row_type, row, code)
@@ -299,8 +386,9 @@ def set_summary_status(project: Project, row_type: str, row: str | int, code: st
     return write_summary(project, row_type, ref.row_id, ref.code_id, text, status=status)
 
 
-def summary_history(project: Project, row_type: str, row: str | int,
-                    code: str | int) -> list[RevisionInfo]:
+def summary_history(
+    project: Project, row_type: str, row: str | int, code: str | int
+) -> list[RevisionInfo]:
     """Every saved version of a cell's summary, newest first."""
     with project.read() as s:
         summary = _summary_row(s, _resolve_cell(s, row_type, row, code))
@@ -322,24 +410,49 @@ class SummaryListing:
     revisions: int
 
     def to_json(self) -> dict[str, Any]:
-        return {"row_type": self.row_type, "row": self.row, "case": self.case,
-                "code_path": list(self.code_path), "text": self.text, "status": self.status,
-                "author": self.author, "updated_at": self.updated_at.isoformat(),
-                "revisions": self.revisions}
+        return {
+            "row_type": self.row_type,
+            "row": self.row,
+            "case": self.case,
+            "code_path": list(self.code_path),
+            "text": self.text,
+            "status": self.status,
+            "author": self.author,
+            "updated_at": self.updated_at.isoformat(),
+            "revisions": self.revisions,
+        }
 
 
-def list_summaries(project: Project, *, row_type: str | None = None, row: str | None = None,
-                   code: str | int | None = None, status: str | None = None) -> list[SummaryListing]:
+def list_summaries(
+    project: Project,
+    *,
+    row_type: str | None = None,
+    row: str | None = None,
+    code: str | int | None = None,
+    status: str | None = None,
+) -> list[SummaryListing]:
     """Saved summaries (not empty ones), ordered by row then code path."""
     with project.read() as s:
         paths = code_paths(s)
         cases = dict(s.execute(select(Case.id, Case.name)).all())
-        parts = {pid: (label, case_id) for pid, label, case_id in
-                 s.execute(select(Participant.id, Participant.label, Participant.case_id))}
-        counts = dict(s.execute(select(CellSummaryRevision.summary_id, func.count())
-                                .group_by(CellSummaryRevision.summary_id)).all())
-        q = (select(CellSummary, Coder.name).outerjoin(Coder, Coder.id == CellSummary.coder_id)
-             .where(CellSummary.status != "empty"))
+        parts = {
+            pid: (label, case_id)
+            for pid, label, case_id in s.execute(
+                select(Participant.id, Participant.label, Participant.case_id)
+            )
+        }
+        counts = dict(
+            s.execute(
+                select(CellSummaryRevision.summary_id, func.count()).group_by(
+                    CellSummaryRevision.summary_id
+                )
+            ).all()
+        )
+        q = (
+            select(CellSummary, Coder.name)
+            .outerjoin(Coder, Coder.id == CellSummary.coder_id)
+            .where(CellSummary.status != "empty")
+        )
         if row_type:
             q = q.where(CellSummary.row_type == row_type)
         if code is not None:
@@ -355,35 +468,56 @@ def list_summaries(project: Project, *, row_type: str | None = None, row: str | 
                 case = cases.get(case_id) if case_id else None
             if row and row.lower() not in (label.lower(), (case or "").lower()):
                 continue
-            out.append(SummaryListing(summary.row_type, label, case, paths[summary.code_id],
-                                      summary.text, summary.status, author, summary.updated_at,
-                                      counts.get(summary.id, 0)))
-    return sorted(out, key=lambda x: (x.row_type, natural_key(x.case), natural_key(x.row),
-                                      x.code_path))
+            out.append(
+                SummaryListing(
+                    summary.row_type,
+                    label,
+                    case,
+                    paths[summary.code_id],
+                    summary.text,
+                    summary.status,
+                    author,
+                    summary.updated_at,
+                    counts.get(summary.id, 0),
+                )
+            )
+    return sorted(
+        out, key=lambda x: (x.row_type, natural_key(x.case), natural_key(x.row), x.code_path)
+    )
 
 
 # -- workshop comments ---------------------------------------------------------------------
 
 
-def add_workshop_comment(project: Project, row_type: str, row: str | int, code: str | int,
-                         text: str, *, author: str | None = None) -> CommentInfo:
+def add_workshop_comment(
+    project: Project,
+    row_type: str,
+    row: str | int,
+    code: str | int,
+    text: str,
+    *,
+    author: str | None = None,
+) -> CommentInfo:
     """Record what a co-production workshop said about a cell (kept apart from the summary)."""
     text = text.strip()
     if not text:
         raise InvalidInputError("A workshop comment needs some text.")
     who = (author or project.coder_name).strip() or project.coder_name
-    with project.transaction("workshop comment", row_type=row_type, row=str(row), code=str(code),
-                             author=who) as s:
+    with project.transaction(
+        "workshop comment", row_type=row_type, row=str(row), code=str(code), author=who
+    ) as s:
         ref = _resolve_cell(s, row_type, row, code)
-        c = WorkshopComment(row_type=ref.row_type, row_id=ref.row_id, code_id=ref.code_id,
-                            author=who, text=text)
+        c = WorkshopComment(
+            row_type=ref.row_type, row_id=ref.row_id, code_id=ref.code_id, author=who, text=text
+        )
         s.add(c)
         s.flush()
         return CommentInfo(c.id, c.author, c.text, c.created_at)
 
 
-def workshop_comments(project: Project, row_type: str, row: str | int,
-                      code: str | int) -> list[CommentInfo]:
+def workshop_comments(
+    project: Project, row_type: str, row: str | int, code: str | int
+) -> list[CommentInfo]:
     with project.read() as s:
         return list(_comments(s, _resolve_cell(s, row_type, row, code)))
 
@@ -391,10 +525,19 @@ def workshop_comments(project: Project, row_type: str, row: str | int,
 # -- exports -------------------------------------------------------------------------------
 
 
-def export_chart(project: Project, spec: MatrixSpec, out: str | Path, fmt: str | None = None, *,
-                 quotes_per_cell: int | None = 3, progress: Progress | None = None,
-                 max_columns: int | None = None, repeat_child_quotes: bool = False,
-                 allow_identifiers: str | None = None, key: PseudonymKey | None = None) -> Path:
+def export_chart(
+    project: Project,
+    spec: MatrixSpec,
+    out: str | Path,
+    fmt: str | None = None,
+    *,
+    quotes_per_cell: int | None = 3,
+    progress: Progress | None = None,
+    max_columns: int | None = None,
+    repeat_child_quotes: bool = False,
+    allow_identifiers: str | None = None,
+    key: PseudonymKey | None = None,
+) -> Path:
     """Write the chart as .docx, .xlsx, .csv or .html (atomically, owner-only); returns the path.
 
     The identifier check runs first (:func:`export_gate`): certain findings stop the
@@ -407,8 +550,10 @@ def export_chart(project: Project, spec: MatrixSpec, out: str | Path, fmt: str |
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     if fmt not in EXPORT_FORMATS:
-        raise InvalidInputError(f"{out}: export format {fmt or '(none)'!r} is not one of "
-                                f"{', '.join(EXPORT_FORMATS)}; give --format or a file ending.")
+        raise InvalidInputError(
+            f"{out}: export format {fmt or '(none)'!r} is not one of "
+            f"{', '.join(EXPORT_FORMATS)}; give --format or a file ending."
+        )
     if not out.parent.exists():
         raise InvalidInputError(f"{out}: folder {out.parent} does not exist.")
     report = progress or (lambda done, total, message: None)
@@ -417,9 +562,16 @@ def export_chart(project: Project, spec: MatrixSpec, out: str | Path, fmt: str |
     report(0, 1, "Building the matrix")
     filters, frameworks, name = describe_spec(project, spec), framework_names(project), project.name
     with project.read() as s:
-        chart = collect_chart(s, build_matrix(s, spec), project_name=name, frameworks=frameworks,
-                              filters=filters, quotes_per_cell=quotes_per_cell,
-                              max_columns=max_columns, repeat_child_quotes=repeat_child_quotes)
+        chart = collect_chart(
+            s,
+            build_matrix(s, spec),
+            project_name=name,
+            frameworks=frameworks,
+            filters=filters,
+            quotes_per_cell=quotes_per_cell,
+            max_columns=max_columns,
+            repeat_child_quotes=repeat_child_quotes,
+        )
     if fmt == "docx":
         from qualcode.export.chart_docx import write_chart_docx as write
     elif fmt == "xlsx":

@@ -19,12 +19,36 @@ from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
 from qualcode.services.project import Project
 from qualcode.store.models import CellSummary, Code, Coding, WorkshopComment
 
-__all__ = ["INDUCTIVE_PALETTE", "PATH_SEP", "CodeInfo", "code_path_lookup", "code_paths",
-           "codes_in_session", "create_code", "delete_code", "list_codes", "merge_codes",
-           "move_code", "resolve_code", "update_code"]
+__all__ = [
+    "INDUCTIVE_PALETTE",
+    "PATH_SEP",
+    "CodeInfo",
+    "code_path_lookup",
+    "code_paths",
+    "codes_in_session",
+    "create_code",
+    "delete_code",
+    "list_codes",
+    "merge_codes",
+    "move_code",
+    "resolve_code",
+    "update_code",
+]
 
-INDUCTIVE_PALETTE = ("#e6550d", "#31a354", "#756bb1", "#d6616b", "#3182bd", "#8c6d31",
-                     "#e7969c", "#637939", "#7b4173", "#17becf", "#bcbd22", "#9467bd")
+INDUCTIVE_PALETTE = (
+    "#e6550d",
+    "#31a354",
+    "#756bb1",
+    "#d6616b",
+    "#3182bd",
+    "#8c6d31",
+    "#e7969c",
+    "#637939",
+    "#7b4173",
+    "#17becf",
+    "#bcbd22",
+    "#9467bd",
+)
 
 
 _CODE_LINKS = select(Code.id, Code.name, Code.parent_id)
@@ -53,8 +77,9 @@ def list_codes(project: Project) -> list[CodeInfo]:
         return codes_in_session(s)
 
 
-def resolve_code(session: Session, ref: str | int,
-                 paths: dict[int, tuple[str, ...]] | None = None) -> Code:
+def resolve_code(
+    session: Session, ref: str | int, paths: dict[int, tuple[str, ...]] | None = None
+) -> Code:
     """Find a code by id, by path (``Context/Culture``) or by a unique name (any case).
 
     ``paths`` is ``code_paths(session)`` when the caller already has it (one tree per operation).
@@ -70,8 +95,9 @@ def resolve_code(session: Session, ref: str | int,
     want = tuple(p.strip().lower() for p in ref.split(PATH_SEP))
     by_path = [cid for cid, p in paths.items() if tuple(x.lower() for x in p) == want]
     if not by_path:  # a trailing part of a path, e.g. "Leadership/Access and authority"
-        by_path = [cid for cid, p in paths.items()
-                   if tuple(x.lower() for x in p[-len(want):]) == want]
+        by_path = [
+            cid for cid, p in paths.items() if tuple(x.lower() for x in p[-len(want) :]) == want
+        ]
     if len(by_path) == 1:
         return session.get(Code, by_path[0])  # type: ignore[return-value]
     if len(by_path) > 1:
@@ -79,8 +105,12 @@ def resolve_code(session: Session, ref: str | int,
         raise InvalidInputError(f"Code {ref!r} is ambiguous: {options}. Give the full path.")
     import difflib
 
-    close = difflib.get_close_matches(ref, [PATH_SEP.join(p) for p in paths.values()]
-                                      + [p[-1] for p in paths.values()], n=3, cutoff=0.6)
+    close = difflib.get_close_matches(
+        ref,
+        [PATH_SEP.join(p) for p in paths.values()] + [p[-1] for p in paths.values()],
+        n=3,
+        cutoff=0.6,
+    )
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise NotFoundError(f"No code {ref!r}.{hint} Create it with `qualcode code add {ref!r}`.")
 
@@ -90,17 +120,25 @@ def _check_name(name: str) -> str:
     if not name:
         raise InvalidInputError("A code needs a name.")
     if PATH_SEP in name:
-        raise InvalidInputError(f"Code name {name!r} contains '/', which separates levels of a path.")
+        raise InvalidInputError(
+            f"Code name {name!r} contains '/', which separates levels of a path."
+        )
     return name
 
 
-def _check_sibling(s: Session, parent_id: int | None, name: str, exclude: int | None = None) -> None:
-    q = select(Code.id).where(Code.parent_id.is_(parent_id) if parent_id is None else
-                              Code.parent_id == parent_id, func.lower(Code.name) == name.lower())
+def _check_sibling(
+    s: Session, parent_id: int | None, name: str, exclude: int | None = None
+) -> None:
+    q = select(Code.id).where(
+        Code.parent_id.is_(parent_id) if parent_id is None else Code.parent_id == parent_id,
+        func.lower(Code.name) == name.lower(),
+    )
     clash = [i for i in s.scalars(q) if i != exclude]
     if clash:
-        raise ConflictError(f"There is already a code {name!r} at that level. Choose another name "
-                            "or merge the two codes.")
+        raise ConflictError(
+            f"There is already a code {name!r} at that level. Choose another name "
+            "or merge the two codes."
+        )
 
 
 def _check_shortcut(s: Session, shortcut: str | None, exclude: int | None = None) -> str | None:
@@ -118,28 +156,52 @@ def _info(s: Session, code: Code) -> CodeInfo:
     return next(c for c in codes_in_session(s) if c.id == code.id)
 
 
-def create_code(project: Project, name: str, *, parent: str | int | None = None,
-                colour: str | None = None, definition: str = "", inclusion: str = "",
-                exclusion: str = "", shortcut: str | None = None, codable: bool = True) -> CodeInfo:
+def create_code(
+    project: Project,
+    name: str,
+    *,
+    parent: str | int | None = None,
+    colour: str | None = None,
+    definition: str = "",
+    inclusion: str = "",
+    exclusion: str = "",
+    shortcut: str | None = None,
+    codable: bool = True,
+) -> CodeInfo:
     """Create an inductive code (optionally under a parent)."""
     name = _check_name(name)
     with project.transaction("create code", name=name, parent=parent) as s:
         pid = resolve_code(s, parent).id if parent not in (None, "") else None
         _check_sibling(s, pid, name)
         n = s.scalar(select(func.count()).select_from(Code).where(Code.origin == "inductive")) or 0
-        code = Code(name=name, parent_id=pid, origin="inductive", codable=codable,
-                    colour=colour or INDUCTIVE_PALETTE[n % len(INDUCTIVE_PALETTE)],
-                    definition=definition, inclusion=inclusion, exclusion=exclusion,
-                    shortcut=_check_shortcut(s, shortcut), sort_order=n)
+        code = Code(
+            name=name,
+            parent_id=pid,
+            origin="inductive",
+            codable=codable,
+            colour=colour or INDUCTIVE_PALETTE[n % len(INDUCTIVE_PALETTE)],
+            definition=definition,
+            inclusion=inclusion,
+            exclusion=exclusion,
+            shortcut=_check_shortcut(s, shortcut),
+            sort_order=n,
+        )
         s.add(code)
         s.flush()
         return _info(s, code)
 
 
-def update_code(project: Project, ref: str | int, *, name: str | None = None,
-                colour: str | None = None, definition: str | None = None,
-                inclusion: str | None = None, exclusion: str | None = None,
-                shortcut: str | None = None) -> CodeInfo:
+def update_code(
+    project: Project,
+    ref: str | int,
+    *,
+    name: str | None = None,
+    colour: str | None = None,
+    definition: str | None = None,
+    inclusion: str | None = None,
+    exclusion: str | None = None,
+    shortcut: str | None = None,
+) -> CodeInfo:
     """Rename, recolour, re-key or edit the definition of a code."""
     with project.transaction("update code", code=str(ref), name=name, colour=colour) as s:
         code = resolve_code(s, ref)
@@ -151,8 +213,11 @@ def update_code(project: Project, ref: str | int, *, name: str | None = None,
             code.colour = colour or None
         if shortcut is not None:
             code.shortcut = _check_shortcut(s, shortcut, exclude=code.id)
-        for attr, value in (("definition", definition), ("inclusion", inclusion),
-                            ("exclusion", exclusion)):
+        for attr, value in (
+            ("definition", definition),
+            ("inclusion", inclusion),
+            ("exclusion", exclusion),
+        ):
             if value is not None:
                 setattr(code, attr, value)
         s.flush()
@@ -188,12 +253,19 @@ def merge_codes(project: Project, source: str | int, target: str | int) -> int:
         walk: int | None = dst.id
         while walk is not None:
             if walk == src.id:
-                raise InvalidInputError(f"Cannot merge {src.name!r} into its own child {dst.name!r}.")
+                raise InvalidInputError(
+                    f"Cannot merge {src.name!r} into its own child {dst.name!r}."
+                )
             walk = s.get(Code, walk).parent_id  # type: ignore[union-attr]
         moved = 0
-        existing = {(d, a, b, coder): v for d, a, b, coder, v in s.execute(
-            select(Coding.document_id, Coding.start, Coding.end, Coding.coder_id, Coding.valence)
-            .where(Coding.code_id == dst.id)).all()}
+        existing = {
+            (d, a, b, coder): v
+            for d, a, b, coder, v in s.execute(
+                select(
+                    Coding.document_id, Coding.start, Coding.end, Coding.coder_id, Coding.valence
+                ).where(Coding.code_id == dst.id)
+            ).all()
+        }
         clashes = []
         for c in s.scalars(select(Coding).where(Coding.code_id == src.id)):
             key = (c.document_id, c.start, c.end, c.coder_id)
@@ -211,7 +283,8 @@ def merge_codes(project: Project, source: str | int, target: str | int) -> int:
                 f"{len(clashes)} codings of {src.name!r} cover the same text as a coding of "
                 f"{dst.name!r} by the same coder with another valence (e.g. characters "
                 f"{c.start}-{c.end} of document {c.document_id}). Give them the same valence "
-                "or remove one, then merge; nothing was changed.")
+                "or remove one, then merge; nothing was changed."
+            )
         s.execute(update(Code).where(Code.parent_id == src.id).values(parent_id=dst.id))
         for model in (CellSummary, WorkshopComment):
             s.execute(delete(model).where(model.code_id == src.id))
@@ -234,8 +307,10 @@ def delete_code(project: Project, ref: str | int, *, force: bool = False) -> int
             i += 1
         n = s.scalar(select(func.count()).select_from(Coding).where(Coding.code_id.in_(ids))) or 0
         if n and not force:
-            raise ConflictError(f"{code.name!r} has {n} codings. Merge it into another code, "
-                                "or pass --force to delete them too.")
+            raise ConflictError(
+                f"{code.name!r} has {n} codings. Merge it into another code, "
+                "or pass --force to delete them too."
+            )
         s.execute(delete(Coding).where(Coding.code_id.in_(ids)))
         s.delete(code)
         return n

@@ -73,15 +73,31 @@ def check_valence(valence: str | None) -> str | None:
 
 
 def _query() -> Select[Any]:
-    cols = [Coding.id, Document.name.label("document"), Coding.document_id,
-            Participant.label.label("participant"), Case.name.label("case"), Coding.start,
-            Coding.end, Code.name.label("code"), Coding.code_id, Coding.valence,
-            Coder.name.label("coder"), Coding.memo, Coding.created_at, Coding.updated_at]
-    return (select(*cols).join(Document, Coding.document_id == Document.id)
-            .join(Code, Coding.code_id == Code.id).join(Coder, Coding.coder_id == Coder.id)
-            .outerjoin(Participant, Document.participant_id == Participant.id)
-            .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
-            .order_by(Document.name, Coding.start, Coding.end, Coding.id))
+    cols = [
+        Coding.id,
+        Document.name.label("document"),
+        Coding.document_id,
+        Participant.label.label("participant"),
+        Case.name.label("case"),
+        Coding.start,
+        Coding.end,
+        Code.name.label("code"),
+        Coding.code_id,
+        Coding.valence,
+        Coder.name.label("coder"),
+        Coding.memo,
+        Coding.created_at,
+        Coding.updated_at,
+    ]
+    return (
+        select(*cols)
+        .join(Document, Coding.document_id == Document.id)
+        .join(Code, Coding.code_id == Code.id)
+        .join(Coder, Coding.coder_id == Coder.id)
+        .outerjoin(Participant, Document.participant_id == Participant.id)
+        .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
+        .order_by(Document.name, Coding.start, Coding.end, Coding.id)
+    )
 
 
 _STATEMENTS: dict[str, Any] = {}
@@ -92,16 +108,24 @@ def _statement(key: str) -> Any:
     if not _STATEMENTS:
         _STATEMENTS["by_id"] = _query().where(Coding.id == bindparam("cid"))
         _STATEMENTS["dup"] = select(Coding.id).where(
-            Coding.document_id == bindparam("doc"), Coding.start == bindparam("start"),
-            Coding.end == bindparam("end"), Coding.code_id == bindparam("code"),
-            Coding.coder_id == bindparam("coder"))
+            Coding.document_id == bindparam("doc"),
+            Coding.start == bindparam("start"),
+            Coding.end == bindparam("end"),
+            Coding.code_id == bindparam("code"),
+            Coding.coder_id == bindparam("coder"),
+        )
         _STATEMENTS["insert"] = insert(Coding.__table__)  # a plain row: no ORM flush
     return _STATEMENTS[key]
 
 
-def _rows(s: Session, q: Select[Any], params: dict[str, Any] | None = None, *,
-          paths: dict[int, tuple[str, ...]] | None = None,
-          texts: dict[int, str] | None = None) -> list[CodingRow]:
+def _rows(
+    s: Session,
+    q: Select[Any],
+    params: dict[str, Any] | None = None,
+    *,
+    paths: dict[int, tuple[str, ...]] | None = None,
+    texts: dict[int, str] | None = None,
+) -> list[CodingRow]:
     """Run a codings query; quotes are sliced in Python from each document's text, read once.
 
     (Cutting them out in SQL with substr() scans the document from its start for every
@@ -114,12 +138,32 @@ def _rows(s: Session, q: Select[Any], params: dict[str, Any] | None = None, *,
     texts = dict(texts or {})
     doc_ids = sorted({r.document_id for r in found} - set(texts))
     for i in range(0, len(doc_ids), 500):
-        texts.update(s.execute(select(Document.id, Document.text)
-                               .where(Document.id.in_(doc_ids[i:i + 500]))).all())
-    return [CodingRow(r.id, r.document, r.document_id, r.participant, r.case, r.start, r.end,
-                      texts[r.document_id][r.start:r.end], r.code, r.code_id, paths[r.code_id],
-                      r.valence, r.coder, r.memo or "", r.created_at, r.updated_at)
-            for r in found]
+        texts.update(
+            s.execute(
+                select(Document.id, Document.text).where(Document.id.in_(doc_ids[i : i + 500]))
+            ).all()
+        )
+    return [
+        CodingRow(
+            r.id,
+            r.document,
+            r.document_id,
+            r.participant,
+            r.case,
+            r.start,
+            r.end,
+            texts[r.document_id][r.start : r.end],
+            r.code,
+            r.code_id,
+            paths[r.code_id],
+            r.valence,
+            r.coder,
+            r.memo or "",
+            r.created_at,
+            r.updated_at,
+        )
+        for r in found
+    ]
 
 
 def descendants(s: Session, code_id: int) -> list[int]:
@@ -136,16 +180,23 @@ def descendants(s: Session, code_id: int) -> list[int]:
     return ids
 
 
-def _filtered(s: Session, document: str | int | None, code: str | int | None,
-              coder: str | None, case: str | None, valence: str | None,
-              include_children: bool) -> Select[Any]:
+def _filtered(
+    s: Session,
+    document: str | int | None,
+    code: str | int | None,
+    coder: str | None,
+    case: str | None,
+    valence: str | None,
+    include_children: bool,
+) -> Select[Any]:
     q = _query()
     if document is not None:
         q = q.where(Coding.document_id == resolve_document(s, document).id)
     if code is not None:
         cid = resolve_code(s, code).id
-        q = q.where(Coding.code_id.in_(descendants(s, cid)) if include_children
-                    else Coding.code_id == cid)
+        q = q.where(
+            Coding.code_id.in_(descendants(s, cid)) if include_children else Coding.code_id == cid
+        )
     if coder:
         q = q.where(Coder.name == coder)
     if case:
@@ -155,19 +206,31 @@ def _filtered(s: Session, document: str | int | None, code: str | int | None,
     return q
 
 
-def list_codings(project: Project, *, document: str | int | None = None,
-                 code: str | int | None = None, coder: str | None = None,
-                 case: str | None = None, valence: str | None = None,
-                 include_children: bool = False) -> list[CodingRow]:
+def list_codings(
+    project: Project,
+    *,
+    document: str | int | None = None,
+    code: str | int | None = None,
+    coder: str | None = None,
+    case: str | None = None,
+    valence: str | None = None,
+    include_children: bool = False,
+) -> list[CodingRow]:
     """Codings, filtered; ordered by document and position."""
     with project.read() as s:
         return _rows(s, _filtered(s, document, code, coder, case, valence, include_children))
 
 
-def iter_codings(project: Project, *, document: str | int | None = None,
-                 code: str | int | None = None, coder: str | None = None,
-                 case: str | None = None, valence: str | None = None,
-                 include_children: bool = False) -> Iterator[CodingRow]:
+def iter_codings(
+    project: Project,
+    *,
+    document: str | int | None = None,
+    code: str | int | None = None,
+    coder: str | None = None,
+    case: str | None = None,
+    valence: str | None = None,
+    include_children: bool = False,
+) -> Iterator[CodingRow]:
     """As ``list_codings``, streamed: memory stays flat however large the project.
 
     Rows come in document order, so one document's text is held at a time.
@@ -180,9 +243,24 @@ def iter_codings(project: Project, *, document: str | int | None = None,
             if r.document_id != current:
                 current = r.document_id
                 text = s.scalar(select(Document.text).where(Document.id == current)) or ""
-            yield CodingRow(r.id, r.document, r.document_id, r.participant, r.case, r.start,
-                            r.end, text[r.start:r.end], r.code, r.code_id, paths[r.code_id],
-                            r.valence, r.coder, r.memo or "", r.created_at, r.updated_at)
+            yield CodingRow(
+                r.id,
+                r.document,
+                r.document_id,
+                r.participant,
+                r.case,
+                r.start,
+                r.end,
+                text[r.start : r.end],
+                r.code,
+                r.code_id,
+                paths[r.code_id],
+                r.valence,
+                r.coder,
+                r.memo or "",
+                r.created_at,
+                r.updated_at,
+            )
 
 
 def get_coding(project: Project, coding_id: int) -> CodingRow:
@@ -190,8 +268,13 @@ def get_coding(project: Project, coding_id: int) -> CodingRow:
         return _get(s, coding_id)
 
 
-def _get(s: Session, coding_id: int, *, paths: dict[int, tuple[str, ...]] | None = None,
-         texts: dict[int, str] | None = None) -> CodingRow:
+def _get(
+    s: Session,
+    coding_id: int,
+    *,
+    paths: dict[int, tuple[str, ...]] | None = None,
+    texts: dict[int, str] | None = None,
+) -> CodingRow:
     rows = _rows(s, _statement("by_id"), {"cid": coding_id}, paths=paths, texts=texts)
     if not rows:
         raise NotFoundError(f"No coding with id {coding_id}. See `qualcode codings`.")
@@ -205,10 +288,16 @@ def check_within_turn(s: Session, doc: Document, start: int, end: int) -> None:
     question (and the labels between) into a participant's quote in every chart.
     Text outside all turns (a preamble) may be coded on its own.
     """
-    turns = s.execute(select(Segment.start, Segment.end, Segment.speaker)
-                      .where(Segment.document_id == doc.id, Segment.kind == "turn",
-                             Segment.start < end, Segment.end > start)
-                      .order_by(Segment.start)).all()
+    turns = s.execute(
+        select(Segment.start, Segment.end, Segment.speaker)
+        .where(
+            Segment.document_id == doc.id,
+            Segment.kind == "turn",
+            Segment.start < end,
+            Segment.end > start,
+        )
+        .order_by(Segment.start)
+    ).all()
     if not turns:
         return
     where = f"{doc.name} {start}-{end}"
@@ -217,47 +306,73 @@ def check_within_turn(s: Session, doc: Document, start: int, end: int) -> None:
         raise InvalidInputError(
             f"{where} runs from {first.speaker}'s turn into {second.speaker}'s turn (at "
             f"{second.start}): a coding stays within one speaker's turn. Code each turn on "
-            f"its own (the first ends at {first.end}).")
+            f"its own (the first ends at {first.end})."
+        )
     turn = turns[0]
-    outside = doc.text[start:max(start, turn.start)] + doc.text[min(end, turn.end):end]
+    outside = doc.text[start : max(start, turn.start)] + doc.text[min(end, turn.end) : end]
     if outside.strip():
         raise InvalidInputError(
             f"{where} reaches outside {turn.speaker}'s turn ({turn.start}-{turn.end}) into "
             f"{outside.strip()[:40]!r}: a quote holds one speaker's words, without labels. "
-            "Code the words inside the turn.")
+            "Code the words inside the turn."
+        )
 
 
-def add_coding(project: Project, document: str | int, start: int, end: int, code: str | int, *,
-               valence: str | None = None, memo: str = "", coder: str | None = None,
-               coding_id: int | None = None, across_turns: bool = False) -> CodingRow:
+def add_coding(
+    project: Project,
+    document: str | int,
+    start: int,
+    end: int,
+    code: str | int,
+    *,
+    valence: str | None = None,
+    memo: str = "",
+    coder: str | None = None,
+    coding_id: int | None = None,
+    across_turns: bool = False,
+) -> CodingRow:
     """Code ``document[start:end]``; one committed transaction. Returns the new coding.
 
     The range must stay within one speaker's turn (:func:`check_within_turn`);
     ``across_turns=True`` is only for putting back a coding exactly as it was stored.
     """
     valence = check_valence(valence)
-    with project.transaction("add coding", document=str(document), start=start, end=end,
-                             code=str(code), valence=valence) as s:
+    with project.transaction(
+        "add coding", document=str(document), start=start, end=end, code=str(code), valence=valence
+    ) as s:
         doc = resolve_document(s, document)
         paths = code_path_lookup(s)  # the code tree, built once for this coding
         cd = resolve_code(s, code, paths)
         if not cd.codable:
-            raise InvalidInputError(f"{cd.name!r} is a heading, not a codable code. Pick one of "
-                                    "its children.")
+            raise InvalidInputError(
+                f"{cd.name!r} is a heading, not a codable code. Pick one of its children."
+            )
         n = len(doc.text)
         if not (0 <= start < end <= n):
-            raise InvalidInputError(f"Range {start}-{end} is outside {doc.name!r} (0-{n}); "
-                                    "start must be before end.")
+            raise InvalidInputError(
+                f"Range {start}-{end} is outside {doc.name!r} (0-{n}); start must be before end."
+            )
         if not across_turns:
             check_within_turn(s, doc, start, end)
         coder_id = project.coder_id(s, coder)
-        dup = s.scalar(_statement("dup"), {"doc": doc.id, "start": start, "end": end,
-                                           "code": cd.id, "coder": coder_id})
+        dup = s.scalar(
+            _statement("dup"),
+            {"doc": doc.id, "start": start, "end": end, "code": cd.id, "coder": coder_id},
+        )
         if dup is not None:
-            raise ConflictError(f"{doc.name} {start}-{end} is already coded {cd.name!r} "
-                                f"(coding {dup}). Change its valence or memo instead.")
-        values = {"document_id": doc.id, "start": start, "end": end, "code_id": cd.id,
-                  "coder_id": coder_id, "valence": valence, "memo": memo}
+            raise ConflictError(
+                f"{doc.name} {start}-{end} is already coded {cd.name!r} "
+                f"(coding {dup}). Change its valence or memo instead."
+            )
+        values = {
+            "document_id": doc.id,
+            "start": start,
+            "end": end,
+            "code_id": cd.id,
+            "coder_id": coder_id,
+            "valence": valence,
+            "memo": memo,
+        }
         if coding_id is not None:  # restoring an undone coding keeps its id
             values["id"] = coding_id
         try:
@@ -265,8 +380,10 @@ def add_coding(project: Project, document: str | int, start: int, end: int, code
         except IntegrityError as e:  # the same coding stored by another process just now
             if coding_id is not None or not _is_duplicate(e):
                 raise
-            raise ConflictError(f"{doc.name} {start}-{end} is already coded {cd.name!r}. "
-                                "Change its valence or memo instead.") from None
+            raise ConflictError(
+                f"{doc.name} {start}-{end} is already coded {cd.name!r}. "
+                "Change its valence or memo instead."
+            ) from None
         return _get(s, new_id, paths=paths, texts={doc.id: doc.text})
 
 
@@ -274,21 +391,37 @@ def _is_duplicate(exc: IntegrityError) -> bool:
     """Whether an insert or update hit the one-coding-per-coder-code-span rule."""
     msg = str(exc.orig).lower()
     return "ux_codings_coder_doc_code_span" in msg or (
-        "unique" in msg and "codings.coder_id" in msg)
+        "unique" in msg and "codings.coder_id" in msg
+    )
 
 
-def segment_range(s: Session, document_id: int, seq: int, kind: str = "sentence") -> tuple[int, int]:
-    seg = s.scalar(select(Segment).where(Segment.document_id == document_id, Segment.kind == kind,
-                                         Segment.seq == seq))
+def segment_range(
+    s: Session, document_id: int, seq: int, kind: str = "sentence"
+) -> tuple[int, int]:
+    seg = s.scalar(
+        select(Segment).where(
+            Segment.document_id == document_id, Segment.kind == kind, Segment.seq == seq
+        )
+    )
     if seg is None:
-        total = s.scalar(select(func.count()).select_from(Segment).where(
-            Segment.document_id == document_id, Segment.kind == kind))
+        total = s.scalar(
+            select(func.count())
+            .select_from(Segment)
+            .where(Segment.document_id == document_id, Segment.kind == kind)
+        )
         raise NotFoundError(f"No {kind} {seq} in that document (it has {total}, numbered from 1).")
     return seg.start, seg.end
 
 
-def add_coding_by_segment(project: Project, document: str | int, seq: int, code: str | int, *,
-                          kind: str = "sentence", **kw: Any) -> CodingRow:
+def add_coding_by_segment(
+    project: Project,
+    document: str | int,
+    seq: int,
+    code: str | int,
+    *,
+    kind: str = "sentence",
+    **kw: Any,
+) -> CodingRow:
     """Code a whole sentence or turn (numbered from 1, as ``qualcode show`` prints them)."""
     with project.read() as s:
         doc = resolve_document(s, document)
@@ -296,7 +429,9 @@ def add_coding_by_segment(project: Project, document: str | int, seq: int, code:
     return add_coding(project, doc.id, start, end, code, **kw)
 
 
-def find_phrase(text: str, phrase: str, occurrence: int | None = None, *, where: str = "") -> tuple[int, int]:
+def find_phrase(
+    text: str, phrase: str, occurrence: int | None = None, *, where: str = ""
+) -> tuple[int, int]:
     """Locate an exact phrase; if it occurs more than once, ``occurrence`` (1-based) picks one."""
     if not phrase:
         raise InvalidInputError("The phrase to code is empty.")
@@ -305,13 +440,17 @@ def find_phrase(text: str, phrase: str, occurrence: int | None = None, *, where:
         hits.append(i)
         i = text.find(phrase, i + 1)
     if not hits:
-        raise NotFoundError(f"Phrase {phrase[:60]!r} does not occur in {where or 'the document'}. "
-                            "Copy it exactly (quotes and dashes included).")
+        raise NotFoundError(
+            f"Phrase {phrase[:60]!r} does not occur in {where or 'the document'}. "
+            "Copy it exactly (quotes and dashes included)."
+        )
     if occurrence is None:
         if len(hits) > 1:
-            raise InvalidInputError(f"Phrase {phrase[:60]!r} occurs {len(hits)} times in "
-                                    f"{where or 'the document'}; say which with --occurrence N "
-                                    "or give a longer phrase.")
+            raise InvalidInputError(
+                f"Phrase {phrase[:60]!r} occurs {len(hits)} times in "
+                f"{where or 'the document'}; say which with --occurrence N "
+                "or give a longer phrase."
+            )
         occurrence = 1
     if not 1 <= occurrence <= len(hits):
         raise InvalidInputError(f"--occurrence {occurrence}: the phrase occurs {len(hits)} times.")
@@ -319,8 +458,15 @@ def find_phrase(text: str, phrase: str, occurrence: int | None = None, *, where:
     return start, start + len(phrase)
 
 
-def add_coding_by_phrase(project: Project, document: str | int, phrase: str, code: str | int, *,
-                         occurrence: int | None = None, **kw: Any) -> CodingRow:
+def add_coding_by_phrase(
+    project: Project,
+    document: str | int,
+    phrase: str,
+    code: str | int,
+    *,
+    occurrence: int | None = None,
+    **kw: Any,
+) -> CodingRow:
     """Code the exact phrase in the document."""
     with project.read() as s:
         doc = resolve_document(s, document)
@@ -336,12 +482,20 @@ def remove_coding(project: Project, coding_id: int) -> CodingRow:
         return row
 
 
-def update_coding(project: Project, coding_id: int, *, valence: str | None | type[...] = ...,
-                  memo: str | None = None, code: str | int | None = None,
-                  start: int | None = None, end: int | None = None) -> CodingRow:
+def update_coding(
+    project: Project,
+    coding_id: int,
+    *,
+    valence: str | None | type[...] = ...,
+    memo: str | None = None,
+    code: str | int | None = None,
+    start: int | None = None,
+    end: int | None = None,
+) -> CodingRow:
     """Change a coding's valence, memo, code or range. ``valence=None`` clears it."""
-    with project.transaction("update coding", coding=coding_id, memo=memo is not None,
-                             code=code, start=start, end=end) as s:
+    with project.transaction(
+        "update coding", coding=coding_id, memo=memo is not None, code=code, start=start, end=end
+    ) as s:
         c = s.get(Coding, coding_id)
         if c is None:
             raise NotFoundError(f"No coding with id {coding_id}.")
@@ -353,9 +507,14 @@ def update_coding(project: Project, coding_id: int, *, valence: str | None | typ
             c.code_id = resolve_code(s, code).id
         if start is not None or end is not None:
             n = len(s.get(Document, c.document_id).text)  # type: ignore[union-attr]
-            new_start, new_end = start if start is not None else c.start, end if end is not None else c.end
+            new_start, new_end = (
+                start if start is not None else c.start,
+                end if end is not None else c.end,
+            )
             if not 0 <= new_start < new_end <= n:
-                raise InvalidInputError(f"Range {new_start}-{new_end} is outside the document (0-{n}).")
+                raise InvalidInputError(
+                    f"Range {new_start}-{new_end} is outside the document (0-{n})."
+                )
             doc = s.get(Document, c.document_id)
             assert doc is not None
             check_within_turn(s, doc, new_start, new_end)
@@ -365,6 +524,8 @@ def update_coding(project: Project, coding_id: int, *, valence: str | None | typ
         except IntegrityError as e:
             if not _is_duplicate(e):
                 raise
-            raise ConflictError(f"Coding {coding_id} would then be the same as another coding "
-                                "of yours (same code, same text); nothing was changed.") from None
+            raise ConflictError(
+                f"Coding {coding_id} would then be the same as another coding "
+                "of yours (same code, same text); nothing was changed."
+            ) from None
         return _get(s, coding_id)

@@ -34,10 +34,25 @@ from qualcode.store.models import Code, Coding, Document
 REQUIRED = ("document", "code", "phrase")
 OPTIONAL = ("valence", "coder", "memo", "occurrence")
 MAX_ERRORS_SHOWN = 25
-_LOOSE = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-          "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-          "\u2013": "-", "\u2014": "-", "\u2012": "-", "\u2015": "-", "\u2212": "-",
-          "\u2026": "...", "\u00a0": " "}
+_LOOSE = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u2033": '"',
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2012": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+    "\u2026": "...",
+    "\u00a0": " ",
+}
 
 
 @dataclass
@@ -55,8 +70,10 @@ class CodingsFileReport:
             line += f", {self.already_present} already present"
         if self.loose_matches:
             n = self.loose_matches
-            line += (f"; {n} phrase{'s' * (n != 1)} matched only after treating quotes, dashes "
-                     "and spaces alike")
+            line += (
+                f"; {n} phrase{'s' * (n != 1)} matched only after treating quotes, dashes "
+                "and spaces alike"
+            )
         lines = [line + "."]
         if self.codes_created:
             lines.append(f"{self.file}: new inductive codes: {', '.join(self.codes_created)}.")
@@ -70,14 +87,16 @@ def is_codings_table(header: list[str]) -> bool:
     return bool(cols) and cols[0] == "document" and set(REQUIRED) <= set(cols)
 
 
-def apply_codings_csv(project: Project, path: str | Path, *,
-                      create_codes: bool = False) -> CodingsFileReport:
+def apply_codings_csv(
+    project: Project, path: str | Path, *, create_codes: bool = False
+) -> CodingsFileReport:
     """Apply every row of a codings CSV in one transaction (see the module notes)."""
     path = Path(path)
     rows = _read_rows(path)
     header = [h.strip().lower().lstrip("\ufeff") for h in rows[0]]
-    report = CodingsFileReport(path.name, ignored_columns=[
-        h for h in header if h and h not in REQUIRED + OPTIONAL])
+    report = CodingsFileReport(
+        path.name, ignored_columns=[h for h in header if h and h not in REQUIRED + OPTIONAL]
+    )
     errors: list[str] = []
     with project.transaction("apply codings file", file=str(path)) as s:
         applier = _Applier(project, s, report, create_codes)
@@ -85,8 +104,10 @@ def apply_codings_csv(project: Project, path: str | Path, *,
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                errors.append(f"{path.name}:{lineno}: {len(row)} cells but the header has "
-                              f"{len(header)}; quote cells that contain commas.")
+                errors.append(
+                    f"{path.name}:{lineno}: {len(row)} cells but the header has "
+                    f"{len(header)}; quote cells that contain commas."
+                )
                 continue
             try:
                 applier.apply(dict(zip(header, row, strict=True)))
@@ -98,7 +119,9 @@ def apply_codings_csv(project: Project, path: str | Path, *,
             raise InvalidInputError(
                 f"{path}: {len(errors)} row{'s' * (len(errors) != 1)} could not be applied, so "
                 "nothing from this file was stored. Fix them and import the file again:\n  "
-                + "\n  ".join(shown) + (f"\n  ... and {more} more" if more else ""))
+                + "\n  ".join(shown)
+                + (f"\n  ... and {more} more" if more else "")
+            )
         applier.flush()
     return report
 
@@ -106,16 +129,19 @@ def apply_codings_csv(project: Project, path: str | Path, *,
 def _read_rows(path: Path) -> list[list[str]]:
     rows = read_csv_rows(path)
     if not rows or not is_codings_table(rows[0]):
-        raise InvalidInputError(f"{path}:1: the header must start with document,code and "
-                                "include phrase (document,code,valence,phrase,coder,memo).")
+        raise InvalidInputError(
+            f"{path}:1: the header must start with document,code and "
+            "include phrase (document,code,valence,phrase,coder,memo)."
+        )
     return rows
 
 
 class _Applier:
     """Row-by-row work inside the file's transaction, with per-file caches."""
 
-    def __init__(self, project: Project, s: Session, report: CodingsFileReport,
-                 create_codes: bool = False) -> None:
+    def __init__(
+        self, project: Project, s: Session, report: CodingsFileReport, create_codes: bool = False
+    ) -> None:
         self.project, self.s, self.report = project, s, report
         self.create_codes = create_codes
         self.docs: dict[str, Document] = {}
@@ -141,9 +167,17 @@ class _Applier:
             self.report.already_present += 1
             return
         self.existing.add(key)
-        self.pending.append({"document_id": doc.id, "code_id": code.id, "coder_id": key[4],
-                             "start": start, "end": end, "valence": valence,
-                             "memo": (row.get("memo") or "").strip()})
+        self.pending.append(
+            {
+                "document_id": doc.id,
+                "code_id": code.id,
+                "coder_id": key[4],
+                "start": start,
+                "end": end,
+                "valence": valence,
+                "memo": (row.get("memo") or "").strip(),
+            }
+        )
         self.report.applied += 1
 
     def flush(self) -> None:
@@ -156,9 +190,18 @@ class _Applier:
         if ref not in self.docs:
             doc = resolve_document(self.s, ref)
             self.docs[ref] = doc
-            self.existing |= {tuple(r) for r in self.s.execute(
-                select(Coding.document_id, Coding.start, Coding.end, Coding.code_id,
-                       Coding.coder_id).where(Coding.document_id == doc.id))}
+            self.existing |= {
+                tuple(r)
+                for r in self.s.execute(
+                    select(
+                        Coding.document_id,
+                        Coding.start,
+                        Coding.end,
+                        Coding.code_id,
+                        Coding.coder_id,
+                    ).where(Coding.document_id == doc.id)
+                )
+            }
         return self.docs[ref]
 
     def _code(self, ref: str) -> Code:
@@ -172,8 +215,9 @@ class _Applier:
                     raise NotFoundError(self._unknown(ref)) from None
                 code = self._create(ref)
             if not code.codable:
-                raise InvalidInputError(f"{code.name!r} is a heading, not a codable code; use "
-                                        "one of its children.")
+                raise InvalidInputError(
+                    f"{code.name!r} is a heading, not a codable code; use one of its children."
+                )
             self.codes[ref] = code
         return self.codes[ref]
 
@@ -190,8 +234,10 @@ class _Applier:
         by_lower = {p.lower(): p for p in paths}
         hints = list(dict.fromkeys(by_lower.get(c, c) for c in close))
         hint = f" (did you mean {' or '.join(repr(h) for h in hints)}?)" if hints else ""
-        return (f"unknown code {ref!r}{hint}; fix the cell, add the code first "
-                "(qualcode code add), or import with --create-codes to make new inductive codes.")
+        return (
+            f"unknown code {ref!r}{hint}; fix the cell, add the code first "
+            "(qualcode code add), or import with --create-codes to make new inductive codes."
+        )
 
     def _create(self, ref: str) -> Code:
         """Create the missing part of a code path as inductive codes."""
@@ -201,17 +247,25 @@ class _Applier:
             if not part:
                 raise InvalidInputError(f"code path {ref!r} has an empty part.")
             done.append(part)
-            q = select(Code).where(func.lower(Code.name) == part.lower(),
-                                   Code.parent_id.is_(None) if parent is None
-                                   else Code.parent_id == parent.id)
+            q = select(Code).where(
+                func.lower(Code.name) == part.lower(),
+                Code.parent_id.is_(None) if parent is None else Code.parent_id == parent.id,
+            )
             found = self.s.scalar(q)
             if found is None:
-                n = self.s.scalar(select(func.count()).select_from(Code)
-                                  .where(Code.origin == "inductive")) or 0
-                found = Code(name=part, parent_id=parent.id if parent else None,
-                             origin="inductive",
-                             colour=INDUCTIVE_PALETTE[n % len(INDUCTIVE_PALETTE)],
-                             sort_order=n)
+                n = (
+                    self.s.scalar(
+                        select(func.count()).select_from(Code).where(Code.origin == "inductive")
+                    )
+                    or 0
+                )
+                found = Code(
+                    name=part,
+                    parent_id=parent.id if parent else None,
+                    origin="inductive",
+                    colour=INDUCTIVE_PALETTE[n % len(INDUCTIVE_PALETTE)],
+                    sort_order=n,
+                )
                 self.s.add(found)
                 self.s.flush()
                 self.report.codes_created.append(PATH_SEP.join(done))
@@ -232,16 +286,22 @@ class _Applier:
             norm_phrase = _normalise(phrase)[0].strip()
             hits, length = _hits(norm_text, norm_phrase), len(norm_phrase)
         if not hits:
-            raise NotFoundError(f"phrase {phrase[:70]!r} does not occur in {doc.name}. Copy it "
-                                "exactly from the transcript.")
+            raise NotFoundError(
+                f"phrase {phrase[:70]!r} does not occur in {doc.name}. Copy it "
+                "exactly from the transcript."
+            )
         if occurrence is None and len(hits) > 1:
-            raise InvalidInputError(f"phrase {phrase[:70]!r} occurs {len(hits)} times in "
-                                    f"{doc.name}; give a longer phrase or add an 'occurrence' "
-                                    "column (1, 2, ...).")
+            raise InvalidInputError(
+                f"phrase {phrase[:70]!r} occurs {len(hits)} times in "
+                f"{doc.name}; give a longer phrase or add an 'occurrence' "
+                "column (1, 2, ...)."
+            )
         occurrence = occurrence or 1
         if not 1 <= occurrence <= len(hits):
-            raise InvalidInputError(f"occurrence {occurrence}: the phrase occurs {len(hits)} "
-                                    f"time{'s' * (len(hits) != 1)} in {doc.name}.")
+            raise InvalidInputError(
+                f"occurrence {occurrence}: the phrase occurs {len(hits)} "
+                f"time{'s' * (len(hits) != 1)} in {doc.name}."
+            )
         start = hits[occurrence - 1]
         if index is None:
             return start, start + length

@@ -43,17 +43,23 @@ class DemoSummary:
 
     def lines(self) -> list[str]:
         verb = "Built" if self.built else "Opened the existing"
-        return [f"{verb} demo project at {self.location}:",
-                (f"  {self.documents} documents ({self.words:,} words), {self.codes} codes, "
-                 f"{self.codings} codings, {self.cases} cases.")]
+        return [
+            f"{verb} demo project at {self.location}:",
+            (
+                f"  {self.documents} documents ({self.words:,} words), {self.codes} codes, "
+                f"{self.codings} codings, {self.cases} cases."
+            ),
+        ]
 
 
 def sample_dir() -> Path:
     """The shipped ``sample_transcripts/`` folder, or a clear error."""
     folder = bundled_folder("sample_transcripts")
     if folder is None:
-        raise NotFoundError("the demo's sample transcripts are missing from this installation. "
-                            "Reinstall qualcode (pip install --force-reinstall qualcode).")
+        raise NotFoundError(
+            "the demo's sample transcripts are missing from this installation. "
+            "Reinstall qualcode (pip install --force-reinstall qualcode)."
+        )
     return folder
 
 
@@ -62,14 +68,21 @@ def demo_files(folder: Path) -> list[Path]:
     sites = folder / "sites.csv"
     if not sites.is_file():
         raise NotFoundError(f"{sites}: missing; the demo needs the sites table.")
-    transcripts = sorted(p for p in folder.iterdir()
-                         if p.suffix.lower() in (".txt", ".docx") and not p.name.startswith("~$"))
+    transcripts = sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in (".txt", ".docx") and not p.name.startswith("~$")
+    )
     return [sites, *transcripts, *sorted(folder.glob("codings-*.csv"))]
 
 
-def open_or_build_demo(db: str | os.PathLike[str] = DEMO_DB, *, fresh: bool = False,
-                       coder: str | None = None,
-                       progress: Progress | None = None) -> tuple[Project, DemoSummary]:
+def open_or_build_demo(
+    db: str | os.PathLike[str] = DEMO_DB,
+    *,
+    fresh: bool = False,
+    coder: str | None = None,
+    progress: Progress | None = None,
+) -> tuple[Project, DemoSummary]:
     """Open the demo project at ``db``, building it first if absent (or ``fresh``)."""
     is_url = "://" in str(db)
     path = Path(db).expanduser() if not is_url else None
@@ -106,15 +119,18 @@ def build_demo(project: Project, *, progress: Progress | None = None) -> ImportR
 
     files = demo_files(sample_dir())
     apply_framework(project, DEFAULT_FRAMEWORK)
-    report = import_paths(project, files, progress=progress,
-                          options=ImportOptions(framework="none", create_codes=True))
+    report = import_paths(
+        project,
+        files,
+        progress=progress,
+        options=ImportOptions(framework="none", create_codes=True),
+    )
     if report.failed or report.changed:
         problems = "\n  ".join(report.failed + report.changed)
         raise InvalidInputError(f"The demo could not be built from {sample_dir()}:\n  {problems}")
     with project.transaction("demo groups") as s:
         for case in s.scalars(select(Case)):
-            group = next((a.value for a in case.attributes if a.name.lower() == GROUP_COLUMN),
-                         None)
+            group = next((a.value for a in case.attributes if a.name.lower() == GROUP_COLUMN), None)
             if group not in (None, ""):
                 case.group_name, case.group_source = str(group), "attribute"
                 case.group_reason = f"'{GROUP_COLUMN}' column of sites.csv"
@@ -126,18 +142,20 @@ def build_demo(project: Project, *, progress: Progress | None = None) -> ImportR
 
 def summarise(project: Project, *, built: bool) -> DemoSummary:
     with project.read() as s:
+
         def count(model: type) -> int:
             return s.scalar(select(func.count()).select_from(model)) or 0
 
         words = s.scalar(select(func.coalesce(func.sum(Document.word_count), 0))) or 0
-        return DemoSummary(project.location, built, count(Document), words, count(Code),
-                           count(Coding), count(Case))
+        return DemoSummary(
+            project.location, built, count(Document), words, count(Code), count(Coding), count(Case)
+        )
 
 
 def _url_has_project(url: str) -> bool:
     try:
         Project.open(url, create=False).engine.dispose()
-    except Exception:  # noqa: BLE001 - any failure means there is nothing to open
+    except Exception:
         return False
     return True
 
@@ -149,14 +167,20 @@ def _remove_demo(db: str, path: Path | None) -> None:
         name = project.name
         project.engine.dispose()
     except Exception as e:
-        raise ConflictError(f"{db}: exists and is not a qualcode demo project; not deleting it. "
-                            "Give another --db for the demo.") from e
+        raise ConflictError(
+            f"{db}: exists and is not a qualcode demo project; not deleting it. "
+            "Give another --db for the demo."
+        ) from e
     if name != DEMO_NAME:
-        raise ConflictError(f"{db}: is the project {name!r}, not the demo; --fresh will not "
-                            "delete it. Give another --db for the demo.")
+        raise ConflictError(
+            f"{db}: is the project {name!r}, not the demo; --fresh will not "
+            "delete it. Give another --db for the demo."
+        )
     if path is None:
-        raise ConflictError(f"{db}: --fresh rebuilds only a demo in a SQLite file; drop the "
-                            "database yourself to rebuild it.")
+        raise ConflictError(
+            f"{db}: --fresh rebuilds only a demo in a SQLite file; drop the "
+            "database yourself to rebuild it."
+        )
     _remove_files(path)
 
 

@@ -50,10 +50,16 @@ class SegmentInfo:
     def to_json(self, text: str) -> dict[str, object]:
         from qualcode.ingest.timecodes import format_timecode
 
-        return {"seq": self.seq, "speaker": self.speaker, "role": self.role,
-                "start": self.start, "end": self.end, "timecode_ms": self.timecode_ms,
-                "timecode": format_timecode(self.timecode_ms) or None,
-                "text": text[self.start:self.end]}
+        return {
+            "seq": self.seq,
+            "speaker": self.speaker,
+            "role": self.role,
+            "start": self.start,
+            "end": self.end,
+            "timecode_ms": self.timecode_ms,
+            "timecode": format_timecode(self.timecode_ms) or None,
+            "text": text[self.start : self.end],
+        }
 
 
 @dataclass(frozen=True)
@@ -86,10 +92,17 @@ def resolve_document(session: Session, ref: str | int) -> Document:
     if doc is not None:
         return doc
     lowered = key.lower()
-    docs = session.scalars(select(Document).outerjoin(Participant, Document.participant_id ==
-                                                      Participant.id).where(or_(
-        func.lower(Document.name) == lowered, func.lower(Document.source_file) == lowered,
-        func.lower(Participant.label) == lowered))).all()
+    docs = session.scalars(
+        select(Document)
+        .outerjoin(Participant, Document.participant_id == Participant.id)
+        .where(
+            or_(
+                func.lower(Document.name) == lowered,
+                func.lower(Document.source_file) == lowered,
+                func.lower(Participant.label) == lowered,
+            )
+        )
+    ).all()
     if len(docs) == 1:
         return docs[0]
     if len(docs) > 1:
@@ -113,8 +126,9 @@ def merged_length(ranges: Iterable[tuple[int, int]]) -> int:
     return total + max(0, cur_e - cur_s)
 
 
-def coded_share(text_length: int, turns: Iterable[tuple[int, int]],
-                codings: Iterable[tuple[int, int]]) -> tuple[int, int]:
+def coded_share(
+    text_length: int, turns: Iterable[tuple[int, int]], codings: Iterable[tuple[int, int]]
+) -> tuple[int, int]:
     """``(coded, spoken)`` characters: the one definition of how much of a document is coded.
 
     What was said is the turns' text (speaker labels and timecodes left out), or the
@@ -152,20 +166,43 @@ def list_documents(project: Project) -> list[DocumentInfo]:
         for did, st, en in s.execute(select(Coding.document_id, Coding.start, Coding.end)):
             spans.setdefault(did, []).append((st, en))
         turns: dict[int, list[tuple[int, int]]] = {}
-        for did, st, en in s.execute(select(Segment.document_id, Segment.start, Segment.end)
-                                     .where(Segment.kind == "turn")):
+        for did, st, en in s.execute(
+            select(Segment.document_id, Segment.start, Segment.end).where(Segment.kind == "turn")
+        ):
             turns.setdefault(did, []).append((st, en))
-        q = (select(Document.id, Document.name, Document.source_file, Document.file_format,
-                    Participant.label, Case.name, Document.word_count,
-                    func.length(Document.text))
-             .outerjoin(Participant, Document.participant_id == Participant.id)
-             .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
-             .order_by(Case.name, Participant.label, Document.name))
+        q = (
+            select(
+                Document.id,
+                Document.name,
+                Document.source_file,
+                Document.file_format,
+                Participant.label,
+                Case.name,
+                Document.word_count,
+                func.length(Document.text),
+            )
+            .outerjoin(Participant, Document.participant_id == Participant.id)
+            .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
+            .order_by(Case.name, Participant.label, Document.name)
+        )
         out = []
         for did, name, src, fmt, pid, case, words, chars in s.execute(q):
             coded, spoken = coded_share(chars or 0, turns.get(did, []), spans.get(did, []))
-            out.append(DocumentInfo(did, name, src, fmt, pid, case, words, chars or 0,
-                                    len(spans.get(did, ())), coded, spoken))
+            out.append(
+                DocumentInfo(
+                    did,
+                    name,
+                    src,
+                    fmt,
+                    pid,
+                    case,
+                    words,
+                    chars or 0,
+                    len(spans.get(did, ())),
+                    coded,
+                    spoken,
+                )
+            )
         return out
 
 
@@ -173,14 +210,30 @@ def open_document(project: Project, ref: str | int) -> DocumentText:
     """Load a document's text and segments for reading."""
     with project.read() as s:
         doc = resolve_document(s, ref)
-        segs = s.execute(select(Segment.kind, Segment.seq, Segment.start, Segment.end,
-                                Segment.speaker, Segment.is_participant, Segment.role,
-                                Segment.timecode_ms)
-                         .where(Segment.document_id == doc.id)
-                         .order_by(Segment.kind, Segment.seq)).all()
+        segs = s.execute(
+            select(
+                Segment.kind,
+                Segment.seq,
+                Segment.start,
+                Segment.end,
+                Segment.speaker,
+                Segment.is_participant,
+                Segment.role,
+                Segment.timecode_ms,
+            )
+            .where(Segment.document_id == doc.id)
+            .order_by(Segment.kind, Segment.seq)
+        ).all()
         part = doc.participant
         case = part.case if part and part.case else doc.case
         turns = tuple(SegmentInfo(*r) for r in segs if r[0] == "turn")
         sents = tuple(SegmentInfo(*r) for r in segs if r[0] == "sentence")
-        return DocumentText(doc.id, doc.name, part.label if part else None,
-                            case.name if case else None, doc.text, turns, sents)
+        return DocumentText(
+            doc.id,
+            doc.name,
+            part.label if part else None,
+            case.name if case else None,
+            doc.text,
+            turns,
+            sents,
+        )

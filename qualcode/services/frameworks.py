@@ -22,8 +22,16 @@ from qualcode.framework_files import (
 from qualcode.services.project import Project
 from qualcode.store.models import Code, Framework
 
-__all__ = ["DEFAULT_FRAMEWORK", "RESERVED_SHORTCUTS", "ApplyReport", "apply_framework",
-           "available_frameworks", "framework_spec", "list_frameworks", "load_framework"]
+__all__ = [
+    "DEFAULT_FRAMEWORK",
+    "RESERVED_SHORTCUTS",
+    "ApplyReport",
+    "apply_framework",
+    "available_frameworks",
+    "framework_spec",
+    "list_frameworks",
+    "load_framework",
+]
 
 
 def available_frameworks() -> list[FrameworkSpec]:
@@ -53,15 +61,22 @@ def apply_framework(project: Project, framework: str | FrameworkSpec) -> ApplyRe
         if fw is None:
             fw = Framework(key=spec.key, name=spec.name)
             s.add(fw)
-        fw.name, fw.version, fw.description, fw.source = (spec.name, spec.version,
-                                                          spec.description, spec.source)
+        fw.name, fw.version, fw.description, fw.source = (
+            spec.name,
+            spec.version,
+            spec.description,
+            spec.source,
+        )
         s.flush()
-        used_shortcuts = {c.shortcut: c.id for c in s.scalars(select(Code).where(Code.shortcut.is_not(None)))}
+        used_shortcuts = {
+            c.shortcut: c.id for c in s.scalars(select(Code).where(Code.shortcut.is_not(None)))
+        }
 
         def put(node: CodeSpec, parent_id: int | None, order: int) -> None:
-            q = select(Code).where(Code.name == node.name,
-                                   Code.parent_id.is_(None) if parent_id is None
-                                   else Code.parent_id == parent_id)
+            q = select(Code).where(
+                Code.name == node.name,
+                Code.parent_id.is_(None) if parent_id is None else Code.parent_id == parent_id,
+            )
             code = s.scalar(q)
             path = "/".join(node.path)
             if code is None:
@@ -72,8 +87,11 @@ def apply_framework(project: Project, framework: str | FrameworkSpec) -> ApplyRe
                 report.updated.append(path)
             code.origin, code.framework_id, code.codable = "framework", fw.id, node.codable
             code.colour = node.colour or code.colour
-            code.definition, code.inclusion, code.exclusion = (node.definition, node.include,
-                                                               node.exclude)
+            code.definition, code.inclusion, code.exclusion = (
+                node.definition,
+                node.include,
+                node.exclude,
+            )
             code.sort_order = order
             s.flush()
             if node.shortcut:

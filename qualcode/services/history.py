@@ -64,13 +64,24 @@ def _step(label: str, row: CodingRow, present: bool = True) -> Step:
 
 def _restore(project: Project, row: CodingRow, code_id: int | None = None) -> CodingRow:
     try:
-        return coding.add_coding(project, row.document_id, row.start, row.end,
-                                 code_id or row.code_id, valence=row.valence, memo=row.memo,
-                                 coder=row.coder, coding_id=row.id, across_turns=True)
+        return coding.add_coding(
+            project,
+            row.document_id,
+            row.start,
+            row.end,
+            code_id or row.code_id,
+            valence=row.valence,
+            memo=row.memo,
+            coder=row.coder,
+            coding_id=row.id,
+            across_turns=True,
+        )
     except IntegrityError as e:  # another coder's new coding took the id meanwhile
-        raise ConflictError(f"Cannot bring back coding {row.id} ({row.code!r} in "
-                            f"{row.document}): its id has been used by a newer coding. "
-                            "Code the passage again.") from e
+        raise ConflictError(
+            f"Cannot bring back coding {row.id} ({row.code!r} in "
+            f"{row.document}): its id has been used by a newer coding. "
+            "Code the passage again."
+        ) from e
 
 
 @dataclass
@@ -151,15 +162,31 @@ def _restore_code(project: Project, info: CodeInfo) -> None:
     with project.transaction("restore code", code=info.name, id=info.id) as s:
         if s.get(Code, info.id) is not None:
             return
-        clash = s.scalar(select(Code.id).where(
-            Code.parent_id.is_(None) if info.parent_id is None else Code.parent_id == info.parent_id,
-            Code.name == info.name))
+        clash = s.scalar(
+            select(Code.id).where(
+                Code.parent_id.is_(None)
+                if info.parent_id is None
+                else Code.parent_id == info.parent_id,
+                Code.name == info.name,
+            )
+        )
         if clash is not None:
             raise ConflictError(f"Cannot redo: a code {info.name!r} exists again at that level.")
-        s.add(Code(id=info.id, name=info.name, parent_id=info.parent_id, origin=info.origin,
-                   codable=info.codable, colour=info.colour, shortcut=info.shortcut,
-                   definition=info.definition, inclusion=info.inclusion,
-                   exclusion=info.exclusion, guid=info.guid))
+        s.add(
+            Code(
+                id=info.id,
+                name=info.name,
+                parent_id=info.parent_id,
+                origin=info.origin,
+                codable=info.codable,
+                colour=info.colour,
+                shortcut=info.shortcut,
+                definition=info.definition,
+                inclusion=info.inclusion,
+                exclusion=info.exclusion,
+                guid=info.guid,
+            )
+        )
 
 
 def in_vivo_name(text: str) -> str:
@@ -199,15 +226,24 @@ class History:
 
     def _push(self, op: _Op) -> None:
         self._undo.append(op)
-        del self._undo[:-self.limit]
+        del self._undo[: -self.limit]
         self._redo.clear()
 
     # -- actions ---------------------------------------------------------------
-    def add_coding(self, document: str | int, start: int, end: int, code: str | int, *,
-                   valence: str | None = None, memo: str = "") -> CodingRow:
+    def add_coding(
+        self,
+        document: str | int,
+        start: int,
+        end: int,
+        code: str | int,
+        *,
+        valence: str | None = None,
+        memo: str = "",
+    ) -> CodingRow:
         with self._lock:
-            row = coding.add_coding(self.project, document, start, end, code, valence=valence,
-                                    memo=memo)
+            row = coding.add_coding(
+                self.project, document, start, end, code, valence=valence, memo=memo
+            )
             self._push(_Add(row))
             return row
 
@@ -234,21 +270,35 @@ class History:
                 top.row = row  # the valence belongs to the coding just made: one undo step
                 self._redo.clear()
                 return row
-            self._push(_Update(coding_id, {"valence": before}, {"valence": row.valence},
-                               f"valence {row.valence or 'cleared'} on {row.code!r}"))
+            self._push(
+                _Update(
+                    coding_id,
+                    {"valence": before},
+                    {"valence": row.valence},
+                    f"valence {row.valence or 'cleared'} on {row.code!r}",
+                )
+            )
             return row
 
     def set_memo(self, coding_id: int, memo: str) -> CodingRow:
         with self._lock:
             _, before = self._previous(coding_id)
             row = coding.update_coding(self.project, coding_id, memo=memo)
-            self._push(_Update(coding_id, {"memo": before}, {"memo": row.memo},
-                               f"memo on {row.code!r}"))
+            self._push(
+                _Update(coding_id, {"memo": before}, {"memo": row.memo}, f"memo on {row.code!r}")
+            )
             return row
 
-    def code_with_new_code(self, document: str | int, start: int, end: int, name: str, *,
-                           parent: str | int | None = None,
-                           label: str = "") -> tuple[CodeInfo, CodingRow]:
+    def code_with_new_code(
+        self,
+        document: str | int,
+        start: int,
+        end: int,
+        name: str,
+        *,
+        parent: str | int | None = None,
+        label: str = "",
+    ) -> tuple[CodeInfo, CodingRow]:
         """Create an inductive code (or reuse one of that name at that level) and apply it."""
         with self._lock:
             created = True
@@ -257,8 +307,11 @@ class History:
             except ConflictError:
                 created = False
                 ref = name if parent in (None, "") else f"{_path_of(self.project, parent)}/{name}"
-                info = next(c for c in codebook.list_codes(self.project)
-                            if c.path_str.lower() == ref.strip("/").lower())
+                info = next(
+                    c
+                    for c in codebook.list_codes(self.project)
+                    if c.path_str.lower() == ref.strip("/").lower()
+                )
             try:
                 row = coding.add_coding(self.project, document, start, end, info.id)
             except QualcodeError:
@@ -268,12 +321,20 @@ class History:
             self._push(_NewCode(info, row, created, label))
             return info, row
 
-    def code_in_vivo(self, document: str | int, start: int, end: int, text: str, *,
-                     parent: str | int | None = None) -> tuple[CodeInfo, CodingRow]:
+    def code_in_vivo(
+        self,
+        document: str | int,
+        start: int,
+        end: int,
+        text: str,
+        *,
+        parent: str | int | None = None,
+    ) -> tuple[CodeInfo, CodingRow]:
         """Name a new inductive code by the selected words and code them with it."""
         name = in_vivo_name(text)
-        return self.code_with_new_code(document, start, end, name, parent=parent,
-                                       label=f"in vivo {name!r}")
+        return self.code_with_new_code(
+            document, start, end, name, parent=parent, label=f"in vivo {name!r}"
+        )
 
     # -- undo / redo -----------------------------------------------------------
     def undo(self) -> Step | None:
@@ -297,5 +358,8 @@ class History:
 
 
 def _path_of(project: Project, ref: str | int) -> str:
-    return next(c.path_str for c in codebook.list_codes(project)
-                if str(c.id) == str(ref) or c.path_str.lower() == str(ref).strip("/").lower())
+    return next(
+        c.path_str
+        for c in codebook.list_codes(project)
+        if str(c.id) == str(ref) or c.path_str.lower() == str(ref).strip("/").lower()
+    )

@@ -30,8 +30,12 @@ class SpeakerCheck:
     questions: int = 0  # turns ending with "?" (a hint for the map, never applied)
 
     def to_json(self) -> dict[str, Any]:
-        return {"speaker": self.speaker, "turns": self.turns, "role": self.role,
-                "questions": self.questions}
+        return {
+            "speaker": self.speaker,
+            "turns": self.turns,
+            "role": self.role,
+            "questions": self.questions,
+        }
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,13 @@ class TurnPreview:
     text: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"seq": self.seq, "speaker": self.speaker, "role": self.role,
-                "timecode": self.timecode or None, "text": self.text}
+        return {
+            "seq": self.seq,
+            "speaker": self.speaker,
+            "role": self.role,
+            "timecode": self.timecode or None,
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True)
@@ -55,8 +64,7 @@ class UnplacedLine:
     reason: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"where": self.where, "line": self.line, "text": self.text,
-                "reason": self.reason}
+        return {"where": self.where, "line": self.line, "text": self.text, "reason": self.reason}
 
 
 @dataclass
@@ -79,17 +87,30 @@ class FileCheck:
     @property
     def ok(self) -> bool:
         """Every turn attributed, every line placed, no error."""
-        return (self.error is None and not self.unplaced and self.layout != "none"
-                and bool(self.speakers) and all(s.role is not None for s in self.speakers))
+        return (
+            self.error is None
+            and not self.unplaced
+            and self.layout != "none"
+            and bool(self.speakers)
+            and all(s.role is not None for s in self.speakers)
+        )
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "ok": self.ok, "layout": self.layout,
-                "layout_name": self.layout_name, "turns": self.turns,
-                "speakers": [s.to_json() for s in self.speakers],
-                "participant": self.participant, "case": self.case,
-                "first_turns": [t.to_json() for t in self.first_turns],
-                "unplaced": [u.to_json() for u in self.unplaced],
-                "warnings": self.warnings, "error": self.error, "fix": self.fix}
+        return {
+            "file": self.file,
+            "ok": self.ok,
+            "layout": self.layout,
+            "layout_name": self.layout_name,
+            "turns": self.turns,
+            "speakers": [s.to_json() for s in self.speakers],
+            "participant": self.participant,
+            "case": self.case,
+            "first_turns": [t.to_json() for t in self.first_turns],
+            "unplaced": [u.to_json() for u in self.unplaced],
+            "warnings": self.warnings,
+            "error": self.error,
+            "fix": self.fix,
+        }
 
 
 def transcript_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -99,42 +120,60 @@ def transcript_files(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.is_file()
-                          and p.suffix.lower() in SUPPORTED_SUFFIXES and not any(
-                              part.startswith((".", "~$")) for part in p.relative_to(path).parts))
+            out += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUPPORTED_SUFFIXES
+                and not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts)
+            )
         elif path.suffix.lower() not in NOT_TRANSCRIPTS:
             out.append(path)
     return out
 
 
-def check_paths(paths: Iterable[str | Path], *, participant_pattern: str | None = None,
-                case_template: str | None = None, speaker_map: dict[str, str] | None = None,
-                first: int = 5) -> list[FileCheck]:
+def check_paths(
+    paths: Iterable[str | Path],
+    *,
+    participant_pattern: str | None = None,
+    case_template: str | None = None,
+    speaker_map: dict[str, str] | None = None,
+    first: int = 5,
+) -> list[FileCheck]:
     """Check each transcript as an import would read it (see the module notes)."""
     from qualcode.ingest.participants import DEFAULT_CASE_TEMPLATE, DEFAULT_PARTICIPANT_PATTERN
 
-    pattern = ParticipantPattern(participant_pattern or DEFAULT_PARTICIPANT_PATTERN,
-                                 DEFAULT_CASE_TEMPLATE if case_template is None
-                                 else case_template)
+    pattern = ParticipantPattern(
+        participant_pattern or DEFAULT_PARTICIPANT_PATTERN,
+        DEFAULT_CASE_TEMPLATE if case_template is None else case_template,
+    )
     labels = SpeakerLabels().with_extra(speaker_map or {})
     return [check_file(path, labels, pattern, first) for path in transcript_files(paths)]
 
 
-def check_for_project(project: Any, paths: Iterable[str | Path],
-                      speaker_map: dict[str, str] | None = None, first: int = 5
-                      ) -> list[FileCheck]:
+def check_for_project(
+    project: Any,
+    paths: Iterable[str | Path],
+    speaker_map: dict[str, str] | None = None,
+    first: int = 5,
+) -> list[FileCheck]:
     """``check_paths`` with the project's remembered import settings (the workbench's
     import dialog calls this), ``speaker_map`` added on top of the remembered map."""
     from qualcode.services.importing import options_from_settings
 
     options = options_from_settings(project, speaker_labels=speaker_map or None)
-    return check_paths(paths, participant_pattern=options.participant_pattern,
-                       case_template=options.case_template,
-                       speaker_map=options.speaker_labels, first=first)
+    return check_paths(
+        paths,
+        participant_pattern=options.participant_pattern,
+        case_template=options.case_template,
+        speaker_map=options.speaker_labels,
+        first=first,
+    )
 
 
-def check_file(path: Path, labels: SpeakerLabels, pattern: ParticipantPattern,
-               first: int = 5) -> FileCheck:
+def check_file(
+    path: Path, labels: SpeakerLabels, pattern: ParticipantPattern, first: int = 5
+) -> FileCheck:
     """One file's check; an unreadable or broken file gets its error and a fix."""
     from qualcode.ingest.layouts import LAYOUT_NAMES, parse_source, where
     from qualcode.ingest.readers import read_transcript
@@ -155,7 +194,7 @@ def check_file(path: Path, labels: SpeakerLabels, pattern: ParticipantPattern,
         if t.speaker is not None:
             c = counts.setdefault(t.speaker, [0, 0])
             c[0] += 1
-            c[1] += text[t.start:t.end].rstrip().endswith("?")
+            c[1] += text[t.start : t.end].rstrip().endswith("?")
     roles = {t.speaker: t.role for t in parsed.turns if t.speaker is not None}
     report.speakers = [SpeakerCheck(s, n, roles[s], q) for s, (n, q) in counts.items()]
     pid, notes = identify_participant(path.stem, parsed.participant_ids, pattern)
@@ -165,10 +204,16 @@ def check_file(path: Path, labels: SpeakerLabels, pattern: ParticipantPattern,
     report.warnings += [str(where(src, n.offset, n.message, n.line)) for n in parsed.notices]
     report.warnings += notes
     for i, t in enumerate(parsed.turns[:first], 1):
-        said = " ".join(text[t.start:t.end].split())
-        report.first_turns.append(TurnPreview(
-            i, t.speaker, t.role, format_timecode(t.timecode),
-            said if len(said) <= PREVIEW_CHARS else said[:PREVIEW_CHARS - 3] + "..."))
+        said = " ".join(text[t.start : t.end].split())
+        report.first_turns.append(
+            TurnPreview(
+                i,
+                t.speaker,
+                t.role,
+                format_timecode(t.timecode),
+                said if len(said) <= PREVIEW_CHARS else said[: PREVIEW_CHARS - 3] + "...",
+            )
+        )
     for u in parsed.unplaced:
         w = where(src, u.offset, "", u.line)
         place = f"{w.unit} {w.line}" if w.line is not None else "the file"
@@ -182,24 +227,35 @@ def _fixes(report: FileCheck, path: Path, no_participant: bool) -> list[str]:
     unsettled = [s for s in report.speakers if s.role is None]
     if unsettled:
         asks = max(unsettled, key=lambda s: (s.questions / s.turns, s.turns))
-        spec = ",".join(f"{s.speaker}={'interviewer' if s is asks else 'participant'}"
-                        for s in unsettled)
-        fixes.append(f"Say who is who: qualcode import {path.name!r} --speakers \"{spec}\" "
-                     f"(a suggestion: {asks.speaker!r} asks {asks.questions} of "
-                     f"{asks.turns} turns as questions; check before using it). Roles are "
-                     "interviewer, participant or other; a CSV (speaker,role) works too.")
+        spec = ",".join(
+            f"{s.speaker}={'interviewer' if s is asks else 'participant'}" for s in unsettled
+        )
+        fixes.append(
+            f'Say who is who: qualcode import {path.name!r} --speakers "{spec}" '
+            f"(a suggestion: {asks.speaker!r} asks {asks.questions} of "
+            f"{asks.turns} turns as questions; check before using it). Roles are "
+            "interviewer, participant or other; a CSV (speaker,role) works too."
+        )
     if not report.speakers and report.layout not in (None, "none"):
-        fixes.append("No speaker is named anywhere in the file, so no turn can be attributed: "
-                     "export the transcript again with speaker names (in captions, 'Name: "
-                     "text' or '<v Name>'), then check again.")
+        fixes.append(
+            "No speaker is named anywhere in the file, so no turn can be attributed: "
+            "export the transcript again with speaker names (in captions, 'Name: "
+            "text' or '<v Name>'), then check again."
+        )
     if report.layout == "none":
-        fixes.append("No speaker lines were recognised: start each turn with its speaker "
-                     "('Interviewer: ...', 'S3PW1: ...'), or add the labels used with --speakers.")
+        fixes.append(
+            "No speaker lines were recognised: start each turn with its speaker "
+            "('Interviewer: ...', 'S3PW1: ...'), or add the labels used with --speakers."
+        )
     if report.unplaced:
-        fixes.append(f"{len(report.unplaced)} line{'s' * (len(report.unplaced) != 1)} could "
-                     "not be placed in a turn: give each its speaker label, or move it out of "
-                     "the transcript, then check again.")
+        fixes.append(
+            f"{len(report.unplaced)} line{'s' * (len(report.unplaced) != 1)} could "
+            "not be placed in a turn: give each its speaker label, or move it out of "
+            "the transcript, then check again."
+        )
     if no_participant and report.layout != "none":
-        fixes.append(f"No participant id: name the file after its participant (e.g. "
-                     f"S3PW1{path.suffix}) or use --participant-pattern.")
+        fixes.append(
+            f"No participant id: name the file after its participant (e.g. "
+            f"S3PW1{path.suffix}) or use --participant-pattern."
+        )
     return fixes

@@ -176,8 +176,12 @@ def _check_transcript(
     if path.stem in stored:
         status = "already imported" if stored[path.stem] == sha else "changed"
     speakers = [SpeakerInfo(s.speaker, s.role or "unknown", s.turns) for s in check.speakers]
-    unplaced = [f"unknown speaker '{s.speaker}' ({s.turns} turn{'s' * (s.turns != 1)}): "
-                "say who it is in the speaker map" for s in check.speakers if s.role is None]
+    unplaced = [
+        f"unknown speaker '{s.speaker}' ({s.turns} turn{'s' * (s.turns != 1)}): "
+        "say who it is in the speaker map"
+        for s in check.speakers
+        if s.role is None
+    ]
     unplaced += [f"{u.where}: {u.reason}: {u.text[:60]}" for u in check.unplaced]
     return FileCheck(
         path,

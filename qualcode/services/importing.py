@@ -40,13 +40,25 @@ from qualcode.services.project import Project
 from qualcode.services.transcript_store import TranscriptImporter
 from qualcode.store.models import Case, Code, Document, Participant
 
-__all__ = ["REMEMBERED", "SETTING_PREFIX", "ImportOptions", "ImportReport", "ImportStopped",
-           "import_paths", "options_from_settings", "remember_options"]
+__all__ = [
+    "REMEMBERED",
+    "SETTING_PREFIX",
+    "ImportOptions",
+    "ImportReport",
+    "ImportStopped",
+    "import_paths",
+    "options_from_settings",
+    "remember_options",
+]
 
 Progress = Callable[[int, int, str], None]
-UNSUPPORTED_HINTS = {".doc": "save it as .docx", ".pdf": "export it as .docx or .txt",
-                     ".rtf": "save it as .docx or .txt", ".odt": "save it as .docx",
-                     ".md": "rename it to .txt if it is a plain-text transcript"}
+UNSUPPORTED_HINTS = {
+    ".doc": "save it as .docx",
+    ".pdf": "export it as .docx or .txt",
+    ".rtf": "save it as .docx or .txt",
+    ".odt": "save it as .docx",
+    ".md": "rename it to .txt if it is a plain-text transcript",
+}
 
 
 def remember_options(project: Project, options: ImportOptions, keys: Iterable[str]) -> None:
@@ -59,8 +71,12 @@ def remember_options(project: Project, options: ImportOptions, keys: Iterable[st
     with project.transaction("import settings", **{k: getattr(options, k) for k in keys}) as s:
         for key in keys:
             value = getattr(options, key)
-            s.merge(Setting(key=SETTING_PREFIX + key,
-                            value=json.dumps(value) if key == "speaker_labels" else value or ""))
+            s.merge(
+                Setting(
+                    key=SETTING_PREFIX + key,
+                    value=json.dumps(value) if key == "speaker_labels" else value or "",
+                )
+            )
 
 
 @dataclass
@@ -89,11 +105,17 @@ class ImportReport:
 
     def summary_lines(self) -> list[str]:
         docs = len(self.added) + len(self.replaced)
-        lines = [f"{docs} document{'s' * (docs != 1)} imported ({self.words:,} words)"
-                 + (f", {len(self.replaced)} replaced" if self.replaced else "")
-                 + f"; {len(self.participants)} participants, {len(self.cases)} cases"
-                 + (f" ({self.participants_created} new participants, {self.cases_created} new "
-                    "cases)" if self.participants_created or self.cases_created else "") + "."]
+        lines = [
+            f"{docs} document{'s' * (docs != 1)} imported ({self.words:,} words)"
+            + (f", {len(self.replaced)} replaced" if self.replaced else "")
+            + f"; {len(self.participants)} participants, {len(self.cases)} cases"
+            + (
+                f" ({self.participants_created} new participants, {self.cases_created} new cases)"
+                if self.participants_created or self.cases_created
+                else ""
+            )
+            + "."
+        ]
         if self.unchanged:
             lines.append(f"{len(self.unchanged)} already imported with the same text (unchanged).")
         if self.changed:
@@ -104,17 +126,29 @@ class ImportReport:
             lines.append(f"{len(self.skipped)} files skipped.")
         if self.omitted:
             lines.append(f"Imported with omissions (listed above): {', '.join(self.omitted)}.")
-        lines.append(f"{len(self.warnings)} warning{'s' * (len(self.warnings) != 1)}, "
-                     f"{len(self.failed)} failed file{'s' * (len(self.failed) != 1)}.")
+        lines.append(
+            f"{len(self.warnings)} warning{'s' * (len(self.warnings) != 1)}, "
+            f"{len(self.failed)} failed file{'s' * (len(self.failed) != 1)}."
+        )
         return lines
 
     def to_json(self) -> dict[str, Any]:
-        return {"added": self.added, "replaced": self.replaced, "unchanged": self.unchanged,
-                "changed": self.changed, "failed": self.failed, "skipped": self.skipped,
-                "words": self.words, "participants": sorted(self.participants),
-                "cases": sorted(self.cases), "participants_created": self.participants_created,
-                "cases_created": self.cases_created, "warnings": [str(w) for w in self.warnings],
-                "notes": self.notes, "omitted": self.omitted}
+        return {
+            "added": self.added,
+            "replaced": self.replaced,
+            "unchanged": self.unchanged,
+            "changed": self.changed,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "words": self.words,
+            "participants": sorted(self.participants),
+            "cases": sorted(self.cases),
+            "participants_created": self.participants_created,
+            "cases_created": self.cases_created,
+            "warnings": [str(w) for w in self.warnings],
+            "notes": self.notes,
+            "omitted": self.omitted,
+        }
 
 
 @dataclass
@@ -138,8 +172,13 @@ class ImportStopped(QualcodeError):
         self.not_imported = not_imported
 
 
-def import_paths(project: Project, paths: Iterable[str | Path], *, progress: Progress | None = None,
-                 options: ImportOptions | None = None) -> ImportReport:
+def import_paths(
+    project: Project,
+    paths: Iterable[str | Path],
+    *,
+    progress: Progress | None = None,
+    options: ImportOptions | None = None,
+) -> ImportReport:
     """Import files and folders (see the module notes); returns what happened to each.
 
     If the project cannot be written any more (a full disk, a read-only file, a lock
@@ -150,8 +189,12 @@ def import_paths(project: Project, paths: Iterable[str | Path], *, progress: Pro
         return _import_paths(project, paths, progress, options)
 
 
-def _import_paths(project: Project, paths: Iterable[str | Path], progress: Progress | None,
-                  options: ImportOptions | None) -> ImportReport:
+def _import_paths(
+    project: Project,
+    paths: Iterable[str | Path],
+    progress: Progress | None,
+    options: ImportOptions | None,
+) -> ImportReport:
     options = options or ImportOptions()
     ParticipantPattern(options.participant_pattern, options.case_template)  # fail before work
     report = ImportReport()
@@ -169,13 +212,21 @@ def _import_paths(project: Project, paths: Iterable[str | Path], progress: Progr
         files = [*plan.cases, *plan.refi, *plan.transcripts, *plan.codings]
         left = [str(f) for f in files if f not in report.finished]
         why = why.replace(f"{NOT_STORED} ", "").replace(NOT_STORED, "")
-        raise ImportStopped(f"import stopped after {len(files) - len(left)} of {len(files)} "
-                            f"files (those are stored, the rest are not): {why}", report,
-                            left) from e
+        raise ImportStopped(
+            f"import stopped after {len(files) - len(left)} of {len(files)} "
+            f"files (those are stored, the rest are not): {why}",
+            report,
+            left,
+        ) from e
 
 
-def _run_plan(project: Project, plan: _Plan, report: ImportReport, progress: Progress | None,
-              options: ImportOptions) -> ImportReport:
+def _run_plan(
+    project: Project,
+    plan: _Plan,
+    report: ImportReport,
+    progress: Progress | None,
+    options: ImportOptions,
+) -> ImportReport:
     total, done = plan.total(), 0
 
     def step(label: str | Path) -> None:
@@ -196,15 +247,21 @@ def _run_plan(project: Project, plan: _Plan, report: ImportReport, progress: Pro
         _guard(report, path, lambda p=path: _import_refi(project, p, report, options))
         step(path)
     TranscriptImporter(project, options, report).import_files(
-        plan.transcripts, lambda path: step(path))
+        plan.transcripts, lambda path: step(path)
+    )
     if plan.codings and options.framework == "auto" and _has_no_codes(project):
         from qualcode.framework_files import DEFAULT_FRAMEWORK
 
-        _apply_framework(project, DEFAULT_FRAMEWORK, report, "the project had no codebook; "
-                         "use --framework none to skip this")
+        _apply_framework(
+            project,
+            DEFAULT_FRAMEWORK,
+            report,
+            "the project had no codebook; use --framework none to skip this",
+        )
     for path in plan.codings:
-        _guard(report, path, lambda p=path: _import_codings(project, p, report,
-                                                            options.create_codes))
+        _guard(
+            report, path, lambda p=path: _import_codings(project, p, report, options.create_codes)
+        )
         step(path)
     return report
 
@@ -239,8 +296,12 @@ def _plan(paths: Iterable[str | Path], report: ImportReport) -> _Plan:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and not any(
-                part.startswith((".", "~$")) for part in p.relative_to(path).parts))
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts)
+            )
         elif path.exists():
             files = [path]
         else:
@@ -268,14 +329,19 @@ def _classify(path: Path, plan: _Plan, report: ImportReport) -> None:
         elif kind == "codings":
             plan.codings.append(path)
         else:
-            report.failed.append(f"{path}:1: a CSV to import must be a cases table (first column "
-                                 "'case') or a codings table (columns document,code,valence,"
-                                 "phrase,...).")
+            report.failed.append(
+                f"{path}:1: a CSV to import must be a cases table (first column "
+                "'case') or a codings table (columns document,code,valence,"
+                "phrase,...)."
+            )
     else:
         hint = UNSUPPORTED_HINTS.get(suffix, "import .txt, .docx, .csv, .qdpx, .qde or .qdc files")
         report.skipped.append(str(path))
-        report.warnings.append(IngestWarning(str(path), f"skipped: {suffix or 'no extension'} "
-                                             f"files are not imported ({hint})."))
+        report.warnings.append(
+            IngestWarning(
+                str(path), f"skipped: {suffix or 'no extension'} files are not imported ({hint})."
+            )
+        )
 
 
 def _csv_kind(path: Path) -> str | None:
@@ -296,18 +362,21 @@ def _import_cases(project: Project, path: Path, report: ImportReport) -> None:
     from qualcode.services.cases import import_cases_csv
 
     r = import_cases_csv(project, path)
-    report.notes.append(f"{path.name}: {len(r.cases_created)} cases created, "
-                        f"{len(r.cases_updated)} updated.")
+    report.notes.append(
+        f"{path.name}: {len(r.cases_created)} cases created, {len(r.cases_updated)} updated."
+    )
     report.warnings += [IngestWarning(path.name, w) for w in r.warnings]
 
 
-def _import_refi(project: Project, path: Path, report: ImportReport,
-                 options: ImportOptions) -> None:
+def _import_refi(
+    project: Project, path: Path, report: ImportReport, options: ImportOptions
+) -> None:
     try:
         from qualcode.exchange import refi_import
     except ImportError as e:
-        raise InvalidInputError(f"{path}: REFI-QDA import is not available in this version "
-                                "of qualcode.") from e
+        raise InvalidInputError(
+            f"{path}: REFI-QDA import is not available in this version of qualcode."
+        ) from e
     if path.suffix.lower() == ".qdc":
         result = refi_import.import_qdc(project, path, strict=options.strict)
     else:
@@ -321,8 +390,9 @@ def _import_refi(project: Project, path: Path, report: ImportReport,
         report.omitted.append(path.name)
 
 
-def _import_codings(project: Project, path: Path, report: ImportReport,
-                    create_codes: bool = False) -> None:
+def _import_codings(
+    project: Project, path: Path, report: ImportReport, create_codes: bool = False
+) -> None:
     from qualcode.services.codings_file import apply_codings_csv
 
     r = apply_codings_csv(project, path, create_codes=create_codes)
@@ -338,14 +408,18 @@ def _apply_framework(project: Project, key: str, report: ImportReport, why: str 
     from qualcode.services.frameworks import apply_framework
 
     r = apply_framework(project, key)
-    report.notes.append(f"Framework {r.framework}: {len(r.created)} codes created, "
-                        f"{len(r.updated)} updated" + (f" ({why})." if why else "."))
+    report.notes.append(
+        f"Framework {r.framework}: {len(r.created)} codes created, "
+        f"{len(r.updated)} updated" + (f" ({why})." if why else ".")
+    )
 
 
 def count_rows(project: Project) -> dict[str, int]:
     """Documents, words, participants and cases stored (for summaries and tests)."""
     with project.read() as s:
-        return {"documents": s.scalar(select(func.count()).select_from(Document)) or 0,
-                "words": s.scalar(select(func.coalesce(func.sum(Document.word_count), 0))) or 0,
-                "participants": s.scalar(select(func.count()).select_from(Participant)) or 0,
-                "cases": s.scalar(select(func.count()).select_from(Case)) or 0}
+        return {
+            "documents": s.scalar(select(func.count()).select_from(Document)) or 0,
+            "words": s.scalar(select(func.coalesce(func.sum(Document.word_count), 0))) or 0,
+            "participants": s.scalar(select(func.count()).select_from(Participant)) or 0,
+            "cases": s.scalar(select(func.count()).select_from(Case)) or 0,
+        }

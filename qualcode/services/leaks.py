@@ -56,8 +56,9 @@ def allowed_words(project: Project) -> list[str]:
 
 def allow_words(project: Project, words: list[str]) -> list[str]:
     """Add words to the project's allow-list (kept in the project, shared by the team)."""
-    merged = sorted(set(allowed_words(project)) | {w.strip() for w in words if w.strip()},
-                    key=str.lower)
+    merged = sorted(
+        set(allowed_words(project)) | {w.strip() for w in words if w.strip()}, key=str.lower
+    )
     project.set_setting(ALLOW_SETTING, ",".join(merged))
     return merged
 
@@ -68,14 +69,17 @@ def read_key(path: str | os.PathLike[str]) -> PseudonymKey:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise InvalidInputError(f"{path}: cannot read the pseudonymisation key ({e.strerror}). "
-                                "Give the right path with --key FILE.") from e
+        raise InvalidInputError(
+            f"{path}: cannot read the pseudonymisation key ({e.strerror}). "
+            "Give the right path with --key FILE."
+        ) from e
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = raw[:e.start].count(b"\n") + 1
-        raise InvalidInputError(f"{path}:{line}: the key is not UTF-8 text; save it as "
-                                "CSV UTF-8.") from e
+        line = raw[: e.start].count(b"\n") + 1
+        raise InvalidInputError(
+            f"{path}:{line}: the key is not UTF-8 text; save it as CSV UTF-8."
+        ) from e
     real: list[str] = []
     pseudo: list[str] = []
     for number, row in enumerate(csv.reader(text.splitlines()), start=1):
@@ -85,14 +89,17 @@ def read_key(path: str | os.PathLike[str]) -> PseudonymKey:
         if number == 1 and cells[0].lower() in KEY_HEADERS:
             continue
         if len(cells) < 2 or not cells[0] or not cells[1]:
-            raise InvalidInputError(f"{path}:{number}: a key row is 'real name,pseudonym'; "
-                                    f"this one is {','.join(row)!r}. Fix the row and try again.")
+            raise InvalidInputError(
+                f"{path}:{number}: a key row is 'real name,pseudonym'; "
+                f"this one is {','.join(row)!r}. Fix the row and try again."
+            )
         real.append(cells[0])
         pseudo.append(cells[1])
     warnings = []
     if os.name == "posix" and path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        warnings.append(f"{path}: the key can be read by other users; "
-                        f"make it owner-only: chmod 600 {path}")
+        warnings.append(
+            f"{path}: the key can be read by other users; make it owner-only: chmod 600 {path}"
+        )
     return PseudonymKey(path, tuple(real), tuple(pseudo), tuple(warnings))
 
 
@@ -110,8 +117,13 @@ def project_key(project: Project, path: str | os.PathLike[str] | None = None) ->
     return read_key(chosen) if chosen else PseudonymKey(None)
 
 
-def check_leaks(project: Project, *, extra_allow: list[str] | None = None,
-                key: PseudonymKey | None = None, use_ner: bool = True) -> list[Finding]:
+def check_leaks(
+    project: Project,
+    *,
+    extra_allow: list[str] | None = None,
+    key: PseudonymKey | None = None,
+    use_ner: bool = True,
+) -> list[Finding]:
     """Every likely identifying detail in every document, most certain first.
 
     Cell summaries, workshop comments and memos are checked too (exports carry
@@ -119,19 +131,34 @@ def check_leaks(project: Project, *, extra_allow: list[str] | None = None,
     """
     key = key if key is not None else project_key(project)
     with project.read() as s:
-        docs = [(name, text) for name, text in s.execute(select(Document.name, Document.text)
-                                                         .order_by(Document.name))]
-        for label, column, ident in (("summary", CellSummary.text, CellSummary.id),
-                                     ("workshop comment", WorkshopComment.text,
-                                      WorkshopComment.id),
-                                     ("memo", Memo.text, Memo.id)):
-            docs += [(f"{label} {i}", t) for i, t in s.execute(
-                select(ident, column).where(column != "").order_by(ident))]
-        docs += [(f"coding {i} memo", t) for i, t in s.execute(
-            select(Coding.id, Coding.memo).where(Coding.memo != "").order_by(Coding.id))]
+        docs = [
+            (name, text)
+            for name, text in s.execute(
+                select(Document.name, Document.text).order_by(Document.name)
+            )
+        ]
+        for label, column, ident in (
+            ("summary", CellSummary.text, CellSummary.id),
+            ("workshop comment", WorkshopComment.text, WorkshopComment.id),
+            ("memo", Memo.text, Memo.id),
+        ):
+            docs += [
+                (f"{label} {i}", t)
+                for i, t in s.execute(select(ident, column).where(column != "").order_by(ident))
+            ]
+        docs += [
+            (f"coding {i} memo", t)
+            for i, t in s.execute(
+                select(Coding.id, Coding.memo).where(Coding.memo != "").order_by(Coding.id)
+            )
+        ]
     allow = allowed_words(project) + list(extra_allow or []) + list(key.pseudonyms)
-    return find_leaks(docs, allow=allow, key_names=key.real_names,
-                      ner=installed_ner() if use_ner and docs else None)
+    return find_leaks(
+        docs,
+        allow=allow,
+        key_names=key.real_names,
+        ner=installed_ner() if use_ner and docs else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -144,8 +171,10 @@ class GateResult:
     def warning(self) -> str | None:
         if not self.certain:
             return None
-        return (f"exported with {len(self.certain)} certain identifying detail(s) present; "
-                f"reason recorded in the audit log: {self.reason}")
+        return (
+            f"exported with {len(self.certain)} certain identifying detail(s) present; "
+            f"reason recorded in the audit log: {self.reason}"
+        )
 
 
 def describe_findings(findings: list[Finding], limit: int = 5) -> list[str]:
@@ -156,9 +185,14 @@ def describe_findings(findings: list[Finding], limit: int = 5) -> list[str]:
     return lines
 
 
-def export_gate(project: Project, what: str, out: str | os.PathLike[str], *,
-                allow_identifiers: str | None = None,
-                key: PseudonymKey | None = None) -> GateResult:
+def export_gate(
+    project: Project,
+    what: str,
+    out: str | os.PathLike[str],
+    *,
+    allow_identifiers: str | None = None,
+    key: PseudonymKey | None = None,
+) -> GateResult:
     """Run the identifier check before an export; refuse while certain findings remain.
 
     With ``allow_identifiers`` (a reason, not empty) the export may go ahead and the
@@ -166,8 +200,10 @@ def export_gate(project: Project, what: str, out: str | os.PathLike[str], *,
     """
     certain = [f for f in check_leaks(project, key=key) if f.confidence == "certain"]
     if allow_identifiers is not None and not allow_identifiers.strip():
-        raise InvalidInputError("--allow-identifiers needs a reason, e.g. "
-                                "--allow-identifiers \"names are staff who consented\".")
+        raise InvalidInputError(
+            "--allow-identifiers needs a reason, e.g. "
+            '--allow-identifiers "names are staff who consented".'
+        )
     if not certain:
         return GateResult([], None)
     if allow_identifiers is None:
@@ -176,10 +212,18 @@ def export_gate(project: Project, what: str, out: str | os.PathLike[str], *,
             f"{out}: not exported: {len(certain)} certain identifying detail(s) in the "
             f"transcripts:\n  {listing}\nFix them in the transcripts, mark false alarms with "
             "`qualcode check-names --allow WORD --save`, or export anyway with "
-            "--allow-identifiers \"reason\" (recorded in the audit log).", certain)
+            '--allow-identifiers "reason" (recorded in the audit log).',
+            certain,
+        )
     reason = allow_identifiers.strip()
     kinds = sorted({f.kind for f in certain})
-    with project.transaction("export with identifiers", export=what, path=str(out),
-                             reason=reason, certain=len(certain), kinds=kinds):
+    with project.transaction(
+        "export with identifiers",
+        export=what,
+        path=str(out),
+        reason=reason,
+        certain=len(certain),
+        kinds=kinds,
+    ):
         pass
     return GateResult(certain, reason)

@@ -28,7 +28,9 @@ class MemoInfo:
 
 def _target_id(s, target_type: str, target: str | None) -> int | None:  # type: ignore[no-untyped-def]
     if target_type not in MEMO_TARGETS:
-        raise InvalidInputError(f"Memo target {target_type!r} is not one of {', '.join(MEMO_TARGETS)}.")
+        raise InvalidInputError(
+            f"Memo target {target_type!r} is not one of {', '.join(MEMO_TARGETS)}."
+        )
     if target_type == "project":
         return None
     if target is None:
@@ -46,24 +48,38 @@ def _target_id(s, target_type: str, target: str | None) -> int | None:  # type: 
     raise InvalidInputError(f"Memos on {target_type} are set on the participant's document.")
 
 
-def write_memo(project: Project, target_type: str, target: str | None, text: str,
-               title: str = "", *, append: bool = False) -> MemoInfo:
+def write_memo(
+    project: Project,
+    target_type: str,
+    target: str | None,
+    text: str,
+    title: str = "",
+    *,
+    append: bool = False,
+) -> MemoInfo:
     """Create or replace (or append to) the memo on a target; one memo per target and author."""
     with project.transaction("write memo", target_type=target_type, target=target) as s:
         tid = _target_id(s, target_type, target)
         coder_id = project.coder_id(s)
-        memo = s.scalar(select(Memo).where(Memo.target_type == target_type,
-                                           Memo.target_id.is_(tid) if tid is None else Memo.target_id == tid,
-                                           Memo.coder_id == coder_id))
+        memo = s.scalar(
+            select(Memo).where(
+                Memo.target_type == target_type,
+                Memo.target_id.is_(tid) if tid is None else Memo.target_id == tid,
+                Memo.coder_id == coder_id,
+            )
+        )
         if memo is None:
-            memo = Memo(target_type=target_type, target_id=tid, coder_id=coder_id, title=title, text=text)
+            memo = Memo(
+                target_type=target_type, target_id=tid, coder_id=coder_id, title=title, text=text
+            )
             s.add(memo)
         else:
             memo.text = (memo.text + "\n\n" + text) if append and memo.text else text
             memo.title = title or memo.title
         s.flush()
-        return MemoInfo(memo.id, target_type, tid, memo.title, memo.text, project.coder_name,
-                        memo.updated_at)
+        return MemoInfo(
+            memo.id, target_type, tid, memo.title, memo.text, project.coder_name, memo.updated_at
+        )
 
 
 def list_memos(project: Project, target_type: str | None = None) -> list[MemoInfo]:
@@ -71,5 +87,7 @@ def list_memos(project: Project, target_type: str | None = None) -> list[MemoInf
         q = select(Memo, Coder.name).outerjoin(Coder, Memo.coder_id == Coder.id).order_by(Memo.id)
         if target_type:
             q = q.where(Memo.target_type == target_type)
-        return [MemoInfo(m.id, m.target_type, m.target_id, m.title, m.text, author, m.updated_at)
-                for m, author in s.execute(q)]
+        return [
+            MemoInfo(m.id, m.target_type, m.target_id, m.title, m.text, author, m.updated_at)
+            for m, author in s.execute(q)
+        ]

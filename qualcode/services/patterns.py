@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     from qualcode.analysis.pattern_quotes import Quote
 
 
-
 # ---------------------------------------------------------------- groups
 
 
@@ -58,12 +57,16 @@ def case_facts(s: Session) -> list[CaseFacts]:
     """Every case with its typed attributes and stored group (plain rows: read-only)."""
     attributes: dict[int, dict[str, float | int | str | None]] = defaultdict(dict)
     a, c = CaseAttribute.__table__.c, Case.__table__.c  # Core: no mapper configuration
-    for case_id, name, value_type, number, text in s.execute(select(
-            a.case_id, a.name, a.value_type, a.number_value, a.text_value)):
+    for case_id, name, value_type, number, text in s.execute(
+        select(a.case_id, a.name, a.value_type, a.number_value, a.text_value)
+    ):
         attributes[case_id][name] = attribute_value(value_type, number, text)
-    facts = [CaseFacts(name, attributes.get(case_id, {}), group, source, reason)
-             for case_id, name, group, source, reason in s.execute(select(
-                 c.id, c.name, c.group_name, c.group_source, c.group_reason))]
+    facts = [
+        CaseFacts(name, attributes.get(case_id, {}), group, source, reason)
+        for case_id, name, group, source, reason in s.execute(
+            select(c.id, c.name, c.group_name, c.group_source, c.group_reason)
+        )
+    ]
     return sorted(facts, key=lambda f: natural_key(f.name))
 
 
@@ -76,8 +79,12 @@ def _stored_rules(s: Session) -> list[GroupRuleSpec]:
 def group_assignments(s: Session, groups_from: str | None = None) -> list[GroupAssignment]:
     settings = Setting.__table__.c
     setting = s.scalar(select(settings.value).where(settings.key == GROUP_ATTRIBUTE_SETTING))
-    return assign_groups(case_facts(s), rules=_stored_rules(s), group_attribute=setting or None,
-                         groups_from=groups_from)
+    return assign_groups(
+        case_facts(s),
+        rules=_stored_rules(s),
+        group_attribute=setting or None,
+        groups_from=groups_from,
+    )
 
 
 def _store(s: Session) -> list[GroupAssignment]:
@@ -128,8 +135,7 @@ def set_group(project: Project, case: str, group: str | None) -> list[GroupAssig
 def clear_groups(project: Project, cases: list[str] | None = None) -> list[GroupAssignment]:
     """Forget hand-set groups (of the named cases, or all); rules or the attribute then apply."""
     with project.transaction("clear groups", cases=cases or "all") as s:
-        rows = ([resolve_case(s, c) for c in cases] if cases
-                else list(s.scalars(select(Case))))
+        rows = [resolve_case(s, c) for c in cases] if cases else list(s.scalars(select(Case)))
         for row in rows:
             if row.group_source == "manual":
                 row.group_name = row.group_source = row.group_reason = None
@@ -163,8 +169,9 @@ def preview_group_rules(project: Project, specs: list[str]) -> list[GroupAssignm
     """
     rules = parse_rules([spec for spec in specs if spec.strip()])
     with project.read() as s:
-        facts = [f if f.source == "manual" else CaseFacts(f.name, f.attributes)
-                 for f in case_facts(s)]
+        facts = [
+            f if f.source == "manual" else CaseFacts(f.name, f.attributes) for f in case_facts(s)
+        ]
         return assign_groups(facts, rules=rules)
 
 
@@ -202,8 +209,9 @@ def parse_share(value: str | float | None) -> Fraction:
     return share
 
 
-def find_project_patterns(project: Project, presence: PresenceRule | None = None, *,
-                          groups_from: str | None = None) -> PatternResult:
+def find_project_patterns(
+    project: Project, presence: PresenceRule | None = None, *, groups_from: str | None = None
+) -> PatternResult:
     """Classify every code (× valence) over the project's grouped cases."""
     with project.read() as s:
         assignments = group_assignments(s, groups_from)
@@ -211,9 +219,14 @@ def find_project_patterns(project: Project, presence: PresenceRule | None = None
         return find_patterns(s, assignments, presence, group_rules=rules, groups_from=groups_from)
 
 
-def pattern_quotes(project: Project, result: PatternResult, rows: list[PatternRow] | None = None,
-                   *, per_case: int | None = 3, cases: str = "present"
-                   ) -> dict[tuple[int, str | None], dict[str, list[Quote]]]:
+def pattern_quotes(
+    project: Project,
+    result: PatternResult,
+    rows: list[PatternRow] | None = None,
+    *,
+    per_case: int | None = 3,
+    cases: str = "present",
+) -> dict[tuple[int, str | None], dict[str, list[Quote]]]:
     """Supporting quotes per pattern and case (see ``collect_quotes``)."""
     from qualcode.analysis.pattern_quotes import (
         collect_quotes,  # not needed for the table
@@ -223,10 +236,16 @@ def pattern_quotes(project: Project, result: PatternResult, rows: list[PatternRo
         return collect_quotes(s, result, rows, per_case=per_case, cases=cases)
 
 
-def export_patterns(project: Project, result: PatternResult, out: str | Path, *,
-                    per_case: int | None = 3, include_none: bool = False,
-                    allow_identifiers: str | None = None,
-                    key: PseudonymKey | None = None) -> Path:
+def export_patterns(
+    project: Project,
+    result: PatternResult,
+    out: str | Path,
+    *,
+    per_case: int | None = 3,
+    include_none: bool = False,
+    allow_identifiers: str | None = None,
+    key: PseudonymKey | None = None,
+) -> Path:
     """Write the pattern table with supporting quotes to a .docx or .xlsx file (owner-only).
 
     The identifier check runs first and refuses while certain findings remain,
@@ -238,11 +257,13 @@ def export_patterns(project: Project, result: PatternResult, out: str | Path, *,
         raise InvalidInputError(f"{out}: give a .docx or .xlsx file name.")
     if not out.parent.is_dir():
         raise InvalidInputError(f"{out}: folder {out.parent} does not exist. Create it first.")
-    export_gate(project, f"patterns ({fmt.lstrip('.')})", out,
-                allow_identifiers=allow_identifiers, key=key)
+    export_gate(
+        project, f"patterns ({fmt.lstrip('.')})", out, allow_identifiers=allow_identifiers, key=key
+    )
     rows = [r for r in result.rows if include_none or r.category != "none"]
-    quotes = pattern_quotes(project, result, [r for r in rows if r.category != "none"],
-                            per_case=per_case)
+    quotes = pattern_quotes(
+        project, result, [r for r in rows if r.category != "none"], per_case=per_case
+    )
     from qualcode.services.workshop import pattern_comments  # the workshop's, with the table
 
     comments = pattern_comments(project)
@@ -250,5 +271,6 @@ def export_patterns(project: Project, result: PatternResult, out: str | Path, *,
         from qualcode.export.patterns_docx import write_patterns_docx as write
     else:
         from qualcode.export.patterns_xlsx import write_patterns_xlsx as write
-    return write(result, quotes, out, project_name=project.name, include_none=include_none,
-                 comments=comments)
+    return write(
+        result, quotes, out, project_name=project.name, include_none=include_none, comments=comments
+    )

@@ -33,8 +33,9 @@ from qualcode.store.models import Case
 CodeKey = tuple[str, "str | None"]  # (code reference as typed, valence)
 
 
-def _code_presence(s: Session, conditions: list[Condition], presence: PresenceRule
-                   ) -> tuple[dict[CodeKey, set[str]], dict[CodeKey, dict[str, CellCount]]]:
+def _code_presence(
+    s: Session, conditions: list[Condition], presence: PresenceRule
+) -> tuple[dict[CodeKey, set[str]], dict[CodeKey, dict[str, CellCount]]]:
     """Cases where each ``code("ref"[, "valence"])`` used by the conditions is present,
     and the codings and participants behind it per case (for the calibration table)."""
     calls = [(c, leaf) for c in conditions for leaf in _calls(c)]
@@ -53,13 +54,15 @@ def _code_presence(s: Session, conditions: list[Condition], presence: PresenceRu
             raise type(e)(f"{cond.label} ({cond.source or cond.expression!r}): {e}") from e
         by_valence = len(call.args) > 1
         if by_valence not in coded:
-            coded[by_valence] = coded_documents(s, by_valence=by_valence,
-                                                roll_up=presence.roll_up)
-        ids = coded[by_valence].present_cases((code.id, valence), presence.min_refs,
-                                              presence.min_participants)
+            coded[by_valence] = coded_documents(s, by_valence=by_valence, roll_up=presence.roll_up)
+        ids = coded[by_valence].present_cases(
+            (code.id, valence), presence.min_refs, presence.min_participants
+        )
         out[(ref, valence)] = {case_names[cid] for cid in ids}
-        counts[(ref, valence)] = {case_names[cid]: n for cid, n in
-                                  coded[by_valence].cell_counts((code.id, valence)).items()}
+        counts[(ref, valence)] = {
+            case_names[cid]: n
+            for cid, n in coded[by_valence].cell_counts((code.id, valence)).items()
+        }
     return out, counts
 
 
@@ -67,20 +70,34 @@ def _calls(cond: Condition) -> list[Call]:
     out = []
     for leaf in leaves(cond.node):
         if isinstance(leaf, Call):
-            if leaf.name != "code" or not 1 <= len(leaf.args) <= 2 or not all(
-                    isinstance(a, str) for a in leaf.args):
-                raise RuleError(f"condition {cond.label}: {leaf.name}(...) is not known. Use "
-                                "code('Code path') or code('Code path', 'barrier').")
+            if (
+                leaf.name != "code"
+                or not 1 <= len(leaf.args) <= 2
+                or not all(isinstance(a, str) for a in leaf.args)
+            ):
+                raise RuleError(
+                    f"condition {cond.label}: {leaf.name}(...) is not known. Use "
+                    "code('Code path') or code('Code path', 'barrier')."
+                )
             out.append(leaf)
     return out
 
 
-def run_project_qca(project: Project, conditions: list[str], outcome: str, *,
-                    threshold: float = 1.0, min_cases: int = 1,
-                    presence: PresenceRule | None = None, grouped_only: bool = False,
-                    cases: list[str] | None = None, expectations: list[str] | None = None,
-                    prefer_fewer_literals: bool = False, negate_outcome: bool = False,
-                    contradictions: str = "keep") -> QcaResult:
+def run_project_qca(
+    project: Project,
+    conditions: list[str],
+    outcome: str,
+    *,
+    threshold: float = 1.0,
+    min_cases: int = 1,
+    presence: PresenceRule | None = None,
+    grouped_only: bool = False,
+    cases: list[str] | None = None,
+    expectations: list[str] | None = None,
+    prefer_fewer_literals: bool = False,
+    negate_outcome: bool = False,
+    contradictions: str = "keep",
+) -> QcaResult:
     """Crisp-set QCA over the project's cases (all, the grouped ones, or those named)."""
     presence = presence or PresenceRule()
     conds = [parse_condition(c) for c in conditions]
@@ -97,8 +114,10 @@ def run_project_qca(project: Project, conditions: list[str], outcome: str, *,
         for cond in (*conds, out):
             for attr in attribute_names(cond.node):
                 if facts and attr.lower() not in known:
-                    raise RuleError(f"{cond.label}: no case has an attribute {attr!r} "
-                                    f"(attributes: {', '.join(sorted(known)) or 'none'}).")
+                    raise RuleError(
+                        f"{cond.label}: no case has an attribute {attr!r} "
+                        f"(attributes: {', '.join(sorted(known)) or 'none'})."
+                    )
         present, counts = _code_presence(s, [*conds, out], presence)
 
     def call(case: str, c: Call) -> Truth:
@@ -106,29 +125,49 @@ def run_project_qca(project: Project, conditions: list[str], outcome: str, *,
         return case in present[(str(c.args[0]), valence)]
 
     inputs = [CaseInput(f.name, f.attributes) for f in facts]
-    result = run_qca(inputs, conds, out, threshold=threshold, min_cases=min_cases, calls=call,
-                     expectations=expectations, prefer_fewer_literals=prefer_fewer_literals,
-                     negate_outcome=negate_outcome, contradictions=contradictions)
-    result.raw = {f.name: {c.label: _raw(c, f.name, f.attributes, counts) for c in (*conds, out)}
-                  for f in facts}
+    result = run_qca(
+        inputs,
+        conds,
+        out,
+        threshold=threshold,
+        min_cases=min_cases,
+        calls=call,
+        expectations=expectations,
+        prefer_fewer_literals=prefer_fewer_literals,
+        negate_outcome=negate_outcome,
+        contradictions=contradictions,
+    )
+    result.raw = {
+        f.name: {c.label: _raw(c, f.name, f.attributes, counts) for c in (*conds, out)}
+        for f in facts
+    }
     return result
 
 
-def _raw(cond: Condition, case: str, attributes: dict[str, Any],
-         counts: dict[CodeKey, dict[str, CellCount]]) -> str:
+def _raw(
+    cond: Condition,
+    case: str,
+    attributes: dict[str, Any],
+    counts: dict[CodeKey, dict[str, CellCount]],
+) -> str:
     """What a case's membership was scored from: its attribute values and codings."""
     lower = {k.lower(): v for k, v in attributes.items()}
     parts = [f"{a}={lower.get(a.lower(), '?')}" for a in attribute_names(cond.node)]
     for c in _calls(cond):
         valence = check_valence(str(c.args[1])) if len(c.args) > 1 else None
         n = counts.get((str(c.args[0]), valence), {}).get(case)
-        parts.append(f"{n.refs} coding(s), {n.participants} participant(s)" if n
-                     else "not coded")
+        parts.append(f"{n.refs} coding(s), {n.participants} participant(s)" if n else "not coded")
     return "; ".join(dict.fromkeys(parts))
 
 
-def export_qca(project: Project, result: QcaResult, out: str | Path, *,
-               allow_identifiers: str | None = None, key: Any = None) -> Path:
+def export_qca(
+    project: Project,
+    result: QcaResult,
+    out: str | Path,
+    *,
+    allow_identifiers: str | None = None,
+    key: Any = None,
+) -> Path:
     """Write the truth table, models, necessity and calibration tables to .docx or .xlsx.
 
     Every QCA export goes through here, so checks that must run before anything
@@ -148,8 +187,9 @@ def export_qca(project: Project, result: QcaResult, out: str | Path, *,
     return write_qca(result, out, project_name=project.name)
 
 
-def contradiction_quotes(project: Project, result: QcaResult
-                         ) -> dict[str, list[tuple[str, str, str]]]:
+def contradiction_quotes(
+    project: Project, result: QcaResult
+) -> dict[str, list[tuple[str, str, str]]]:
     """For each case in a contradictory row: (condition label, who, passage) for every coding
     of the codes its conditions name, so a reader can see why the cases disagree."""
     out: dict[str, list[tuple[str, str, str]]] = {}
@@ -159,7 +199,6 @@ def contradiction_quotes(project: Project, result: QcaResult
             found = out.setdefault(case, [])
             for label, call in calls:
                 valence = check_valence(str(call.args[1])) if len(call.args) > 1 else None
-                for c in list_codings(project, case=case, code=str(call.args[0]),
-                                      valence=valence):
+                for c in list_codings(project, case=case, code=str(call.args[0]), valence=valence):
                     found.append((label, c.participant or c.document, " ".join(c.text.split())))
     return out

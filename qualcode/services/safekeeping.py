@@ -222,7 +222,7 @@ def check_file(path: Path) -> CheckReport:
         )
         counts = (
             {
-                t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]  # noqa: S608
+                t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
                 for t in ("documents", "codes", "codings")
                 if t in tables
             }

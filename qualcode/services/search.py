@@ -29,18 +29,21 @@ class SearchHit:
     after: str
 
 
-def search_text(project: Project, query: str, *, limit: int = 500,
-                context: int = 40) -> list[SearchHit]:
+def search_text(
+    project: Project, query: str, *, limit: int = 500, context: int = 40
+) -> list[SearchHit]:
     """Every occurrence of ``query`` in every document (up to ``limit``), in document order."""
     needle = query.strip().lower()
     if not needle:
         raise InvalidInputError("Type something to search for.")
     hits: list[SearchHit] = []
     with project.read() as s:
-        q = (select(Document.id, Document.name, Participant.label, Case.name, Document.text)
-             .outerjoin(Participant, Document.participant_id == Participant.id)
-             .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
-             .order_by(Case.name, Participant.label, Document.name))
+        q = (
+            select(Document.id, Document.name, Participant.label, Case.name, Document.text)
+            .outerjoin(Participant, Document.participant_id == Participant.id)
+            .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
+            .order_by(Case.name, Participant.label, Document.name)
+        )
         if needle.isascii():  # SQLite's lower() folds ASCII only
             q = q.where(func.instr(func.lower(Document.text), needle) > 0)
         for did, name, part, case, text in s.execute(q):
@@ -48,8 +51,8 @@ def search_text(project: Project, query: str, *, limit: int = 500,
             i = hay.find(needle)
             while i != -1 and len(hits) < limit:
                 j = i + len(needle)
-                before = _SPACE.sub(" ", text[max(0, i - context):i])
-                after = _SPACE.sub(" ", text[j:j + context])
+                before = _SPACE.sub(" ", text[max(0, i - context) : i])
+                after = _SPACE.sub(" ", text[j : j + context])
                 hits.append(SearchHit(did, name, part, case, i, j, before, text[i:j], after))
                 i = hay.find(needle, j)
     return hits

@@ -45,16 +45,20 @@ def speaker_map_csv(path: Path) -> dict[str, str]:
     except FileNotFoundError as e:
         raise InvalidInputError(f"{path}: no such speaker map file.") from e
     except (OSError, UnicodeDecodeError) as e:
-        raise InvalidInputError(f"{path}: cannot read the speaker map ({e}); save it as a "
-                                "UTF-8 CSV with columns speaker,role.") from e
+        raise InvalidInputError(
+            f"{path}: cannot read the speaker map ({e}); save it as a "
+            "UTF-8 CSV with columns speaker,role."
+        ) from e
     out: dict[str, str] = {}
     for n, row in enumerate(rows, 1):
         cells = [c.strip() for c in row]
         if not any(cells) or (n == 1 and tuple(c.lower() for c in cells[:2]) == _HEADER):
             continue
         if len(cells) < 2 or not cells[0] or cells[1].lower() not in ROLES:
-            raise InvalidInputError(f"{path}:{n}: write each row as speaker,role with role one "
-                                    f"of {', '.join(ROLES)} (got {','.join(row)!r}).")
+            raise InvalidInputError(
+                f"{path}:{n}: write each row as speaker,role with role one "
+                f"of {', '.join(ROLES)} (got {','.join(row)!r})."
+            )
         add_speaker_role(out, cells[0], cells[1].lower(), f"{path}:{n}")
     return out
 
@@ -81,23 +85,34 @@ class ReparseResult:
         if not self.changed:
             out = [f"{self.document}: no speaker changes role; nothing stored."]
         else:
-            out = [f"{self.document}: {self.turns_changed} turns re-attributed; the text and "
-                   "every coding are unchanged."]
-            out += [f"  {label}: {old or 'no role'} -> {new or 'no role'}"
-                    for label, (old, new) in self.changed.items()]
+            out = [
+                f"{self.document}: {self.turns_changed} turns re-attributed; the text and "
+                "every coding are unchanged."
+            ]
+            out += [
+                f"  {label}: {old or 'no role'} -> {new or 'no role'}"
+                for label, (old, new) in self.changed.items()
+            ]
         if self.unsettled:
-            out.append("  still without a role: " + ", ".join(self.unsettled)
-                       + " (add them with --speakers LABEL=ROLE).")
+            out.append(
+                "  still without a role: "
+                + ", ".join(self.unsettled)
+                + " (add them with --speakers LABEL=ROLE)."
+            )
         return out
 
     def to_json(self) -> dict[str, object]:
-        return {"document": self.document, "turns_changed": self.turns_changed,
-                "changed": {k: {"from": a, "to": b} for k, (a, b) in self.changed.items()},
-                "unsettled": self.unsettled}
+        return {
+            "document": self.document,
+            "turns_changed": self.turns_changed,
+            "changed": {k: {"from": a, "to": b} for k, (a, b) in self.changed.items()},
+            "unsettled": self.unsettled,
+        }
 
 
-def reparse_document(project: Project, ref: str | int, speaker_map: dict[str, str]
-                     ) -> ReparseResult:
+def reparse_document(
+    project: Project, ref: str | int, speaker_map: dict[str, str]
+) -> ReparseResult:
     """Re-read the roles of a stored document's turns and sentences with the project's
     speaker map plus ``speaker_map`` (one transaction; text and codings untouched)."""
     from qualcode.ingest.participants import ParticipantPattern
@@ -112,9 +127,11 @@ def reparse_document(project: Project, ref: str | int, speaker_map: dict[str, st
     with project.transaction("reparse document", speakers=json.dumps(speaker_map)) as s:
         doc = resolve_document(s, ref)
         result = ReparseResult(doc.name)
-        rows = s.execute(select(Segment.speaker, Segment.role, Segment.kind)
-                         .where(Segment.document_id == doc.id, Segment.speaker.is_not(None))
-                         ).all()
+        rows = s.execute(
+            select(Segment.speaker, Segment.role, Segment.kind).where(
+                Segment.document_id == doc.id, Segment.speaker.is_not(None)
+            )
+        ).all()
         old: dict[str, str | None] = {}
         turns: dict[str, int] = {}
         for speaker, role, kind in rows:
@@ -129,8 +146,9 @@ def reparse_document(project: Project, ref: str | int, speaker_map: dict[str, st
                 continue
             result.changed[speaker] = (was, new)
             result.turns_changed += turns.get(speaker, 0)
-            s.execute(update(Segment).where(Segment.document_id == doc.id,
-                                            Segment.speaker == speaker)
-                      .values(role=new, is_participant=None if new is None
-                              else new == "participant"))
+            s.execute(
+                update(Segment)
+                .where(Segment.document_id == doc.id, Segment.speaker == speaker)
+                .values(role=new, is_participant=None if new is None else new == "participant")
+            )
     return result

@@ -83,17 +83,23 @@ class Prepared:
 def _job(parsed: _Parsed, sentences: list[tuple[int, int, int]]) -> Prepared:
     turns = parsed.turns
     flags = [None if t.is_participant is None else int(t.is_participant) for t in turns]
-    rows = [("turn", i, t.start, t.end, t.speaker, flag, t.role, t.timecode)
-            for i, (t, flag) in enumerate(zip(turns, flags, strict=True), 1)]
+    rows = [
+        ("turn", i, t.start, t.end, t.speaker, flag, t.role, t.timecode)
+        for i, (t, flag) in enumerate(zip(turns, flags, strict=True), 1)
+    ]
     times = sentence_times(parsed.times, turns, sentences)
-    rows += [("sentence", i, a, b, turns[ti].speaker, flags[ti], turns[ti].role, ms)
-             for i, ((a, b, ti), ms) in enumerate(zip(sentences, times, strict=True), 1)]
-    return Prepared(parsed.path, parsed.values, rows, parsed.participant, parsed.replace_id,
-                    parsed.warnings)
+    rows += [
+        ("sentence", i, a, b, turns[ti].speaker, flags[ti], turns[ti].role, ms)
+        for i, ((a, b, ti), ms) in enumerate(zip(sentences, times, strict=True), 1)
+    ]
+    return Prepared(
+        parsed.path, parsed.values, rows, parsed.participant, parsed.replace_id, parsed.warnings
+    )
 
 
-def sentence_times(times: list[tuple[int, int]], turns: Sequence[Turn],
-                   sentences: list[tuple[int, int, int]]) -> list[int | None]:
+def sentence_times(
+    times: list[tuple[int, int]], turns: Sequence[Turn], sentences: list[tuple[int, int, int]]
+) -> list[int | None]:
     """Each sentence's timecode: the cue it starts in (caption files), else its turn's."""
     if not times:
         return [turns[ti].timecode for _, _, ti in sentences]
@@ -103,8 +109,7 @@ def sentence_times(times: list[tuple[int, int]], turns: Sequence[Turn],
     out: list[int | None] = []
     for a, _, ti in sentences:
         k = bisect_right(offsets, a) - 1
-        out.append(times[k][1] if k >= 0 and offsets[k] >= turns[ti].start
-                   else turns[ti].timecode)
+        out.append(times[k][1] if k >= 0 and offsets[k] >= turns[ti].start else turns[ti].timecode)
     return out
 
 
@@ -124,13 +129,14 @@ class _Q:
     """Statements built once: constructing them per file costs more than running them."""
 
     all_documents = select(Document.id, Document.name, Document.sha256).order_by(Document.id)
-    count_codings = (select(func.count()).select_from(Coding)
-                     .where(Coding.document_id == bindparam("doc")))
+    count_codings = (
+        select(func.count()).select_from(Coding).where(Coding.document_id == bindparam("doc"))
+    )
     insert_document = insert(Document.__table__)
     insert_audit = insert(AuditEntry.__table__)
-    find_participant = (select(Participant.id, Participant.case_id, Participant.role,
-                               Participant.number)
-                        .where(Participant.label == bindparam("label")))
+    find_participant = select(
+        Participant.id, Participant.case_id, Participant.role, Participant.number
+    ).where(Participant.label == bindparam("label"))
     insert_participant = insert(Participant.__table__)
     find_case = select(Case.id, Case.name).where(func.lower(Case.name) == bindparam("name"))
     insert_case = insert(Case.__table__)
@@ -195,7 +201,7 @@ class TranscriptImporter:
             except BaseException as e:
                 self._forget(parsed)  # not stored: a later file like it is new again
                 if not isinstance(e, QualcodeError):
-                    for rest in chunk[i + 1:]:
+                    for rest in chunk[i + 1 :]:
                         self._forget(rest)
                     raise
                 self._fail(parsed.path, e)
@@ -207,10 +213,15 @@ class TranscriptImporter:
         try:
             return sentence_spans_many([(p.text, p.ranges) for p in chunk], self.nlp())
         except ValueError as e:  # e.g. a turn longer than a trained pipeline's max_length
-            where = chunk[0].path if len(chunk) == 1 else "one of " + ", ".join(
-                p.path.name for p in chunk)
-            raise InvalidInputError(f"{where}: spaCy could not split it into sentences "
-                                    f"({str(e).splitlines()[0][:120]}).") from e
+            where = (
+                chunk[0].path
+                if len(chunk) == 1
+                else "one of " + ", ".join(p.path.name for p in chunk)
+            )
+            raise InvalidInputError(
+                f"{where}: spaCy could not split it into sentences "
+                f"({str(e).splitlines()[0][:120]})."
+            ) from e
 
     def _fail(self, path: Path, error: QualcodeError) -> None:
         message = str(error)
@@ -229,21 +240,37 @@ class TranscriptImporter:
         warnings = src.warnings + parse_warnings(src, turns)
         pid, notes = identify_participant(path.stem, turns.participant_ids, self.pattern)
         warnings += [IngestWarning(path.name, n) for n in notes]
-        values = {"name": name, "source_file": path.name, "file_format": src.file_format,
-                  "encoding": src.encoding, "sha256": sha, "text": text,
-                  "word_count": len(text.split())}
+        values = {
+            "name": name,
+            "source_file": path.name,
+            "file_format": src.file_format,
+            "encoding": src.encoding,
+            "sha256": sha,
+            "text": text,
+            "word_count": len(text.split()),
+        }
         by_sha = self._by_sha
         assert by_sha is not None  # loaded by _stored_target
-        parsed = _Parsed(path, values, turns.turns, pid, target, warnings,
-                         (self._by_name.get(name), by_sha.get(sha)), turns.times)
+        parsed = _Parsed(
+            path,
+            values,
+            turns.turns,
+            pid,
+            target,
+            warnings,
+            (self._by_name.get(name), by_sha.get(sha)),
+            turns.times,
+        )
         self._by_name[name] = (target, sha)  # later files of this run see it as stored
         by_sha.setdefault(sha, (target, name))
         return parsed
 
     def _forget(self, parsed: _Parsed) -> None:
         name, sha = parsed.values["name"], parsed.values["sha256"]
-        for index, key, before in ((self._by_name, name, parsed.before[0]),
-                                   (self._by_sha, sha, parsed.before[1])):
+        for index, key, before in (
+            (self._by_name, name, parsed.before[0]),
+            (self._by_sha, sha, parsed.before[1]),
+        ):
             if before is None:
                 index.pop(key, None)  # type: ignore[union-attr]
             else:
@@ -278,9 +305,12 @@ class TranscriptImporter:
             if self.options.replace and same[1] == name and doc_id is not None and not codings:
                 return doc_id  # same text, parsed again (e.g. with new speaker labels)
             where = "" if same[1] == name else f" as {same[1]!r}"
-            kept = (f", kept: it has {codings} codings (re-read its speakers in place with "
-                    f"`qualcode reparse {name!r} --speakers ...`)"
-                    if self.options.replace and codings else "")
+            kept = (
+                f", kept: it has {codings} codings (re-read its speakers in place with "
+                f"`qualcode reparse {name!r} --speakers ...`)"
+                if self.options.replace and codings
+                else ""
+            )
             self.report.unchanged.append(f"{path.name}{where}{kept}")
             return False
         if named is None:
@@ -295,8 +325,10 @@ class TranscriptImporter:
         try:
             who = self._store(job)
         except IntegrityError as e:
-            raise InvalidInputError(f"{job.path}: document {job.values['name']!r} was stored by "
-                                    "someone else meanwhile; import again to compare.") from e
+            raise InvalidInputError(
+                f"{job.path}: document {job.values['name']!r} was stored by "
+                "someone else meanwhile; import again to compare."
+            ) from e
         report = self.report
         if who.participant:
             report.participants.add(who.participant)
@@ -316,16 +348,26 @@ class TranscriptImporter:
             if job.replace_id is not None:
                 doc_id = job.replace_id
                 conn.execute(delete(Segment.__table__).where(Segment.document_id == doc_id))
-                conn.execute(update(Document.__table__).where(Document.id == doc_id)
-                             .values(**values))
+                conn.execute(
+                    update(Document.__table__).where(Document.id == doc_id).values(**values)
+                )
             else:
                 doc_id = conn.execute(_Q.insert_document, values).inserted_primary_key[0]
             insert_segments(conn, doc_id, job.rows)
-            detail = {"file": job.path.name, "document": values["name"],
-                      "sha256": values["sha256"][:16], "replaced": job.replace_id is not None}
-            conn.execute(_Q.insert_audit, {"coder": self.project.coder_name,
-                                           "operation": "import document",
-                                           "detail": json.dumps(detail, ensure_ascii=False)})
+            detail = {
+                "file": job.path.name,
+                "document": values["name"],
+                "sha256": values["sha256"][:16],
+                "replaced": job.replace_id is not None,
+            }
+            conn.execute(
+                _Q.insert_audit,
+                {
+                    "coder": self.project.coder_name,
+                    "operation": "import document",
+                    "detail": json.dumps(detail, ensure_ascii=False),
+                },
+            )
         if who.participant is not None:  # remembered only once committed
             self._people[who.participant] = (who.participant_id, who.case_id, who.case)
         if who.case is not None and who.case_id is not None:
@@ -343,18 +385,27 @@ class TranscriptImporter:
             who.case_id, who.case, who.case_created = self._case(conn, case_name)
         row = conn.execute(_Q.find_participant, {"label": pid.label}).first()
         if row is None:
-            who.participant_id = conn.execute(_Q.insert_participant, {
-                "label": pid.label, "case_id": who.case_id, "role": pid.role,
-                "number": pid.number}).inserted_primary_key[0]
+            who.participant_id = conn.execute(
+                _Q.insert_participant,
+                {
+                    "label": pid.label,
+                    "case_id": who.case_id,
+                    "role": pid.role,
+                    "number": pid.number,
+                },
+            ).inserted_primary_key[0]
             who.participant_created = True
             return who
         who.participant_id = row.id
-        fill = {k: v for k, v in (("case_id", who.case_id), ("role", pid.role),
-                                  ("number", pid.number))
-                if getattr(row, k) is None and v is not None}
+        fill = {
+            k: v
+            for k, v in (("case_id", who.case_id), ("role", pid.role), ("number", pid.number))
+            if getattr(row, k) is None and v is not None
+        }
         if fill:
-            conn.execute(update(Participant.__table__).where(Participant.id == row.id)
-                         .values(**fill))
+            conn.execute(
+                update(Participant.__table__).where(Participant.id == row.id).values(**fill)
+            )
         if row.case_id is not None and row.case_id != who.case_id:  # filed elsewhere by hand
             who.case_id = row.case_id
             who.case = conn.execute(select(Case.name).where(Case.id == row.case_id)).scalar()
@@ -376,26 +427,46 @@ def parse_warnings(src: Any, parsed: ParsedTurns) -> list[IngestWarning]:
     out = [where(src, n.offset, n.message, n.line) for n in parsed.notices]
     if parsed.unplaced:
         count = len(parsed.unplaced)
-        out.append(IngestWarning(src.path.name, f"{count} line{'s' * (count != 1)} not placed "
-                                 "in a speaker turn (listed below); run `qualcode import "
-                                 f"--check {src.path.name}` to see the file's turns."))
-        out += [where(src, u.offset, f"not placed ({u.reason}): {u.text[:60]!r}", u.line)
-                for u in parsed.unplaced]
+        out.append(
+            IngestWarning(
+                src.path.name,
+                f"{count} line{'s' * (count != 1)} not placed "
+                "in a speaker turn (listed below); run `qualcode import "
+                f"--check {src.path.name}` to see the file's turns.",
+            )
+        )
+        out += [
+            where(src, u.offset, f"not placed ({u.reason}): {u.text[:60]!r}", u.line)
+            for u in parsed.unplaced
+        ]
     return out
 
 
 def _changed_message(path: Path, name: str, codings: int) -> str:
     if codings:
-        return (f"{path}: its text differs from the stored document {name!r}, which has "
-                f"{codings} codings pointing into its text, so it was not replaced. Import "
-                "the new version under another name with --as-new NAME.")
-    return (f"{path}: its text differs from the stored document {name!r}. Import it with "
-            "--replace to replace the stored text (it has no codings), or with --as-new "
-            "NAME to keep both.")
+        return (
+            f"{path}: its text differs from the stored document {name!r}, which has "
+            f"{codings} codings pointing into its text, so it was not replaced. Import "
+            "the new version under another name with --as-new NAME."
+        )
+    return (
+        f"{path}: its text differs from the stored document {name!r}. Import it with "
+        "--replace to replace the stored text (it has no codings), or with --as-new "
+        "NAME to keep both."
+    )
 
 
-SEGMENT_COLUMNS = ("document_id", "kind", "seq", "start", "end", "speaker", "is_participant",
-                   "role", "timecode_ms")
+SEGMENT_COLUMNS = (
+    "document_id",
+    "kind",
+    "seq",
+    "start",
+    "end",
+    "speaker",
+    "is_participant",
+    "role",
+    "timecode_ms",
+)
 
 
 def insert_segments(conn: Any, document_id: int, rows: list[tuple[Any, ...]]) -> None:
@@ -408,8 +479,12 @@ def insert_segments(conn: Any, document_id: int, rows: list[tuple[Any, ...]]) ->
         return
     if conn.dialect.name == "sqlite":
         names = ", ".join(f'"{c}"' for c in SEGMENT_COLUMNS)
-        conn.exec_driver_sql(f"INSERT INTO segments ({names}) "
-                             f"VALUES ({int(document_id)}, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.exec_driver_sql(
+            f"INSERT INTO segments ({names}) VALUES ({int(document_id)}, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         return
-    conn.execute(insert(Segment.__table__),
-                 [dict(zip(SEGMENT_COLUMNS, (document_id, *r), strict=True)) for r in rows])
+    conn.execute(
+        insert(Segment.__table__),
+        [dict(zip(SEGMENT_COLUMNS, (document_id, *r), strict=True)) for r in rows],
+    )

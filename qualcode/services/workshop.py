@@ -42,15 +42,18 @@ def _guest_text(text: str, author: str | None) -> tuple[str, str]:
     if not text:
         raise InvalidInputError("A comment needs some text.")
     if len(text) > MAX_COMMENT_CHARS:
-        raise InvalidInputError(f"A comment is at most {MAX_COMMENT_CHARS} characters "
-                                f"(this one has {len(text)}); split it in two.")
+        raise InvalidInputError(
+            f"A comment is at most {MAX_COMMENT_CHARS} characters "
+            f"(this one has {len(text)}); split it in two."
+        )
     if len(who) > MAX_AUTHOR_CHARS:
         raise InvalidInputError(f"A name is at most {MAX_AUTHOR_CHARS} characters.")
     return text, who
 
 
-def add_guest_comment(project: Project, row_type: str, row_id: int, code_id: int, text: str,
-                      author: str | None = None) -> CommentInfo:
+def add_guest_comment(
+    project: Project, row_type: str, row_id: int, code_id: int, text: str, author: str | None = None
+) -> CommentInfo:
     """A guest's comment on a matrix cell (length-checked; 'Workshop guest' when unnamed)."""
     text, who = _guest_text(text, author)
     return add_workshop_comment(project, row_type, row_id, code_id, text, author=who)
@@ -64,16 +67,19 @@ def _check_valence(valence: str | None) -> str | None:
     return valence
 
 
-def add_pattern_comment(project: Project, code: str | int, valence: str | None, text: str,
-                        author: str | None = None) -> CommentInfo:
+def add_pattern_comment(
+    project: Project, code: str | int, valence: str | None, text: str, author: str | None = None
+) -> CommentInfo:
     """A comment on a pattern row (a code, or a code with a valence, across the cases)."""
     text, who = _guest_text(text, author)
     valence = _check_valence(valence)
-    with project.transaction("workshop comment", row_type=PATTERN_ROW, code=str(code),
-                             valence=valence, author=who) as s:
+    with project.transaction(
+        "workshop comment", row_type=PATTERN_ROW, code=str(code), valence=valence, author=who
+    ) as s:
         code_id = resolve_code(s, code).id
-        c = WorkshopComment(row_type=PATTERN_ROW, row_id=0, code_id=code_id, valence=valence,
-                            author=who, text=text)
+        c = WorkshopComment(
+            row_type=PATTERN_ROW, row_id=0, code_id=code_id, valence=valence, author=who, text=text
+        )
         s.add(c)
         s.flush()
         return CommentInfo(c.id, c.author, c.text, c.created_at)
@@ -83,9 +89,18 @@ def pattern_comments(project: Project) -> dict[tuple[int, str | None], list[Comm
     """Every pattern-row comment, by (code id, valence), oldest first."""
     out: dict[tuple[int, str | None], list[CommentInfo]] = {}
     with project.read() as s:
-        q = (select(WorkshopComment.code_id, WorkshopComment.valence, WorkshopComment.id,
-                    WorkshopComment.author, WorkshopComment.text, WorkshopComment.created_at)
-             .where(WorkshopComment.row_type == PATTERN_ROW).order_by(WorkshopComment.id))
+        q = (
+            select(
+                WorkshopComment.code_id,
+                WorkshopComment.valence,
+                WorkshopComment.id,
+                WorkshopComment.author,
+                WorkshopComment.text,
+                WorkshopComment.created_at,
+            )
+            .where(WorkshopComment.row_type == PATTERN_ROW)
+            .order_by(WorkshopComment.id)
+        )
         for code_id, valence, *rest in s.execute(q):
             out.setdefault((code_id, valence), []).append(CommentInfo(*rest))
     return out
@@ -99,10 +114,13 @@ def change_marker(project: Project) -> tuple[int, int, int]:
     project's size, and the same on SQLite and PostgreSQL.
     """
     with project.read() as s:
-        row = s.execute(select(
-            select(func.max(AuditEntry.id)).scalar_subquery(),
-            select(func.max(CellSummaryRevision.id)).scalar_subquery(),
-            select(func.max(WorkshopComment.id)).scalar_subquery())).one()
+        row = s.execute(
+            select(
+                select(func.max(AuditEntry.id)).scalar_subquery(),
+                select(func.max(CellSummaryRevision.id)).scalar_subquery(),
+                select(func.max(WorkshopComment.id)).scalar_subquery(),
+            )
+        ).one()
     return (row[0] or 0, row[1] or 0, row[2] or 0)
 
 
@@ -126,16 +144,19 @@ def identifier_gate(project: Project, allow_reason: str | None = None) -> GateRe
     possible = len(findings) - len(certain)
     reason = (allow_reason or "").strip()
     if certain and not reason:
-        listed = "\n".join(f"  {f.document}:{f.line}:{f.column}: {f.kind}: {f.text!r}"
-                           for f in certain[:10])
+        listed = "\n".join(
+            f"  {f.document}:{f.line}:{f.column}: {f.kind}: {f.text!r}" for f in certain[:10]
+        )
         more = f"\n  ... and {len(certain) - 10} more" if len(certain) > 10 else ""
         raise IdentifierGateError(
             f"The transcripts still have {len(certain)} certain identifying detail(s); the "
             f"workshop page would show them to the room:\n{listed}{more}\nFix them (see "
-            "`qualcode check-names`), or start anyway with --allow-identifiers \"REASON\" "
-            "(the reason is kept in the audit log).")
+            '`qualcode check-names`), or start anyway with --allow-identifiers "REASON" '
+            "(the reason is kept in the audit log)."
+        )
     if certain:
-        with project.transaction("workshop identifiers allowed", reason=reason,
-                                 certain=len(certain), possible=possible):
+        with project.transaction(
+            "workshop identifiers allowed", reason=reason, certain=len(certain), possible=possible
+        ):
             pass
     return GateResult(certain, possible, bool(certain))

@@ -218,7 +218,7 @@ def close_engine(engine: Engine) -> None:
             with engine.connect() as conn:
                 raw = conn.connection.driver_connection
                 raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except Exception:  # noqa: BLE001 - a checkpoint is an optimisation; closing goes on
+        except Exception:
             pass
     engine.dispose()
 

@@ -33,8 +33,9 @@ SUMMARY_STATUSES = ("empty", "draft", "reviewed")
 MEMO_TARGETS = ("project", "code", "document", "case", "participant", "coding")
 
 
-def attribute_value(value_type: str, number: float | None, text: str | None
-                    ) -> float | int | str | None:
+def attribute_value(
+    value_type: str, number: float | None, text: str | None
+) -> float | int | str | None:
     """A typed attribute's value: whole numbers as int, other numbers as float, else text."""
     if value_type == "number":
         return int(number) if number is not None and float(number).is_integer() else number
@@ -100,7 +101,9 @@ class Code(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("codes.id", ondelete="CASCADE"))
-    framework_id: Mapped[int | None] = mapped_column(ForeignKey("frameworks.id", ondelete="SET NULL"))
+    framework_id: Mapped[int | None] = mapped_column(
+        ForeignKey("frameworks.id", ondelete="SET NULL")
+    )
     origin: Mapped[str] = mapped_column(String(20), default="inductive")
     name: Mapped[str] = mapped_column(String(300))
     codable: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -197,7 +200,10 @@ class Document(Base):
     """An imported transcript: its text is stored once and never changed."""
 
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_participant", "participant_id"), Index("ix_documents_case", "case_id"))
+    __table_args__ = (
+        Index("ix_documents_participant", "participant_id"),
+        Index("ix_documents_case", "case_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), unique=True)
     source_file: Mapped[str] = mapped_column(Text, default="")
@@ -206,7 +212,9 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     text: Mapped[str] = mapped_column(Text)
     word_count: Mapped[int] = mapped_column(Integer, default=0)
-    participant_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("participants.id", ondelete="SET NULL")
+    )
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
     guid: Mapped[str | None] = mapped_column(String(36))
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -245,9 +253,16 @@ class Coding(Base):
         Index("ix_codings_doc_start", "document_id", "start"),
         Index("ix_codings_coder", "coder_id"),
         # the same coder cannot store the same code on the same span twice
-        Index("ux_codings_coder_doc_code_span", "coder_id", "document_id", "code_id", "start",
-              "end", unique=True),
-        CheckConstraint("start >= 0 AND \"end\" > start", name="range"),
+        Index(
+            "ux_codings_coder_doc_code_span",
+            "coder_id",
+            "document_id",
+            "code_id",
+            "start",
+            "end",
+            unique=True,
+        ),
+        CheckConstraint('start >= 0 AND "end" > start', name="range"),
         CheckConstraint(
             "valence IS NULL OR valence IN ('facilitator', 'barrier', 'neutral')", name="valence"
         ),
@@ -262,7 +277,9 @@ class Coding(Base):
     memo: Mapped[str] = mapped_column(Text, default="")
     guid: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
     document: Mapped[Document] = relationship()
     code: Mapped[Code] = relationship()
@@ -282,7 +299,9 @@ class Memo(Base):
     coder_id: Mapped[int | None] = mapped_column(ForeignKey("coders.id", ondelete="SET NULL"))
     guid: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
 
 class CellSummary(Base):
@@ -301,7 +320,9 @@ class CellSummary(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default="draft")
     coder_id: Mapped[int | None] = mapped_column(ForeignKey("coders.id", ondelete="SET NULL"))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
 
 class CellSummaryRevision(Base):

@@ -42,7 +42,7 @@ def default_coder_name() -> str:
         return name
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 - no login name in some containers
+    except Exception:
         return "coder"
 
 
@@ -60,8 +60,13 @@ class Project:
         self._reads = sessionmaker(reading(engine), expire_on_commit=False)
 
     @classmethod
-    def open(cls, db: str | os.PathLike[str] | None = None, *, coder: str | None = None,
-             create: bool = True) -> Project:
+    def open(
+        cls,
+        db: str | os.PathLike[str] | None = None,
+        *,
+        coder: str | None = None,
+        create: bool = True,
+    ) -> Project:
         """Open the project at a path or URL (``--db`` / ``$QUALCODE_DB`` / ./qualcode.db)."""
         project = cls(open_engine(db, create=create), coder=coder)
         project._ensure_identity()
@@ -84,9 +89,14 @@ class Project:
         with self._sessions.begin() as session:
             yield session
             if operation:
-                session.execute(_AUDIT_INSERT, {  # a plain row: no ORM flush for it
-                    "coder": self.coder_name, "operation": operation,
-                    "detail": json.dumps(detail, default=str, ensure_ascii=False)})
+                session.execute(
+                    _AUDIT_INSERT,
+                    {  # a plain row: no ORM flush for it
+                        "coder": self.coder_name,
+                        "operation": operation,
+                        "detail": json.dumps(detail, default=str, ensure_ascii=False),
+                    },
+                )
 
     def coder_id(self, session: Session, name: str | None = None) -> int:
         """The id of a coder (the current one by default), created on first use.
@@ -133,8 +143,11 @@ class Project:
 
     def _ensure_identity(self) -> None:
         with self._reads() as s:  # a read first: opening a project writes nothing
-            known = s.scalar(select(func.count()).select_from(Setting.__table__).where(
-                Setting.__table__.c.key.in_(("project.uuid", "project.name"))))
+            known = s.scalar(
+                select(func.count())
+                .select_from(Setting.__table__)
+                .where(Setting.__table__.c.key.in_(("project.uuid", "project.name")))
+            )
         if known == 2:
             return
         with self._sessions.begin() as s:

@@ -48,8 +48,16 @@ log = logging.getLogger(__name__)
 
 
 def _mode_bindings() -> list[BindingType]:
-    return [Binding(e.key, f"app.switch_mode('{e.mode}')", e.title, show=False,
-                    id=keymap.mode_binding_id(e.mode)) for e in SCREENS]
+    return [
+        Binding(
+            e.key,
+            f"app.switch_mode('{e.mode}')",
+            e.title,
+            show=False,
+            id=keymap.mode_binding_id(e.mode),
+        )
+        for e in SCREENS
+    ]
 
 
 def screen_factory(entry: ScreenEntry) -> Callable[[], Screen[Any]]:
@@ -60,7 +68,7 @@ def screen_factory(entry: ScreenEntry) -> Callable[[], Screen[Any]]:
         try:
             module = importlib.import_module(module_name)
             return getattr(module, class_name)()
-        except Exception as exc:  # noqa: BLE001 - any failure: say so, keep the app running
+        except Exception as exc:
             from qualcode.tui.screens.unavailable import UnavailableScreen
 
             detail = "" if isinstance(exc, ModuleNotFoundError) else f"{type(exc).__name__}: {exc}"
@@ -78,9 +86,15 @@ class QualcodeApp(App[None]):
     COMMANDS = App.COMMANDS | {WorkbenchCommands}
     BINDINGS: ClassVar[list[BindingType]] = keymap.bindings("app") + _mode_bindings()
 
-    def __init__(self, project: Project, *, settings: TuiSettings | None = None,
-                 keys: dict[str, str] | None = None, start_mode: str = "home",
-                 poll_seconds: float | None = 1.0) -> None:
+    def __init__(
+        self,
+        project: Project,
+        *,
+        settings: TuiSettings | None = None,
+        keys: dict[str, str] | None = None,
+        start_mode: str = "home",
+        poll_seconds: float | None = 1.0,
+    ) -> None:
         self.project = project
         self.poll_seconds = poll_seconds
         """How often to look for others' changes to the project (None: never)."""
@@ -135,8 +149,13 @@ class QualcodeApp(App[None]):
         if self._polling:
             return
         self._polling = True
-        self.run_service(self, self._changed, then=self._after_poll,
-                         on_error=self._poll_failed, label="live refresh")
+        self.run_service(
+            self,
+            self._changed,
+            then=self._after_poll,
+            on_error=self._poll_failed,
+            label="live refresh",
+        )
 
     def _changed(self) -> bool:
         from qualcode.services.live import ChangeWatcher
@@ -163,8 +182,9 @@ class QualcodeApp(App[None]):
     # -- caches shared by screens -------------------------------------------------
     def reload_codes(self) -> None:
         """Refresh :attr:`codes` in a worker, then tell every screen (CodebookChanged)."""
-        self.run_service(self, list_codes, self.project,
-                         then=partial(self._codes_loaded, self._codes_read.ask()))
+        self.run_service(
+            self, list_codes, self.project, then=partial(self._codes_loaded, self._codes_read.ask())
+        )
 
     def _codes_loaded(self, asked: int, codes: list[CodeInfo]) -> None:
         if not self._codes_read.is_fresh(asked):
@@ -174,8 +194,12 @@ class QualcodeApp(App[None]):
 
     def reload_documents(self) -> None:
         """Refresh :attr:`documents` in a worker, then tell every screen (DocumentsChanged)."""
-        self.run_service(self, list_documents, self.project,
-                         then=partial(self._documents_loaded, self._documents_read.ask()))
+        self.run_service(
+            self,
+            list_documents,
+            self.project,
+            then=partial(self._documents_loaded, self._documents_read.ask()),
+        )
 
     def _documents_loaded(self, asked: int, documents: list[DocumentInfo]) -> None:
         if not self._documents_read.is_fresh(asked):
@@ -189,11 +213,18 @@ class QualcodeApp(App[None]):
                 screen.post_message(type(message_type)())
 
     # -- the shared worker pattern ---------------------------------------------
-    def run_service(self, node: DOMNode, fn: Callable[..., Any], *args: Any,
-                    then: Callable[[Any], Any] | None = None,
-                    on_error: Callable[[BaseException], Any] | None = None,
-                    serial: bool = False, holds_keys: bool | None = None, label: str = "",
-                    **kwargs: Any) -> Worker[None]:
+    def run_service(
+        self,
+        node: DOMNode,
+        fn: Callable[..., Any],
+        *args: Any,
+        then: Callable[[Any], Any] | None = None,
+        on_error: Callable[[BaseException], Any] | None = None,
+        serial: bool = False,
+        holds_keys: bool | None = None,
+        label: str = "",
+        **kwargs: Any,
+    ) -> Worker[None]:
         """Run ``fn(*args, **kwargs)`` in a thread; hand the result back on the event loop.
 
         ``then(value)`` runs on the event loop when it succeeds; an error goes to
@@ -208,21 +239,31 @@ class QualcodeApp(App[None]):
         if holds:
             self._gate.hold()
         call = partial(fn, *args, **kwargs)
-        return self._service_worker(node, label or getattr(fn, "__name__", "service"), call,
-                                    ticket, then, on_error, holds)
+        return self._service_worker(
+            node, label or getattr(fn, "__name__", "service"), call, ticket, then, on_error, holds
+        )
 
     @work(thread=True, group="service", exit_on_error=False)
-    def _service_worker(self, node: DOMNode, label: str, call: Callable[[], Any],
-                        ticket: int | None, then: Callable[[Any], Any] | None,
-                        on_error: Callable[[BaseException], Any] | None, holds: bool) -> None:
+    def _service_worker(
+        self,
+        node: DOMNode,
+        label: str,
+        call: Callable[[], Any],
+        ticket: int | None,
+        then: Callable[[Any], Any] | None,
+        on_error: Callable[[BaseException], Any] | None,
+        holds: bool,
+    ) -> None:
         try:
             value = self._tickets.run(ticket, call) if ticket is not None else call()
-        except Exception as exc:  # noqa: BLE001 - delivered to the UI, never lost
-            result = ServiceResult(label, error=exc, then=then, on_error=on_error, node=node,
-                                   holds_keys=holds)
+        except Exception as exc:
+            result = ServiceResult(
+                label, error=exc, then=then, on_error=on_error, node=node, holds_keys=holds
+            )
         else:
-            result = ServiceResult(label, value, then=then, on_error=on_error, node=node,
-                                   holds_keys=holds)
+            result = ServiceResult(
+                label, value, then=then, on_error=on_error, node=node, holds_keys=holds
+            )
         # Posted to the app, which always outlives the call, so the count of calls in
         # flight (and the keys they hold) is always settled.
         self.post_message(result)
@@ -252,16 +293,18 @@ class QualcodeApp(App[None]):
         return self._in_flight == 0 and not self._gate.should_wait()
 
     def services_pending(self) -> str:
-        return (f"{self._in_flight} service call(s) in flight, "
-                f"{self._gate.waiting} key(s) waiting")
+        return f"{self._in_flight} service call(s) in flight, {self._gate.waiting} key(s) waiting"
 
     # -- keys, in order ---------------------------------------------------------
     _KEYS_THAT_NEVER_WAIT = frozenset({"ctrl+q", "ctrl+c"})
 
     async def on_event(self, event: events.Event) -> None:
         """Keys wait while an action they depend on is in flight (see InputGate)."""
-        if (isinstance(event, events.Key) and not event.is_forwarded
-                and event.key not in self._KEYS_THAT_NEVER_WAIT):
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and event.key not in self._KEYS_THAT_NEVER_WAIT
+        ):
             if self._gate.should_wait() or not self._screen_ready():
                 self._gate.queue(event)
                 if not self._gate.holding:
@@ -315,7 +358,7 @@ class QualcodeApp(App[None]):
             if not screen.is_attached:
                 continue
             for node in (screen, *screen.walk_children(with_self=False)):
-                if not node._message_queue.empty():  # noqa: SLF001 - Textual has no public check
+                if not node._message_queue.empty():
                     return False
         return True
 
@@ -358,8 +401,12 @@ class QualcodeApp(App[None]):
         else:
             log.error("".join(traceback.format_exception(exc)))
             self.log.error("".join(traceback.format_exception(exc)))
-            self.notify(f"{type(exc).__name__}: {exc}", title="Unexpected error",
-                        severity="error", timeout=10)
+            self.notify(
+                f"{type(exc).__name__}: {exc}",
+                title="Unexpected error",
+                severity="error",
+                timeout=10,
+            )
 
     # -- navigation shared by screens ---------------------------------------------
     def open_reader(self, document_id: int, offset: int | None = None) -> None:
@@ -429,8 +476,11 @@ def run_workbench(project: Project, *, start_mode: str = "home") -> None:
     from qualcode.tui.settings import load_settings
 
     settings = load_settings()
-    if settings.coder and not os.environ.get(CODER_ENV) and \
-            project.coder_name == default_coder_name():
+    if (
+        settings.coder
+        and not os.environ.get(CODER_ENV)
+        and project.coder_name == default_coder_name()
+    ):
         project.coder_name = settings.coder
     known = {a.id for a in keymap.ACTIONS} | {keymap.mode_binding_id(e.mode) for e in SCREENS}
     keys = keymap.load_keymap(settings.keymap, known_ids=known)

@@ -60,8 +60,10 @@ class CodingIndex:
         """``(start, end, coding ids)`` pieces covering ``[lo, hi)``, innermost last."""
         near = self.overlapping(lo, hi)
         cuts = sorted({lo, hi, *(x for c in near for x in (c.start, c.end) if lo < x < hi)})
-        return [(a, b, self._innermost_last(c for c in near if c.start <= a < c.end))
-                for a, b in pairwise(cuts)]
+        return [
+            (a, b, self._innermost_last(c for c in near if c.start <= a < c.end))
+            for a, b in pairwise(cuts)
+        ]
 
     def next_after(self, offset: int) -> SpanLike | None:
         i = bisect_right(self.starts, offset)

@@ -28,24 +28,42 @@ def _entries(provider: Provider) -> list[tuple[str, Callable[[], Any], str]]:
         if spec.scope == "app" and spec.id not in ("app.palette",):
             out.append((spec.description, partial(app.run_action, spec.action), _keys(app, spec)))
         elif scope and spec.scope == scope:
-            out.append((f"{keymap.SCOPE_TITLES[scope]}: {spec.description}",
-                        partial(screen.run_action, spec.action), _keys(app, spec)))
+            out.append(
+                (
+                    f"{keymap.SCOPE_TITLES[scope]}: {spec.description}",
+                    partial(screen.run_action, spec.action),
+                    _keys(app, spec),
+                )
+            )
     for entry in SCREENS:
         out.append((f"Go to {entry.title}", partial(app.switch_mode, entry.mode), entry.key))
     for step in SETUP_STEPS:
-        out.append((f"Set up: {step.title}", partial(app.run_action, f"open_setup('{step.id}')"),
-                    f"F6 then {step.key}"))
+        out.append(
+            (
+                f"Set up: {step.title}",
+                partial(app.run_action, f"open_setup('{step.id}')"),
+                f"F6 then {step.key}",
+            )
+        )
     codes = getattr(app, "codes", [])
     apply = getattr(screen, "apply_code", None)
     for code in codes:
         if apply is not None and code.codable:
-            out.append((f"Apply code: {code.path_str}", partial(apply, code.id),
-                        f"key {code.shortcut}" if code.shortcut else "code"))
+            out.append(
+                (
+                    f"Apply code: {code.path_str}",
+                    partial(apply, code.id),
+                    f"key {code.shortcut}" if code.shortcut else "code",
+                )
+            )
         elif apply is None:
             out.append((f"Show code: {code.path_str}", partial(app.show_code, code.id), "codebook"))
     for doc in getattr(app, "documents", []):
-        label = doc.name if not doc.participant or doc.participant == doc.name \
+        label = (
+            doc.name
+            if not doc.participant or doc.participant == doc.name
             else f"{doc.name} ({doc.participant})"
+        )
         out.append((f"Open document: {label}", partial(app.open_reader, doc.id), doc.case or ""))
     return out
 

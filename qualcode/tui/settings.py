@@ -69,8 +69,9 @@ def load_settings(path: Path | None = None) -> TuiSettings:
     names = {f.name for f in fields(TuiSettings)}
     for key, value in table.items():
         if key not in names:
-            raise InvalidInputError(f"{path}: unknown setting tui.{key}; the settings are "
-                                    f"{', '.join(sorted(names))}.")
+            raise InvalidInputError(
+                f"{path}: unknown setting tui.{key}; the settings are {', '.join(sorted(names))}."
+            )
         if key in ("high_contrast", "cursor_blink"):
             if not isinstance(value, bool):
                 raise InvalidInputError(f"{path}: tui.{key} must be true or false.")

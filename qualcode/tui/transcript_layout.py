@@ -47,8 +47,12 @@ def _gap_blocks(text: str, start: int, end: int, next_speaker: str | None) -> li
     if s >= e:
         return []
     if next_speaker:
-        m = re.search(r"(?:^|\n)[ \t]*(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?[\])]?[ \t]+)?"
-                      + re.escape(next_speaker) + r"[ \t]*:[ \t]*$", text[s:e])
+        m = re.search(
+            r"(?:^|\n)[ \t]*(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?[\])]?[ \t]+)?"
+            + re.escape(next_speaker)
+            + r"[ \t]*:[ \t]*$",
+            text[s:e],
+        )
         if m:
             e = s + m.start()
             s, e = _strip_range(text, s, e)
@@ -58,8 +62,12 @@ def _gap_blocks(text: str, start: int, end: int, next_speaker: str | None) -> li
 class Transcript:
     """Blocks, sentences and words of one document (independent of the screen width)."""
 
-    def __init__(self, text: str, turns: Sequence[tuple[int, int, str | None, bool | None]],
-                 sentences: Sequence[tuple[int, int]]) -> None:
+    def __init__(
+        self,
+        text: str,
+        turns: Sequence[tuple[int, int, str | None, bool | None]],
+        sentences: Sequence[tuple[int, int]],
+    ) -> None:
         self.text = text
         self.blocks = self._make_blocks(text, sorted(turns))
         self.block_starts = [b.start for b in self.blocks]
@@ -70,7 +78,9 @@ class Transcript:
 
     # -- construction ------------------------------------------------------------
     @staticmethod
-    def _make_blocks(text: str, turns: list[tuple[int, int, str | None, bool | None]]) -> list[Block]:
+    def _make_blocks(
+        text: str, turns: list[tuple[int, int, str | None, bool | None]]
+    ) -> list[Block]:
         if not turns:
             return [Block(s, e, None, None) for s, e in _paragraphs(text, 0, len(text))]
         blocks: list[Block] = []

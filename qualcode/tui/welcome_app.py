@@ -81,7 +81,7 @@ class WelcomeApp(App[WelcomeChoice]):
     ) -> None:
         try:
             value = call()
-        except Exception as exc:  # noqa: BLE001 - delivered to the screen
+        except Exception as exc:
             node.post_message(ServiceResult(label, error=exc, then=then, on_error=on_error))
         else:
             node.post_message(ServiceResult(label, value, then=then, on_error=on_error))

@@ -34,10 +34,16 @@ from textual.message import Message
 class ServiceResult(Message):
     """The outcome of one service call, delivered on the event loop."""
 
-    def __init__(self, label: str, value: Any = None, error: BaseException | None = None,
-                 then: Callable[[Any], Any] | None = None,
-                 on_error: Callable[[BaseException], Any] | None = None,
-                 node: Any = None, holds_keys: bool = False) -> None:
+    def __init__(
+        self,
+        label: str,
+        value: Any = None,
+        error: BaseException | None = None,
+        then: Callable[[Any], Any] | None = None,
+        on_error: Callable[[BaseException], Any] | None = None,
+        node: Any = None,
+        holds_keys: bool = False,
+    ) -> None:
         super().__init__()
         self.node = node
         """Who asked: when it has been removed meanwhile, the result is dropped."""

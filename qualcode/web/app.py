@@ -45,8 +45,8 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_BODY = 32 * 1024  # a comment of the longest allowed length, percent-encoded, fits
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; script-src 'self'; "
-                               "connect-src 'self'; img-src 'self'; form-action 'self'; "
-                               "base-uri 'none'; frame-ancestors 'none'",
+    "connect-src 'self'; img-src 'self'; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
@@ -57,8 +57,9 @@ SECURITY_HEADERS = {
 class WorkshopApp:
     """The routes, bound to one project."""
 
-    def __init__(self, project: Project, *, poll_interval: float = 1.0,
-                 rate_limit: RateLimit | None = None) -> None:
+    def __init__(
+        self, project: Project, *, poll_interval: float = 1.0, rate_limit: RateLimit | None = None
+    ) -> None:
         self.project = project
         self.name = project.name
         self.hub = ChangeHub(lambda: workshop.change_marker(project), poll_interval)
@@ -69,27 +70,37 @@ class WorkshopApp:
         return await anyio.to_thread.run_sync(lambda: fn(*args, **kwargs))
 
     # -- helpers -------------------------------------------------------------------------
-    def _html(self, request: Request, title: str, view: View, top: str, live: str,
-              bottom: str = "") -> Response:
+    def _html(
+        self, request: Request, title: str, view: View, top: str, live: str, bottom: str = ""
+    ) -> Response:
         if request.query_params.get("fragment") == "1":
             return HTMLResponse(live, headers=SECURITY_HEADERS)
         params = {k: v for k, v in request.query_params.items() if k not in ("token", "fragment")}
         live_src = request.url.path + "?" + urlencode({**params, "fragment": "1"})
-        return HTMLResponse(page(title, view, project=self.name, top=top, live=live,
-                                 live_src=live_src, bottom=bottom), headers=SECURITY_HEADERS)
+        return HTMLResponse(
+            page(
+                title, view, project=self.name, top=top, live=live, live_src=live_src, bottom=bottom
+            ),
+            headers=SECURITY_HEADERS,
+        )
 
     def _spec(self, view: View) -> Any:
-        return charting.make_spec(self.project, groups=[view.group] if view.group else (),
-                                  valences=[view.valence] if view.valence else ())
+        return charting.make_spec(
+            self.project,
+            groups=[view.group] if view.group else (),
+            valences=[view.valence] if view.valence else (),
+        )
 
     async def marker(self) -> object:
         return await self.run(workshop.change_marker, self.project)
 
     async def _matrix(self, view: View, marker: object) -> Any:
         """The matrix for the view's group and valence filters (built once per change)."""
-        return await self.cache.get(("matrix", view.group, view.valence), marker,
-                                    lambda: self.run(lambda: charting.matrix(self.project,
-                                                                             self._spec(view))))
+        return await self.cache.get(
+            ("matrix", view.group, view.valence),
+            marker,
+            lambda: self.run(lambda: charting.matrix(self.project, self._spec(view))),
+        )
 
     async def _choices(self, marker: object) -> pages.FilterChoices:
         full = await self._matrix(View(), marker)
@@ -104,21 +115,24 @@ class WorkshopApp:
             m = await self._matrix(view, marker)
         except QualcodeError as exc:
             return _error(exc, 400)
-        live = await self.cache.get(("matrix-live", view), marker,
-                                    lambda: self.run(pages.matrix_live, m, view))
+        live = await self.cache.get(
+            ("matrix-live", view), marker, lambda: self.run(pages.matrix_live, m, view)
+        )
         if request.query_params.get("fragment") == "1":
             return HTMLResponse(live, headers=SECURITY_HEADERS)
         choices = await self._choices(marker)
-        top = ('<h1>Framework matrix</h1><p class="lead">Open a cell to read its quotes and add a '
-               "comment. Comments appear for everyone in a moment.</p>"
-               + pages.filter_form(view, choices, "/"))
+        top = (
+            '<h1>Framework matrix</h1><p class="lead">Open a cell to read its quotes and add a '
+            "comment. Comments appear for everyone in a moment.</p>"
+            + pages.filter_form(view, choices, "/")
+        )
         return self._html(request, "Framework matrix", view, top, live)
 
-    async def _cell(self, view: View, row_type: str, row_id: int, code_id: int
-                    ) -> tuple[Any, ...]:
+    async def _cell(self, view: View, row_type: str, row_id: int, code_id: int) -> tuple[Any, ...]:
         m = await self._matrix(view, await self.marker())
-        ri = next((i for i, r in enumerate(m.rows) if r.row_type == row_type and r.id == row_id),
-                  None)
+        ri = next(
+            (i for i, r in enumerate(m.rows) if r.row_type == row_type and r.id == row_id), None
+        )
         ci = m.column_index(code_id)
         if ri is None or ci is None:
             raise NotFoundError("This cell is not in the matrix with these filters.")
@@ -128,20 +142,24 @@ class WorkshopApp:
         view = View.from_query("matrix", request.query_params)
         p = request.path_params
         try:
-            m, ri, ci, detail = await self._cell(view, p["row_type"], p["row_id"],
-                                                 p["code_id"])
+            m, ri, ci, detail = await self._cell(view, p["row_type"], p["row_id"], p["code_id"])
         except QualcodeError as exc:
             return _error(exc, 404)
         live = pages.cell_live(detail)
         if request.query_params.get("fragment") == "1":
             return HTMLResponse(live, headers=SECURITY_HEADERS)
         row, col = m.rows[ri], m.columns[ci]
-        target = {"kind": "cell", "row_type": row.row_type, "row_id": str(row.id),
-                  "code_id": str(col.code_id)}
+        target = {
+            "kind": "cell",
+            "row_type": row.row_type,
+            "row_id": str(row.id),
+            "code_id": str(col.code_id),
+        }
         back = request.url.path + ("?" + urlencode(view.params()) if view.params() else "")
         form = pages.comment_form(target, back, f"{row.label} × {col.name}")
-        return self._html(request, f"{row.label} × {col.name}", view,
-                          pages.cell_top(m, ri, ci, view), live, form)
+        return self._html(
+            request, f"{row.label} × {col.name}", view, pages.cell_top(m, ri, ci, view), live, form
+        )
 
     async def _patterns(self) -> tuple[Any, Any]:
         def build() -> tuple[Any, Any]:
@@ -157,9 +175,11 @@ class WorkshopApp:
             live = pages.patterns_live(result, comments, view)
         except QualcodeError as exc:  # e.g. a group rule that no longer fits the attributes
             live = f'<p class="warning">{e(str(exc))}</p>'
-        top = ('<h1>Cross-case patterns</h1><p class="lead">Open a row to read how often each '
-               "case has it and to add a comment.</p>"
-               + pages.filter_form(view, pages.FilterChoices([], []), "/patterns"))
+        top = (
+            '<h1>Cross-case patterns</h1><p class="lead">Open a row to read how often each '
+            "case has it and to add a comment.</p>"
+            + pages.filter_form(view, pages.FilterChoices([], []), "/patterns")
+        )
         return self._html(request, "Cross-case patterns", view, top, live)
 
     async def pattern_view(self, request: Request) -> Response:
@@ -178,8 +198,7 @@ class WorkshopApp:
         target = {"kind": "pattern", "code_id": str(code_id), "valence": valence or ""}
         back = request.url.path + ("?" + urlencode(view.params()) if view.params() else "")
         form = pages.comment_form(target, back, row.path_label)
-        return self._html(request, row.path_label, view, pages.pattern_top(row, view), live,
-                          form)
+        return self._html(request, row.path_label, view, pages.pattern_top(row, view), live, form)
 
     # -- comments ------------------------------------------------------------------------
     async def comment(self, request: Request) -> Response:
@@ -195,33 +214,50 @@ class WorkshopApp:
             raw += chunk
             if len(raw) > MAX_BODY:
                 return _refuse("That comment is far too long.", 413, wants_json)
-        data = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace"),
-                                             keep_blank_values=True).items()}
+        data = {
+            k: v[0]
+            for k, v in parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True).items()
+        }
         if not self.limit.allow(client):
-            return _refuse("Too many comments at once: wait a minute, then send it again.", 429,
-                           wants_json)
+            return _refuse(
+                "Too many comments at once: wait a minute, then send it again.", 429, wants_json
+            )
         try:
             if data.get("kind") == "pattern":
-                stored = await self.run(workshop.add_pattern_comment, self.project,
-                                        _int(data.get("code_id")), data.get("valence") or None,
-                                        data.get("text", ""), data.get("author"))
+                stored = await self.run(
+                    workshop.add_pattern_comment,
+                    self.project,
+                    _int(data.get("code_id")),
+                    data.get("valence") or None,
+                    data.get("text", ""),
+                    data.get("author"),
+                )
             else:
-                stored = await self.run(workshop.add_guest_comment, self.project,
-                                        data.get("row_type", ""), _int(data.get("row_id")),
-                                        _int(data.get("code_id")), data.get("text", ""),
-                                        data.get("author"))
+                stored = await self.run(
+                    workshop.add_guest_comment,
+                    self.project,
+                    data.get("row_type", ""),
+                    _int(data.get("row_id")),
+                    _int(data.get("code_id")),
+                    data.get("text", ""),
+                    data.get("author"),
+                )
         except QualcodeError as exc:
             status = 404 if isinstance(exc, NotFoundError) else 400
             return _refuse(str(exc), status, wants_json)
         await self.hub.check()
         if wants_json:
-            return JSONResponse({"id": stored.id, "author": stored.author},
-                                headers=SECURITY_HEADERS)
+            return JSONResponse(
+                {"id": stored.id, "author": stored.author}, headers=SECURITY_HEADERS
+            )
         return RedirectResponse(_local(data.get("back", "/")), status_code=303)
 
     async def events(self, request: Request) -> Response:
-        return StreamingResponse(self.hub.events(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+        return StreamingResponse(
+            self.hub.events(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
@@ -234,8 +270,12 @@ class WorkshopApp:
 
 def _local(path: str) -> str:
     """A path on this page, never another site (``//host`` or ``/\\host`` would be)."""
-    if not path.startswith("/") or path.startswith("//") or "\\" in path \
-            or ":" in path.split("?")[0]:
+    if (
+        not path.startswith("/")
+        or path.startswith("//")
+        or "\\" in path
+        or ":" in path.split("?")[0]
+    ):
         return "/"
     return path
 
@@ -257,8 +297,9 @@ def _refuse(message: str, status: int, wants_json: bool) -> Response:
     return PlainTextResponse(message, status_code=status, headers=SECURITY_HEADERS)
 
 
-def create_app(project: Project, token: str, *, poll_interval: float = 1.0,
-               rate_limit: RateLimit | None = None) -> Any:
+def create_app(
+    project: Project, token: str, *, poll_interval: float = 1.0, rate_limit: RateLimit | None = None
+) -> Any:
     """The whole app behind the token gate; ``.state.workshop`` is the :class:`WorkshopApp`."""
     w = WorkshopApp(project, poll_interval=poll_interval, rate_limit=rate_limit)
     routes = [
@@ -275,4 +316,3 @@ def create_app(project: Project, token: str, *, poll_interval: float = 1.0,
     gated = TokenGate(app, token)
     gated.workshop = w  # type: ignore[attr-defined]
     return gated
-

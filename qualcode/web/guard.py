@@ -25,8 +25,10 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-REFUSED = (b"This workshop link is not valid. Ask the analyst for the link shown when the "
-           b"workshop page was started.\n")
+REFUSED = (
+    b"This workshop link is not valid. Ask the analyst for the link shown when the "
+    b"workshop page was started.\n"
+)
 
 
 def same(given: str | None, token: str) -> bool:
@@ -50,14 +52,21 @@ class TokenGate:
         cookie = SimpleCookie()
         try:
             cookie.load(headers.get(b"cookie", b"").decode("latin-1"))
-        except Exception:  # noqa: BLE001 - a malformed cookie header is simply no token
+        except Exception:
             cookie = SimpleCookie()
         from_cookie = cookie[COOKIE].value if COOKIE in cookie else None
         from_header = headers.get(HEADER, b"").decode("latin-1") or None
         if not any(same(t, self.token) for t in (from_query, from_header, from_cookie)):
-            await send({"type": "http.response.start", "status": 403,
-                        "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                                    (b"cache-control", b"no-store")]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 403,
+                    "headers": [
+                        (b"content-type", b"text/plain; charset=utf-8"),
+                        (b"cache-control", b"no-store"),
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": REFUSED})
             return
         if not same(from_cookie, self.token):
@@ -77,8 +86,13 @@ class TokenGate:
 class RateLimit:
     """At most ``per_client`` comments a minute from one address, ``overall`` from everyone."""
 
-    def __init__(self, per_client: int = 10, overall: int = 120, window: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        per_client: int = 10,
+        overall: int = 120,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.per_client, self.overall, self.window, self.clock = per_client, overall, window, clock
         self._by_client: dict[str, deque[float]] = {}
         self._all: deque[float] = deque()

@@ -75,6 +75,7 @@ class ChangeHub:
             yield f"retry: 2000\nevent: hello\ndata: {seen}\n\n"
             while not self._closed:
                 async with self._changed:
+
                     def moved(v: int = seen) -> bool:
                         return self.version != v or self._closed
 

@@ -36,8 +36,10 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise InvalidInputError(f"Cannot listen on {host}:{port} ({exc.strerror}). Give another "
-                                "--port, or --port 0 for any free one.") from exc
+        raise InvalidInputError(
+            f"Cannot listen on {host}:{port} ({exc.strerror}). Give another "
+            "--port, or --port 0 for any free one."
+        ) from exc
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
@@ -83,8 +85,14 @@ def _server(app: Any) -> Any:
             app.workshop.hub.close_soon()
             super().handle_exit(sig, frame)
 
-    config = uvicorn.Config(app, log_level="warning", access_log=False,
-                            timeout_graceful_shutdown=5, lifespan="on", ws="none")
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=5,
+        lifespan="on",
+        ws="none",
+    )
     return WorkshopServer(config)
 
 
@@ -95,8 +103,14 @@ def serve(app: Any, sock: socket.socket) -> None:
 
 
 @contextlib.contextmanager
-def serve_in_thread(project: Project, *, host: str = LOOPBACK, port: int = 0,
-                    token: str | None = None, **app_options: Any) -> Iterator[Running]:
+def serve_in_thread(
+    project: Project,
+    *,
+    host: str = LOOPBACK,
+    port: int = 0,
+    token: str | None = None,
+    **app_options: Any,
+) -> Iterator[Running]:
     """Run the page in a background thread (tests, benchmarks); stopped on leaving."""
     from qualcode.web.app import create_app
 
@@ -105,8 +119,11 @@ def serve_in_thread(project: Project, *, host: str = LOOPBACK, port: int = 0,
     sock = bind(host, port)
     real_port = sock.getsockname()[1]
     server = _server(app)
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])),
-                              daemon=True, name="workshop-server")
+    thread = threading.Thread(
+        target=lambda: asyncio.run(server.serve(sockets=[sock])),
+        daemon=True,
+        name="workshop-server",
+    )
     thread.start()
     started = threading.Event()
 

@@ -25,10 +25,13 @@ class View:
     @classmethod
     def from_query(cls, kind: str, query: Mapping[str, str]) -> View:
         valence = (query.get("valence") or "").strip().lower()
-        return cls(kind, (query.get("domain") or "").strip()[:200],
-                   (query.get("group") or "").strip()[:50],
-                   valence if valence in VALENCE_FILTERS else "",
-                   query.get("hc") == "1")
+        return cls(
+            kind,
+            (query.get("domain") or "").strip()[:200],
+            (query.get("group") or "").strip()[:50],
+            valence if valence in VALENCE_FILTERS else "",
+            query.get("hc") == "1",
+        )
 
     def params(self) -> dict[str, str]:
         """The query parameters that keep this view's filters and contrast."""

@@ -34,10 +34,12 @@ from qualcode.services.charting import EXPORT_FORMATS, export_chart
 from qualcode.services.leaks import IdentifiersFoundError, describe_findings
 from qualcode.tui import keymap
 
-FORMAT_NOTES = {"docx": "Word: a landscape table per domain, summaries and quotes",
-                "xlsx": "Excel: a sheet per domain, plus every coding and summary",
-                "csv": "CSV: every coding in long format (for R, Python, pivot tables)",
-                "html": "One web page to project in a workshop or print"}
+FORMAT_NOTES = {
+    "docx": "Word: a landscape table per domain, summaries and quotes",
+    "xlsx": "Excel: a sheet per domain, plus every coding and summary",
+    "csv": "CSV: every coding in long format (for R, Python, pivot tables)",
+    "html": "One web page to project in a workshop or print",
+}
 
 
 def default_name(project_name: str, fmt: str) -> str:
@@ -83,8 +85,9 @@ class ChartExportDialog(ModalScreen[Path | None]):
                 filters.append("valence " + ", ".join(self.spec.valences))
             if self.spec.groups:
                 filters.append("group " + ", ".join(self.spec.groups))
-            yield Static(escape("With the matrix's filters: " + "; ".join(filters)),
-                         classes="dialog-hint")
+            yield Static(
+                escape("With the matrix's filters: " + "; ".join(filters)), classes="dialog-hint"
+            )
             with RadioSet(id="format", classes="choice"):
                 for fmt in EXPORT_FORMATS:
                     yield RadioButton(fmt, value=fmt == self.fmt, id=f"fmt-{fmt}")
@@ -99,8 +102,11 @@ class ChartExportDialog(ModalScreen[Path | None]):
                 yield Input("", id="reason", placeholder="e.g. names are staff who consented")
             yield ProgressBar(total=1, show_eta=False, id="progress")
             yield Static("", id="export-message", classes="dialog-hint")
-            yield Horizontal(Button("Export", id="ok", variant="primary"),
-                             Button("Cancel", id="cancel"), classes="buttons")
+            yield Horizontal(
+                Button("Export", id="ok", variant="primary"),
+                Button("Cancel", id="cancel"),
+                classes="buttons",
+            )
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
@@ -145,7 +151,8 @@ class ChartExportDialog(ModalScreen[Path | None]):
             if not reason:
                 self.query_one("#export-message", Static).update(
                     "Give a reason to export with these details, or Cancel and fix the "
-                    "transcripts (qualcode check-names lists every place).")
+                    "transcripts (qualcode check-names lists every place)."
+                )
                 self.query_one("#reason", Input).focus()
                 return
         self.running = True
@@ -155,10 +162,20 @@ class ChartExportDialog(ModalScreen[Path | None]):
         def progress(done: int, total: int, message: str) -> None:
             self.app.call_from_thread(bar.update, total=max(total, 1), progress=done)
 
-        self.app.run_service(self, export_chart, self.app.project, self.spec, path, self.fmt,  # type: ignore[attr-defined]
-                             quotes_per_cell=None if quotes < 0 else quotes, progress=progress,
-                             allow_identifiers=reason, then=self._done, on_error=self._failed,
-                             label="export chart")
+        self.app.run_service(
+            self,
+            export_chart,
+            self.app.project,
+            self.spec,
+            path,
+            self.fmt,  # type: ignore[attr-defined]
+            quotes_per_cell=None if quotes < 0 else quotes,
+            progress=progress,
+            allow_identifiers=reason,
+            then=self._done,
+            on_error=self._failed,
+            label="export chart",
+        )
 
     def _done(self, path: Path) -> None:
         self.running = False
@@ -176,13 +193,17 @@ class ChartExportDialog(ModalScreen[Path | None]):
         """List what the check found and ask for a reason to export anyway."""
         self.gate_shown = True
         lines = describe_findings(exc.findings, 4)
-        self.query_one("#gate-findings", Static).update(escape(
-            f"Not exported: {len(exc.findings)} certain identifying detail(s) in the "
-            "transcripts:\n" + "\n".join(lines)))
+        self.query_one("#gate-findings", Static).update(
+            escape(
+                f"Not exported: {len(exc.findings)} certain identifying detail(s) in the "
+                "transcripts:\n" + "\n".join(lines)
+            )
+        )
         self.add_class("gated")  # the choices are made: room for the findings and the reason
         self.query_one("#export-message", Static).update(
             f"{escape(self.fmt)} to {escape(self.query_one('#path', Input).value)}: fix them "
-            "(Cancel), or give a reason and Export anyway.")
+            "(Cancel), or give a reason and Export anyway."
+        )
         ok = self.query_one("#ok", Button)
         ok.label = "Export anyway"
         ok.styles.min_width = 17

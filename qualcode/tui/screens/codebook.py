@@ -54,8 +54,10 @@ class CodebookScreen(Screen[None]):
             with Vertical(id="code-side"):
                 with VerticalScroll(id="code-detail-scroll"):
                     yield Static("", id="code-detail")
-                yield Static("[b]Where it is used[/b] [dim](u, then ⏎ opens the quote)[/dim]",
-                             id="usages-title")
+                yield Static(
+                    "[b]Where it is used[/b] [dim](u, then ⏎ opens the quote)[/dim]",
+                    id="usages-title",
+                )
                 yield DataTable(id="usages", cursor_type="row", zebra_stripes=True)
         yield StatusLine("", id="status")
         yield Footer(compact=True, show_command_palette=False)
@@ -119,8 +121,13 @@ class CodebookScreen(Screen[None]):
             return
         self.selected = event.node.data
         self._show_detail()
-        self.app.run_service(self, list_codings, self.app.project,  # type: ignore[attr-defined]
-                             code=self.selected, then=partial(self._usages_loaded, self.selected))
+        self.app.run_service(
+            self,
+            list_codings,
+            self.app.project,  # type: ignore[attr-defined]
+            code=self.selected,
+            then=partial(self._usages_loaded, self.selected),
+        )
 
     def _show_detail(self) -> None:
         c = self._code(self.selected)
@@ -128,14 +135,23 @@ class CodebookScreen(Screen[None]):
         if c is None:
             detail.update("")
             return
-        lines = [(f"[{c.colour or '#888888'}]▌[/][b]{escape(c.name)}[/b]  "
-                  f"[dim]{escape(' / '.join(c.path))}[/dim]"),
-                 (f"[dim]{c.origin}{' · ' + escape(c.framework) if c.framework else ''}"
-                 f"{' · key ' + escape(c.shortcut) if c.shortcut else ''}"
-                 f" · colour {escape(c.colour or 'none')}"
-                 f"{' · heading (not codable)' if not c.codable else ''} · {plural(c.count, 'coding')}[/dim]")]
-        for title, text in (("Definition", c.definition), ("Include when", c.inclusion),
-                            ("Exclude when", c.exclusion)):
+        lines = [
+            (
+                f"[{c.colour or '#888888'}]▌[/][b]{escape(c.name)}[/b]  "
+                f"[dim]{escape(' / '.join(c.path))}[/dim]"
+            ),
+            (
+                f"[dim]{c.origin}{' · ' + escape(c.framework) if c.framework else ''}"
+                f"{' · key ' + escape(c.shortcut) if c.shortcut else ''}"
+                f" · colour {escape(c.colour or 'none')}"
+                f"{' · heading (not codable)' if not c.codable else ''} · {plural(c.count, 'coding')}[/dim]"
+            ),
+        ]
+        for title, text in (
+            ("Definition", c.definition),
+            ("Include when", c.inclusion),
+            ("Exclude when", c.exclusion),
+        ):
             lines.append(f"[b]{title}:[/b] {escape(text) if text else '[dim]—[/dim]'}")
         detail.update("\n".join(lines))
 
@@ -146,8 +162,12 @@ class CodebookScreen(Screen[None]):
         table.clear()
         for r in rows:
             quote = " ".join(r.text.split())
-            table.add_row(r.participant or r.document, valence_text(r.valence),
-                          quote[:200], key=f"{r.document_id}:{r.start}")
+            table.add_row(
+                r.participant or r.document,
+                valence_text(r.valence),
+                quote[:200],
+                key=f"{r.document_id}:{r.start}",
+            )
         self._status(len(rows))
 
     def _status(self, used: int | None = None) -> None:
@@ -168,8 +188,15 @@ class CodebookScreen(Screen[None]):
             self.app.reload_documents()  # type: ignore[attr-defined]
             self.app.notify(done, timeout=3)
 
-        self.app.run_service(self, fn, self.app.project, *args, then=finished,  # type: ignore[attr-defined]
-                             serial=True, **kwargs)
+        self.app.run_service(
+            self,
+            fn,
+            self.app.project,
+            *args,
+            then=finished,  # type: ignore[attr-defined]
+            serial=True,
+            **kwargs,
+        )
 
     def _current(self) -> CodeInfo | None:
         c = self._code(self.selected)
@@ -182,15 +209,23 @@ class CodebookScreen(Screen[None]):
 
         def create(name: object) -> None:
             if isinstance(name, str) and name.strip():
-                self._run(svc.create_code, name.strip(),
-                          parent=parent.id if parent and parent.origin == "inductive" else None,
-                          done=f"Created {name.strip()}")
+                self._run(
+                    svc.create_code,
+                    name.strip(),
+                    parent=parent.id if parent and parent.origin == "inductive" else None,
+                    done=f"Created {name.strip()}",
+                )
 
         where = f" under {parent.name}" if parent and parent.origin == "inductive" else ""
-        self.app.push_screen(PromptDialog(f"New inductive code{where}",
-                                          hint="Framework constructs stay as the framework "
-                                          "defines them; new codes go at the top or under an "
-                                          "inductive code."), create)
+        self.app.push_screen(
+            PromptDialog(
+                f"New inductive code{where}",
+                hint="Framework constructs stay as the framework "
+                "defines them; new codes go at the top or under an "
+                "inductive code.",
+            ),
+            create,
+        )
 
     def action_rename(self) -> None:
         c = self._current()
@@ -199,8 +234,12 @@ class CodebookScreen(Screen[None]):
 
         def rename(name: object) -> None:
             if isinstance(name, str) and name.strip() and name.strip() != c.name:
-                self._run(svc.update_code, c.id, name=name.strip(),
-                          done=f"Renamed to {name.strip()}; its codings stay with it")
+                self._run(
+                    svc.update_code,
+                    c.id,
+                    name=name.strip(),
+                    done=f"Renamed to {name.strip()}; its codings stay with it",
+                )
 
         self.app.push_screen(PromptDialog(f"Rename {c.name}", c.name), rename)
 
@@ -214,14 +253,17 @@ class CodebookScreen(Screen[None]):
                 return
             colour = value.strip()
             if not _COLOUR_RE.fullmatch(colour):
-                self.app.notify(f"{colour!r} is not a colour: write #rrggbb, e.g. #e6550d.",
-                                severity="error")
+                self.app.notify(
+                    f"{colour!r} is not a colour: write #rrggbb, e.g. #e6550d.", severity="error"
+                )
                 return
             self._run(svc.update_code, c.id, colour=colour, done=f"{c.name} is now {colour}")
 
         palette = " ".join(svc.INDUCTIVE_PALETTE[:6])
-        self.app.push_screen(PromptDialog(f"Colour for {c.name}", c.colour or "",
-                                          hint=f"#rrggbb, e.g. {palette}"), recolour)
+        self.app.push_screen(
+            PromptDialog(f"Colour for {c.name}", c.colour or "", hint=f"#rrggbb, e.g. {palette}"),
+            recolour,
+        )
 
     def action_shortcut(self) -> None:
         c = self._current()
@@ -232,15 +274,25 @@ class CodebookScreen(Screen[None]):
             if not isinstance(value, str):
                 return
             key = value.strip().lower()
-            if key and (len(key) != 1 or key in RESERVED_SHORTCUTS or not key.isascii()
-                        or not key.isalnum()):
-                self.app.notify(f"{key!r}: a shortcut is one letter (a-z) or digit (0-9); "
-                                "other keys are the reader's commands.", severity="error")
+            if key and (
+                len(key) != 1 or key in RESERVED_SHORTCUTS or not key.isascii() or not key.isalnum()
+            ):
+                self.app.notify(
+                    f"{key!r}: a shortcut is one letter (a-z) or digit (0-9); "
+                    "other keys are the reader's commands.",
+                    severity="error",
+                )
                 return
             self._run(svc.update_code, c.id, shortcut=key, done=f"{c.name}: key {key or 'none'}")
 
-        self.app.push_screen(PromptDialog(f"Shortcut key for {c.name}", c.shortcut or "",
-                                          hint="One letter or digit; empty for none."), set_key)
+        self.app.push_screen(
+            PromptDialog(
+                f"Shortcut key for {c.name}",
+                c.shortcut or "",
+                hint="One letter or digit; empty for none.",
+            ),
+            set_key,
+        )
 
     def action_edit(self) -> None:
         c = self._current()
@@ -251,12 +303,15 @@ class CodebookScreen(Screen[None]):
             if isinstance(values, dict):
                 self._run(svc.update_code, c.id, **values, done=f"Saved the rules for {c.name}")
 
-        self.app.push_screen(DefinitionDialog(f"Coding rules for {c.name}", c.definition,
-                                              c.inclusion, c.exclusion), save)
+        self.app.push_screen(
+            DefinitionDialog(f"Coding rules for {c.name}", c.definition, c.inclusion, c.exclusion),
+            save,
+        )
 
     def _pick(self, title: str, options: list[tuple[str, Any]]) -> None:
-        self.app.search_commands([SimpleCommand(label, cb) for label, cb in options],
-                                 placeholder=title)
+        self.app.search_commands(
+            [SimpleCommand(label, cb) for label, cb in options], placeholder=title
+        )
 
     def _subtree(self, code_id: int) -> set[int]:
         ids, changed = {code_id}, True
@@ -274,8 +329,11 @@ class CodebookScreen(Screen[None]):
             return
         banned = self._subtree(c.id)
         options: list[tuple[str, Any]] = [("(top level)", partial(self._move, c, None))]
-        options += [(o.path_str, partial(self._move, c, o.id)) for o in self.codes
-                    if o.id not in banned and o.id != c.parent_id]
+        options += [
+            (o.path_str, partial(self._move, c, o.id))
+            for o in self.codes
+            if o.id not in banned and o.id != c.parent_id
+        ]
         self._pick(f"Move {c.name} under…", options)
 
     def _move(self, c: CodeInfo, parent: int | None) -> None:
@@ -287,8 +345,11 @@ class CodebookScreen(Screen[None]):
         if c is None:
             return
         banned = self._subtree(c.id)
-        options = [(o.path_str, partial(self._confirm_merge, c, o)) for o in self.codes
-                   if o.id not in banned]
+        options = [
+            (o.path_str, partial(self._confirm_merge, c, o))
+            for o in self.codes
+            if o.id not in banned
+        ]
         self._pick(f"Merge {c.name} into…", options)
 
     def _confirm_merge(self, source: CodeInfo, target: CodeInfo) -> None:
@@ -296,14 +357,21 @@ class CodebookScreen(Screen[None]):
             if ok:
                 self._want = target.id
                 self.selected = target.id
-                self._run(svc.merge_codes, source.id, target.id,
-                          done=f"Merged {source.name} into {target.name}; its codings moved "
-                               "with it")
+                self._run(
+                    svc.merge_codes,
+                    source.id,
+                    target.id,
+                    done=f"Merged {source.name} into {target.name}; its codings moved with it",
+                )
 
-        self.app.push_screen(ConfirmDialog(
-            f"Merge “{source.path_str}” ({plural(source.count, 'coding')}) into "
-            f"“{target.path_str}”?\n"
-            f"Its codings and child codes move to {target.name}; {source.name} is deleted."), go)
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Merge “{source.path_str}” ({plural(source.count, 'coding')}) into "
+                f"“{target.path_str}”?\n"
+                f"Its codings and child codes move to {target.name}; {source.name} is deleted."
+            ),
+            go,
+        )
 
     def action_delete(self) -> None:
         c = self._current()
@@ -314,9 +382,14 @@ class CodebookScreen(Screen[None]):
             if ok:
                 self._run(svc.delete_code, c.id, done=f"Deleted {c.name}")
 
-        self.app.push_screen(ConfirmDialog(f"Delete “{c.path_str}” and its child codes? "
-                                           "Only codes with no codings can be deleted; merge "
-                                           "a used code instead."), go)
+        self.app.push_screen(
+            ConfirmDialog(
+                f"Delete “{c.path_str}” and its child codes? "
+                "Only codes with no codings can be deleted; merge "
+                "a used code instead."
+            ),
+            go,
+        )
 
     def action_focus_usages(self) -> None:
         self.query_one("#usages", DataTable).focus()

@@ -44,8 +44,9 @@ class _Dialog(ModalScreen[object]):
         self.dismiss(None)
 
     def _buttons(self, ok: str = "Save") -> Horizontal:
-        return Horizontal(Button(ok, id="ok", variant="primary"), Button("Cancel", id="cancel"),
-                          classes="buttons")
+        return Horizontal(
+            Button(ok, id="ok", variant="primary"), Button("Cancel", id="cancel"), classes="buttons"
+        )
 
 
 class PromptDialog(_Dialog):
@@ -116,9 +117,12 @@ class DefinitionDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(escape(self.title_text), classes="dialog-title")
-            for label, value, wid in zip(("Definition", "Include when", "Exclude when"),
-                                         self.values, ("definition", "inclusion", "exclusion"),
-                                         strict=True):
+            for label, value, wid in zip(
+                ("Definition", "Include when", "Exclude when"),
+                self.values,
+                ("definition", "inclusion", "exclusion"),
+                strict=True,
+            ):
                 yield Label(label, classes="dialog-hint")
                 yield TextArea(value, id=wid, soft_wrap=True)
             yield Static("ctrl+s save · esc cancel · tab next field", classes="dialog-hint")
@@ -128,15 +132,21 @@ class DefinitionDialog(_Dialog):
         self.query_one("#definition", TextArea).focus()
 
     def action_save(self) -> None:
-        self.dismiss({wid: self.query_one(f"#{wid}", TextArea).text
-                      for wid in ("definition", "inclusion", "exclusion")})
+        self.dismiss(
+            {
+                wid: self.query_one(f"#{wid}", TextArea).text
+                for wid in ("definition", "inclusion", "exclusion")
+            }
+        )
 
 
 class ConfirmDialog(_Dialog):
     """Yes / no for something that cannot be undone from the reader."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("y,Y", "save", "Yes", show=False),
-                                             Binding("n,N", "cancel", "No", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y,Y", "save", "Yes", show=False),
+        Binding("n,N", "cancel", "No", show=False),
+    ]
 
     def __init__(self, question: str) -> None:
         super().__init__()

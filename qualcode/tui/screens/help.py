@@ -15,20 +15,41 @@ from qualcode.tui import keymap
 from qualcode.tui.screen_registry import SCREENS
 
 KEY_NAMES = {
-    "question_mark": "?", "plus": "+", "minus": "-", "equals_sign": "=", "slash": "/",
-    "greater_than_sign": ">", "less_than_sign": "<", "left_square_bracket": "[",
-    "right_square_bracket": "]", "left_curly_bracket": "{", "right_curly_bracket": "}",
-    "space": "Space", "enter": "Enter", "escape": "Esc", "tab": "Tab", "delete": "Del",
-    "down": "↓", "up": "↑", "left": "←", "right": "→", "pagedown": "PgDn", "pageup": "PgUp",
-    "home": "Home", "end": "End", "backspace": "Backspace",
+    "question_mark": "?",
+    "plus": "+",
+    "minus": "-",
+    "equals_sign": "=",
+    "slash": "/",
+    "greater_than_sign": ">",
+    "less_than_sign": "<",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "left_curly_bracket": "{",
+    "right_curly_bracket": "}",
+    "space": "Space",
+    "enter": "Enter",
+    "escape": "Esc",
+    "tab": "Tab",
+    "delete": "Del",
+    "down": "↓",
+    "up": "↑",
+    "left": "←",
+    "right": "→",
+    "pagedown": "PgDn",
+    "pageup": "PgUp",
+    "home": "Home",
+    "end": "End",
+    "backspace": "Backspace",
 }
 
 
 KEY_COLUMN = 14
 SCOPE_NOTES = {
-    "reader": ("Letters and digits apply codes (either case); every command is an arrow,",
-               "a symbol or Ctrl+key. With no selection a code applies to the sentence.",
-               "Valence, memo and remove act on the coding marked ▸ (Tab picks another)."),
+    "reader": (
+        "Letters and digits apply codes (either case); every command is an arrow,",
+        "a symbol or Ctrl+key. With no selection a code applies to the sentence.",
+        "Valence, memo and remove act on the coding marked ▸ (Tab picks another).",
+    ),
     "matrix": ("Arrows (or h j k l), PgUp/PgDn and Home/End move between cells.",),
     "codebook": ("↑↓ move in the tree; a letter and its capital do the same thing.",),
 }
@@ -37,8 +58,9 @@ SCOPE_NOTES = {
 def key_label(key: str) -> str:
     """``ctrl+down`` -> ``Ctrl+↓``; ``question_mark`` -> ``?``; ``J`` stays ``J``."""
     *mods, last = key.split("+") if key != "plus" else ["plus"]
-    name = KEY_NAMES.get(last, last.upper() if last.startswith("f") and last[1:].isdigit()
-                         else last)
+    name = KEY_NAMES.get(
+        last, last.upper() if last.startswith("f") and last[1:].isdigit() else last
+    )
     return "+".join([m.capitalize() for m in mods] + [name])
 
 
@@ -63,7 +85,8 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,Q,question_mark", "dismiss", "Close", show=False),
         Binding("j,J,down", "scroll('down')", show=False),
-        Binding("k,K,up", "scroll('up')", show=False)]
+        Binding("k,K,up", "scroll('up')", show=False),
+    ]
 
     def __init__(self, scope: str | None = None) -> None:
         super().__init__()
@@ -71,8 +94,9 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         hint = "  esc closes · ↑↓ scroll · rebind any key in keys.toml by its id"
-        title = Text.assemble(("Keys", "bold"), " · ", keymap.SCOPE_TITLES[self.scope],
-                              (hint, "dim"))
+        title = Text.assemble(
+            ("Keys", "bold"), " · ", keymap.SCOPE_TITLES[self.scope], (hint, "dim")
+        )
         with Vertical():
             yield Static(title, id="help-title")
             with VerticalScroll(id="help-body"):
@@ -102,8 +126,9 @@ class HelpScreen(ModalScreen[None]):
             out.append(f" {text}")
             if ident:  # the id beside the text when it fits, else under it
                 fits = 2 + KEY_COLUMN + 1 + len(text) + 2 + len(ident) <= room
-                out.append(f"  {ident}" if fits else "\n" + " " * (KEY_COLUMN + 3) + ident,
-                           style="dim")
+                out.append(
+                    f"  {ident}" if fits else "\n" + " " * (KEY_COLUMN + 3) + ident, style="dim"
+                )
             out.append("\n")
 
         def note(text: str) -> None:
@@ -119,8 +144,10 @@ class HelpScreen(ModalScreen[None]):
             order.remove("app")
             order.insert(1, "app")
         for scope in order:
-            heading(keymap.SCOPE_TITLES[scope] + ("  (this screen)" if scope == self.scope
-                                                  and scope != "app" else ""))
+            heading(
+                keymap.SCOPE_TITLES[scope]
+                + ("  (this screen)" if scope == self.scope and scope != "app" else "")
+            )
             if scope == "app":
                 for e in SCREENS:
                     ident = keymap.mode_binding_id(e.mode)
@@ -149,5 +176,4 @@ class HelpScreen(ModalScreen[None]):
 def _plain_keys(keys: str) -> str:
     """Leave out the capitals :func:`keymap.with_capitals` adds (Caps Lock), to keep rows short."""
     given = [k for k in keys.split(",") if k]
-    return ",".join(k for k in given
-                    if not (len(k) == 1 and k.isupper() and k.lower() in given))
+    return ",".join(k for k in given if not (len(k) == 1 and k.isupper() and k.lower() in given))

@@ -80,8 +80,12 @@ class HomeScreen(Screen[None]):
         self._load_cases()
 
     def _load_cases(self) -> None:
-        self.app.run_service(self, list_cases, self.app.project,  # type: ignore[attr-defined]
-                             then=self._cases_loaded)
+        self.app.run_service(
+            self,
+            list_cases,
+            self.app.project,  # type: ignore[attr-defined]
+            then=self._cases_loaded,
+        )
 
     def on_documents_changed(self, message: DocumentsChanged) -> None:
         self._fill_documents()
@@ -93,8 +97,11 @@ class HomeScreen(Screen[None]):
     def _fill_documents(self) -> None:
         table = self.query_one("#documents-table", DataTable)
         docs = list(getattr(self.app, "documents", []))
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value \
-            if table.row_count else None
+        key = (
+            table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if table.row_count
+            else None
+        )
         table.clear()
         last_case, last_part = object(), object()
         for d in docs:
@@ -102,8 +109,12 @@ class HomeScreen(Screen[None]):
             table.add_row(
                 Text(case, style="bold") if case != last_case else "",
                 (d.participant or "") if (case, d.participant) != last_part else "",
-                d.name, f"{d.words:,}", str(d.codings), progress_bar(d.percent_coded),
-                key=str(d.id))
+                d.name,
+                f"{d.words:,}",
+                str(d.codings),
+                progress_bar(d.percent_coded),
+                key=str(d.id),
+            )
             last_case, last_part = case, (case, d.participant)
         if key is not None and any(str(d.id) == key for d in docs):
             table.move_cursor(row=table.get_row_index(key))
@@ -116,8 +127,9 @@ class HomeScreen(Screen[None]):
             name = Text("  " * c.depth)
             name.append("▌", style=c.colour or "grey50")
             name.append(c.name, style="" if c.codable else "bold")
-            table.add_row(name, c.shortcut or "", c.origin, str(c.count) if c.codable else "",
-                          key=str(c.id))
+            table.add_row(
+                name, c.shortcut or "", c.origin, str(c.count) if c.codable else "", key=str(c.id)
+            )
         self._summary()
 
     def _cases_loaded(self, cases: list[CaseInfo]) -> None:
@@ -134,9 +146,14 @@ class HomeScreen(Screen[None]):
         table.add_column("Participants", key="participants")
         table.add_column("Docs", key="docs")
         for c in cases:
-            table.add_row(Text(c.name, style="bold"), c.group or "",
-                          *[_fmt(c.attributes.get(a, "")) for a in attrs],
-                          " ".join(c.participants), str(c.documents), key=str(c.id))
+            table.add_row(
+                Text(c.name, style="bold"),
+                c.group or "",
+                *[_fmt(c.attributes.get(a, "")) for a in attrs],
+                " ".join(c.participants),
+                str(c.documents),
+                key=str(c.id),
+            )
         self._summary()
 
     def _summary(self) -> None:
@@ -149,9 +166,13 @@ class HomeScreen(Screen[None]):
         project = self.app.project  # type: ignore[attr-defined]
         self.query_one("#summary", Static).update(
             f"{len(docs)} documents · {len(self.cases)} cases · {words:,} words · "
-            f"{codings} codings · {pct:.0f}% coded")
-        hint = "⏎ open a document for coding │ F2 reader · F3 codebook" if docs else \
-            "No transcripts yet │ F6 Set up: import, framework, cases, groups"
+            f"{codings} codings · {pct:.0f}% coded"
+        )
+        hint = (
+            "⏎ open a document for coding │ F2 reader · F3 codebook"
+            if docs
+            else "No transcripts yet │ F6 Set up: import, framework, cases, groups"
+        )
         self.query_one(StatusLine).update(f"{project.coder_name} │ {hint}")
 
     # -- actions -----------------------------------------------------------------------

@@ -30,33 +30,43 @@ from qualcode.tui.widgets.heatmap import HeatMap
 VALENCE_CYCLE: tuple[tuple[str, ...], ...] = ((), ("facilitator",), ("barrier",), ("neutral",))
 
 
-
 def cell_summary_line(m: Matrix, ri: int, ci: int) -> str:
     """Markup describing one cell: where, how much, who, and its summary."""
     row, col, cell = m.rows[ri], m.columns[ci], m.cell(ri, ci)
     where = f"[b]{escape(row.label)}[/b]"
     if row.row_type == "participant" and row.case:
         where += f" [dim]({escape(row.case)})[/dim]"
-    head = f"{where} × [b]{escape(col.path_str)}[/b]" + (" [dim](+ child codes)[/dim]"
-                                                        if col.rolls_up else "")
+    head = f"{where} × [b]{escape(col.path_str)}[/b]" + (
+        " [dim](+ child codes)[/dim]" if col.rolls_up else ""
+    )
     if cell.count:
         people = ", ".join(cell.participants)
         vals = " ".join(f"{k} {v}" for k, v in sorted(cell.valences.items()))
-        counts = (f"{cell.count} coding{'s' if cell.count != 1 else ''} · "
-                  f"{len(cell.participants)} participant{'s' if len(cell.participants) != 1 else ''}"
-                  f" [dim]{escape(people)} · {vals}[/dim]")
+        counts = (
+            f"{cell.count} coding{'s' if cell.count != 1 else ''} · "
+            f"{len(cell.participants)} participant{'s' if len(cell.participants) != 1 else ''}"
+            f" [dim]{escape(people)} · {vals}[/dim]"
+        )
     else:
         counts = "[dim]no codings[/dim]"
     if cell.summary_text:
         s = cell.summary
         first = cell.summary_text.split("\n", 1)[0]
-        summary = (f"[b]{cell.status}[/b] [dim]{escape(s.author or '') if s else ''}[/dim]: "
-                   f"{escape(first)}")
+        summary = (
+            f"[b]{cell.status}[/b] [dim]{escape(s.author or '') if s else ''}[/dim]: "
+            f"{escape(first)}"
+        )
     else:
-        summary = "[dim]no summary yet — Enter to write one[/dim]" if row.chartable \
+        summary = (
+            "[dim]no summary yet — Enter to write one[/dim]"
+            if row.chartable
             else "[dim]assign these documents to a case to chart them[/dim]"
-    comments = f"  [dim]· {cell.comments} workshop comment{'s' if cell.comments != 1 else ''}[/dim]" \
-        if cell.comments else ""
+        )
+    comments = (
+        f"  [dim]· {cell.comments} workshop comment{'s' if cell.comments != 1 else ''}[/dim]"
+        if cell.comments
+        else ""
+    )
     return f"{head}\n{counts}{comments}\n{summary}"
 
 
@@ -98,9 +108,15 @@ class MatrixScreen(Screen[None]):
     # -- loading ----------------------------------------------------------------------------
     def action_refresh(self) -> None:
         self._remember_cursor()
-        self.app.run_service(self, charting.matrix, self.app.project, self.spec,  # type: ignore[attr-defined]
-                             then=self._loaded, on_error=partial(self._refresh_failed, self.spec),
-                             label="matrix")
+        self.app.run_service(
+            self,
+            charting.matrix,
+            self.app.project,
+            self.spec,  # type: ignore[attr-defined]
+            then=self._loaded,
+            on_error=partial(self._refresh_failed, self.spec),
+            label="matrix",
+        )
 
     def _refresh_failed(self, asked: MatrixSpec, exc: BaseException) -> None:
         """A new filter the project cannot apply (a misspelt attribute): say so once, and go
@@ -136,28 +152,33 @@ class MatrixScreen(Screen[None]):
         if not m.rows or not m.columns:
             self.query_one("#matrix-cell", Static).update(
                 "[dim]Nothing to chart with these filters: no cases or no codes. Import "
-                "transcripts and cases, or press d / v / g to widen the filters.[/dim]")
+                "transcripts and cases, or press d / v / g to widen the filters.[/dim]"
+            )
 
     def _head(self) -> None:
         spec, m = self.spec, self.matrix
-        parts = [f"Rows: [b]{spec.by}[/b]",
-                 f"Domain: [b]{escape(', '.join(spec.domains) or 'all')}[/b]",
-                 f"Valence: [b]{', '.join(spec.valences) or 'all'}[/b]",
-                 f"Group: [b]{escape(', '.join(spec.groups) or 'all')}[/b]",
-                 *([f"Cases: [b]{escape(' and '.join(spec.where))}[/b]"] if spec.where else []),
-                 f"Roll-up: [b]{'on' if spec.roll_up else 'off'}[/b]",
-                 *([f"Coder: [b]{escape(', '.join(spec.coders))}[/b]"] if spec.coders else [])]
+        parts = [
+            f"Rows: [b]{spec.by}[/b]",
+            f"Domain: [b]{escape(', '.join(spec.domains) or 'all')}[/b]",
+            f"Valence: [b]{', '.join(spec.valences) or 'all'}[/b]",
+            f"Group: [b]{escape(', '.join(spec.groups) or 'all')}[/b]",
+            *([f"Cases: [b]{escape(' and '.join(spec.where))}[/b]"] if spec.where else []),
+            f"Roll-up: [b]{'on' if spec.roll_up else 'off'}[/b]",
+            *([f"Coder: [b]{escape(', '.join(spec.coders))}[/b]"] if spec.coders else []),
+        ]
         self.query_one("#matrix-head", Static).update("  ".join(parts))
         if m is not None:
             status = m.status_counts()
             self.query_one(StatusLine).update(
                 f"{len(m.rows)} × {len(m.columns)} · {m.codings} codings · summaries: "
-                f"{status['reviewed']} reviewed, {status['draft']} draft, {status['empty']} to write")
+                f"{status['reviewed']} reviewed, {status['draft']} draft, {status['empty']} to write"
+            )
 
     def on_heat_map_cell_highlighted(self, event: HeatMap.CellHighlighted) -> None:
         if self.matrix and self.matrix.rows and self.matrix.columns:
             self.query_one("#matrix-cell", Static).update(
-                cell_summary_line(self.matrix, event.row, event.column))
+                cell_summary_line(self.matrix, event.row, event.column)
+            )
 
     def on_heat_map_cell_selected(self, event: HeatMap.CellSelected) -> None:
         self.action_open_cell()
@@ -188,8 +209,12 @@ class MatrixScreen(Screen[None]):
         """Everyone's codings, then each coder's in turn (the matrix and its exports)."""
         from qualcode.services.coders import coders_by_use
 
-        self.app.run_service(self, coders_by_use, self.app.project,  # type: ignore[attr-defined]
-                             then=self._next_coder)
+        self.app.run_service(
+            self,
+            coders_by_use,
+            self.app.project,  # type: ignore[attr-defined]
+            then=self._next_coder,
+        )
 
     def _next_coder(self, coders: list[tuple[str, int]]) -> None:
         options: list[tuple[str, ...]] = [()] + [(n,) for n, k in coders if k]
@@ -215,10 +240,15 @@ class MatrixScreen(Screen[None]):
             self.spec = spec
             self.action_refresh()
 
-        self.app.push_screen(PromptDialog(
-            "Only cases whose attributes match", " and ".join(self.spec.where),
-            hint="As in group rules, e.g. fidelity >= 10 and locality == 'urban'. Empty: all "
-                 "cases."), done)
+        self.app.push_screen(
+            PromptDialog(
+                "Only cases whose attributes match",
+                " and ".join(self.spec.where),
+                hint="As in group rules, e.g. fidelity >= 10 and locality == 'urban'. Empty: all "
+                "cases.",
+            ),
+            done,
+        )
 
     # -- drill-down, workshop, export ------------------------------------------------------------
     def _current(self) -> tuple[int, int] | None:
@@ -233,8 +263,11 @@ class MatrixScreen(Screen[None]):
             return
         row = self.matrix.rows[at[0]]
         if not row.chartable:
-            self.app.notify(f"{row.label}: these codings belong to documents with no "
-                            f"{row.row_type}; assign them to chart them.", severity="warning")
+            self.app.notify(
+                f"{row.label}: these codings belong to documents with no "
+                f"{row.row_type}; assign them to chart them.",
+                severity="warning",
+            )
             return
         from qualcode.tui.screens.matrix_cell import CellScreen
 

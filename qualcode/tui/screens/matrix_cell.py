@@ -78,8 +78,9 @@ class CellScreen(Screen[None]):
                     yield RadioButton("Reviewed", id="status-reviewed")
                 with VerticalScroll(id="cell-history"):
                     yield Static("", id="history")
-        yield Static("ctrl+s save · ctrl+r save as reviewed · tab next · esc back (saves)",
-                     id="cell-hint")
+        yield Static(
+            "ctrl+s save · ctrl+r save as reviewed · tab next · esc back (saves)", id="cell-hint"
+        )
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -90,9 +91,11 @@ class CellScreen(Screen[None]):
         if self.column.rolls_up:
             title += " [dim](+ child codes)[/dim]"
         c = self.cell
-        title += (f"\n{c.count} coding{'s' if c.count != 1 else ''} · {len(c.participants)} "
-                  f"participant{'s' if len(c.participants) != 1 else ''}"
-                  + (f" [dim]({escape(', '.join(c.participants))})[/dim]" if c.participants else ""))
+        title += (
+            f"\n{c.count} coding{'s' if c.count != 1 else ''} · {len(c.participants)} "
+            f"participant{'s' if len(c.participants) != 1 else ''}"
+            + (f" [dim]({escape(', '.join(c.participants))})[/dim]" if c.participants else "")
+        )
         if self.column.definition:
             first = self.column.definition.split(". ", 1)[0].rstrip(".") + "."
             first = first if len(first) <= 100 else first[:99].rsplit(" ", 1)[0].rstrip(",;") + " …"
@@ -102,9 +105,17 @@ class CellScreen(Screen[None]):
         self._load()
 
     def _load(self) -> None:
-        self.app.run_service(self, charting.cell_detail, self.app.project,  # type: ignore[attr-defined]
-                             self.row.row_type, self.row.id, self.column.code_id, cell=self.cell,
-                             then=self._loaded, label="cell")
+        self.app.run_service(
+            self,
+            charting.cell_detail,
+            self.app.project,  # type: ignore[attr-defined]
+            self.row.row_type,
+            self.row.id,
+            self.column.code_id,
+            cell=self.cell,
+            then=self._loaded,
+            label="cell",
+        )
 
     def _loaded(self, detail: CellDetail) -> None:
         first_load = self.detail is None
@@ -115,20 +126,26 @@ class CellScreen(Screen[None]):
         if first_load:
             quotes = self.query_one("#cell-quotes", OptionList)
             quotes.clear_options()
-            quotes.add_options([Option(quote_prompt(q), id=str(n))
-                                for n, q in enumerate(detail.quotes)])
+            quotes.add_options(
+                [Option(quote_prompt(q), id=str(n)) for n, q in enumerate(detail.quotes)]
+            )
             if detail.quotes:
                 quotes.highlighted = 0
             else:
-                quotes.add_option(Option(Text("No codings in this cell (with these filters).",
-                                              style="dim"), disabled=True))
+                quotes.add_option(
+                    Option(
+                        Text("No codings in this cell (with these filters).", style="dim"),
+                        disabled=True,
+                    )
+                )
             self.query_one("#summary", TextArea).load_text(self._saved_text)
             self._set_status(self._saved_status)
         self._show_history()
 
     def _set_status(self, status: str) -> None:
-        self.query_one(f"#status-{'reviewed' if status == 'reviewed' else 'draft'}",
-                       RadioButton).value = True
+        self.query_one(
+            f"#status-{'reviewed' if status == 'reviewed' else 'draft'}", RadioButton
+        ).value = True
 
     def _status(self) -> str:
         return "reviewed" if self.query_one("#status-reviewed", RadioButton).value else "draft"
@@ -146,14 +163,19 @@ class CellScreen(Screen[None]):
             lines.append(f"[b]History[/b] [dim]({len(d.revisions)} saved)[/dim]")
             for r in d.revisions[:8]:
                 first = (r.text.split("\n", 1)[0] or "(cleared)")[:70]
-                lines.append(f"[dim]{when(r.saved_at)} {r.status} {escape(r.author or '')}:[/dim] "
-                             f"{escape(first)}")
+                lines.append(
+                    f"[dim]{when(r.saved_at)} {r.status} {escape(r.author or '')}:[/dim] "
+                    f"{escape(first)}"
+                )
         if d.comments:
             lines.append(f"[b]Workshop comments[/b] [dim]({len(d.comments)})[/dim]")
             for c in d.comments:
-                lines.append(f"[dim]{when(c.created_at)} {escape(c.author)}:[/dim] {escape(c.text)}")
-        self.query_one("#history", Static).update("\n".join(lines) or
-                                                  "[dim]No saved versions yet.[/dim]")
+                lines.append(
+                    f"[dim]{when(c.created_at)} {escape(c.author)}:[/dim] {escape(c.text)}"
+                )
+        self.query_one("#history", Static).update(
+            "\n".join(lines) or "[dim]No saved versions yet.[/dim]"
+        )
 
     # -- saving --------------------------------------------------------------------------------
     def _dirty(self) -> bool:
@@ -167,11 +189,21 @@ class CellScreen(Screen[None]):
         status = status or self._status()
         if status != self._status():
             self._set_status(status)
-        self.app.run_service(self, charting.write_summary, self.app.project,  # type: ignore[attr-defined]
-                             self.row.row_type, self.row.id, self.column.code_id, text,
-                             status=status if text.strip() else None,
-                             expected_revision=self.detail.revision_id, serial=True,
-                             then=self._saved, on_error=self._save_failed, label="summary")
+        self.app.run_service(
+            self,
+            charting.write_summary,
+            self.app.project,  # type: ignore[attr-defined]
+            self.row.row_type,
+            self.row.id,
+            self.column.code_id,
+            text,
+            status=status if text.strip() else None,
+            expected_revision=self.detail.revision_id,
+            serial=True,
+            then=self._saved,
+            on_error=self._save_failed,
+            label="summary",
+        )
 
     def action_save_reviewed(self) -> None:
         self.action_save("reviewed")
@@ -181,9 +213,17 @@ class CellScreen(Screen[None]):
         if self._leaving:
             self.dismiss()
             return
-        self.app.run_service(self, charting.cell_detail, self.app.project,  # type: ignore[attr-defined]
-                             self.row.row_type, self.row.id, self.column.code_id, cell=self.cell,
-                             then=self._loaded, label="cell")
+        self.app.run_service(
+            self,
+            charting.cell_detail,
+            self.app.project,  # type: ignore[attr-defined]
+            self.row.row_type,
+            self.row.id,
+            self.column.code_id,
+            cell=self.cell,
+            then=self._loaded,
+            label="cell",
+        )
 
     def _save_failed(self, exc: BaseException) -> None:
         self._leaving = False

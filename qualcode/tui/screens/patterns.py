@@ -34,7 +34,6 @@ SHARES = (Fraction(1), Fraction(4, 5), Fraction(2, 3))
 QUOTE_CHARS = 400
 
 
-
 class PatternsScreen(Screen[None]):
     """The pattern table with drill-down to quotes."""
 
@@ -66,8 +65,7 @@ class PatternsScreen(Screen[None]):
             with Vertical(id="pattern-side"):
                 with VerticalScroll(id="pattern-detail-scroll"):
                     yield Static("", id="pattern-detail")
-                yield Static("[b]Quotes[/b] [dim](⏎ opens the transcript)[/dim]",
-                             id="quotes-title")
+                yield Static("[b]Quotes[/b] [dim](⏎ opens the transcript)[/dim]", id="quotes-title")
                 yield DataTable(id="pattern-quotes", cursor_type="row", zebra_stripes=True)
         yield StatusLine("Loading patterns…", id="status")
         yield Footer(compact=True, show_command_palette=False)
@@ -101,8 +99,13 @@ class PatternsScreen(Screen[None]):
         table.add_column("Who", width=who_w, key="who")
         table.add_column("Quote", width=quote_w, key="quote")
         for label, who, quote, key, style in rows:
-            table.add_row(Text(label, style=style), Text(who, style=style),
-                          Text(quote, style=style, overflow="fold"), key=key, height=None)
+            table.add_row(
+                Text(label, style=style),
+                Text(who, style=style),
+                Text(quote, style=style, overflow="fold"),
+                key=key,
+                height=None,
+            )
         if rows:
             table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
 
@@ -112,11 +115,22 @@ class PatternsScreen(Screen[None]):
 
     # -- loading -------------------------------------------------------------------------
     def action_refresh(self) -> None:
-        self.app.run_service(self, find_project_patterns, self.app.project,  # type: ignore[attr-defined]
-                             self.presence, then=self._loaded, label="patterns")
+        self.app.run_service(
+            self,
+            find_project_patterns,
+            self.app.project,  # type: ignore[attr-defined]
+            self.presence,
+            then=self._loaded,
+            label="patterns",
+        )
         app: Any = self.app
-        app.run_service(self, pattern_comments, app.project, then=self._comments_loaded,
-                        label="pattern comments")
+        app.run_service(
+            self,
+            pattern_comments,
+            app.project,
+            then=self._comments_loaded,
+            label="pattern comments",
+        )
 
     def _comments_loaded(self, comments: dict[tuple[int, str | None], list[Any]]) -> None:
         """Comments the workshop page recorded on pattern rows, shown under the row's detail."""
@@ -132,16 +146,20 @@ class PatternsScreen(Screen[None]):
     def _head(self) -> None:
         assert self.result is not None
         groups = self.result.groups
-        parts = [f"[b]{g}[/b] {escape(', '.join(groups[g]) or '—')}"
-                 for g in ("high", "low", "outlier")]
+        parts = [
+            f"[b]{g}[/b] {escape(', '.join(groups[g]) or '—')}" for g in ("high", "low", "outlier")
+        ]
         if groups["none"]:
             parts.append(f"[b]no group[/b] {escape(', '.join(groups['none']))}")
         rules = escape(self.result.presence.short())
         if self.result.presence.relaxed:
             rules = f"[b $warning]{rules}[/]"
         lines = ["Groups: " + " │ ".join(parts), rules]
-        lines += [f"[$warning]{escape(w)}[/]" for w in self.result.warnings
-                  if not w.startswith("Left out of the comparison")]  # the groups line says so
+        lines += [
+            f"[$warning]{escape(w)}[/]"
+            for w in self.result.warnings
+            if not w.startswith("Left out of the comparison")
+        ]  # the groups line says so
         self.query_one("#patterns-head", Static).update("\n".join(lines))
 
     def _fill_tree(self) -> None:
@@ -166,8 +184,9 @@ class PatternsScreen(Screen[None]):
         self._status()
 
     def _section_label(self, section: Section) -> Text:
-        return Text.assemble((section.short or section.title, "bold"),
-                             (f"  {len(section.rows)}", "cyan"))
+        return Text.assemble(
+            (section.short or section.title, "bold"), (f"  {len(section.rows)}", "cyan")
+        )
 
     def _row_label(self, row: PatternRow) -> Text:
         label = Text(row.name)
@@ -184,9 +203,17 @@ class PatternsScreen(Screen[None]):
             return
         self.selected = row
         self._detail(row)
-        self.app.run_service(self, pattern_quotes, self.app.project, self.result,  # type: ignore[attr-defined]
-                             [row], per_case=None, cases="all",
-                             then=partial(self._quotes_loaded, row.key), label="quotes")
+        self.app.run_service(
+            self,
+            pattern_quotes,
+            self.app.project,
+            self.result,  # type: ignore[attr-defined]
+            [row],
+            per_case=None,
+            cases="all",
+            then=partial(self._quotes_loaded, row.key),
+            label="quotes",
+        )
 
     def on_tree_node_selected(self, event: Tree.NodeSelected[str]) -> None:
         if event.node.data in self._rows:
@@ -199,8 +226,10 @@ class PatternsScreen(Screen[None]):
         if row.valence:
             mark, colour = VALENCE_STYLE[row.valence]
             valence = f" [{colour}]{mark}{row.valence}[/]"
-        lines = [f"[b]{escape(row.name)}[/b]{valence}  [dim]{escape(' / '.join(row.path))}[/dim]",
-                 f"[b]{row.category}[/b]: {escape(rule)}"]
+        lines = [
+            f"[b]{escape(row.name)}[/b]{valence}  [dim]{escape(' / '.join(row.path))}[/dim]",
+            f"[b]{row.category}[/b]: {escape(rule)}",
+        ]
         blocks = []
         for name, cases in self.result.groups.items():
             if not cases:
@@ -222,28 +251,39 @@ class PatternsScreen(Screen[None]):
         said = self.comments.get(row.key, [])
         if said:
             lines.append(f"[b]Workshop comments[/b] [dim]({len(said)})[/dim]")
-            lines += [f"[dim]{when(c.created_at)} {escape(c.author)}:[/dim] {escape(c.text)}"
-                      for c in said]
+            lines += [
+                f"[dim]{when(c.created_at)} {escape(c.author)}:[/dim] {escape(c.text)}"
+                for c in said
+            ]
         self.query_one("#pattern-detail", Static).update("\n".join(lines))
 
-    def _quotes_loaded(self, key: tuple[int, str | None],
-                      quotes: dict[tuple[int, str | None], dict[str, list[Quote]]]) -> None:
+    def _quotes_loaded(
+        self,
+        key: tuple[int, str | None],
+        quotes: dict[tuple[int, str | None], dict[str, list[Quote]]],
+    ) -> None:
         if self.selected is None or self.selected.key != key or self.result is None:
             return
         group = {a.case: a.group for a in self.result.assignments}
         by_case = quotes.get(key, {})
         rank = {g: i for i, g in enumerate(("high", "low", "outlier", None))}
-        order = sorted(by_case, key=lambda c: (c not in self.selected.present_in,  # type: ignore[union-attr]
-                                               rank[group.get(c)]))
+        order = sorted(
+            by_case,
+            key=lambda c: (
+                c not in self.selected.present_in,  # type: ignore[union-attr]
+                rank[group.get(c)],
+            ),
+        )
         rows = []
         for case in order:
             present = case in self.selected.present_in
             label = f"{case} · {group.get(case) or 'no group'}"
             for q in by_case[case]:
                 text = " ".join(q.text.split())
-                text = text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS - 1] + "…"
-                rows.append((label, q.speaker, text, f"{q.document_id}:{q.start}",
-                             "" if present else "dim"))
+                text = text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
+                rows.append(
+                    (label, q.speaker, text, f"{q.document_id}:{q.start}", "" if present else "dim")
+                )
         self._quote_rows = rows
         self.query_one("#pattern-quotes", DataTable).move_cursor(row=0, animate=False)
         self._layout_quotes(force=True)
@@ -258,8 +298,10 @@ class PatternsScreen(Screen[None]):
         if self.result is None:
             return
         counts = {c: len(self.result.by_category(c)) for c in ("shared", "high", "low", "outlier")}
-        text = (f"A {counts['shared']} shared · B {counts['high']} high · C {counts['low']} low · "
-                f"D {counts['outlier']} outlier-only")
+        text = (
+            f"A {counts['shared']} shared · B {counts['high']} high · C {counts['low']} low · "
+            f"D {counts['outlier']} outlier-only"
+        )
         if quotes is not None:
             text += f" │ {quotes} quotes"
         self.query_one(StatusLine).update(text)
@@ -267,8 +309,14 @@ class PatternsScreen(Screen[None]):
     # -- options ---------------------------------------------------------------------------
     def _set(self, **changes: Any) -> None:
         p = self.presence
-        values = {"min_refs": p.min_refs, "min_participants": p.min_participants,
-                  "by_valence": p.by_valence, "roll_up": p.roll_up, "share": p.share, **changes}
+        values = {
+            "min_refs": p.min_refs,
+            "min_participants": p.min_participants,
+            "by_valence": p.by_valence,
+            "roll_up": p.roll_up,
+            "share": p.share,
+            **changes,
+        }
         self.presence = PresenceRule(**values)
         self.action_refresh()
 

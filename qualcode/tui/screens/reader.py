@@ -34,14 +34,17 @@ from qualcode.tui.workers import CodebookChanged, DocumentsChanged
 NARROW = 100
 
 
-def load_for_reading(project: Project, document_id: int) -> tuple[DocumentText, list[CodingRow],
-                                                                  Transcript]:
+def load_for_reading(
+    project: Project, document_id: int
+) -> tuple[DocumentText, list[CodingRow], Transcript]:
     """Everything the reader needs for one document, laid out (runs in a worker)."""
     loaded = open_for_coding(project, document_id)
     doc, rows = loaded.document, loaded.codings
-    transcript = Transcript(doc.text, [(t.start, t.end, t.speaker, t.is_participant)
-                                       for t in doc.turns],
-                            [(s.start, s.end) for s in doc.sentences])
+    transcript = Transcript(
+        doc.text,
+        [(t.start, t.end, t.speaker, t.is_participant) for t in doc.turns],
+        [(s.start, s.end) for s in doc.sentences],
+    )
     return doc, rows, transcript
 
 
@@ -69,8 +72,9 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
         with Horizontal(id="reader-body"):
             yield TranscriptView(id="transcript")
             yield CodingPanel(id="panel")
-        yield SearchBar(placeholder="Search this document (Enter; > and < step; esc closes)",
-                        id="search")
+        yield SearchBar(
+            placeholder="Search this document (Enter; > and < step; esc closes)", id="search"
+        )
         yield StatusLine("", id="status")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -96,8 +100,9 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
         if docs:
             self.open_document(docs[0].id)
         else:
-            self.query_one(StatusLine).update("No documents yet: press F6 (Set up), then 1 to "
-                                              "import transcripts.")
+            self.query_one(StatusLine).update(
+                "No documents yet: press F6 (Set up), then 1 to import transcripts."
+            )
 
     def on_documents_changed(self, message: DocumentsChanged) -> None:
         if self.doc is None and self._loading is None and self._requested is None:
@@ -107,16 +112,23 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
         """Load a document in a worker and show it with the cursor at ``offset``."""
         self._requested = (document_id, offset)
         self._loading = document_id
-        self.app.run_service(self, load_for_reading, self.app.project, document_id,  # type: ignore[attr-defined]
-                             then=partial(self._loaded, offset), on_error=self._load_failed,
-                             holds_keys=True)  # keys typed meanwhile act on this document
+        self.app.run_service(
+            self,
+            load_for_reading,
+            self.app.project,
+            document_id,  # type: ignore[attr-defined]
+            then=partial(self._loaded, offset),
+            on_error=self._load_failed,
+            holds_keys=True,
+        )  # keys typed meanwhile act on this document
 
     def _load_failed(self, exc: BaseException) -> None:
         self._loading = None
         self.app.notify_error(exc)  # type: ignore[attr-defined]
 
-    def _loaded(self, offset: int | None,
-                result: tuple[DocumentText, list[CodingRow], Transcript]) -> None:
+    def _loaded(
+        self, offset: int | None, result: tuple[DocumentText, list[CodingRow], Transcript]
+    ) -> None:
         doc, rows, transcript = result
         if self._loading not in (None, doc.id):
             return  # a newer request is on its way
@@ -141,12 +153,17 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
         return {c.id: c for c in getattr(self.app, "codes", [])}
 
     def _colours(self) -> dict[int, str]:
-        return {c.id: c.colour or FALLBACK_COLOURS[c.id % len(FALLBACK_COLOURS)]
-                for c in getattr(self.app, "codes", [])}
+        return {
+            c.id: c.colour or FALLBACK_COLOURS[c.id % len(FALLBACK_COLOURS)]
+            for c in getattr(self.app, "codes", [])
+        }
 
     def _shortcuts(self) -> dict[str, int]:
-        return {c.shortcut.lower(): c.id for c in getattr(self.app, "codes", [])
-                if c.shortcut and c.codable}
+        return {
+            c.shortcut.lower(): c.id
+            for c in getattr(self.app, "codes", [])
+            if c.shortcut and c.codable
+        }
 
     def on_codebook_changed(self, message: CodebookChanged) -> None:
         self.view.set_colours(self._colours())
@@ -163,8 +180,9 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
         sel = view.selection
         span_label = "selection" if sel else "sentence"
         legend = [c for c in getattr(self.app, "codes", []) if c.shortcut and c.codable]
-        self.query_one(CodingPanel).show(view.codings_here(), view.active_coding, self._codes(),
-                                         legend, span_label)
+        self.query_one(CodingPanel).show(
+            view.codings_here(), view.active_coding, self._codes(), legend, span_label
+        )
         self.query_one(StatusLine).update(self._status_text())
 
     def _status_text(self) -> str:
@@ -177,26 +195,40 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
         i = t.sentence_index(view.cursor) + 1 if n else 0
         if self._coded_for is not self.rows:  # recount only when the codings change
             self._coded_for = self.rows
-            self._coded_pct = percent_of(*coded_share(
-                len(doc.text), [(turn.start, turn.end) for turn in doc.turns],
-                [(r.start, r.end) for r in self.rows]))
+            self._coded_pct = percent_of(
+                *coded_share(
+                    len(doc.text),
+                    [(turn.start, turn.end) for turn in doc.turns],
+                    [(r.start, r.end) for r in self.rows],
+                )
+            )
         pct = self._coded_pct
         who = doc.participant or doc.name
         where = f"{who} · {doc.case}" if doc.case else who
         sel = view.selection
         extra = []
         if sel:
-            words = len(t.text[sel[0]:sel[1]].split())
-            extra.append(f"[b]{words} word{'s' if words != 1 else ''} selected"
-                         + (" (marking)" if view.marking else "") + "[/b]")
+            words = len(t.text[sel[0] : sel[1]].split())
+            extra.append(
+                f"[b]{words} word{'s' if words != 1 else ''} selected"
+                + (" (marking)" if view.marking else "")
+                + "[/b]"
+            )
         if self.message:
             extra.append(escape(self.message))
         coder = escape(self.app.project.coder_name)  # type: ignore[attr-defined]
         width = max(self.size.width, 40)
-        for parts in ([coder, escape(where), f"sentence {i}/{n}",
-                       f"{pct}% coded · {plural(len(self.rows), 'coding')}", *extra],
-                      [coder, escape(where), f"{i}/{n}", f"{pct}% coded", *extra],
-                      [escape(who), f"{i}/{n}", *extra]):
+        for parts in (
+            [
+                coder,
+                escape(where),
+                f"sentence {i}/{n}",
+                f"{pct}% coded · {plural(len(self.rows), 'coding')}",
+                *extra,
+            ],
+            [coder, escape(where), f"{i}/{n}", f"{pct}% coded", *extra],
+            [escape(who), f"{i}/{n}", *extra],
+        ):
             line = " │ ".join(parts)
             if len(re.sub(r"\[/?b\]", "", line)) <= width - 2:
                 return line
@@ -232,9 +264,13 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
 
     def action_jump_coding(self, delta: int) -> None:
         view = self.view
-        c = view.index.next_after(view.cursor) if delta > 0 else \
-            view.index.previous_before(view.sentence_span[0] if view.unit == "sentence"
-                                       else view.cursor)
+        c = (
+            view.index.next_after(view.cursor)
+            if delta > 0
+            else view.index.previous_before(
+                view.sentence_span[0] if view.unit == "sentence" else view.cursor
+            )
+        )
         if c is None:
             self._say("no more codings this way")
             return
@@ -245,9 +281,12 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
         view, t = self.view, self.view.transcript
         if t is None:
             return
-        for block in t.blocks[t.block_index(view.cursor) + 1:]:
-            if block.is_turn and block.is_participant is not False \
-                    and not view.index.overlapping(block.start, block.end):
+        for block in t.blocks[t.block_index(view.cursor) + 1 :]:
+            if (
+                block.is_turn
+                and block.is_participant is not False
+                and not view.index.overlapping(block.start, block.end)
+            ):
                 view.goto(block.start)
                 return
         self._say("no uncoded participant turn after this one")

@@ -44,8 +44,12 @@ class CodingActions:
         so Caps Lock or Shift still applies the code; a key with no code says so.
         """
         char = event.character
-        if not char or len(char) != 1 or not char.isalnum() \
-                or not isinstance(self.focused, TranscriptView):
+        if (
+            not char
+            or len(char) != 1
+            or not char.isalnum()
+            or not isinstance(self.focused, TranscriptView)
+        ):
             return
         if event.key in self.app.active_bindings:
             return  # a user's keys.toml put a command on this letter
@@ -99,11 +103,15 @@ class CodingActions:
         return row
 
     def action_pick_code(self) -> None:
-        commands = [SimpleCommand(f"{c.path_str}" + (f"  [{c.shortcut}]" if c.shortcut else ""),
-                                  partial(self.apply_code, c.id),
-                                  (c.definition[:90] + "…") if len(c.definition) > 90
-                                  else c.definition or None)
-                    for c in getattr(self.app, "codes", []) if c.codable]
+        commands = [
+            SimpleCommand(
+                f"{c.path_str}" + (f"  [{c.shortcut}]" if c.shortcut else ""),
+                partial(self.apply_code, c.id),
+                (c.definition[:90] + "…") if len(c.definition) > 90 else c.definition or None,
+            )
+            for c in getattr(self.app, "codes", [])
+            if c.codable
+        ]
         self.app.search_commands(commands, placeholder="Apply code to the selection…")
 
     def action_valence(self, valence: str) -> None:
@@ -145,8 +153,14 @@ class CodingActions:
             self._say("select the words first (shift+arrows, or space then arrows), then '")
             return
         s, e = sel
-        self._write(self.history.code_in_vivo, self.doc.id, s, e, self.doc.text[s:e],
-                    then=self._new_code_applied)
+        self._write(
+            self.history.code_in_vivo,
+            self.doc.id,
+            s,
+            e,
+            self.doc.text[s:e],
+            then=self._new_code_applied,
+        )
 
     def action_new_code(self) -> None:
         if self.doc is None:
@@ -156,14 +170,25 @@ class CodingActions:
         def create(name: object) -> None:
             if isinstance(name, str) and name.strip() and self.doc is not None:
                 parent, _, leaf = name.strip().rpartition("/")
-                self._write(self.history.code_with_new_code, self.doc.id, s, e, leaf,
-                            parent=parent or None, then=self._new_code_applied)
+                self._write(
+                    self.history.code_with_new_code,
+                    self.doc.id,
+                    s,
+                    e,
+                    leaf,
+                    parent=parent or None,
+                    then=self._new_code_applied,
+                )
 
-        self.app.push_screen(PromptDialog(
-            "New inductive code, applied to the " + ("selection" if self.view.selection
-                                                     else "sentence"),
-            hint="A name, or Parent/Name to put it under an existing code.",
-            placeholder="e.g. Geography"), create)
+        self.app.push_screen(
+            PromptDialog(
+                "New inductive code, applied to the "
+                + ("selection" if self.view.selection else "sentence"),
+                hint="A name, or Parent/Name to put it under an existing code.",
+                placeholder="e.g. Geography",
+            ),
+            create,
+        )
 
     def _new_code_applied(self, result: tuple[Any, CodingRow]) -> None:
         info, row = result
@@ -187,9 +212,13 @@ class CodingActions:
             return
         self.app.reload_codes()  # type: ignore[attr-defined]
         if self.doc is not None and step.document_id == self.doc.id:
-            self.app.run_service(self, codings_in_document, self.app.project,  # type: ignore[attr-defined]
-                                 self.doc.id,
-                                 then=partial(self._reloaded_codings, step, verb))
+            self.app.run_service(
+                self,
+                codings_in_document,
+                self.app.project,  # type: ignore[attr-defined]
+                self.doc.id,
+                then=partial(self._reloaded_codings, step, verb),
+            )
         else:
             self.open_document(step.document_id, step.start)
             self.app.notify(f"{verb}: {step.label}", timeout=3)

@@ -16,7 +16,9 @@ from qualcode.tui.widgets.transcript_view import TranscriptView
 class SearchBar(Input):
     """The in-document search line (``/``); Enter searches, escape closes."""
 
-    DEFAULT_CSS = "SearchBar { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }"
+    DEFAULT_CSS = (
+        "SearchBar { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }"
+    )
 
     def key_escape(self) -> None:
         self.display = False
@@ -90,7 +92,7 @@ class SearchActions:
         if delta > 0:
             k = next((i for i, s in enumerate(starts) if s > here), 0)
         else:
-            k = next((i for i in range(len(starts) - 1, -1, -1) if starts[i] < here),
-                     len(starts) - 1)
+            k = next(
+                (i for i in range(len(starts) - 1, -1, -1) if starts[i] < here), len(starts) - 1
+            )
         self._step_to(k)
-

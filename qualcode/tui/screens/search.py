@@ -33,8 +33,10 @@ class ProjectSearchScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Input(placeholder="Search every document (Enter), ↓ to the results, "
-                        "Enter opens one", id="project-query")
+            yield Input(
+                placeholder="Search every document (Enter), ↓ to the results, Enter opens one",
+                id="project-query",
+            )
             yield Static("", id="search-count")
             yield DataTable(id="hits", cursor_type="row", zebra_stripes=True)
 
@@ -51,8 +53,13 @@ class ProjectSearchScreen(ModalScreen[None]):
         if not self.query_text:
             return
         self.query_one("#search-count", Static).update("Searching…")
-        self.app.run_service(self, search_text, self.app.project,  # type: ignore[attr-defined]
-                             self.query_text, then=self._show)
+        self.app.run_service(
+            self,
+            search_text,
+            self.app.project,  # type: ignore[attr-defined]
+            self.query_text,
+            then=self._show,
+        )
 
     def _show(self, hits: list[SearchHit]) -> None:
         self.hits = hits
@@ -66,7 +73,8 @@ class ProjectSearchScreen(ModalScreen[None]):
         docs = len({h.document_id for h in hits})
         self.query_one("#search-count", Static).update(
             f"{len(hits)} matches in {docs} documents for “{self.query_text}”"
-            + (" (first 500)" if len(hits) >= 500 else ""))
+            + (" (first 500)" if len(hits) >= 500 else "")
+        )
         if hits:
             table.focus()
 

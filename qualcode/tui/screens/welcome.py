@@ -124,7 +124,7 @@ class WelcomeScreen(Screen[None]):
         options = self.query_one("#new-framework", OptionList)
         try:
             frameworks = _frameworks()
-        except Exception as exc:  # noqa: BLE001 - a broken framework file: say so, go on
+        except Exception as exc:
             frameworks = []
             self._say(f"The bundled frameworks could not be read: {exc}")
         for key, label in frameworks:

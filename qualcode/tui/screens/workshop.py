@@ -29,7 +29,6 @@ from qualcode.tui.screens.matrix_cell import when
 QUOTES_SHOWN = 3
 
 
-
 class WorkshopScreen(Screen[None]):
     """A projectable view of the chart that records the workshop's comments."""
 
@@ -101,25 +100,34 @@ class WorkshopScreen(Screen[None]):
         where = escape(row.label)
         if row.row_type == "participant" and row.case:
             where += f"  ({escape(row.case)})"
-        extra = " · ".join(([f"group {row.group}"] if row.group else []) +
-                           [f"{k} {v}" for k, v in row.attributes.items() if k.lower() != "group"])
+        extra = " · ".join(
+            ([f"group {row.group}"] if row.group else [])
+            + [f"{k} {v}" for k, v in row.attributes.items() if k.lower() != "group"]
+        )
         self.query_one("#ws-where", Static).update(
-            f"{where}" + (f"   [not bold]{escape(extra)}[/]" if extra else "")
-            + f"   [not bold]({self.ri + 1} of {len(m.rows)})[/]")
+            f"{where}"
+            + (f"   [not bold]{escape(extra)}[/]" if extra else "")
+            + f"   [not bold]({self.ri + 1} of {len(m.rows)})[/]"
+        )
         if self.row_mode:
-            self.query_one("#ws-what", Static).update(f"{escape(col.domain.upper())} — every "
-                                                      "construct for this case")
+            self.query_one("#ws-what", Static).update(
+                f"{escape(col.domain.upper())} — every construct for this case"
+            )
             self._show_row()
         else:
-            path = " › ".join([col.domain.upper(), *col.path[1:]]) if col.path[0] == col.domain \
+            path = (
+                " › ".join([col.domain.upper(), *col.path[1:]])
+                if col.path[0] == col.domain
                 else " › ".join([col.domain.upper(), *col.path])
+            )
             self.query_one("#ws-what", Static).update(escape(path))
             self._show_cell()
         mode = "cell view" if self.row_mode else "row view"
         self.query_one("#ws-keys", Static).update(
             "←/→ construct · ↑/↓ case · c comment · "
             f"a author: {escape(WorkshopScreen.author or '')} · r {mode} · m all quotes · "
-            "esc leave")
+            "esc leave"
+        )
 
     def _show_cell(self) -> None:
         key = (self.ri, self.ci)
@@ -139,9 +147,15 @@ class WorkshopScreen(Screen[None]):
         if key in self._pending or not self.matrix.rows[key[0]].chartable:
             return
         self._pending.add(key)
-        self.app.run_service(self, charting.matrix_cell_detail, self.app.project,  # type: ignore[attr-defined]
-                             self.matrix, *key, then=lambda d: self._detail_loaded(key, d),
-                             label="workshop cell")
+        self.app.run_service(
+            self,
+            charting.matrix_cell_detail,
+            self.app.project,  # type: ignore[attr-defined]
+            self.matrix,
+            *key,
+            then=lambda d: self._detail_loaded(key, d),
+            label="workshop cell",
+        )
 
     def _detail_loaded(self, key: tuple[int, int], detail: CellDetail) -> None:
         self._pending.discard(key)
@@ -161,8 +175,10 @@ class WorkshopScreen(Screen[None]):
             out.append("[b]Analyst's summary[/b]\n[i]Not written yet.[/i]")
         c = d.cell
         out.append("")
-        out.append(f"[b]What participants said[/b]  ({c.count} coding{'s' if c.count != 1 else ''}, "
-                   f"{len(c.participants)} participant{'s' if len(c.participants) != 1 else ''})")
+        out.append(
+            f"[b]What participants said[/b]  ({c.count} coding{'s' if c.count != 1 else ''}, "
+            f"{len(c.participants)} participant{'s' if len(c.participants) != 1 else ''})"
+        )
         shown = list(d.quotes) if self.all_quotes else illustrative(d.quotes, QUOTES_SHOWN)
         for q in shown:
             out.append(f"“{escape(q.clean_text)}”\n   [b #ffff00]— {escape(q.citation)}[/]")
@@ -173,7 +189,9 @@ class WorkshopScreen(Screen[None]):
         out.append("")
         out.append(f"[b]Workshop comments[/b]  ({len(d.comments)})")
         for cm in d.comments:
-            out.append(f"[b #ffff00]{escape(cm.author)}[/], {when(cm.created_at)}: {escape(cm.text)}")
+            out.append(
+                f"[b #ffff00]{escape(cm.author)}[/], {when(cm.created_at)}: {escape(cm.text)}"
+            )
         if not d.comments:
             out.append("[i]None yet: press c to record one.[/i]")
         return "\n".join(out)
@@ -187,8 +205,10 @@ class WorkshopScreen(Screen[None]):
             if detail is None:
                 self._request((self.ri, ci))
             mark = "▶ " if ci == self.ci else ""
-            out.append(f"[b #ffff00]{mark}{escape(' / '.join(col.path[1:]) or col.name)}[/]  "
-                       f"({cell.count} coding{'s' if cell.count != 1 else ''})")
+            out.append(
+                f"[b #ffff00]{mark}{escape(' / '.join(col.path[1:]) or col.name)}[/]  "
+                f"({cell.count} coding{'s' if cell.count != 1 else ''})"
+            )
             out.append(escape(cell.summary_text) if cell.summary_text else "[i]No summary yet.[/i]")
             comments = detail.comments if detail else ()
             for cm in comments:
@@ -207,9 +227,14 @@ class WorkshopScreen(Screen[None]):
                 WorkshopScreen.author = str(value).strip()
                 self._show()
 
-        self.app.push_screen(PromptDialog("Who is commenting?", WorkshopScreen.author or "",
-                                          hint="A name or a role, e.g. 'Peer researcher' or "
-                                               "'Workshop group'."), done)
+        self.app.push_screen(
+            PromptDialog(
+                "Who is commenting?",
+                WorkshopScreen.author or "",
+                hint="A name or a role, e.g. 'Peer researcher' or 'Workshop group'.",
+            ),
+            done,
+        )
 
     def action_comment(self) -> None:
         from qualcode.tui.screens.dialogs import MemoDialog
@@ -223,14 +248,28 @@ class WorkshopScreen(Screen[None]):
         def done(text: Any) -> None:
             if not text or not str(text).strip():
                 return
-            self.app.run_service(self, charting.add_workshop_comment, self.app.project,  # type: ignore[attr-defined]
-                                 row.row_type, row.id, col.code_id, str(text),
-                                 author=WorkshopScreen.author, serial=True,
-                                 then=lambda _c: self._comment_saved(key), label="comment")
+            self.app.run_service(
+                self,
+                charting.add_workshop_comment,
+                self.app.project,  # type: ignore[attr-defined]
+                row.row_type,
+                row.id,
+                col.code_id,
+                str(text),
+                author=WorkshopScreen.author,
+                serial=True,
+                then=lambda _c: self._comment_saved(key),
+                label="comment",
+            )
 
-        self.app.push_screen(MemoDialog(f"Workshop comment on {row.label} × {col.path_str}",
-                                        context=f"Recorded as said by {WorkshopScreen.author} "
-                                                "(press a in the workshop view to change)."), done)
+        self.app.push_screen(
+            MemoDialog(
+                f"Workshop comment on {row.label} × {col.path_str}",
+                context=f"Recorded as said by {WorkshopScreen.author} "
+                "(press a in the workshop view to change).",
+            ),
+            done,
+        )
 
     def _comment_saved(self, key: tuple[int, int]) -> None:
         self.notify("Workshop comment recorded.", timeout=2)

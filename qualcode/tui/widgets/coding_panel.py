@@ -20,9 +20,11 @@ from textual.containers import Container
 
 from qualcode.tui.widgets.text_pane import TextPane
 
-VALENCE_MARKS = {"facilitator": ("+", "facilitator", "green"),
-                 "barrier": ("−", "barrier", "red"),
-                 "neutral": ("=", "neutral", "dim")}
+VALENCE_MARKS = {
+    "facilitator": ("+", "facilitator", "green"),
+    "barrier": ("−", "barrier", "red"),
+    "neutral": ("=", "neutral", "dim"),
+}
 
 
 def valence_markup(valence: str | None) -> str:
@@ -42,7 +44,7 @@ def valence_text(valence: str | None) -> Text:
 
 def _first_line(text: str, width: int = 60) -> str:
     line = " ".join(text.split())
-    return line if len(line) <= width else line[:width - 1] + "…"
+    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 class CodingPanel(Container):
@@ -57,9 +59,14 @@ class CodingPanel(Container):
         yield TextPane(id="panel-here")
         yield TextPane(id="panel-rules")
 
-
-    def show(self, codings: Sequence[Any], active: int | None, codes: dict[int, Any],
-             legend: Sequence[Any], span_label: str) -> None:
+    def show(
+        self,
+        codings: Sequence[Any],
+        active: int | None,
+        codes: dict[int, Any],
+        legend: Sequence[Any],
+        span_label: str,
+    ) -> None:
         me = getattr(getattr(self.app, "project", None), "coder_name", None)
         here = self._here(codings, active, codes, span_label, me)
         active_row = next((c for c in codings if c.id == active), None)
@@ -79,20 +86,26 @@ class CodingPanel(Container):
         return self.query_one("#panel-rules", TextPane).plain()
 
     @staticmethod
-    def _here(codings: Sequence[Any], active: int | None, codes: dict[int, Any],
-              span_label: str, me: str | None = None) -> str:
+    def _here(
+        codings: Sequence[Any],
+        active: int | None,
+        codes: dict[int, Any],
+        span_label: str,
+        me: str | None = None,
+    ) -> str:
         """Each coding on the span; another coder's carries their name (whose is whose)."""
         lines = [f"[b]On this {escape(span_label)}[/b]"]
         if not codings:
             lines.append("[dim]Not coded. Press a code's key, or ⏎ to pick a code.[/dim]")
         for c in codings:
             info = codes.get(c.code_id)
-            colour = (info.colour if info and info.colour else "#888888")
+            colour = info.colour if info and info.colour else "#888888"
             mark = "▸" if c.id == active else " "
             who = getattr(c, "coder", None)
             by = f" [dim]by[/dim] [b $accent]{escape(who)}[/]" if who and who != me else ""
-            lines.append(f"{mark}[{colour}]▌[/] [b]{escape(c.code)}[/b] "
-                         f"{valence_markup(c.valence)}{by}")
+            lines.append(
+                f"{mark}[{colour}]▌[/] [b]{escape(c.code)}[/b] {valence_markup(c.valence)}{by}"
+            )
             if c.memo:
                 lines.append(f"   [i]{escape(_first_line(c.memo))}[/i]")
         if len(codings) > 1:
@@ -107,8 +120,11 @@ class CodingPanel(Container):
         out = [f"[{colour}]▌[/][b]{escape(code.name)}[/b]{key} [dim]{origin}[/dim]"]
         if len(code.path) > 1:
             out.append(f"[dim]{escape(' / '.join(code.path[:-1]))}[/dim]")
-        for title, text in (("", code.definition), ("Include: ", code.inclusion),
-                            ("Exclude: ", code.exclusion)):
+        for title, text in (
+            ("", code.definition),
+            ("Include: ", code.inclusion),
+            ("Exclude: ", code.exclusion),
+        ):
             if text:
                 out.append(f"[b]{title}[/b]{escape(text)}" if title else escape(text))
         if len(out) == 1 or not (code.definition or code.inclusion or code.exclusion):
@@ -128,12 +144,13 @@ class CodingPanel(Container):
     def _make_legend(codes: Sequence[Any]) -> tuple[str, RenderableType | None]:
         if not codes:
             return "[dim]No code keys. ⏎ picks a code by name; ctrl+n creates one.[/dim]", None
-        items = [f"[b]{escape(c.shortcut)}[/b] [{c.colour or '#888888'}]▌[/]{escape(c.name)}"
-                 for c in codes]
+        items = [
+            f"[b]{escape(c.shortcut)}[/b] [{c.colour or '#888888'}]▌[/]{escape(c.name)}"
+            for c in codes
+        ]
         title = "[b]Code keys[/b]  [dim]⏎ any code[/dim]"
         cells = [Text.from_markup(i, overflow="ellipsis") for i in items]
         for cell in cells:
             cell.no_wrap = True
         renderable = Group(Text.from_markup(title), Columns(cells, padding=(0, 2)))
         return title + "\n" + "\n".join(items), renderable
-

@@ -44,9 +44,14 @@ class HeatMap(Widget, can_focus=True):
     """The matrix as a grid of shaded counts with a cell cursor."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "heatmap--header", "heatmap--domain", "heatmap--label", "heatmap--label-alt",
+        "heatmap--header",
+        "heatmap--domain",
+        "heatmap--label",
+        "heatmap--label-alt",
         "heatmap--case",
-        "heatmap--empty", "heatmap--cursor", "heatmap--current",
+        "heatmap--empty",
+        "heatmap--cursor",
+        "heatmap--current",
         *{f"heatmap--heat-{n}" for n in range(1, LEVELS + 1)},
     }
     DEFAULT_CSS = """
@@ -93,9 +98,16 @@ class HeatMap(Widget, can_focus=True):
             super().__init__()
             self.heatmap, self.row, self.column = heatmap, row, column
 
-    def __init__(self, *, cell_width: int = 6, max_cell_width: int = 16, label_width: int = 18,
-                 name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        cell_width: int = 6,
+        max_cell_width: int = 16,
+        label_width: int = 18,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self.matrix: Matrix | None = None
         self.min_cell_width = cell_width
@@ -155,10 +167,16 @@ class HeatMap(Widget, can_focus=True):
         self._sized_for = self.size.width
         cols = self.matrix.columns
         room = max(0, self.size.width - self.label_width)
-        need = [max(self.min_cell_width,
-                    min(self.max_cell_width,
-                        max(-(-len(c.name) // NAME_LINES), *(len(w) for w in c.name.split())) + 1))
-                for c in cols]
+        need = [
+            max(
+                self.min_cell_width,
+                min(
+                    self.max_cell_width,
+                    max(-(-len(c.name) // NAME_LINES), *(len(w) for w in c.name.split())) + 1,
+                ),
+            )
+            for c in cols
+        ]
         if cols and sum(need) < room:  # everything fits: widen towards one line per name
             spare = room - sum(need)
             for _ in range(2):
@@ -240,8 +258,10 @@ class HeatMap(Widget, can_focus=True):
     def action_move(self, rows: int, columns: int) -> None:
         if self.matrix:
             r, c = self.cursor
-            self.cursor = (self._clamp(r + rows, len(self.matrix.rows)),
-                           self._clamp(c + columns, len(self.matrix.columns)))
+            self.cursor = (
+                self._clamp(r + rows, len(self.matrix.rows)),
+                self._clamp(c + columns, len(self.matrix.columns)),
+            )
 
     def action_page(self, direction: int) -> None:
         self.action_move(direction * self.visible_rows, 0)
@@ -258,8 +278,12 @@ class HeatMap(Widget, can_focus=True):
         if not self.matrix:
             return
         line = self.top + event.y - HEADER_LINES
-        if event.y < HEADER_LINES or event.x < self.label_width or line >= len(self._lines) \
-                or self._lines[line] < 0:
+        if (
+            event.y < HEADER_LINES
+            or event.x < self.label_width
+            or line >= len(self._lines)
+            or self._lines[line] < 0
+        ):
             return
         row, x, col = self._lines[line], event.x - self.label_width, -1
         for ci, w in self.shown_widths().items():
@@ -323,8 +347,9 @@ class HeatMap(Widget, can_focus=True):
         assert self.matrix is not None
         cur_col = self.cursor[1]
         label = ("case" if self.matrix.spec.by == "case" else "participant") if part == 0 else ""
-        segments = [Segment(label[:self.label_width - 1].ljust(self.label_width),
-                            self._style("empty"))]
+        segments = [
+            Segment(label[: self.label_width - 1].ljust(self.label_width), self._style("empty"))
+        ]
         header, current = self._style("header"), self._style("current")
         self._layout()
         for ci, w in cols.items():
@@ -350,7 +375,7 @@ class HeatMap(Widget, can_focus=True):
         row = m.rows[ri]
         w = self.label_width
         label = ("  " + row.label) if m.spec.by == "participant" else row.label
-        text = label if len(label) < w else label[:w - 2] + "…"
+        text = label if len(label) < w else label[: w - 2] + "…"
         label_style = self._style("label" if self._case_band[ri] else "label-alt")
         if ri == cur_row:
             label_style += self._style("current")
@@ -373,5 +398,5 @@ def _wrap(name: str, width: int) -> list[str]:
     lines = textwrap.wrap(name, width, break_long_words=True, break_on_hyphens=True) or [""]
     if len(lines) <= NAME_LINES:
         return lines
-    last = " ".join(lines[NAME_LINES - 1:])
-    return [*lines[:NAME_LINES - 1], last[:width - 1] + "…"]
+    last = " ".join(lines[NAME_LINES - 1 :])
+    return [*lines[: NAME_LINES - 1], last[: width - 1] + "…"]

@@ -85,11 +85,15 @@ class TextPane(ScrollView, can_focus=False):
         lines = self._wrapped.get(key)
         if lines is None:
             console = self.app.console
-            renderable = self._renderable if self._renderable is not None else \
-                Text.from_markup(self.text)
+            renderable = (
+                self._renderable if self._renderable is not None else Text.from_markup(self.text)
+            )
             split = Segment.split_and_crop_lines(
-                console.render(renderable, console.options.update_width(width)), width,
-                pad=False, include_new_lines=False)
+                console.render(renderable, console.options.update_width(width)),
+                width,
+                pad=False,
+                include_new_lines=False,
+            )
             lines = [Strip(line) for line in split]
             self._wrapped[key] = lines
             if len(self._wrapped) > 64:
@@ -112,8 +116,9 @@ class TextPane(ScrollView, can_focus=False):
         height = self.scrollable_content_region.height
         line = int(self.scroll_y) + y
         if y == height - 1 and line < len(self._lines) - 1:
-            return Strip([Segment(MORE[:width], style + Style(dim=True, italic=True))]) \
-                .crop_extend(0, width, style)
+            return Strip([Segment(MORE[:width], style + Style(dim=True, italic=True))]).crop_extend(
+                0, width, style
+            )
         if line >= len(self._lines):
             return Strip.blank(width, style)
         return self._lines[line].apply_style(style).crop_extend(0, width, style)

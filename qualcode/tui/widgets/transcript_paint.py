@@ -74,16 +74,23 @@ class TranscriptPainter:
         if bi < 0:
             return Strip([Segment(" ", base)])
         block = t.blocks[bi]
-        kind = "note" if not block.is_turn else ("participant" if block.is_participant is not False
-                                                  else "interviewer")
+        kind = (
+            "note"
+            if not block.is_turn
+            else ("participant" if block.is_participant is not False else "interviewer")
+        )
         segs: list[Segment] = []
         if self.label_width:
             label = ""
             if w.first[line] and block.speaker:
-                label = block.speaker if len(block.speaker) < self.label_width else \
-                    block.speaker[:self.label_width - 2] + "…"
-            lstyle = self._component("transcript--label" if kind == "participant"
-                                     else "transcript--label-interviewer")
+                label = (
+                    block.speaker
+                    if len(block.speaker) < self.label_width
+                    else block.speaker[: self.label_width - 2] + "…"
+                )
+            lstyle = self._component(
+                "transcript--label" if kind == "participant" else "transcript--label-interviewer"
+            )
             segs.append(Segment(label.ljust(self.label_width), lstyle))
         s, e = w.starts[line], w.ends[line]
         near = self.index.overlapping(s, e)
@@ -113,9 +120,16 @@ class TranscriptPainter:
             if here:
                 inner = min(here, key=lambda c: (c.end - c.start, -c.start, -c.id))
                 code_colour = self.colours.get(inner.code_id)
-            key = (kind, code_colour, len(here) > 1, fs <= a < fe,
-                   bool(sel and sel[0] <= a < sel[1]), cs <= a < ce,
-                   bool(act and act.start <= a < act.end), any(ms <= a < me for ms, me in matches))
+            key = (
+                kind,
+                code_colour,
+                len(here) > 1,
+                fs <= a < fe,
+                bool(sel and sel[0] <= a < sel[1]),
+                cs <= a < ce,
+                bool(act and act.start <= a < act.end),
+                any(ms <= a < me for ms, me in matches),
+            )
             style = self._styles.get(key) or self._make_style(key)
             segs.append(Segment(text[a:b].replace("\t", " "), style))
         return Strip(segs)
@@ -127,8 +141,12 @@ class TranscriptPainter:
             assert self.transcript is not None
             act = self.index.by_id.get(self.active_coding) if self.active_coding else None
             self._overlay_key = key
-            self._overlay_value = (self.sentence_span, self.selection,
-                                   self.transcript.word_at(self.cursor), act)
+            self._overlay_value = (
+                self.sentence_span,
+                self.selection,
+                self.transcript.word_at(self.cursor),
+                act,
+            )
         return self._overlay_value
 
     def _component(self, name: str) -> Style:
@@ -165,8 +183,11 @@ class TranscriptPainter:
         if in_active:
             style += Style(underline=True)
         if in_sel:
-            style += Style(reverse=True) if high else self.get_component_rich_style(
-                "transcript--selection", partial=True)
+            style += (
+                Style(reverse=True)
+                if high
+                else self.get_component_rich_style("transcript--selection", partial=True)
+            )
         if in_match:
             style += self.get_component_rich_style("transcript--match", partial=True)
         if is_cursor:

@@ -36,8 +36,13 @@ class TranscriptView(TranscriptPainter, ScrollView, can_focus=True, inherit_bind
     """A scrollable, codable transcript."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "transcript--label", "transcript--label-interviewer", "transcript--interviewer",
-        "transcript--note", "transcript--selection", "transcript--focus", "transcript--match",
+        "transcript--label",
+        "transcript--label-interviewer",
+        "transcript--interviewer",
+        "transcript--note",
+        "transcript--selection",
+        "transcript--focus",
+        "transcript--match",
     }
 
     DEFAULT_CSS = """
@@ -78,8 +83,13 @@ class TranscriptView(TranscriptPainter, ScrollView, can_focus=True, inherit_bind
         self._dragged = False
 
     # -- loading -------------------------------------------------------------------
-    def load(self, transcript: Transcript, codings: Sequence[Any], colours: dict[int, str],
-             offset: int | None = None) -> None:
+    def load(
+        self,
+        transcript: Transcript,
+        codings: Sequence[Any],
+        colours: dict[int, str],
+        offset: int | None = None,
+    ) -> None:
         self.transcript = transcript
         self.index = CodingIndex(codings)
         self.colours = dict(colours)
@@ -239,8 +249,9 @@ class TranscriptView(TranscriptPainter, ScrollView, can_focus=True, inherit_bind
         else:
             self.sel_anchor = None
             self.unit = unit
-            self.cursor = t.word_at(offset)[0] if unit == "word" else \
-                self._sentence_start_at(offset)
+            self.cursor = (
+                t.word_at(offset)[0] if unit == "word" else self._sentence_start_at(offset)
+            )
         self._after_move(center=True)
 
     def page(self, delta: int) -> None:
@@ -335,8 +346,11 @@ class TranscriptView(TranscriptPainter, ScrollView, can_focus=True, inherit_bind
         elif last > top + height - 1 - margin:  # going down: put it a third down
             # (scrolling in bigger steps keeps the page calm and redraws less often)
             want = max(first - height // 3, last + margin - height + 1)
-            want = min(want, first - margin) if last - first < height - 2 * margin else \
-                max(want, line - height + 1)
+            want = (
+                min(want, first - margin)
+                if last - first < height - 2 * margin
+                else max(want, line - height + 1)
+            )
         else:
             return
         self.scroll_to(y=max(0, want), animate=False, immediate=True)
