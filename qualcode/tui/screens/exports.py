@@ -180,6 +180,8 @@ class ExportsDialog(ModalScreen[Path | None]):
         )
 
     def on_export_progress(self, message: ExportProgress) -> None:
+        if not self.running:
+            return  # posted just before the result, arriving after it: stale
         self.query_one(ProgressBar).update(total=max(message.total, 1), progress=message.done)
 
     def _done(self, line: str, path: Path) -> None:

@@ -301,6 +301,8 @@ class ImportScreen(Screen[None]):
         self.post_message(WorkProgress(done, total, label))  # from the worker thread
 
     def on_work_progress(self, message: WorkProgress) -> None:
+        if not self.running:
+            return  # progress posted just before the result, arriving after it: stale
         bar = self.query_one(ProgressBar)
         bar.update(total=max(message.total, 1), progress=message.done)
         self.query_one(StatusLine).update(f"{message.done}/{message.total} {message.label}")
