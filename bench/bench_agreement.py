@@ -27,41 +27,11 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench_matrix import WORDS  # the same synthetic vocabulary as the matrix benchmark
+
 from qualcode.services.agreement import compute_agreement
 from qualcode.services.project import Project
 from qualcode.store.models import Code, Coder, Coding, Document, Segment
-
-WORDS = [
-    "ward",
-    "staff",
-    "peer",
-    "support",
-    "worker",
-    "discharge",
-    "home",
-    "team",
-    "meeting",
-    "supervision",
-    "training",
-    "manager",
-    "trust",
-    "referral",
-    "travel",
-    "rural",
-    "town",
-    "bus",
-    "hours",
-    "note",
-    "door",
-    "relationship",
-    "role",
-    "experience",
-    "recovery",
-    "hope",
-    "listen",
-    "together",
-    "plan",
-]
 
 
 def transcript(rnd: random.Random, words: int) -> tuple[str, list[tuple[str, int, int]]]:

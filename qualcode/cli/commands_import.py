@@ -266,7 +266,7 @@ def _check(
             print_check(c)
         ok = sum(c.ok for c in checks)
         click.echo(
-            f"{len(checks)} files checked: {ok} ready, {len(checks) - ok} need attention. "
+            f"{len(checks)} file{'s' * (len(checks) != 1)} checked: {ok} ready, {len(checks) - ok} need attention. "
             "Nothing was stored."
         )
     if not all(c.ok for c in checks):
