@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from qualcode.errors import ProjectBusyError, ProjectOpenError
+from qualcode.store.backups import auto_backup
 from qualcode.store.files import create_atomically
 from qualcode.store.migrations import SCHEMA_HEAD
 
@@ -265,8 +266,6 @@ def migrate(engine: Engine, *, backup: bool = True) -> None:
         )
     path = sqlite_path(str(engine.url))
     if rev is not None and backup and path is not None:
-        from qualcode.store.backups import auto_backup
-
         auto_backup(path, f"before-upgrade-from-{rev}")
     with _schema_connection(engine) as conn, conn.begin():
         if _revision(conn) == SCHEMA_HEAD:
