@@ -28,7 +28,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from qualcode.errors import ProjectBusyError, ProjectOpenError
-from qualcode.store.backups import auto_backup
 from qualcode.store.files import create_atomically
 from qualcode.store.migrations import SCHEMA_HEAD
 
@@ -266,6 +265,9 @@ def migrate(engine: Engine, *, backup: bool = True) -> None:
         )
     path = sqlite_path(str(engine.url))
     if rev is not None and backup and path is not None:
+        # lazy: only an upgrade backs up; every command that opens a project imports this module
+        from qualcode.store.backups import auto_backup
+
         auto_backup(path, f"before-upgrade-from-{rev}")
     with _schema_connection(engine) as conn, conn.begin():
         if _revision(conn) == SCHEMA_HEAD:
