@@ -22,6 +22,7 @@ document never becomes one huge spaCy Doc.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -425,7 +426,6 @@ def installed_ner() -> Any:
 
     ``$QUALCODE_NER_MODEL`` names one to use, or ``none`` to check without NER.
     """
-    import os
 
     import spacy  # lazy, as _blank
 

@@ -81,6 +81,7 @@ def agreement(
     codings of the code overlaps it by at least one character; with --unit char every
     character is a unit. Pooled figures take every unit x code decision together.
     """
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.agreement import compute_agreement
 
     if export is not None and export.suffix.lower() not in EXPORTS:
@@ -97,12 +98,14 @@ def agreement(
     if fmt == "json":
         emit_json(result)
     elif fmt == "csv":
+        # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
         from qualcode.export.agreement_csv import write_rows
 
         write_rows(result, sys.stdout)
     else:
         click.echo(render_table(result))
     if export is not None:
+        # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
         from qualcode.services.agreement import export_agreement
 
         export_agreement(
@@ -113,6 +116,7 @@ def agreement(
 
 def render_table(result: dict[str, Any]) -> str:
     """The table for a terminal: codes by path, figures, a note where one is missing."""
+    # lazy: only this command needs the exporter; --help must not load it
     from qualcode.export.agreement_table import figure, heading, note
 
     rows = [

@@ -18,6 +18,7 @@ def case_group() -> None:
 @pass_state
 def case_set(state: CliState, name: str, attributes: tuple[str, ...]) -> None:
     """Create case NAME and set attributes: qualcode case set "Site 3" fidelity=12 locality=urban"""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.cases import parse_assignments, set_case
 
     info = set_case(state.project(create=True), name, parse_assignments(list(attributes)))
@@ -30,6 +31,7 @@ def case_set(state: CliState, name: str, attributes: tuple[str, ...]) -> None:
 @pass_state
 def case_import(state: CliState, csv_file: str) -> None:
     """Import cases from a CSV: first column 'case', then one column per attribute."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.cases import import_cases_csv
 
     r = import_cases_csv(state.project(create=True), csv_file)
@@ -41,6 +43,7 @@ def case_import(state: CliState, csv_file: str) -> None:
 @pass_state
 def case_list(state: CliState, as_json: bool) -> None:
     """Cases with attributes, group and participants."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.cases import list_cases
 
     cases = list_cases(state.project())

@@ -104,6 +104,7 @@ def matrix_filters(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _spec(state: CliState, kw: dict[str, Any]) -> Any:
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.charting import make_spec
 
     return make_spec(
@@ -136,6 +137,7 @@ def _spec(state: CliState, kw: dict[str, Any]) -> Any:
 @pass_state
 def matrix_cmd(state: CliState, fmt: str, **kw: Any) -> None:
     """The framework matrix: codings per case (or participant) and code."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.cli.matrix_output import matrix_csv, matrix_json, matrix_table
     from qualcode.services.charting import matrix
 
@@ -192,6 +194,7 @@ def export_chart_cmd(
     **kw: Any,
 ) -> None:
     """Export the framework chart to OUT (.docx, .xlsx, .csv or .html)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.charting import export_chart
 
     def progress(done: int, total: int, message: str) -> None:
@@ -247,6 +250,7 @@ def summary_set(
     TEXT is the summary ('-' reads it from standard input; '' clears the cell).
     Without TEXT, --status alone marks the saved summary draft or reviewed.
     """
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.charting import set_summary_status, write_summary
 
     row_type = "participant" if by_participant else "case"
@@ -279,6 +283,7 @@ def summary_show(
     by_participant: bool,
 ) -> None:
     """Show summaries (all, a row's, or one cell's with --history)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services import charting
 
     p = state.project()
@@ -333,6 +338,7 @@ def summary_comment(
     state: CliState, row: str, code: str, text: str, author: str | None, by_participant: bool
 ) -> None:
     """Record a workshop comment on cell ROW × CODE (kept apart from the summary)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.charting import add_workshop_comment
 
     c = add_workshop_comment(

@@ -17,6 +17,7 @@ def code_group() -> None:
 @pass_state
 def code_list(state: CliState, as_json: bool) -> None:
     """The codebook tree with coding counts."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.codebook import list_codes
 
     codes = list_codes(state.project())
@@ -73,6 +74,7 @@ def code_add(
     shortcut: str | None,
 ) -> None:
     """Create an inductive code."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.codebook import create_code
 
     c = create_code(
@@ -99,6 +101,7 @@ def code_add(
 @pass_state
 def code_edit(state: CliState, code: str, **changes: str | None) -> None:
     """Rename, recolour or edit the definition of CODE (path, name or id)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.codebook import update_code
 
     c = update_code(state.project(), code, **changes)
@@ -111,6 +114,7 @@ def code_edit(state: CliState, code: str, **changes: str | None) -> None:
 @pass_state
 def code_move(state: CliState, code: str, parent: str | None) -> None:
     """Move CODE under PARENT (or to the top level when PARENT is omitted)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.codebook import move_code
 
     c = move_code(state.project(), code, parent)
@@ -123,6 +127,7 @@ def code_move(state: CliState, code: str, parent: str | None) -> None:
 @pass_state
 def code_merge(state: CliState, source: str, target: str) -> None:
     """Merge SOURCE into TARGET: its codings follow, SOURCE is removed."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.codebook import merge_codes
 
     n = merge_codes(state.project(), source, target)
@@ -135,6 +140,7 @@ def code_merge(state: CliState, source: str, target: str) -> None:
 @pass_state
 def code_rm(state: CliState, code: str, force: bool) -> None:
     """Delete CODE and its children."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.codebook import delete_code
 
     n = delete_code(state.project(), code, force=force)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -42,6 +43,7 @@ def coding_add(
     as_json: bool,
 ) -> None:
     """Code part of DOCUMENT with CODE: by --range, --sentence, --turn or --phrase."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services import coding as svc
 
     chosen = [x is not None for x in (span, sentence, turn, phrase)]
@@ -77,6 +79,7 @@ def coding_add(
 @pass_state
 def coding_rm(state: CliState, coding_ids: tuple[int, ...]) -> None:
     """Remove codings by id."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.coding import remove_coding
 
     for cid in coding_ids:
@@ -94,6 +97,7 @@ def coding_set(
     state: CliState, coding_id: int, valence: str | None, memo: str | None, code: str | None
 ) -> None:
     """Change a coding's valence, memo or code."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.coding import update_coding
 
     kw: dict = {"memo": memo, "code": code}
@@ -123,6 +127,7 @@ def codings(
     as_json: bool,
 ) -> None:
     """List codings (with their text)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.coding import iter_codings, list_codings
 
     filters = dict(
@@ -161,6 +166,7 @@ def codings(
 @pass_state
 def documents(state: CliState, as_json: bool) -> None:
     """Documents by case and participant, with words, codings and % coded."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.documents import list_documents
 
     docs = list_documents(state.project())
@@ -200,6 +206,7 @@ def documents(state: CliState, as_json: bool) -> None:
 @pass_state
 def show(state: CliState, document: str, sentences: bool, as_json: bool) -> None:
     """Print a document by speaker turn, numbered (for coding by --turn / --sentence)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.ingest.timecodes import format_timecode
     from qualcode.services.documents import open_document
 
@@ -239,8 +246,8 @@ def memo(
     state: CliState, target_type: str, target: str | None, text: str | None, append: bool
 ) -> None:
     """Write a memo on the project, a code, a document, a case or a coding."""
-    import sys
 
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.memos import write_memo
 
     if target_type == "project" and target and text is None:

@@ -24,7 +24,10 @@ def demo(state: CliState, db_path: str | None, fresh: bool, no_open: bool) -> No
     The modified PARIHS framework, five sites with their attributes and groups,
     sixteen transcripts and first-pass codings. An existing demo is just opened.
     """
+    # cycle: importing commands_tui on its own loads main, which registers this module
     from qualcode.cli.commands_tui import open_workbench
+
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.demo import DEMO_DB, open_or_build_demo
 
     parent = click.get_current_context().parent

@@ -41,6 +41,7 @@ def gate_kwargs(allow_identifiers: str | None, key_file: str | None) -> dict[str
     """The keyword arguments an export service takes for the identifier check."""
     key = None
     if key_file:
+        # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
         from qualcode.services.leaks import read_key
 
         key = read_key(key_file)

@@ -15,6 +15,7 @@ def framework_group() -> None:
 @framework_group.command("list")
 def framework_list() -> None:
     """The frameworks available (bundled files)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.frameworks import DEFAULT_FRAMEWORK, available_frameworks
 
     for fw in available_frameworks():
@@ -28,6 +29,7 @@ def framework_list() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def framework_show(framework: str, as_json: bool) -> None:
     """Print a framework's tree with definitions (a key or a file path)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.frameworks import framework_spec
 
     fw = framework_spec(framework)
@@ -75,6 +77,7 @@ def framework_show(framework: str, as_json: bool) -> None:
 @pass_state
 def framework_apply(state: CliState, framework: str) -> None:
     """Add a framework's codes to the project (again: refresh definitions)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.frameworks import apply_framework
 
     r = apply_framework(state.project(create=True), framework)

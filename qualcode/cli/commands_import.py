@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace as replace_options
+from pathlib import Path
 from typing import Any, Self
 
 import click
@@ -137,12 +139,13 @@ def import_cmd(
     the report lists; --strict refuses such a file instead, with status 1).
     """
     if merge:
+        # cycle: importing commands_merge on its own loads main, which registers this module
         from qualcode.cli.commands_merge import merge_files
 
         merge_files(state, paths, merge_as, as_json)
         return
-    from dataclasses import replace as replace_options
 
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.ingest.participants import ParticipantPattern
     from qualcode.services.importing import (
         import_paths,
@@ -177,6 +180,7 @@ def import_cmd(
         "spacy_model": spacy_model,
     }
     remember_options(project, options, [k for k, v in given.items() if v is not None])
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.importing import ImportStopped
 
     try:
@@ -197,6 +201,7 @@ def import_cmd(
         )
         raise
     if report.added or report.replaced or report.notes:
+        # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
         from qualcode.services.safekeeping import automatic_backup
 
         _made, problem = automatic_backup(project, "after-import")
@@ -226,6 +231,7 @@ def _check(
     as_json: bool,
 ) -> None:
     """``import --check``: the project's remembered settings (if there is a project) apply."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.import_check import check_paths
     from qualcode.services.importing import ImportOptions, options_from_settings
 
@@ -310,6 +316,7 @@ def reparse_cmd(
     state: CliState, document: str, speaker_labels: tuple[str, ...], as_json: bool
 ) -> None:
     """Re-read who speaks in DOCUMENT with the speaker map; text and codings stay as they are."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.importing import options_from_settings, remember_options
     from qualcode.services.speakers import read_speaker_map, reparse_document
 
@@ -339,8 +346,8 @@ def reparse_cmd(
 @pass_state
 def speakers_cmd(state: CliState, csv_path: str | None, as_json: bool) -> None:
     """The project's speaker map: the labels given a role with --speakers."""
-    from pathlib import Path
 
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.importing import options_from_settings
     from qualcode.services.speakers import write_speaker_map_csv
 

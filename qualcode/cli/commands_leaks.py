@@ -56,6 +56,7 @@ def check_names(
     names are capitalised words in mid-sentence that are not common words; mark
     false alarms with --allow WORD --save.
     """
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.leaks import allow_words, check_leaks, project_key
     from qualcode.services.leaks import remember_key as keep
 

@@ -11,6 +11,7 @@ def merge_files(
     state: CliState, paths: tuple[str, ...], merge_as: str | None, as_json: bool
 ) -> None:
     """Merge each file in turn (each one is all or nothing)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.merging import merge_qdpx
 
     bad = [p for p in paths if not p.lower().endswith((".qdpx", ".qde"))]

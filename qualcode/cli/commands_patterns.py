@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,13 @@ from qualcode.cli.commands_export import (
     note_override,
 )
 from qualcode.cli.main import CliState, cli, emit_json, pass_state
+from qualcode.errors import InvalidInputError
 
 FORMATS = ("table", "json", "docx", "xlsx")
 
 
 def _show_groups(assignments: list[Any]) -> None:
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.cli.patterns_text import groups_text
 
     click.echo(groups_text(assignments))
@@ -35,6 +38,7 @@ def group_cmd() -> None:
 @pass_state
 def group_set(state: CliState, case: str, group: str) -> None:
     """Put CASE in GROUP by hand (a hand-set group wins over rules; `none` keeps it out)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.patterns import set_group
 
     _show_groups(set_group(state.project(), case, group))
@@ -45,6 +49,7 @@ def group_set(state: CliState, case: str, group: str) -> None:
 @pass_state
 def group_clear(state: CliState, cases: tuple[str, ...]) -> None:
     """Forget hand-set groups of CASES (all cases if none named); rules then apply."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.patterns import clear_groups
 
     _show_groups(clear_groups(state.project(), list(cases) or None))
@@ -56,6 +61,7 @@ def group_clear(state: CliState, cases: tuple[str, ...]) -> None:
 @pass_state
 def group_list(state: CliState, groups_from: str | None, as_json: bool) -> None:
     """Each case's group, where it came from and why."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.patterns import list_groups
 
     assignments = list_groups(state.project(), groups_from)
@@ -85,6 +91,7 @@ def group_rules_cmd(state: CliState, rules: tuple[str, ...], clear: bool) -> Non
     Rules are tried in order; a case takes the first rule it matches. Operators:
     >= <= > < == != in (...), and, or, not, parentheses; text in quotes.
     """
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.patterns import group_rules, set_group_rules
 
     project = state.project()
@@ -108,6 +115,7 @@ def group_rules_cmd(state: CliState, rules: tuple[str, ...], clear: bool) -> Non
 @pass_state
 def group_apply(state: CliState, from_attribute: str | None) -> None:
     """Re-apply the rules to the current attributes (or take groups from an attribute)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.patterns import apply_groups
 
     _show_groups(apply_groups(state.project(), from_attribute))
@@ -116,6 +124,7 @@ def group_apply(state: CliState, from_attribute: str | None) -> None:
 def _presence(
     by_valence: bool, roll_up: bool, min_refs: int, min_participants: int, share: str | None
 ) -> Any:
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.analysis.patterns import PresenceRule
     from qualcode.services.patterns import parse_share
 
@@ -223,21 +232,22 @@ def patterns_cmd(
     key_file: str | None,
 ) -> None:
     """Cross-case patterns: A shared, B high, C low, D what the outlier shares."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.patterns import find_project_patterns
 
     if fmt in ("docx", "xlsx") and not out:
         raise click.UsageError(f"--format {fmt} needs --out FILE.{fmt}.")
     presence = _presence(by_valence, roll_up, min_refs, min_participants, share)
     if coders:
-        from dataclasses import replace
-
         presence = replace(presence, coders=tuple(coders))
     result = find_project_patterns(state.project(), presence, groups_from=groups_from)
     if fmt == "json":
+        # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
         from qualcode.analysis.patterns import to_json
 
         emit_json(to_json(result))
     elif fmt == "table":
+        # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
         from qualcode.cli.patterns_text import patterns_text
 
         click.echo(patterns_text(result, show_none=show_all))
@@ -264,7 +274,7 @@ def _write(
     show_all: bool,
     gate: dict[str, Any],
 ) -> None:
-    from qualcode.errors import InvalidInputError
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.patterns import export_patterns
 
     if path.suffix.lower() != f".{fmt}":
@@ -300,7 +310,7 @@ def export_patterns(
     key_file: str | None,
 ) -> None:
     """The pattern table to OUT (.docx or .xlsx, by its suffix); same options as `patterns`."""
-    from qualcode.errors import InvalidInputError
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.patterns import find_project_patterns
 
     fmt = Path(out).suffix.lower().lstrip(".")
@@ -419,6 +429,7 @@ def qca_cmd(
     key_file: str | None,
 ) -> None:
     """Crisp-set QCA: truth table, every minimal model (complex, intermediate, parsimonious)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.analysis.patterns import PresenceRule
     from qualcode.services.qca import run_project_qca
 
@@ -438,20 +449,24 @@ def qca_cmd(
         contradictions=contradictions,
     )
     if export_to:
+        # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
         from qualcode.services.qca import export_qca
 
         export_qca(
             state.project(), result, Path(export_to), **gate_kwargs(allow_identifiers, key_file)
         )
     if fmt == "json":
+        # lazy: the QCA modules take ~0.07 s to import; only this command needs them
         from qualcode.analysis.qca import to_json
 
         emit_json(to_json(result))
     else:
+        # lazy: the QCA modules take ~0.07 s to import; only this command needs them
         from qualcode.cli.qca_text import qca_text
 
         click.echo(qca_text(result, necessity=necessity, calibration=calibration))
         if show_quotes:
+            # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
             from qualcode.services.qca import contradiction_quotes
 
             click.echo(_quotes_text(contradiction_quotes(state.project(), result)))

@@ -24,6 +24,7 @@ def export_qdpx_cmd(
     state: CliState, out: str, allow_identifiers: str | None, key_file: str | None
 ) -> None:
     """Write the whole project as a REFI-QDA project (OUT.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.refi import export_qdpx_checked
 
     report = export_qdpx_checked(state.project(), out, **gate_kwargs(allow_identifiers, key_file))
@@ -40,6 +41,7 @@ def export_qdc_cmd(
     state: CliState, out: str, allow_identifiers: str | None, key_file: str | None
 ) -> None:
     """Write the codebook (codes, folders, colours, definitions) as a REFI-QDA codebook (OUT.qdc)."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.refi import export_qdc_checked
 
     report = export_qdc_checked(state.project(), out, **gate_kwargs(allow_identifiers, key_file))

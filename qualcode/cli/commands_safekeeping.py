@@ -20,6 +20,7 @@ def backup_cmd(state: CliState, dest: str | None, list_only: bool) -> None:
     (next to the project, or $QUALCODE_BACKUP_DIR). A PostgreSQL project is backed
     up with pg_dump instead.
     """
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services import safekeeping
 
     if list_only:
@@ -43,6 +44,7 @@ def backup_cmd(state: CliState, dest: str | None, list_only: bool) -> None:
 @pass_state
 def restore_cmd(state: CliState, backup: str, yes: bool) -> None:
     """Put a backup back in place of the project; the replaced project is kept aside."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services import safekeeping
 
     target = safekeeping.project_file(state.db)
@@ -69,6 +71,7 @@ def check_cmd(state: CliState, as_json: bool) -> None:
 
     Exit status 1 if anything is wrong; the output says what to do.
     """
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services import safekeeping
 
     report = safekeeping.check(state.db)

@@ -20,23 +20,27 @@ def open_workbench(state: Any) -> None:
     start_mode = "home"
     missing = _missing_project_file(state.db)
     if missing is not None and sys.stdin.isatty() and sys.stdout.isatty():
+        # lazy: Textual takes ~0.2 s to import; only the workbench needs it
         from qualcode.tui.welcome_app import run_welcome
 
         startup_finished()
         choice = run_welcome(missing, state.coder)
         if choice is None:
             return
+        # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
         from qualcode.services.project import Project
 
         state._project = Project.open(choice.path, coder=state.coder, create=False)
         start_mode = choice.start_mode
     project = state.project()
+    # lazy: Textual takes ~0.2 s to import; only the workbench needs it
     from qualcode.tui.app import run_workbench
 
     startup_finished()  # the workbench runs for hours: collect as usual from here
     try:
         run_workbench(project, start_mode=start_mode)
     finally:
+        # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
         from qualcode.services.safekeeping import automatic_backup
 
         _made, problem = automatic_backup(project, "after-workbench")
@@ -46,8 +50,10 @@ def open_workbench(state: Any) -> None:
 
 def _missing_project_file(db: str | None) -> Path | None:
     """The SQLite file the project would be in, if it does not exist yet."""
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from sqlalchemy.engine import make_url
 
+    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.store.engine import resolve_url
 
     url = make_url(resolve_url(db))

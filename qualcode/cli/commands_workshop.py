@@ -56,6 +56,7 @@ def serve(state: CliState, host: str, port: int, allow_reason: str | None, no_qr
             f"The workshop page needs the 'workshop' extra ({exc.name} is "
             "missing): pip install 'qualcode[workshop]'."
         ) from exc
+    # lazy: the page (Starlette) and its services load only for this command
     from qualcode.services.workshop import identifier_gate
     from qualcode.web.app import create_app
     from qualcode.web.server import bind, new_token, page_url

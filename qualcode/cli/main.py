@@ -27,6 +27,7 @@ class CliState:
 
     def project(self, *, create: bool = False) -> Any:
         if self._project is None:
+            # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
             from qualcode.services.project import Project
             from qualcode.store.engine import set_busy_notifier
 
@@ -40,6 +41,7 @@ class CliState:
 
     def where(self) -> str:
         """The project as named in messages: its file, or its URL without a password."""
+        # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
         from qualcode.store.engine import resolve_url, sqlite_path
 
         try:
@@ -47,6 +49,7 @@ class CliState:
             path = sqlite_path(url)
             if path is not None:
                 return str(path)
+            # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
             from sqlalchemy.engine import make_url
 
             return make_url(url).render_as_string(hide_password=True)
@@ -118,6 +121,7 @@ def cli(ctx: click.Context, db: str | None, coder: str | None) -> None:
     global _state
     ctx.obj = _state = CliState(db, coder)
     if ctx.invoked_subcommand is None:
+        # cycle: the command modules import `cli` from this module
         from qualcode.cli.commands_tui import open_workbench
 
         open_workbench(ctx.obj)
@@ -157,6 +161,7 @@ def main() -> None:
         click.echo("Interrupted; everything committed before this point is saved.", err=True)
         sys.exit(130)
     except Exception as e:
+        # lazy: only the error path needs it; plain commands start without it
         from qualcode.services.failures import explain
 
         message = explain(e, _state.where() if _state else "the project")
@@ -167,6 +172,7 @@ def main() -> None:
 
 
 def _register() -> None:
+    # cycle: each command module imports `cli` from this module, so they load after it
     from qualcode.cli import (  # noqa: F401 - each module adds its commands to `cli`
         commands_agreement,
         commands_cases,

@@ -32,7 +32,7 @@ def prepare(
     """
     if not named_texts:
         return [], []
-    try:
+    try:  # the ingest layer may be missing: the documents are then stored without segments
         from qualcode.ingest.options import options_from_settings
         from qualcode.ingest.participants import (
             ParticipantPattern,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from importlib.metadata import version
 from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
 from qualcode.analysis.code_tree import CodeInfo
@@ -94,8 +95,6 @@ def preview(text: str, limit: int = 60) -> str:
 
 def producer() -> str:
     try:
-        from importlib.metadata import version
-
         return f"qualcode {version('qualcode')}"
     except Exception:
         return "qualcode"

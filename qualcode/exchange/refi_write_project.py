@@ -47,6 +47,7 @@ from qualcode.store.models import (
     WorkshopComment,
 )
 from qualcode.store.project import Project
+from qualcode.store.setting_keys import GROUP_ATTRIBUTE_SETTING
 
 Progress = Callable[[int, int], None]
 
@@ -432,7 +433,6 @@ class ProjectWriter:
                     ),
                 )
             )
-        from qualcode.store.setting_keys import GROUP_ATTRIBUTE_SETTING
 
         group_attribute = self.s.get(Setting, GROUP_ATTRIBUTE_SETTING)
         if group_attribute is not None and group_attribute.value:

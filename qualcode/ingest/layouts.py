@@ -9,8 +9,10 @@ InvalidInputError naming the file and its line (or paragraph).
 from __future__ import annotations
 
 from qualcode.errors import InvalidInputError
+from qualcode.ingest.cues import looks_like_cues, parse_cues
 from qualcode.ingest.participants import ParticipantPattern
 from qualcode.ingest.readers import IngestWarning, SourceText
+from qualcode.ingest.tables import parse_table_layout
 from qualcode.ingest.turns import LAYOUTS, LayoutError, ParsedTurns, SpeakerLabels, parse_turns
 
 LAYOUT_NAMES = {
@@ -31,16 +33,10 @@ def parse_source(
     try:
         kind = src.file_format if src.file_format in ("vtt", "srt") else None
         if kind is None and src.file_format in ("txt", "docx"):
-            from qualcode.ingest.cues import looks_like_cues
-
             kind = looks_like_cues(src.text)
         if kind is not None:
-            from qualcode.ingest.cues import parse_cues
-
             return parse_cues(src.text, kind, labels, pattern)
         if src.tables:
-            from qualcode.ingest.tables import parse_table_layout
-
             parsed = parse_table_layout(src, labels, pattern)
             if parsed is not None:
                 return parsed

@@ -293,6 +293,7 @@ def read_docx(path: str | Path) -> SourceText:
             f"{path}: not a .docx (not a Word package{hint}). Open it in Word "
             "or LibreOffice and save it as .docx."
         )
+    # lazy: docx_body loads python-docx and lxml; only .docx transcripts need them
     from qualcode.ingest.docx_body import DocxFormatError, read_body
 
     try:

@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 
 from qualcode.analysis import agreement as calc
 from qualcode.errors import InvalidInputError, NotFoundError
+from qualcode.export.agreement_csv import write_agreement_csv
 from qualcode.services.codebook import code_paths, resolve_code
 from qualcode.services.documents import resolve_document
+from qualcode.services.leaks import export_gate
 from qualcode.services.project import Project
 from qualcode.store.models import Code, Coder, Coding, Document, Segment
 
@@ -317,7 +319,6 @@ def export_agreement(
     key: Any = None,
 ) -> Path:
     """Write the agreement table to .docx, .xlsx or .csv, after the identifier check."""
-    from qualcode.services.leaks import export_gate
 
     out = Path(out)
     export_gate(project, "agreement table", out, allow_identifiers=allow_identifiers, key=key)
@@ -331,7 +332,5 @@ def export_agreement(
 
         write_agreement_xlsx(result, out)
     else:
-        from qualcode.export.agreement_csv import write_agreement_csv
-
         write_agreement_csv(result, out)
     return out

@@ -29,6 +29,9 @@ from qualcode.analysis.matrix import (
 from qualcode.analysis.matrix_spec import ROW_TYPES, MatrixSpec
 from qualcode.analysis.quotes import Quote, load_quotes
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
+from qualcode.export.chart_common import collect_chart
+from qualcode.export.chart_csv import write_chart_csv
+from qualcode.export.chart_html import write_chart_html
 from qualcode.services.cases import resolve_case
 from qualcode.services.codebook import code_paths, resolve_code
 from qualcode.services.documents import resolve_document
@@ -545,7 +548,6 @@ def export_chart(
     quotes appear in its own column only, unless ``repeat_child_quotes`` (its codings
     still count in the parent's rolled-up figures).
     """
-    from qualcode.export.chart_common import collect_chart
 
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
@@ -573,11 +575,13 @@ def export_chart(
             repeat_child_quotes=repeat_child_quotes,
         )
     if fmt == "docx":
+        # lazy: python-docx takes ~0.2 s to import; only .docx output needs it
         from qualcode.export.chart_docx import write_chart_docx as write
     elif fmt == "xlsx":
+        # lazy: openpyxl takes ~0.5 s to import; only .xlsx output needs it
         from qualcode.export.chart_xlsx import write_chart_xlsx as write
     elif fmt == "csv":
-        from qualcode.export.chart_csv import write_chart_csv as write
+        write = write_chart_csv
     else:
-        from qualcode.export.chart_html import write_chart_html as write
+        write = write_chart_html
     return write(chart, out, progress=report)

@@ -6,6 +6,8 @@ Renaming, moving and merging keep every coding (codings point at the code id).
 
 from __future__ import annotations
 
+import difflib
+
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
@@ -103,7 +105,6 @@ def resolve_code(
     if len(by_path) > 1:
         options = ", ".join(sorted(PATH_SEP.join(paths[c]) for c in by_path))
         raise InvalidInputError(f"Code {ref!r} is ambiguous: {options}. Give the full path.")
-    import difflib
 
     close = difflib.get_close_matches(
         ref,

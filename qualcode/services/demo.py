@@ -8,6 +8,7 @@ interrupted build never leaves a half-made demo that later runs would open.
 from __future__ import annotations
 
 import os
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from sqlalchemy import func, select
 
 from qualcode.bundled import bundled_folder
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
+from qualcode.framework_files import DEFAULT_FRAMEWORK
+from qualcode.services.frameworks import apply_framework
 from qualcode.services.importing import (
     ImportOptions,
     ImportReport,
@@ -114,8 +117,6 @@ def open_or_build_demo(
 
 def build_demo(project: Project, *, progress: Progress | None = None) -> ImportReport:
     """Framework, cases, transcripts, codings, case groups and the project name."""
-    from qualcode.framework_files import DEFAULT_FRAMEWORK
-    from qualcode.services.frameworks import apply_framework
 
     files = demo_files(sample_dir())
     apply_framework(project, DEFAULT_FRAMEWORK)
@@ -186,7 +187,6 @@ def _remove_demo(db: str, path: Path | None) -> None:
 
 def _settle_wal(path: Path) -> None:
     """Fold the write-ahead log into the database file, so the one file can be moved."""
-    import sqlite3
 
     conn = sqlite3.connect(path)
     try:

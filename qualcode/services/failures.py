@@ -35,6 +35,7 @@ def _db_message(exc: BaseException) -> str | None:
 
 def explain(exc: BaseException, where: str = "the project") -> str | None:
     """A one-line explanation with advice, or None when the failure is not a foreseen one."""
+    # lazy: the CLI's error path imports this module; a failure before the project opens need not load SQLAlchemy
     from sqlalchemy import exc as sa_exc
 
     if isinstance(exc, RecursionError):

@@ -13,10 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import QualcodeError
-from qualcode.ingest.participants import ParticipantPattern, identify_participant
-from qualcode.ingest.readers import SUPPORTED_SUFFIXES
+from qualcode.ingest.layouts import LAYOUT_NAMES, parse_source, where
+from qualcode.ingest.participants import (
+    DEFAULT_CASE_TEMPLATE,
+    DEFAULT_PARTICIPANT_PATTERN,
+    ParticipantPattern,
+    identify_participant,
+)
+from qualcode.ingest.readers import SUPPORTED_SUFFIXES, read_transcript
 from qualcode.ingest.timecodes import format_timecode
 from qualcode.ingest.turns import SpeakerLabels
+from qualcode.services.importing import options_from_settings
 
 PREVIEW_CHARS = 100
 NOT_TRANSCRIPTS = (".csv", ".qdpx", ".qdc", ".qde")  # cases, codings, projects: not checked
@@ -141,7 +148,6 @@ def check_paths(
     first: int = 5,
 ) -> list[FileCheck]:
     """Check each transcript as an import would read it (see the module notes)."""
-    from qualcode.ingest.participants import DEFAULT_CASE_TEMPLATE, DEFAULT_PARTICIPANT_PATTERN
 
     pattern = ParticipantPattern(
         participant_pattern or DEFAULT_PARTICIPANT_PATTERN,
@@ -159,8 +165,6 @@ def check_for_project(
 ) -> list[FileCheck]:
     """``check_paths`` with the project's remembered import settings (the workbench's
     import dialog calls this), ``speaker_map`` added on top of the remembered map."""
-    from qualcode.services.importing import options_from_settings
-
     options = options_from_settings(project, speaker_labels=speaker_map or None)
     return check_paths(
         paths,
@@ -175,8 +179,6 @@ def check_file(
     path: Path, labels: SpeakerLabels, pattern: ParticipantPattern, first: int = 5
 ) -> FileCheck:
     """One file's check; an unreadable or broken file gets its error and a fix."""
-    from qualcode.ingest.layouts import LAYOUT_NAMES, parse_source, where
-    from qualcode.ingest.readers import read_transcript
 
     report = FileCheck(path.name)
     try:

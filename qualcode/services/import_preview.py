@@ -20,7 +20,9 @@ from sqlalchemy import select
 from qualcode.errors import QualcodeError
 from qualcode.ingest.participants import ParticipantPattern
 from qualcode.ingest.readers import SUPPORTED_SUFFIXES, read_transcript
-from qualcode.services.importing import ImportOptions
+from qualcode.ingest.turns import SpeakerLabels
+from qualcode.services.import_check import check_file
+from qualcode.services.importing import ImportOptions, _csv_kind
 from qualcode.services.project import Project
 from qualcode.store.models import Document
 
@@ -102,7 +104,6 @@ def check_files(
     progress: Progress | None = None,
 ) -> list[FileCheck]:
     """Read and parse every file as the importer would, and say what it would become."""
-    from qualcode.ingest.turns import SpeakerLabels
 
     options = options or ImportOptions()
     pattern = ParticipantPattern(options.participant_pattern, options.case_template)
@@ -142,8 +143,6 @@ def _check_one(
 
 
 def _check_table(path: Path) -> FileCheck:
-    from qualcode.services.importing import _csv_kind
-
     kind = _csv_kind(path)
     if kind == "cases":
         return FileCheck(path, "cases", layout="cases table (one row per case)")
@@ -164,7 +163,6 @@ def _check_transcript(
     path: Path, pattern: ParticipantPattern, labels: object, stored: dict[str, str]
 ) -> FileCheck:
     """The transcript check (layouts, speakers and roles, unplaced lines) as the screen shows it."""
-    from qualcode.services.import_check import check_file
 
     check = check_file(path, labels, pattern)  # type: ignore[arg-type]
     if check.error:

@@ -6,9 +6,22 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import distinct, func, select
+
 from qualcode.errors import ConflictError, InvalidInputError
+from qualcode.framework_files import find_framework
+from qualcode.services.frameworks import apply_framework
 from qualcode.services.project import Project
 from qualcode.store.engine import DEFAULT_DB
+from qualcode.store.models import (
+    Case,
+    CaseAttribute,
+    Code,
+    Coding,
+    Document,
+    Framework,
+    Participant,
+)
 
 
 def project_file(path: str | os.PathLike[str] | None) -> Path:
@@ -30,8 +43,6 @@ def create_project(
     Everything is checked before the file is made; if applying the framework
     fails, the new file is removed again, so nothing half-made is left behind.
     """
-    from qualcode.framework_files import find_framework
-    from qualcode.services.frameworks import apply_framework
 
     out = project_file(path)
     if out.exists():
@@ -69,18 +80,6 @@ class SetupStatus:
 
 
 def setup_status(project: Project) -> SetupStatus:
-    from sqlalchemy import distinct, func, select
-
-    from qualcode.store.models import (
-        Case,
-        CaseAttribute,
-        Code,
-        Coding,
-        Document,
-        Framework,
-        Participant,
-    )
-
     def count(q: object) -> int:
         return int(s.scalar(q) or 0)  # type: ignore[arg-type]
 

@@ -26,6 +26,7 @@ from qualcode.analysis.groups import (
     check_group_name,
     parse_rules,
 )
+from qualcode.analysis.pattern_quotes import collect_quotes
 from qualcode.analysis.patterns import (
     PatternResult,
     PatternRow,
@@ -37,6 +38,7 @@ from qualcode.errors import InvalidInputError
 from qualcode.services.cases import resolve_case
 from qualcode.services.leaks import PseudonymKey, export_gate
 from qualcode.services.project import Project
+from qualcode.services.workshop import pattern_comments
 from qualcode.store.models import (
     Case,
     CaseAttribute,
@@ -228,9 +230,6 @@ def pattern_quotes(
     cases: str = "present",
 ) -> dict[tuple[int, str | None], dict[str, list[Quote]]]:
     """Supporting quotes per pattern and case (see ``collect_quotes``)."""
-    from qualcode.analysis.pattern_quotes import (
-        collect_quotes,  # not needed for the table
-    )
 
     with project.read() as s:
         return collect_quotes(s, result, rows, per_case=per_case, cases=cases)
@@ -264,12 +263,13 @@ def export_patterns(
     quotes = pattern_quotes(
         project, result, [r for r in rows if r.category != "none"], per_case=per_case
     )
-    from qualcode.services.workshop import pattern_comments  # the workshop's, with the table
 
     comments = pattern_comments(project)
     if fmt == ".docx":
+        # lazy: python-docx takes ~0.2 s to import; only .docx output needs it
         from qualcode.export.patterns_docx import write_patterns_docx as write
     else:
+        # lazy: openpyxl takes ~0.5 s to import; only .xlsx output needs it
         from qualcode.export.patterns_xlsx import write_patterns_xlsx as write
     return write(
         result, quotes, out, project_name=project.name, include_none=include_none, comments=comments

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from qualcode.exchange.refi_export import export_qdc, export_qdpx
 from qualcode.services.leaks import PseudonymKey, export_gate
 from qualcode.services.project import Project
 
@@ -18,9 +19,6 @@ def export_qdpx_checked(
     progress: Any = None,
 ) -> Any:
     """The whole project as a .qdpx (owner-only), after the identifier check."""
-    from qualcode.exchange.refi_export import (
-        export_qdpx,  # lazy: XML writers load on demand
-    )
 
     export_gate(
         project, "REFI-QDA project (qdpx)", out, allow_identifiers=allow_identifiers, key=key
@@ -36,7 +34,6 @@ def export_qdc_checked(
     key: PseudonymKey | None = None,
 ) -> Any:
     """The codebook as a .qdc (owner-only), after the identifier check."""
-    from qualcode.exchange.refi_export import export_qdc  # lazy, as above
 
     export_gate(
         project, "REFI-QDA codebook (qdc)", out, allow_identifiers=allow_identifiers, key=key

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from qualcode.errors import InvalidInputError, NotFoundError
+from qualcode.services.failures import explain
 from qualcode.services.project import Project
 from qualcode.store.backups import (
     BackupFile,
@@ -26,6 +27,7 @@ from qualcode.store.backups import (
     online_copy,
 )
 from qualcode.store.engine import SQLITE_HEADER, resolve_url, sqlite_path
+from qualcode.store.files import create_owner_only, owner_only
 
 PG_ADVICE = (
     "this project is on a database server: back it up with the server's tools, e.g. "
@@ -96,8 +98,6 @@ def automatic_backup(project: Project, reason: str) -> tuple[Path | None, str | 
     try:
         return auto_backup(path, reason), None
     except (OSError, sqlite3.Error) as e:
-        from qualcode.services.failures import explain
-
         why = explain(e, str(backup_dir(path))) or str(e)
         return None, f"the automatic backup could not be made: {why}"
 
@@ -139,7 +139,6 @@ def restore(db: str | os.PathLike[str] | None, source: str | os.PathLike[str]) -
             online_copy(target, kept)
         except sqlite3.DatabaseError:  # the project is damaged: keep its bytes as they are
             _copy_bytes(target, kept)
-    from qualcode.store.files import owner_only
 
     with owner_only():
         source_con = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True)
@@ -158,8 +157,6 @@ def restore(db: str | os.PathLike[str] | None, source: str | os.PathLike[str]) -
 
 
 def _copy_bytes(src: Path, dest: Path) -> None:
-    from qualcode.store.files import create_owner_only
-
     create_owner_only(dest)
     with src.open("rb") as fin, dest.open("wb") as fout:
         while chunk := fin.read(1 << 20):

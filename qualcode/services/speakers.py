@@ -17,8 +17,18 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from qualcode.errors import InvalidInputError
-from qualcode.ingest.turns import ROLES, add_speaker_role, parse_speaker_labels
+from qualcode.ingest.participants import ParticipantPattern
+from qualcode.ingest.turns import (
+    ROLES,
+    SpeakerLabels,
+    add_speaker_role,
+    classify_label,
+    parse_speaker_labels,
+)
+from qualcode.services.documents import resolve_document
+from qualcode.services.importing import options_from_settings
 from qualcode.services.project import Project
+from qualcode.store.models import Segment
 
 _HEADER = ("speaker", "role")
 
@@ -115,11 +125,6 @@ def reparse_document(
 ) -> ReparseResult:
     """Re-read the roles of a stored document's turns and sentences with the project's
     speaker map plus ``speaker_map`` (one transaction; text and codings untouched)."""
-    from qualcode.ingest.participants import ParticipantPattern
-    from qualcode.ingest.turns import SpeakerLabels, classify_label
-    from qualcode.services.documents import resolve_document
-    from qualcode.services.importing import options_from_settings
-    from qualcode.store.models import Segment
 
     options = options_from_settings(project, speaker_labels=speaker_map or None)
     role_of = SpeakerLabels().with_extra(options.speaker_labels).role_of()

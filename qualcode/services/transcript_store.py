@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,7 @@ from qualcode.ingest.participants import (
     identify_participant,
 )
 from qualcode.ingest.readers import IngestWarning, read_transcript
+from qualcode.ingest.segment import load_pipeline, sentence_spans_many
 from qualcode.ingest.turns import ParsedTurns, SpeakerLabels, Turn
 from qualcode.services.project import Project
 from qualcode.store.models import (
@@ -103,7 +105,6 @@ def sentence_times(
     """Each sentence's timecode: the cue it starts in (caption files), else its turn's."""
     if not times:
         return [turns[ti].timecode for _, _, ti in sentences]
-    from bisect import bisect_right
 
     offsets = [o for o, _ in times]
     out: list[int | None] = []
@@ -208,8 +209,6 @@ class TranscriptImporter:
             done(parsed.path)
 
     def _sentences(self, chunk: list[_Parsed]) -> list[list[tuple[int, int, int]]]:
-        from qualcode.ingest.segment import sentence_spans_many
-
         try:
             return sentence_spans_many([(p.text, p.ranges) for p in chunk], self.nlp())
         except ValueError as e:  # e.g. a turn longer than a trained pipeline's max_length
@@ -278,8 +277,6 @@ class TranscriptImporter:
 
     def nlp(self) -> Any:
         if self._nlp is None:
-            from qualcode.ingest.segment import load_pipeline
-
             self._nlp, warning = load_pipeline(self.options.spacy_model)
             if warning:
                 self.report.warnings.append(IngestWarning("spaCy", warning))

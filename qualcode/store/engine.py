@@ -265,6 +265,7 @@ def migrate(engine: Engine, *, backup: bool = True) -> None:
         )
     path = sqlite_path(str(engine.url))
     if rev is not None and backup and path is not None:
+        # lazy: only an upgrade backs up; every command that opens a project imports this module
         from qualcode.store.backups import auto_backup
 
         auto_backup(path, f"before-upgrade-from-{rev}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import traceback
 from collections.abc import Callable
 from functools import partial
@@ -25,12 +26,15 @@ from textual.worker import Worker
 from qualcode.errors import QualcodeError
 from qualcode.services.codebook import CodeInfo, list_codes
 from qualcode.services.documents import DocumentInfo, list_documents
+from qualcode.services.failures import explain
 from qualcode.services.history import History
-from qualcode.services.project import Project
+from qualcode.services.live import ChangeWatcher
+from qualcode.services.project import CODER_ENV, Project, default_coder_name, on_busy
 from qualcode.tui import keymap
 from qualcode.tui.commands import WorkbenchCommands
 from qualcode.tui.screen_registry import SCREENS, ScreenEntry
-from qualcode.tui.settings import TuiSettings
+from qualcode.tui.settings import TuiSettings, load_settings
+from qualcode.tui.setup_steps import open_step
 from qualcode.tui.themes import HIGH_CONTRAST_NAME, THEMES
 from qualcode.tui.workers import (
     CodebookChanged,
@@ -69,9 +73,10 @@ def screen_factory(entry: ScreenEntry) -> Callable[[], Screen[Any]]:
             module = importlib.import_module(module_name)
             return getattr(module, class_name)()
         except Exception as exc:
+            detail = "" if isinstance(exc, ModuleNotFoundError) else f"{type(exc).__name__}: {exc}"
+            # lazy: screens load on first use (as SCREENS does), so the first screen opens fast
             from qualcode.tui.screens.unavailable import UnavailableScreen
 
-            detail = "" if isinstance(exc, ModuleNotFoundError) else f"{type(exc).__name__}: {exc}"
             return UnavailableScreen(entry.title, detail, entry.mode)
 
     return make
@@ -131,8 +136,6 @@ class QualcodeApp(App[None]):
         return self.theme == HIGH_CONTRAST_NAME
 
     def on_mount(self) -> None:
-        from qualcode.services.project import on_busy
-
         on_busy(self._project_busy)
         if self._user_keys:
             self.set_keymap(self._user_keys)
@@ -158,8 +161,6 @@ class QualcodeApp(App[None]):
         )
 
     def _changed(self) -> bool:
-        from qualcode.services.live import ChangeWatcher
-
         if self._watcher is None:
             self._watcher = ChangeWatcher(self.project)
         return self._watcher.changed()
@@ -392,7 +393,6 @@ class QualcodeApp(App[None]):
     def notify_error(self, exc: BaseException) -> None:
         """Show a user error as it is; a storage failure in plain words; anything else with
         its type, and log it."""
-        from qualcode.services.failures import explain
 
         plain = None if isinstance(exc, QualcodeError) else explain(exc, "The project")
         if isinstance(exc, QualcodeError) or plain is not None:
@@ -432,18 +432,21 @@ class QualcodeApp(App[None]):
 
     # -- app actions -------------------------------------------------------------
     def action_help(self) -> None:
+        # lazy: screens load on first use (as SCREENS does), so the first screen opens fast
         from qualcode.tui.screens.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(getattr(self.screen, "KEYMAP_SCOPE", None)))
 
     def action_search_project(self) -> None:
+        # lazy: screens load on first use (as SCREENS does), so the first screen opens fast
         from qualcode.tui.screens.search import ProjectSearchScreen
 
         if not isinstance(self.screen, ProjectSearchScreen):
             self.push_screen(ProjectSearchScreen())
 
     def action_open_agreement(self) -> None:
+        # lazy: the agreement screen loads numpy and krippendorff (~0.2 s); it opens on demand
         from qualcode.tui.screens.agreement import AgreementScreen
 
         if not isinstance(self.screen, AgreementScreen):
@@ -451,7 +454,6 @@ class QualcodeApp(App[None]):
 
     def action_open_setup(self, step: str) -> None:
         """Open a set-up step (import, framework, cases, groups, exports) over this screen."""
-        from qualcode.tui.setup_steps import open_step
 
         open_step(self, step)
 
@@ -470,10 +472,6 @@ class QualcodeApp(App[None]):
 
 def run_workbench(project: Project, *, start_mode: str = "home") -> None:
     """Open the workbench (the CLI's ``qualcode``, ``qualcode open`` and ``qualcode demo``)."""
-    import os
-
-    from qualcode.services.project import CODER_ENV, default_coder_name
-    from qualcode.tui.settings import load_settings
 
     settings = load_settings()
     if (

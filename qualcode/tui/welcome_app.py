@@ -47,6 +47,7 @@ class WelcomeApp(App[WelcomeChoice]):
         self.theme = "qualcode"
 
     def on_mount(self) -> None:
+        # cycle: the welcome screen imports WelcomeChoice from this module
         from qualcode.tui.screens.welcome import WelcomeScreen
 
         self.push_screen(WelcomeScreen())

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.message import Message
+from textual.worker import WorkerCancelled
 
 
 class ServiceResult(Message):
@@ -178,7 +179,6 @@ async def settle(pilot: Any, max_rounds: int = 1000) -> None:
     idle, it does not sleep). It ends when no call is in flight and no key is
     waiting; ``max_rounds`` only turns a hang into a clear failure.
     """
-    from textual.worker import WorkerCancelled
 
     app = pilot.app
     for _ in range(max_rounds):

@@ -112,6 +112,7 @@ def serve_in_thread(
     **app_options: Any,
 ) -> Iterator[Running]:
     """Run the page in a background thread (tests, benchmarks); stopped on leaving."""
+    # lazy: web.app needs Starlette, the optional 'workshop' extra
     from qualcode.web.app import create_app
 
     token = token or new_token()

@@ -31,6 +31,7 @@ from qualcode.services.agreement_review import (
 )
 from qualcode.services.coders import coders_by_use
 from qualcode.tui import keymap
+from qualcode.tui.screens.dialogs import MemoDialog
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 from qualcode.tui.workers import ProjectChanged
 
@@ -282,8 +283,6 @@ class AgreementScreen(Screen[None]):
             )
 
     def action_memo(self) -> None:
-        from qualcode.tui.screens.dialogs import MemoDialog
-
         d = self.chosen
         if d is None:
             return

@@ -19,6 +19,8 @@ from qualcode.services.case_table import (
     set_participant_case,
 )
 from qualcode.services.cases import CaseInfo, import_cases_csv, parse_value, set_case
+from qualcode.tui.screens.dialogs import PromptDialog
+from qualcode.tui.screens.file_dialog import FileDialog
 from qualcode.tui.widgets.chrome import StatusLine
 
 VALUE_HINT = (
@@ -47,8 +49,6 @@ class CaseEditing:
     app: Any  # the screen provides query_one, notify, _at, _fill_cases and _saved
 
     def _edit_value(self, case: CaseInfo, name: str) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
-
         current = case.attributes.get(name)
 
         def done(text: Any) -> None:
@@ -87,8 +87,6 @@ class CaseEditing:
         )
 
     def _edit_members(self, case: CaseInfo) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
-
         def done(text: Any) -> None:
             if text is None:
                 return
@@ -116,8 +114,6 @@ class CaseEditing:
         )
 
     def _edit_participant(self, label: str) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
-
         person = next((p for p in self.participants if p.label == label), None)
 
         def done(text: Any) -> None:
@@ -146,8 +142,6 @@ class CaseEditing:
         )
 
     def action_new_case(self) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
-
         def done(text: Any) -> None:
             if text is None or not str(text).strip():
                 return
@@ -165,8 +159,6 @@ class CaseEditing:
         self.app.push_screen(PromptDialog("New case", "", placeholder="e.g. Site 7"), done)
 
     def action_new_attribute(self) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
-
         def done(text: Any) -> None:
             name = " ".join(str(text or "").split())
             if not name:
@@ -211,8 +203,6 @@ class CaseEditing:
 
     # -- CSV -----------------------------------------------------------------------------
     def action_import_csv(self) -> None:
-        from qualcode.tui.screens.file_dialog import FileDialog
-
         def chosen(path: Path | None) -> None:
             if path is None:
                 return
@@ -237,8 +227,6 @@ class CaseEditing:
         self.action_refresh()
 
     def action_export_csv(self) -> None:
-        from qualcode.tui.screens.file_dialog import FileDialog
-
         def chosen(path: Path | None) -> None:
             if path is None:
                 return

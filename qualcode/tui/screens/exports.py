@@ -21,6 +21,10 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Static
 
+from qualcode.analysis.matrix_spec import MatrixSpec
+from qualcode.exchange import refi_export
+from qualcode.services.charting import export_chart
+from qualcode.services.patterns import export_patterns, find_project_patterns
 from qualcode.tui import keymap
 
 
@@ -58,18 +62,12 @@ def run_export(project: Any, kind_id: str, out: Path, progress: Any = None) -> s
     if out.suffix.lower() != kind.suffix:
         out = out.with_suffix(kind.suffix)
     if kind.id.startswith("chart-"):
-        from qualcode.analysis.matrix_spec import MatrixSpec
-        from qualcode.services.charting import export_chart
-
         path = export_chart(project, MatrixSpec(), out, kind.suffix[1:], progress=progress)
         return f"Chart written to {path}"
     if kind.id.startswith("patterns-"):
-        from qualcode.services.patterns import export_patterns, find_project_patterns
-
         result = find_project_patterns(project)
         path = export_patterns(project, result, out)
         return f"Pattern table written to {path}"
-    from qualcode.exchange import refi_export
 
     report = (
         refi_export.export_qdpx(project, out, progress)

@@ -10,22 +10,22 @@ from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
+from sqlalchemy import select
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
+from qualcode.services.frameworks import apply_framework, list_frameworks, load_framework
+from qualcode.store.models import Framework
 from qualcode.tui import keymap
+from qualcode.tui.screens.file_dialog import FileDialog
 from qualcode.tui.widgets.chrome import StatusLine
 
 
 def _bundled(project: Any) -> tuple[list[Any], set[str]]:
     """The bundled frameworks, and the keys of those the project has applied."""
-    from sqlalchemy import select
-
-    from qualcode.services.frameworks import list_frameworks
-    from qualcode.store.models import Framework
 
     with project.read() as s:
         applied = set(s.scalars(select(Framework.key)))
@@ -33,14 +33,10 @@ def _bundled(project: Any) -> tuple[list[Any], set[str]]:
 
 
 def _load(path: Path) -> Any:
-    from qualcode.services.frameworks import load_framework
-
     return load_framework(path)
 
 
 def _apply(project: Any, spec: Any) -> Any:
-    from qualcode.services.frameworks import apply_framework
-
     return apply_framework(project, spec)
 
 
@@ -192,8 +188,6 @@ class FrameworkScreen(Screen[None]):
         self._fill_list(index)
 
     def action_load(self) -> None:
-        from qualcode.tui.screens.file_dialog import FileDialog
-
         def chosen(path: Path | None) -> None:
             if path is None:
                 return

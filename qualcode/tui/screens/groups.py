@@ -28,6 +28,7 @@ from qualcode.services.patterns import (
     set_group_rules,
 )
 from qualcode.tui import keymap
+from qualcode.tui.screens.dialogs import PromptDialog
 from qualcode.tui.widgets.chrome import StatusLine
 from qualcode.tui.workers import LatestRead
 
@@ -230,8 +231,6 @@ class GroupsScreen(Screen[None]):
         self.action_by_hand()
 
     def action_by_hand(self) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
-
         case = self._selected_case()
         if case is None:
             return
@@ -290,8 +289,6 @@ class GroupsScreen(Screen[None]):
         )
 
     def action_from_attribute(self) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
-
         def done(text: Any) -> None:
             name = str(text or "").strip()
             if not name:

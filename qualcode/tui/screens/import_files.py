@@ -20,6 +20,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, ProgressBar, Static
 
+from qualcode.errors import InvalidInputError
+from qualcode.ingest.turns import parse_speaker_labels
 from qualcode.services.import_preview import (
     FileCheck,
     check_files,
@@ -27,7 +29,9 @@ from qualcode.services.import_preview import (
     importable_suffixes,
     summary,
 )
+from qualcode.services.importing import import_paths, options_from_settings, remember_options
 from qualcode.tui import keymap
+from qualcode.tui.screens.dialogs import PromptDialog
 from qualcode.tui.widgets.chrome import StatusLine, plural
 from qualcode.tui.widgets.file_tree import FilteredTree
 from qualcode.tui.workers import LatestRead
@@ -46,8 +50,6 @@ class WorkProgress(Message):
 
 
 def _import(project: Any, paths: list[Path], speaker_map: dict[str, str], progress: Any) -> Any:
-    from qualcode.services.importing import import_paths, options_from_settings, remember_options
-
     options = options_from_settings(project, speaker_labels=speaker_map or None)
     if speaker_map:
         remember_options(project, options, ["speaker_labels"])
@@ -55,8 +57,6 @@ def _import(project: Any, paths: list[Path], speaker_map: dict[str, str], progre
 
 
 def _check(project: Any, paths: list[Path], speaker_map: dict[str, str], progress: Any) -> Any:
-    from qualcode.services.importing import options_from_settings
-
     options = options_from_settings(project, speaker_labels=speaker_map or None)
     return check_files(project, paths, options, progress=progress)
 
@@ -225,8 +225,6 @@ class ImportScreen(Screen[None]):
         self._status(summary([self.checks[p] for p in self.files if p in self.checks]))
 
     def action_speakers(self) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
-
         unknown = sorted(
             {s.label for c in self.checks.values() for s in c.speakers if s.role == "unknown"}
         )
@@ -238,8 +236,6 @@ class ImportScreen(Screen[None]):
         def done(text: Any) -> None:
             if text is None:
                 return
-            from qualcode.errors import InvalidInputError
-            from qualcode.ingest.turns import parse_speaker_labels
 
             try:
                 self.speaker_map = parse_speaker_labels(str(text))

@@ -23,6 +23,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from qualcode.tui import keymap
+from qualcode.tui.welcome_app import WelcomeChoice
 from qualcode.tui.widgets.file_tree import FilteredTree
 
 NO_FRAMEWORK = "(none: inductive codes only)"
@@ -30,6 +31,7 @@ NO_FRAMEWORK = "(none: inductive codes only)"
 
 def _frameworks() -> list[tuple[str, str]]:
     """(key, label) of every bundled framework, the default first (files only: no database)."""
+    # lazy: the welcome screen opens before SQLAlchemy (~0.3 s) loads; only the chosen action needs it
     from qualcode.services.frameworks import list_frameworks
 
     out = []
@@ -40,6 +42,7 @@ def _frameworks() -> list[tuple[str, str]]:
 
 
 def _new_project(path: str, name: str, framework: str | None, coder: str | None) -> Path:
+    # lazy: the welcome screen opens before SQLAlchemy (~0.3 s) loads; only the chosen action needs it
     from qualcode.services.new_project import create_project
 
     project = create_project(path, name, framework, coder)
@@ -49,6 +52,7 @@ def _new_project(path: str, name: str, framework: str | None, coder: str | None)
 
 
 def _check_project(path: Path, coder: str | None) -> Path:
+    # lazy: the welcome screen opens before SQLAlchemy (~0.3 s) loads; only the chosen action needs it
     from qualcode.services.project import Project
 
     Project.open(path, coder=coder, create=False).engine.dispose()
@@ -56,6 +60,7 @@ def _check_project(path: Path, coder: str | None) -> Path:
 
 
 def _build_demo(folder: Path, coder: str | None, progress: Any) -> Path:
+    # lazy: the welcome screen opens before SQLAlchemy (~0.3 s) loads; only the chosen action needs it
     from qualcode.services.demo import DEMO_DB, open_or_build_demo
 
     project, _ = open_or_build_demo(folder / DEMO_DB, coder=coder, progress=progress)
@@ -231,8 +236,6 @@ class WelcomeScreen(Screen[None]):
         self._say(text, error=False)
 
     def _done(self, path: Path, mode: str) -> None:
-        from qualcode.tui.welcome_app import WelcomeChoice
-
         self.busy = False
         self.app.exit(WelcomeChoice(path, mode))
 

@@ -24,6 +24,7 @@ from qualcode.analysis.quotes import illustrative
 from qualcode.services import charting
 from qualcode.services.charting import CellDetail
 from qualcode.tui import keymap
+from qualcode.tui.screens.dialogs import MemoDialog, PromptDialog
 from qualcode.tui.screens.matrix_cell import when
 
 QUOTES_SHOWN = 3
@@ -220,8 +221,6 @@ class WorkshopScreen(Screen[None]):
 
     # -- recording -----------------------------------------------------------------------------------
     def action_author(self) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
-
         def done(value: Any) -> None:
             if value and str(value).strip():
                 WorkshopScreen.author = str(value).strip()
@@ -237,8 +236,6 @@ class WorkshopScreen(Screen[None]):
         )
 
     def action_comment(self) -> None:
-        from qualcode.tui.screens.dialogs import MemoDialog
-
         m = self.matrix
         row, col = m.rows[self.ri], m.columns[self.ci]
         if not row.chartable:
