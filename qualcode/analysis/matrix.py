@@ -1,10 +1,11 @@
 """The framework matrix (charting): cases or participants down the side, codes across the top.
 
 Built with a handful of set-based queries whatever the size of the project: one
-GROUP BY over the indexed codings (row × code × valence), one for the analysts'
-summaries and one for workshop comment counts, plus the small code, case and
-participant tables. Construct columns can roll up their child codes; the roll-up
-happens in memory over the grouped counts, never with a query per cell. Quotes are
+narrow pass over the codings (id, code, document, valence; counted into cells by
+:mod:`qualcode.analysis.matrix_tally`), one for the analysts' summaries and one for
+workshop comment counts, plus the small code, case, participant and document tables.
+Construct columns can roll up their child codes; the roll-up happens in memory as
+the codings are counted, never with a query per cell. Quotes are
 fetched only when asked for (:func:`qualcode.analysis.quotes.load_quotes`), a cell or
 an export at a time.
 
@@ -17,7 +18,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,6 +31,12 @@ from qualcode.analysis.matrix_spec import (
     case_matches,
     parse_where,
 )
+from qualcode.analysis.matrix_tally import (
+    columns_of_code,
+    document_places,
+    keep_used_rows,
+    tally_codings,
+)
 from qualcode.analysis.rules import check_attributes_known
 from qualcode.errors import InvalidInputError
 from qualcode.store.models import (
@@ -38,7 +45,6 @@ from qualcode.store.models import (
     CellSummary,
     Coder,
     Coding,
-    Document,
     Participant,
     WorkshopComment,
     attribute_value,
@@ -354,125 +360,13 @@ def _filtered_codings(s: Session, spec: MatrixSpec, q: Any) -> Any:
     return q
 
 
-class _Owner(NamedTuple):
-    """Who a document's codings belong to: its participant, and that participant's case
-    (else the document's own case)."""
-
-    participant_id: int | None
-    case_id: int | None
-
-
-def _document_owners(s: Session) -> dict[int, _Owner]:
-    """document id -> its owner.
-
-    Two scans of covering indexes: the documents' (large) text is never read.
-    """
-    part_case = dict(s.execute(select(Participant.id, Participant.case_id)).all())
-    doc_case = dict(s.execute(select(Document.id, Document.case_id)).all())
-    out = {}
-    for did, pid in s.execute(select(Document.id, Document.participant_id)):
-        case = part_case.get(pid) if pid is not None else None
-        out[did] = _Owner(pid, case if case is not None else doc_case.get(did))
-    return out
-
-
-class _Place(NamedTuple):
-    """Where one document's codings are counted: a row index, and who spoke (if known)."""
-
-    row: int
-    participant_id: int | None
-
-
-def _document_places(
-    s: Session, spec: MatrixSpec, rows: list[MatrixRow], cases: list[MatrixRow]
-) -> dict[int, _Place]:
-    """document id -> its place in the matrix; documents of filtered-out cases are left out.
-
-    A document with no case (or, by participant, no participant) goes to one catch-all
-    row at index ``len(rows)``; :func:`build_matrix` adds that row only if it is used.
-    """
-    filtered = bool(spec.cases or spec.groups or spec.where)
-    chosen_cases = {r.id for r in cases}
-    row_of = {r.id: i for i, r in enumerate(rows)}
-    catch_all = len(rows)
-    places = {}
-    for did, owner in _document_owners(s).items():
-        if filtered and owner.case_id not in chosen_cases:
-            continue
-        key = owner.case_id if spec.by == "case" else owner.participant_id
-        places[did] = _Place(row_of.get(key, catch_all), owner.participant_id)
-    return places
-
-
-@dataclass(slots=True)
-class _Tally:
-    """What one cell gathers while the codings are read, in coding id order."""
-
-    coding_ids: list[int] = field(default_factory=list)
-    participant_ids: set[int] = field(default_factory=set)
-    valences: dict[str, int] = field(default_factory=dict)
-
-    def add(self, coding_id: int, participant_id: int | None, valence: str) -> None:
-        self.coding_ids.append(coding_id)
-        if participant_id is not None:
-            self.participant_ids.add(participant_id)
-        self.valences[valence] = self.valences.get(valence, 0) + 1
-
-
-def _columns_of_code(columns: list[MatrixColumn]) -> dict[int, tuple[int, ...]]:
-    """code id -> the column indexes its codings count in (its own and any roll-ups)."""
-    out: dict[int, list[int]] = {}
-    for ci, col in enumerate(columns):
-        for member in col.member_ids:
-            out.setdefault(member, []).append(ci)
-    return {code: tuple(cis) for code, cis in out.items()}
-
-
-def _tally_codings(
-    s: Session,
-    query: Any,
-    places: dict[int, _Place],
-    columns_of: dict[int, tuple[int, ...]],
-) -> tuple[dict[tuple[int, int], _Tally], int]:
-    """(row, column) -> tally, and how many codings were counted.
-
-    One pass over four narrow columns of the codings (a covering index scan; no
-    transcript text), in id order so each cell's coding ids come out sorted. This
-    shape (no GROUP BY with string aggregation to split again, no per-cell sort)
-    protects ``matrix by case`` / ``matrix by participant`` in bench/bench_matrix.py
-    and ``qualcode matrix --by case`` in bench/bench_scale.py.
-    """
-    tallies: dict[tuple[int, int], _Tally] = {}
-    counted = 0
-    for coding_id, code_id, document_id, valence in s.execute(query):
-        place = places.get(document_id)
-        if place is None:
-            continue
-        counted += 1
-        for ci in columns_of.get(code_id, ()):
-            tally = tallies.get((place.row, ci))
-            if tally is None:
-                tally = tallies[(place.row, ci)] = _Tally()
-            tally.add(coding_id, place.participant_id, valence or NO_VALENCE)
-    return tallies, counted
-
-
-def _keep_used_rows(
-    rows: list[MatrixRow], tallies: dict[tuple[int, int], _Tally]
-) -> tuple[list[MatrixRow], dict[tuple[int, int], _Tally]]:
-    """Only the rows that hold codings, with the cells renumbered to match."""
-    keep = sorted({ri for ri, _ in tallies})
-    new_index = {old: new for new, old in enumerate(keep)}
-    return [rows[i] for i in keep], {(new_index[ri], ci): t for (ri, ci), t in tallies.items()}
-
-
 def build_matrix(s: Session, spec: MatrixSpec) -> Matrix:
     """Count codings per row and column (roll-ups included) and attach summaries."""
     tree = code_tree(s)
     columns = _columns(tree, spec)
     cases = _case_rows(s, spec)
     rows = cases if spec.by == "case" else _participant_rows(s, cases)
-    columns_of = _columns_of_code(columns)
+    columns_of = columns_of_code(columns)
 
     query = select(Coding.id, Coding.code_id, Coding.document_id, Coding.valence).order_by(
         Coding.id
@@ -480,13 +374,13 @@ def build_matrix(s: Session, spec: MatrixSpec) -> Matrix:
     if len(columns_of) < len(tree):
         query = query.where(Coding.code_id.in_(list(columns_of)))
     query = _filtered_codings(s, spec, query)
-    places = _document_places(s, spec, rows, cases)
-    tallies, counted = _tally_codings(s, query, places, columns_of)
+    places = document_places(s, spec, rows, cases)
+    tallies, counted = tally_codings(s, query, places, columns_of)
 
     if any(ri == len(rows) for ri, _ in tallies):  # documents with no case / participant
         rows = [*rows, MatrixRow(spec.by, None, f"(no {spec.by})", None, None, None)]
     if spec.document_ids:  # only the rows those documents belong to
-        rows, tallies = _keep_used_rows(rows, tallies)
+        rows, tallies = keep_used_rows(rows, tallies)
 
     labels = _participant_labels(s)
     cells = {
