@@ -69,8 +69,11 @@ def code_paths(session: Session) -> dict[int, tuple[str, ...]]:
 
 def codes_in_session(s: Session) -> list[CodeInfo]:
     """As ``list_codes`` inside an open session."""
-    counts = dict(s.execute(select(Coding.code_id, func.count()).group_by(Coding.code_id)).all())
-    fw = dict(s.execute(select(Framework.id, Framework.key)).all())
+    # Table columns, not ORM attributes: a listing then never configures every mapper
+    # (about a tenth of `qualcode code list` as a command; bench/bench_scale.py).
+    codings, frameworks = Coding.__table__.c, Framework.__table__.c
+    counts = dict(s.execute(select(codings.code_id, func.count()).group_by(codings.code_id)).all())
+    fw = dict(s.execute(select(frameworks.id, frameworks.key)).all())
     return [
         CodeInfo(
             c.id,

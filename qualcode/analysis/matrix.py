@@ -1,10 +1,11 @@
 """The framework matrix (charting): cases or participants down the side, codes across the top.
 
 Built with a handful of set-based queries whatever the size of the project: one
-GROUP BY over the indexed codings (row × code × valence), one for the analysts'
-summaries and one for workshop comment counts, plus the small code, case and
-participant tables. Construct columns can roll up their child codes; the roll-up
-happens in memory over the grouped counts, never with a query per cell. Quotes are
+narrow pass over the codings (id, code, document, valence; counted into cells by
+:mod:`qualcode.analysis.matrix_tally`), one for the analysts' summaries and one for
+workshop comment counts, plus the small code, case, participant and document tables.
+Construct columns can roll up their child codes; the roll-up happens in memory as
+the codings are counted, never with a query per cell. Quotes are
 fetched only when asked for (:func:`qualcode.analysis.quotes.load_quotes`), a cell or
 an export at a time.
 
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.code_tree import ordered_codes
@@ -30,6 +31,12 @@ from qualcode.analysis.matrix_spec import (
     case_matches,
     parse_where,
 )
+from qualcode.analysis.matrix_tally import (
+    columns_of_code,
+    document_places,
+    keep_used_rows,
+    tally_codings,
+)
 from qualcode.analysis.rules import check_attributes_known
 from qualcode.errors import InvalidInputError
 from qualcode.store.models import (
@@ -38,9 +45,9 @@ from qualcode.store.models import (
     CellSummary,
     Coder,
     Coding,
-    Document,
     Participant,
     WorkshopComment,
+    attribute_value,
 )
 
 INDUCTIVE_DOMAIN = "Inductive"
@@ -256,10 +263,24 @@ def _columns(tree: list[_Node], spec: MatrixSpec) -> list[MatrixColumn]:
     return chosen
 
 
-def _case_rows(s: Session, spec: MatrixSpec) -> list[MatrixRow]:
+def _case_attributes(s: Session) -> dict[int, dict[str, Value]]:
+    """case id -> {attribute: value}, read as plain columns (no ORM objects per value)."""
     attrs: dict[int, dict[str, Value]] = {}
-    for a in s.scalars(select(CaseAttribute).order_by(CaseAttribute.name)):
-        attrs.setdefault(a.case_id, {})[a.name] = a.value  # type: ignore[assignment]
+    q = select(
+        CaseAttribute.case_id,
+        CaseAttribute.name,
+        CaseAttribute.value_type,
+        CaseAttribute.number_value,
+        CaseAttribute.text_value,
+    ).order_by(CaseAttribute.name)
+    for case_id, name, value_type, number, text in s.execute(q):
+        value = attribute_value(value_type, number, text)
+        attrs.setdefault(case_id, {})[name] = value  # type: ignore[assignment]
+    return attrs
+
+
+def _case_rows(s: Session, spec: MatrixSpec) -> list[MatrixRow]:
+    attrs = _case_attributes(s)
     cases = s.execute(select(Case.id, Case.name, Case.group_name)).all()
     if spec.cases:
         names = {c.name.lower() for c in cases}
@@ -279,12 +300,14 @@ def _case_rows(s: Session, spec: MatrixSpec) -> list[MatrixRow]:
             label=f"--where {text!r}",
             fix="Fix the name, or give the cases that attribute first.",
         )
+    wanted_cases = {x.lower() for x in spec.cases}
+    wanted_groups = {g.lower() for g in spec.groups}
     rows = []
     for c in cases:
         a = attrs.get(c.id, {})
-        if spec.cases and c.name.lower() not in {x.lower() for x in spec.cases}:
+        if wanted_cases and c.name.lower() not in wanted_cases:
             continue
-        if spec.groups and (c.group_name or "").lower() not in {g.lower() for g in spec.groups}:
+        if wanted_groups and (c.group_name or "").lower() not in wanted_groups:
             continue
         if not all(case_matches(text, node, a, c.name) for text, node in filters):
             continue
@@ -337,101 +360,60 @@ def _filtered_codings(s: Session, spec: MatrixSpec, q: Any) -> Any:
     return q
 
 
-def _document_owners(s: Session) -> dict[int, tuple[int | None, int | None]]:
-    """document id -> (participant id, case id): the participant's case, else the document's.
-
-    Two scans of covering indexes: the documents' (large) text is never read.
-    """
-    part_case = dict(s.execute(select(Participant.id, Participant.case_id)).all())
-    doc_case = dict(s.execute(select(Document.id, Document.case_id)).all())
-    out = {}
-    for did, pid in s.execute(select(Document.id, Document.participant_id)):
-        case = part_case.get(pid) if pid is not None else None
-        out[did] = (pid, case if case is not None else doc_case.get(did))
-    return out
-
-
 def build_matrix(s: Session, spec: MatrixSpec) -> Matrix:
     """Count codings per row and column (roll-ups included) and attach summaries."""
     tree = code_tree(s)
     columns = _columns(tree, spec)
     cases = _case_rows(s, spec)
-    case_filter = {r.id for r in cases} if (spec.cases or spec.groups or spec.where) else None
     rows = cases if spec.by == "case" else _participant_rows(s, cases)
-    contrib: dict[int, list[int]] = {}
-    for ci, col in enumerate(columns):
-        for member in col.member_ids:
-            contrib.setdefault(member, []).append(ci)
+    columns_of = columns_of_code(columns)
 
-    # One GROUP BY over the codings alone, in the order of the (code, document) index.
-    q = select(
-        Coding.code_id,
-        Coding.document_id,
-        Coding.valence,
-        func.count(Coding.id),
-        func.aggregate_strings(cast(Coding.id, String), ","),
-    ).group_by(Coding.code_id, Coding.document_id, Coding.valence)
-    if len(contrib) < len(tree):
-        q = q.where(Coding.code_id.in_(list(contrib)))
-    q = _filtered_codings(s, spec, q)
+    query = select(Coding.id, Coding.code_id, Coding.document_id, Coding.valence).order_by(
+        Coding.id
+    )
+    if len(columns_of) < len(tree):
+        query = query.where(Coding.code_id.in_(list(columns_of)))
+    query = _filtered_codings(s, spec, query)
+    places = document_places(s, spec, rows, cases)
+    tallies, counted = tally_codings(s, query, places, columns_of)
 
-    owners = _document_owners(s)
-    row_of = {r.id: i for i, r in enumerate(rows)}
-    by_case = spec.by == "case"
-    no_row: int | None = None
-    used: set[int] = set()
-    # (row, column) -> [participant ids, coding-id chunks, {valence: count}]
-    acc: dict[tuple[int, int], tuple[set[int], list[str], dict[str, int]]] = {}
-    total = 0
-    acc_get, owner_of, row_get, cols_of = acc.get, owners.get, row_of.get, contrib.get
-    for code_id, did, valence, n, ids in s.execute(q):
-        pid, case_id = owner_of(did, (None, None))
-        if case_filter is not None and case_id not in case_filter:
-            continue
-        ri = row_get(case_id if by_case else pid)
-        if ri is None:  # a document with no case (or no participant): one catch-all row
-            if no_row is None:
-                rows.append(MatrixRow(spec.by, None, f"(no {spec.by})", None, None, None))
-                no_row = len(rows) - 1
-            ri = no_row
-        total += n
-        used.add(ri)
-        v = valence or NO_VALENCE
-        for ci in cols_of(code_id, ()):
-            entry = acc_get((ri, ci))
-            if entry is None:
-                entry = acc[(ri, ci)] = (set(), [], {})
-            if pid is not None:
-                entry[0].add(pid)
-            entry[1].append(ids)
-            vals = entry[2]
-            vals[v] = vals.get(v, 0) + n
+    if any(ri == len(rows) for ri, _ in tallies):  # documents with no case / participant
+        rows = [*rows, MatrixRow(spec.by, None, f"(no {spec.by})", None, None, None)]
     if spec.document_ids:  # only the rows those documents belong to
-        keep = sorted(used)
-        remap = {old: new for new, old in enumerate(keep)}
-        rows = [rows[i] for i in keep]
-        acc = {(remap[ri], ci): v for (ri, ci), v in acc.items()}
-    rank = _participant_rank(s)
-    cells = {}
-    for key, (parts, chunks, vals) in acc.items():
-        text = chunks[0] if len(chunks) == 1 else ",".join(chunks)
-        coding_ids = tuple(sorted(map(int, text.split(","))))
-        if len(parts) == 1:
-            labels = (rank[next(iter(parts))][1],)
-        else:
-            labels = tuple(rank[p][1] for p in sorted(parts, key=lambda p: rank[p][0]))
-        cells[key] = Cell(len(coding_ids), labels, coding_ids, vals)
-    matrix = Matrix(spec, rows, columns, cells, total)
+        rows, tallies = keep_used_rows(rows, tallies)
+
+    labels = _participant_labels(s)
+    cells = {
+        key: Cell(
+            len(t.coding_ids), labels.in_order(t.participant_ids), tuple(t.coding_ids), t.valences
+        )
+        for key, t in tallies.items()
+    }
+    matrix = Matrix(spec, rows, columns, cells, counted)
     _attach_summaries(s, matrix)
     return matrix
 
 
-def _participant_rank(s: Session) -> dict[int, tuple[int, str]]:
-    """participant id -> (natural sort position, label)."""
+@dataclass(frozen=True)
+class _ParticipantLabels:
+    """Participant labels, and their natural sort position for listing a cell's speakers."""
+
+    position: dict[int, int]
+    label: dict[int, str]
+
+    def in_order(self, participant_ids: set[int]) -> tuple[str, ...]:
+        if len(participant_ids) == 1:  # the usual cell: no sort needed
+            return (self.label[next(iter(participant_ids))],)
+        return tuple(self.label[p] for p in sorted(participant_ids, key=self.position.__getitem__))
+
+
+def _participant_labels(s: Session) -> _ParticipantLabels:
     pairs = sorted(
         s.execute(select(Participant.id, Participant.label)).all(), key=lambda r: natural_key(r[1])
     )
-    return {pid: (n, label) for n, (pid, label) in enumerate(pairs)}
+    return _ParticipantLabels(
+        {pid: n for n, (pid, _) in enumerate(pairs)}, {pid: label for pid, label in pairs}
+    )
 
 
 def _attach_summaries(s: Session, matrix: Matrix) -> None:
