@@ -99,8 +99,4 @@ class CoderFilter(ReaderBase):
             return
         self.show_codings(active=self.view.active_coding)
         self._refresh_side()
-        self._say(
-            f"showing only {', '.join(coders)}'s codings"
-            if coders
-            else "showing everyone's codings"
-        )
+        self._say("")  # the status line names the filter itself; room for the counts
