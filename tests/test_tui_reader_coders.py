@@ -17,6 +17,7 @@ from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.widgets.coding_panel import CodingPanel
 from qualcode.tui.workers import settle
+from tests.test_tui_key_bursts import burst
 from tests.tui_fixtures import make_sample_project, palette_highlights, wait_until
 
 pytestmark = pytest.mark.anyio
@@ -131,3 +132,14 @@ async def test_coding_while_filtered_out_is_stored_and_said(project: Project) ->
         assert len(mine) == 2  # stored as the current coder ...
         assert {c for c, _ in drawn(pilot)} == {"ben"}  # ... not drawn ...
         assert "hidden" in status(pilot) and "as tester" in status(pilot)  # ... and said
+
+
+async def test_keys_typed_in_one_burst_after_at_go_to_the_picker(project: Project) -> None:
+    """Letters typed before the picker is up are its search, never code keys."""
+    before = len(list_codings(project))
+    async with reader(project) as pilot:
+        burst(pilot.app, "at", *"only", "space", *"ben", "enter")
+        await settle(pilot)
+        assert reader_coders(project) == ("ben",)
+        assert {c for c, _ in drawn(pilot)} == {"ben"}
+    assert len(list_codings(project)) == before

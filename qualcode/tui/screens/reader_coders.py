@@ -55,7 +55,10 @@ class CoderFilter(ReaderBase):
 
     def action_pick_coders(self) -> None:
         """Offer the choices: everyone, only one coder, or one more or one fewer coder."""
-        self.app.run_service(self, coders_by_use, self.app.project, then=self._offer_coders)
+        # keys typed meanwhile wait for the picker: they are its search, not code keys
+        self.app.run_service(
+            self, coders_by_use, self.app.project, then=self._offer_coders, holds_keys=True
+        )
 
     def _offer_coders(self, coders: list[tuple[str, int]]) -> None:
         shown = set(self.coders)
