@@ -50,7 +50,8 @@ def load_for_reading(
     return doc, rows, transcript
 
 
-class ReaderScreen(CodingActions, CoderFilter, SearchActions, LiveReload, Screen[None]):
+# Textual types every node's app as App[object]; the reader's (see ReaderHost) is a QualcodeApp.
+class ReaderScreen(CodingActions, CoderFilter, SearchActions, LiveReload, Screen[None]):  # type: ignore[misc]
     """Transcript, side panel with codings and rules, status line and footer."""
 
     KEYMAP_SCOPE = "reader"
@@ -139,7 +140,7 @@ class ReaderScreen(CodingActions, CoderFilter, SearchActions, LiveReload, Screen
         self._loading = None
         self.doc, self.rows = doc, rows
         self.search_query = ""
-        self.view.load(transcript, self.visible(rows), self._colours(), offset)
+        self.view.load(transcript, self.filtered(rows), self._colours(), offset)
         self.message = ""
         self._refresh_side()
         if self._pending_search is not None:

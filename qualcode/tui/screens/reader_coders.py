@@ -26,7 +26,7 @@ def coder_filter_label(coders: tuple[str, ...]) -> str:
 class CoderFilter(ReaderBase):
     """Show everyone's codings or only some coders'; ``@`` or the command palette chooses."""
 
-    def visible(self, rows: list[CodingRow]) -> list[CodingRow]:
+    def filtered(self, rows: list[CodingRow]) -> list[CodingRow]:
         """The codings the filter lets through."""
         if not self.coders:
             return rows
@@ -35,7 +35,7 @@ class CoderFilter(ReaderBase):
 
     def show_codings(self, active: int | None = None) -> bool:
         """Draw the codings the filter lets through; False if ``active`` is one it hides."""
-        shown = self.visible(self.rows)
+        shown = self.filtered(self.rows)
         self.view.set_codings(shown, active=active)
         return active is None or any(r.id == active for r in shown)
 

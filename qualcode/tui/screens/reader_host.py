@@ -5,14 +5,15 @@ one job, but Textual looks actions and message handlers up on the screen itself,
 they cannot move to a separate collaborator object without re-routing every key.
 :class:`ReaderHost` names, with their types, the attributes and helpers of
 :class:`~qualcode.tui.screens.reader.ReaderScreen` the mixins use. ``ReaderBase`` is that
-protocol for type checkers and plain ``object`` at run time, so the protocol's ``app``,
-``view`` and ``focused`` never shadow the screen's own.
+protocol (on a Screen) for type checkers and plain ``object`` at run time, so the
+protocol's ``app``, ``view`` and ``focused`` never shadow the screen's own.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from textual.screen import Screen
 from textual.widget import Widget
 
 from qualcode.services.coding import CodingRow
@@ -30,15 +31,13 @@ class ReaderHost(Protocol):
     rows: list[CodingRow]
     coders: tuple[str, ...]
     _loading: int | None
+    focused: Widget | None
 
     @property
     def app(self) -> QualcodeApp: ...
 
     @property
     def view(self) -> TranscriptView: ...
-
-    @property
-    def focused(self) -> Widget | None: ...
 
     def _say(self, message: str) -> None: ...
 
@@ -50,12 +49,15 @@ class ReaderHost(Protocol):
 
     def open_document(self, document_id: int, offset: int | None = None) -> None: ...
 
-    def visible(self, rows: list[CodingRow]) -> list[CodingRow]: ...
+    def filtered(self, rows: list[CodingRow]) -> list[CodingRow]: ...
 
     def show_codings(self, active: int | None = None) -> bool: ...
 
 
 if TYPE_CHECKING:
-    ReaderBase = ReaderHost
+    # Textual types every node's app as App[object]; the reader's is always a QualcodeApp.
+    class ReaderBase(ReaderHost, Screen[None]):  # type: ignore[misc]
+        """What type checkers see as the mixins' base: a screen with the reader's parts."""
+
 else:
     ReaderBase = object
