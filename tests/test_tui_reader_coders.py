@@ -11,7 +11,8 @@ import pytest
 
 from qualcode.services.coders import reader_coders, set_reader_coders
 from qualcode.services.coding import add_coding, list_codings
-from qualcode.services.documents import open_document
+from qualcode.services.demo import open_or_build_demo
+from qualcode.services.documents import list_documents, open_document
 from qualcode.services.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.reader import ReaderScreen
@@ -143,3 +144,31 @@ async def test_keys_typed_in_one_burst_after_at_go_to_the_picker(project: Projec
         assert reader_coders(project) == ("ben",)
         assert {c for c, _ in drawn(pilot)} == {"ben"}
     assert len(list_codings(project)) == before
+
+
+async def test_demo_project_with_a_second_coder(tmp_path: Path) -> None:
+    """On the demo project (coded by "analyst"), ben codes a passage of the first document."""
+    demo, _ = open_or_build_demo(tmp_path / "demo.db", coder="analyst")
+    doc = list_documents(demo)[0]
+    theirs = [r for r in list_codings(demo) if r.document_id == doc.id]
+    assert theirs and {r.coder for r in theirs} == {"analyst"}
+    first = theirs[0]
+    code = "Leadership" if first.code != "Leadership" else "Culture"
+    ben = Project.open(tmp_path / "demo.db", coder="ben")
+    add_coding(ben, doc.name, first.start, first.end, code)
+    ben.engine.dispose()
+    async with reader(demo) as pilot:
+        screen = pilot.app.screen
+        assert screen.doc.id == doc.id
+        assert len(drawn(pilot)) == len(theirs) + 1
+        await choose(pilot, "only ben", "Show only ben's codings")
+        assert drawn(pilot) == [("ben", code)]
+        screen.view.goto(first.start)
+        await settle(pilot)
+        here = screen.query_one(CodingPanel).here_text
+        assert code in here and "by ben" in here and first.code not in here
+        await choose(pilot, "everyone", "Show everyone's codings")
+        assert len(drawn(pilot)) == len(theirs) + 1
+        assert "only" not in status(pilot)
+        here = screen.query_one(CodingPanel).here_text
+        assert first.code in here and "by ben" in here
