@@ -138,7 +138,14 @@ def generate(db: Path, documents: int, words: int, codings: int) -> Project:
                         "end": sentences[k][2],
                     }
                 )
-        s.execute(insert(Coding), rows[:codings])
+        seen: set[tuple[int, ...]] = set()
+        unique = []  # a coder codes a span with a code once (the store's unique constraint)
+        for row in rows:
+            key = tuple(row[k] for k in ("coder_id", "document_id", "code_id", "start", "end"))
+            if key not in seen:
+                seen.add(key)
+                unique.append(row)
+        s.execute(insert(Coding), unique[:codings])
     return project
 
 

@@ -16,10 +16,13 @@ range ends counts how many units each number of coders applied the code to. Thos
 are all the statistics need, so a million characters cost no more than a few thousand
 ranges.
 
-Alpha is computed from the coincidence matrix of the decisions, the same formula the
-``krippendorff`` package implements; the tests check both give the same value on the same
-decisions. (Handing the package one row per character would take gigabytes of memory on a
-500-transcript project.)
+Alpha is computed by the ``krippendorff`` package from value counts (per unit, how many
+coders said yes and how many no). A unit all coders agree on adds exactly its number of
+decisions to one diagonal cell of the coincidence matrix, so the units everyone left
+uncoded go to the package as one all-no row and those everyone coded as one all-yes row;
+each unit on which coders differ is its own row. The package thus sees the same
+coincidences as with one row per unit, and by character that is the changed characters
+only, not the million of a 500-transcript project (one row each would take gigabytes).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import krippendorff
 import numpy as np
 
 UNITS = ("sentence", "turn", "char")
@@ -191,25 +195,33 @@ def cohen_kappa(d: Decisions) -> float | None:
     return (observed - expected) / (1.0 - expected)
 
 
-def nominal_alpha(d: Decisions) -> float | None:
-    """Krippendorff's alpha (nominal, no missing decisions) from the coincidence matrix.
+def value_counts(d: Decisions) -> np.ndarray:
+    """The decisions as the package's value counts: columns (yes, no), one row per unit
+    on which coders differ, and the unanimous units gathered in an all-no and an all-yes row
+    (a unanimous row adds its count to one diagonal cell only, so gathering them is exact)."""
+    m = d.coders
+    k = np.arange(1, m, dtype=np.int64)
+    rows = [np.repeat(np.column_stack([k, m - k]), d.by_count[1:m], axis=0)]
+    if d.by_count[0]:
+        rows.append(np.array([[0, d.by_count[0] * m]], dtype=np.int64))
+    if d.by_count[m]:
+        rows.append(np.array([[d.by_count[m] * m, 0]], dtype=np.int64))
+    return np.concatenate(rows)
 
-    A unit that k of m coders applied the code to adds k(m-k)/(m-1) to each off-diagonal
-    cell (yes-no, no-yes) and k(k-1)/(m-1), (m-k)(m-k-1)/(m-1) to the diagonal.
+
+def nominal_alpha(d: Decisions) -> float | None:
+    """Krippendorff's alpha (nominal) by the ``krippendorff`` package; None when undefined.
+
+    Undefined for fewer than two coders, no units, or no variation (every decision the same
+    value: expected disagreement is zero, so alpha would be 0/0).
     """
     m = d.coders
     if m < 2 or d.units == 0:
         return None
-    k = np.arange(m + 1, dtype=np.float64)
-    count = np.asarray(d.by_count, dtype=np.float64)
-    off = float((count * k * (m - k)).sum()) / (m - 1)  # o[yes,no] == o[no,yes]
-    yes = float((count * k).sum())  # n_yes: every yes pairs with m-1 others
-    total = float(d.units) * m
-    no = total - yes
-    expected = 2.0 * yes * no / (total - 1)
-    if expected == 0.0:
+    yes = sum(k * n for k, n in enumerate(d.by_count))
+    if yes == 0 or yes == d.units * m:
         return None
-    return 1.0 - (2.0 * off) / expected
+    return float(krippendorff.alpha(value_counts=value_counts(d), level_of_measurement="nominal"))
 
 
 def figures(d: Decisions, *, used: bool = True) -> Figures:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import func, select
 
 from qualcode.services.project import Project
@@ -17,3 +19,23 @@ def coders_by_use(project: Project) -> list[tuple[str, int]]:
             .group_by(Coder.id, Coder.name)
         ).all()
     return sorted(((n, int(k)) for n, k in rows), key=lambda r: (-r[1], r[0]))
+
+
+READER_CODERS_SETTING = "reader.coders"
+
+
+def reader_coders(project: Project) -> tuple[str, ...]:
+    """Whose codings the reader shows in this project; empty means everyone's."""
+    value = project.setting(READER_CODERS_SETTING) or "[]"
+    try:
+        names = json.loads(value)
+    except ValueError:
+        return ()  # an unreadable value (edited by hand) falls back to everyone's codings
+    return tuple(n for n in names if isinstance(n, str)) if isinstance(names, list) else ()
+
+
+def set_reader_coders(project: Project, coders: tuple[str, ...]) -> tuple[str, ...]:
+    """Remember whose codings the reader shows (one committed setting); returns them."""
+    chosen = tuple(sorted(set(coders)))
+    project.set_setting(READER_CODERS_SETTING, json.dumps(list(chosen)))
+    return chosen

@@ -273,6 +273,13 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "Scroll the coding rules in the side panel",
         key_display="^d",
     ),
+    _a(
+        "reader.pick_coders",
+        "at",
+        "pick_coders",
+        "Coder filter: show everyone's codings, one coder's or several",
+        key_display="@",
+    ),
     _a("reader.close", "ctrl+w", "close", "Back to the project home", key_display="^w"),
     # Codebook
     _a("codebook.new", "a", "new_code", "New inductive code (under the selected code)", "new"),

@@ -11,6 +11,7 @@ import re
 from functools import partial
 from typing import Any
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
@@ -21,6 +22,7 @@ from qualcode.services.documents import DocumentText, coded_share, percent_of
 from qualcode.services.project import Project
 from qualcode.services.reading import open_for_coding
 from qualcode.tui import keymap
+from qualcode.tui.screens.reader_coders import CoderFilter, coder_filter_label
 from qualcode.tui.screens.reader_coding import FALLBACK_COLOURS, CodingActions
 from qualcode.tui.screens.reader_live import LiveReload
 from qualcode.tui.screens.reader_search import SearchActions, SearchBar
@@ -48,7 +50,8 @@ def load_for_reading(
     return doc, rows, transcript
 
 
-class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
+# Textual types every node's app as App[object]; the reader's (see ReaderHost) is a QualcodeApp.
+class ReaderScreen(CodingActions, CoderFilter, SearchActions, LiveReload, Screen[None]):  # type: ignore[misc]
     """Transcript, side panel with codings and rules, status line and footer."""
 
     KEYMAP_SCOPE = "reader"
@@ -58,7 +61,8 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.doc: DocumentText | None = None
-        self.rows: list[CodingRow] = []
+        self.rows: list[CodingRow] = []  # every coder's; the view shows those the filter keeps
+        self.coders: tuple[str, ...] = ()  # whose codings are shown; () = everyone's
         self.message = ""
         self.search_query = ""
         self._requested: tuple[int, int | None] | None = None
@@ -85,6 +89,7 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
     def on_mount(self) -> None:
         self.view.focus()
         self._apply_width(self.app.size.width)
+        self.load_coder_filter()
         if self._requested is None and self.doc is None:
             self._open_first()
 
@@ -135,7 +140,7 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
         self._loading = None
         self.doc, self.rows = doc, rows
         self.search_query = ""
-        self.view.load(transcript, rows, self._colours(), offset)
+        self.view.load(transcript, self.filtered(rows), self._colours(), offset)
         self.message = ""
         self._refresh_side()
         if self._pending_search is not None:
@@ -186,23 +191,23 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
         self.query_one(StatusLine).update(self._status_text())
 
     def _status_text(self) -> str:
-        from rich.markup import escape
-
         view, doc = self.view, self.doc
         assert doc is not None and view.transcript is not None
         t = view.transcript
         n = len(t.sentences)
         i = t.sentence_index(view.cursor) + 1 if n else 0
-        if self._coded_for is not self.rows:  # recount only when the codings change
-            self._coded_for = self.rows
+        shown = view.index.codings if self.coders else self.rows
+        if self._coded_for is not shown:  # recount only when the codings shown change
+            self._coded_for = shown
             self._coded_pct = percent_of(
                 *coded_share(
                     len(doc.text),
                     [(turn.start, turn.end) for turn in doc.turns],
-                    [(r.start, r.end) for r in self.rows],
+                    [(r.start, r.end) for r in shown],
                 )
             )
         pct = self._coded_pct
+        only = [coder_filter_label(self.coders)] if self.coders else []
         who = doc.participant or doc.name
         where = f"{who} · {doc.case}" if doc.case else who
         sel = view.selection
@@ -221,13 +226,14 @@ class ReaderScreen(CodingActions, SearchActions, LiveReload, Screen[None]):
         for parts in (
             [
                 coder,
+                *only,
                 escape(where),
                 f"sentence {i}/{n}",
-                f"{pct}% coded · {plural(len(self.rows), 'coding')}",
+                f"{pct}% coded · {plural(len(shown), 'coding')}",
                 *extra,
             ],
-            [coder, escape(where), f"{i}/{n}", f"{pct}% coded", *extra],
-            [escape(who), f"{i}/{n}", *extra],
+            [coder, *only, escape(where), f"{i}/{n}", f"{pct}% coded", *extra],
+            [*only, escape(who), f"{i}/{n}", *extra],
         ):
             line = " │ ".join(parts)
             if len(re.sub(r"\[/?b\]", "", line)) <= width - 2:

@@ -8,36 +8,29 @@ updated from the stored result.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from textual import events
 from textual.command import SimpleCommand
 
+from qualcode.services.codebook import CodeInfo
 from qualcode.services.coding import CodingRow
-from qualcode.services.documents import DocumentText
-from qualcode.services.history import Step
+from qualcode.services.history import History, Step
 from qualcode.services.reading import codings_in_document
 from qualcode.tui.screens.dialogs import MemoDialog, PromptDialog
+from qualcode.tui.screens.reader_host import ReaderBase
 from qualcode.tui.widgets.transcript_view import TranscriptView
 
 FALLBACK_COLOURS = ("#7aa2c8", "#c8a27a", "#8fbf8f", "#c88fa8", "#a8a8d8", "#d8c878")
 
 
-class CodingActions:
-    """Expects the reader screen's ``doc``, ``rows``, ``view``, ``app`` and helpers."""
-
-    doc: DocumentText | None
-    rows: list[CodingRow]
-    view: TranscriptView
-    app: Any
-    focused: Any
-    _say: Any
-    _colours: Any
-    _shortcuts: Any
-    open_document: Any
+class CodingActions(ReaderBase):
+    """The coding keys of the reader; what it needs from the screen is :class:`ReaderHost`."""
 
     # -- coding ----------------------------------------------------------------------
-    def on_key(self, event: Any) -> None:
+    def on_key(self, event: events.Key) -> None:
         """A letter or digit applies the code with that shortcut, in either case.
 
         Letters and digits are never commands in the reader (see :mod:`qualcode.tui.keymap`),
@@ -67,12 +60,14 @@ class CodingActions:
             return
         self.apply_code(code_id)
 
-    def _write(self, fn: Any, *args: Any, then: Any, **kwargs: Any) -> None:
-        self.app.run_service(self, fn, *args, then=then, serial=True, **kwargs)  # type: ignore[attr-defined]
+    def _write(
+        self, fn: Callable[..., Any], *args: Any, then: Callable[[Any], None], **kwargs: Any
+    ) -> None:
+        self.app.run_service(self, fn, *args, then=then, serial=True, **kwargs)
 
     @property
-    def history(self) -> Any:
-        return self.app.history  # type: ignore[attr-defined]
+    def history(self) -> History:
+        return self.app.history
 
     def apply_code(self, code_id: int) -> None:
         """Code the selection (or the sentence under the cursor) with a code."""
@@ -87,12 +82,17 @@ class CodingActions:
         if self.doc is None or row.document_id != self.doc.id:
             return
         self.rows = [*self.rows, row]
-        self.view.set_codings(self.rows, active=row.id)
-        self._say(f"coded {row.code}")
+        if self.show_codings(active=row.id):
+            self._say(f"coded {row.code}")
+        else:  # stored, but the coder filter hides it: say so rather than let it vanish
+            self._say(
+                f"coded {row.code} as {row.coder}, hidden: only {', '.join(self.coders)}'s "
+                "codings are shown (@ changes whose)"
+            )
 
     def _coding_changed(self, row: CodingRow) -> None:
         self.rows = [row if r.id == row.id else r for r in self.rows]
-        self.view.set_codings(self.rows, active=row.id)
+        self.show_codings(active=row.id)
         self._say(f"{row.code}: {row.valence or 'no valence'}" + (" · memo" if row.memo else ""))
 
     def _active_row(self) -> CodingRow | None:
@@ -142,7 +142,7 @@ class CodingActions:
 
     def _coding_removed(self, row: CodingRow) -> None:
         self.rows = [r for r in self.rows if r.id != row.id]
-        self.view.set_codings(self.rows)
+        self.show_codings()
         self._say(f"removed {row.code} (ctrl+z brings it back)")
 
     def action_in_vivo(self) -> None:
@@ -190,9 +190,9 @@ class CodingActions:
             create,
         )
 
-    def _new_code_applied(self, result: tuple[Any, CodingRow]) -> None:
+    def _new_code_applied(self, result: tuple[CodeInfo, CodingRow]) -> None:
         info, row = result
-        self.app.reload_codes()  # type: ignore[attr-defined]
+        self.app.reload_codes()
         colours = self._colours()
         colours[info.id] = info.colour or colours.get(info.id, FALLBACK_COLOURS[0])
         self.view.set_colours(colours)
@@ -210,12 +210,12 @@ class CodingActions:
         if step is None:
             self._say(f"nothing to {verb[:-2]}")
             return
-        self.app.reload_codes()  # type: ignore[attr-defined]
+        self.app.reload_codes()
         if self.doc is not None and step.document_id == self.doc.id:
             self.app.run_service(
                 self,
                 codings_in_document,
-                self.app.project,  # type: ignore[attr-defined]
+                self.app.project,
                 self.doc.id,
                 then=partial(self._reloaded_codings, step, verb),
             )
@@ -225,7 +225,7 @@ class CodingActions:
 
     def _reloaded_codings(self, step: Step, verb: str, rows: list[CodingRow]) -> None:
         self.rows = rows
-        self.view.set_codings(rows, active=step.coding_id)
+        self.show_codings(active=step.coding_id)
         if not (self.view.target[0] <= step.start < self.view.target[1]):
             self.view.goto(step.start)
         self._say(f"{verb}: {step.label}")
