@@ -50,7 +50,7 @@ from qualcode.store.models import (
 )
 
 OUT = ROOT / "bench" / "out"
-VERSION = 1  # bump when the generated project changes
+VERSION = 2  # bump when the generated project changes
 WORDS = str.split(
     "peer support ward staff discharge handover supervision coordinator training boundaries "
     "community team travel phone budget leadership culture feedback role flexible "
@@ -181,15 +181,24 @@ def generate(db: Path, n: int) -> None:
             doc_segs = _segments(did, text)
             segs += doc_segs
             sentences = [r for r in doc_segs if r["kind"] == "sentence"]
-            for _ in range(CODINGS_PER_DOC):
+            seen: set[tuple[int, int, int]] = set()  # a coding is unique per code and span
+            while len(seen) < CODINGS_PER_DOC:
                 a = rng.randrange(len(sentences) - 3)
+                key = (
+                    rng.choice(code_ids),
+                    sentences[a]["start"],
+                    sentences[a + rng.randint(0, 2)]["end"],
+                )
+                if key in seen:
+                    continue
+                seen.add(key)
                 codings.append(
                     {
                         "document_id": did,
-                        "code_id": rng.choice(code_ids),
+                        "code_id": key[0],
                         "coder_id": coder.id,
-                        "start": sentences[a]["start"],
-                        "end": sentences[a + rng.randint(0, 2)]["end"],
+                        "start": key[1],
+                        "end": key[2],
                         "valence": rng.choice(("facilitator", "barrier", "neutral", None)),
                     }
                 )

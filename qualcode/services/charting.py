@@ -29,6 +29,7 @@ from qualcode.analysis.matrix import (
 from qualcode.analysis.matrix_spec import ROW_TYPES, MatrixSpec
 from qualcode.analysis.quotes import Quote, load_quotes
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
+from qualcode.export.chart_common import collect_chart
 from qualcode.services.cases import resolve_case
 from qualcode.services.codebook import code_paths, resolve_code
 from qualcode.services.documents import resolve_document
@@ -545,8 +546,6 @@ def export_chart(
     quotes appear in its own column only, unless ``repeat_child_quotes`` (its codings
     still count in the parent's rolled-up figures).
     """
-    from qualcode.export.chart_common import collect_chart
-
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     if fmt not in EXPORT_FORMATS:
@@ -571,10 +570,15 @@ def export_chart(
             quotes_per_cell=quotes_per_cell,
             max_columns=max_columns,
             repeat_child_quotes=repeat_child_quotes,
+            stream_quotes=fmt == "docx",
         )
-    if fmt == "docx":
-        from qualcode.export.chart_docx import write_chart_docx as write
-    elif fmt == "xlsx":
+        if fmt == "docx":  # reads its quotes a chunk of rows at a time, in this session
+            # python-docx loads only when a Word export is asked for
+            from qualcode.export.chart_docx import write_chart_docx
+
+            return write_chart_docx(chart, out, progress=report)
+    # each writer (openpyxl, the HTML layout) loads only when its format is asked for
+    if fmt == "xlsx":
         from qualcode.export.chart_xlsx import write_chart_xlsx as write
     elif fmt == "csv":
         from qualcode.export.chart_csv import write_chart_csv as write
