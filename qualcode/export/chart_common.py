@@ -122,13 +122,14 @@ class Chart:
             quotes = [q for q in quotes if not any(q.code_id in m for m in below)]
         return illustrative(quotes, self.quotes_per_cell)
 
-    def streamed_rows(self, chunk: int = ROWS_PER_LOAD) -> Iterator[tuple[RowGroup, int]]:
+    def streamed_rows(self, chunk: int | None = None) -> Iterator[tuple[RowGroup, int]]:
         """Every row (with its group) in chart order, its quotes loaded when it comes up.
 
         With a ``quote_source`` only the quotes of ``chunk`` rows are in memory at a time,
         and :meth:`cell_quotes` answers only for the rows of the current chunk.
         """
         order = [(g, ri) for g in self.row_groups() for ri in g.rows]
+        chunk = chunk or ROWS_PER_LOAD
         for i in range(0, len(order), chunk):
             part = order[i : i + chunk]
             if self.quote_source is not None:
