@@ -50,7 +50,7 @@ from qualcode.store.models import (
 )
 
 OUT = ROOT / "bench" / "out"
-VERSION = 1  # bump when the generated project changes
+VERSION = 2  # bump when the generated project changes
 WORDS = str.split(
     "peer support ward staff discharge handover supervision coordinator training boundaries "
     "community team travel phone budget leadership culture feedback role flexible "
@@ -181,21 +181,27 @@ def generate(db: Path, n: int) -> None:
             doc_segs = _segments(did, text)
             segs += doc_segs
             sentences = [r for r in doc_segs if r["kind"] == "sentence"]
-            seen: set[tuple[int, int, int]] = set()  # codings are unique per coder and span
-            for _ in range(CODINGS_PER_DOC):
+            seen: set[tuple[int, int, int]] = set()  # a coding is unique per code and span
+            while len(seen) < CODINGS_PER_DOC:
                 a = rng.randrange(len(sentences) - 3)
-                coding = {
-                    "document_id": did,
-                    "code_id": rng.choice(code_ids),
-                    "coder_id": coder.id,
-                    "start": sentences[a]["start"],
-                    "end": sentences[a + rng.randint(0, 2)]["end"],
-                    "valence": rng.choice(("facilitator", "barrier", "neutral", None)),
-                }
-                key = (coding["code_id"], coding["start"], coding["end"])
-                if key not in seen:
-                    seen.add(key)
-                    codings.append(coding)
+                key = (
+                    rng.choice(code_ids),
+                    sentences[a]["start"],
+                    sentences[a + rng.randint(0, 2)]["end"],
+                )
+                if key in seen:
+                    continue
+                seen.add(key)
+                codings.append(
+                    {
+                        "document_id": did,
+                        "code_id": key[0],
+                        "coder_id": coder.id,
+                        "start": key[1],
+                        "end": key[2],
+                        "valence": rng.choice(("facilitator", "barrier", "neutral", None)),
+                    }
+                )
             if len(segs) > 50_000:
                 s.execute(insert(Segment), segs)
                 segs = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +26,9 @@ from qualcode.errors import InvalidInputError
 from qualcode.store.models import WorkshopComment
 
 Progress = Callable[[int, int, str], None]
+QuoteSource = Callable[[Sequence[int]], list[Quote]]
+ROWS_PER_LOAD = 100
+"""Rows whose quotes are read together when a chart streams its quotes from the database."""
 QUOTE_CHARS = 320
 LONG_COLUMNS = (
     "case",
@@ -93,6 +96,8 @@ class Chart:
     """Also quote a child code's codings under its parent's column when the child has its own."""
     created: datetime = field(default_factory=lambda: datetime.now(UTC))
     comments: list[ChartComment] = field(default_factory=list)
+    quote_source: QuoteSource | None = None
+    """When set, ``quotes`` is empty and :meth:`streamed_rows` reads quotes a chunk at a time."""
     _by_id: dict[int, tuple[int, Quote]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -116,6 +121,31 @@ class Chart:
             below = self._own_columns_below(ci)
             quotes = [q for q in quotes if not any(q.code_id in m for m in below)]
         return illustrative(quotes, self.quotes_per_cell)
+
+    def streamed_rows(self, chunk: int | None = None) -> Iterator[tuple[RowGroup, int]]:
+        """Every row (with its group) in chart order, its quotes loaded when it comes up.
+
+        With a ``quote_source`` only the quotes of ``chunk`` rows are in memory at a time,
+        and :meth:`cell_quotes` answers only for the rows of the current chunk.
+        """
+        order = [(g, ri) for g in self.row_groups() for ri in g.rows]
+        chunk = chunk or ROWS_PER_LOAD
+        for i in range(0, len(order), chunk):
+            part = order[i : i + chunk]
+            if self.quote_source is not None:
+                self._load(ri for _, ri in part)
+            yield from part
+        if self.quote_source is not None:
+            self._by_id = {}
+
+    def _load(self, rows: Iterable[int]) -> None:
+        m = self.matrix
+        ids = sorted(
+            {i for ri in rows for ci in range(len(m.columns)) for i in m.cell(ri, ci).coding_ids}
+        )
+        self._by_id = {}  # let the last chunk's quotes go before reading the next
+        assert self.quote_source is not None
+        self._by_id = {q.coding_id: (n, q) for n, q in enumerate(self.quote_source(ids))}
 
     def _own_columns_below(self, ci: int) -> list[frozenset[int]]:
         """The codes under column ``ci`` that the chart shows in columns of their own."""
@@ -166,6 +196,8 @@ class Chart:
 
     def long_rows(self) -> Iterator[tuple[object, ...]]:
         """One row per coding in the chart: the long format of CSV and the xlsx sheet."""
+        if self.quote_source is not None:
+            raise RuntimeError("the long format needs the chart collected with all its quotes")
         for q in self.quotes:
             yield (
                 q.case or "",
@@ -190,9 +222,14 @@ def collect_chart(
     quotes_per_cell: int | None = 3,
     max_columns: int | None = None,
     repeat_child_quotes: bool = False,
+    stream_quotes: bool = False,
 ) -> Chart:
-    """Load every quote of the matrix once and wrap it all up for a writer."""
-    ids = sorted({i for c in matrix.cells.values() for i in c.coding_ids})
+    """Load every quote of the matrix once and wrap it all up for a writer.
+
+    With ``stream_quotes`` no quote is read yet: the writer reads them a chunk of rows at a
+    time through :meth:`Chart.streamed_rows`, using ``s``, which must stay open until then.
+    """
+    ids = [] if stream_quotes else sorted({i for c in matrix.cells.values() for i in c.coding_ids})
     return Chart(
         project_name,
         frameworks,
@@ -203,6 +240,7 @@ def collect_chart(
         max_columns,
         repeat_child_quotes,
         comments=load_comments(s, matrix),
+        quote_source=(lambda ids: load_quotes(s, ids)) if stream_quotes else None,
     )
 
 

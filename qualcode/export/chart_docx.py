@@ -8,16 +8,18 @@ illustrative quotes labelled by participant id. The header row repeats on every 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from docx.shared import Cm, Emu, Pt
+from docx.shared import Cm, Emu, Length, Pt
 
+from qualcode.analysis.matrix import MatrixRow
 from qualcode.export.chart_common import (
     COMMENTS_TITLE,
     STATUS_WORDS,
     Chart,
     ChartTable,
     Progress,
+    RowGroup,
     atomic_output,
     case_line,
     column_heading,
@@ -26,6 +28,17 @@ from qualcode.export.chart_common import (
     quote_citation,
     quote_text,
 )
+from qualcode.export.docx_stream import (
+    TABLE_END,
+    add_table_slot,
+    cell_xml,
+    row_xml,
+    save_with_tables,
+    table_file,
+    table_start,
+    text_cell,
+    twips,
+)
 from qualcode.export.docx_tools import (
     GREY,
     GROUP_FILL,
@@ -33,15 +46,8 @@ from qualcode.export.docx_tools import (
     RunStyle,
     add_page_number_footer,
     add_text,
-    cell_paragraph,
-    keep_row_together,
     landscape_document,
-    merge_row,
     paragraph_xml,
-    repeat_header_row,
-    set_cell_paragraphs,
-    set_column_widths,
-    shade_cell,
     tight,
     usable_width,
 )
@@ -57,26 +63,89 @@ def write_chart_docx(
     progress: Progress = no_progress,
     max_columns: int = MAX_COLUMNS,
 ) -> Path:
-    """Write the chart to ``out`` (.docx), atomically."""
+    """Write the chart to ``out`` (.docx), atomically.
+
+    Memory stays flat in the number of rows: python-docx makes the title page, headings
+    and styles; the domain tables are written as XML, a row at a time, to temporary files
+    (one pass over the rows, whose quotes the chart may read a chunk at a time) and
+    streamed into the document.
+    """
     out = Path(out)
     doc = landscape_document()
     _title_page(doc, chart)
     tables = chart.tables(max_columns)
-    total = sum(len(chart.matrix.rows) for _ in tables) or 1
-    done = 0
-    for table in tables:
+    for n, table in enumerate(tables):
         doc.add_page_break()  # the title page stands alone; each table starts a page
-        _domain_table(doc, chart, table)
-        done += len(chart.matrix.rows)
-        progress(done, total, f"Table {table.title}")
+        doc.add_heading(table.title, level=1)
+        add_table_slot(doc, n)
     if chart.comments:
         doc.add_page_break()
-        _comments_table(doc, chart)
+        doc.add_heading(COMMENTS_TITLE, level=1)
+        add_table_slot(doc, len(tables))
     add_page_number_footer(doc.sections[0], f"{chart.project} — framework chart — {chart.date}")
-    with atomic_output(out) as tmp:
-        doc.save(str(tmp))
-    progress(total, total, f"Saved {out.name}")
+    width = usable_width(doc.sections[-1])
+    files = [table_file() for _ in range(len(tables) + bool(chart.comments))]
+    try:
+        _write_tables(chart, tables, files[: len(tables)], width, progress)
+        if chart.comments:
+            _comments_table(chart, width, files[-1])
+        with atomic_output(out) as tmp:
+            save_with_tables(doc, tmp, files)
+    finally:
+        for f in files:
+            f.close()
+    progress(1, 1, f"Saved {out.name}")
     return out
+
+
+def _write_tables(
+    chart: Chart,
+    tables: list[ChartTable],
+    files: list[IO[bytes]],
+    width: Length,
+    progress: Progress,
+) -> None:
+    """Every domain table, row by row, each into its own file."""
+    m = chart.matrix
+    by_participant = m.spec.by == "participant"
+    layouts = []
+    for table, f in zip(tables, files, strict=True):
+        other = Emu(int((width - ROW_LABEL_WIDTH) / max(1, len(table.columns))))
+        widths = twips([ROW_LABEL_WIDTH] + [other] * len(table.columns))
+        header = [
+            _header_cell(widths[0], "Case" if m.spec.by == "case" else "Participant"),
+            *(
+                _header_cell(w, column_heading(m.columns[ci]))
+                for w, ci in zip(widths[1:], table.columns, strict=True)
+            ),
+        ]
+        f.write((table_start(widths) + row_xml(header, header=True, keep_together=True)).encode())
+        layouts.append((table.columns, widths))
+    total = len(m.rows) or 1
+    last: RowGroup | None = None
+    for done, (group, ri) in enumerate(chart.streamed_rows(), 1):
+        heading = None
+        if by_participant and group is not last and group.case is not None:
+            heading = _group_paragraph(group.case)
+        last = group
+        for (columns, widths), f in zip(layouts, files, strict=True):
+            if heading is not None:
+                cell = cell_xml(sum(widths), [heading], fill=GROUP_FILL, span=len(widths))
+                f.write(row_xml([cell], keep_together=True).encode())
+            f.write(_data_row(chart, ri, columns, widths).encode())
+        if done % 50 == 0 or done == total:
+            progress(done, total, f"Row {done} of {total}")
+    for f in files:
+        f.write(TABLE_END.encode())
+
+
+def _group_paragraph(case: MatrixRow) -> str:
+    """The text of a case's heading row: its label, then its group and attributes."""
+    runs = [(case.label, GROUP_LABEL)]
+    extra = case_line(case)
+    if extra:
+        runs.append((f"   {extra}", GROUP_EXTRA))
+    return paragraph_xml(runs)
 
 
 def _title_page(doc: Any, chart: Chart) -> None:
@@ -126,43 +195,6 @@ def _title_page(doc: Any, chart: Chart) -> None:
     )
 
 
-def _domain_table(doc: Any, chart: Chart, spec: ChartTable) -> None:
-    m = chart.matrix
-    doc.add_heading(spec.title, level=1)
-    ncols = 1 + len(spec.columns)
-    groups = chart.row_groups()
-    nrows = 1 + len(m.rows) + (len(groups) if m.spec.by == "participant" else 0)
-    table = doc.add_table(rows=nrows, cols=ncols)
-    table.style = "Table Grid"
-    width = usable_width(doc.sections[-1])
-    other = Emu(int((width - ROW_LABEL_WIDTH) / max(1, len(spec.columns))))
-    set_column_widths(table, [ROW_LABEL_WIDTH] + [other] * len(spec.columns))
-    rows = list(table.rows)  # python-docx rebuilds every row object on each index into table.rows
-    header = rows[0]
-    repeat_header_row(header)
-    keep_row_together(header)
-    hcells = header.cells
-    _header_cell(hcells[0], "Case" if m.spec.by == "case" else "Participant")
-    for cell, ci in zip(hcells[1:], spec.columns, strict=True):
-        _header_cell(cell, column_heading(m.columns[ci]))
-    r = 1
-    for group in groups:
-        if m.spec.by == "participant" and group.case is not None:
-            row = rows[r]
-            keep_row_together(row)
-            merged = merge_row(row)
-            shade_cell(merged, GROUP_FILL)
-            p = cell_paragraph(merged, True)
-            add_text(p, group.case.label, bold=True)
-            extra = case_line(group.case)
-            if extra:
-                add_text(p, f"   {extra}", size=Pt(8), colour=GREY)
-            r += 1
-        for ri in group.rows:
-            _data_row(rows[r].cells, chart, ri, spec.columns)
-            r += 1
-
-
 LABEL = RunStyle(bold=True, size=9)
 SMALL = RunStyle(size=8, colour="595959")
 SMALL_ITALIC = RunStyle(italic=True, size=8)
@@ -172,14 +204,15 @@ NOTE = RunStyle(italic=True, size=8, colour="595959")
 COUNTS = RunStyle(size=7, colour="595959")
 QUOTE = RunStyle(italic=True, size=8)
 CITE = RunStyle(bold=True, size=7)
+GROUP_LABEL = RunStyle(bold=True)
+GROUP_EXTRA = RunStyle(size=8, colour="595959")
 
 
-def _header_cell(cell: Any, text: str) -> None:
-    shade_cell(cell, HEADER_FILL)
-    set_cell_paragraphs(cell, [paragraph_xml([(text, LABEL)])])
+def _header_cell(width: int, text: str) -> str:
+    return text_cell(width, [(text, LABEL)], fill=HEADER_FILL)
 
 
-def _data_row(cells: Any, chart: Chart, ri: int, columns: tuple[int, ...]) -> None:
+def _data_row(chart: Chart, ri: int, columns: tuple[int, ...], widths: list[int]) -> str:
     row = chart.matrix.rows[ri]
     label = [paragraph_xml([(row.label, LABEL)])]
     if row.row_type == "case":
@@ -192,9 +225,12 @@ def _data_row(cells: Any, chart: Chart, ri: int, columns: tuple[int, ...]) -> No
         ]
     elif row.role:
         label.append(paragraph_xml([(row.role, SMALL)]))
-    set_cell_paragraphs(cells[0], label)
-    for cell, ci in zip(cells[1:], columns, strict=True):
-        set_cell_paragraphs(cell, _cell_paragraphs(chart, ri, ci))
+    cells = [cell_xml(widths[0], label)]
+    cells += [
+        cell_xml(w, _cell_paragraphs(chart, ri, ci))
+        for w, ci in zip(widths[1:], columns, strict=True)
+    ]
+    return row_xml(cells)
 
 
 def _cell_paragraphs(chart: Chart, ri: int, ci: int) -> list[str]:
@@ -219,29 +255,25 @@ def _cell_paragraphs(chart: Chart, ri: int, ci: int) -> list[str]:
     return out
 
 
-def _comments_table(doc: Any, chart: Chart) -> None:
+def _comments_table(chart: Chart, width: Length, f: IO[bytes]) -> None:
     """The appendix: every workshop comment on the chart's cells, with who and when."""
-    doc.add_heading(COMMENTS_TITLE, level=1)
-    table = doc.add_table(rows=1 + len(chart.comments), cols=4)
-    table.style = "Table Grid"
-    width = usable_width(doc.sections[-1])
-    set_column_widths(
-        table,
-        [ROW_LABEL_WIDTH, Cm(5.5), Emu(int(width - ROW_LABEL_WIDTH - Cm(5.5) - Cm(4.5))), Cm(4.5)],
-    )
-    rows = list(table.rows)  # python-docx rebuilds every row object on each index into table.rows
-    repeat_header_row(rows[0])
+    rest = Emu(int(width - ROW_LABEL_WIDTH - Cm(5.5) - Cm(4.5)))
+    widths = twips([ROW_LABEL_WIDTH, Cm(5.5), rest, Cm(4.5)])
     first = "Case" if chart.matrix.spec.by == "case" else "Participant"
-    for cell, text in zip(rows[0].cells, (first, "Construct", "Comment", "Who, when"), strict=True):
-        _header_cell(cell, text)
-    for row, c in zip(rows[1:], chart.comments, strict=True):
-        keep_row_together(row)
-        cells = row.cells
-        set_cell_paragraphs(cells[0], [paragraph_xml([(c.row.label, LABEL)])])
-        set_cell_paragraphs(cells[1], [paragraph_xml([(column_heading(c.column), SUMMARY)])])
-        set_cell_paragraphs(
-            cells[2], [paragraph_xml([(line, SUMMARY)]) for line in c.text.split("\n")]
-        )
-        set_cell_paragraphs(
-            cells[3], [paragraph_xml([(c.author, LABEL)]), paragraph_xml([(c.when, SMALL)])]
-        )
+    header = [
+        _header_cell(w, text)
+        for w, text in zip(widths, (first, "Construct", "Comment", "Who, when"), strict=True)
+    ]
+    f.write((table_start(widths) + row_xml(header, header=True)).encode())
+    for c in chart.comments:
+        cells = [
+            text_cell(widths[0], [(c.row.label, LABEL)]),
+            text_cell(widths[1], [(column_heading(c.column), SUMMARY)]),
+            cell_xml(widths[2], [paragraph_xml([(line, SUMMARY)]) for line in c.text.split("\n")]),
+            cell_xml(
+                widths[3],
+                [paragraph_xml([(c.author, LABEL)]), paragraph_xml([(c.when, SMALL)])],
+            ),
+        ]
+        f.write(row_xml(cells, keep_together=True).encode())
+    f.write(TABLE_END.encode())

@@ -548,7 +548,6 @@ def export_chart(
     quotes appear in its own column only, unless ``repeat_child_quotes`` (its codings
     still count in the parent's rolled-up figures).
     """
-
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     if fmt not in EXPORT_FORMATS:
@@ -573,11 +572,14 @@ def export_chart(
             quotes_per_cell=quotes_per_cell,
             max_columns=max_columns,
             repeat_child_quotes=repeat_child_quotes,
+            stream_quotes=fmt == "docx",
         )
-    if fmt == "docx":
-        # lazy: python-docx takes ~0.2 s to import; only .docx output needs it
-        from qualcode.export.chart_docx import write_chart_docx as write
-    elif fmt == "xlsx":
+        if fmt == "docx":  # reads its quotes a chunk of rows at a time, in this session
+            # lazy: python-docx takes ~0.2 s to import; only .docx output needs it
+            from qualcode.export.chart_docx import write_chart_docx
+
+            return write_chart_docx(chart, out, progress=report)
+    if fmt == "xlsx":
         # lazy: openpyxl takes ~0.5 s to import; only .xlsx output needs it
         from qualcode.export.chart_xlsx import write_chart_xlsx as write
     elif fmt == "csv":

@@ -23,7 +23,6 @@ from textual.widgets import (
     Button,
     Input,
     Label,
-    ProgressBar,
     RadioButton,
     RadioSet,
     Static,
@@ -33,6 +32,7 @@ from qualcode.analysis.matrix_spec import MatrixSpec
 from qualcode.services.charting import EXPORT_FORMATS, export_chart
 from qualcode.services.leaks import IdentifiersFoundError, describe_findings
 from qualcode.tui import keymap
+from qualcode.tui.widgets.export_progress import ExportProgressBar
 
 FORMAT_NOTES = {
     "docx": "Word: a landscape table per domain, summaries and quotes",
@@ -100,7 +100,7 @@ class ChartExportDialog(ModalScreen[Path | None]):
                 yield Static("", id="gate-findings")
                 yield Label("Reason to export anyway (recorded in the audit log)")
                 yield Input("", id="reason", placeholder="e.g. names are staff who consented")
-            yield ProgressBar(total=1, show_eta=False, id="progress")
+            yield ExportProgressBar(id="progress")
             yield Static("", id="export-message", classes="dialog-hint")
             yield Horizontal(
                 Button("Export", id="ok", variant="primary"),
@@ -157,11 +157,7 @@ class ChartExportDialog(ModalScreen[Path | None]):
                 return
         self.running = True
         self.query_one("#export-message", Static).update(f"Writing {escape(str(path))}…")
-        bar = self.query_one(ProgressBar)
-
-        def progress(done: int, total: int, message: str) -> None:
-            self.app.call_from_thread(bar.update, total=max(total, 1), progress=done)
-
+        progress = self.query_one(ExportProgressBar).start()
         self.app.run_service(
             self,
             export_chart,
@@ -179,11 +175,13 @@ class ChartExportDialog(ModalScreen[Path | None]):
 
     def _done(self, path: Path) -> None:
         self.running = False
+        self.query_one(ExportProgressBar).finish()
         self.app.notify(f"Chart written to {path.resolve()}", title="Exported", timeout=8)
         self.dismiss(path)
 
     def _failed(self, exc: BaseException) -> None:
         self.running = False
+        self.query_one(ExportProgressBar).finish(complete=False)
         if isinstance(exc, IdentifiersFoundError):
             self._show_gate(exc)
             return

@@ -17,15 +17,15 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, ProgressBar, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from qualcode.analysis.matrix_spec import MatrixSpec
 from qualcode.exchange import refi_export
 from qualcode.services.charting import export_chart
 from qualcode.services.patterns import export_patterns, find_project_patterns
 from qualcode.tui import keymap
+from qualcode.tui.widgets.export_progress import ExportProgressBar
 
 
 @dataclass(frozen=True)
@@ -68,19 +68,12 @@ def run_export(project: Any, kind_id: str, out: Path, progress: Any = None) -> s
         result = find_project_patterns(project)
         path = export_patterns(project, result, out)
         return f"Pattern table written to {path}"
-
     report = (
         refi_export.export_qdpx(project, out, progress)
         if kind.id == "qdpx"
         else refi_export.export_qdc(project, out)
     )
     return " ".join(report.summary_lines())
-
-
-class ExportProgress(Message):
-    def __init__(self, done: int, total: int) -> None:
-        super().__init__()
-        self.done, self.total = done, total
 
 
 class ExportsDialog(ModalScreen[Path | None]):
@@ -107,7 +100,7 @@ class ExportsDialog(ModalScreen[Path | None]):
             yield Input(
                 str(default_file(app.project_name, self.kind)), id="exports-path", compact=True
             )
-            yield ProgressBar(total=1, show_eta=False, id="exports-progress")
+            yield ExportProgressBar(id="exports-progress")
             yield Static(
                 "Charts include every case and code; use the Matrix screen (x) for a "
                 "filtered chart.",
@@ -158,12 +151,8 @@ class ExportsDialog(ModalScreen[Path | None]):
         if not path.is_absolute():
             path = Path.cwd() / path
         self.running = True
-        self.query_one(ProgressBar).update(total=1, progress=0)
+        progress = self.query_one(ExportProgressBar).start()
         self._say(f"Writing {path}…")
-
-        def progress(done: int, total: int, *_: Any) -> None:
-            self.post_message(ExportProgress(done, total))  # from the worker thread
-
         app: Any = self.app
         app.run_service(
             self,
@@ -177,21 +166,16 @@ class ExportsDialog(ModalScreen[Path | None]):
             label="export",
         )
 
-    def on_export_progress(self, message: ExportProgress) -> None:
-        if not self.running:
-            return  # posted just before the result, arriving after it: stale
-        self.query_one(ProgressBar).update(total=max(message.total, 1), progress=message.done)
-
     def _done(self, line: str, path: Path) -> None:
         self.running = False
         self.written = path.with_suffix(self.kind.suffix)
-        bar = self.query_one(ProgressBar)
-        bar.update(total=1, progress=1)
+        self.query_one(ExportProgressBar).finish()
         self._say(f"[green]✓[/] {escape(line)}", markup=True)
         self.app.notify(line, title="Exported", timeout=8)
 
     def _failed(self, exc: BaseException) -> None:
         self.running = False
+        self.query_one(ExportProgressBar).finish(complete=False)
         self._say(str(exc), error=True)
 
     def _say(self, text: str, *, error: bool = False, markup: bool = False) -> None:
