@@ -181,18 +181,21 @@ def generate(db: Path, n: int) -> None:
             doc_segs = _segments(did, text)
             segs += doc_segs
             sentences = [r for r in doc_segs if r["kind"] == "sentence"]
+            seen: set[tuple[int, int, int]] = set()
             for _ in range(CODINGS_PER_DOC):
                 a = rng.randrange(len(sentences) - 3)
-                codings.append(
-                    {
-                        "document_id": did,
-                        "code_id": rng.choice(code_ids),
-                        "coder_id": coder.id,
-                        "start": sentences[a]["start"],
-                        "end": sentences[a + rng.randint(0, 2)]["end"],
-                        "valence": rng.choice(("facilitator", "barrier", "neutral", None)),
-                    }
-                )
+                coding = {
+                    "document_id": did,
+                    "code_id": rng.choice(code_ids),
+                    "coder_id": coder.id,
+                    "start": sentences[a]["start"],
+                    "end": sentences[a + rng.randint(0, 2)]["end"],
+                    "valence": rng.choice(("facilitator", "barrier", "neutral", None)),
+                }
+                key = (coding["code_id"], coding["start"], coding["end"])
+                if key not in seen:  # one coder codes a passage with a code once
+                    seen.add(key)
+                    codings.append(coding)
             if len(segs) > 50_000:
                 s.execute(insert(Segment), segs)
                 segs = []
