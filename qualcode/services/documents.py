@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import NotFoundError
+from qualcode.ingest.timecodes import format_timecode
 from qualcode.services.project import Project
 from qualcode.store.models import Case, Coding, Document, Participant, Segment
 
@@ -50,8 +51,6 @@ class SegmentInfo:
     timecode_ms: int | None = None  # from the start of the recording, when the file had one
 
     def to_json(self, text: str) -> dict[str, object]:
-        from qualcode.ingest.timecodes import format_timecode
-
         return {
             "seq": self.seq,
             "speaker": self.speaker,
