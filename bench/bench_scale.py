@@ -24,6 +24,7 @@ import hashlib
 import os
 import random
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -36,6 +37,9 @@ from sqlalchemy import insert, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from qualcode.services.codebook import code_paths
+from qualcode.services.coding import add_coding
+from qualcode.services.codings_file import apply_codings_csv
 from qualcode.services.frameworks import apply_framework
 from qualcode.services.project import Project
 from qualcode.store.models import (
@@ -300,7 +304,6 @@ def python_startup() -> float:
 
 def bench_codings(db: Path, count: int) -> tuple[float, float]:
     """Median and p95 ms of one coding applied by document name and code path, committed."""
-    from qualcode.services.coding import add_coding
 
     project = Project.open(db, coder="analyst")
     with project.read() as s:
@@ -313,8 +316,6 @@ def bench_codings(db: Path, count: int) -> tuple[float, float]:
         "Recipients/Motivation",
     ]
     with project.read() as s:
-        from qualcode.services.codebook import code_paths
-
         known = {"/".join(p) for p in code_paths(s).values()}
     codes = [c for c in codes if c in known] or sorted(known)[:4]
     add_coding(project, docs[0].name, 0, 5, codes[0])  # warm up (mappers, statements)
@@ -334,8 +335,6 @@ def bench_codings(db: Path, count: int) -> tuple[float, float]:
 
 def codings_csv(db: Path, path: Path, rows: int) -> int:
     """A codings CSV of ``rows`` phrases (12 words from random places) for the import figure."""
-    import sqlite3
-
     rng = random.Random(9)
     con = sqlite3.connect(db)
     docs = con.execute("select name, text from documents").fetchall()
@@ -374,8 +373,6 @@ def bench_size(n: int, folder: Path, count: int) -> None:
     db = fresh_copy(src, folder)
     csv_path = folder / "codings.csv"
     rows = codings_csv(db, csv_path, CODINGS_PER_DOC * n)
-    from qualcode.services.codings_file import apply_codings_csv
-
     project = Project.open(db, coder="analyst")
     t = time.perf_counter()
     report = apply_codings_csv(project, csv_path)

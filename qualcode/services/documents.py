@@ -31,6 +31,8 @@ class DocumentInfo:
     """Characters of what was said (turn text, no speaker labels) that some coding covers."""
     spoken_chars: int = 0
     """Characters of what was said: the turns' text, or the whole text if it has no turns."""
+    measured: bool = True
+    """False in :func:`list_documents_brief`: chars, coded and spoken are not counted (0)."""
 
     @property
     def percent_coded(self) -> int:
@@ -159,15 +161,21 @@ def percent_of(part: int, whole: int) -> int:
 
 
 def list_documents(project: Project) -> list[DocumentInfo]:
-    """Every document with words, codings and coded share (three queries)."""
+    """Every document with words, codings and coded share (three queries).
+
+    The rows are read through the session's connection (Core, not the ORM): at
+    2,000 documents that is 180,000 plain tuples, and ORM row processing would
+    double the time the workbench home waits for them.
+    """
     with project.read() as s:
+        con = s.connection()
         spans: dict[int, list[tuple[int, int]]] = {}
-        for did, st, en in s.execute(select(Coding.document_id, Coding.start, Coding.end)):
+        for did, st, en in con.execute(select(Coding.document_id, Coding.start, Coding.end)).all():
             spans.setdefault(did, []).append((st, en))
         turns: dict[int, list[tuple[int, int]]] = {}
-        for did, st, en in s.execute(
+        for did, st, en in con.execute(
             select(Segment.document_id, Segment.start, Segment.end).where(Segment.kind == "turn")
-        ):
+        ).all():
             turns.setdefault(did, []).append((st, en))
         q = (
             select(
@@ -185,7 +193,7 @@ def list_documents(project: Project) -> list[DocumentInfo]:
             .order_by(Case.name, Participant.label, Document.name)
         )
         out = []
-        for did, name, src, fmt, pid, case, words, chars in s.execute(q):
+        for did, name, src, fmt, pid, case, words, chars in con.execute(q).all():
             coded, spoken = coded_share(chars or 0, turns.get(did, []), spans.get(did, []))
             out.append(
                 DocumentInfo(
@@ -203,6 +211,40 @@ def list_documents(project: Project) -> list[DocumentInfo]:
                 )
             )
         return out
+
+
+def list_documents_brief(project: Project) -> list[DocumentInfo]:
+    """Every document in :func:`list_documents` order with its codings, nothing measured.
+
+    One grouped query, a few milliseconds at 2,000 documents: the workbench home shows
+    these rows at once while :func:`list_documents` works out how much of each is coded.
+    """
+    with project.read() as s:
+        counts = (
+            select(Coding.document_id, func.count().label("n"))
+            .group_by(Coding.document_id)
+            .subquery()
+        )
+        q = (
+            select(
+                Document.id,
+                Document.name,
+                Document.source_file,
+                Document.file_format,
+                Participant.label,
+                Case.name,
+                Document.word_count,
+                func.coalesce(counts.c.n, 0),
+            )
+            .outerjoin(Participant, Document.participant_id == Participant.id)
+            .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
+            .outerjoin(counts, counts.c.document_id == Document.id)
+            .order_by(Case.name, Participant.label, Document.name)
+        )
+        return [
+            DocumentInfo(did, name, src, fmt, pid, case, words, 0, n, 0, measured=False)
+            for did, name, src, fmt, pid, case, words, n in s.connection().execute(q).all()
+        ]
 
 
 def open_document(project: Project, ref: str | int) -> DocumentText:

@@ -19,7 +19,13 @@ from qualcode.services.case_table import ParticipantInfo, list_participants
 from qualcode.services.cases import CaseInfo, list_cases
 from qualcode.tui import keymap
 from qualcode.tui.screens.cases_edit import CaseEditing, show_value, type_word
+from qualcode.tui.widgets.bulk_table import BulkTable
 from qualcode.tui.widgets.chrome import StatusLine, plural
+
+
+def _plain(value: str) -> Text:
+    """A cell as it is, never read as markup (a label may hold brackets)."""
+    return Text(value, no_wrap=True, end="")
 
 
 def _load(project: Any) -> tuple[list[CaseInfo], list[ParticipantInfo]]:
@@ -46,12 +52,12 @@ class CasesScreen(CaseEditing, Screen[None]):
             "case · + new attribute",
             id="cases-title",
         )
-        yield DataTable(id="cases-grid", cursor_type="cell", zebra_stripes=True)
+        yield BulkTable(id="cases-grid", cursor_type="cell", zebra_stripes=True)
         yield Static("", id="cases-cell")
         yield Static(
             "[b]Participants[/b] · ⏎ sets the case a participant belongs to", id="people-title"
         )
-        yield DataTable(id="people-grid", cursor_type="row", zebra_stripes=True)
+        yield BulkTable(id="people-grid", cursor_type="row", zebra_stripes=True)
         yield StatusLine("", id="status")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -78,7 +84,7 @@ class CasesScreen(CaseEditing, Screen[None]):
         self._fill_people()
 
     def _fill_cases(self) -> None:
-        grid = self.query_one("#cases-grid", DataTable)
+        grid = self.query_one("#cases-grid", BulkTable)
         at = grid.cursor_coordinate
         was = grid.coordinate_to_cell_key(at) if grid.row_count else None
         grid.clear(columns=True)
@@ -87,15 +93,17 @@ class CasesScreen(CaseEditing, Screen[None]):
             grid.add_column(a, key=f"attr:{a}")
         grid.add_column("Participants", key="participants")
         grid.add_column("Docs", key="docs")
+        rows = []
         for c in self.cases:
-            cells: list[Any] = [Text(c.name, style="bold")]
+            cells: list[Text] = [Text(c.name, style="bold")]
             for a in self.attributes:
                 v = c.attributes.get(a)
                 cells.append(
                     Text(show_value(v), justify="right" if not isinstance(v, str) else "left")
                 )
-            cells += [" ".join(c.participants), str(c.documents)]
-            grid.add_row(*cells, key=str(c.id))
+            cells += [_plain(" ".join(c.participants)), _plain(str(c.documents))]
+            rows.append((str(c.id), cells))
+        grid.fill(rows)
         if grid.row_count:  # the same case and column, wherever they are now
             row, column = min(at.row, grid.row_count - 1), min(at.column, len(grid.columns) - 1)
             if was is not None:
@@ -116,16 +124,21 @@ class CasesScreen(CaseEditing, Screen[None]):
             )
 
     def _fill_people(self) -> None:
-        grid = self.query_one("#people-grid", DataTable)
-        grid.clear()
-        for p in self.participants:
-            grid.add_row(
-                Text(p.label, style="bold"),
-                p.case or "—",
-                p.role or "",
-                str(p.documents),
-                key=p.label,
-            )
+        grid = self.query_one("#people-grid", BulkTable)
+        grid.fill(
+            [
+                (
+                    p.label,
+                    (
+                        Text(p.label, style="bold"),
+                        _plain(p.case or "—"),
+                        _plain(p.role or ""),
+                        _plain(str(p.documents)),
+                    ),
+                )
+                for p in self.participants
+            ]
+        )
 
     # -- where the cursor is -------------------------------------------------------------
     def _at(self) -> tuple[CaseInfo | None, str]:

@@ -10,8 +10,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from qualcode.services.cases import CaseInfo, list_cases
-from qualcode.services.documents import percent_of
+from qualcode.services.documents import DocumentInfo, list_documents_brief, percent_of
 from qualcode.tui import keymap
+from qualcode.tui.widgets.bulk_table import BulkTable
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 from qualcode.tui.workers import CodebookChanged, DocumentsChanged
 
@@ -31,6 +32,11 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _cell(value: str, style: str = "") -> Text:
+    """Plain text for a table cell, never read as markup (a name may hold brackets)."""
+    return Text(value, style=style, no_wrap=True, end="")
+
+
 class HomeScreen(Screen[None]):
     """The project at a glance; Enter (or o) opens the highlighted document for coding."""
 
@@ -41,17 +47,19 @@ class HomeScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.cases: list[CaseInfo] = []
+        self._away = False
+        self._docs: list[DocumentInfo] = []
 
     def compose(self) -> ComposeResult:
         yield ModeBar("home")
         yield Static("", id="summary")
         with TabbedContent(id="home-tabs"):
             with TabPane("Documents", id="documents"):
-                yield DataTable(id="documents-table", cursor_type="row", zebra_stripes=True)
+                yield BulkTable(id="documents-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Cases", id="cases"):
-                yield DataTable(id="cases-table", cursor_type="row", zebra_stripes=True)
+                yield BulkTable(id="cases-table", cursor_type="row", zebra_stripes=True)
             with TabPane("Codebook", id="codes"):
-                yield DataTable(id="codes-table", cursor_type="row", zebra_stripes=True)
+                yield BulkTable(id="codes-table", cursor_type="row", zebra_stripes=True)
         yield StatusLine("", id="status")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -68,11 +76,28 @@ class HomeScreen(Screen[None]):
             codes.add_column(label, key=label.lower())
         self._fill_documents()
         self._fill_codes()
+        if not getattr(self.app, "documents", []):  # first rows now, coded share to follow
+            self.app.run_service(
+                self,
+                list_documents_brief,
+                self.app.project,  # type: ignore[attr-defined]
+                then=self._brief_loaded,
+            )
         self._load_cases()
         docs.focus()
 
+    def _brief_loaded(self, docs: list[DocumentInfo]) -> None:
+        if not getattr(self.app, "documents", []):  # the full list has not come first
+            self._fill_documents(docs)
+
+    def on_screen_suspend(self) -> None:
+        self._away = True
+
     def on_screen_resume(self) -> None:
-        self.action_refresh()
+        # Back from another screen: reload. On first showing the app and on_mount load
+        # everything already; loading it all twice over would double the wait.
+        if self._away:
+            self.action_refresh()
 
     def action_refresh(self) -> None:
         self.app.reload_documents()  # type: ignore[attr-defined]
@@ -94,47 +119,62 @@ class HomeScreen(Screen[None]):
         self._fill_codes()
 
     # -- tables ------------------------------------------------------------------------
-    def _fill_documents(self) -> None:
-        table = self.query_one("#documents-table", DataTable)
-        docs = list(getattr(self.app, "documents", []))
+    def _fill_documents(self, brief: list[DocumentInfo] | None = None) -> None:
+        table = self.query_one("#documents-table", BulkTable)
+        docs = brief if brief is not None else list(getattr(self.app, "documents", []))
+        self._docs = docs
         key = (
             table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
             if table.row_count
             else None
         )
-        table.clear()
+        rows = []
         last_case, last_part = object(), object()
         for d in docs:
             case = d.case or "(no case)"
-            table.add_row(
-                Text(case, style="bold") if case != last_case else "",
-                (d.participant or "") if (case, d.participant) != last_part else "",
-                d.name,
-                f"{d.words:,}",
-                str(d.codings),
-                progress_bar(d.percent_coded),
-                key=str(d.id),
+            rows.append(
+                (
+                    str(d.id),
+                    (
+                        _cell(case, "bold") if case != last_case else _cell(""),
+                        _cell((d.participant or "") if (case, d.participant) != last_part else ""),
+                        _cell(d.name),
+                        _cell(f"{d.words:,}"),
+                        _cell(str(d.codings)),
+                        progress_bar(d.percent_coded) if d.measured else _cell(""),
+                    ),
+                )
             )
             last_case, last_part = case, (case, d.participant)
+        table.fill(rows)
         if key is not None and any(str(d.id) == key for d in docs):
             table.move_cursor(row=table.get_row_index(key))
         self._summary()
 
     def _fill_codes(self) -> None:
-        table = self.query_one("#codes-table", DataTable)
-        table.clear()
+        table = self.query_one("#codes-table", BulkTable)
+        rows = []
         for c in getattr(self.app, "codes", []):
-            name = Text("  " * c.depth)
+            name = Text("  " * c.depth, no_wrap=True, end="")
             name.append("▌", style=c.colour or "grey50")
             name.append(c.name, style="" if c.codable else "bold")
-            table.add_row(
-                name, c.shortcut or "", c.origin, str(c.count) if c.codable else "", key=str(c.id)
+            rows.append(
+                (
+                    str(c.id),
+                    (
+                        name,
+                        _cell(c.shortcut or ""),
+                        _cell(c.origin),
+                        _cell(str(c.count) if c.codable else ""),
+                    ),
+                )
             )
+        table.fill(rows)
         self._summary()
 
     def _cases_loaded(self, cases: list[CaseInfo]) -> None:
         self.cases = cases
-        table = self.query_one("#cases-table", DataTable)
+        table = self.query_one("#cases-table", BulkTable)
         table.clear(columns=True)
         attrs: list[str] = []
         for c in cases:
@@ -145,19 +185,25 @@ class HomeScreen(Screen[None]):
             table.add_column(a.capitalize(), key=f"attr:{a}")
         table.add_column("Participants", key="participants")
         table.add_column("Docs", key="docs")
-        for c in cases:
-            table.add_row(
-                Text(c.name, style="bold"),
-                c.group or "",
-                *[_fmt(c.attributes.get(a, "")) for a in attrs],
-                " ".join(c.participants),
-                str(c.documents),
-                key=str(c.id),
-            )
+        table.fill(
+            [
+                (
+                    str(c.id),
+                    (
+                        _cell(c.name, "bold"),
+                        _cell(c.group or ""),
+                        *[_cell(_fmt(c.attributes.get(a, ""))) for a in attrs],
+                        _cell(" ".join(c.participants)),
+                        _cell(str(c.documents)),
+                    ),
+                )
+                for c in cases
+            ]
+        )
         self._summary()
 
     def _summary(self) -> None:
-        docs = getattr(self.app, "documents", [])
+        docs = self._docs
         words = sum(d.words for d in docs)
         spoken = sum(d.spoken_chars for d in docs)
         coded = sum(d.coded_chars for d in docs)
@@ -166,7 +212,8 @@ class HomeScreen(Screen[None]):
         project = self.app.project  # type: ignore[attr-defined]
         self.query_one("#summary", Static).update(
             f"{len(docs)} documents · {len(self.cases)} cases · {words:,} words · "
-            f"{codings} codings · {pct:.0f}% coded"
+            f"{codings} codings · "
+            + (f"{pct:.0f}% coded" if all(d.measured for d in docs) else "counting coded…")
         )
         hint = (
             "⏎ open a document for coding │ F2 reader · F3 codebook"
