@@ -13,7 +13,7 @@ from qualcode.services.demo import open_or_build_demo
 from qualcode.services.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.workers import settle
-from tests.tui_fixtures import wait_until
+from tests.tui_fixtures import palette_highlights, wait_until
 
 WARD = 'WARD: code("Relationship with ward staff", "facilitator")'
 
@@ -82,6 +82,21 @@ async def test_truth_table_models_quotes_and_export(demo: Project, tmp_path: Pat
         doc = Document(str(screen.report))
         text = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
         assert "WARD" in text and case in text
+
+
+@pytest.mark.anyio
+async def test_opened_from_the_command_palette(demo: Project) -> None:
+    app = QualcodeApp(demo, start_mode="home")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"QCA: truth table")
+        await wait_until(pilot, lambda: palette_highlights(app, "QCA"), "the palette entry")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "QcaScreen", "QCA screen")
+        await wait_until(pilot, lambda: app.screen.result is not None, "the QCA result")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: type(app.screen).__name__ != "QcaScreen", "going back")
 
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
