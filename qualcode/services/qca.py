@@ -26,6 +26,7 @@ from qualcode.errors import InvalidInputError, QualcodeError
 from qualcode.services.cases import resolve_case
 from qualcode.services.codebook import resolve_code
 from qualcode.services.coding import check_valence, list_codings
+from qualcode.services.leaks import export_gate
 from qualcode.services.patterns import case_facts, group_assignments
 from qualcode.services.project import Project
 from qualcode.store.models import Case
@@ -178,8 +179,6 @@ def export_qca(
         raise InvalidInputError(f"{out}: give a .docx or .xlsx file name.")
     if not out.parent.is_dir():
         raise InvalidInputError(f"{out}: folder {out.parent} does not exist. Create it first.")
-    from qualcode.services.leaks import export_gate
-
     export_gate(project, "QCA tables", out, allow_identifiers=allow_identifiers, key=key)
     # python-docx / openpyxl load only when a file is written.
     from qualcode.export.qca_report import write_qca
