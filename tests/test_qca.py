@@ -12,13 +12,13 @@ import pytest
 from qualcode.analysis.qca import (
     CaseInput,
     covers,
-    minimal_covers,
     parse_condition,
     prime_implicants,
     run_qca,
     term_text,
     to_json,
 )
+from qualcode.analysis.qca_covers import minimal_covers
 from qualcode.analysis.rules import RuleError
 from qualcode.errors import InvalidInputError, NotFoundError
 from qualcode.services.project import Project
@@ -234,9 +234,11 @@ def test_qca_over_a_project_with_code_presence(study: Project) -> None:
         "remainders",
         "solutions",
         "essential",
+        "search",
         "necessity",
         "warnings",
     }
+    assert doc["search"] == {"complex": "complete", "parsimonious": "complete"}
     assert doc["solutions"]["parsimonious"][0]["terms"][0]["cases"] == ["H1", "H2"]
     json.dumps(doc)
     only_grouped = run_project_qca(

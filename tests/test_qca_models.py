@@ -107,10 +107,12 @@ def test_fewer_literals_is_an_option_not_the_rule() -> None:
 
 # Lipset's conditions for the survival of democracy in interwar Europe, crisp-calibrated:
 # DEV developed (GNP per capita), URB urban, LIT literate, IND industrial, STB stable
-# governments; SURV survival. Data as in Ragin (2008) *Redesigning Social Inquiry*, and the
-# `LC` data set of the R package QCA (Dusa 2019, *QCA with R*, ch. 8-9).
+# governments; SURV survival. Source: the `LC` data set of the R package QCA (Dusa;
+# github.com/dusadrian/QCA, data/LC.rda, documented in man/Lipset.Rd), read value by
+# value from the .rda file; case codes as there (AU is Austria). Published solutions:
+# the package's own test snapshots of minimize() on LC and LF (R package QCA, testthat).
 LIPSET = [
-    ("AT", (1, 0, 1, 1, 0), 0),
+    ("AU", (1, 0, 1, 1, 0), 0),
     ("BE", (1, 1, 1, 1, 1), 1),
     ("CZ", (1, 1, 1, 1, 1), 1),
     ("EE", (0, 0, 1, 0, 1), 0),
@@ -120,11 +122,11 @@ LIPSET = [
     ("GR", (0, 0, 0, 0, 0), 0),
     ("HU", (0, 0, 1, 0, 0), 0),
     ("IE", (1, 0, 1, 0, 1), 1),
-    ("IT", (0, 0, 0, 0, 0), 0),
+    ("IT", (0, 0, 0, 0, 1), 0),
     ("NL", (1, 1, 1, 1, 1), 1),
     ("PL", (0, 0, 1, 0, 0), 0),
     ("PT", (0, 0, 0, 0, 0), 0),
-    ("RO", (0, 0, 0, 0, 0), 0),
+    ("RO", (0, 0, 0, 0, 1), 0),
     ("ES", (0, 0, 0, 0, 0), 0),
     ("SE", (1, 0, 1, 1, 1), 1),
     ("UK", (1, 1, 1, 1, 1), 1),
@@ -133,11 +135,12 @@ LC = ["DEV", "URB", "LIT", "IND", "STB"]
 
 
 def test_lipset_complex_intermediate_parsimonious() -> None:
-    """Lipset crisp data (Ragin 2008, *Redesigning Social Inquiry*; R package QCA, data LC).
-
-    Published solutions (Dusa 2019, *QCA with R*, sections 8.x): complex
-    DEV*~URB*LIT*STB + DEV*LIT*IND*STB; parsimonious DEV*STB; intermediate, with every
-    condition expected to contribute when present, DEV*LIT*STB.
+    """Lipset crisp data against the R package QCA's published results (its minimize() test
+    snapshots for ``ttLC``, ``cLC``, ``pLC``, ``pLC$SA``): the truth table, complex
+    DEV*~URB*LIT*STB + DEV*LIT*IND*STB (raw coverage 0.5 and 0.75, unique 0.25 and 0.5),
+    parsimonious DEV*STB with five simplifying assumptions. Intermediate: the package gives
+    DEV*LIT*STB for the Lipset data with every condition expected present (its LF example,
+    dir.exp = 1,1,1,1,1); on LC the one easy counterfactual is 11101.
     """
     result = run_qca(
         cases(LIPSET, LC),
@@ -145,15 +148,35 @@ def test_lipset_complex_intermediate_parsimonious() -> None:
         parse_condition("SURV: y == 1"),
         expectations=[f"{c}=1" for c in LC],
     )
+    table = {"".join(map(str, r.values)): (r.n, r.output) for r in result.truth_table}
+    assert table == {
+        "11111": (4, "1"),
+        "10101": (2, "1"),
+        "10111": (2, "1"),
+        "00000": (3, "0"),
+        "00001": (2, "0"),
+        "00100": (2, "0"),
+        "00101": (1, "0"),
+        "10110": (1, "0"),
+        "11110": (1, "0"),
+    }
     assert [terms(s) for s in result.complex] == [{"DEV*~URB*LIT*STB", "DEV*LIT*IND*STB"}]
+    fit = {t.expression: (t.raw_coverage, t.unique_coverage) for t in result.complex[0].terms}
+    assert fit == {"DEV*~URB*LIT*STB": (0.5, 0.25), "DEV*LIT*IND*STB": (0.75, 0.5)}
     assert [s.expression for s in result.parsimonious] == ["DEV*STB"]
+    assert set(result.parsimonious[0].remainders) == {
+        (1, 0, 0, 0, 1),
+        (1, 0, 0, 1, 1),
+        (1, 1, 0, 0, 1),
+        (1, 1, 0, 1, 1),
+        (1, 1, 1, 0, 1),
+    }
     assert [s.expression for s in result.intermediate] == ["DEV*LIT*STB"]
     inter = result.intermediate[0]
     assert inter.consistency == 1.0 and inter.coverage == 1.0
     # Easy counterfactuals: the remainders DEV*LIT*STB takes in (DEV LIT STB with URB, IND
     # free, minus the observed 11111, 10101, 10111): only 11101.
     assert inter.remainders == ((1, 1, 1, 0, 1),)
-    assert len(result.parsimonious[0].remainders) > len(inter.remainders)
     # No directional expectation on URB: ~URB is kept, as in the complex term.
     kept = run_qca(
         cases(LIPSET, LC),
@@ -165,27 +188,30 @@ def test_lipset_complex_intermediate_parsimonious() -> None:
 
 
 def test_lipset_negated_outcome_and_necessity() -> None:
-    """Breakdown (~SURV) in Lipset's data; necessity figures by hand.
+    """Breakdown (~SURV) against the R package QCA (minimize(ttLCn) with and without
+    remainders); necessity figures by hand.
 
     18 cases, 8 survive. DEV: 10 cases, all 8 survivors among them: consistency 8/8,
-    coverage 8/10, relevance (18-10)/(18-8) = 0.8. STB: 9 cases, 8 survivors:
-    consistency 1, coverage 8/9, relevance (18-9)/(18-8) = 0.9. LIT: 13 cases,
+    coverage 8/10, relevance (18-10)/(18-8) = 0.8. STB: 11 cases, 8 survivors:
+    consistency 1, coverage 8/11, relevance (18-11)/(18-8) = 0.7. LIT: 13 cases,
     relevance (18-13)/(18-8) = 0.5 (nearly every case is literate: a trivial necessity).
     """
     result = run_qca(cases(LIPSET, LC), conds(*LC), parse_condition("SURV: y == 1"))
     nec = {n.expression: n for n in result.necessity}
     assert nec["DEV"].consistency == 1.0 and nec["DEV"].coverage == pytest.approx(0.8)
     assert nec["DEV"].relevance == pytest.approx(0.8)
-    assert nec["STB"].coverage == pytest.approx(8 / 9)
-    assert nec["STB"].relevance == pytest.approx(0.9)
+    assert nec["STB"].consistency == 1.0 and nec["STB"].coverage == pytest.approx(8 / 11)
+    assert nec["STB"].relevance == pytest.approx(0.7)
     assert nec["LIT"].consistency == 1.0 and nec["LIT"].relevance == pytest.approx(5 / 10)
     assert nec["~URB"].consistency == pytest.approx(4 / 8)
     negated = run_qca(
         cases(LIPSET, LC), conds(*LC), parse_condition("SURV: y == 1"), negate_outcome=True
     )
     assert negated.outcome_label == "~SURV"
-    # Dusa 2019: the parsimonious solution for ~SURV is ~DEV + ~STB.
+    assert [terms(s) for s in negated.complex] == [{"~DEV*~URB*~IND", "DEV*LIT*IND*~STB"}]
     assert [terms(s) for s in negated.parsimonious] == [{"~DEV", "~STB"}]
+    fit = {t.expression: (t.raw_coverage, t.unique_coverage) for t in negated.parsimonious[0].terms}
+    assert fit == {"~DEV": (0.8, pytest.approx(0.3)), "~STB": (0.7, pytest.approx(0.2))}
 
 
 def test_contradictions_drop_zero_and_listed() -> None:

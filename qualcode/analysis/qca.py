@@ -28,10 +28,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from qualcode.analysis.qca_covers import (
+    COMPLETE,
     MAX_SOLUTIONS,
+    PARTIAL,
+    SEARCH_BUDGET,
+    SEARCH_SECONDS,
     Implicant,
+    cover_search,
     covers,
-    minimal_covers,
     prime_implicants,
 )
 from qualcode.analysis.qca_intermediate import (
@@ -53,6 +57,10 @@ from qualcode.analysis.rules import (
 from qualcode.errors import InvalidInputError
 
 MAX_CONDITIONS = 12
+_STOPPED = (
+    f"SEARCH STOPPED at its limit ({SEARCH_BUDGET:,} steps or {SEARCH_SECONDS:g} s; "
+    "fewer conditions or more cases per row help)"
+)
 CONTRADICTIONS = ("keep", "drop", "zero")
 
 
@@ -172,6 +180,7 @@ class QcaResult:
     negated: bool = False
     contradictions: str = "keep"
     more_models: dict[str, bool] = field(default_factory=dict)  # kind -> list was cut short
+    search: dict[str, str] = field(default_factory=dict)  # kind -> complete|partial|unproven
     necessity: list[NecessityRow] = field(default_factory=list)
     raw: dict[str, dict[str, str]] = field(default_factory=dict)  # case -> label -> raw value
     warnings: list[str] = field(default_factory=list)
@@ -183,6 +192,21 @@ class QcaResult:
     def essential(self, kind: str) -> list[str]:
         """Terms in every model of this kind (complex, intermediate, parsimonious)."""
         return essential_terms(getattr(self, kind))
+
+    def search_note(self, kind: str) -> str:
+        """'' when every model of this kind was found; else what the listed models are."""
+        status = self.search.get(kind, COMPLETE)
+        if status == COMPLETE:
+            return ""
+        if status == PARTIAL:
+            return (
+                f"{_STOPPED}: the models listed have the "
+                "fewest terms, but other models as short may exist and are not listed."
+            )
+        return (
+            f"{_STOPPED}: the model listed is a valid "
+            "cover found greedily, NOT proven to have the fewest terms; other models exist."
+        )
 
     def contradictory_rows(self) -> list[TruthRow]:
         """Rows whose cases disagree on the outcome (also when coded 0)."""
@@ -282,35 +306,31 @@ def term_text(imp: Implicant, labels: list[str]) -> str:
 
 def _fit(
     cover: tuple[Implicant, ...],
-    rows: list[CaseRow],
+    included: list[tuple[CaseRow, int]],
     labels: list[str],
-    remainders: list[tuple[int, ...]] = (),
-) -> Solution:  # type: ignore[assignment]
-    included = [r for r in rows if r.included]
-    positive = [r for r in included if r.outcome]
-    n_pos = len(positive)
-
-    def hit(imp: Implicant, r: CaseRow) -> bool:
-        return covers(imp, r.config)
-
+    remainders: list[tuple[tuple[int, ...], int]],
+) -> Solution:
+    """Consistency and coverage of a model and its terms (rows come with their configs,
+    worked out once: a dense table can have a hundred models to fit)."""
+    n_pos = sum(1 for r, _ in included if r.outcome)
     terms = []
     for imp in sorted(cover, key=lambda p: term_text(p, labels)):
-        members = [r for r in included if hit(imp, r)]
-        both = [r for r in members if r.outcome]
-        unique = [r for r in both if not any(hit(o, r) for o in cover if o != imp)]
+        members = [(r, c) for r, c in included if covers(imp, c)]
+        both = [(r, c) for r, c in members if r.outcome]
+        unique = [r for r, c in both if not any(covers(o, c) for o in cover if o != imp)]
         terms.append(
             Term(
                 term_text(imp, labels),
                 imp,
-                tuple(r.case for r in members),
+                tuple(r.case for r, _ in members),
                 len(both) / len(members) if members else None,
                 len(both) / n_pos if n_pos else 0.0,
                 len(unique) / n_pos if n_pos else 0.0,
             )
         )
-    members = [r for r in included if any(hit(p, r) for p in cover)]
+    members = [r for r, c in included if any(covers(p, c) for p in cover)]
     both = [r for r in members if r.outcome]
-    used = tuple(v for v in remainders if any(covers(p, _config(v)) for p in cover))
+    used = tuple(v for v, c in remainders if any(covers(p, c) for p in cover))
     return Solution(
         " + ".join(t.expression for t in terms),
         tuple(terms),
@@ -331,10 +351,13 @@ def _models(
     labels: list[str],
     remainders: list[tuple[int, ...]],
     prefer_fewer_literals: bool,
-) -> tuple[list[Solution], bool]:
-    found = minimal_covers(on, primes, len(labels), prefer_fewer_literals=prefer_fewer_literals)
-    models = [_fit(c, rows, labels, remainders) for c in found[:MAX_SOLUTIONS]]
-    return models, len(found) > MAX_SOLUTIONS
+) -> tuple[list[Solution], bool, str]:
+    """The models, whether more than MAX_SOLUTIONS exist, and how the search ended."""
+    found = cover_search(on, primes, len(labels), prefer_fewer_literals=prefer_fewer_literals)
+    included = [(r, r.config) for r in rows if r.included]
+    spare = [(v, _config(v)) for v in remainders]
+    models = [_fit(c, included, labels, spare) for c in found.covers[:MAX_SOLUTIONS]]
+    return models, len(found.covers) > MAX_SOLUTIONS, found.status
 
 
 def minimise(
@@ -434,23 +457,29 @@ def run_qca(
     if on:
         dont_care = {_config(v) for v in remainders}
         complex_primes = prime_implicants(on, k)
-        result.complex, result.more_models["complex"] = _models(
-            on, complex_primes, rows, labels, remainders, prefer_fewer_literals
-        )
+        (
+            result.complex,
+            result.more_models["complex"],
+            result.search["complex"],
+        ) = _models(on, complex_primes, rows, labels, remainders, prefer_fewer_literals)
         pars_primes = {
             p for p in prime_implicants(on | dont_care, k) if any(covers(p, t) for t in on)
         }
-        result.parsimonious, result.more_models["parsimonious"] = _models(
-            on, pars_primes, rows, labels, remainders, prefer_fewer_literals
-        )
+        (
+            result.parsimonious,
+            result.more_models["parsimonious"],
+            result.search["parsimonious"],
+        ) = _models(on, pars_primes, rows, labels, remainders, prefer_fewer_literals)
         if expected is not None:
             used = {t.implicant for m in result.parsimonious for t in m.terms}
             candidates = intermediate_implicants(
                 complex_primes | {(t, 0) for t in on}, used, expected
             )
-            result.intermediate, result.more_models["intermediate"] = _models(
-                on, candidates, rows, labels, remainders, prefer_fewer_literals
-            )
+            (
+                result.intermediate,
+                result.more_models["intermediate"],
+                result.search["intermediate"],
+            ) = _models(on, candidates, rows, labels, remainders, prefer_fewer_literals)
     included = [r for r in rows if r.included]
     result.necessity = necessity_table(
         labels,
@@ -483,6 +512,9 @@ def _warn(result: QcaResult, rows: list[CaseRow]) -> None:
             "them by adding a condition, revisiting the cases (qualcode codings --case NAME), "
             "or --contradictions drop|zero."
         )
+    for kind in result.search:
+        if note := result.search_note(kind):
+            result.warnings.append(f"{kind.capitalize()} models: {note}")
     for kind, cut in result.more_models.items():
         if cut:
             result.warnings.append(
@@ -579,6 +611,7 @@ def to_json(result: QcaResult) -> dict[str, Any]:
             kind: [_solution_json(s, labels) for s in getattr(result, kind)] for kind in kinds
         },
         "essential": {kind: result.essential(kind) for kind in kinds},
+        "search": {kind: result.search.get(kind, COMPLETE) for kind in kinds},
         "necessity": [
             {
                 "expression": n.expression,

@@ -2,15 +2,54 @@
 
 Pure set logic over configurations (bit k-1-i is condition i), with no cases, labels or
 fit figures: :mod:`qualcode.analysis.qca` builds the truth table and turns covers into
-models. The cover search is exact (every minimal cover, as the R package QCA lists them).
+models. The cover search is exact (every minimal cover, as the R package QCA lists them)
+within a budget of search steps: set covering is exponential, so on dense tables the search
+stops and says how far it got rather than running for hours or passing off a part as all.
 """
 
 from __future__ import annotations
 
-__all__ = ["MAX_SOLUTIONS", "Implicant", "covers", "literals", "minimal_covers", "prime_implicants"]
+import time
+from dataclasses import dataclass
+
+__all__ = [
+    "MAX_SOLUTIONS",
+    "SEARCH_BUDGET",
+    "SEARCH_SECONDS",
+    "CoverSearch",
+    "Implicant",
+    "cover_search",
+    "covers",
+    "literals",
+    "minimal_covers",
+    "prime_implicants",
+]
 
 Implicant = tuple[int, int]  # (value bits, mask of eliminated bits); bit k-1-i is condition i
 MAX_SOLUTIONS = 100  # models listed; more are reported as a count
+SEARCH_BUDGET = 50_000  # search steps per solution kind
+SEARCH_SECONDS = 5.0  # and wall-clock seconds per solution kind, whichever runs out first
+
+COMPLETE = "complete"
+PARTIAL = "partial"  # the fewest number of terms is proven, not every such model was listed
+UNPROVEN = "unproven"  # stopped before a cover of the fewest terms was found: a greedy cover
+
+
+@dataclass(frozen=True)
+class CoverSearch:
+    """The covers found and whether the search could finish within its budget."""
+
+    covers: list[tuple[Implicant, ...]]
+    status: str = COMPLETE  # COMPLETE | PARTIAL | UNPROVEN
+    steps: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.status == COMPLETE
+
+
+class _OutOfBudget(Exception):
+    """The search used up its steps."""
 
 
 def prime_implicants(terms: set[int], k: int) -> set[Implicant]:
@@ -50,16 +89,37 @@ def minimal_covers(
     *,
     prefer_fewer_literals: bool = False,
     limit: int = MAX_SOLUTIONS,
+    budget: int = SEARCH_BUDGET,
 ) -> list[tuple[Implicant, ...]]:
+    """The covers of :func:`cover_search` (for callers that need no status)."""
+    return cover_search(
+        on, primes, k, prefer_fewer_literals=prefer_fewer_literals, limit=limit, budget=budget
+    ).covers
+
+
+def cover_search(
+    on: set[int],
+    primes: set[Implicant],
+    k: int,
+    *,
+    prefer_fewer_literals: bool = False,
+    limit: int = MAX_SOLUTIONS,
+    budget: int = SEARCH_BUDGET,
+    seconds: float = SEARCH_SECONDS,
+) -> CoverSearch:
     """Every cover of ``on`` with the fewest prime implicants (as the R package QCA lists them).
 
     A model must hold every essential implicant (the only one covering some row),
     so only the rest are searched, smallest sets first. ``prefer_fewer_literals``
     keeps, among those, only the covers with the fewest literals in all: that hides
     equally short models, so it is an option that the output names.
+
+    At most ``budget`` search steps are taken, for at most ``seconds``. When they run out after covers of the
+    fewest terms were found, those are returned as PARTIAL; when none was found yet,
+    one greedy cover is returned as UNPROVEN (a true cover, maybe not the shortest).
     """
     if not on:
-        return []
+        return CoverSearch([])
     ordered = sorted(primes, key=lambda p: (literals(p, k), -p[0], p[1]))
     cover = {p: frozenset(t for t in on if covers(p, t)) for p in ordered}
     essential = [
@@ -67,22 +127,52 @@ def minimal_covers(
     ]
     left = set(on) - set().union(*(cover[p] for p in essential)) if essential else set(on)
     if not left:
-        return [tuple(essential)]
+        return CoverSearch([tuple(essential)])
     candidates = [p for p in ordered if p not in essential and cover[p] & left]
     best: list[tuple[Implicant, ...]] = []
     left = _dominating_rows(left, candidates, cover)
     start = _lower_bound({t: [p for p in candidates if t in cover[p]] for t in left})
+    steps = [budget, 0]  # steps left, steps taken
+    deadline = time.monotonic() + seconds
+    status = COMPLETE
     for size in range(max(1, start), len(candidates) + 1):
-        found = _covers_of_size(
-            left, candidates, cover, size, None if prefer_fewer_literals else limit + 1
-        )
+        found: list[tuple[Implicant, ...]] = []
+        try:
+            _covers_of_size(
+                left,
+                candidates,
+                cover,
+                size,
+                None if prefer_fewer_literals else limit + 1,
+                found,
+                steps,
+                deadline,
+            )
+        except _OutOfBudget:
+            status = PARTIAL if found else UNPROVEN
         if found:
             best = [tuple(essential) + combo for combo in found]
             break
-    if prefer_fewer_literals:
+        if status == UNPROVEN:
+            best = [tuple(essential) + _greedy_cover(left, candidates, cover)]
+            break
+    if prefer_fewer_literals and best:
         fewest = min(sum(literals(p, k) for p in b) for b in best)
         best = [b for b in best if sum(literals(p, k) for p in b) == fewest]
-    return best[: limit + 1]
+    return CoverSearch(best[: limit + 1], status, budget - steps[0])
+
+
+def _greedy_cover(
+    left: set[int], candidates: list[Implicant], cover: dict[Implicant, frozenset[int]]
+) -> tuple[Implicant, ...]:
+    """A cover built by taking, each time, the term covering most rows still open."""
+    open_rows, chosen = set(left), []
+    while open_rows:
+        best = max(candidates, key=lambda p: len(cover[p] & open_rows))
+        chosen.append(best)
+        open_rows -= cover[best]
+    order = {p: i for i, p in enumerate(candidates)}
+    return tuple(sorted(chosen, key=order.__getitem__))
 
 
 def _covers_of_size(
@@ -91,14 +181,17 @@ def _covers_of_size(
     cover: dict[Implicant, frozenset[int]],
     size: int,
     limit: int | None,
-) -> list[tuple[Implicant, ...]]:
-    """Every set of ``size`` candidates covering ``left``, each set once.
+    found: list[tuple[Implicant, ...]],
+    steps: list[int],
+    deadline: float,
+) -> None:
+    """Every set of ``size`` candidates covering ``left``, each set once, into ``found``.
 
     Branch on the row with the fewest candidates; in the i-th branch the first i-1
     candidates are ruled out (their sets were met in earlier branches), so no set is
-    found twice and the search never walks all combinations.
+    found twice and the search never walks all combinations. Each node takes one of
+    ``steps[0]`` (counted in ``steps[1]``); at none left or past ``deadline``, :class:`_OutOfBudget` ends the search.
     """
-    found: list[tuple[Implicant, ...]] = []
     order = {p: i for i, p in enumerate(candidates)}
 
     def walk(
@@ -112,6 +205,10 @@ def _covers_of_size(
             return limit is not None and len(found) >= limit
         if budget == 0:
             return False
+        steps[0] -= 1
+        steps[1] += 1
+        if steps[0] < 0 or (steps[1] % 64 == 1 and time.monotonic() > deadline):
+            raise _OutOfBudget
         usable = [p for p in candidates if p not in banned and p not in chosen]
         options_of = {t: [p for p in usable if t in cover[p]] for t in uncovered}
         if _lower_bound(options_of) > budget:
@@ -127,7 +224,6 @@ def _covers_of_size(
         return False
 
     walk(frozenset(left), [], frozenset(), size)
-    return found
 
 
 def _dominating_rows(

@@ -28,6 +28,8 @@ def _models(result: QcaResult, kind: str, title: str) -> list[str]:
         f"{title}: {len(models)} model(s) with the fewest prime implicants"
         + (f" (first {MAX_SOLUTIONS} shown)" if result.more_models.get(kind) else "")
     ]
+    if note := result.search_note(kind):
+        out.append(f"  {note}")
     essential = result.essential(kind)
     if len(models) > 1:
         out.append(f"  In every model (essential): {' + '.join(essential) or 'none'}")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from qualcode.analysis.qca import QcaResult, calibration_rows
+from qualcode.analysis.qca import MAX_SOLUTIONS, QcaResult, calibration_rows
 from qualcode.export.chart_common import atomic_output
 
 KINDS = (
@@ -79,6 +79,10 @@ def qca_tables(result: QcaResult) -> list[Table]:
                 )
                 + "."
             )
+        if search := result.search_note(kind):
+            note = f"{search} {note}"
+        if result.more_models.get(kind):
+            note += f" More models exist: the first {MAX_SOLUTIONS} are listed."
         essential = set(result.essential(kind))
         rows: list[list[Any]] = []
         for i, m in enumerate(models, 1):

@@ -26,6 +26,7 @@ from qualcode.errors import InvalidInputError, QualcodeError
 from qualcode.services.cases import resolve_case
 from qualcode.services.codebook import resolve_code
 from qualcode.services.coding import check_valence, list_codings
+from qualcode.services.leaks import export_gate
 from qualcode.services.patterns import case_facts, group_assignments
 from qualcode.services.project import Project
 from qualcode.store.models import Case
@@ -178,8 +179,6 @@ def export_qca(
         raise InvalidInputError(f"{out}: give a .docx or .xlsx file name.")
     if not out.parent.is_dir():
         raise InvalidInputError(f"{out}: folder {out.parent} does not exist. Create it first.")
-    from qualcode.services.leaks import export_gate
-
     export_gate(project, "QCA tables", out, allow_identifiers=allow_identifiers, key=key)
     # python-docx / openpyxl load only when a file is written.
     from qualcode.export.qca_report import write_qca
@@ -202,3 +201,40 @@ def contradiction_quotes(
                 for c in list_codings(project, case=case, code=str(call.args[0]), valence=valence):
                     found.append((label, c.participant or c.document, " ".join(c.text.split())))
     return out
+
+
+def suggested_setup(project: Project) -> tuple[list[str], str]:
+    """Conditions and outcome to start from: numeric case attributes split at their median
+    (the last one, or ``engagement`` when there is one, as the outcome)."""
+    with project.read() as s:
+        facts = case_facts(s)
+    numbers: dict[str, list[float]] = {}
+    for f in facts:
+        for name, value in f.attributes.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                numbers.setdefault(name, []).append(float(value))
+    names = [n for n in numbers if n.lower() != "group"]
+    if len(names) < 2:
+        return [], ""
+    out_name = next((n for n in names if n.lower() == "engagement"), names[-1])
+
+    def rule(name: str) -> str:
+        values = sorted(numbers[name])
+        cut = values[len(values) // 2]
+        label = "".join(ch for ch in name.upper() if ch.isalnum())[:3] or "C"
+        return f"{label}: {name} >= {cut:g}"
+
+    return [rule(n) for n in names if n != out_name], rule(out_name)
+
+
+def row_quotes(project: Project, result: QcaResult, row: int) -> list[tuple[str, str, str, str]]:
+    """For a truth-table row: (case, condition label, who, passage) for every coding of the
+    codes its conditions and outcome name, so a reader sees what put the cases there."""
+    calls = [(c.label, call) for c in (*result.conditions, result.outcome) for call in _calls(c)]
+    found: list[tuple[str, str, str, str]] = []
+    for case in result.truth_table[row].cases:
+        for label, call in calls:
+            valence = check_valence(str(call.args[1])) if len(call.args) > 1 else None
+            for c in list_codings(project, case=case, code=str(call.args[0]), valence=valence):
+                found.append((case, label, c.participant or c.document, " ".join(c.text.split())))
+    return found

@@ -452,6 +452,13 @@ class QualcodeApp(App[None]):
         if not isinstance(self.screen, AgreementScreen):
             self.push_screen(AgreementScreen())
 
+    def action_open_qca(self) -> None:
+        # The QCA screen loads on first use, so the workbench opens fast.
+        from qualcode.tui.screens.qca import QcaScreen
+
+        if not isinstance(self.screen, QcaScreen):
+            self.push_screen(QcaScreen())
+
     def action_open_setup(self, step: str) -> None:
         """Open a set-up step (import, framework, cases, groups, exports) over this screen."""
 

@@ -74,6 +74,7 @@ SCOPE_TITLES = {
     "export": "Chart export",
     "patterns": "Cross-case patterns",
     "agreement": "Intercoder agreement",
+    "qca": "QCA",
     "dialog": "Dialogs",
     "welcome": "Welcome",
     "setup": "Set up",
@@ -98,6 +99,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ),
     _a("app.search_project", "ctrl+f", "app.search_project", "Search the whole project"),
     _a("app.agreement", "f7", "app.open_agreement", "Intercoder agreement: compare two coders"),
+    _a("app.qca", "f8", "app.open_qca", "QCA: truth table and models over the cases"),
     _a("app.high_contrast", "f9", "app.toggle_high_contrast", "High-contrast theme on/off"),
     _a("app.quit", "ctrl+q", "app.quit", "Quit (all work is already saved)", priority=True),
     # Project home
@@ -393,6 +395,16 @@ ACTIONS: tuple[ActionSpec, ...] = (
     _a("agreement.open", "o", "open_text", "Open the text in the reader", "Open text"),
     _a("agreement.refresh", "ctrl+r", "refresh", "Reload from the database"),
     _a("agreement.leave", "escape", "leave", "Back to where you were", "Back", "esc"),
+    # QCA
+    _a("qca.run", "ctrl+r", "run", "Run QCA with the conditions typed", "Run"),
+    _a(
+        "qca.export",
+        "ctrl+e",
+        "export",
+        "Write the QCA report (.docx) next to the project",
+        "Export",
+    ),
+    _a("qca.leave", "escape", "leave", "Back to where you were", "Back", "esc"),
     # Welcome (no project yet). Set-up screens use keys that are never code shortcuts:
     # digits, symbols, function keys and ctrl combinations.
     _a("welcome.new", "f2", "choose('new')", "Start a new project", "new project", "F2"),
