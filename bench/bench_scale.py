@@ -177,22 +177,25 @@ def generate(db: Path, n: int) -> None:
             s.execute(insert(Document), docs)
         segs: list[dict] = []
         codings: list[dict] = []
+        seen: set[tuple[int, int, int, int]] = set()  # the store keeps one coding per span+code
         for did, text in s.execute(select(Document.id, Document.text)):
             doc_segs = _segments(did, text)
             segs += doc_segs
             sentences = [r for r in doc_segs if r["kind"] == "sentence"]
             for _ in range(CODINGS_PER_DOC):
                 a = rng.randrange(len(sentences) - 3)
-                codings.append(
-                    {
-                        "document_id": did,
-                        "code_id": rng.choice(code_ids),
-                        "coder_id": coder.id,
-                        "start": sentences[a]["start"],
-                        "end": sentences[a + rng.randint(0, 2)]["end"],
-                        "valence": rng.choice(("facilitator", "barrier", "neutral", None)),
-                    }
-                )
+                coding = {
+                    "document_id": did,
+                    "code_id": rng.choice(code_ids),
+                    "coder_id": coder.id,
+                    "start": sentences[a]["start"],
+                    "end": sentences[a + rng.randint(0, 2)]["end"],
+                    "valence": rng.choice(("facilitator", "barrier", "neutral", None)),
+                }
+                key = (did, coding["code_id"], coding["start"], coding["end"])
+                if key not in seen:
+                    seen.add(key)
+                    codings.append(coding)
             if len(segs) > 50_000:
                 s.execute(insert(Segment), segs)
                 segs = []
