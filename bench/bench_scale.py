@@ -11,7 +11,9 @@ the same run (a fixed pure-Python workload and ``python -c pass`` for commands);
 the ratios. Targets: one coding < 2 ms median (p95 < 5 ms); codings CSV import of
 65k codings at 2,000 transcripts < 5 s; ``code list``/``case list`` < 0.3 s;
 ``matrix --by case`` < 0.5 s; ``export chart --format docx`` < 3 s at 500 and < 12 s
-at 2,000, memory < 250 MB; ``codings --json`` memory flat in project size.
+at 2,000, memory < 250 MB; ``codings --json`` memory flat in project size; ``import``
+of the transcripts as a command (500 and 2,000) at most 1.67x spaCy's sentencizer alone
+on the same turns.
 
     python bench/bench_scale.py [--sizes 50,500,2000] [--codings 200]
 """
