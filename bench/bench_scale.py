@@ -11,7 +11,9 @@ the same run (a fixed pure-Python workload and ``python -c pass`` for commands);
 the ratios. Targets: one coding < 2 ms median (p95 < 5 ms); codings CSV import of
 65k codings at 2,000 transcripts < 5 s; ``code list``/``case list`` < 0.3 s;
 ``matrix --by case`` < 0.5 s; ``export chart --format docx`` < 3 s at 500 and < 12 s
-at 2,000, memory < 250 MB; ``codings --json`` memory flat in project size.
+at 2,000, memory < 250 MB; ``codings --json`` memory flat in project size; ``import``
+of the transcripts as a command (500 and 2,000) at most 1.67x spaCy's sentencizer alone
+on the same turns.
 
     python bench/bench_scale.py [--sizes 50,500,2000] [--codings 200]
 """
@@ -350,6 +352,46 @@ def codings_csv(db: Path, path: Path, rows: int) -> int:
     return rows
 
 
+def bench_import_command(src: Path, folder: Path, yard: float) -> None:
+    """``qualcode import FOLDER`` on the project's transcripts, beside the sentencizer alone.
+
+    The transcripts are written out as .txt files; the sentencizer-alone figure is spaCy's
+    blank pipeline + sentencizer over the same speaker turns in this process (its load not
+    counted). Target: the whole command at most 1/0.6 = 1.67x the sentencizer alone.
+    """
+    import sqlite3
+
+    from qualcode.ingest import segment
+    from qualcode.ingest.turns import parse_turns
+
+    files = folder / "transcripts"
+    shutil.rmtree(files, ignore_errors=True)
+    files.mkdir()
+    con = sqlite3.connect(src)
+    texts = [t for (t,) in con.execute("select text from documents order by id")]
+    con.close()
+    for i, text in enumerate(texts):
+        (files / f"T{i:05d}.txt").write_text(text, encoding="utf-8")
+    turns = [text[t.start : t.end] for text in texts for t in parse_turns(text).turns]
+    target = folder / "import.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    secs, _ = run_command(["import", str(files), "--framework", "none"], target)
+    nlp = segment.blank_pipeline()
+    t = time.perf_counter()
+    for _doc in nlp.pipe(turns, batch_size=256):
+        pass
+    alone = time.perf_counter() - t
+    row(f"qualcode import ({len(texts)} transcripts)", secs, yard, "target <= 1.67x alone")
+    row(
+        "  spaCy sentencizer alone, same turns",
+        alone,
+        yard,
+        "",
+        f"import {secs / alone:.2f}x",
+    )
+
+
 def row(what: str, secs: float, yard: float, target: str = "", extra: str = "") -> None:
     print(
         f"  {what:<38} {secs * 1000:9.1f} ms  {secs / yard:7.1f}x yardstick  {extra:<14} {target}"
@@ -403,6 +445,8 @@ def bench_size(n: int, folder: Path, count: int) -> None:
     )
     secs, mb = run_command(["codings", "--json"], db, folder / "codings.json")
     row("qualcode codings --json", secs, yard, "memory flat in size", f"{mb:6.0f} MB peak")
+    if n >= 500:
+        bench_import_command(src, folder, yard)
     print(f"  yardstick again: {yardstick() * 1000:.1f} ms")
 
 

@@ -17,23 +17,27 @@ spreadsheet rarely keeps the transcript's typography).
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InvalidInputError, NotFoundError, QualcodeError
-from qualcode.services.codebook import INDUCTIVE_PALETTE, PATH_SEP, resolve_code
+from qualcode.services.codebook import INDUCTIVE_PALETTE, PATH_SEP, code_paths, resolve_code
 from qualcode.services.coding import check_valence
 from qualcode.services.csv_input import read_csv_rows
 from qualcode.services.documents import resolve_document
 from qualcode.services.project import Project
-from qualcode.store.models import Code, Coding, Document
+from qualcode.store.models import Code, Coding, Document, utcnow
 
 REQUIRED = ("document", "code", "phrase")
 OPTIONAL = ("valence", "coder", "memo", "occurrence")
 MAX_ERRORS_SHOWN = 25
+_IN_CHUNK = 500  # names per IN (...) query: well under every backend's limit
 _LOOSE = {
     "\u2018": "'",
     "\u2019": "'",
@@ -99,7 +103,8 @@ def apply_codings_csv(
     )
     errors: list[str] = []
     with project.transaction("apply codings file", file=str(path)) as s:
-        applier = _Applier(project, s, report, create_codes)
+        refs = (row[0].strip() for row in rows[1:] if row)  # the document column is first
+        applier = _Applier(project, s, report, create_codes, refs)
         for lineno, row in enumerate(rows[1:], start=2):
             if not any(cell.strip() for cell in row):
                 continue
@@ -136,20 +141,63 @@ def _read_rows(path: Path) -> list[list[str]]:
     return rows
 
 
+@dataclass(frozen=True)
+class _Doc:
+    """What a row needs of its document: no ORM object per document."""
+
+    id: int
+    name: str
+    text: str
+
+
 class _Applier:
-    """Row-by-row work inside the file's transaction, with per-file caches."""
+    """Row-by-row work inside the file's transaction, with per-file caches.
+
+    Documents named exactly as stored are fetched in one query per file, and the
+    codings already stored for them in another; anything else (a participant label, a
+    different case) goes through ``resolve_document`` once per distinct cell.
+    """
 
     def __init__(
-        self, project: Project, s: Session, report: CodingsFileReport, create_codes: bool = False
+        self,
+        project: Project,
+        s: Session,
+        report: CodingsFileReport,
+        create_codes: bool = False,
+        refs: Iterable[str] = (),
     ) -> None:
         self.project, self.s, self.report = project, s, report
         self.create_codes = create_codes
-        self.docs: dict[str, Document] = {}
+        self.docs: dict[str, _Doc] = {}
         self.codes: dict[str, Code] = {}
         self.coders: dict[str, int] = {}
         self.loose: dict[int, tuple[str, list[int]]] = {}
         self.existing: set[tuple[int, int, int, int, int]] = set()
         self.pending: list[dict] = []
+        self.now = utcnow()
+        self._preload(sorted(set(refs)))
+
+    def _preload(self, refs: list[str]) -> None:
+        ids: list[int] = []
+        for lo in range(0, len(refs), _IN_CHUNK):
+            q = select(Document.id, Document.name, Document.text).where(
+                Document.name.in_(refs[lo : lo + _IN_CHUNK])
+            )
+            for doc_id, name, text in self.s.execute(q):
+                self.docs[name] = _Doc(doc_id, name, text)
+                ids.append(doc_id)
+        for lo in range(0, len(ids), _IN_CHUNK):
+            self._load_existing(ids[lo : lo + _IN_CHUNK])
+
+    def _load_existing(self, doc_ids: list[int]) -> None:
+        self.existing.update(
+            (r[0], r[1], r[2], r[3], r[4])
+            for r in self.s.execute(
+                select(
+                    Coding.document_id, Coding.start, Coding.end, Coding.code_id, Coding.coder_id
+                ).where(Coding.document_id.in_(doc_ids))
+            )
+        )
 
     def apply(self, row: dict[str, str]) -> None:
         doc = self._document(row["document"].strip())
@@ -176,33 +224,32 @@ class _Applier:
                 "end": end,
                 "valence": valence,
                 "memo": (row.get("memo") or "").strip(),
+                "created_at": self.now,
+                "updated_at": self.now,
             }
         )
         self.report.applied += 1
 
     def flush(self) -> None:
+        """Insert every new coding in one statement (Core: no ORM work per row)."""
         if self.pending:
-            self.s.execute(insert(Coding), self.pending)
+            # In index order: SQLite then appends to each index's pages rather than
+            # touching pages all over them (a CSV often goes document by document anyway).
+            self.pending.sort(key=itemgetter("document_id", "start"))
+            self.s.connection().execute(insert(Coding.__table__), self.pending)
 
-    def _document(self, ref: str) -> Document:
+    def _document(self, ref: str) -> _Doc:
         if not ref:
             raise InvalidInputError("the document cell is empty.")
-        if ref not in self.docs:
-            doc = resolve_document(self.s, ref)
+        doc = self.docs.get(ref)
+        if doc is None:
+            found = resolve_document(self.s, ref)
+            doc = next((d for d in self.docs.values() if d.id == found.id), None)
+            if doc is None:
+                doc = _Doc(found.id, found.name, found.text)
+                self._load_existing([doc.id])
             self.docs[ref] = doc
-            self.existing |= {
-                tuple(r)
-                for r in self.s.execute(
-                    select(
-                        Coding.document_id,
-                        Coding.start,
-                        Coding.end,
-                        Coding.code_id,
-                        Coding.coder_id,
-                    ).where(Coding.document_id == doc.id)
-                )
-            }
-        return self.docs[ref]
+        return doc
 
     def _code(self, ref: str) -> Code:
         if not ref.strip(PATH_SEP + " "):
@@ -223,10 +270,6 @@ class _Applier:
 
     def _unknown(self, ref: str) -> str:
         """The message for a code that is not in the codebook, with the closest paths."""
-        import difflib
-
-        from qualcode.services.codebook import code_paths
-
         paths = [PATH_SEP.join(p) for p in code_paths(self.s).values()]
         leaf = {p.rsplit(PATH_SEP, 1)[-1].lower(): p for p in paths}
         close = difflib.get_close_matches(ref.lower(), [p.lower() for p in paths], 2, 0.75)
@@ -273,7 +316,7 @@ class _Applier:
         assert parent is not None
         return parent
 
-    def _locate(self, doc: Document, phrase: str, occurrence: int | None) -> tuple[int, int]:
+    def _locate(self, doc: _Doc, phrase: str, occurrence: int | None) -> tuple[int, int]:
         phrase = phrase.strip()
         if not phrase:
             raise InvalidInputError("the phrase cell is empty.")
