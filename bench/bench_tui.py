@@ -6,7 +6,7 @@ opens the workbench headless at a terminal size, and measures, from the moment
 a key event is sent to the moment the visible lines have been redrawn:
 
 - open to first render (the document loaded in a worker, laid out, drawn),
-- page scroll (PgDn), cursor moves (j, l), selection (J),
+- page scroll (PgDn), cursor moves (arrows), selection (shift+down),
 - applying a code by its key (committed in the database, then drawn).
 
 Prints median and 95th percentile in milliseconds. Targets: open < 1 s;
@@ -151,16 +151,16 @@ async def run(words: int, size: tuple[int, int], presses: int) -> None:
                 )
             return out
 
-        report("cursor: next sentence (j)", await moves("j", presses))
-        report("cursor: previous sentence (k)", await moves("k", presses // 2))
-        report("cursor: next word (l)", await moves("l", presses))
-        report("select: extend by sentence (J)", await moves("J", presses // 4))
+        report("cursor: next sentence (down)", await moves("down", presses))
+        report("cursor: previous sentence (up)", await moves("up", presses // 2))
+        report("cursor: next word (right)", await moves("right", presses))
+        report("select: extend (shift+down)", await moves("shift+down", presses // 4))
         await pilot.press("escape")
         await settle(pilot)
 
         applies = []
         for _ in range(min(presses, 60)):
-            await pilot.press("j", "j")
+            await pilot.press("down", "down")
             await settle(pilot)
             count = len(view.index)
             applies.append(await timed_key(app, view, "e", lambda c=count: len(view.index) > c))

@@ -343,6 +343,69 @@ def _count_codings(el: Element) -> int:
     return sum(1 for x in el.iter("Coding"))
 
 
+def _listed(root: Element, container: str, item: str) -> list[Element]:
+    """The ``<item>`` children of ``root``'s ``<container>``; none when the container is absent."""
+    el = _kid(root, container)
+    return _kids(el, item) if el is not None else []
+
+
+_SKIPPED_SOURCE_LABELS = {
+    "PictureSource": "picture source",
+    "AudioSource": "audio source",
+    "VideoSource": "video source",
+}
+
+
+def _pdf_source(el: Element, data: RefiProjectData, name: str, where: str) -> RefiTextSource:
+    """A ``<PDFSource>``: its text representation if it has one, else the PDF's own text.
+
+    Page-area selections and whole-PDF codings cannot be stored; they are counted as skipped.
+    """
+    rep = _kid(el, "Representation")
+    in_text = (
+        {guid_key(s.get("guid")) for s in rep.iter("PlainTextSelection")}
+        if rep is not None
+        else set()
+    )
+    # ATLAS.ti writes a text selection in the representation for each text-like area;
+    # only the areas without one are lost.
+    pdf_sels = [s for s in _kids(el, "PDFSelection") if guid_key(s.get("guid")) not in in_text]
+    if pdf_sels:
+        data.skipped["PDF selection by page area"] += len(pdf_sels)
+        data.skipped["coding on a PDF page area"] += sum(_count_codings(s) for s in pdf_sels)
+    if _kids(el, "Coding"):
+        data.skipped["coding of a whole PDF"] += len(_kids(el, "Coding"))
+    if rep is not None:
+        src = _text_source(rep, "pdf", name, where)
+        src.note_refs += _refs(el)
+        src.values += _values(el)
+    else:  # no text representation: the PDF's own text, if it can be extracted
+        src = RefiTextSource(
+            guid_key(el.get("guid")),
+            name,
+            "pdf",
+            None,
+            None,
+            None,
+            _text(_kid(el, "Description")),
+            guid_key(el.get("creatingUser")) or None,
+            parse_datetime(el.get("creationDateTime")),
+            note_refs=_refs(el),
+            values=_values(el),
+        )
+    src.pdf_path = el.get("path")
+    return src
+
+
+def _skip_media_source(el: Element, data: RefiProjectData) -> None:
+    """Pictures, audio and video are not imported: count them and the codings on them."""
+    label = _SKIPPED_SOURCE_LABELS.get(el.tag, el.tag)
+    data.skipped[label] += 1
+    n = _count_codings(el)
+    if n:
+        data.skipped[f"coding on {'an' if label[0] in 'aeiou' else 'a'} {label}"] += n
+
+
 def _sources(root: Element, data: RefiProjectData, where: str) -> None:
     sources = _kid(root, "Sources")
     if sources is None:
@@ -352,54 +415,79 @@ def _sources(root: Element, data: RefiProjectData, where: str) -> None:
         if el.tag == "TextSource":
             data.sources.append(_text_source(el, "text", name, where))
         elif el.tag == "PDFSource":
-            rep = _kid(el, "Representation")
-            in_text = (
-                {guid_key(s.get("guid")) for s in rep.iter("PlainTextSelection")}
-                if rep is not None
-                else set()
-            )
-            # ATLAS.ti writes a text selection in the representation for each text-like area;
-            # only the areas without one are lost.
-            pdf_sels = [
-                s for s in _kids(el, "PDFSelection") if guid_key(s.get("guid")) not in in_text
-            ]
-            if pdf_sels:
-                data.skipped["PDF selection by page area"] += len(pdf_sels)
-                data.skipped["coding on a PDF page area"] += sum(
-                    _count_codings(s) for s in pdf_sels
-                )
-            if _kids(el, "Coding"):
-                data.skipped["coding of a whole PDF"] += len(_kids(el, "Coding"))
-            if rep is not None:
-                src = _text_source(rep, "pdf", name, where)
-                src.note_refs += _refs(el)
-                src.values += _values(el)
-            else:  # no text representation: the PDF's own text, if it can be extracted
-                src = RefiTextSource(
-                    guid_key(el.get("guid")),
-                    name,
-                    "pdf",
-                    None,
-                    None,
-                    None,
-                    _text(_kid(el, "Description")),
-                    guid_key(el.get("creatingUser")) or None,
-                    parse_datetime(el.get("creationDateTime")),
-                    note_refs=_refs(el),
-                    values=_values(el),
-                )
-            src.pdf_path = el.get("path")
-            data.sources.append(src)
+            data.sources.append(_pdf_source(el, data, name, where))
         else:
-            label = {
-                "PictureSource": "picture source",
-                "AudioSource": "audio source",
-                "VideoSource": "video source",
-            }.get(el.tag, el.tag)
-            data.skipped[label] += 1
-            n = _count_codings(el)
-            if n:
-                data.skipped[f"coding on {'an' if label[0] in 'aeiou' else 'a'} {label}"] += n
+            _skip_media_source(el, data)
+
+
+def _users(root: Element) -> list[RefiUser]:
+    return [
+        RefiUser(guid_key(u.get("guid")), (u.get("name") or u.get("id") or "").strip())
+        for u in _listed(root, "Users", "User")
+    ]
+
+
+def _codebook(root: Element, where: str) -> list[RefiCode]:
+    """The code tree of the project's ``<CodeBook>`` (refused when nested too deep)."""
+    book = _kid(root, "CodeBook")
+    codes = _kid(book, "Codes") if book is not None else None
+    _check_depth(codes, where)
+    return [_code(c) for c in _kids(codes, "Code")] if codes is not None else []
+
+
+def _variables(root: Element) -> dict[str, RefiVariable]:
+    out: dict[str, RefiVariable] = {}
+    for v in _listed(root, "Variables", "Variable"):
+        var = RefiVariable(
+            guid_key(v.get("guid")),
+            (v.get("name") or "").strip(),
+            (v.get("typeOfVariable") or "Text").strip(),
+        )
+        out[var.guid] = var
+    return out
+
+
+def _cases(root: Element, data: RefiProjectData) -> None:
+    """Cases with their values and sources; code and selection links are counted as skipped."""
+    for c in _listed(root, "Cases", "Case"):
+        data.cases.append(
+            RefiCase(
+                guid_key(c.get("guid")),
+                (c.get("name") or "").strip(),
+                _text(_kid(c, "Description")),
+                _values(c),
+                _refs(c, "SourceRef"),
+            )
+        )
+        if _kids(c, "CodeRef"):
+            data.skipped["code linked to a case"] += len(_kids(c, "CodeRef"))
+        if _kids(c, "SelectionRef"):
+            data.skipped["selection linked to a case"] += len(_kids(c, "SelectionRef"))
+
+
+def _note(n: Element) -> RefiNote:
+    content = _kid(n, "PlainTextContent")
+    return RefiNote(
+        guid_key(n.get("guid")),
+        n.get("name") or "",
+        _text(_kid(n, "Description")),
+        content.text or "" if content is not None else None,
+        n.get("plainTextPath"),
+        guid_key(n.get("creatingUser")) or None,
+        parse_datetime(n.get("creationDateTime")),
+    )
+
+
+def _skip_unused_parts(root: Element, data: RefiProjectData) -> None:
+    """Sets, links and graphs have no place in the project: count them for the report."""
+    for tag, label, child in (
+        ("Sets", "set", "Set"),
+        ("Links", "link", "Link"),
+        ("Graphs", "graph", "Graph"),
+    ):
+        n = len(_listed(root, tag, child))
+        if n:
+            data.skipped[label] += n
 
 
 def read_project(root: Element, where: str) -> RefiProjectData:
@@ -416,62 +504,14 @@ def read_project(root: Element, where: str) -> RefiProjectData:
         root.get("origin") or "",
         _text(_kid(root, "Description")),
     )
-    users = _kid(root, "Users")
-    for u in _kids(users, "User") if users is not None else []:
-        data.users.append(
-            RefiUser(guid_key(u.get("guid")), (u.get("name") or u.get("id") or "").strip())
-        )
-    book = _kid(root, "CodeBook")
-    codes = _kid(book, "Codes") if book is not None else None
-    _check_depth(codes, where)
-    data.codes = [_code(c) for c in _kids(codes, "Code")] if codes is not None else []
-    variables = _kid(root, "Variables")
-    for v in _kids(variables, "Variable") if variables is not None else []:
-        var = RefiVariable(
-            guid_key(v.get("guid")),
-            (v.get("name") or "").strip(),
-            (v.get("typeOfVariable") or "Text").strip(),
-        )
-        data.variables[var.guid] = var
-    cases = _kid(root, "Cases")
-    for c in _kids(cases, "Case") if cases is not None else []:
-        data.cases.append(
-            RefiCase(
-                guid_key(c.get("guid")),
-                (c.get("name") or "").strip(),
-                _text(_kid(c, "Description")),
-                _values(c),
-                _refs(c, "SourceRef"),
-            )
-        )
-        if _kids(c, "CodeRef"):
-            data.skipped["code linked to a case"] += len(_kids(c, "CodeRef"))
-        if _kids(c, "SelectionRef"):
-            data.skipped["selection linked to a case"] += len(_kids(c, "SelectionRef"))
+    data.users.extend(_users(root))
+    data.codes = _codebook(root, where)
+    data.variables.update(_variables(root))
+    _cases(root, data)
     _sources(root, data, where)
-    notes = _kid(root, "Notes")
-    for n in _kids(notes, "Note") if notes is not None else []:
-        content = _kid(n, "PlainTextContent")
-        data.notes.append(
-            RefiNote(
-                guid_key(n.get("guid")),
-                n.get("name") or "",
-                _text(_kid(n, "Description")),
-                content.text or "" if content is not None else None,
-                n.get("plainTextPath"),
-                guid_key(n.get("creatingUser")) or None,
-                parse_datetime(n.get("creationDateTime")),
-            )
-        )
+    data.notes.extend(_note(n) for n in _listed(root, "Notes", "Note"))
     data.project_note_refs = _refs(root)
-    for tag, label, child in (
-        ("Sets", "set", "Set"),
-        ("Links", "link", "Link"),
-        ("Graphs", "graph", "Graph"),
-    ):
-        el = _kid(root, tag)
-        if el is not None and _kids(el, child):
-            data.skipped[label] += len(_kids(el, child))
+    _skip_unused_parts(root, data)
     return data
 
 

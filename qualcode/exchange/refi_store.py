@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from qualcode.exchange import refi_extensions as ext
 from qualcode.exchange.refi_guids import normalise_guid
+from qualcode.exchange.refi_positions import PositionConvention
 from qualcode.exchange.refi_read import RefiCode, RefiProjectData
 from qualcode.exchange.refi_report import RefiImportReport
 from qualcode.exchange.refi_store_notes import NoteStoring
+from qualcode.exchange.refi_store_state import ImportState
 from qualcode.exchange.refi_store_text import LoadedSource, TextStoring
 from qualcode.store.cases import get_or_create_case, set_attribute
 from qualcode.store.models import (
@@ -29,9 +31,9 @@ from qualcode.store.models import (
     Document,
     Framework,
     GroupRule,
-    Participant,
     Setting,
 )
+from qualcode.store.setting_keys import GROUP_ATTRIBUTE_SETTING
 
 __all__ = ["LoadedSource", "RefiStore", "clean_colour"]
 
@@ -45,50 +47,45 @@ def clean_colour(value: str | None) -> str | None:
     return "#" + ("".join(c * 2 for c in hexes) if len(hexes) == 3 else hexes)
 
 
-class RefiStore(TextStoring, NoteStoring):
+class RefiStore:
     """Writes one file's records into an open session; fills ``report`` as it goes.
 
     Coders, project-level data, codes and cases are here; documents and codings
-    in ``TextStoring``, notes in ``NoteStoring``.
+    in ``TextStoring``, notes in ``NoteStoring``. All three share one ``ImportState``.
     """
 
     def __init__(
         self, s: Session, data: RefiProjectData, report: RefiImportReport, default_coder: str
     ) -> None:
-        self.s, self.data, self.report = s, data, report
-        self.default_coder_name = default_coder
-        self.coder_by_user: dict[str, int] = {}
-        self.code_by_guid: dict[str, int] = {}
-        self.case_by_guid: dict[str, Case] = {}
-        self.case_of_source: dict[str, Case] = {}
-        self.doc_by_source: dict[str, Document] = {}
-        self.participant_by_label: dict[str, Participant] = {}
-        self.note_targets: dict[str, list[tuple[str, int | None]]] = {}
-        self._default_coder: int | None = None
+        self.data, self.report = data, report
+        self.state = ImportState(s, data, report, default_coder)
+        self.text = TextStoring(self.state)
+        self.notes = NoteStoring(self.state)
         self._frameworks: dict[str, int] = {}
 
+    @property
+    def s(self) -> Session:
+        return self.state.s
+
+    @s.setter
+    def s(self, session: Session) -> None:
+        """A chunked import stores each chunk in a new session."""
+        self.state.s = session
+
+    # -- handed to the collaborators ---------------------------------------------------------
+    def store_document(self, loaded: LoadedSource) -> Document:
+        return self.text.store_document(loaded)
+
+    def store_codings(self, loaded: LoadedSource, doc: Document, conv: PositionConvention) -> None:
+        self.text.store_codings(loaded, doc, conv)
+
+    def fix_codable(self) -> None:
+        self.text.fix_codable()
+
+    def store_notes(self, note_texts: dict[str, str]) -> None:
+        self.notes.store_notes(note_texts)
+
     # -- coders ---------------------------------------------------------------------------
-    def default_coder(self) -> int:
-        if self._default_coder is None:
-            name = self.default_coder_name
-            row = self.s.scalar(select(Coder).where(Coder.name == name))
-            if row is None:
-                row = Coder(name=name)
-                self.s.add(row)
-                self.s.flush()
-            self._default_coder = row.id
-        return self._default_coder
-
-    def coder_for(self, user: str | None) -> int:
-        if user and user in self.coder_by_user:
-            return self.coder_by_user[user]
-        if user:
-            self.report.warn(
-                f"some codings name a user ({user}) the file does not list; they "
-                f"are attributed to {self.default_coder_name!r}"
-            )
-        return self.default_coder()
-
     def store_users(self) -> None:
         for u in self.data.users:
             guid = normalise_guid(u.guid)
@@ -103,7 +100,7 @@ class RefiStore(TextStoring, NoteStoring):
             else:
                 self.report.matched["coder"] += 1
                 row.guid = row.guid or guid
-            self.coder_by_user[u.guid] = row.id
+            self.state.coder_by_user[u.guid] = row.id
 
     # -- project-level qualcode data -------------------------------------------------------
     def framework_id(self, key: str) -> int:
@@ -131,11 +128,8 @@ class RefiStore(TextStoring, NoteStoring):
                 fw.version = str(info.get("version") or "")
                 fw.description = str(info.get("description") or "")
         group_attribute = ext.first(meta, "group-attribute")
-        if group_attribute:
-            from qualcode.store.setting_keys import GROUP_ATTRIBUTE_SETTING
-
-            if self.s.get(Setting, GROUP_ATTRIBUTE_SETTING) is None:
-                self.s.add(Setting(key=GROUP_ATTRIBUTE_SETTING, value=group_attribute))
+        if group_attribute and self.s.get(Setting, GROUP_ATTRIBUTE_SETTING) is None:
+            self.s.add(Setting(key=GROUP_ATTRIBUTE_SETTING, value=group_attribute))
         for raw in ext.all_of(meta, "group-rule"):
             try:
                 rule = json.loads(raw)
@@ -214,7 +208,7 @@ class RefiStore(TextStoring, NoteStoring):
                 row.definition = row.definition or text
                 row.colour = row.colour or clean_colour(rc.colour)
             claimed.add(row.id)
-            self.code_by_guid[rc.guid] = row.id
+            self.state.code_by_guid[rc.guid] = row.id
             for i, child in enumerate(rc.children):
                 put(child, row.id, i)
 
@@ -259,13 +253,13 @@ class RefiStore(TextStoring, NoteStoring):
                     continue
                 set_attribute(self.s, case, var.name, v.value)
                 self.report.created["attribute value"] += 1
-            self.case_by_guid[rc.guid] = case
+            self.state.case_by_guid[rc.guid] = case
             for src in rc.sources:
-                if src in self.case_of_source and self.case_of_source[src] is not case:
+                if src in self.state.case_of_source and self.state.case_of_source[src] is not case:
                     self.report.warn(
                         f"a source belongs to several cases; kept in "
-                        f"{self.case_of_source[src].name!r}, not {case.name!r}"
+                        f"{self.state.case_of_source[src].name!r}, not {case.name!r}"
                     )
                     continue
-                self.case_of_source[src] = case
+                self.state.case_of_source[src] = case
         self.s.flush()

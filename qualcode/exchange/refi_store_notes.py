@@ -1,4 +1,4 @@
-"""Storing notes as memos, chart summaries and workshop comments (part of ``RefiStore``).
+"""Storing notes as memos, chart summaries and workshop comments (a collaborator of ``RefiStore``).
 
 A note becomes a memo on whatever points at it (the project, a code, a source,
 a selection or a coding), on the case or participant its ``[qualcode] memo-on``
@@ -12,10 +12,12 @@ import json
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from qualcode.exchange import refi_extensions as ext
 from qualcode.exchange.refi_guids import normalise_guid
-from qualcode.exchange.refi_store_state import StoreState
+from qualcode.exchange.refi_report import RefiImportReport
+from qualcode.exchange.refi_store_state import ImportState, NoteTarget
 from qualcode.store.models import (
     CellSummary,
     CellSummaryRevision,
@@ -25,42 +27,53 @@ from qualcode.store.models import (
 )
 
 
-class NoteStoring(StoreState):
+class NoteStoring:
     """Memos from notes; chart summaries and workshop comments from our own notes."""
+
+    def __init__(self, state: ImportState) -> None:
+        self.state = state
+
+    @property
+    def s(self) -> Session:
+        """The state's session (a chunked import gives each chunk a new one)."""
+        return self.state.s
+
+    @property
+    def report(self) -> RefiImportReport:
+        return self.state.report
 
     # -- notes ------------------------------------------------------------------------------
     def collect_note_refs(self) -> None:
-        for ref in self.data.project_note_refs:
-            self.note_targets.setdefault(ref, []).append(("project", None))
-        for rc in self.data.all_codes():
+        state = self.state
+        for ref in state.data.project_note_refs:
+            state.point_note(ref, "project", None)
+        for rc in state.data.all_codes():
             for ref in rc.note_refs:
-                if rc.guid in self.code_by_guid:
-                    self.note_targets.setdefault(ref, []).append(
-                        ("code", self.code_by_guid[rc.guid])
-                    )
+                if rc.guid in state.code_by_guid:
+                    state.point_note(ref, "code", state.code_by_guid[rc.guid])
 
-    def _meta_target(self, meta: list[tuple[str, str]]) -> tuple[str, int | None] | None:
+    def _meta_target(self, meta: list[tuple[str, str]]) -> NoteTarget | None:
         on = ext.first(meta, "memo-on")
         if not on:
             return None
         kind, _, ref = on.partition(" ")
         if kind == "case":
-            case = self.case_by_guid.get(normalise_guid(ref) or ref)
-            return ("case", case.id) if case is not None else None
+            case = self.state.case_by_guid.get(normalise_guid(ref) or ref)
+            return NoteTarget("case", case.id) if case is not None else None
         if kind == "participant":
             part = self.s.scalar(select(Participant).where(Participant.label == ref.strip()))
-            return ("participant", part.id) if part is not None else None
+            return NoteTarget("participant", part.id) if part is not None else None
         return None
 
     def _cell(self, spec: str) -> tuple[str, int, int] | None:
         """(row_type, row_id, code_id) of a chart cell written by our exporter."""
         try:
             info = json.loads(spec)
-            code_id = self.code_by_guid[normalise_guid(info["code"]) or info["code"]]
+            code_id = self.state.code_by_guid[normalise_guid(info["code"]) or info["code"]]
             if info["row"] == "case":
                 return (
                     "case",
-                    self.case_by_guid[normalise_guid(info["case"]) or info["case"]].id,
+                    self.state.case_by_guid[normalise_guid(info["case"]) or info["case"]].id,
                     code_id,
                 )
             part = self.s.scalar(
@@ -86,7 +99,7 @@ class NoteStoring(StoreState):
             return True
         row_type, row_id, code_id = where
         if comment:
-            author = ext.first(meta, "author") or self.default_coder_name
+            author = ext.first(meta, "author") or self.state.default_coder_name
             q = select(WorkshopComment.id).where(
                 WorkshopComment.row_type == row_type,
                 WorkshopComment.row_id == row_id,
@@ -135,19 +148,19 @@ class NoteStoring(StoreState):
 
     def store_notes(self, note_texts: dict[str, str]) -> None:
         self.collect_note_refs()
-        for note in self.data.notes:
+        for note in self.state.data.notes:
             desc, meta = ext.parse(note.description)
             text = note_texts.get(note.guid, "")
-            author = self.coder_by_user.get(note.user or "")
+            author = self.state.coder_by_user.get(note.user or "")
             if self.store_chart_note(text, meta, author, note.created):
                 continue
             if desc.strip():
                 text = f"{desc}\n\n{text}" if text.strip() else desc
-            targets = list(self.note_targets.get(note.guid, []))
+            targets = list(self.state.note_targets.get(note.guid, []))
             meta_target = self._meta_target(meta)
             if meta_target is not None:
                 targets.insert(0, meta_target)
-            targets = targets or [("project", None)]
+            targets = targets or [NoteTarget("project", None)]
             guid = normalise_guid(note.guid)
             if guid and self.s.scalar(select(Memo.id).where(Memo.guid == guid)):
                 self.report.matched["memo"] += 1

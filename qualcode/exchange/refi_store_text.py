@@ -1,4 +1,4 @@
-"""Storing imported documents and their codings (part of ``RefiStore``).
+"""Storing imported documents and their codings (a collaborator of ``RefiStore``).
 
 A document already in the project (same GUID or name, and identical text) is
 reused; a different text under a taken name is stored under a new name. Codings
@@ -9,17 +9,20 @@ with one executemany per document.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from qualcode.exchange import refi_extensions as ext
 from qualcode.exchange.refi_guids import normalise_guid
 from qualcode.exchange.refi_positions import PlainText, PositionConvention
-from qualcode.exchange.refi_read import RefiCoding, RefiTextSource
+from qualcode.exchange.refi_read import RefiCoding, RefiSelection, RefiTextSource
+from qualcode.exchange.refi_report import RefiImportReport
 from qualcode.exchange.refi_segments import Prepared
-from qualcode.exchange.refi_store_state import StoreState
+from qualcode.exchange.refi_store_state import ImportState
 from qualcode.store.cases import get_or_create_case
 from qualcode.store.models import (
     VALENCES,
@@ -50,14 +53,61 @@ class LoadedSource:
     )
 
 
-class TextStoring(StoreState):
-    """Documents, participants, segments and codings."""
+class CodingKey(NamedTuple):
+    """What makes a coding unique in a document: the same range, code and coder."""
+
+    start: int
+    end: int
+    code_id: int
+    coder_id: int
+
+
+class _HowCoded(NamedTuple):
+    """What a selection gives each of its codings (a whole-document coding has only the user)."""
+
+    user: str | None
+    memo: str = ""
+    valence: str | None = None
+    created: datetime | None = None
+    note_refs: list[str] = []  # read, never appended to
+
+
+class _PendingCoding(NamedTuple):
+    key: CodingKey
+    row: dict[str, object]  # the Coding table's columns
+    note_refs: list[str]  # the coding's own notes and its selection's
+
+
+@dataclass
+class _CodingBatch:
+    """One document's codings on their way in."""
+
+    doc: Document
+    seen: dict[CodingKey, int | None]  # id when stored before this import, None when queued
+    pending: list[_PendingCoding] = field(default_factory=list)
+    outside: list[str] = field(default_factory=list)  # ranges that do not fit the text
+
+
+class TextStoring:
+    """Documents, participants, segments and codings, recorded in the shared import state."""
+
+    def __init__(self, state: ImportState) -> None:
+        self.state = state
+
+    @property
+    def s(self) -> Session:
+        """The state's session (a chunked import gives each chunk a new one)."""
+        return self.state.s
+
+    @property
+    def report(self) -> RefiImportReport:
+        return self.state.report
 
     # -- documents ------------------------------------------------------------------------
     def _participant(self, src: RefiTextSource, case: Case | None) -> Participant | None:
         values = {}
         for v in src.values:
-            var = self.data.variables.get(v.variable)
+            var = self.state.data.variables.get(v.variable)
             if var is not None:
                 values[var.name] = v.value
         label = str(values.get(PARTICIPANT_VAR) or "").strip()
@@ -108,7 +158,7 @@ class TextStoring(StoreState):
         row = row or self.s.scalar(
             select(Document).where(Document.name == name, Document.sha256 == sha)
         )
-        case = self.case_of_source.get(src.guid)
+        case = self.state.case_of_source.get(src.guid)
         created = row is None
         if row is not None:
             self.report.matched["document"] += 1
@@ -149,7 +199,7 @@ class TextStoring(StoreState):
                         target_id=row.id,
                         title="Description",
                         text=desc,
-                        coder_id=self.coder_by_user.get(src.user or ""),
+                        coder_id=self.state.coder_by_user.get(src.user or ""),
                     )
                 )
                 self.report.created["memo"] += 1
@@ -160,9 +210,9 @@ class TextStoring(StoreState):
             row.participant_id = part.id
         if case is not None and row.case_id is None:
             row.case_id = case.id
-        self.doc_by_source[src.guid] = row
+        self.state.doc_by_source[src.guid] = row
         for ref in src.note_refs:
-            self.note_targets.setdefault(ref, []).append(("document", row.id))
+            self.state.point_note(ref, "document", row.id)
         return row
 
     def _from_transcript(
@@ -197,124 +247,119 @@ class TextStoring(StoreState):
 
     # -- codings --------------------------------------------------------------------------
     def store_codings(self, loaded: LoadedSource, doc: Document, conv: PositionConvention) -> None:
+        """A source's selections and whole-document codings, minus those already stored."""
         src, plain = loaded.source, loaded.plain
         n = len(plain.text)
-        seen: dict[tuple[int, int, int, int], int | None] = {
-            (r.start, r.end, r.code_id, r.coder_id): r.id
-            for r in self.s.execute(
-                select(Coding.id, Coding.start, Coding.end, Coding.code_id, Coding.coder_id).where(
-                    Coding.document_id == doc.id
-                )
-            )
-        }
-        bad: list[str] = []
-        pending: list[tuple[dict[str, object], RefiCoding, list[str]]] = []
-
-        def add(
-            a: int,
-            b: int,
-            rc: RefiCoding,
-            user: str | None,
-            memo: str,
-            valence: str | None,
-            created: datetime | None,
-            sel_notes: list[str],
-        ) -> None:
-            code_id = self.code_by_guid.get(rc.code)
-            if code_id is None:
-                self.report.warn(
-                    f"codings refer to a code not in the codebook ({rc.code}); skipped"
-                )
-                self.report.skipped["coding with an unknown code"] += 1
-                return
-            coder_id = self.coder_for(rc.user or user)
-            key = (a, b, code_id, coder_id)
-            if key in seen:
-                self.report.matched["coding"] += 1
-                existing = seen[key]
-                if existing is not None:
-                    for ref in rc.note_refs + sel_notes:
-                        self.note_targets.setdefault(ref, []).append(("coding", existing))
-                return
-            seen[key] = None
-            when = rc.created or created or utcnow()
-            row = {
-                "document_id": doc.id,
-                "code_id": code_id,
-                "coder_id": coder_id,
-                "start": a,
-                "end": b,
-                "valence": valence,
-                "memo": memo,
-                "guid": normalise_guid(rc.guid),
-                "created_at": when,
-                "updated_at": when,
-            }
-            pending.append((row, rc, sel_notes))
-            self.report.created["coding"] += 1
-
+        seen: dict[CodingKey, int | None] = {**self._stored_codings(doc.id)}
+        batch = _CodingBatch(doc, seen)
         for sel in src.selections:
             a, b = plain.to_index(sel.start, conv), plain.to_index(sel.end, conv)
             if a is None or b is None or not 0 <= a < b <= n:
-                bad.append(f"{sel.start}-{sel.end}")
+                batch.outside.append(f"{sel.start}-{sel.end}")
                 self.report.skipped["coding outside its document's text"] += len(sel.codings)
                 continue
             memo, meta = ext.parse(sel.description)
-            valence = ext.first(meta, "valence")
-            if valence is not None and valence not in VALENCES:
-                self.report.warn(
-                    f"valence {valence!r} is not one of {', '.join(VALENCES)}; ignored"
-                )
-                valence = None
             if not sel.codings:
-                self.report.skipped["selection without a code"] += 1
-                if memo.strip() or sel.note_refs:
-                    self.s.add(
-                        Memo(
-                            target_type="document",
-                            target_id=doc.id,
-                            title=f"Comment on characters {a}-{b}",
-                            text=memo,
-                            coder_id=self.coder_by_user.get(sel.user or ""),
-                            guid=None,
-                        )
-                    )
-                    self.report.created["memo"] += 1
-                    for ref in sel.note_refs:
-                        self.note_targets.setdefault(ref, []).append(("document", doc.id))
+                self._uncoded_selection(sel, doc, a, b, memo)
                 continue
+            how = _HowCoded(sel.user, memo, self._valence(meta), sel.created, sel.note_refs)
             for rc in sel.codings:
-                add(a, b, rc, sel.user, memo, valence, sel.created, sel.note_refs)
-        for rc in src.whole_codings:
-            if n:
-                add(0, n, rc, src.user, "", None, None, [])
-        if bad:
+                self._add_coding(batch, CodingKey(a, b, 0, 0), rc, how)
+        if n:
+            for rc in src.whole_codings:
+                self._add_coding(batch, CodingKey(0, n, 0, 0), rc, _HowCoded(src.user))
+        if batch.outside:
             self.report.warn(
-                f"{doc.name}: {len(bad)} selections fall outside the text or are empty "
-                f"(e.g. {', '.join(bad[:3])}); skipped"
+                f"{doc.name}: {len(batch.outside)} selections fall outside the text or are "
+                f"empty (e.g. {', '.join(batch.outside[:3])}); skipped"
             )
-        if not pending:
-            return
-        # Core executemany: one statement for the whole document (the ORM's bulk path is far slower)
-        self.s.connection().execute(Coding.__table__.insert(), [row for row, _, _ in pending])
-        noted = [
-            (row, rc.note_refs + sel_notes)
-            for row, rc, sel_notes in pending
-            if rc.note_refs or sel_notes
-        ]
-        if noted:  # notes point at codings: look up the new ids by their unique key
-            ids = {
-                (r.start, r.end, r.code_id, r.coder_id): r.id
-                for r in self.s.execute(
-                    select(
-                        Coding.id, Coding.start, Coding.end, Coding.code_id, Coding.coder_id
-                    ).where(Coding.document_id == doc.id)
+        if batch.pending:
+            self._insert(batch)
+
+    def _stored_codings(self, doc_id: int) -> dict[CodingKey, int]:
+        """The document's codings by their unique key (range, code, coder)."""
+        return {
+            CodingKey(r.start, r.end, r.code_id, r.coder_id): r.id
+            for r in self.s.execute(
+                select(Coding.id, Coding.start, Coding.end, Coding.code_id, Coding.coder_id).where(
+                    Coding.document_id == doc_id
                 )
-            }
-            for row, refs in noted:
-                cid = ids[(row["start"], row["end"], row["code_id"], row["coder_id"])]
-                for ref in refs:
-                    self.note_targets.setdefault(ref, []).append(("coding", cid))
+            )
+        }
+
+    def _valence(self, meta: list[tuple[str, str]]) -> str | None:
+        valence = ext.first(meta, "valence")
+        if valence is not None and valence not in VALENCES:
+            self.report.warn(f"valence {valence!r} is not one of {', '.join(VALENCES)}; ignored")
+            return None
+        return valence
+
+    def _uncoded_selection(
+        self, sel: RefiSelection, doc: Document, a: int, b: int, memo: str
+    ) -> None:
+        """A selection with no code is not a coding; its comment or notes go on the document."""
+        self.report.skipped["selection without a code"] += 1
+        if not (memo.strip() or sel.note_refs):
+            return
+        self.s.add(
+            Memo(
+                target_type="document",
+                target_id=doc.id,
+                title=f"Comment on characters {a}-{b}",
+                text=memo,
+                coder_id=self.state.coder_by_user.get(sel.user or ""),
+                guid=None,
+            )
+        )
+        self.report.created["memo"] += 1
+        for ref in sel.note_refs:
+            self.state.point_note(ref, "document", doc.id)
+
+    def _add_coding(
+        self, batch: _CodingBatch, where: CodingKey, rc: RefiCoding, how: _HowCoded
+    ) -> None:
+        """Queue one coding on ``where``'s range, or match it to the same coding already there."""
+        code_id = self.state.code_by_guid.get(rc.code)
+        if code_id is None:
+            self.report.warn(f"codings refer to a code not in the codebook ({rc.code}); skipped")
+            self.report.skipped["coding with an unknown code"] += 1
+            return
+        key = where._replace(code_id=code_id, coder_id=self.state.coder_for(rc.user or how.user))
+        if key in batch.seen:
+            self.report.matched["coding"] += 1
+            existing = batch.seen[key]
+            if existing is not None:
+                for ref in rc.note_refs + how.note_refs:
+                    self.state.point_note(ref, "coding", existing)
+            return
+        batch.seen[key] = None
+        when = rc.created or how.created or utcnow()
+        row = {
+            "document_id": batch.doc.id,
+            "code_id": key.code_id,
+            "coder_id": key.coder_id,
+            "start": key.start,
+            "end": key.end,
+            "valence": how.valence,
+            "memo": how.memo,
+            "guid": normalise_guid(rc.guid),
+            "created_at": when,
+            "updated_at": when,
+        }
+        batch.pending.append(_PendingCoding(key, row, rc.note_refs + how.note_refs))
+        self.report.created["coding"] += 1
+
+    def _insert(self, batch: _CodingBatch) -> None:
+        """Store the queued codings; notes that point at them learn their new ids."""
+        # Core executemany: one statement for the whole document (the ORM's bulk path is far slower)
+        self.s.connection().execute(Coding.__table__.insert(), [p.row for p in batch.pending])
+        noted = [p for p in batch.pending if p.note_refs]
+        if not noted:
+            return
+        ids = self._stored_codings(batch.doc.id)  # the new ids, by their unique key
+        for p in noted:
+            for ref in p.note_refs:
+                self.state.point_note(ref, "coding", ids[p.key])
 
     def fix_codable(self) -> None:
         used = set(self.s.scalars(select(Coding.code_id).distinct()))

@@ -347,11 +347,7 @@ def add_coding(
             raise InvalidInputError(
                 f"{cd.name!r} is a heading, not a codable code. Pick one of its children."
             )
-        n = len(doc.text)
-        if not (0 <= start < end <= n):
-            raise InvalidInputError(
-                f"Range {start}-{end} is outside {doc.name!r} (0-{n}); start must be before end."
-            )
+        _check_range(doc, start, end)
         if not across_turns:
             check_within_turn(s, doc, start, end)
         coder_id = project.coder_id(s, coder)
@@ -360,10 +356,7 @@ def add_coding(
             {"doc": doc.id, "start": start, "end": end, "code": cd.id, "coder": coder_id},
         )
         if dup is not None:
-            raise ConflictError(
-                f"{doc.name} {start}-{end} is already coded {cd.name!r} "
-                f"(coding {dup}). Change its valence or memo instead."
-            )
+            raise _already_coded(doc, start, end, cd.name, dup)
         values = {
             "document_id": doc.id,
             "start": start,
@@ -380,11 +373,28 @@ def add_coding(
         except IntegrityError as e:  # the same coding stored by another process just now
             if coding_id is not None or not _is_duplicate(e):
                 raise
-            raise ConflictError(
-                f"{doc.name} {start}-{end} is already coded {cd.name!r}. "
-                "Change its valence or memo instead."
-            ) from None
+            raise _already_coded(doc, start, end, cd.name) from None
         return _get(s, new_id, paths=paths, texts={doc.id: doc.text})
+
+
+def _check_range(doc: Document, start: int, end: int) -> None:
+    """A coding covers at least one character of its document's text."""
+    n = len(doc.text)
+    if not 0 <= start < end <= n:
+        raise InvalidInputError(
+            f"Range {start}-{end} is outside {doc.name!r} (0-{n}); start must be before end."
+        )
+
+
+def _already_coded(
+    doc: Document, start: int, end: int, code_name: str, coding_id: int | None = None
+) -> ConflictError:
+    """The one message for a duplicate coding, whether seen before the insert or by it."""
+    which = f" (coding {coding_id})" if coding_id is not None else ""
+    return ConflictError(
+        f"{doc.name} {start}-{end} is already coded {code_name!r}{which}. "
+        "Change its valence or memo instead."
+    )
 
 
 def _is_duplicate(exc: IntegrityError) -> bool:
@@ -506,17 +516,13 @@ def update_coding(
         if code is not None:
             c.code_id = resolve_code(s, code).id
         if start is not None or end is not None:
-            n = len(s.get(Document, c.document_id).text)  # type: ignore[union-attr]
+            doc = s.get(Document, c.document_id)
+            assert doc is not None
             new_start, new_end = (
                 start if start is not None else c.start,
                 end if end is not None else c.end,
             )
-            if not 0 <= new_start < new_end <= n:
-                raise InvalidInputError(
-                    f"Range {new_start}-{new_end} is outside the document (0-{n})."
-                )
-            doc = s.get(Document, c.document_id)
-            assert doc is not None
+            _check_range(doc, new_start, new_end)
             check_within_turn(s, doc, new_start, new_end)
             c.start, c.end = new_start, new_end
         try:

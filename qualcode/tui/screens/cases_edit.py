@@ -48,6 +48,13 @@ class CaseEditing:
     pending: list[str]
     app: Any  # the screen provides query_one, notify, _at, _fill_cases and _saved
 
+    def _save(self, service: Any, *args: Any, label: str) -> None:
+        """Run one edit in a worker (one transaction), then reload the tables."""
+        app: Any = self.app
+        app.run_service(
+            self, service, app.project, *args, then=self._saved, serial=True, label=label
+        )
+
     def _edit_value(self, case: CaseInfo, name: str) -> None:
         current = case.attributes.get(name)
 
@@ -55,30 +62,11 @@ class CaseEditing:
             if text is None:
                 return
             raw = str(text).strip()
-            app: Any = self.app
             if raw == "":
                 if current is not None:
-                    app.run_service(
-                        self,
-                        remove_case_attribute,
-                        app.project,
-                        case.name,
-                        name,
-                        then=self._saved,
-                        serial=True,
-                        label="remove attribute",
-                    )
+                    self._save(remove_case_attribute, case.name, name, label="remove attribute")
                 return
-            app.run_service(
-                self,
-                set_case,
-                app.project,
-                case.name,
-                {name: raw},
-                then=self._saved,
-                serial=True,
-                label="set attribute",
-            )
+            self._save(set_case, case.name, {name: raw}, label="set attribute")
             kind = type_word(parse_value(raw))
             self.query_one(StatusLine).update(f"{case.name}: {name} = {raw} saved as {kind}")
 
@@ -91,17 +79,7 @@ class CaseEditing:
             if text is None:
                 return
             labels = str(text).replace(",", " ").split()
-            app: Any = self.app
-            app.run_service(
-                self,
-                set_case_participants,
-                app.project,
-                case.name,
-                labels,
-                then=self._saved,
-                serial=True,
-                label="set participants",
-            )
+            self._save(set_case_participants, case.name, labels, label="set participants")
 
         known = ", ".join(p.label for p in self.participants) or "none imported yet"
         self.app.push_screen(
@@ -119,16 +97,8 @@ class CaseEditing:
         def done(text: Any) -> None:
             if text is None:
                 return
-            app: Any = self.app
-            app.run_service(
-                self,
-                set_participant_case,
-                app.project,
-                label,
-                str(text).strip() or None,
-                then=self._saved,
-                serial=True,
-                label="set participant case",
+            self._save(
+                set_participant_case, label, str(text).strip() or None, label="set participant case"
             )
 
         cases = ", ".join(c.name for c in self.cases) or "none yet"
@@ -145,16 +115,7 @@ class CaseEditing:
         def done(text: Any) -> None:
             if text is None or not str(text).strip():
                 return
-            app: Any = self.app
-            app.run_service(
-                self,
-                set_case,
-                app.project,
-                str(text).strip(),
-                then=self._saved,
-                serial=True,
-                label="new case",
-            )
+            self._save(set_case, str(text).strip(), label="new case")
 
         self.app.push_screen(PromptDialog("New case", "", placeholder="e.g. Site 7"), done)
 
@@ -189,17 +150,7 @@ class CaseEditing:
         name = column[5:]
         if case.attributes.get(name) is None:
             return
-        app: Any = self.app
-        app.run_service(
-            self,
-            remove_case_attribute,
-            app.project,
-            case.name,
-            name,
-            then=self._saved,
-            serial=True,
-            label="remove attribute",
-        )
+        self._save(remove_case_attribute, case.name, name, label="remove attribute")
 
     # -- CSV -----------------------------------------------------------------------------
     def action_import_csv(self) -> None:

@@ -27,7 +27,7 @@ from textual.strip import Strip
 
 from qualcode.tui.coding_index import CodingIndex
 from qualcode.tui.transcript_layout import Transcript, Wrapped
-from qualcode.tui.widgets.transcript_paint import TranscriptPainter
+from qualcode.tui.widgets.transcript_paint import Overlays, TranscriptPainter
 
 Span = tuple[int, int]
 
@@ -77,7 +77,7 @@ class TranscriptView(TranscriptPainter, ScrollView, can_focus=True, inherit_bind
         self._base_style: Style | None = None
         self._last_overlay: list[Span] | None = None
         self._overlay_key: tuple[Any, ...] | None = None
-        self._overlay_value: tuple[Any, ...] = ((0, 0), None, (0, 0), None)
+        self._overlay_value = Overlays((0, 0), None, (0, 0), None)
         self._strips: dict[int, Strip] = {}
         self._drag_from: Span | None = None
         self._dragged = False
