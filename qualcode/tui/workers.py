@@ -171,13 +171,40 @@ ENDLESS_GROUPS = ("_loader",)
 """Worker groups that never finish by design (DirectoryTree's load queue)."""
 
 
+def screen_is_quiet(app: Any) -> bool:
+    """Whether the screen has nothing left to draw: every queue empty, no repaint pending.
+
+    Textual does some work only when a widget's queue runs empty (a ``DataTable`` sizes
+    its columns on idle) and paints on a timer; ``pilot.pause()`` guesses "idle" from
+    CPU time, which a loaded machine fools. This looks at the state itself (Textual's
+    own private flags, stable within the major version pinned in pyproject).
+    """
+    screen = app.screen
+    nodes = [app, screen, *screen.walk_children()]
+    if any(not node._message_queue.empty() for node in nodes):
+        return False
+    if (
+        screen._layout_required
+        or screen._scroll_required
+        or screen._repaint_required
+        or screen._recompose_required
+        or screen._dirty_widgets
+    ):
+        return False
+    return not any(
+        getattr(node, "_require_update_dimensions", False) or getattr(node, "_updated_cells", None)
+        for node in nodes
+    )
+
+
 async def settle(pilot: Any, max_rounds: int = 1000) -> None:
     """Wait until every service call has run and its result (and what that started) is handled.
 
     Each round waits for the running workers (not a DirectoryTree's endless loader),
     then lets the message queues drain (``pilot.pause()`` with no delay waits for
-    idle, it does not sleep). It ends when no call is in flight and no key is
-    waiting; ``max_rounds`` only turns a hang into a clear failure.
+    idle, it does not sleep). It ends when no call is in flight, no key is waiting
+    and the screen is quiet (:func:`screen_is_quiet`); ``max_rounds`` only turns a
+    hang into a clear failure.
     """
 
     app = pilot.app
@@ -190,9 +217,9 @@ async def settle(pilot: Any, max_rounds: int = 1000) -> None:
                 pass
         await pilot.pause()
         idle = getattr(app, "services_idle", None)  # the welcome app runs no services
-        if idle is None or idle():
+        if (idle is None or idle()) and screen_is_quiet(app):
             await pilot.pause()
-            if idle is None or idle():
+            if (idle is None or idle()) and screen_is_quiet(app):
                 return
     raise AssertionError(f"the workbench never became idle: {app.services_pending()}")
 

@@ -32,6 +32,7 @@ from qualcode.services.agreement_review import (
 from qualcode.services.coders import coders_by_use
 from qualcode.tui import keymap
 from qualcode.tui.screens.dialogs import MemoDialog
+from qualcode.tui.widgets.bulk_table import ResultTable
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 from qualcode.tui.workers import ProjectChanged
 
@@ -62,9 +63,9 @@ class AgreementScreen(Screen[None]):
         yield ModeBar("")
         yield Static("", id="agreement-head")
         with Horizontal(id="agreement-body"):
-            yield DataTable(id="agreement-codes", cursor_type="row", zebra_stripes=True)
+            yield ResultTable(id="agreement-codes", cursor_type="row", zebra_stripes=True)
             with Vertical(id="agreement-side"):
-                yield DataTable(id="agreement-units", cursor_type="row", zebra_stripes=True)
+                yield ResultTable(id="agreement-units", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="agreement-compare-scroll"):
                     yield Static("", id="agreement-unit-text")
                     with Horizontal(id="agreement-compare"):

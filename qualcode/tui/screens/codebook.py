@@ -26,6 +26,7 @@ from qualcode.services.coding import CodingRow, list_codings
 from qualcode.services.frameworks import RESERVED_SHORTCUTS
 from qualcode.tui import keymap
 from qualcode.tui.screens.dialogs import ConfirmDialog, DefinitionDialog, PromptDialog
+from qualcode.tui.widgets.bulk_table import ResultTable
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine, place_cursor, plural
 from qualcode.tui.widgets.coding_panel import valence_text
 from qualcode.tui.workers import CodebookChanged
@@ -58,7 +59,7 @@ class CodebookScreen(Screen[None]):
                     "[b]Where it is used[/b] [dim](u, then ⏎ opens the quote)[/dim]",
                     id="usages-title",
                 )
-                yield DataTable(id="usages", cursor_type="row", zebra_stripes=True)
+                yield ResultTable(id="usages", cursor_type="row", zebra_stripes=True)
         yield StatusLine("", id="status")
         yield Footer(compact=True, show_command_palette=False)
 

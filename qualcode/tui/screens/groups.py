@@ -29,6 +29,7 @@ from qualcode.services.patterns import (
 )
 from qualcode.tui import keymap
 from qualcode.tui.screens.dialogs import PromptDialog
+from qualcode.tui.widgets.bulk_table import ResultTable
 from qualcode.tui.widgets.chrome import StatusLine
 from qualcode.tui.workers import LatestRead
 
@@ -71,7 +72,7 @@ class GroupsScreen(Screen[None]):
         )
         yield TextArea("", id="rules", soft_wrap=True, show_line_numbers=True)
         yield Static("", id="rule-message")
-        yield DataTable(id="groups-grid", cursor_type="row", zebra_stripes=True)
+        yield ResultTable(id="groups-grid", cursor_type="row", zebra_stripes=True)
         yield Static("", id="group-why")
         yield StatusLine("", id="status")
         yield Footer(compact=True, show_command_palette=False)

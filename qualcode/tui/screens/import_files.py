@@ -32,6 +32,7 @@ from qualcode.services.import_preview import (
 from qualcode.services.importing import import_paths, options_from_settings, remember_options
 from qualcode.tui import keymap
 from qualcode.tui.screens.dialogs import PromptDialog
+from qualcode.tui.widgets.bulk_table import ResultTable
 from qualcode.tui.widgets.chrome import StatusLine, plural
 from qualcode.tui.widgets.file_tree import FilteredTree
 from qualcode.tui.workers import LatestRead
@@ -122,7 +123,7 @@ class ImportScreen(Screen[None]):
                 yield Static(f"[dim]{escape(str(self.start))}[/dim]  + adds", id="tree-title")
                 yield FilteredTree(self.start, importable_suffixes(), id="import-tree")
             with Vertical(id="import-right"):
-                yield DataTable(id="import-table", cursor_type="row", zebra_stripes=True)
+                yield ResultTable(id="import-table", cursor_type="row", zebra_stripes=True)
                 with VerticalScroll(id="import-detail-box"):
                     yield Static(
                         "Add files or a folder with + (from the tree on the left). "

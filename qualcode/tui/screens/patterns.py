@@ -27,6 +27,7 @@ from qualcode.services.patterns import find_project_patterns, pattern_quotes
 from qualcode.services.workshop import pattern_comments
 from qualcode.tui import keymap
 from qualcode.tui.screens.matrix_cell import when
+from qualcode.tui.widgets.bulk_table import ResultTable
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine, place_cursor
 
 VALENCE_STYLE = {"facilitator": ("+", "green"), "barrier": ("−", "red"), "neutral": ("=", "grey50")}
@@ -66,7 +67,7 @@ class PatternsScreen(Screen[None]):
                 with VerticalScroll(id="pattern-detail-scroll"):
                     yield Static("", id="pattern-detail")
                 yield Static("[b]Quotes[/b] [dim](⏎ opens the transcript)[/dim]", id="quotes-title")
-                yield DataTable(id="pattern-quotes", cursor_type="row", zebra_stripes=True)
+                yield ResultTable(id="pattern-quotes", cursor_type="row", zebra_stripes=True)
         yield StatusLine("Loading patterns…", id="status")
         yield Footer(compact=True, show_command_palette=False)
 

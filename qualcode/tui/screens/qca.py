@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 from qualcode.analysis.qca import QcaResult, calibration_rows
 from qualcode.services.qca import export_qca, row_quotes, run_project_qca, suggested_setup
 from qualcode.tui import keymap
+from qualcode.tui.widgets.bulk_table import ResultTable
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 
 KINDS = (("complex", "Complex"), ("intermediate", "Intermediate"), ("parsimonious", "Parsimonious"))
@@ -85,7 +86,7 @@ class QcaScreen(Screen[None]):
                 yield Input(placeholder="Outcome: LABEL: expression", id="qca-outcome")
                 yield Input(placeholder="Expectations (optional): A=1, B=-", id="qca-expect")
         with Horizontal(id="qca-body"):
-            yield DataTable(id="qca-truth", cursor_type="row", zebra_stripes=True)
+            yield ResultTable(id="qca-truth", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="qca-side"):
                 yield Static("", id="qca-models")
                 yield Static("", id="qca-quotes")

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
 
 from qualcode.services.search import SearchHit, search_text
+from qualcode.tui.widgets.bulk_table import ResultTable
 
 
 class ProjectSearchScreen(ModalScreen[None]):
@@ -38,7 +39,7 @@ class ProjectSearchScreen(ModalScreen[None]):
                 id="project-query",
             )
             yield Static("", id="search-count")
-            yield DataTable(id="hits", cursor_type="row", zebra_stripes=True)
+            yield ResultTable(id="hits", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -11,7 +11,8 @@ as rows added one by one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -26,7 +27,26 @@ def _width(cell: Text) -> int:
     return cell_len(plain)
 
 
-class BulkTable(DataTable[Text]):
+class ResultTable(DataTable[Any]):
+    """A DataTable whose drawing never lags behind its column widths.
+
+    Textual sizes auto-width columns when the table next goes idle, but keeps the
+    lines it drew before that in caches whose keys do not include the widths. A frame
+    painted between adding the rows and that idle pass (a loaded machine makes it
+    likely) then stays on screen with columns as narrow as their headers ("+ facil")
+    until the table next changes. Dropping the drawn lines when the widths change
+    makes what is shown follow the data every time.
+    """
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        before = [column.content_width for column in self.columns.values()]
+        super()._update_dimensions(new_rows)
+        if [column.content_width for column in self.columns.values()] != before:
+            self._clear_caches()
+            self.refresh()
+
+
+class BulkTable(ResultTable):
     """A DataTable whose rows are replaced all at once by :meth:`fill`."""
 
     def fill(self, rows: Sequence[tuple[str, Sequence[Text]]]) -> None:
