@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from docx import Document
+from openpyxl import load_workbook
 
 from qualcode.services.coding import list_codings
 from qualcode.services.demo import open_or_build_demo
@@ -82,6 +83,11 @@ async def test_truth_table_models_quotes_and_export(demo: Project, tmp_path: Pat
         doc = Document(str(screen.report))
         text = "\n".join(c.text for t in doc.tables for r in t.rows for c in r.cells)
         assert "WARD" in text and case in text
+        workbook = load_workbook(screen.reports[1], read_only=True)
+        cells = {
+            str(v) for ws in workbook.worksheets for r in ws.iter_rows(values_only=True) for v in r
+        }
+        assert screen.reports[1].suffix == ".xlsx" and case in " ".join(cells)
 
 
 @pytest.mark.anyio

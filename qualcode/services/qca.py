@@ -186,6 +186,14 @@ def export_qca(
     return write_qca(result, out, project_name=project.name)
 
 
+def export_qca_report(
+    project: Project, result: QcaResult, folder: str | Path, *, stem: str = "qca-report"
+) -> list[Path]:
+    """The report for a paper's appendix in both forms: ``stem.docx`` and ``stem.xlsx``."""
+    folder = Path(folder)
+    return [export_qca(project, result, folder / f"{stem}{ext}") for ext in (".docx", ".xlsx")]
+
+
 def contradiction_quotes(
     project: Project, result: QcaResult
 ) -> dict[str, list[tuple[str, str, str]]]:

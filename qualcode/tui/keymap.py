@@ -401,7 +401,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "qca.export",
         "ctrl+e",
         "export",
-        "Write the QCA report (.docx) next to the project",
+        "Write the QCA report (.docx and .xlsx) next to the project",
         "Export",
     ),
     _a("qca.leave", "escape", "leave", "Back to where you were", "Back", "esc"),

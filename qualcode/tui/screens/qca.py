@@ -5,7 +5,7 @@ as in ``qualcode qca`` (``LABEL: expression``, several conditions separated by `
 starting from what the service suggests for this project. Enter runs the analysis in a
 worker. The truth table lists each configuration with its cases (C: contradictory);
 enter on a row shows the quotes behind its cases' conditions. Ctrl+E writes the report
-(.docx, through the same export gate as the CLI).
+(.docx and .xlsx, through the same export gate as the CLI).
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from qualcode.analysis.qca import QcaResult, calibration_rows
-from qualcode.services.qca import export_qca, row_quotes, run_project_qca, suggested_setup
+from qualcode.services.qca import (
+    export_qca_report,
+    row_quotes,
+    run_project_qca,
+    suggested_setup,
+)
 from qualcode.tui import keymap
 from qualcode.tui.widgets.bulk_table import ResultTable
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
@@ -77,6 +82,7 @@ class QcaScreen(Screen[None]):
         super().__init__()
         self.result: QcaResult | None = None
         self.report: Path | None = None
+        self.reports: list[Path] = []
 
     def compose(self) -> ComposeResult:
         yield ModeBar("")
@@ -176,17 +182,18 @@ class QcaScreen(Screen[None]):
         folder = Path(where).parent if Path(where).exists() else Path.cwd()
         self.query_one(StatusLine).update("Writing the QCA report…")
         self._run(
-            export_qca,
+            export_qca_report,
             self.project,
             self.result,
-            folder / "qca-report.docx",
+            folder,
             then=self._exported,
             on_error=self._failed,
         )
 
-    def _exported(self, path: Path) -> None:
-        self.report = path
-        self.query_one(StatusLine).update(f"Report written: {path}")
+    def _exported(self, paths: list[Path]) -> None:
+        self.report = paths[0]
+        self.reports = paths
+        self.query_one(StatusLine).update("Report written: " + " and ".join(map(str, paths)))
 
     def action_leave(self) -> None:
         self.app.pop_screen()
