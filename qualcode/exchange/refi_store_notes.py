@@ -12,12 +12,10 @@ import json
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from qualcode.exchange import refi_extensions as ext
 from qualcode.exchange.refi_guids import normalise_guid
-from qualcode.exchange.refi_report import RefiImportReport
-from qualcode.exchange.refi_store_state import ImportState, NoteTarget
+from qualcode.exchange.refi_store_state import NoteTarget, StateUser
 from qualcode.store.models import (
     CellSummary,
     CellSummaryRevision,
@@ -27,20 +25,8 @@ from qualcode.store.models import (
 )
 
 
-class NoteStoring:
+class NoteStoring(StateUser):
     """Memos from notes; chart summaries and workshop comments from our own notes."""
-
-    def __init__(self, state: ImportState) -> None:
-        self.state = state
-
-    @property
-    def s(self) -> Session:
-        """The state's session (a chunked import gives each chunk a new one)."""
-        return self.state.s
-
-    @property
-    def report(self) -> RefiImportReport:
-        return self.state.report
 
     # -- notes ------------------------------------------------------------------------------
     def collect_note_refs(self) -> None:

@@ -60,3 +60,19 @@ class ImportState:
                 f"are attributed to {self.default_coder_name!r}"
             )
         return self.default_coder()
+
+
+class StateUser:
+    """A part of the import that works in the shared :class:`ImportState`."""
+
+    def __init__(self, state: ImportState) -> None:
+        self.state = state
+
+    @property
+    def s(self) -> Session:
+        """The state's session (a chunked import gives each chunk a new one)."""
+        return self.state.s
+
+    @property
+    def report(self) -> RefiImportReport:
+        return self.state.report

@@ -14,15 +14,13 @@ from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from qualcode.exchange import refi_extensions as ext
 from qualcode.exchange.refi_guids import normalise_guid
 from qualcode.exchange.refi_positions import PlainText, PositionConvention
 from qualcode.exchange.refi_read import RefiCoding, RefiSelection, RefiTextSource
-from qualcode.exchange.refi_report import RefiImportReport
 from qualcode.exchange.refi_segments import Prepared
-from qualcode.exchange.refi_store_state import ImportState
+from qualcode.exchange.refi_store_state import StateUser
 from qualcode.store.cases import get_or_create_case
 from qualcode.store.models import (
     VALENCES,
@@ -88,20 +86,8 @@ class _CodingBatch:
     outside: list[str] = field(default_factory=list)  # ranges that do not fit the text
 
 
-class TextStoring:
+class TextStoring(StateUser):
     """Documents, participants, segments and codings, recorded in the shared import state."""
-
-    def __init__(self, state: ImportState) -> None:
-        self.state = state
-
-    @property
-    def s(self) -> Session:
-        """The state's session (a chunked import gives each chunk a new one)."""
-        return self.state.s
-
-    @property
-    def report(self) -> RefiImportReport:
-        return self.state.report
 
     # -- documents ------------------------------------------------------------------------
     def _participant(self, src: RefiTextSource, case: Case | None) -> Participant | None:

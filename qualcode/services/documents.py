@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import Select, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import NotFoundError
@@ -160,6 +161,25 @@ def percent_of(part: int, whole: int) -> int:
     return (200 * part + whole) // (2 * whole) if whole > 0 else 0
 
 
+def _listing(last: Any) -> Select[Any]:
+    """The documents in listing order (case, participant, name) with one extra column."""
+    return (
+        select(
+            Document.id,
+            Document.name,
+            Document.source_file,
+            Document.file_format,
+            Participant.label,
+            Case.name,
+            Document.word_count,
+            last,
+        )
+        .outerjoin(Participant, Document.participant_id == Participant.id)
+        .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
+        .order_by(Case.name, Participant.label, Document.name)
+    )
+
+
 def list_documents(project: Project) -> list[DocumentInfo]:
     """Every document with words, codings and coded share (three queries).
 
@@ -177,21 +197,7 @@ def list_documents(project: Project) -> list[DocumentInfo]:
             select(Segment.document_id, Segment.start, Segment.end).where(Segment.kind == "turn")
         ).all():
             turns.setdefault(did, []).append((st, en))
-        q = (
-            select(
-                Document.id,
-                Document.name,
-                Document.source_file,
-                Document.file_format,
-                Participant.label,
-                Case.name,
-                Document.word_count,
-                func.length(Document.text),
-            )
-            .outerjoin(Participant, Document.participant_id == Participant.id)
-            .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
-            .order_by(Case.name, Participant.label, Document.name)
-        )
+        q = _listing(func.length(Document.text))
         out = []
         for did, name, src, fmt, pid, case, words, chars in con.execute(q).all():
             coded, spoken = coded_share(chars or 0, turns.get(did, []), spans.get(did, []))
@@ -225,21 +231,8 @@ def list_documents_brief(project: Project) -> list[DocumentInfo]:
             .group_by(Coding.document_id)
             .subquery()
         )
-        q = (
-            select(
-                Document.id,
-                Document.name,
-                Document.source_file,
-                Document.file_format,
-                Participant.label,
-                Case.name,
-                Document.word_count,
-                func.coalesce(counts.c.n, 0),
-            )
-            .outerjoin(Participant, Document.participant_id == Participant.id)
-            .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
-            .outerjoin(counts, counts.c.document_id == Document.id)
-            .order_by(Case.name, Participant.label, Document.name)
+        q = _listing(func.coalesce(counts.c.n, 0)).outerjoin(
+            counts, counts.c.document_id == Document.id
         )
         return [
             DocumentInfo(did, name, src, fmt, pid, case, words, 0, n, 0, measured=False)
