@@ -179,10 +179,16 @@ def screen_is_quiet(app: Any) -> bool:
     CPU time, which a loaded machine fools. This looks at the state itself (Textual's
     own private flags, stable within the major version pinned in pyproject).
     """
+    return still_drawing(app) is None
+
+
+def still_drawing(app: Any) -> str | None:
+    """What keeps the screen from being quiet (for :func:`settle`'s failure message)."""
     screen = app.screen
     nodes = [app, screen, *screen.walk_children()]
-    if any(not node._message_queue.empty() for node in nodes):
-        return False
+    for node in nodes:
+        if not node._message_queue.empty():
+            return f"{node!r} has messages waiting"
     if (
         screen._layout_required
         or screen._scroll_required
@@ -190,11 +196,13 @@ def screen_is_quiet(app: Any) -> bool:
         or screen._recompose_required
         or screen._dirty_widgets
     ):
-        return False
-    return not any(
-        getattr(node, "_require_update_dimensions", False) or getattr(node, "_updated_cells", None)
-        for node in nodes
-    )
+        return f"{screen!r} has a repaint pending"
+    for node in nodes:
+        if getattr(node, "_require_update_dimensions", False) or getattr(
+            node, "_updated_cells", None
+        ):
+            return f"{node!r} has not sized its columns yet"
+    return None
 
 
 async def settle(pilot: Any, max_rounds: int = 1000) -> None:
@@ -221,7 +229,8 @@ async def settle(pilot: Any, max_rounds: int = 1000) -> None:
             await pilot.pause()
             if (idle is None or idle()) and screen_is_quiet(app):
                 return
-    raise AssertionError(f"the workbench never became idle: {app.services_pending()}")
+    pending = app.services_pending() if hasattr(app, "services_pending") else ""
+    raise AssertionError(f"the workbench never became idle: {pending} {still_drawing(app) or ''}")
 
 
 class CodebookChanged(Message):
