@@ -46,6 +46,7 @@ def load_pipeline(name: str | None = None) -> tuple[Any, str | None]:
 
 def blank_pipeline() -> Any:
     """A new (uncached) ``spacy.blank("en")`` + sentencizer with the ellipses added."""
+    # lazy: spaCy takes about 0.4 s to import; only segmenting text needs it
     import spacy
     from spacy.pipeline.sentencizer import Sentencizer
 
@@ -61,7 +62,7 @@ def blank_pipeline() -> Any:
 def _build(key: str) -> tuple[Any, str | None]:
     if key == DEFAULT_PIPELINE:
         return blank_pipeline(), None
-    import spacy
+    import spacy  # lazy: as in blank_pipeline, only segmenting text needs spaCy
 
     try:
         nlp = spacy.load(key)

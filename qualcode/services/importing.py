@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
 from qualcode.errors import InvalidInputError, ProjectBusyError, QualcodeError
+from qualcode.framework_files import DEFAULT_FRAMEWORK
 from qualcode.ingest.options import (  # the import options, as callers know them from here
     REMEMBERED,
     SETTING_PREFIX,
@@ -36,9 +37,13 @@ from qualcode.ingest.participants import (
     ParticipantPattern,
 )
 from qualcode.ingest.readers import SUPPORTED_SUFFIXES, IngestWarning
+from qualcode.services.cases import import_cases_csv, is_case_table
+from qualcode.services.codings_file import apply_codings_csv, is_codings_table
+from qualcode.services.failures import NOT_STORED, explain
+from qualcode.services.frameworks import apply_framework
 from qualcode.services.project import Project
 from qualcode.services.transcript_store import TranscriptImporter
-from qualcode.store.models import Case, Code, Document, Participant
+from qualcode.store.models import Case, Code, Document, Participant, Setting
 
 __all__ = [
     "REMEMBERED",
@@ -63,7 +68,6 @@ UNSUPPORTED_HINTS = {
 
 def remember_options(project: Project, options: ImportOptions, keys: Iterable[str]) -> None:
     """Store the given import settings in the project so later imports reuse them."""
-    from qualcode.store.models import Setting
 
     keys = [k for k in keys if k in REMEMBERED]
     if not keys:
@@ -204,8 +208,6 @@ def _import_paths(
     try:
         return _run_plan(project, plan, report, progress, options)
     except (OperationalError, ProjectBusyError, OSError) as e:
-        from qualcode.services.failures import NOT_STORED, explain
-
         why = explain(e, project.location)
         if why is None:
             raise
@@ -250,8 +252,6 @@ def _run_plan(
         plan.transcripts, lambda path: step(path)
     )
     if plan.codings and options.framework == "auto" and _has_no_codes(project):
-        from qualcode.framework_files import DEFAULT_FRAMEWORK
-
         _apply_framework(
             project,
             DEFAULT_FRAMEWORK,
@@ -345,8 +345,6 @@ def _classify(path: Path, plan: _Plan, report: ImportReport) -> None:
 
 
 def _csv_kind(path: Path) -> str | None:
-    from qualcode.services.cases import is_case_table
-    from qualcode.services.codings_file import is_codings_table
 
     try:
         with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
@@ -359,7 +357,6 @@ def _csv_kind(path: Path) -> str | None:
 
 
 def _import_cases(project: Project, path: Path, report: ImportReport) -> None:
-    from qualcode.services.cases import import_cases_csv
 
     r = import_cases_csv(project, path)
     report.notes.append(
@@ -372,6 +369,7 @@ def _import_refi(
     project: Project, path: Path, report: ImportReport, options: ImportOptions
 ) -> None:
     try:
+        # lazy: the REFI-QDA reader loads lxml; only .qdpx files need it
         from qualcode.exchange import refi_import
     except ImportError as e:
         raise InvalidInputError(
@@ -393,7 +391,6 @@ def _import_refi(
 def _import_codings(
     project: Project, path: Path, report: ImportReport, create_codes: bool = False
 ) -> None:
-    from qualcode.services.codings_file import apply_codings_csv
 
     r = apply_codings_csv(project, path, create_codes=create_codes)
     report.notes += r.summary_lines()
@@ -405,7 +402,6 @@ def _has_no_codes(project: Project) -> bool:
 
 
 def _apply_framework(project: Project, key: str, report: ImportReport, why: str = "") -> None:
-    from qualcode.services.frameworks import apply_framework
 
     r = apply_framework(project, key)
     report.notes.append(

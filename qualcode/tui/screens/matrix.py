@@ -23,7 +23,9 @@ from qualcode.analysis.matrix import Matrix
 from qualcode.analysis.matrix_spec import MatrixSpec
 from qualcode.errors import InvalidInputError
 from qualcode.services import charting
+from qualcode.services.coders import coders_by_use
 from qualcode.tui import keymap
+from qualcode.tui.screens.dialogs import PromptDialog
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 from qualcode.tui.widgets.heatmap import HeatMap
 
@@ -207,7 +209,6 @@ class MatrixScreen(Screen[None]):
 
     def action_cycle_coder(self) -> None:
         """Everyone's codings, then each coder's in turn (the matrix and its exports)."""
-        from qualcode.services.coders import coders_by_use
 
         self.app.run_service(
             self,
@@ -225,7 +226,6 @@ class MatrixScreen(Screen[None]):
         self._respec(roll_up=not self.spec.roll_up)
 
     def action_filter_cases(self) -> None:
-        from qualcode.tui.screens.dialogs import PromptDialog
 
         def done(value: Any) -> None:
             if value is None:
@@ -269,6 +269,7 @@ class MatrixScreen(Screen[None]):
                 severity="warning",
             )
             return
+        # lazy: screens load when first opened, as the screen registry does (fast start)
         from qualcode.tui.screens.matrix_cell import CellScreen
 
         self.app.push_screen(CellScreen(self.matrix, *at))
@@ -277,11 +278,13 @@ class MatrixScreen(Screen[None]):
         at = self._current()
         if at is None or self.matrix is None:
             return
+        # lazy: screens load when first opened, as the screen registry does (fast start)
         from qualcode.tui.screens.workshop import WorkshopScreen
 
         self.app.push_screen(WorkshopScreen(self.matrix, *at))
 
     def action_export(self) -> None:
+        # lazy: screens load when first opened, as the screen registry does (fast start)
         from qualcode.tui.screens.chart_export import ChartExportDialog
 
         self.app.push_screen(ChartExportDialog(self.spec))
