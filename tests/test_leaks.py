@@ -195,3 +195,9 @@ def test_the_line_prefilter_never_changes_the_findings(monkeypatch: pytest.Monke
     monkeypatch.setattr(leaks, "worth_tokenizing", lambda *a: True)
     assert find_leaks(docs) == plain
     assert find_leaks(docs, key_names=["Zanzibarro Quell"]) == quick
+
+
+def test_findings_are_those_recorded_before_the_scanner_was_made_faster() -> None:
+    from tests.leak_golden import GOLDEN, current_findings
+
+    assert current_findings() == json.loads(GOLDEN.read_text())
