@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import metadata
 from typing import Any
 
 from qualcode.analysis.leak_names import (
@@ -112,6 +113,10 @@ CAPITALISED = re.compile(r"[A-Z][A-Za-z'’]*[a-z][A-Za-z'’]*")
 ACRONYMS = re.compile(r"[A-Z]{2,}s")  # GPs, OTs, HCAs
 SENTENCE_END = set('.!?…:;"“”‘—–-]')  # "]": after a note such as [laughs]
 CONFIDENCE_RANK = {"possible": 0, "certain": 1}
+# Bump whenever a rule or word list changes what is found: remembered results of an
+# older scanner are then never trusted.
+SCANNER_VERSION = 1
+NER_MODELS = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm")
 
 
 @dataclass(frozen=True)
@@ -141,6 +146,11 @@ def _context(text: str, start: int, end: int, width: int = 40) -> str:
     left = text[max(0, start - width) : start].split("\n")[-1]
     right = text[end : end + width].split("\n")[0]
     return f"{left}[{text[start:end]}]{right}".strip()
+
+
+def finding_context(text: str, start: int, end: int) -> str:
+    """The context a finding at ``text[start:end]`` shows (its line, 40 characters each side)."""
+    return _context(text, start, end)
 
 
 def _norm(word: str) -> str:
@@ -433,13 +443,7 @@ def installed_ner() -> Any:
     if wanted.lower() == "none":
         return None
     names = (
-        [wanted]
-        if wanted
-        else [
-            m
-            for m in ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm")
-            if m in spacy.util.get_installed_models()
-        ]
+        [wanted] if wanted else [m for m in NER_MODELS if m in spacy.util.get_installed_models()]
     )
     for model in names:
         try:
@@ -452,3 +456,20 @@ def installed_ner() -> Any:
         if "ner" in nlp.pipe_names:
             return nlp
     return None
+
+
+def ner_pipeline_id() -> str:
+    """Which NER pipeline :func:`installed_ner` would try, with its version, without loading it.
+
+    Cheap (package metadata only), so a remembered scan can be checked before spaCy loads.
+    """
+    wanted = os.environ.get("QUALCODE_NER_MODEL", "").strip()
+    if wanted.lower() == "none":
+        return "none"
+    found = []
+    for model in [wanted] if wanted else NER_MODELS:
+        try:
+            found.append(f"{model} {metadata.version(model)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{model} absent")
+    return "; ".join(found)
