@@ -125,6 +125,16 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], Check | None], ...] = (
 )
 
 
+# Every pattern above needs a digit, an "@", or a web address's "www"/"http"/".com"-like
+# part: a line with none of them cannot hold a pattern finding (most lines of talk).
+PATTERN_HINT = re.compile(r"\d|@|(?i:www|https?:|\.(?:com|org|net|io|uk))")
+
+
+def could_hold_pattern(text: str) -> bool:
+    """False only when no pattern could match ``text`` (a cheap pre-filter)."""
+    return PATTERN_HINT.search(text) is not None
+
+
 def pattern_hits(text: str) -> Iterator[PatternHit]:
     """Every contact detail or number in ``text``; earlier kinds win where spans overlap."""
     taken: list[tuple[int, int]] = []

@@ -41,7 +41,7 @@ from qualcode.analysis.leak_names import (
     SUBJECT_WORDS,
     SURNAMES,
 )
-from qualcode.analysis.leak_patterns import pattern_hits
+from qualcode.analysis.leak_patterns import could_hold_pattern, pattern_hits
 
 TITLES = [
     "mr",
@@ -237,8 +237,9 @@ def worth_tokenizing(line: str, index: NameIndex, capitalised_seen: set[str]) ->
     label_end = _label_end(line)
     for m in WORDISH.finditer(line):
         word = m.group()
-        low = re.sub(r"['’]s$", "", _norm(word))
-        if low in index.allowed and _norm(word) in index.allowed:
+        norm = _norm(word)
+        low = norm[:-2] if norm.endswith("'s") else norm
+        if low in index.allowed and norm in index.allowed:
             continue
         if not CAPITALISED.fullmatch(word):
             if (low in GIVEN_NAMES or low in SURNAMES) and low in capitalised_seen:
@@ -396,8 +397,11 @@ def find_leaks(
     lower_seen: Counter[str] = Counter()
     capitalised_seen: set[str] = set()
     for _, text in documents:
-        lower_seen.update(_norm(w) for w in LOWER_WORD.findall(text))
-        capitalised_seen.update(_norm(w) for w in CAPITALISED.findall(text))
+        # _norm on each word is lower() and ’ -> '; both patterns treat ’ and ' alike,
+        # so normalising the whole text once finds the same words, several times faster.
+        plain = text.replace("’", "'")
+        lower_seen.update(LOWER_WORD.findall(plain))
+        capitalised_seen.update(w.lower() for w in set(CAPITALISED.findall(plain)))
     findings: list[Finding] = []
     for name, text in documents:
         hits: list[_Hit] = []
@@ -405,7 +409,11 @@ def find_leaks(
         lines = text.split("\n")
         labels = Counter(line[: _label_end(line)].strip() for line in lines if _label_end(line))
         for number, line in enumerate(lines, start=1):
-            found = [_Hit(h.start, h.end, h.kind, h.confidence) for h in pattern_hits(line)]
+            found = (
+                [_Hit(h.start, h.end, h.kind, h.confidence) for h in pattern_hits(line)]
+                if could_hold_pattern(line)
+                else []
+            )
             taken = [(h.start, h.end) for h in found]
             names = _line_hits(line, index, lower_seen, capitalised_seen, labels)
             if ner is not None and line.strip():
