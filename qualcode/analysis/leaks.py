@@ -245,7 +245,11 @@ def worth_tokenizing(line: str, index: NameIndex, capitalised_seen: set[str]) ->
             if (low in GIVEN_NAMES or low in SURNAMES) and low in capitalised_seen:
                 return True
             continue
-        if low in NAME_WORDS or m.start() < label_end:
+        if low in NAME_WORDS:
+            return True
+        if m.start() < label_end:
+            if low in ROLE_LABELS and norm == low and not line[: m.start()].strip():
+                continue  # "Interviewer:" opening a line: never a finding, label or heading
             return True
         if low in COMMON_CAPITALISED or low in INSTITUTION_WORDS or ACRONYMS.fullmatch(word):
             continue
