@@ -115,7 +115,6 @@ def test_key_names_are_certain_and_pseudonyms_are_not_reported() -> None:
 
 
 def test_a_ner_pipeline_adds_people_and_merges_with_the_rules() -> None:
-
     assert os.environ.get("QUALCODE_NER_MODEL") or installed_ner() is None  # none installed here
     ner = spacy.blank("en")
     ruler = ner.add_pipe("entity_ruler")
