@@ -222,6 +222,7 @@ def _at_sentence_start(line: str, pos: int, label_end: int) -> bool:
 
 
 NAME_WORDS = GIVEN_NAMES | SURNAMES | AMBIGUOUS_GIVEN_NAMES
+KNOWN_NAMES = GIVEN_NAMES | SURNAMES
 WORDISH = re.compile(r"[A-Za-z][A-Za-z'’]*")
 
 
@@ -235,8 +236,15 @@ def worth_tokenizing(line: str, index: NameIndex, capitalised_seen: set[str]) ->
     if index.has_key or TITLE_WORD.search(line):
         return True
     label_end = _label_end(line)
+    # A word starting in lower case can only be reported as a known name the corpus also
+    # capitalises; one set intersection over the line's words (found in C) rules that out.
+    lows = set(WORDISH.findall(line.lower().replace("’", "'")))
+    lows |= {w[:-2] for w in lows if w.endswith("'s")}
+    check_lower = not (lows & KNOWN_NAMES).isdisjoint(capitalised_seen)
     for m in WORDISH.finditer(line):
         word = m.group()
+        if not check_lower and word[0].islower():
+            continue
         norm = _norm(word)
         low = norm[:-2] if norm.endswith("'s") else norm
         if low in index.allowed and norm in index.allowed:
