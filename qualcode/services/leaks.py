@@ -225,12 +225,12 @@ def export_gate(
     With ``allow_identifiers`` (a reason, not empty) the export may go ahead and the
     reason is recorded in the audit log with what was exported and what was found.
     """
-    certain = gate_findings(project, key)
     if allow_identifiers is not None and not allow_identifiers.strip():
-        raise InvalidInputError(
+        raise InvalidInputError(  # before the check: a refused input stores nothing
             "--allow-identifiers needs a reason, e.g. "
             '--allow-identifiers "names are staff who consented".'
         )
+    certain = gate_findings(project, key)
     if not certain:
         return GateResult([], None)
     if allow_identifiers is None:
