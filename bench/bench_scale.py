@@ -322,11 +322,16 @@ def bench_codings(db: Path, count: int) -> tuple[float, float]:
     times = []
     for _ in range(count):
         name, _ = rng.choice(docs)
-        start = rng.randrange(0, 10_000)
+        with project.read() as s:
+            text = s.scalar(select(Document.text).where(Document.name == name)) or ""
+        # A coding stays inside one speaker's turn (one line each): end it at the line's end.
+        start = rng.randrange(0, min(10_000, len(text) - 1))
+        while text[start] == "\n" or text.find("\n", start) == start + 1:
+            start = rng.randrange(0, min(10_000, len(text) - 1))
+        line_end = text.find("\n", start)
+        end = min(start + rng.randint(20, 300), line_end if line_end >= 0 else len(text))
         t = time.perf_counter()
-        add_coding(
-            project, name, start, start + rng.randint(20, 300), rng.choice(codes), valence="barrier"
-        )
+        add_coding(project, name, start, end, rng.choice(codes), valence="barrier")
         times.append((time.perf_counter() - t) * 1000)
     project.engine.dispose()
     times.sort()
