@@ -9,12 +9,16 @@ import sys
 from pathlib import Path
 
 import pytest
+import spacy
 
+from qualcode.analysis import leaks
 from qualcode.analysis.leaks import find_leaks, installed_ner
+from qualcode.ingest.readers import read_transcript
 from qualcode.services.leaks import allow_words, allowed_words, check_leaks
 from qualcode.services.project import Project
 from tests.conftest import add_document
 from tests.leak_corpus import planted_documents, score
+from tests.leak_golden import GOLDEN, current_findings
 
 LEAKY = (
     "Interviewer: How was it?\n\n"
@@ -111,8 +115,6 @@ def test_key_names_are_certain_and_pseudonyms_are_not_reported() -> None:
 
 
 def test_a_ner_pipeline_adds_people_and_merges_with_the_rules() -> None:
-    import spacy
-
     assert os.environ.get("QUALCODE_NER_MODEL") or installed_ner() is None  # none installed here
     ner = spacy.blank("en")
     ruler = ner.add_pipe("entity_ruler")
@@ -177,8 +179,6 @@ def test_key_parts_that_are_words_do_not_match_the_words() -> None:
 
 
 def test_the_line_prefilter_never_changes_the_findings(monkeypatch: pytest.MonkeyPatch) -> None:
-    from qualcode.analysis import leaks
-    from qualcode.ingest.readers import read_transcript
 
     samples = Path(__file__).resolve().parents[1] / "sample_transcripts"
     docs = (
@@ -195,3 +195,7 @@ def test_the_line_prefilter_never_changes_the_findings(monkeypatch: pytest.Monke
     monkeypatch.setattr(leaks, "worth_tokenizing", lambda *a: True)
     assert find_leaks(docs) == plain
     assert find_leaks(docs, key_names=["Zanzibarro Quell"]) == quick
+
+
+def test_findings_are_those_recorded_before_the_scanner_was_made_faster() -> None:
+    assert current_findings() == json.loads(GOLDEN.read_text())

@@ -125,10 +125,32 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], Check | None], ...] = (
 )
 
 
+# Every pattern above needs a digit, an "@", or a web address's "www"/"http"/".com"-like
+# part: a line with none of them cannot hold a pattern finding (most lines of talk).
+PATTERN_HINT = re.compile(r"\d|@|(?i:www|https?:|\.(?:com|org|net|io|uk))")
+URL_HINT = re.compile(r"(?i:www|https?:|\.(?:com|org|net|io|uk))")
+DIGIT = re.compile(r"\d")
+
+
+def could_hold_pattern(text: str) -> bool:
+    """False only when no pattern could match ``text`` (a cheap pre-filter)."""
+    return PATTERN_HINT.search(text) is not None
+
+
 def pattern_hits(text: str) -> Iterator[PatternHit]:
     """Every contact detail or number in ``text``; earlier kinds win where spans overlap."""
     taken: list[tuple[int, int]] = []
+    # What each pattern cannot match without: skipping it changes nothing, saves the scan.
+    has_at = "@" in text
+    present = {
+        EMAIL: has_at,
+        HANDLE: has_at,
+        URL: URL_HINT.search(text) is not None,
+    }
+    has_digit = DIGIT.search(text) is not None
     for kind, pattern, check in PATTERNS:
+        if not present.get(pattern, has_digit):
+            continue
         for m in pattern.finditer(text):
             if check is not None and not check(m):
                 continue

@@ -20,8 +20,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from qualcode.analysis.leaks import Finding, find_leaks, installed_ner
+from qualcode.analysis.leaks import Finding, find_leaks, installed_ner, ner_pipeline_id
 from qualcode.errors import InvalidInputError, QualcodeError
+from qualcode.services.leak_memory import fingerprint, remember, remembered
 from qualcode.services.project import Project
 from qualcode.store.models import CellSummary, Coding, Document, Memo, WorkshopComment
 
@@ -117,19 +118,8 @@ def project_key(project: Project, path: str | os.PathLike[str] | None = None) ->
     return read_key(chosen) if chosen else PseudonymKey(None)
 
 
-def check_leaks(
-    project: Project,
-    *,
-    extra_allow: list[str] | None = None,
-    key: PseudonymKey | None = None,
-    use_ner: bool = True,
-) -> list[Finding]:
-    """Every likely identifying detail in every document, most certain first.
-
-    Cell summaries, workshop comments and memos are checked too (exports carry
-    them); their findings are labelled ``summary 12``, ``memo 3``, ``coding 40 memo``.
-    """
-    key = key if key is not None else project_key(project)
+def scanned_texts(project: Project) -> list[tuple[str, str]]:
+    """Every text an export can carry, labelled and in a fixed order (what the check reads)."""
     with project.read() as s:
         docs = [
             (name, text)
@@ -152,6 +142,23 @@ def check_leaks(
                 select(Coding.id, Coding.memo).where(Coding.memo != "").order_by(Coding.id)
             )
         ]
+    return docs
+
+
+def check_leaks(
+    project: Project,
+    *,
+    extra_allow: list[str] | None = None,
+    key: PseudonymKey | None = None,
+    use_ner: bool = True,
+) -> list[Finding]:
+    """Every likely identifying detail in every document, most certain first.
+
+    Cell summaries, workshop comments and memos are checked too (exports carry
+    them); their findings are labelled ``summary 12``, ``memo 3``, ``coding 40 memo``.
+    """
+    key = key if key is not None else project_key(project)
+    docs = scanned_texts(project)
     allow = allowed_words(project) + list(extra_allow or []) + list(key.pseudonyms)
     return find_leaks(
         docs,
@@ -185,6 +192,26 @@ def describe_findings(findings: list[Finding], limit: int = 5) -> list[str]:
     return lines
 
 
+def gate_findings(project: Project, key: PseudonymKey | None = None) -> list[Finding]:
+    """The certain findings the gate acts on; remembered while nothing scanned has changed."""
+    key = key if key is not None else project_key(project)
+    docs = scanned_texts(project)
+    allow = allowed_words(project)
+    ner_id = ner_pipeline_id() if docs else "none"
+    print_ = fingerprint(docs, allow, key.real_names, key.pseudonyms, ner_id)
+    certain = remembered(project, print_, docs)
+    if certain is None:
+        findings = find_leaks(
+            docs,
+            allow=allow + list(key.pseudonyms),
+            key_names=key.real_names,
+            ner=installed_ner() if docs else None,
+        )
+        certain = [f for f in findings if f.confidence == "certain"]
+        remember(project, print_, certain)
+    return certain
+
+
 def export_gate(
     project: Project,
     what: str,
@@ -198,12 +225,12 @@ def export_gate(
     With ``allow_identifiers`` (a reason, not empty) the export may go ahead and the
     reason is recorded in the audit log with what was exported and what was found.
     """
-    certain = [f for f in check_leaks(project, key=key) if f.confidence == "certain"]
     if allow_identifiers is not None and not allow_identifiers.strip():
-        raise InvalidInputError(
+        raise InvalidInputError(  # before the check: a refused input stores nothing
             "--allow-identifiers needs a reason, e.g. "
             '--allow-identifiers "names are staff who consented".'
         )
+    certain = gate_findings(project, key)
     if not certain:
         return GateResult([], None)
     if allow_identifiers is None:
