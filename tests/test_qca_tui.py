@@ -78,6 +78,7 @@ async def test_truth_table_models_quotes_and_export(demo: Project, tmp_path: Pat
         assert expected
         want = " ".join(expected[0].text.split())
         await wait_until(pilot, lambda: want in str(quotes.render()), "the quote")
+        screen.query_one("#qca-conditions").focus()  # ctrl+e exports even from a text box
         await pilot.press("ctrl+e")
         await wait_until(pilot, lambda: screen.report is not None, "the report")
         doc = Document(str(screen.report))

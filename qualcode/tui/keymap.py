@@ -403,6 +403,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
         "export",
         "Write the QCA report (.docx and .xlsx) next to the project",
         "Export",
+        priority=True,  # also while typing in a condition box (an input's own ctrl+e is "end")
     ),
     _a("qca.leave", "escape", "leave", "Back to where you were", "Back", "esc"),
     # Welcome (no project yet). Set-up screens use keys that are never code shortcuts:
