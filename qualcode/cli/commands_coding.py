@@ -139,7 +139,7 @@ def codings(
         include_children=children,
     )
     if as_json:  # streamed, one record a line as emit_json writes them: memory stays flat
-        out = click.get_text_stream("stdout")
+        out = sys.stdout  # click.get_text_stream is deprecated (Click 9 removes it)
         first = True
         for r in iter_codings(state.project(), **filters):
             out.write(
