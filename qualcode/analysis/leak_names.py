@@ -9,6 +9,8 @@ verb such as "said").
 
 from __future__ import annotations
 
+from qualcode.analysis.leak_patterns import MONTH_NAMES
+
 GIVEN_NAMES = frozenset(
     [
         "aaron",
@@ -451,18 +453,7 @@ COMMON_CAPITALISED = frozenset(
         "friday",
         "saturday",
         "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
+        *MONTH_NAMES,
         "christmas",
         "easter",
         "ramadan",

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-MONTHS = [
+MONTH_NAMES = (
     "january",
     "february",
     "march",
@@ -26,6 +26,9 @@ MONTHS = [
     "october",
     "november",
     "december",
+)
+MONTHS = [
+    *MONTH_NAMES,
     "jan",
     "feb",
     "mar",
