@@ -7,7 +7,10 @@ by two coders with valences. Turns are stored as segments so quotes can be locat
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import shutil
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -201,11 +204,10 @@ _TEMPLATE: list[Path] = []
 
 def build_chart_project(path: Path) -> Project:
     """The fixed project, in a real SQLite file at ``path`` (built once, then copied)."""
-    import shutil
-    import tempfile
-
     if not _TEMPLATE:
         template = Path(tempfile.mkdtemp(prefix="qualcode-chart-")) / "chart.db"
+        # removed when the test process ends, so runs leave nothing in the temp folder
+        atexit.register(shutil.rmtree, template.parent, ignore_errors=True)
         _build(template).engine.dispose()
         _TEMPLATE.append(template)
     shutil.copyfile(_TEMPLATE[0], path)

@@ -7,9 +7,12 @@ do not depend on the importer. Everything is deterministic: same text, same ids.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import random
 import re
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -125,12 +128,11 @@ def make_sample_project(path: Path, coder: str = "tester") -> Project:
     Built once per test run, then copied (opening and migrating a database is the
     slow part).
     """
-    import shutil
-    import tempfile
-
     template = _TEMPLATES.get("sample")
     if template is None:
         template = Path(tempfile.mkdtemp(prefix="qualcode-sample-")) / "project.db"
+        # removed when the test process ends, so runs leave nothing in the temp folder
+        atexit.register(shutil.rmtree, template.parent, ignore_errors=True)
         _build_sample(template, coder).engine.dispose()
         _TEMPLATES["sample"] = template
     shutil.copyfile(template, path)
