@@ -325,13 +325,15 @@ def bench_codings(db: Path, count: int) -> tuple[float, float]:
     for _ in range(count):
         name, _ = rng.choice(docs)
         with project.read() as s:
-            text = s.scalar(select(Document.text).where(Document.name == name)) or ""
-        # A coding stays inside one speaker's turn (one line each): end it at the line's end.
-        start = rng.randrange(0, min(10_000, len(text) - 1))
-        while text[start] == "\n" or text.find("\n", start) == start + 1:
-            start = rng.randrange(0, min(10_000, len(text) - 1))
-        line_end = text.find("\n", start)
-        end = min(start + rng.randint(20, 300), line_end if line_end >= 0 else len(text))
+            turns = s.execute(
+                select(Segment.start, Segment.end)
+                .join(Document, Document.id == Segment.document_id)
+                .where(Document.name == name, Segment.kind == "turn")
+            ).all()
+        # A coding stays inside one speaker's turn (labels excluded): pick a turn, then a span.
+        turn = rng.choice([t for t in turns if t.end - t.start > 2])
+        start = rng.randrange(turn.start, turn.end - 1)
+        end = min(start + rng.randint(20, 300), turn.end)
         t = time.perf_counter()
         add_coding(project, name, start, end, rng.choice(codes), valence="barrier")
         times.append((time.perf_counter() - t) * 1000)
