@@ -399,7 +399,14 @@ def bench_import_command(src: Path, folder: Path, yard: float) -> None:
     )
 
 
+FIGURES: dict[str, dict[int, float]] = {}  # figure -> size -> seconds, for the growth table
+SIZE = [0]  # the size being measured
+
+
 def row(what: str, secs: float, yard: float, target: str = "", extra: str = "") -> None:
+    FIGURES.setdefault(what.split(" (")[0] + (" (again)" if "(again)" in what else ""), {})[
+        SIZE[0]
+    ] = secs
     print(
         f"  {what:<38} {secs * 1000:9.1f} ms  {secs / yard:7.1f}x yardstick  {extra:<14} {target}"
     )
@@ -407,6 +414,7 @@ def row(what: str, secs: float, yard: float, target: str = "", extra: str = "") 
 
 def bench_size(n: int, folder: Path, count: int) -> None:
     src = cached(n)
+    SIZE[0] = n
     yard = yardstick()
     start_py = python_startup()
     print(
@@ -415,6 +423,7 @@ def bench_size(n: int, folder: Path, count: int) -> None:
     )
     db = fresh_copy(src, folder)
     med, p95 = bench_codings(db, count)
+    FIGURES.setdefault("one coding (median)", {})[n] = med / 1000
     print(
         f"  {'one coding (service), median / p95':<38} {med:6.2f} / {p95:.2f} ms  "
         f"{med / 1000 / yard:7.3f}x yardstick (median)   target < 2 / < 5 ms"
@@ -460,6 +469,25 @@ def bench_size(n: int, folder: Path, count: int) -> None:
     print(f"  yardstick again: {yardstick() * 1000:.1f} ms")
 
 
+def print_growth() -> None:
+    """How each figure grows with the project: seconds per size and the factor per step."""
+    sizes = sorted({n for by_size in FIGURES.values() for n in by_size})
+    if len(sizes) < 2:
+        return
+    steps = list(zip(sizes, sizes[1:], strict=False))
+    head = "".join(f"{n:>10}" for n in sizes) + "".join(f"{f'{b}/{a}':>11}" for a, b in steps)
+    factors = ", ".join(f"{b / a:g}x" for a, b in steps)
+    print(f"\ngrowth (seconds at each size; time factor per step, size factors {factors})")
+    print(f"  {'figure':<46}{head}")
+    for what, by_size in FIGURES.items():
+        cells = "".join(f"{by_size[n]:10.3f}" if n in by_size else f"{'-':>10}" for n in sizes)
+        grow = "".join(
+            f"{by_size[b] / by_size[a]:10.1f}x" if a in by_size and b in by_size else f"{'-':>11}"
+            for a, b in steps
+        )
+        print(f"  {what:<46}{cells}{grow}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="50,500,2000", help="Comma-separated transcript counts.")
@@ -469,6 +497,7 @@ def main() -> None:
     try:
         for n in (int(x) for x in args.sizes.split(",")):
             bench_size(n, folder, args.codings)
+        print_growth()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
