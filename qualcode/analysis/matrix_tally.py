@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import select
@@ -89,6 +90,7 @@ def columns_of_code(columns: list[MatrixColumn]) -> dict[int, tuple[int, ...]]:
     return {code: tuple(cis) for code, cis in out.items()}
 
 
+ROWS_PER_FETCH = 2000
 _UNPLACED: list[Tally] = []  # the cells of a document left out of the matrix: none
 
 
@@ -153,12 +155,14 @@ def tally_codings(
 
     One pass over four narrow columns of the codings (a covering index scan; no
     transcript text), in id order so each cell's coding ids come out sorted, read as
-    plain Core rows in one fetch (no ORM loading per coding). This shape (no GROUP BY
+    plain Core rows a batch at a time (no ORM loading per coding, and rows die young
+    instead of piling up for the garbage collector to scan). This shape (no GROUP BY
     with string aggregation to split again, no per-cell sort) protects ``matrix by
     case`` / ``matrix by participant`` in bench/bench_matrix.py, ``qualcode matrix --by
     case`` in bench/bench_scale.py and the matrix (F4) in bench/bench_workbench.py.
     """
-    return tally_rows(s.connection().execute(query).all(), places, columns_of)
+    batches = s.connection().execute(query).partitions(ROWS_PER_FETCH)
+    return tally_rows(chain.from_iterable(batches), places, columns_of)
 
 
 def keep_used_rows(
