@@ -119,7 +119,8 @@ class MatrixScreen(Screen[None]):
             then=self._loaded,
             on_error=partial(self._refresh_failed, self.spec),
             label="matrix",
-        )
+            holds_keys=True,
+        )  # keys typed meanwhile (moves, Enter) act on the matrix being built
 
     def _refresh_failed(self, asked: MatrixSpec, exc: BaseException) -> None:
         """A new filter the project cannot apply (a misspelt attribute): say so once, and go
