@@ -3,8 +3,8 @@
 Building the matrix of a large project makes a few hundred thousand objects (cells,
 their coding id tuples, the rows) that all live as long as the matrix: none is
 garbage, yet each allocation burst triggers collections, and in the workbench the
-full ones walk every object of the running app (about half of the F4 time at 2,000
-transcripts). Collection resumes afterwards and catches up as usual, so memory is
+full ones walk every object of the running app (a third to a half of the F4 time at
+2,000 transcripts). Collection resumes afterwards and catches up as usual, so memory is
 never left uncollected beyond the build.
 """
 
