@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.analysis.code_tree import ordered_codes
+from qualcode.analysis.gc_pause import collection_paused
 from qualcode.analysis.matrix_spec import (
     NO_VALENCE,
     MatrixSpec,
@@ -362,6 +363,11 @@ def _filtered_codings(s: Session, spec: MatrixSpec, q: Any) -> Any:
 
 def build_matrix(s: Session, spec: MatrixSpec) -> Matrix:
     """Count codings per row and column (roll-ups included) and attach summaries."""
+    with collection_paused():  # every object made here lives as long as the matrix
+        return _build_matrix(s, spec)
+
+
+def _build_matrix(s: Session, spec: MatrixSpec) -> Matrix:
     tree = code_tree(s)
     columns = _columns(tree, spec)
     cases = _case_rows(s, spec)

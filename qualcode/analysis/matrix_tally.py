@@ -7,7 +7,9 @@ id order, into a :class:`Tally` per (row, column) (:func:`tally_codings`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import select
@@ -78,12 +80,6 @@ class Tally:
     participant_ids: set[int] = field(default_factory=set)
     valences: dict[str, int] = field(default_factory=dict)
 
-    def add(self, coding_id: int, participant_id: int | None, valence: str) -> None:
-        self.coding_ids.append(coding_id)
-        if participant_id is not None:
-            self.participant_ids.add(participant_id)
-        self.valences[valence] = self.valences.get(valence, 0) + 1
-
 
 def columns_of_code(columns: list[MatrixColumn]) -> dict[int, tuple[int, ...]]:
     """code id -> the column indexes its codings count in (its own and any roll-ups)."""
@@ -92,6 +88,61 @@ def columns_of_code(columns: list[MatrixColumn]) -> dict[int, tuple[int, ...]]:
         for member in col.member_ids:
             out.setdefault(member, []).append(ci)
     return {code: tuple(cis) for code, cis in out.items()}
+
+
+ROWS_PER_FETCH = 2000
+_UNPLACED: list[Tally] = []  # the cells of a document left out of the matrix: none
+
+
+def tally_rows(
+    rows: Iterable[tuple[int, int, int, str | None]],
+    places: dict[int, Place],
+    columns_of: dict[int, tuple[int, ...]],
+) -> tuple[dict[tuple[int, int], Tally], int]:
+    """(row, column) -> tally, and how many codings were counted, from rows of (coding id,
+    code id, document id, valence) in coding id order.
+
+    Where a document's codings of one code land (its cells, and who spoke) is worked
+    out once per (document, code); each coding then costs one look-up and an append
+    per cell. Cells are made in the order of their first coding, so each cell's coding
+    ids, and the cells themselves, come out in coding id order.
+    """
+    tallies: dict[tuple[int, int], Tally] = {}
+    cells_of: dict[tuple[int, int], list[Tally]] = {}
+    get = cells_of.get
+    counted = 0
+    for coding_id, code_id, document_id, valence in rows:
+        cells = get((document_id, code_id))
+        if cells is None:
+            cells = cells_of[(document_id, code_id)] = _cells(
+                places.get(document_id), columns_of.get(code_id, ()), tallies
+            )
+        if cells is _UNPLACED:
+            continue
+        counted += 1
+        name = valence or NO_VALENCE
+        for tally in cells:
+            tally.coding_ids.append(coding_id)
+            counts = tally.valences
+            counts[name] = counts.get(name, 0) + 1
+    return tallies, counted
+
+
+def _cells(
+    place: Place | None, columns: tuple[int, ...], tallies: dict[tuple[int, int], Tally]
+) -> list[Tally]:
+    """The tallies one (document, code) pair counts into, made when first needed."""
+    if place is None:
+        return _UNPLACED
+    out = []
+    for ci in columns:
+        tally = tallies.get((place.row, ci))
+        if tally is None:
+            tally = tallies[(place.row, ci)] = Tally()
+        if place.participant_id is not None:
+            tally.participant_ids.add(place.participant_id)
+        out.append(tally)
+    return out
 
 
 def tally_codings(
@@ -103,24 +154,15 @@ def tally_codings(
     """(row, column) -> tally, and how many codings were counted.
 
     One pass over four narrow columns of the codings (a covering index scan; no
-    transcript text), in id order so each cell's coding ids come out sorted. This
-    shape (no GROUP BY with string aggregation to split again, no per-cell sort)
-    protects ``matrix by case`` / ``matrix by participant`` in bench/bench_matrix.py
-    and ``qualcode matrix --by case`` in bench/bench_scale.py.
+    transcript text), in id order so each cell's coding ids come out sorted, read as
+    plain Core rows a batch at a time (no ORM loading per coding, and rows die young
+    instead of piling up for the garbage collector to scan). This shape (no GROUP BY
+    with string aggregation to split again, no per-cell sort) protects ``matrix by
+    case`` / ``matrix by participant`` in bench/bench_matrix.py, ``qualcode matrix --by
+    case`` in bench/bench_scale.py and the matrix (F4) in bench/bench_workbench.py.
     """
-    tallies: dict[tuple[int, int], Tally] = {}
-    counted = 0
-    for coding_id, code_id, document_id, valence in s.execute(query):
-        place = places.get(document_id)
-        if place is None:
-            continue
-        counted += 1
-        for ci in columns_of.get(code_id, ()):
-            tally = tallies.get((place.row, ci))
-            if tally is None:
-                tally = tallies[(place.row, ci)] = Tally()
-            tally.add(coding_id, place.participant_id, valence or NO_VALENCE)
-    return tallies, counted
+    batches = s.connection().execute(query).partitions(ROWS_PER_FETCH)
+    return tally_rows(chain.from_iterable(batches), places, columns_of)
 
 
 def keep_used_rows(

@@ -35,6 +35,7 @@ from qualcode.tui.commands import WorkbenchCommands
 from qualcode.tui.screen_registry import SCREENS, ScreenEntry
 from qualcode.tui.settings import TuiSettings, load_settings
 from qualcode.tui.setup_steps import open_step
+from qualcode.tui.stylesheet import ReusingStylesheet
 from qualcode.tui.themes import HIGH_CONTRAST_NAME, THEMES
 from qualcode.tui.workers import (
     CodebookChanged,
@@ -119,6 +120,7 @@ class QualcodeApp(App[None]):
         """Every document with its progress (a cache refreshed by :meth:`reload_documents`)."""
         self._codes_read, self._documents_read = LatestRead(), LatestRead()
         super().__init__()
+        self.stylesheet = ReusingStylesheet(variables=self.get_css_variables())
         for entry in SCREENS:
             self.add_mode(entry.mode, screen_factory(entry))
         for theme in THEMES:

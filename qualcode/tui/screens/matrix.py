@@ -17,7 +17,7 @@ from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from qualcode.analysis.matrix import Matrix
 from qualcode.analysis.matrix_spec import MatrixSpec
@@ -28,6 +28,7 @@ from qualcode.tui import keymap
 from qualcode.tui.screens.dialogs import PromptDialog
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 from qualcode.tui.widgets.heatmap import HeatMap
+from qualcode.tui.widgets.steady_footer import SteadyFooter
 
 VALENCE_CYCLE: tuple[tuple[str, ...], ...] = ((), ("facilitator",), ("barrier",), ("neutral",))
 
@@ -97,7 +98,7 @@ class MatrixScreen(Screen[None]):
         yield HeatMap(id="heatmap")
         yield Static("", id="matrix-cell")
         yield StatusLine("Building the matrix…", id="status")
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one(HeatMap).focus()
@@ -118,7 +119,8 @@ class MatrixScreen(Screen[None]):
             then=self._loaded,
             on_error=partial(self._refresh_failed, self.spec),
             label="matrix",
-        )
+            holds_keys=True,
+        )  # keys typed meanwhile (moves, Enter) act on the matrix being built
 
     def _refresh_failed(self, asked: MatrixSpec, exc: BaseException) -> None:
         """A new filter the project cannot apply (a misspelt attribute): say so once, and go
