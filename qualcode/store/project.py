@@ -98,6 +98,10 @@ class Project:
                     },
                 )
 
+    def coder_key(self, name: str | None = None) -> str:
+        """The name a coder is stored under (the current one by default)."""
+        return (name or self.coder_name).strip() or "coder"
+
     def coder_id(self, session: Session, name: str | None = None) -> int:
         """The id of a coder (the current one by default), created on first use.
 
@@ -105,7 +109,7 @@ class Project:
         (possible on PostgreSQL; SQLite write transactions never overlap), the
         insert is rolled back to a savepoint and their row is used.
         """
-        name = (name or self.coder_name).strip() or "coder"
+        name = self.coder_key(name)
         for _ in range(3):
             found = session.scalar(_CODER_ID, {"name": name})
             if found is not None:
