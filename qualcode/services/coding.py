@@ -375,13 +375,13 @@ def add_coding(
     ) as s:
         conn = s.connection()  # plain rows throughout: no ORM objects for one coding
         doc = _target(s, document)
-        links = conn.execute(_statement("codes")).all()
-        paths = paths_from_links(links)  # the code tree, built once for this coding
+        links = tuple(map(tuple, conn.execute(_statement("codes"))))
+        paths = _paths(links)
         if isinstance(code, int) or code.isdigit():  # as resolve_code reads it
             code_id = resolve_code(s, code, paths).id
         else:
             code_id = code_id_by_path(paths, code)
-        code_name, codable = next((r.name, r.codable) for r in links if r.id == code_id)
+        code_name, codable = next((r[1], r[3]) for r in links if r[0] == code_id)
         if not codable:
             raise InvalidInputError(
                 f"{code_name!r} is a heading, not a codable code. Pick one of its children."
@@ -432,6 +432,18 @@ def add_coding(
             created,
             updated,
         )
+
+
+_PATHS: dict[tuple[tuple[Any, ...], ...], dict[int, tuple[str, ...]]] = {}
+
+
+def _paths(links: tuple[tuple[Any, ...], ...]) -> dict[int, tuple[str, ...]]:
+    """The code tree of these codes rows, built once while the codebook stays the same."""
+    paths = _PATHS.get(links)
+    if paths is None:
+        _PATHS.clear()  # only the latest codebook is kept
+        paths = _PATHS[links] = paths_from_links(links)
+    return paths
 
 
 def _target(s: Session, document: str | int) -> _Target:

@@ -89,9 +89,9 @@ class Project:
         with self._sessions.begin() as session:
             yield session
             if operation:
-                session.execute(
+                session.connection().execute(
                     _AUDIT_INSERT,
-                    {  # a plain row: no ORM flush for it
+                    {  # a plain row on the session's connection: no ORM work for it
                         "coder": self.coder_name,
                         "operation": operation,
                         "detail": json.dumps(detail, default=str, ensure_ascii=False),
@@ -110,8 +110,9 @@ class Project:
         insert is rolled back to a savepoint and their row is used.
         """
         name = self.coder_key(name)
+        session.flush()  # as an ORM query would: a coder added in this session is found
         for _ in range(3):
-            found = session.scalar(_CODER_ID, {"name": name})
+            found = session.connection().scalar(_CODER_ID, {"name": name})
             if found is not None:
                 return found
             try:
