@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, fields
+
 import pytest
 from sqlalchemy import func, select
 
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
-from qualcode.services.coding import add_coding, get_coding, list_codings, remove_coding
+from qualcode.services.coding import (
+    CodingRow,
+    add_coding,
+    get_coding,
+    iter_codings,
+    list_codings,
+    remove_coding,
+)
 from qualcode.services.frameworks import apply_framework
 from qualcode.services.project import Project
 from qualcode.store.models import AuditEntry, Code, Document
@@ -94,3 +103,16 @@ def test_refusals_keep_their_messages_and_store_nothing(coded: Project) -> None:
             select(func.count()).select_from(AuditEntry).where(AuditEntry.operation == "add coding")
         )
     assert ops == 1
+
+
+def test_json_record_is_every_field_in_order(coded: Project) -> None:
+    add_coding(coded, "Interview 4", 20, 40, "Culture", coder="ana")
+    row = add_coding(coded, "Interview 3", *WELCOMING, "Culture", valence="b", memo="m")
+    record = row.to_json()
+    assert list(record) == [f.name for f in fields(CodingRow)]
+    expected = {**asdict(row), "code_path": ["Context", "Culture"]}
+    expected |= {"created_at": row.created_at.isoformat(), "updated_at": row.updated_at.isoformat()}
+    assert record == expected
+    streamed = [r.to_json() for r in iter_codings(coded)]
+    assert streamed == [r.to_json() for r in list_codings(coded)] and record in streamed
+    assert [r["document"] for r in streamed] == ["Interview 3", "Interview 4"]

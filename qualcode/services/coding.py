@@ -8,8 +8,9 @@ transaction, so nothing is lost when the program is killed afterwards.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, select
@@ -59,11 +60,17 @@ class CodingRow:
     updated_at: datetime
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
+        """The fields in order, as ``asdict`` gives them without its deep copy (the JSON list's
+        cost at 65k codings)."""
+        d = dict(zip(_ROW_FIELDS, _ROW_VALUES(self), strict=True))
         d["code_path"] = list(self.code_path)
         d["created_at"] = self.created_at.isoformat()
         d["updated_at"] = self.updated_at.isoformat()
         return d
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(CodingRow))
+_ROW_VALUES = attrgetter(*_ROW_FIELDS)
 
 
 def check_valence(valence: str | None) -> str | None:
@@ -141,6 +148,7 @@ def _statement(key: str) -> Any:
             .order_by(Segment.start)
         )
         _STATEMENTS["by_id"] = _query().where(Coding.id == bindparam("cid"))
+        _STATEMENTS["text"] = select(Document.text).where(Document.id == bindparam("id"))
         _STATEMENTS["dup"] = select(Coding.id).where(
             Coding.document_id == bindparam("doc"),
             Coding.start == bindparam("start"),
@@ -277,27 +285,44 @@ def iter_codings(
         q = _filtered(s, document, code, coder, case, valence, include_children)
         paths = code_paths(s)
         current, text = None, ""
-        for r in s.execute(q.execution_options(yield_per=1000)):
-            if r.document_id != current:
-                current = r.document_id
-                text = s.scalar(select(Document.text).where(Document.id == current)) or ""
+        conn = s.connection()  # plain rows: nothing here is an ORM object
+        # columns in _query()'s order, unpacked (a named lookup per field costs more)
+        for (
+            cid,
+            doc_name,
+            doc_id,
+            participant,
+            case_name,
+            start,
+            end,
+            code_name,
+            code_id,
+            valence_,
+            coder_name,
+            memo,
+            created,
+            updated,
+        ) in conn.execute(q.execution_options(yield_per=1000)):
+            if doc_id != current:
+                current = doc_id
+                text = conn.scalar(_statement("text"), {"id": current}) or ""
             yield CodingRow(
-                r.id,
-                r.document,
-                r.document_id,
-                r.participant,
-                r.case,
-                r.start,
-                r.end,
-                text[r.start : r.end],
-                r.code,
-                r.code_id,
-                paths[r.code_id],
-                r.valence,
-                r.coder,
-                r.memo or "",
-                r.created_at,
-                r.updated_at,
+                cid,
+                doc_name,
+                doc_id,
+                participant,
+                case_name,
+                start,
+                end,
+                text[start:end],
+                code_name,
+                code_id,
+                paths[code_id],
+                valence_,
+                coder_name,
+                memo or "",
+                created,
+                updated,
             )
 
 
