@@ -140,12 +140,10 @@ def codings(
     )
     if as_json:  # streamed, one record a line as emit_json writes them: memory stays flat
         out = sys.stdout  # click.get_text_stream is deprecated (Click 9 removes it)
+        encode = json.JSONEncoder(ensure_ascii=False, default=str).encode  # one, not one a row
         first = True
         for r in iter_codings(state.project(), **filters):
-            out.write(
-                ("[\n  " if first else ",\n  ")
-                + json.dumps(r.to_json(), ensure_ascii=False, default=str)
-            )
+            out.write(("[\n  " if first else ",\n  ") + encode(r.to_json()))
             first = False
         out.write("[]\n" if first else "\n]\n")
         return

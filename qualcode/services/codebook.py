@@ -7,6 +7,8 @@ Renaming, moving and merging keep every coding (codings point at the code id).
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -25,6 +27,7 @@ __all__ = [
     "INDUCTIVE_PALETTE",
     "PATH_SEP",
     "CodeInfo",
+    "code_id_by_path",
     "code_path_lookup",
     "code_paths",
     "codes_in_session",
@@ -33,6 +36,7 @@ __all__ = [
     "list_codes",
     "merge_codes",
     "move_code",
+    "paths_from_links",
     "resolve_code",
     "update_code",
 ]
@@ -58,7 +62,12 @@ _CODE_LINKS = select(Code.id, Code.name, Code.parent_id)
 
 def code_path_lookup(session: Session) -> dict[int, tuple[str, ...]]:
     """As ``code_paths`` in no particular order: cheaper, for looking codes up."""
-    rows = {cid: (name, parent) for cid, name, parent in session.execute(_CODE_LINKS)}
+    return paths_from_links(session.execute(_CODE_LINKS))
+
+
+def paths_from_links(links: Iterable[Sequence[Any]]) -> dict[int, tuple[str, ...]]:
+    """Each code's path from ``(id, name, parent_id, ...)`` rows of the codes table."""
+    rows = {link[0]: (link[1], link[2]) for link in links}
     paths: dict[int, tuple[str, ...]] = {}
 
     def path(cid: int) -> tuple[str, ...]:
@@ -91,9 +100,14 @@ def resolve_code(
         if code is None:
             raise NotFoundError(f"No code with id {ref}. See `qualcode code list`.")
         return code
-    ref = ref.strip().strip(PATH_SEP)
     if paths is None:
         paths = code_path_lookup(session)
+    return session.get(Code, code_id_by_path(paths, ref))  # type: ignore[return-value]
+
+
+def code_id_by_path(paths: dict[int, tuple[str, ...]], ref: str) -> int:
+    """The id of the code a path or unique name (any case) means, as ``resolve_code`` finds it."""
+    ref = ref.strip().strip(PATH_SEP)
     want = tuple(p.strip().lower() for p in ref.split(PATH_SEP))
     by_path = [cid for cid, p in paths.items() if tuple(x.lower() for x in p) == want]
     if not by_path:  # a trailing part of a path, e.g. "Leadership/Access and authority"
@@ -101,7 +115,7 @@ def resolve_code(
             cid for cid, p in paths.items() if tuple(x.lower() for x in p[-len(want) :]) == want
         ]
     if len(by_path) == 1:
-        return session.get(Code, by_path[0])  # type: ignore[return-value]
+        return by_path[0]
     if len(by_path) > 1:
         options = ", ".join(sorted(PATH_SEP.join(paths[c]) for c in by_path))
         raise InvalidInputError(f"Code {ref!r} is ambiguous: {options}. Give the full path.")

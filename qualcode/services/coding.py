@@ -8,8 +8,9 @@ transaction, so nothing is lost when the program is killed afterwards.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, insert, select
@@ -17,7 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
-from qualcode.services.codebook import code_path_lookup, code_paths, resolve_code
+from qualcode.services.codebook import (
+    code_id_by_path,
+    code_paths,
+    paths_from_links,
+    resolve_code,
+)
 from qualcode.services.documents import resolve_document
 from qualcode.services.project import Project
 from qualcode.store.models import (
@@ -54,11 +60,16 @@ class CodingRow:
     updated_at: datetime
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
+        """Every field in order, as ``asdict`` gives them, without its deep copy of each."""
+        d = dict(zip(_ROW_FIELDS, _ROW_VALUES(self), strict=True))
         d["code_path"] = list(self.code_path)
         d["created_at"] = self.created_at.isoformat()
         d["updated_at"] = self.updated_at.isoformat()
         return d
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(CodingRow))
+_ROW_VALUES = attrgetter(*_ROW_FIELDS)
 
 
 def check_valence(valence: str | None) -> str | None:
@@ -100,13 +111,43 @@ def _query() -> Select[Any]:
     )
 
 
+@dataclass(frozen=True)
+class _Target:
+    """The document a coding goes into, read as one plain row with its participant and case."""
+
+    id: int
+    name: str
+    text: str
+    participant: str | None
+    case: str | None
+
+
 _STATEMENTS: dict[str, Any] = {}
 
 
 def _statement(key: str) -> Any:
     """Statements for the one-coding path, built once (building one costs more than running it)."""
     if not _STATEMENTS:
+        target = (
+            select(Document.id, Document.name, Document.text, Participant.label, Case.name)
+            .outerjoin(Participant, Document.participant_id == Participant.id)
+            .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
+        )
+        _STATEMENTS["doc_by_name"] = target.where(Document.name == bindparam("name"))
+        _STATEMENTS["doc_by_id"] = target.where(Document.id == bindparam("id"))
+        _STATEMENTS["codes"] = select(Code.id, Code.name, Code.parent_id, Code.codable)
+        _STATEMENTS["turns"] = (
+            select(Segment.start, Segment.end, Segment.speaker)
+            .where(
+                Segment.document_id == bindparam("doc"),
+                Segment.kind == "turn",
+                Segment.start < bindparam("end"),
+                Segment.end > bindparam("start"),
+            )
+            .order_by(Segment.start)
+        )
         _STATEMENTS["by_id"] = _query().where(Coding.id == bindparam("cid"))
+        _STATEMENTS["text"] = select(Document.text).where(Document.id == bindparam("id"))
         _STATEMENTS["dup"] = select(Coding.id).where(
             Coding.document_id == bindparam("doc"),
             Coding.start == bindparam("start"),
@@ -114,7 +155,11 @@ def _statement(key: str) -> Any:
             Coding.code_id == bindparam("code"),
             Coding.coder_id == bindparam("coder"),
         )
-        _STATEMENTS["insert"] = insert(Coding.__table__)  # a plain row: no ORM flush
+        table = Coding.__table__
+        # a plain row (no ORM flush) that returns what the new coding's row needs
+        _STATEMENTS["insert"] = insert(table).returning(
+            table.c.id, table.c.created_at, table.c.updated_at
+        )
     return _STATEMENTS[key]
 
 
@@ -239,27 +284,44 @@ def iter_codings(
         q = _filtered(s, document, code, coder, case, valence, include_children)
         paths = code_paths(s)
         current, text = None, ""
-        for r in s.execute(q.execution_options(yield_per=1000)):
-            if r.document_id != current:
-                current = r.document_id
-                text = s.scalar(select(Document.text).where(Document.id == current)) or ""
+        conn = s.connection()  # plain rows: nothing here is an ORM object
+        # columns in _query()'s order, unpacked (a named lookup per field costs more)
+        for (
+            cid,
+            doc_name,
+            doc_id,
+            participant,
+            case_name,
+            start,
+            end,
+            code_name,
+            code_id,
+            valence_,
+            coder_name,
+            memo,
+            created,
+            updated,
+        ) in conn.execute(q.execution_options(yield_per=1000)):
+            if doc_id != current:
+                current = doc_id
+                text = conn.scalar(_statement("text"), {"id": current}) or ""
             yield CodingRow(
-                r.id,
-                r.document,
-                r.document_id,
-                r.participant,
-                r.case,
-                r.start,
-                r.end,
-                text[r.start : r.end],
-                r.code,
-                r.code_id,
-                paths[r.code_id],
-                r.valence,
-                r.coder,
-                r.memo or "",
-                r.created_at,
-                r.updated_at,
+                cid,
+                doc_name,
+                doc_id,
+                participant,
+                case_name,
+                start,
+                end,
+                text[start:end],
+                code_name,
+                code_id,
+                paths[code_id],
+                valence_,
+                coder_name,
+                memo or "",
+                created,
+                updated,
             )
 
 
@@ -281,23 +343,18 @@ def _get(
     return rows[0]
 
 
-def check_within_turn(s: Session, doc: Document, start: int, end: int) -> None:
+def check_within_turn(s: Session, doc: Document | _Target, start: int, end: int) -> None:
     """Refuse a range that runs from one speaker's turn into another's, or over a speaker label.
 
     A quote is one person's words: a coding that crossed turns would put the interviewer's
     question (and the labels between) into a participant's quote in every chart.
     Text outside all turns (a preamble) may be coded on its own.
     """
-    turns = s.execute(
-        select(Segment.start, Segment.end, Segment.speaker)
-        .where(
-            Segment.document_id == doc.id,
-            Segment.kind == "turn",
-            Segment.start < end,
-            Segment.end > start,
-        )
-        .order_by(Segment.start)
-    ).all()
+    turns = (
+        s.connection()
+        .execute(_statement("turns"), {"doc": doc.id, "start": start, "end": end})
+        .all()
+    )
     if not turns:
         return
     where = f"{doc.name} {start}-{end}"
@@ -340,28 +397,35 @@ def add_coding(
     with project.transaction(
         "add coding", document=str(document), start=start, end=end, code=str(code), valence=valence
     ) as s:
-        doc = resolve_document(s, document)
-        paths = code_path_lookup(s)  # the code tree, built once for this coding
-        cd = resolve_code(s, code, paths)
-        if not cd.codable:
+        conn = s.connection()  # plain rows throughout: no ORM objects for one coding
+        doc = _target(s, document)
+        links = tuple(map(tuple, conn.execute(_statement("codes"))))
+        paths = _paths(links)
+        if isinstance(code, int) or code.isdigit():  # as resolve_code reads it
+            code_id = resolve_code(s, code, paths).id
+        else:
+            code_id = code_id_by_path(paths, code)
+        code_name, codable = next((r[1], r[3]) for r in links if r[0] == code_id)
+        if not codable:
             raise InvalidInputError(
-                f"{cd.name!r} is a heading, not a codable code. Pick one of its children."
+                f"{code_name!r} is a heading, not a codable code. Pick one of its children."
             )
         _check_range(doc, start, end)
         if not across_turns:
             check_within_turn(s, doc, start, end)
-        coder_id = project.coder_id(s, coder)
-        dup = s.scalar(
+        coder_name = project.coder_key(coder)
+        coder_id = project.coder_id(s, coder_name)
+        dup = conn.scalar(
             _statement("dup"),
-            {"doc": doc.id, "start": start, "end": end, "code": cd.id, "coder": coder_id},
+            {"doc": doc.id, "start": start, "end": end, "code": code_id, "coder": coder_id},
         )
         if dup is not None:
-            raise _already_coded(doc, start, end, cd.name, dup)
+            raise _already_coded(doc, start, end, code_name, dup)
         values = {
             "document_id": doc.id,
             "start": start,
             "end": end,
-            "code_id": cd.id,
+            "code_id": code_id,
             "coder_id": coder_id,
             "valence": valence,
             "memo": memo,
@@ -369,15 +433,57 @@ def add_coding(
         if coding_id is not None:  # restoring an undone coding keeps its id
             values["id"] = coding_id
         try:
-            new_id = s.execute(_statement("insert"), values).inserted_primary_key[0]
+            new_id, created, updated = conn.execute(_statement("insert"), values).one()
         except IntegrityError as e:  # the same coding stored by another process just now
             if coding_id is not None or not _is_duplicate(e):
                 raise
-            raise _already_coded(doc, start, end, cd.name) from None
-        return _get(s, new_id, paths=paths, texts={doc.id: doc.text})
+            raise _already_coded(doc, start, end, code_name) from None
+        return CodingRow(
+            new_id,
+            doc.name,
+            doc.id,
+            doc.participant,
+            doc.case,
+            start,
+            end,
+            doc.text[start:end],
+            code_name,
+            code_id,
+            paths[code_id],
+            valence,
+            coder_name,
+            memo or "",
+            created,
+            updated,
+        )
 
 
-def _check_range(doc: Document, start: int, end: int) -> None:
+_PATHS: dict[tuple[tuple[Any, ...], ...], dict[int, tuple[str, ...]]] = {}
+
+
+def _paths(links: tuple[tuple[Any, ...], ...]) -> dict[int, tuple[str, ...]]:
+    """The code tree of these codes rows, built once while the codebook stays the same."""
+    paths = _PATHS.get(links)
+    if paths is None:
+        _PATHS.clear()  # only the latest codebook is kept
+        paths = _PATHS[links] = paths_from_links(links)
+    return paths
+
+
+def _target(s: Session, document: str | int) -> _Target:
+    """The document by id or exact name in one plain row; else as ``resolve_document`` finds it."""
+    conn = s.connection()
+    if isinstance(document, int) or document.isdigit():
+        row = conn.execute(_statement("doc_by_id"), {"id": int(document)}).first()
+    else:
+        row = conn.execute(_statement("doc_by_name"), {"name": document.strip()}).first()
+    if row is None:  # a participant label, another case, a file name; or the message
+        found = resolve_document(s, document)
+        row = conn.execute(_statement("doc_by_id"), {"id": found.id}).one()
+    return _Target(*row)
+
+
+def _check_range(doc: Document | _Target, start: int, end: int) -> None:
     """A coding covers at least one character of its document's text."""
     n = len(doc.text)
     if not 0 <= start < end <= n:
@@ -387,7 +493,7 @@ def _check_range(doc: Document, start: int, end: int) -> None:
 
 
 def _already_coded(
-    doc: Document, start: int, end: int, code_name: str, coding_id: int | None = None
+    doc: Document | _Target, start: int, end: int, code_name: str, coding_id: int | None = None
 ) -> ConflictError:
     """The one message for a duplicate coding, whether seen before the insert or by it."""
     which = f" (coding {coding_id})" if coding_id is not None else ""

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qualcode.errors import InvalidInputError, NotFoundError, QualcodeError
@@ -32,11 +32,24 @@ from qualcode.services.coding import check_valence
 from qualcode.services.csv_input import read_csv_rows
 from qualcode.services.documents import resolve_document
 from qualcode.services.project import Project
+from qualcode.store.bulk import insert_rows
 from qualcode.store.models import Code, Coding, Document, utcnow
 
 REQUIRED = ("document", "code", "phrase")
 OPTIONAL = ("valence", "coder", "memo", "occurrence")
 MAX_ERRORS_SHOWN = 25
+# the order of the values in _Applier.pending: its duplicate key first
+_COLUMNS = (
+    "document_id",
+    "start",
+    "end",
+    "code_id",
+    "coder_id",
+    "valence",
+    "memo",
+    "created_at",
+    "updated_at",
+)
 _IN_CHUNK = 500  # names per IN (...) query: well under every backend's limit
 _LOOSE = {
     "\u2018": "'",
@@ -106,7 +119,7 @@ def apply_codings_csv(
         refs = (row[0].strip() for row in rows[1:] if row)  # the document column is first
         applier = _Applier(project, s, report, create_codes, refs)
         for lineno, row in enumerate(rows[1:], start=2):
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():  # a blank line (every cell empty or spaces)
                 continue
             if len(row) != len(header):
                 errors.append(
@@ -172,37 +185,35 @@ class _Applier:
         self.codes: dict[str, Code] = {}
         self.coders: dict[str, int] = {}
         self.loose: dict[int, tuple[str, list[int]]] = {}
+        self.valences: dict[str, str | None] = {}
         self.existing: set[tuple[int, int, int, int, int]] = set()
-        self.pending: list[dict] = []
+        self.pending: list[tuple] = []  # in _COLUMNS order
         self.now = utcnow()
         self._preload(sorted(set(refs)))
 
     def _preload(self, refs: list[str]) -> None:
         ids: list[int] = []
+        conn = self.s.connection()  # Core rows: no ORM loading for what is only read here
         for lo in range(0, len(refs), _IN_CHUNK):
             q = select(Document.id, Document.name, Document.text).where(
                 Document.name.in_(refs[lo : lo + _IN_CHUNK])
             )
-            for doc_id, name, text in self.s.execute(q):
+            for doc_id, name, text in conn.execute(q):
                 self.docs[name] = _Doc(doc_id, name, text)
                 ids.append(doc_id)
         for lo in range(0, len(ids), _IN_CHUNK):
             self._load_existing(ids[lo : lo + _IN_CHUNK])
 
     def _load_existing(self, doc_ids: list[int]) -> None:
-        self.existing.update(
-            (r[0], r[1], r[2], r[3], r[4])
-            for r in self.s.execute(
-                select(
-                    Coding.document_id, Coding.start, Coding.end, Coding.code_id, Coding.coder_id
-                ).where(Coding.document_id.in_(doc_ids))
-            )
-        )
+        q = select(
+            Coding.document_id, Coding.start, Coding.end, Coding.code_id, Coding.coder_id
+        ).where(Coding.document_id.in_(doc_ids))
+        self.existing.update(map(tuple, self.s.connection().execute(q)))
 
     def apply(self, row: dict[str, str]) -> None:
         doc = self._document(row["document"].strip())
         code = self._code(row["code"].strip())
-        valence = check_valence(row.get("valence", "").strip() or None)
+        valence = self._valence(row.get("valence", ""))
         occurrence = row.get("occurrence", "").strip()
         if occurrence and not occurrence.isdigit():
             raise InvalidInputError(f"occurrence {occurrence!r} must be a number (1, 2, ...).")
@@ -215,28 +226,22 @@ class _Applier:
             self.report.already_present += 1
             return
         self.existing.add(key)
-        self.pending.append(
-            {
-                "document_id": doc.id,
-                "code_id": code.id,
-                "coder_id": key[4],
-                "start": start,
-                "end": end,
-                "valence": valence,
-                "memo": (row.get("memo") or "").strip(),
-                "created_at": self.now,
-                "updated_at": self.now,
-            }
-        )
+        memo = (row.get("memo") or "").strip()
+        self.pending.append((*key, valence, memo, self.now, self.now))
         self.report.applied += 1
 
+    def _valence(self, cell: str) -> str | None:
+        """``check_valence`` once per distinct cell (a bad one raises on every row it is in)."""
+        if cell not in self.valences:
+            self.valences[cell] = check_valence(cell.strip() or None)
+        return self.valences[cell]
+
     def flush(self) -> None:
-        """Insert every new coding in one statement (Core: no ORM work per row)."""
-        if self.pending:
-            # In index order: SQLite then appends to each index's pages rather than
-            # touching pages all over them (a CSV often goes document by document anyway).
-            self.pending.sort(key=itemgetter("document_id", "start"))
-            self.s.connection().execute(insert(Coding.__table__), self.pending)
+        """Insert every new coding in one statement (no ORM work, see ``insert_rows``)."""
+        # In index order: SQLite then appends to each index's pages rather than
+        # touching pages all over them (a CSV often goes document by document anyway).
+        self.pending.sort(key=itemgetter(0, 1))
+        insert_rows(self.s.connection(), Coding.__table__, _COLUMNS, self.pending)
 
     def _document(self, ref: str) -> _Doc:
         if not ref:

@@ -89,14 +89,18 @@ class Project:
         with self._sessions.begin() as session:
             yield session
             if operation:
-                session.execute(
+                session.connection().execute(
                     _AUDIT_INSERT,
-                    {  # a plain row: no ORM flush for it
+                    {  # a plain row on the session's connection: no ORM work for it
                         "coder": self.coder_name,
                         "operation": operation,
                         "detail": json.dumps(detail, default=str, ensure_ascii=False),
                     },
                 )
+
+    def coder_key(self, name: str | None = None) -> str:
+        """The name a coder is stored under (the current one by default)."""
+        return (name or self.coder_name).strip() or "coder"
 
     def coder_id(self, session: Session, name: str | None = None) -> int:
         """The id of a coder (the current one by default), created on first use.
@@ -105,9 +109,10 @@ class Project:
         (possible on PostgreSQL; SQLite write transactions never overlap), the
         insert is rolled back to a savepoint and their row is used.
         """
-        name = (name or self.coder_name).strip() or "coder"
+        name = self.coder_key(name)
+        session.flush()  # as an ORM query would: a coder added in this session is found
         for _ in range(3):
-            found = session.scalar(_CODER_ID, {"name": name})
+            found = session.connection().scalar(_CODER_ID, {"name": name})
             if found is not None:
                 return found
             try:
