@@ -8,6 +8,10 @@ it. Whenever anything is not as expected (a URL rather than a file, a missing or
 locked file, another schema revision, a project never opened by qualcode, any SQLite
 error) it answers None and the caller opens the project the normal way, which
 migrates, reports damage and words every error as before.
+
+So does a write-ahead log with frames in it (a process writing now, or one that was
+killed mid-write): the normal path folds the log into the project file when the
+command ends, which a read-only connection cannot do.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ def open_read_only(db: str | os.PathLike[str] | None = None) -> sqlite3.Connecti
         with path.open("rb") as fh:
             if fh.read(16) != SQLITE_HEADER:
                 return None
+        if _wal_size(path) != 0:
+            return None
     except OSError:
         return None
     try:
@@ -51,6 +57,14 @@ def open_read_only(db: str | os.PathLike[str] | None = None) -> sqlite3.Connecti
         pass
     conn.close()
     return None
+
+
+def _wal_size(path: Path) -> int:
+    """Bytes in the project's write-ahead log (0 when there is none)."""
+    try:
+        return path.with_name(path.name + "-wal").stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def _ready(conn: sqlite3.Connection) -> bool:
