@@ -30,6 +30,8 @@ from qualcode.services import charting
 from qualcode.services.demo import open_or_build_demo
 from qualcode.store.migrations import SCHEMA_HEAD
 from qualcode.store.readonly import open_read_only
+from tests.conftest import PG_ENV, fresh_pg_database
+from tests.matrix_data import _build as build_chart_from_scratch
 from tests.matrix_data import build_chart_project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -235,3 +237,42 @@ def test_an_older_schema_is_upgraded_as_before(tmp_path: Path) -> None:
         assert con.execute("SELECT version_num FROM alembic_version").fetchone() == (SCHEMA_HEAD,)
         con.close()
         assert list(db.parent.glob("*before-upgrade*")) or list(db.parent.rglob("*before-upgrade*"))
+
+
+def _without_times(output: str) -> object:
+    data = json.loads(output)
+    cells = data.get("cells", []) if isinstance(data, dict) else []
+    for cell in cells:
+        cell.pop("updated_at")
+    return data
+
+
+def test_postgresql_lists_and_charts_as_sqlite_does(tmp_path: Path) -> None:
+    """The same plain SQL on PostgreSQL (always the normal path): the same listings."""
+    server = os.environ.get(PG_ENV)
+    if not server:
+        pytest.skip(
+            f"PostgreSQL run skipped: ${PG_ENV} is not set (start a server with "
+            "`bash .ci/postgres.sh start` and export the URL it prints)"
+        )
+    pg = fresh_pg_database(server)
+    url = next(pg)
+    try:
+        projects = {"sqlite": str(tmp_path / "chart.db"), "postgresql": url}
+        for db in projects.values():
+            project = build_chart_from_scratch(db)
+            charting.write_summary(project, "case", "Site 3", "Culture", "Welcoming.")
+            charting.add_workshop_comment(project, "case", "Site 4", "Geography", "Buses.")
+            project.close()
+        for args in (
+            ["case", "list", "--json"],
+            ["code", "list", "--json"],
+            ["matrix", "--format", "json"],
+            ["matrix", "--by", "participant", "--valence", "barrier", "--format", "json"],
+            ["matrix", "--coder", "second", "--where", "fidelity >= 10", "--format", "json"],
+        ):
+            lite, post = (run(db, *args) for db in projects.values())
+            assert post.returncode == 0, post.stderr
+            assert _without_times(lite.stdout) == _without_times(post.stdout), args
+    finally:
+        pg.close()
