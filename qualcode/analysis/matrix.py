@@ -34,6 +34,7 @@ from qualcode.analysis.matrix_tally import (
     columns_of_code,
     document_places,
     keep_used_rows,
+    summed,
     tally_codings,
 )
 from qualcode.analysis.rules import check_attributes_known
@@ -389,12 +390,10 @@ def matrix_from_rows(conn: Any, spec: MatrixSpec) -> Matrix:
         rows, tallies = keep_used_rows(rows, tallies)
 
     labels = _participant_labels(conn)
-    cells = {
-        key: Cell(
-            len(t.coding_ids), labels.in_order(t.participant_ids), tuple(t.coding_ids), t.valences
-        )
-        for key, t in tallies.items()
-    }
+    cells = {}
+    for key, hits in tallies.items():
+        ids, people, valences = summed(hits)
+        cells[key] = Cell(len(ids), labels.in_order(people), tuple(ids), valences)
     matrix = Matrix(spec, rows, columns, cells, counted)
     _attach_summaries(conn, matrix)
     return matrix

@@ -2,12 +2,11 @@
 
 Split from :mod:`qualcode.analysis.matrix` so the counting reads on its own: documents
 are placed on rows once (:func:`document_places`), then every coding is read once, in
-id order, into a :class:`Tally` per (row, column) (:func:`tally_codings`).
+id order, into flat hits per (row, column) (:func:`tally_codings`), each cell summed once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qualcode.analysis.matrix_spec import NO_VALENCE, MatrixSpec
@@ -67,24 +66,17 @@ def document_places(
     return places
 
 
-@dataclass(slots=True)
-class Tally:
-    """What one cell gathered from the codings, in coding id order."""
-
-    coding_ids: list[int]
-    participant_ids: set[int]
-    valences: dict[str, int]
+Hits = list[Any]  # a cell's codings, flat: coding id, participant id, valence, ... in id order
 
 
-def _tally(hits: list[Any]) -> Tally:
-    """A cell's tally from its hits: coding id, participant id, valence, flat, in id order."""
+def summed(hits: Hits) -> tuple[list[int], set[int], dict[str, int]]:
+    """A cell's coding ids (in id order), participant ids and codings per valence."""
     people = set(hits[1::3])
     people.discard(None)
     valences: dict[str, int] = {}
     for valence in hits[2::3]:
-        valence = valence or NO_VALENCE
         valences[valence] = valences.get(valence, 0) + 1
-    return Tally(hits[0::3], people, valences)
+    return hits[0::3], people, valences
 
 
 def columns_of_code(columns: list[MatrixColumn]) -> dict[int, tuple[int, ...]]:
@@ -101,8 +93,8 @@ def tally_codings(
     query: str,
     places: dict[int, Place],
     columns_of: dict[int, tuple[int, ...]],
-) -> tuple[dict[tuple[int, int], Tally], int]:
-    """(row, column) -> tally, and how many codings were counted.
+) -> tuple[dict[tuple[int, int], Hits], int]:
+    """(row, column) -> the cell's hits (see :func:`summed`), and how many codings were counted.
 
     One pass over four narrow columns of the codings (a covering index scan; no
     transcript text), in id order so each cell's coding ids come out sorted; each cell
@@ -120,6 +112,7 @@ def tally_codings(
             continue
         counted += 1
         row, participant = place
+        valence = valence or NO_VALENCE
         for ci in columns(code_id, ()):
             found = hits_of((row, ci))
             if found is None:
@@ -128,12 +121,12 @@ def tally_codings(
                 found.append(coding_id)
                 found.append(participant)
                 found.append(valence)
-    return {key: _tally(found) for key, found in hits.items()}, counted
+    return hits, counted
 
 
 def keep_used_rows(
-    rows: list[MatrixRow], tallies: dict[tuple[int, int], Tally]
-) -> tuple[list[MatrixRow], dict[tuple[int, int], Tally]]:
+    rows: list[MatrixRow], tallies: dict[tuple[int, int], Hits]
+) -> tuple[list[MatrixRow], dict[tuple[int, int], Hits]]:
     """Only the rows that hold codings, with the cells renumbered to match."""
     keep = sorted({ri for ri, _ in tallies})
     new_index = {old: new for new, old in enumerate(keep)}
