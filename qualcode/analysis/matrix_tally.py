@@ -98,8 +98,8 @@ def tally_codings(
 
     One pass over four narrow columns of the codings (a covering index scan; no
     transcript text), in id order so each cell's coding ids come out sorted; each cell
-    gathers flat hits and is summed up once at the end (no object or method call per
-    coding). This shape (no GROUP BY with string aggregation to split again, no per-cell sort)
+    gathers flat hits and is summed up once at the end (no tally object and no call of
+    ours per coding). This shape (no GROUP BY with string aggregation to split again, no per-cell sort)
     protects ``matrix by case`` / ``matrix by participant`` in bench/bench_matrix.py
     and ``qualcode matrix --by case`` in bench/bench_scale.py.
     """
