@@ -16,6 +16,7 @@ of the transcripts as a command (500 and 2,000) at most 1.67x spaCy's sentencize
 on the same turns.
 
     python bench/bench_scale.py [--sizes 50,500,2000] [--codings 200]
+    python bench/bench_scale.py --listings   # only the listing commands, median of 3 runs
 """
 
 from __future__ import annotations
@@ -502,15 +503,46 @@ def print_growth() -> None:
         print(f"  {what:<46}{cells}{grow}")
 
 
+LISTINGS = (
+    (["code", "list"], "target < 0.3 s"),
+    (["case", "list"], "target < 0.3 s"),
+    (["matrix", "--by", "case"], "target < 0.5 s"),
+)
+
+
+def bench_listings(n: int, folder: Path) -> None:
+    """The listing commands alone, each the median of 3 runs, beside the yardsticks.
+
+    A quicker check than a whole size: these commands read the project without writing,
+    so one fresh copy serves every run.
+    """
+    yard = yardstick()
+    start_py = python_startup()
+    print(
+        f"\n{n} transcripts   yardstick {yard * 1000:.1f} ms (pure Python), "
+        f"python -c pass {start_py * 1000:.0f} ms"
+    )
+    db = fresh_copy(cached(n), folder)
+    for args, target in LISTINGS:
+        secs = statistics.median(run_command(args, db)[0] for _ in range(3))
+        row("qualcode " + " ".join(args), secs, yard, target, f"{secs / start_py:.1f}x py start")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="50,500,2000", help="Comma-separated transcript counts.")
     ap.add_argument("--codings", type=int, default=200, help="Codings timed one by one per size.")
+    ap.add_argument(
+        "--listings", action="store_true", help="Only code list, case list and matrix --by case."
+    )
     args = ap.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="qualcode-scale-"))
     try:
         for n in (int(x) for x in args.sizes.split(",")):
-            bench_size(n, folder, args.codings)
+            if args.listings:
+                bench_listings(n, folder)
+            else:
+                bench_size(n, folder, args.codings)
         print_growth()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.matrix_data import build_chart_project
+
 PACKAGE = Path(__file__).resolve().parents[1] / "qualcode"
 
 # Heavy for start-up: each takes from 0.03 s (lxml) to over 1 s (spaCy) to import.
@@ -57,6 +59,30 @@ def test_help_loads_no_heavy_library() -> None:
         if line.startswith("import time:") and "|" in line
     ]
     assert "qualcode.cli.main" in imported
+    assert heavy_in(imported, (*HEAVY, "sqlalchemy")) == []
+
+
+@pytest.mark.parametrize(
+    "args", [["case", "list"], ["code", "list"], ["matrix", "--by", "case"]], ids=" ".join
+)
+def test_listings_on_a_sqlite_project_load_no_sqlalchemy(args: list[str], tmp_path: Path) -> None:
+    """Read-only listings of a SQLite project at the schema head skip SQLAlchemy and Alembic."""
+    db = tmp_path / "chart.db"
+    build_chart_project(db).close()
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "qualcode", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert "Site 3" in out.stdout or "Context" in out.stdout
+    imported = [
+        line.rsplit("|", 1)[-1].strip()
+        for line in out.stderr.splitlines()
+        if line.startswith("import time:") and "|" in line
+    ]
+    assert "qualcode.store.readonly" in imported
     assert heavy_in(imported, (*HEAVY, "sqlalchemy")) == []
 
 

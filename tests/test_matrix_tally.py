@@ -16,7 +16,7 @@ import pytest
 
 from qualcode.analysis.matrix import build_matrix
 from qualcode.analysis.matrix_spec import NO_VALENCE, MatrixSpec
-from qualcode.analysis.matrix_tally import Place, tally_rows
+from qualcode.analysis.matrix_tally import Place, summed, tally_rows
 from tests.matrix_data import build_chart_project
 
 
@@ -63,10 +63,11 @@ def test_tally_matches_counting_each_coding(seed: int) -> None:
     want, want_counted = reference(rows, places, columns_of)
     assert counted == want_counted > 0
     assert list(tallies) == list(want)  # the same cells, made in the same order
-    for key, tally in tallies.items():
-        assert tally.coding_ids == want[key]["ids"]
-        assert tally.participant_ids == want[key]["pids"]
-        assert list(tally.valences.items()) == list(want[key]["vals"].items())
+    for key, hits in tallies.items():
+        ids, people, valences = summed(hits)
+        assert ids == want[key]["ids"]
+        assert people == want[key]["pids"]
+        assert list(valences.items()) == list(want[key]["vals"].items())
 
 
 def test_building_leaves_the_garbage_collector_as_it_was(tmp_path: Path) -> None:

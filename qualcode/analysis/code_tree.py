@@ -7,12 +7,12 @@ The codebook list, the matrix columns and the pattern table all walk this order.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from qualcode.store.sql import driver_connection, fetch
 
-from qualcode.store.models import Code, Coding, Framework
+if TYPE_CHECKING:  # a hint only: the plain-SQL readers here never load SQLAlchemy
+    from sqlalchemy.orm import Session
 
 PATH_SEP = "/"
 
@@ -42,15 +42,39 @@ class CodeInfo:
         return PATH_SEP.join(self.path)
 
 
-def ordered_codes(s: Session) -> list[tuple[Any, tuple[str, ...]]]:
-    """Every code row (all ``Code`` columns) with its path of names from the root."""
-    rows = s.execute(select(*Code.__table__.columns)).all()
-    kids: dict[int | None, list[Any]] = {}
+class CodeRow(NamedTuple):
+    """A stored code, as the tree walks it (booleans as ``bool`` on every database)."""
+
+    id: int
+    parent_id: int | None
+    framework_id: int | None
+    origin: str
+    name: str
+    codable: bool
+    definition: str
+    inclusion: str
+    exclusion: str
+    colour: str | None
+    shortcut: str | None
+    sort_order: int
+    guid: str | None
+
+
+_CODE_COLUMNS = ", ".join(CodeRow._fields)
+
+
+def ordered_code_rows(conn: Any) -> list[tuple[CodeRow, tuple[str, ...]]]:
+    """Every code with its path of names from the root, over a DB-API connection."""
+    rows = [
+        CodeRow(*r[:5], bool(r[5]), *r[6:])
+        for r in fetch(conn, f"SELECT {_CODE_COLUMNS} FROM codes")
+    ]
+    kids: dict[int | None, list[CodeRow]] = {}
     for row in rows:
         kids.setdefault(row.parent_id, []).append(row)
     for siblings in kids.values():
         siblings.sort(key=lambda c: (c.origin != "framework", c.sort_order, c.name.lower()))
-    out: list[tuple[Any, tuple[str, ...]]] = []
+    out: list[tuple[CodeRow, tuple[str, ...]]] = []
 
     def walk(parent: int | None, path: tuple[str, ...]) -> None:
         for row in kids.get(parent, []):
@@ -62,18 +86,20 @@ def ordered_codes(s: Session) -> list[tuple[Any, tuple[str, ...]]]:
     return out
 
 
+def ordered_codes(s: Session) -> list[tuple[CodeRow, tuple[str, ...]]]:
+    """As :func:`ordered_code_rows`, inside an open SQLAlchemy session."""
+    return ordered_code_rows(driver_connection(s))
+
+
 def code_paths(session: Session) -> dict[int, tuple[str, ...]]:
     """Map code id -> names from the root (one query)."""
     return {c.id: path for c, path in ordered_codes(session)}
 
 
-def codes_in_session(s: Session) -> list[CodeInfo]:
-    """As ``list_codes`` inside an open session."""
-    # Table columns, not ORM attributes: a listing then never configures every mapper
-    # (about a tenth of `qualcode code list` as a command; bench/bench_scale.py).
-    codings, frameworks = Coding.__table__.c, Framework.__table__.c
-    counts = dict(s.execute(select(codings.code_id, func.count()).group_by(codings.code_id)).all())
-    fw = dict(s.execute(select(frameworks.id, frameworks.key)).all())
+def code_infos(conn: Any) -> list[CodeInfo]:
+    """All codes depth-first with their coding counts, over a DB-API connection."""
+    counts = dict(fetch(conn, "SELECT code_id, count(*) FROM codings GROUP BY code_id"))
+    fw = dict(fetch(conn, "SELECT id, key FROM frameworks"))
     return [
         CodeInfo(
             c.id,
@@ -92,5 +118,10 @@ def codes_in_session(s: Session) -> list[CodeInfo]:
             counts.get(c.id, 0),
             c.guid,
         )
-        for c, path in ordered_codes(s)
+        for c, path in ordered_code_rows(conn)
     ]
+
+
+def codes_in_session(s: Session) -> list[CodeInfo]:
+    """As ``list_codes`` inside an open session."""
+    return code_infos(driver_connection(s))

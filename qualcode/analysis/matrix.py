@@ -9,7 +9,9 @@ the codings are counted, never with a query per cell. Quotes are
 fetched only when asked for (:func:`qualcode.analysis.quotes.load_quotes`), a cell or
 an export at a time.
 
-Everything here is pure over a SQLAlchemy session: no services, no Textual.
+Everything here is plain SQL over a DB-API connection (:mod:`qualcode.store.sql`), so the
+same code serves a SQLAlchemy session and the read-only SQLite path of the command line:
+no services, no Textual, no SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -18,12 +20,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
-from qualcode.analysis.code_tree import ordered_codes
+from qualcode.analysis.code_tree import ordered_code_rows
 from qualcode.analysis.gc_pause import collection_paused
 from qualcode.analysis.matrix_spec import (
     NO_VALENCE,
@@ -36,20 +35,16 @@ from qualcode.analysis.matrix_tally import (
     columns_of_code,
     document_places,
     keep_used_rows,
+    summed,
     tally_codings,
 )
 from qualcode.analysis.rules import check_attributes_known
 from qualcode.errors import InvalidInputError
-from qualcode.store.models import (
-    Case,
-    CaseAttribute,
-    CellSummary,
-    Coder,
-    Coding,
-    Participant,
-    WorkshopComment,
-    attribute_value,
-)
+from qualcode.store.sql import driver_connection, fetch, id_list, stored_time, text_literal
+from qualcode.store.values import attribute_value
+
+if TYPE_CHECKING:  # a hint only: the matrix is read with plain SQL
+    from sqlalchemy.orm import Session
 
 INDUCTIVE_DOMAIN = "Inductive"
 
@@ -196,9 +191,14 @@ class _Node:
 
 def code_tree(s: Session) -> list[_Node]:
     """Codes depth-first in codebook order, each with its domain (its framework root)."""
+    return code_nodes(driver_connection(s))
+
+
+def code_nodes(conn: Any) -> list[_Node]:
+    """As :func:`code_tree`, over a DB-API connection."""
     out: list[_Node] = []
     domain_of: dict[int, str] = {}
-    for c, path in ordered_codes(s):
+    for c, path in ordered_code_rows(conn):
         if c.parent_id is None:
             domain = c.name if c.origin == "framework" else INDUCTIVE_DOMAIN
         else:
@@ -264,25 +264,22 @@ def _columns(tree: list[_Node], spec: MatrixSpec) -> list[MatrixColumn]:
     return chosen
 
 
-def _case_attributes(s: Session) -> dict[int, dict[str, Value]]:
-    """case id -> {attribute: value}, read as plain columns (no ORM objects per value)."""
+def _case_attributes(conn: Any) -> dict[int, dict[str, Value]]:
+    """case id -> {attribute: value}."""
     attrs: dict[int, dict[str, Value]] = {}
-    q = select(
-        CaseAttribute.case_id,
-        CaseAttribute.name,
-        CaseAttribute.value_type,
-        CaseAttribute.number_value,
-        CaseAttribute.text_value,
-    ).order_by(CaseAttribute.name)
-    for case_id, name, value_type, number, text in s.execute(q):
+    q = (
+        "SELECT case_id, name, value_type, number_value, text_value FROM case_attributes "
+        "ORDER BY name"
+    )
+    for case_id, name, value_type, number, text in fetch(conn, q):
         value = attribute_value(value_type, number, text)
         attrs.setdefault(case_id, {})[name] = value  # type: ignore[assignment]
     return attrs
 
 
-def _case_rows(s: Session, spec: MatrixSpec) -> list[MatrixRow]:
-    attrs = _case_attributes(s)
-    cases = s.execute(select(Case.id, Case.name, Case.group_name)).all()
+def _case_rows(conn: Any, spec: MatrixSpec) -> list[MatrixRow]:
+    attrs = _case_attributes(conn)
+    cases = [_CaseRow(*r) for r in fetch(conn, "SELECT id, name, group_name FROM cases")]
     if spec.cases:
         names = {c.name.lower() for c in cases}
         missing = [c for c in spec.cases if c.lower() not in names]
@@ -316,11 +313,17 @@ def _case_rows(s: Session, spec: MatrixSpec) -> list[MatrixRow]:
     return sorted(rows, key=lambda r: natural_key(r.label))
 
 
-def _participant_rows(s: Session, cases: list[MatrixRow]) -> list[MatrixRow]:
+class _CaseRow(NamedTuple):
+    id: int
+    name: str
+    group_name: str | None
+
+
+def _participant_rows(conn: Any, cases: list[MatrixRow]) -> list[MatrixRow]:
     by_case = {r.id: r for r in cases}
     rows = []
-    for pid, label, case_id, role in s.execute(
-        select(Participant.id, Participant.label, Participant.case_id, Participant.role)
+    for pid, label, case_id, role in fetch(
+        conn, "SELECT id, label, case_id, role FROM participants"
     ):
         case = by_case.get(case_id)
         if case is not None:
@@ -340,63 +343,65 @@ def _participant_rows(s: Session, cases: list[MatrixRow]) -> list[MatrixRow]:
     return sorted(rows, key=lambda r: (order[r.case_id], natural_key(r.label)))
 
 
-def _filtered_codings(s: Session, spec: MatrixSpec, q: Any) -> Any:
-    """Apply the coding filters (valence, coder, document) to a query over codings."""
+def _codings_query(conn: Any, spec: MatrixSpec, code_ids: list[int] | None) -> str:
+    """The codings to count, filtered by code, valence, coder and document, in id order."""
+    where = []
+    if code_ids is not None:
+        where.append(f"code_id IN ({id_list(code_ids)})" if code_ids else "1 = 0")
     if spec.valences:
         vals = [v for v in spec.valences if v != NO_VALENCE]
-        cond = Coding.valence.in_(vals)
+        cond = f"valence IN ({', '.join(map(text_literal, vals))})" if vals else "1 = 0"
         if NO_VALENCE in spec.valences:
-            cond = cond | Coding.valence.is_(None)
-        q = q.where(cond)
+            cond = f"({cond} OR valence IS NULL)"
+        where.append(cond)
     if spec.coders:
-        known = dict((n.lower(), i) for i, n in s.execute(select(Coder.id, Coder.name)))
+        known = {n.lower(): i for i, n in fetch(conn, "SELECT id, name FROM coders")}
         missing = [c for c in spec.coders if c.lower() not in known]
         if missing:
             raise InvalidInputError(
                 f"No coder {missing[0]!r} (coders: {', '.join(sorted(known)) or 'none yet'})."
             )
-        q = q.where(Coding.coder_id.in_([known[c.lower()] for c in spec.coders]))
+        where.append(f"coder_id IN ({id_list(known[c.lower()] for c in spec.coders)})")
     if spec.document_ids:
-        q = q.where(Coding.document_id.in_(spec.document_ids))
-    return q
+        where.append(f"document_id IN ({id_list(spec.document_ids)})")
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    return f"SELECT id, code_id, document_id, valence FROM codings{clause} ORDER BY id"
 
 
 def build_matrix(s: Session, spec: MatrixSpec) -> Matrix:
     """Count codings per row and column (roll-ups included) and attach summaries."""
+    return matrix_from_rows(driver_connection(s), spec)
+
+
+def matrix_from_rows(conn: Any, spec: MatrixSpec) -> Matrix:
+    """As :func:`build_matrix`, over a DB-API connection."""
     with collection_paused():  # every object made here lives as long as the matrix
-        return _build_matrix(s, spec)
+        return _matrix_from_rows(conn, spec)
 
 
-def _build_matrix(s: Session, spec: MatrixSpec) -> Matrix:
-    tree = code_tree(s)
+def _matrix_from_rows(conn: Any, spec: MatrixSpec) -> Matrix:
+    tree = code_nodes(conn)
     columns = _columns(tree, spec)
-    cases = _case_rows(s, spec)
-    rows = cases if spec.by == "case" else _participant_rows(s, cases)
+    cases = _case_rows(conn, spec)
+    rows = cases if spec.by == "case" else _participant_rows(conn, cases)
     columns_of = columns_of_code(columns)
 
-    query = select(Coding.id, Coding.code_id, Coding.document_id, Coding.valence).order_by(
-        Coding.id
-    )
-    if len(columns_of) < len(tree):
-        query = query.where(Coding.code_id.in_(list(columns_of)))
-    query = _filtered_codings(s, spec, query)
-    places = document_places(s, spec, rows, cases)
-    tallies, counted = tally_codings(s, query, places, columns_of)
+    query = _codings_query(conn, spec, list(columns_of) if len(columns_of) < len(tree) else None)
+    places = document_places(conn, spec, rows, cases)
+    tallies, counted = tally_codings(conn, query, places, columns_of)
 
     if any(ri == len(rows) for ri, _ in tallies):  # documents with no case / participant
         rows = [*rows, MatrixRow(spec.by, None, f"(no {spec.by})", None, None, None)]
     if spec.document_ids:  # only the rows those documents belong to
         rows, tallies = keep_used_rows(rows, tallies)
 
-    labels = _participant_labels(s)
-    cells = {
-        key: Cell(
-            len(t.coding_ids), labels.in_order(t.participant_ids), tuple(t.coding_ids), t.valences
-        )
-        for key, t in tallies.items()
-    }
+    labels = _participant_labels(conn)
+    cells = {}
+    for key, hits in tallies.items():
+        ids, people, valences = summed(hits)
+        cells[key] = Cell(len(ids), labels.in_order(people), tuple(ids), valences)
     matrix = Matrix(spec, rows, columns, cells, counted)
-    _attach_summaries(s, matrix)
+    _attach_summaries(conn, matrix)
     return matrix
 
 
@@ -413,44 +418,36 @@ class _ParticipantLabels:
         return tuple(self.label[p] for p in sorted(participant_ids, key=self.position.__getitem__))
 
 
-def _participant_labels(s: Session) -> _ParticipantLabels:
+def _participant_labels(conn: Any) -> _ParticipantLabels:
     pairs = sorted(
-        s.execute(select(Participant.id, Participant.label)).all(), key=lambda r: natural_key(r[1])
+        fetch(conn, "SELECT id, label FROM participants"), key=lambda r: natural_key(r[1])
     )
     return _ParticipantLabels(
         {pid: n for n, (pid, _) in enumerate(pairs)}, {pid: label for pid, label in pairs}
     )
 
 
-def _attach_summaries(s: Session, matrix: Matrix) -> None:
+def _attach_summaries(conn: Any, matrix: Matrix) -> None:
     """One query for summaries and one for workshop comment counts of the whole matrix."""
     row_of = {r.id: i for i, r in enumerate(matrix.rows) if r.id is not None}
     col_of = {c.code_id: i for i, c in enumerate(matrix.columns)}
-    by = matrix.spec.by
+    by = text_literal(matrix.spec.by)
     q = (
-        select(
-            CellSummary.id,
-            CellSummary.row_id,
-            CellSummary.code_id,
-            CellSummary.text,
-            CellSummary.status,
-            Coder.name,
-            CellSummary.updated_at,
-        )
-        .outerjoin(Coder, Coder.id == CellSummary.coder_id)
-        .where(CellSummary.row_type == by)
+        "SELECT cell_summaries.id, cell_summaries.row_id, cell_summaries.code_id, "
+        "cell_summaries.text, cell_summaries.status, coders.name, cell_summaries.updated_at "
+        "FROM cell_summaries LEFT OUTER JOIN coders ON coders.id = cell_summaries.coder_id "
+        f"WHERE cell_summaries.row_type = {by}"
     )
-    for sid, row_id, code_id, text, status, author, updated in s.execute(q):
+    for sid, row_id, code_id, text, status, author, updated in fetch(conn, q):
         ri, ci = row_of.get(row_id), col_of.get(code_id)
         if ri is not None and ci is not None:
             cell = matrix.cells.setdefault((ri, ci), Cell())
-            cell.summary = SummaryInfo(sid, text or "", status, author, updated)
+            cell.summary = SummaryInfo(sid, text or "", status, author, stored_time(updated))
     q2 = (
-        select(WorkshopComment.row_id, WorkshopComment.code_id, func.count())
-        .where(WorkshopComment.row_type == by)
-        .group_by(WorkshopComment.row_id, WorkshopComment.code_id)
+        "SELECT row_id, code_id, count(*) FROM workshop_comments "
+        f"WHERE row_type = {by} GROUP BY row_id, code_id"
     )
-    for row_id, code_id, n in s.execute(q2):
+    for row_id, code_id, n in fetch(conn, q2):
         ri, ci = row_of.get(row_id), col_of.get(code_id)
         if ri is not None and ci is not None:
             matrix.cells.setdefault((ri, ci), Cell()).comments = n

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from qualcode.analysis.rules import Evaluator, Node, parse_expression
 from qualcode.errors import InvalidInputError
-from qualcode.store.models import VALENCES
+from qualcode.store.values import VALENCES
 
 ROW_TYPES = ("case", "participant")
 NO_VALENCE = "none"

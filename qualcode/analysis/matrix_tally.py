@@ -2,21 +2,16 @@
 
 Split from :mod:`qualcode.analysis.matrix` so the counting reads on its own: documents
 are placed on rows once (:func:`document_places`), then every coding is read once, in
-id order, into a :class:`Tally` per (row, column) (:func:`tally_codings`).
+id order, into flat hits per (row, column) (:func:`tally_codings`), each cell summed once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from qualcode.analysis.matrix_spec import NO_VALENCE, MatrixSpec
-from qualcode.store.models import Document, Participant
+from qualcode.store.sql import fetch
 
 if TYPE_CHECKING:  # the matrix module imports this one; its row and column types are hints here
     from qualcode.analysis.matrix import MatrixColumn, MatrixRow
@@ -30,15 +25,15 @@ class Owner(NamedTuple):
     case_id: int | None
 
 
-def document_owners(s: Session) -> dict[int, Owner]:
+def document_owners(conn: Any) -> dict[int, Owner]:
     """document id -> its owner.
 
     Two scans of covering indexes: the documents' (large) text is never read.
     """
-    part_case = dict(s.execute(select(Participant.id, Participant.case_id)).all())
-    doc_case = dict(s.execute(select(Document.id, Document.case_id)).all())
+    part_case = dict(fetch(conn, "SELECT id, case_id FROM participants"))
+    doc_case = dict(fetch(conn, "SELECT id, case_id FROM documents"))
     out = {}
-    for did, pid in s.execute(select(Document.id, Document.participant_id)):
+    for did, pid in fetch(conn, "SELECT id, participant_id FROM documents"):
         case = part_case.get(pid) if pid is not None else None
         out[did] = Owner(pid, case if case is not None else doc_case.get(did))
     return out
@@ -52,7 +47,7 @@ class Place(NamedTuple):
 
 
 def document_places(
-    s: Session, spec: MatrixSpec, rows: list[MatrixRow], cases: list[MatrixRow]
+    conn: Any, spec: MatrixSpec, rows: list[MatrixRow], cases: list[MatrixRow]
 ) -> dict[int, Place]:
     """document id -> its place in the matrix; documents of filtered-out cases are left out.
 
@@ -64,7 +59,7 @@ def document_places(
     row_of = {r.id: i for i, r in enumerate(rows)}
     catch_all = len(rows)
     places = {}
-    for did, owner in document_owners(s).items():
+    for did, owner in document_owners(conn).items():
         if filtered and owner.case_id not in chosen_cases:
             continue
         key = owner.case_id if spec.by == "case" else owner.participant_id
@@ -72,13 +67,17 @@ def document_places(
     return places
 
 
-@dataclass(slots=True)
-class Tally:
-    """What one cell gathers while the codings are read, in coding id order."""
+Hits = list[Any]  # a cell's codings, flat: coding id, participant id, valence, ... in id order
 
-    coding_ids: list[int] = field(default_factory=list)
-    participant_ids: set[int] = field(default_factory=set)
-    valences: dict[str, int] = field(default_factory=dict)
+
+def summed(hits: Hits) -> tuple[list[int], set[int], dict[str, int]]:
+    """A cell's coding ids (in id order), participant ids and codings per valence."""
+    people = set(hits[1::3])
+    people.discard(None)
+    valences: dict[str, int] = {}
+    for valence in hits[2::3]:
+        valences[valence] = valences.get(valence, 0) + 1
+    return hits[0::3], people, valences
 
 
 def columns_of_code(columns: list[MatrixColumn]) -> dict[int, tuple[int, ...]]:
@@ -90,84 +89,55 @@ def columns_of_code(columns: list[MatrixColumn]) -> dict[int, tuple[int, ...]]:
     return {code: tuple(cis) for code, cis in out.items()}
 
 
-ROWS_PER_FETCH = 2000
-_UNPLACED: list[Tally] = []  # the cells of a document left out of the matrix: none
+def tally_codings(
+    conn: Any,
+    query: str,
+    places: dict[int, Place],
+    columns_of: dict[int, tuple[int, ...]],
+) -> tuple[dict[tuple[int, int], Hits], int]:
+    """(row, column) -> the cell's hits (see :func:`summed`), and how many codings were counted.
+
+    One pass over four narrow columns of the codings (a covering index scan; no
+    transcript text), in id order so each cell's coding ids come out sorted; each cell
+    gathers flat hits and is summed up once at the end (no tally object and no call of
+    ours per coding). This shape (no GROUP BY with string aggregation to split again, no per-cell sort)
+    protects ``matrix by case`` / ``matrix by participant`` in bench/bench_matrix.py
+    and ``qualcode matrix --by case`` in bench/bench_scale.py.
+    """
+    return tally_rows(fetch(conn, query), places, columns_of)
 
 
 def tally_rows(
     rows: Iterable[tuple[int, int, int, str | None]],
     places: dict[int, Place],
     columns_of: dict[int, tuple[int, ...]],
-) -> tuple[dict[tuple[int, int], Tally], int]:
-    """(row, column) -> tally, and how many codings were counted, from rows of (coding id,
-    code id, document id, valence) in coding id order.
-
-    Where a document's codings of one code land (its cells, and who spoke) is worked
-    out once per (document, code); each coding then costs one look-up and an append
-    per cell. Cells are made in the order of their first coding, so each cell's coding
-    ids, and the cells themselves, come out in coding id order.
-    """
-    tallies: dict[tuple[int, int], Tally] = {}
-    cells_of: dict[tuple[int, int], list[Tally]] = {}
-    get = cells_of.get
+) -> tuple[dict[tuple[int, int], Hits], int]:
+    """The loop of :func:`tally_codings` over rows of (coding id, code id, document id,
+    valence) in coding id order; cells are made in the order of their first coding."""
+    hits: dict[tuple[int, int], list[Any]] = {}
     counted = 0
+    place_of, columns, hits_of = places.get, columns_of.get, hits.get  # the loop runs 64k times
     for coding_id, code_id, document_id, valence in rows:
-        cells = get((document_id, code_id))
-        if cells is None:
-            cells = cells_of[(document_id, code_id)] = _cells(
-                places.get(document_id), columns_of.get(code_id, ()), tallies
-            )
-        if cells is _UNPLACED:
+        place = place_of(document_id)
+        if place is None:
             continue
         counted += 1
-        name = valence or NO_VALENCE
-        for tally in cells:
-            tally.coding_ids.append(coding_id)
-            counts = tally.valences
-            counts[name] = counts.get(name, 0) + 1
-    return tallies, counted
-
-
-def _cells(
-    place: Place | None, columns: tuple[int, ...], tallies: dict[tuple[int, int], Tally]
-) -> list[Tally]:
-    """The tallies one (document, code) pair counts into, made when first needed."""
-    if place is None:
-        return _UNPLACED
-    out = []
-    for ci in columns:
-        tally = tallies.get((place.row, ci))
-        if tally is None:
-            tally = tallies[(place.row, ci)] = Tally()
-        if place.participant_id is not None:
-            tally.participant_ids.add(place.participant_id)
-        out.append(tally)
-    return out
-
-
-def tally_codings(
-    s: Session,
-    query: Any,
-    places: dict[int, Place],
-    columns_of: dict[int, tuple[int, ...]],
-) -> tuple[dict[tuple[int, int], Tally], int]:
-    """(row, column) -> tally, and how many codings were counted.
-
-    One pass over four narrow columns of the codings (a covering index scan; no
-    transcript text), in id order so each cell's coding ids come out sorted, read as
-    plain Core rows a batch at a time (no ORM loading per coding, and rows die young
-    instead of piling up for the garbage collector to scan). This shape (no GROUP BY
-    with string aggregation to split again, no per-cell sort) protects ``matrix by
-    case`` / ``matrix by participant`` in bench/bench_matrix.py, ``qualcode matrix --by
-    case`` in bench/bench_scale.py and the matrix (F4) in bench/bench_workbench.py.
-    """
-    batches = s.connection().execute(query).partitions(ROWS_PER_FETCH)
-    return tally_rows(chain.from_iterable(batches), places, columns_of)
+        row, participant = place
+        valence = valence or NO_VALENCE
+        for ci in columns(code_id, ()):
+            found = hits_of((row, ci))
+            if found is None:
+                hits[(row, ci)] = [coding_id, participant, valence]
+            else:
+                found.append(coding_id)
+                found.append(participant)
+                found.append(valence)
+    return hits, counted
 
 
 def keep_used_rows(
-    rows: list[MatrixRow], tallies: dict[tuple[int, int], Tally]
-) -> tuple[list[MatrixRow], dict[tuple[int, int], Tally]]:
+    rows: list[MatrixRow], tallies: dict[tuple[int, int], Hits]
+) -> tuple[list[MatrixRow], dict[tuple[int, int], Hits]]:
     """Only the rows that hold codings, with the cells renumbered to match."""
     keep = sorted({ri for ri, _ in tallies})
     new_index = {old: new for new, old in enumerate(keep)}

@@ -43,10 +43,11 @@ def case_import(state: CliState, csv_file: str) -> None:
 @pass_state
 def case_list(state: CliState, as_json: bool) -> None:
     """Cases with attributes, group and participants."""
-    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
-    from qualcode.services.cases import list_cases
+    # lazy: --help and the other commands need neither the reading path nor the listings
+    from qualcode.cli.reading import read_project
+    from qualcode.services.listings import case_infos
 
-    cases = list_cases(state.project())
+    cases = read_project(state, case_infos)
     if as_json:
         emit_json(
             [

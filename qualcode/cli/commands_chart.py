@@ -103,6 +103,24 @@ def matrix_filters(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def _plain_spec(kw: dict[str, Any]) -> Any:
+    """The spec of options that name no code or document (nothing to look up)."""
+    # lazy: --help and the other commands do not need the listings
+    from qualcode.services.listings import plain_spec
+
+    return plain_spec(
+        by=kw["by"],
+        domains=kw["domains"],
+        roll_up=not kw["no_rollup"],
+        max_depth=kw["depth"],
+        valences=kw["valences"],
+        coders=kw["coders"],
+        groups=kw["groups"],
+        cases=kw["cases"],
+        where=kw["where"],
+    )
+
+
 def _spec(state: CliState, kw: dict[str, Any]) -> Any:
     # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.charting import make_spec
@@ -137,11 +155,18 @@ def _spec(state: CliState, kw: dict[str, Any]) -> Any:
 @pass_state
 def matrix_cmd(state: CliState, fmt: str, **kw: Any) -> None:
     """The framework matrix: codings per case (or participant) and code."""
-    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
+    # lazy: --help and the other commands need neither the reading path nor the matrix
     from qualcode.cli.matrix_output import matrix_csv, matrix_json, matrix_table
-    from qualcode.services.charting import matrix
+    from qualcode.cli.reading import read_project
+    from qualcode.services.listings import matrix_of
 
-    m = matrix(state.project(), _spec(state, kw))
+    if kw["codes"] or kw["documents"]:  # names to resolve: the codebook and document services
+        # lazy: services load SQLAlchemy (~0.3 s); only --code and --document need them here
+        from qualcode.services.charting import matrix
+
+        m = matrix(state.project(), _spec(state, kw))
+    else:
+        m = read_project(state, lambda conn: matrix_of(conn, _plain_spec(kw)))
     if fmt == "json":
         emit_json(matrix_json(m))
     elif fmt == "csv":

@@ -17,10 +17,11 @@ def code_group() -> None:
 @pass_state
 def code_list(state: CliState, as_json: bool) -> None:
     """The codebook tree with coding counts."""
-    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
-    from qualcode.services.codebook import list_codes
+    # lazy: --help and the other commands need neither the reading path nor the listings
+    from qualcode.cli.reading import read_project
+    from qualcode.services.listings import code_list
 
-    codes = list_codes(state.project())
+    codes = read_project(state, code_list)
     if as_json:
         emit_json(
             [

@@ -10,21 +10,10 @@ from sqlalchemy.orm import Session
 
 from qualcode.errors import InvalidInputError, NotFoundError
 from qualcode.services.csv_input import read_csv_rows
+from qualcode.services.listings import CaseInfo, case_infos
 from qualcode.services.project import Project
 from qualcode.store.cases import Value, get_or_create_case, set_attribute
-from qualcode.store.models import Case, CaseAttribute, Document, Participant, attribute_value
-
-
-@dataclass(frozen=True)
-class CaseInfo:
-    id: int
-    name: str
-    attributes: dict[str, Value]
-    group: str | None
-    group_source: str | None
-    group_reason: str | None
-    participants: tuple[str, ...]
-    documents: int
+from qualcode.store.models import Case, Participant
 
 
 @dataclass
@@ -174,45 +163,5 @@ def _attach_participants(s: Session, case: Case, cell: str, where: str) -> None:
 
 def list_cases(project: Project) -> list[CaseInfo]:
     """Every case with attributes, participants and documents (four queries, not per case)."""
-    with project.read() as s:
-        docs = dict(
-            s.execute(
-                select(func.coalesce(Participant.case_id, Document.case_id), func.count())
-                .select_from(Document)
-                .outerjoin(Participant, Document.participant_id == Participant.id)
-                .group_by(func.coalesce(Participant.case_id, Document.case_id))
-            ).all()
-        )
-        attrs: dict[int, dict[str, float | int | str | None]] = {}
-        for case_id, name, kind, number, text in s.execute(
-            select(
-                CaseAttribute.case_id,
-                CaseAttribute.name,
-                CaseAttribute.value_type,
-                CaseAttribute.number_value,
-                CaseAttribute.text_value,
-            ).order_by(CaseAttribute.case_id, CaseAttribute.name)
-        ):
-            attrs.setdefault(case_id, {})[name] = attribute_value(kind, number, text)
-        labels: dict[int, list[str]] = {}
-        for case_id, label in s.execute(
-            select(Participant.case_id, Participant.label).where(Participant.case_id.is_not(None))
-        ):
-            labels.setdefault(case_id, []).append(label)
-        return [
-            CaseInfo(
-                c.id,
-                c.name,
-                attrs.get(c.id, {}),
-                c.group_name,
-                c.group_source,
-                c.group_reason,
-                tuple(sorted(labels.get(c.id, ()))),
-                docs.get(c.id, 0),
-            )
-            for c in s.execute(
-                select(
-                    Case.id, Case.name, Case.group_name, Case.group_source, Case.group_reason
-                ).order_by(Case.name)
-            )
-        ]
+    with project.read_rows() as conn:
+        return case_infos(conn)

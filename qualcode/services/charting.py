@@ -36,6 +36,7 @@ from qualcode.services.cases import resolve_case
 from qualcode.services.codebook import code_paths, resolve_code
 from qualcode.services.documents import resolve_document
 from qualcode.services.leaks import PseudonymKey, export_gate
+from qualcode.services.listings import plain_spec
 from qualcode.services.project import Project
 from qualcode.store.models import (
     SUMMARY_STATUSES,
@@ -76,18 +77,18 @@ def make_spec(
     with project.read() as s:
         code_ids = tuple(resolve_code(s, c).id for c in codes)
         doc_ids = tuple(resolve_document(s, d).id for d in documents)
-    return MatrixSpec(
+    return plain_spec(
         by=by,
-        domains=tuple(domains),
+        domains=domains,
         code_ids=code_ids,
         roll_up=roll_up,
         max_depth=max_depth,
         headings=headings,
-        valences=tuple(v.lower() for v in valences),
-        coders=tuple(coders),
-        groups=tuple(groups),
-        cases=tuple(cases),
-        where=tuple(where),
+        valences=valences,
+        coders=coders,
+        groups=groups,
+        cases=cases,
+        where=where,
         document_ids=doc_ids,
     )
 

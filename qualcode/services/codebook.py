@@ -20,6 +20,7 @@ from qualcode.analysis.code_tree import (
     codes_in_session,
 )
 from qualcode.errors import ConflictError, InvalidInputError, NotFoundError
+from qualcode.services.listings import code_list
 from qualcode.services.project import Project
 from qualcode.store.models import CellSummary, Code, Coding, WorkshopComment
 
@@ -84,8 +85,8 @@ def paths_from_links(links: Iterable[Sequence[Any]]) -> dict[int, tuple[str, ...
 
 def list_codes(project: Project) -> list[CodeInfo]:
     """All codes depth-first (framework roots first, then inductive), with coding counts."""
-    with project.read() as s:
-        return codes_in_session(s)
+    with project.read_rows() as conn:
+        return code_list(conn)
 
 
 def resolve_code(

@@ -29,6 +29,7 @@ from sqlalchemy.exc import ArgumentError
 
 from qualcode.errors import ProjectBusyError, ProjectOpenError
 from qualcode.store.files import create_atomically
+from qualcode.store.location import DEFAULT_DB, SQLITE_HEADER, resolve_url
 from qualcode.store.migrations import SCHEMA_HEAD
 
 __all__ = [
@@ -45,13 +46,10 @@ __all__ = [
     "sqlite_path",
 ]
 
-DEFAULT_DB = "qualcode.db"
-ENV_VAR = "QUALCODE_DB"
 BUSY_WAIT_ENV = "QUALCODE_BUSY_WAIT"
 DEFAULT_BUSY_WAIT = 120.0  # seconds a write waits for another writer before giving up
 BUSY_STEP_MS = 2000  # one wait inside SQLite; after the first, the user is told
 BEGIN_OPTION = "qualcode_begin"
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 _busy_notifier: Callable[[str], None] | None = None
 
@@ -60,14 +58,6 @@ def set_busy_notifier(notify: Callable[[str], None] | None) -> None:
     """Who hears "the project is busy; waiting…" (the CLI prints it, the workbench shows it)."""
     global _busy_notifier
     _busy_notifier = notify
-
-
-def resolve_url(db: str | os.PathLike[str] | None = None) -> str:
-    """Turn ``--db`` / ``$QUALCODE_DB`` / the default into a SQLAlchemy URL."""
-    value = str(db) if db else os.environ.get(ENV_VAR) or DEFAULT_DB
-    if "://" in value:
-        return value
-    return f"sqlite:///{Path(value).expanduser().resolve()}"
 
 
 def sqlite_path(url: str) -> Path | None:

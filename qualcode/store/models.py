@@ -27,19 +27,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-VALENCES = ("facilitator", "barrier", "neutral")
+from qualcode.store.values import VALENCES as VALENCES
+from qualcode.store.values import attribute_value
+
 SEGMENT_KINDS = ("turn", "sentence")
 SUMMARY_STATUSES = ("empty", "draft", "reviewed")
 MEMO_TARGETS = ("project", "code", "document", "case", "participant", "coding")
-
-
-def attribute_value(
-    value_type: str, number: float | None, text: str | None
-) -> float | int | str | None:
-    """A typed attribute's value: whole numbers as int, other numbers as float, else text."""
-    if value_type == "number":
-        return int(number) if number is not None and float(number).is_integer() else number
-    return text
 
 
 NAMING = {

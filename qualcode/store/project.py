@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.store.engine import close_engine, open_engine, reading, set_busy_notifier
 from qualcode.store.models import AuditEntry, Coder, Setting
+from qualcode.store.sql import driver_connection
 
 CODER_ENV = "QUALCODE_CODER"
 
@@ -82,6 +83,12 @@ class Project:
         """A read-only session (nothing is committed; never waits for a writer)."""
         with self._reads() as session:
             yield session
+
+    @contextmanager
+    def read_rows(self) -> Iterator[Any]:
+        """A read as a DB-API connection, for the plain-SQL readers of :mod:`qualcode.store.sql`."""
+        with self.read() as session:
+            yield driver_connection(session)
 
     @contextmanager
     def transaction(self, operation: str | None = None, **detail: Any) -> Iterator[Session]:
