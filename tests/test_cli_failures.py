@@ -218,3 +218,14 @@ def test_empty_file_is_not_taken_for_a_new_project(tmp_path: Path) -> None:
         one_line_error(run(empty, *args), "empty file (0 bytes)", "qualcode restore", "delete")
     assert empty.stat().st_size == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["study.db"]
+
+
+def test_a_driver_error_raised_outside_sqlalchemy_is_explained() -> None:
+    """Plain-SQL reads hand the driver's own error up; it still gets the one-line advice."""
+    psycopg = pytest.importorskip("psycopg", reason="the PostgreSQL driver is not installed")
+    from qualcode.services.failures import explain
+
+    err = psycopg.OperationalError("connection to server at 127.0.0.1 failed: Connection refused")
+    message = explain(err, "the project")
+    assert message is not None and "Cannot reach the database server" in message
+    assert "Traceback" not in message

@@ -30,6 +30,8 @@ def _db_message(exc: BaseException) -> str | None:
         return str(orig)
     if isinstance(exc, sqlite3.Error):
         return str(exc)
+    if type(exc).__module__.split(".")[0] in DRIVERS:  # plain SQL reads the driver directly
+        return str(exc)
     return None
 
 
