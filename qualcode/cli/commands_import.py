@@ -286,7 +286,8 @@ def print_check(c: Any) -> None:
     if c.error:
         click.echo(f"  {c.error}")
     else:
-        click.echo(f"  layout: {c.layout_name or c.layout} ({c.turns} turns)")
+        named = f"{c.layout} - {c.layout_name}" if c.layout_name else c.layout
+        click.echo(f"  layout: {named} ({c.turns} turns)")
         click.echo(f"  participant: {c.participant or '-'}  case: {c.case or '-'}")
         for s in c.speakers:
             click.echo(f"  speaker {s.speaker!r}: {s.turns} turns -> {s.role or 'NO ROLE'}")

@@ -125,11 +125,12 @@ _BLANK_LINE_RE = re.compile(r"\n[ \t]*\n")  # a header line this long is probabl
 LAYOUTS = {
     "labels": "labels (Label: text)",
     "labels-timed": "timestamped labels ([00:01:02] Label: text; Trint, Descript, Sonix)",
-    "labels-alone": "labels on their own line (Word Transcribe, Happy Scribe: '00:00:05 Name')",
+    "labels-alone": "labels on their own line",
     "labels-marks": "labels, with timecode lines between them (Google Meet)",
     "f4": "labels, a #00:01:02-3# stamp ending each paragraph (f4transkript, MAXQDA)",
     "rev": "speaker (time): on its own line (Rev, Temi, 'Speaker 1 (00:01):')",
-    "otter": "speaker and time on one line, speech below (Otter, Teams)",
+    "otter": "speaker and time on one line, speech below (Otter, Teams, Word Transcribe, "
+    "Happy Scribe)",
     "dash": "dash labels (Label - text)",
     "cart": "'>> NAME' speaker changes (CART, broadcast and court captions)",
     "zoom-txt": "'[Name] 10:02:15' lines (Zoom saved transcript)",
@@ -275,7 +276,10 @@ def parse_turns(
     notices = unknown_speaker_notices(turns)
     first = next(ln for ln in starts if ln.form not in _MARKS)
     unplaced = _preamble_speech(text, first.offset) + unplaced
-    return ParsedTurns(turns, notices, _layout_of(starts, stamped), unplaced)
+    layout = _layout_of(starts, stamped)
+    if layout == "zoom-txt" and turns and (turns[0].timecode or 0) >= _CLOCK_TIME_MS:
+        notices.insert(0, TurnNotice(turns[0].start, _CLOCK_TIME))
+    return ParsedTurns(turns, notices, layout, unplaced)
 
 
 def _build_turns(text: str, starts: list[_Line]) -> tuple[list[Turn], list[Unplaced], int]:
@@ -323,13 +327,20 @@ def _build_turns(text: str, starts: list[_Line]) -> tuple[list[Turn], list[Unpla
                 make_turn(start, start + len(stripped), ln.label or None, ln.role, ln.pid, when)
             )
             if ln.form == "caption-anon":
-                unplaced.append(Unplaced(start, stripped.split("\n", 1)[0][:80], _ANON, ln.line))
+                unplaced.append(Unplaced(start, stripped.split("\n", 1)[0][:80], _ANON))
         if stamp is not None:
             pending, stamped = stamp[1], stamped + 1
     return turns, unplaced, stamped
 
 
 _MARKS = ("end", "mark")
+# Zoom's saved transcript stamps each line with the time of day, not the recording's time.
+_CLOCK_TIME_MS = 3_600_000
+_CLOCK_TIME = (
+    "the times on the '[Name] 10:02:15' lines look like times of day (the first is an hour "
+    "or more), not times from the start of the recording; they are kept as written. Use the "
+    "recording's captions (.vtt) instead if the times must match the recording."
+)
 _ANON = (
     "'>>' starts a new speaker but names none (a name is in capitals, or ends with ':'); "
     "kept as a turn with no speaker. Write '>> NAME:' on that line and import again"
