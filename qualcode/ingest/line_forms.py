@@ -104,7 +104,9 @@ def time_mark(line: str) -> int | None:
 
 def end_stamp(said: str) -> tuple[int, int] | None:
     """(where the stamp starts, milliseconds) when a turn's text ends with ``#00:01:02-3#``."""
-    m = _END_STAMP_RE.search(said)
+    if not said.endswith("#"):  # most turns: no stamp, and no regex search over the turn
+        return None
+    m = _END_STAMP_RE.search(said, max(0, len(said) - 40))
     if m is None:
         return None
     ms = parse_stamp(m.group("ts"))

@@ -247,7 +247,7 @@ def parse_turns(
     head = _header_block_end(text)
     if head and any(ln.offset >= head and ln.known for ln in lines):
         lines = [ln for ln in lines if ln.offset >= head]  # "Interviewer: J. Bloggs" in it
-    if sum(ln.form in _CAPTION_FORMS for ln in lines) >= 2:  # ">> NAME": other lines are speech
+    if sum(ln.form in _CAPTION_FORMS[:2] for ln in lines) >= 2:  # ">> NAME": the rest is speech
         lines = [ln for ln in lines if ln.form in _CAPTION_FORMS + _MARKS or ln.known]
     else:  # a stray ">>" (a quoted e-mail) in another layout is speech
         lines = [ln for ln in lines if ln.form not in _CAPTION_FORMS or ln.role is not None]
@@ -392,7 +392,11 @@ def _speaker_lines(
 
     pos = 0
     for number, line in enumerate(text.split("\n"), 1):
-        special = _special_line(line, pos, number, kind_of)
+        special = (
+            _special_line(line, pos, number, kind_of)
+            if line and line[0] in _SPECIAL_HEADS
+            else None
+        )
         if special is not None:
             if special.form != "none":
                 yield special
@@ -420,7 +424,7 @@ def _speaker_lines(
             pos += len(line) + 1
             continue
         label = label.strip()
-        role, pid, speakerish = kind_of(label)
+        role, pid, speakerish = seen.get(label) or kind_of(label)
         ts = ts1 or ts2 or ts3 or ts4
         if speakerish and not (alone is not None and ts is None and role is None):
             if colon is not None:
@@ -441,6 +445,10 @@ def _speaker_lines(
                 number,
             )
         pos += len(line) + 1
+
+
+# First characters of lines _special_line may recognise (a timecode, "[Name]", ">>").
+_SPECIAL_HEADS = frozenset("0123456789[(#> \t")
 
 
 def _special_line(line: str, pos: int, number: int, kind_of) -> _Line | None:
