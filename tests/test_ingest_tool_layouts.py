@@ -16,6 +16,10 @@ from qualcode.errors import InvalidInputError
 from qualcode.ingest.layouts import LAYOUT_NAMES, parse_source
 from qualcode.ingest.readers import read_transcript
 from qualcode.ingest.turns import SpeakerLabels, parse_speaker_labels, parse_turns
+from qualcode.services.documents import open_document
+from qualcode.services.import_check import check_paths
+from qualcode.services.importing import ImportOptions, import_paths
+from qualcode.services.project import Project
 from qualcode.services.transcript_store import parse_warnings
 
 IV, P = "interviewer", "participant"
@@ -411,3 +415,100 @@ def test_cli_check_names_the_layout_found(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stdout + out.stderr
     assert f"  layout: cart - {LAYOUT_NAMES['cart']} (2 turns)" in out.stdout
     assert "[2] 00:00:09 S4PW7 (participant): Sure." in out.stdout
+
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_transcripts" / "layouts-more"
+# file -> layout, then per turn: speaker, role, first word, last word, timecode (ms)
+EXPECTED = {
+    "S10PW1.txt": (
+        "cart",
+        [
+            ("INTERVIEWER", IV, "Thanks", "role?", 5000),
+            ("S10PW1", P, "I", "for.", 12000),
+            ("INTERVIEWER", IV, "What", "helped?", 31000),
+            ("S10PW1", P, "The", "things.", 34000),
+            ("INTERVIEWER", IV, "Did", "way?", None),
+            ("S10PW1", P, "Parking,", "weeks.", None),
+        ],
+    ),
+    "S10PW2.txt": (
+        "zoom-txt",
+        [
+            ("Interviewer", IV, "Thanks", "post?", 50531000),
+            ("S10PW2", P, "A", "apply.", 50539000),
+            ("Interviewer", IV, "What", "it?", 50553000),
+            ("S10PW2", P, "I'd", "like.", 50556000),
+            ("Interviewer", IV, "And", "itself?", 50582000),
+            ("S10PW2", P, "Two", "questions.", 50585000),
+        ],
+    ),
+    "S10PWC.docx": (
+        "labels-marks",
+        [
+            ("Interviewer", IV, "Thanks", "site?", 0),
+            ("S10PWC", P, "Slowly.", "October.", None),
+            ("Interviewer", IV, "Why", "gap?", None),
+            ("S10PWC", P, "Recruitment", "twice.", None),
+            ("S10PWC", P, "Once", "expected.", 300000),
+            ("Interviewer", IV, "What", "difference?", None),
+            ("S10PWC", P, "Having", "ring.", None),
+        ],
+    ),
+    "S11PW1.txt": (
+        "f4",
+        [
+            ("I", IV, "Thanks", "like?", None),
+            ("B", P, "Monday", "supervision.", 6400),
+            ("I", IV, "How", "work?", 17900),
+            ("B", P, "Every", "noticed.", 20200),
+            ("I", IV, "What", "change?", 31500),
+            ("B", P, "More", "ward.", 33800),
+        ],
+    ),
+    "S11PW2.vtt": (
+        "webvtt-webex",
+        [
+            ("Interviewer", IV, "Thanks", "post?", 1040),
+            ("S11PW2", P, "Nearly", "me.", 5900),
+            ("Interviewer", IV, "And", "now?", 15800),
+            ("S11PW2", P, "Now", "nice.", 18900),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_tool_sample_turn_by_turn(name: str) -> None:
+    layout, expected = EXPECTED[name]
+    parsed, turns = turns_of(SAMPLES / name, "B=participant")
+    assert parsed.layout == layout and parsed.unplaced == []
+    got = [(s, r, said.split()[0], said.split()[-1], ms) for s, r, said, ms in turns]
+    assert got == expected
+    for speaker, _, said, _ in turns:
+        assert not said.startswith((speaker, ">>", "[", "#")) and not said.endswith("#"), said
+
+
+def test_check_suggests_the_participant_when_the_interviewer_is_known() -> None:
+    [c] = check_paths([SAMPLES / "S11PW1.txt"])
+    assert not c.ok and c.layout == "f4"
+    assert c.layout_name == LAYOUT_NAMES["f4"]
+    assert '--speakers "B=participant" (a suggestion: the interviewer is already known' in c.fix[0]
+
+
+def test_importing_the_tool_samples_keeps_roles_and_timecodes(project: Project) -> None:
+    report = import_paths(
+        project, [SAMPLES], options=ImportOptions(speaker_labels={"B": "participant"})
+    )
+    assert report.failed == [] and len(report.added) == 5
+    assert [str(w).split(":")[0:2] for w in report.warnings] == [
+        ["S10PW2.txt", "2"]  # the times of day, kept as written
+    ]
+    doc = open_document(project, "S10PW1")
+    assert [(t.speaker, t.role, t.timecode_ms) for t in doc.turns][:2] == [
+        ("INTERVIEWER", "interviewer", 5000),
+        ("S10PW1", "participant", 12000),
+    ]
+    assert doc.text[doc.turns[1].start : doc.turns[1].end].endswith("did not know what I was for.")
+    f4 = open_document(project, "S11PW1")
+    assert all("#" not in f4.text[s.start : s.end] for s in f4.sentences)
+    assert [s.timecode_ms for s in f4.sentences][:3] == [None, None, 6400]

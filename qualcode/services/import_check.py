@@ -236,14 +236,22 @@ def _fixes(report: FileCheck, path: Path, no_participant: bool) -> list[str]:
     unsettled = [s for s in report.speakers if s.role is None]
     if unsettled:
         asks = max(unsettled, key=lambda s: (s.questions / s.turns, s.turns))
+        if any(s.role == "interviewer" for s in report.speakers) and asks.questions * 2 <= (
+            asks.turns
+        ):
+            asks = None  # the interviewer is known and nobody else mostly asks questions
         spec = ",".join(
             f"{s.speaker}={'interviewer' if s is asks else 'participant'}" for s in unsettled
         )
         arg = shell_arg(spec, quote='"')
+        why = (
+            f"{asks.speaker!r} asks {asks.questions} of {asks.turns} turns as questions"
+            if asks is not None
+            else "the interviewer is already known"
+        )
         fixes.append(
             f"Say who is who: qualcode import {shell_arg(path.name)} --speakers {arg} "
-            f"(a suggestion: {asks.speaker!r} asks {asks.questions} of "
-            f"{asks.turns} turns as questions; check before using it). Roles are "
+            f"(a suggestion: {why}; check before using it). Roles are "
             "interviewer, participant or other; a CSV (speaker,role) works too."
         )
     if not report.speakers and report.layout not in (None, "none"):
