@@ -501,7 +501,7 @@ def test_importing_the_tool_samples_keeps_roles_and_timecodes(project: Project) 
     )
     assert report.failed == [] and len(report.added) == 5
     assert [str(w).split(":")[0:2] for w in report.warnings] == [
-        ["S10PW2.txt", "2"]  # the times of day, kept as written
+        ["S10PW2.txt", "1"]  # the times of day, kept as written
     ]
     doc = open_document(project, "S10PW1")
     assert [(t.speaker, t.role, t.timecode_ms) for t in doc.turns][:2] == [
