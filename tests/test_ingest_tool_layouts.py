@@ -112,6 +112,20 @@ def test_cart_speaker_in_capitals_is_asked_about_and_the_map_settles_it(tmp_path
     ]
 
 
+def test_cart_name_with_no_colon_or_time_before_the_words_is_refused_at_its_line(
+    tmp_path: Path,
+) -> None:
+    path = write(
+        tmp_path / "S3PW5.txt",
+        ">> INTERVIEWER: Hello.\n>> S3PW5: Hi.\n>> INTERVIEWER Thanks for joining.\n",
+    )
+    with pytest.raises(InvalidInputError) as e:
+        parse_source(read_transcript(path))
+    message = str(e.value)
+    assert message.startswith("S3PW5.txt:3: '>> INTERVIEWER ...' has no ':' or time")
+    assert "Write '>> INTERVIEWER: ...'" in message and "Nothing was imported" in message
+
+
 def test_a_quoted_email_line_in_a_labelled_transcript_is_speech() -> None:
     text = "Interviewer: What did it say?\n\nS3PW1: It said\n>> please come in Monday\nso I did.\n"
     parsed = parse_turns(text)
@@ -150,6 +164,39 @@ def test_zoom_saved_transcript_name_in_brackets_then_time(tmp_path: Path) -> Non
         ("Interviewer", IV, "What changed in that year?", 36160000),
         ("Jo Bloggs", P, "The staff, mostly [laughs].", 36164000),
     ]
+
+
+def test_zoom_display_names_with_pronouns_are_speakers() -> None:
+    text = (
+        "[Jo Bloggs (she/her)] 00:00:05\nHi.\n\n[Interviewer] 00:00:09\nHello.\n\n"
+        "[Jo Bloggs (she/her)] 00:00:15\nBye.\n"
+    )
+    parsed = parse_turns(text, SpeakerLabels().with_extra({"Jo Bloggs (she/her)": "participant"}))
+    assert parsed.layout == "zoom-txt" and parsed.notices == []
+    assert [(t.speaker, t.role, t.timecode) for t in parsed.turns] == [
+        ("Jo Bloggs (she/her)", P, 5000),
+        ("Interviewer", IV, 9000),
+        ("Jo Bloggs (she/her)", P, 15000),
+    ]
+
+
+def test_name_then_bracketed_time_then_speech_split_by_tabs(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "S4PW8.txt",
+        "Interviewer \t [00:00:05] \t What did the role look like at first?\n\n"
+        "S4PW8 \t [00:00:11] \t Mostly sitting in the day room [laughs].\n\n"
+        "Interviewer \t [00:00:20] \t And now?\n",
+    )
+    parsed, turns = turns_of(path)
+    assert parsed.layout == "labels-timed" and parsed.unplaced == []
+    assert turns == [
+        ("Interviewer", IV, "What did the role look like at first?", 5000),
+        ("S4PW8", P, "Mostly sitting in the day room [laughs].", 11000),
+        ("Interviewer", IV, "And now?", 20000),
+    ]
+    # inside speech, a name and a time in brackets are words, not a new turn
+    said = parse_turns("Interviewer: Go on.\n\nS3PW1: Yes.\nMary [00:01:02] said no.\n")
+    assert [t.speaker for t in said.turns] == ["Interviewer", "S3PW1"]
 
 
 def test_google_meet_transcript_docx_with_timecode_paragraphs(tmp_path: Path) -> None:

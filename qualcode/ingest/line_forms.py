@@ -31,6 +31,10 @@ _CAPTION_ALONE_RE = re.compile(rf"{_CAPTION_LABEL}[ \t]*")
 _BRACKET_RE = re.compile(
     rf"[ \t]*\[(?P<label>[^\s\[\]:][^\[\]:\n]{{0,39}})\][ \t]+(?P<ts>{STAMP})(?=[ \t]|$)[ \t]*"
 )
+# "Name [00:00:05] text", the fields often split by tabs (BBC transcript editor exports).
+_NAMED_TIME_RE = re.compile(
+    rf"[ \t]*(?P<label>[^\s:\[\]()#>][^:\[\]()\n\t]{{0,39}}?)[ \t]+\[(?P<ts>{STAMP})\][ \t]+(?=\S)"
+)
 _MARK_RE = re.compile(
     rf"[ \t]*(?:\[(?P<a>{STAMP})\]|\((?P<b>{STAMP})\)|#(?P<c>{STAMP})#|(?P<d>{STAMP}))[ \t]*"
 )
@@ -92,6 +96,23 @@ def bracket_line(line: str) -> tuple[str, str, int] | None:
     if m is None:
         return None
     return m.group("label").strip(), m.group("ts"), m.end()
+
+
+def named_time_line(line: str) -> tuple[str, str, int] | None:
+    """``Name [00:00:05] text`` (label, timecode text, where speech starts); None if not."""
+    m = _NAMED_TIME_RE.match(line)
+    return None if m is None else (m.group("label").strip(), m.group("ts"), m.end())
+
+
+def leading_caption_name(said: str) -> str | None:
+    """The words in capitals that open a ``>>`` line with no ':' or time after a name
+    (``>> INTERVIEWER Thanks for...``), longest first; None when it opens with none."""
+    words = said.split()
+    for k in range(min(4, len(words) - 1), 0, -1):
+        name = " ".join(words[:k])
+        if caption_name_like(name):
+            return name
+    return None
 
 
 def time_mark(line: str) -> int | None:

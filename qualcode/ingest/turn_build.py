@@ -113,6 +113,7 @@ _ANON = (
 _FAMILY = {
     "colon": "Label: text",
     "rev": "Label: text",
+    "named-time": "Label: text",
     "alone": None,
     "dash": "Label - text",
     "time": "Name  0:03",
@@ -168,6 +169,7 @@ def layout_of(starts: list[SpeakerLine], stamped: int) -> str:
         "dash": "dash",
         "alone": "labels-alone",
         "bracket": "zoom-txt",
+        "named-time": "labels-timed",
     }[form]
 
 
@@ -242,6 +244,7 @@ def no_turns(text: str, seen: dict[tuple[str, str], int]) -> ParsedTurns:
 _AS_WRITTEN = {
     "colon": "{}:",
     "rev": "{} (time):",
+    "named-time": "{} [time]",
     "dash": "{} -",
     "time": "{} 0:00",
     "alone": "{}",

@@ -13,7 +13,7 @@ from qualcode.errors import InvalidInputError
 from qualcode.ingest.participants import ParticipantId
 
 # A caption file's speaker lines start with ">>"; other lines in it are speech.
-CAPTION_FORMS = ("caption", "caption-alone", "caption-anon")
+CAPTION_FORMS = ("caption", "caption-alone", "caption-anon", "caption-ambiguous")
 # Lines that start no speaker's turn: the end of the interview, a timecode alone.
 MARK_FORMS = ("end", "mark")
 

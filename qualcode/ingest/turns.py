@@ -27,6 +27,8 @@ from qualcode.ingest.line_forms import (
     bracket_line,
     caption_line,
     caption_name_like,
+    leading_caption_name,
+    named_time_line,
     parse_stamp,
     time_mark,
 )
@@ -158,6 +160,7 @@ def parse_turns(
         lines = [ln for ln in lines if ln.offset >= head]  # "Interviewer: J. Bloggs" in it
     if sum(ln.form in CAPTION_FORMS[:2] for ln in lines) >= 2:  # ">> NAME": the rest is speech
         lines = [ln for ln in lines if ln.form in CAPTION_FORMS + MARK_FORMS or ln.known]
+        _refuse_ambiguous_captions(lines)
     else:  # a stray ">>" (a quoted e-mail) in another layout is speech
         lines = [ln for ln in lines if ln.form not in CAPTION_FORMS or ln.role is not None]
     counts: dict[tuple[str, str], int] = {}
@@ -192,6 +195,20 @@ def parse_turns(
     return ParsedTurns(turns, notices, layout, unplaced)
 
 
+def _refuse_ambiguous_captions(lines: list[SpeakerLine]) -> None:
+    """``>> INTERVIEWER Thanks for joining`` names a speaker, or starts an unnamed one's
+    words with a word in capitals: which, the file does not say. Refused at its line."""
+    for ln in lines:
+        if ln.form == "caption-ambiguous":
+            raise LayoutError(
+                f"'>> {ln.label} ...' has no ':' or time after {ln.label!r}, so it cannot be "
+                f"told whether {ln.label} is speaking or an unnamed speaker's words start "
+                f"with it. Write '>> {ln.label}: ...' if {ln.label} is speaking (or put the "
+                "words on the next line), and import again.",
+                ln.offset,
+            )
+
+
 def _unknown_is_speaker(
     ln: SpeakerLine, repeated: bool, after_first: bool, known_forms: set[str]
 ) -> bool:
@@ -212,6 +229,8 @@ def _unknown_is_speaker(
         return caption_name_like(ln.label) or repeated
     if ln.form == "caption-alone":
         return caption_name_like(ln.label) and repeated
+    if ln.form == "named-time":
+        return repeated
     return repeated or after_first
 
 
@@ -257,7 +276,22 @@ def _speaker_lines(
         else:
             m = match(line) if line else None
             if m is None:
-                if 0 < len(line) <= 80 and end(line):
+                if "[" in line[:60] and (nt := named_time_line(line)) is not None:
+                    label, ts, body = nt
+                    role, pid, speakerish = seen.get(label) or kind_of(label)
+                    if speakerish:
+                        yield SpeakerLine(
+                            pos,
+                            pos + body,
+                            label,
+                            "named-time",
+                            role,
+                            pid,
+                            role is not None,
+                            parse_stamp(ts),
+                            number,
+                        )
+                elif 0 < len(line) <= 80 and end(line):
                     yield SpeakerLine(pos, pos, "", "end", None, None, True, None, number)
                 pos += len(line) + 1
                 continue
@@ -313,7 +347,7 @@ def _special_line(
         if head == "[" and (b := bracket_line(line)) is not None:
             label, ts, body = b
             role, pid, speakerish = kind_of(label)
-            if not speakerish:
+            if not speakerish and not label[:1].isupper():  # "[Jo Bloggs (she/her)] 10:02:15"
                 return None
             at = pos + (body if line[body:].strip() else len(line))
             return SpeakerLine(
@@ -322,9 +356,13 @@ def _special_line(
         return None
     if head != ">" or (cap := caption_line(line)) is None:
         return None
+    role, pid, _ = kind_of(cap.label) if cap.label else (None, None, False)
+    if cap.label is None or (cap.alone and role is None and not caption_name_like(cap.label)):
+        name = leading_caption_name(line[cap.speech :])
+        if name is not None and kind_of(name)[0] is not None:  # ">> INTERVIEWER Thanks..."
+            return SpeakerLine(pos, pos, name, "caption-ambiguous", None, None, False, None, number)
     if cap.label is None:
         return SpeakerLine(pos, pos + cap.body, "", "caption-anon", None, None, True, None, number)
-    role, pid, _ = kind_of(cap.label)
     return SpeakerLine(
         pos,
         pos + cap.body,
