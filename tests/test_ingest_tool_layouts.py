@@ -257,6 +257,23 @@ def test_f4_maxqda_stamps_end_each_paragraph(tmp_path: Path, as_docx: bool) -> N
     ]
 
 
+def test_f4_paragraph_without_a_label_goes_on_with_the_speaker_from_its_stamp() -> None:
+    text = (
+        "I: What happened next? #00:00:03-0#\n\n"
+        "R: They gave me a desk. #00:00:09-5#\n\n"
+        "Then a login, weeks later. #00:00:15-2#\n\n"
+        "I: Good. #00:00:16-0#\n"
+    )
+    parsed = parse_turns(text)
+    assert parsed.layout == "f4" and parsed.unplaced == []
+    assert [(t.speaker, text[t.start : t.end], t.timecode) for t in parsed.turns] == [
+        ("I", "What happened next?", None),
+        ("R", "They gave me a desk.", 3000),
+        ("R", "Then a login, weeks later.", 9500),
+        ("I", "Good.", 15200),
+    ]
+
+
 def test_word_transcribe_docx_time_then_speaker_then_speech(tmp_path: Path) -> None:
     path = write_docx(
         tmp_path / "S3PW8.docx",

@@ -125,7 +125,7 @@ def time_mark(line: str) -> int | None:
 
 def end_stamp(said: str) -> tuple[int, int] | None:
     """(where the stamp starts, milliseconds) when a turn's text ends with ``#00:01:02-3#``."""
-    if not said.endswith("#"):  # most turns: no stamp, and no regex search over the turn
+    if not said.rstrip().endswith("#"):  # most lines: no stamp, and no regex search
         return None
     m = _END_STAMP_RE.search(said, max(0, len(said) - 40))
     if m is None:

@@ -4,7 +4,6 @@ name, and what is reported (speakers with no role, lines not placed, two layouts
 
 from __future__ import annotations
 
-from qualcode.ingest.line_forms import end_stamp
 from qualcode.ingest.speakers import shell_arg
 from qualcode.ingest.turn_types import (
     CAPTION_FORMS,
@@ -36,24 +35,23 @@ LAYOUTS = {
 _PREAMBLE_SPEECH_WORDS = 12
 
 
-def build_turns(text: str, starts: list[SpeakerLine]) -> tuple[list[Turn], list[Unplaced], int]:
-    """The turns between speaker lines; (turns, speakers not named, turns ending in a stamp).
+def build_turns(text: str, starts: list[SpeakerLine]) -> tuple[list[Turn], list[Unplaced]]:
+    """The turns between speaker lines, and the turns of speakers nobody named.
 
-    A timecode line gives its time to the turn after it; speech right after one (no label)
-    continues the speaker before it, as a turn of its own. A turn ending in an f4 stamp
-    (``#00:01:02-3#``) ends there, and the next turn starts at that time.
+    A timecode line, or an f4 stamp ending a paragraph (``#00:01:02-3#``: when it ended),
+    gives its time to the turn after it; speech right after one with no label continues
+    the speaker before it, as a turn of its own.
     """
     turns: list[Turn] = []
     unplaced: list[Unplaced] = []
     ends = [ln.offset for ln in starts[1:]] + [len(text)]
     pending: int | None = None  # the time the next turn starts at, from a mark or a stamp
-    stamped = 0
     speaker: SpeakerLine | None = None
     for ln, end in zip(starts, ends, strict=True):
         if ln.form == "end":
             speaker = None
             continue
-        if ln.form == "mark":
+        if ln.form in ("mark", "stamp"):
             pending = ln.timecode
             if speaker is None:
                 continue
@@ -71,9 +69,6 @@ def build_turns(text: str, starts: list[SpeakerLine]) -> tuple[list[Turn], list[
         chunk = text[ln.body : end]
         stripped = chunk.strip()
         start = ln.body + len(chunk) - len(chunk.lstrip())
-        stamp = end_stamp(stripped)
-        if stamp is not None:
-            stripped = stripped[: stamp[0]].rstrip()
         if stripped:
             when = ln.timecode if ln.timecode is not None else pending
             speaker, pending = ln, None
@@ -82,9 +77,7 @@ def build_turns(text: str, starts: list[SpeakerLine]) -> tuple[list[Turn], list[
             )
             if ln.form == "caption-anon":
                 unplaced.append(Unplaced(start, stripped.split("\n", 1)[0][:80], _ANON))
-        if stamp is not None:
-            pending, stamped = stamp[1], stamped + 1
-    return turns, unplaced, stamped
+    return turns, unplaced
 
 
 # Zoom's saved transcript stamps each line with the time of day, not the recording's time.
@@ -145,7 +138,7 @@ def check_one_layout(starts: list[SpeakerLine]) -> None:
         )
 
 
-def layout_of(starts: list[SpeakerLine], stamped: int) -> str:
+def layout_of(starts: list[SpeakerLine]) -> str:
     """The layout's name (``LAYOUTS``), from the speaker lines' most common form."""
     forms: dict[str, int] = {}
     for ln in starts:
@@ -155,7 +148,7 @@ def layout_of(starts: list[SpeakerLine], stamped: int) -> str:
     form = max(forms, key=lambda f: forms[f])
     speakers = sum(forms.values())
     if form == "colon":
-        if stamped * 2 > speakers:
+        if sum(ln.form == "stamp" for ln in starts) * 2 > speakers:
             return "f4"
         if any(ln.form == "mark" for ln in starts):
             return "labels-marks"

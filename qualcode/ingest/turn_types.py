@@ -14,8 +14,9 @@ from qualcode.ingest.participants import ParticipantId
 
 # A caption file's speaker lines start with ">>"; other lines in it are speech.
 CAPTION_FORMS = ("caption", "caption-alone", "caption-anon", "caption-ambiguous")
-# Lines that start no speaker's turn: the end of the interview, a timecode alone.
-MARK_FORMS = ("end", "mark")
+# Lines (or line ends) that start no speaker's turn: the end of the interview, a timecode
+# alone on its line, an f4 stamp ending a paragraph.
+MARK_FORMS = ("end", "mark", "stamp")
 
 
 @dataclass(frozen=True)

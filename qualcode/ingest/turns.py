@@ -27,6 +27,7 @@ from qualcode.ingest.line_forms import (
     bracket_line,
     caption_line,
     caption_name_like,
+    end_stamp,
     leading_caption_name,
     named_time_line,
     parse_stamp,
@@ -155,6 +156,8 @@ def parse_turns(
     role_of = (labels or SpeakerLabels()).role_of()
     pattern = pattern or ParticipantPattern()
     lines = list(_speaker_lines(text, role_of, pattern))
+    if "#" in text:  # f4 stamps end paragraphs: each ends a turn there
+        lines = sorted(lines + list(_end_stamps(text)), key=lambda ln: ln.offset)
     head = _header_block_end(text)
     if head and any(ln.offset >= head and ln.known for ln in lines):
         lines = [ln for ln in lines if ln.offset >= head]  # "Interviewer: J. Bloggs" in it
@@ -171,7 +174,7 @@ def parse_turns(
     starts: list[SpeakerLine] = []
     for ln in lines:
         if ln.form in MARK_FORMS:
-            if starts or ln.form == "mark":
+            if starts or ln.form != "end":
                 starts.append(ln)
             continue
         if not ln.known and not _unknown_is_speaker(
@@ -186,13 +189,27 @@ def parse_turns(
     if not any(ln.form not in MARK_FORMS for ln in starts):
         return no_turns(text, counts)
     check_one_layout(starts)
-    turns, unplaced, stamped = build_turns(text, starts)
+    turns, unplaced = build_turns(text, starts)
     notices = unknown_speaker_notices(turns)
     first = next(ln for ln in starts if ln.form not in MARK_FORMS)
     unplaced = preamble_speech(text, first.offset) + unplaced
-    layout = layout_of(starts, stamped)
+    layout = layout_of(starts)
     notices = clock_time_notices(layout, turns, first.offset) + notices
     return ParsedTurns(turns, notices, layout, unplaced)
+
+
+def _end_stamps(text: str) -> Iterator[SpeakerLine]:
+    """An f4/MAXQDA stamp (``#00:00:12-4#``) ending a line: the paragraph ended then."""
+    pos = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.endswith("#") or line.rstrip().endswith("#"):
+            stamp = end_stamp(line)
+            if stamp is not None:
+                at, ms = stamp
+                yield SpeakerLine(
+                    pos + at, pos + len(line), "", "stamp", None, None, True, ms, number
+                )
+        pos += len(line) + 1
 
 
 def _refuse_ambiguous_captions(lines: list[SpeakerLine]) -> None:
