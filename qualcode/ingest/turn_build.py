@@ -210,7 +210,7 @@ def no_turns(text: str, seen: dict[tuple[str, str], int]) -> ParsedTurns:
         top = sorted(seen.items(), key=lambda kv: -kv[1])[:3]
         hint = (
             " Lines start with "
-            + ", ".join(f"'{_AS_WRITTEN[form].format(k)}' ({n}x)" for (k, form), n in top)
+            + ", ".join(f"'{_AS_WRITTEN.get(form, '{}').format(k)}' ({n}x)" for (k, form), n in top)
             + f"; if these are speakers, add --speakers {shell_arg(top[0][0][0] + '=participant')} "
             "(or =interviewer) and import again with --replace."
         )
