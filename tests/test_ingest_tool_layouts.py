@@ -20,6 +20,7 @@ from qualcode.services.documents import open_document
 from qualcode.services.import_check import check_paths
 from qualcode.services.importing import ImportOptions, import_paths
 from qualcode.services.project import Project
+from qualcode.services.speakers import reparse_document
 from qualcode.services.transcript_store import parse_warnings
 
 IV, P = "interviewer", "participant"
@@ -576,3 +577,18 @@ def test_importing_the_tool_samples_keeps_roles_and_timecodes(project: Project) 
     f4 = open_document(project, "S11PW1")
     assert all("#" not in f4.text[s.start : s.end] for s in f4.sentences)
     assert [s.timecode_ms for s in f4.sentences][:3] == [None, None, 6400]
+
+
+def test_reparse_settles_the_unknown_speakers_of_new_layouts_once_stored(project: Project) -> None:
+    report = import_paths(project, [SAMPLES / "S11PW1.txt", SAMPLES / "S10PW1.txt"])
+    assert report.failed == []
+    before = open_document(project, "S11PW1")
+    assert {(t.speaker, t.role) for t in before.turns} == {("I", IV), ("B", None)}
+    result = reparse_document(project, "S11PW1", {"B": "participant"})
+    assert result.turns_changed == 3 and result.unsettled == []
+    after = open_document(project, "S11PW1")
+    assert [(t.speaker, t.role, t.start, t.end, t.timecode_ms) for t in after.turns] == [
+        (t.speaker, IV if t.speaker == "I" else P, t.start, t.end, t.timecode_ms)
+        for t in before.turns
+    ]
+    assert after.text == before.text
