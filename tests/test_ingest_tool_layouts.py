@@ -417,7 +417,8 @@ def test_no_turns_counts_every_line_not_placed_at_its_real_line(tmp_path: Path) 
     warnings = [str(w) for w in parse_warnings(src, parsed)]
     assert warnings[1].startswith("S4PW6.txt: 3 lines not placed in a speaker turn")
     assert warnings[2].startswith(
-        "S4PW6.txt:3: not placed (no speaker turn found: lines 3-6, the whole text"
+        "S4PW6.txt:3: not placed (no speaker turn found: the whole text from here to its end "
+        "(3 lines with words)"
     )
     assert warnings[2].endswith("'Notes from the call'")
 
@@ -592,3 +593,11 @@ def test_reparse_settles_the_unknown_speakers_of_new_layouts_once_stored(project
         for t in before.turns
     ]
     assert after.text == before.text
+
+
+def test_no_turns_in_a_docx_is_reported_at_its_paragraph(tmp_path: Path) -> None:
+    path = write_docx(tmp_path / "S4PW9.docx", ["Notes from the call", "We talked", "about rotas"])
+    src = read_transcript(path)
+    warnings = [str(w) for w in parse_warnings(src, parse_source(src))]
+    assert warnings[1].startswith("S4PW9.docx: 3 lines not placed")
+    assert warnings[2].startswith("S4PW9.docx (paragraph 1): not placed (no speaker turn found")

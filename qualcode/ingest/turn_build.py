@@ -220,14 +220,12 @@ def no_turns(text: str, seen: dict[tuple[str, str], int]) -> ParsedTurns:
     )
     if start >= end:
         return ParsedTurns([], [TurnNotice(0, message)], "none", [])
-    first = text.count("\n", 0, start) + 1
-    last = first + text.count("\n", start, end)
     said = sum(1 for line in text[start:end].split("\n") if line.strip())
-    where = f"line {first}" if first == last else f"lines {first}-{last}"
-    unplaced = Unplaced(
+    unplaced = Unplaced(  # at the first line; .docx messages count paragraphs, not lines
         start,
         text[start:end].split("\n", 1)[0][:80],
-        f"no speaker turn found: {where}, the whole text, stored as one block with no speaker",
+        f"no speaker turn found: the whole text from here to its end ({said} line"
+        f"{'s' * (said != 1)} with words) is stored as one block with no speaker",
         lines=said,
     )
     return ParsedTurns([Turn(start, end, None, None)], [TurnNotice(0, message)], "none", [unplaced])
