@@ -279,8 +279,7 @@ def _speaker_lines(
             else None
         )
         if special is not None:
-            if special.form != "none":
-                yield special
+            yield special
             pos += len(line) + 1
             continue
         if len(line) > _LONG_LINE and not _may_be_labelled(line[:_LONG_LINE]):
@@ -354,7 +353,7 @@ def _special_line(
     kind_of: Callable[[str], tuple[str | None, ParticipantId | None, bool]],
 ) -> SpeakerLine | None:
     """A timecode line, a ``>>`` caption line or a ``[Name] 10:02:15`` line; None if the
-    line is none of these; a line of form "none" when it is one that starts no turn."""
+    line is none of these (the line grammar reads it then)."""
     head = line.lstrip()[:1]
     if not head:
         return None
