@@ -11,6 +11,7 @@ import click
 
 from qualcode.cli.main import CliState, cli, emit_json, pass_state
 from qualcode.errors import QualcodeError
+from qualcode.ingest.participants import ParticipantPattern
 
 MANY_FILES = 50
 EXIT_OMISSIONS = 4  # a REFI-QDA file was imported, but something in it could not be
@@ -146,7 +147,6 @@ def import_cmd(
         return
 
     # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
-    from qualcode.ingest.participants import ParticipantPattern
     from qualcode.services.importing import (
         import_paths,
         options_from_settings,
@@ -286,7 +286,8 @@ def print_check(c: Any) -> None:
     if c.error:
         click.echo(f"  {c.error}")
     else:
-        click.echo(f"  layout: {c.layout_name or c.layout} ({c.turns} turns)")
+        named = f"{c.layout} - {c.layout_name}" if c.layout_name else c.layout
+        click.echo(f"  layout: {named} ({c.turns} turns)")
         click.echo(f"  participant: {c.participant or '-'}  case: {c.case or '-'}")
         for s in c.speakers:
             click.echo(f"  speaker {s.speaker!r}: {s.turns} turns -> {s.role or 'NO ROLE'}")

@@ -1,7 +1,8 @@
 """Caption files (WebVTT from Zoom and Teams, SRT) read into speaker turns with timecodes.
 
-A cue's speaker comes from ``<v Name>`` (Teams) or a ``Name:`` at the start of its
-text (Zoom); a cue without one continues the speaker before it. Consecutive cues
+A cue's speaker comes from ``<v Name>`` (Teams), a cue identifier ``1 "Name" (id)``
+(Webex) or a ``Name:`` at the start of its text (Zoom); a cue without one continues the
+speaker before it. Consecutive cues
 by the same speaker form one turn. The stored text is rewritten as one paragraph
 per turn, ``[00:01:02.500] Name: what was said``, so no cue number, arrow or timing
 line is left in what was said; each cue's start time is kept beside its text.
@@ -35,6 +36,8 @@ _TAG_RE = re.compile(r"</?[^>\s][^>]*>")
 _CUE_LABEL_RE = re.compile(r"(?P<label>[^\s:<][^:\n]{0,39}?)[ \t]*:[ \t]+")
 _LABEL_LIKE_RE = re.compile(r"[A-Z0-9][\w'.-]*(?: [A-Z0-9][\w'.-]*){0,3}")
 _SKIP_BLOCKS = ("NOTE", "STYLE", "REGION")
+# Webex names the speaker in the cue identifier: 12 "Dana Reyes" (3125481240)
+_WEBEX_ID_RE = re.compile(r'\d+[ \t]+"(?P<name>[^"\n]{1,60})"(?:[ \t]+\(\d+\))?')
 
 
 @dataclass
@@ -45,7 +48,8 @@ class _Cue:
     speaker: str | None
     text: str
     voiced: bool
-    offset: int = 0  # where the timing line starts (.docx messages count paragraphs)
+    offset: int = 0
+    by_id: bool = False  # the speaker came from a Webex cue identifier  # where the timing line starts (.docx messages count paragraphs)
 
 
 def looks_like_cues(text: str) -> str | None:
@@ -128,6 +132,8 @@ def parse_cues(
         if kind == "srt"
         else "teams-docx"
         if kind == "timed"
+        else "webvtt-webex"
+        if any(c.by_id for c in cues)
         else "webvtt-teams"
         if any(c.voiced for c in cues)
         else "webvtt-zoom"
@@ -191,8 +197,17 @@ def _read_cues(text: str, kind: str) -> tuple[list[_Cue], list[Unplaced]]:
         voice = _VOICE_RE.search(raw)
         speaker = voice.group(1).strip() if voice else None
         clean = " ".join(html.unescape(_TAG_RE.sub("", raw)).split())
+        ident = _WEBEX_ID_RE.fullmatch(block[0].strip()) if timing == 1 else None
+        if ident is not None and speaker is None:
+            speaker = " ".join(ident.group("name").split())
+            if clean.startswith(speaker + ":"):  # the name again before the words
+                clean = clean[len(speaker) + 1 :].lstrip()
         if clean:
-            cues.append(_Cue(line_no, start, end, speaker, clean, voice is not None))
+            cues.append(
+                _Cue(
+                    line_no, start, end, speaker, clean, voice is not None, by_id=ident is not None
+                )
+            )
     return cues, unplaced
 
 

@@ -19,6 +19,7 @@ LAYOUT_NAMES = {
     **LAYOUTS,
     "webvtt-zoom": "WebVTT captions, 'Name: text' cues (Zoom)",
     "webvtt-teams": "WebVTT captions, '<v Name>' cues (Teams)",
+    "webvtt-webex": "WebVTT captions, the speaker in each cue's identifier (Webex)",
     "srt": "SRT captions",
     "teams-docx": "timed cues, speaker on the next line (older Teams .docx)",
     "table": "Word table, one turn per row (Speaker | Text)",

@@ -8,6 +8,7 @@ anything else has no role until the speaker map says (never guessed).
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -97,6 +98,15 @@ def add_speaker_role(mapping: dict[str, str], label: str, role: str, where: str)
                 f"{where}: speaker {label!r} is given two roles ({given} and {role}); keep one."
             )
     mapping[label] = role
+
+
+def shell_arg(value: str, quote: str = "'") -> str:
+    """``value`` quoted so a shell passes it back unchanged: in ``quote`` when nothing in it
+    needs escaping there, else as ``shlex.quote`` writes it (``O'Brien`` keeps its apostrophe)."""
+    unsafe = "'" if quote == "'" else '"$`\\!'
+    if not any(c in value for c in unsafe):
+        return f"{quote}{value}{quote}"
+    return shlex.quote(value)
 
 
 def classify_label(

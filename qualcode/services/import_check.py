@@ -22,7 +22,7 @@ from qualcode.ingest.participants import (
 )
 from qualcode.ingest.readers import SUPPORTED_SUFFIXES, read_transcript
 from qualcode.ingest.timecodes import format_timecode
-from qualcode.ingest.turns import SpeakerLabels
+from qualcode.ingest.turns import SpeakerLabels, shell_arg
 from qualcode.services.importing import options_from_settings
 
 PREVIEW_CHARS = 100
@@ -69,9 +69,16 @@ class UnplacedLine:
     line: int | None
     text: str
     reason: str
+    lines: int = 1  # lines with words it covers (a text with no turns: all of them)
 
     def to_json(self) -> dict[str, Any]:
-        return {"where": self.where, "line": self.line, "text": self.text, "reason": self.reason}
+        return {
+            "where": self.where,
+            "line": self.line,
+            "text": self.text,
+            "reason": self.reason,
+            "lines": self.lines,
+        }
 
 
 @dataclass
@@ -219,7 +226,7 @@ def check_file(
     for u in parsed.unplaced:
         w = where(src, u.offset, "", u.line)
         place = f"{w.unit} {w.line}" if w.line is not None else "the file"
-        report.unplaced.append(UnplacedLine(place, w.line, u.text, u.reason))
+        report.unplaced.append(UnplacedLine(place, w.line, u.text, u.reason, u.lines))
     report.fix = _fixes(report, path, pid is None)
     return report
 
@@ -229,13 +236,22 @@ def _fixes(report: FileCheck, path: Path, no_participant: bool) -> list[str]:
     unsettled = [s for s in report.speakers if s.role is None]
     if unsettled:
         asks = max(unsettled, key=lambda s: (s.questions / s.turns, s.turns))
+        if any(s.role == "interviewer" for s in report.speakers) and asks.questions * 2 <= (
+            asks.turns
+        ):
+            asks = None  # the interviewer is known and nobody else mostly asks questions
         spec = ",".join(
             f"{s.speaker}={'interviewer' if s is asks else 'participant'}" for s in unsettled
         )
+        arg = shell_arg(spec, quote='"')
+        why = (
+            f"{asks.speaker!r} asks {asks.questions} of {asks.turns} turns as questions"
+            if asks is not None
+            else "the interviewer is already known"
+        )
         fixes.append(
-            f'Say who is who: qualcode import {path.name!r} --speakers "{spec}" '
-            f"(a suggestion: {asks.speaker!r} asks {asks.questions} of "
-            f"{asks.turns} turns as questions; check before using it). Roles are "
+            f"Say who is who: qualcode import {shell_arg(path.name)} --speakers {arg} "
+            f"(a suggestion: {why}; check before using it). Roles are "
             "interviewer, participant or other; a CSV (speaker,role) works too."
         )
     if not report.speakers and report.layout not in (None, "none"):
@@ -250,8 +266,9 @@ def _fixes(report: FileCheck, path: Path, no_participant: bool) -> list[str]:
             "('Interviewer: ...', 'S3PW1: ...'), or add the labels used with --speakers."
         )
     if report.unplaced:
+        count = sum(u.lines for u in report.unplaced)
         fixes.append(
-            f"{len(report.unplaced)} line{'s' * (len(report.unplaced) != 1)} could "
+            f"{count} line{'s' * (count != 1)} could "
             "not be placed in a turn: give each its speaker label, or move it out of "
             "the transcript, then check again."
         )

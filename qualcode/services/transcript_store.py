@@ -423,7 +423,7 @@ def parse_warnings(src: Any, parsed: ParsedTurns) -> list[IngestWarning]:
     """The parse's notices and every line it could not place, at their file lines."""
     out = [where(src, n.offset, n.message, n.line) for n in parsed.notices]
     if parsed.unplaced:
-        count = len(parsed.unplaced)
+        count = sum(u.lines for u in parsed.unplaced)
         out.append(
             IngestWarning(
                 src.path.name,
