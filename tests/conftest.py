@@ -35,6 +35,7 @@ BOTH_BACKENDS = {
     "test_agreement_cli",
     "test_merge",
     "test_live_changes",
+    "test_document_progress",
 }
 
 

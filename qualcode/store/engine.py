@@ -30,6 +30,7 @@ from sqlalchemy.exc import ArgumentError
 from qualcode.errors import ProjectBusyError, ProjectOpenError
 from qualcode.store.files import create_atomically
 from qualcode.store.migrations import SCHEMA_HEAD
+from qualcode.store.progress import after_upgrade
 
 __all__ = [
     "DEFAULT_DB",
@@ -274,6 +275,7 @@ def migrate(engine: Engine, *, backup: bool = True) -> None:
             return  # another process upgraded it while we waited for the lock
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        after_upgrade(conn)
         if engine.dialect.name == "sqlite":
             broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
             if broken:
