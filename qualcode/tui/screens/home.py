@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from rich.text import Text
@@ -10,15 +11,20 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from qualcode.services.cases import CaseInfo, list_cases
-from qualcode.services.documents import DocumentInfo, list_documents_brief, percent_of
+from qualcode.services.documents import DocumentInfo, percent_of
 from qualcode.tui import keymap
 from qualcode.tui.widgets.bulk_table import BulkTable
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 from qualcode.tui.workers import CodebookChanged, DocumentsChanged
 
 
+@lru_cache(maxsize=512)
 def progress_bar(percent: int, width: int = 8) -> Text:
-    """``▰▰▰▱▱▱▱▱  34%``: how much of a document is coded."""
+    """``▰▰▰▱▱▱▱▱  34%``: how much of a document is coded.
+
+    One shared (never changed) ``Text`` per figure: a table of 2,000 documents builds
+    about a hundred of them instead of 2,000.
+    """
     filled = round(width * min(max(percent, 0.0), 100.0) / 100)
     bar = Text("▰" * filled, style="green")
     bar.append("▱" * (width - filled), style="dim")
@@ -35,6 +41,20 @@ def _fmt(value: Any) -> str:
 def _cell(value: str, style: str = "") -> Text:
     """Plain text for a table cell, never read as markup (a name may hold brackets)."""
     return Text(value, style=style, no_wrap=True, end="")
+
+
+class _Cells:
+    """Cells for one fill of a table: a value seen before (a blank, a count) is one shared
+    ``Text`` (tables draw cells without changing them), so 12,000 cells build far fewer."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[str, str], Text] = {}
+
+    def __call__(self, value: str, style: str = "") -> Text:
+        cell = self._made.get((value, style))
+        if cell is None:
+            cell = self._made[value, style] = _cell(value, style)
+        return cell
 
 
 class HomeScreen(Screen[None]):
@@ -74,21 +94,12 @@ class HomeScreen(Screen[None]):
         codes = self.query_one("#codes-table", DataTable)
         for label in ("Code", "Key", "Origin", "Codings"):
             codes.add_column(label, key=label.lower())
+        # The app reads the documents with their stored coded share as it starts (one
+        # query); its DocumentsChanged fills the table.
         self._fill_documents()
         self._fill_codes()
-        if not getattr(self.app, "documents", []):  # first rows now, coded share to follow
-            self.app.run_service(
-                self,
-                list_documents_brief,
-                self.app.project,  # type: ignore[attr-defined]
-                then=self._brief_loaded,
-            )
         self._load_cases()
         docs.focus()
-
-    def _brief_loaded(self, docs: list[DocumentInfo]) -> None:
-        if not getattr(self.app, "documents", []):  # the full list has not come first
-            self._fill_documents(docs)
 
     def on_screen_suspend(self) -> None:
         self._away = True
@@ -130,18 +141,19 @@ class HomeScreen(Screen[None]):
         )
         rows = []
         last_case, last_part = object(), object()
+        cell = _Cells()
         for d in docs:
             case = d.case or "(no case)"
             rows.append(
                 (
                     str(d.id),
                     (
-                        _cell(case, "bold") if case != last_case else _cell(""),
-                        _cell((d.participant or "") if (case, d.participant) != last_part else ""),
+                        cell(case, "bold") if case != last_case else cell(""),
+                        cell((d.participant or "") if (case, d.participant) != last_part else ""),
                         _cell(d.name),
-                        _cell(f"{d.words:,}"),
-                        _cell(str(d.codings)),
-                        progress_bar(d.percent_coded) if d.measured else _cell(""),
+                        cell(f"{d.words:,}"),
+                        cell(str(d.codings)),
+                        progress_bar(d.percent_coded) if d.measured else cell(""),
                     ),
                 )
             )
@@ -185,16 +197,17 @@ class HomeScreen(Screen[None]):
             table.add_column(a.capitalize(), key=f"attr:{a}")
         table.add_column("Participants", key="participants")
         table.add_column("Docs", key="docs")
+        cell = _Cells()
         table.fill(
             [
                 (
                     str(c.id),
                     (
                         _cell(c.name, "bold"),
-                        _cell(c.group or ""),
-                        *[_cell(_fmt(c.attributes.get(a, ""))) for a in attrs],
-                        _cell(" ".join(c.participants)),
-                        _cell(str(c.documents)),
+                        cell(c.group or ""),
+                        *[cell(_fmt(c.attributes.get(a, ""))) for a in attrs],
+                        cell(" ".join(c.participants)),
+                        cell(str(c.documents)),
                     ),
                 )
                 for c in cases
