@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
-from sqlalchemy import Connection, delete, func, insert, select, text
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
 
 from qualcode.store.models import Coding, Document, DocumentProgress, DocumentProgressStale, Segment
 
@@ -89,26 +89,37 @@ def _chunks(ids: Sequence[int] | None) -> Iterator[Sequence[int] | None]:
         yield ids[i : i + _CHUNK]
 
 
+_IDS = bindparam("ids", expanding=True)
+_DOCS = select(_docs.id, func.length(_docs.text))
+_CODINGS = select(_codings.document_id, _codings.start, _codings.end)
+_TURNS = select(_segments.document_id, _segments.start, _segments.end).where(
+    _segments.kind == "turn"
+)
+# Built once: a coding recounts its document on every commit, so statement building counts.
+_SOME = (
+    _DOCS.where(_docs.id.in_(_IDS)),
+    _CODINGS.where(_codings.document_id.in_(_IDS)),
+    _TURNS.where(_segments.document_id.in_(_IDS)),
+)
+_STALE_IDS = select(_stale.c.document_id)
+_DROP_SOME = delete(_progress).where(_progress.c.document_id.in_(_IDS))
+_INSERT = insert(_progress)
+_UNSTALE_SOME = delete(_stale).where(_stale.c.document_id.in_(_IDS))
+
+
 def measure(conn: Connection, ids: Sequence[int] | None = None) -> dict[int, Progress]:
     """Count the figures of the given documents (all when ``ids`` is None) from their rows."""
     out: dict[int, Progress] = {}
     for chunk in _chunks(ids):
-        docs = select(_docs.id, func.length(_docs.text))
-        cods = select(_codings.document_id, _codings.start, _codings.end)
-        turns = select(_segments.document_id, _segments.start, _segments.end).where(
-            _segments.kind == "turn"
-        )
-        if chunk is not None:
-            docs = docs.where(_docs.id.in_(chunk))
-            cods = cods.where(_codings.document_id.in_(chunk))
-            turns = turns.where(_segments.document_id.in_(chunk))
+        docs, cods, turns = (_DOCS, _CODINGS, _TURNS) if chunk is None else _SOME
+        params = {} if chunk is None else {"ids": list(chunk)}
         spans: dict[int, list[tuple[int, int]]] = {}
-        for did, st, en in conn.execute(cods):
+        for did, st, en in conn.execute(cods, params):
             spans.setdefault(did, []).append((st, en))
         spoken: dict[int, list[tuple[int, int]]] = {}
-        for did, st, en in conn.execute(turns):
+        for did, st, en in conn.execute(turns, params):
             spoken.setdefault(did, []).append((st, en))
-        for did, chars in conn.execute(docs):
+        for did, chars in conn.execute(docs, params):
             mine = spans.get(did, [])
             coded, said = coded_share(chars or 0, spoken.get(did, []), mine)
             out[did] = Progress(chars or 0, said, coded, len(mine))
@@ -117,10 +128,7 @@ def measure(conn: Connection, ids: Sequence[int] | None = None) -> dict[int, Pro
 
 def _store(conn: Connection, figures: dict[int, Progress]) -> None:
     if figures:
-        conn.execute(
-            insert(_progress),
-            [{"document_id": did, **p._asdict()} for did, p in figures.items()],
-        )
+        conn.execute(_INSERT, [{"document_id": did, **p._asdict()} for did, p in figures.items()])
 
 
 def refresh_stale(conn: Connection) -> None:
@@ -129,14 +137,14 @@ def refresh_stale(conn: Connection) -> None:
     Called by every write just before it commits, in the same transaction; a query on
     an empty table when nothing was noted.
     """
-    ids = list(conn.execute(select(_stale.c.document_id)).scalars())
+    ids = list(conn.execute(_STALE_IDS).scalars())
     if not ids:
         return
     for chunk in _chunks(ids):
         assert chunk is not None
-        conn.execute(delete(_progress).where(_progress.c.document_id.in_(chunk)))
+        conn.execute(_DROP_SOME, {"ids": list(chunk)})
         _store(conn, measure(conn, chunk))
-        conn.execute(delete(_stale).where(_stale.c.document_id.in_(chunk)))
+        conn.execute(_UNSTALE_SOME, {"ids": list(chunk)})
 
 
 def refresh_all(conn: Connection) -> None:
