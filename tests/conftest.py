@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy import text as sql_text
+from sqlalchemy.engine import make_url
 
+from qualcode.services.cases import get_or_create_case
 from qualcode.services.project import Project
+from qualcode.store.models import Document, Participant
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -35,6 +42,7 @@ BOTH_BACKENDS = {
     "test_agreement_cli",
     "test_merge",
     "test_live_changes",
+    "test_document_progress",
 }
 
 
@@ -68,20 +76,15 @@ def db_url(db_backend: str, tmp_path: Path) -> Iterator[str]:
 
 def fresh_pg_database(server: str) -> Iterator[str]:
     """A new empty database on the server for one test, dropped afterwards."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
     name = f"qc_{uuid.uuid4().hex[:16]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(sql_text(f'CREATE DATABASE "{name}"'))
     try:
         yield make_url(server).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sql_text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -95,11 +98,6 @@ def add_document(
     project: Project, name: str, text: str, participant: str | None = None, case: str | None = None
 ) -> int:
     """Store a document directly (for service tests that are not about importing)."""
-    import hashlib
-
-    from qualcode.services.cases import get_or_create_case
-    from qualcode.store.models import Document, Participant
-
     with project.transaction("test document") as s:
         case_row = get_or_create_case(s, case)[0] if case else None
         part = None

@@ -101,6 +101,7 @@ async def test_home_loads_each_list_once_on_opening(tmp_path: Path, anyio_backen
         assert table.row_count == len(list_documents(project))
         assert "%" in str(table.get_row_at(0)[-1])  # the full listing, with its coded share
         assert calls.count("list_documents") == 1
+        assert "list_documents_brief" not in calls  # the full list costs one query now
         assert calls.count("list_cases") == 1
         assert calls.count("list_codes") == 1
         await pilot.press("f3")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +11,18 @@ from sqlalchemy.orm import Session
 from qualcode.errors import NotFoundError
 from qualcode.ingest.timecodes import format_timecode
 from qualcode.services.project import Project
-from qualcode.store.models import Case, Coding, Document, Participant, Segment
+from qualcode.store.models import (
+    Case,
+    Coding,
+    Document,
+    DocumentProgress,
+    DocumentProgressStale,
+    Participant,
+    Segment,
+)
+from qualcode.store.progress import coded_share as coded_share
+from qualcode.store.progress import measure, percent_of
+from qualcode.store.progress import merged_length as merged_length
 
 
 @dataclass(frozen=True)
@@ -116,53 +126,8 @@ def resolve_document(session: Session, ref: str | int) -> Document:
     raise NotFoundError(f"No document {key!r}. See `qualcode documents` for the names.")
 
 
-def merged_length(ranges: Iterable[tuple[int, int]]) -> int:
-    """Total characters covered by possibly overlapping ranges."""
-    total, cur_s, cur_e = 0, -1, -1
-    for s, e in sorted(ranges):
-        if s > cur_e:
-            total += max(0, cur_e - cur_s)
-            cur_s, cur_e = s, e
-        else:
-            cur_e = max(cur_e, e)
-    return total + max(0, cur_e - cur_s)
-
-
-def coded_share(
-    text_length: int, turns: Iterable[tuple[int, int]], codings: Iterable[tuple[int, int]]
-) -> tuple[int, int]:
-    """``(coded, spoken)`` characters: the one definition of how much of a document is coded.
-
-    What was said is the turns' text (speaker labels and timecodes left out), or the
-    whole text when it has no turns; coded is the part of it that any coding covers
-    (overlaps counted once). The home screen, the reader and ``qualcode documents``
-    all show :func:`percent_of` these two numbers, so they always agree.
-    """
-    spoken = sorted(turns) or [(0, text_length)]
-    merged: list[list[int]] = []
-    for st, en in sorted(codings):
-        if merged and st <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], en)
-        elif en > st:
-            merged.append([st, en])
-    coded, i = 0, 0
-    for ts, te in spoken:
-        while i < len(merged) and merged[i][1] <= ts:
-            i += 1
-        j = i
-        while j < len(merged) and merged[j][0] < te:
-            coded += max(0, min(te, merged[j][1]) - max(ts, merged[j][0]))
-            j += 1
-    return coded, merged_length(spoken)
-
-
-def percent_of(part: int, whole: int) -> int:
-    """A whole percentage, halves rounded up (0 when there is nothing to count)."""
-    return (200 * part + whole) // (2 * whole) if whole > 0 else 0
-
-
-def _listing(last: Any) -> Select[Any]:
-    """The documents in listing order (case, participant, name) with one extra column."""
+def _listing(*extra: Any) -> Select[Any]:
+    """The documents in listing order (case, participant, name) with extra columns."""
     return (
         select(
             Document.id,
@@ -172,7 +137,7 @@ def _listing(last: Any) -> Select[Any]:
             Participant.label,
             Case.name,
             Document.word_count,
-            last,
+            *extra,
         )
         .outerjoin(Participant, Document.participant_id == Participant.id)
         .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
@@ -180,41 +145,37 @@ def _listing(last: Any) -> Select[Any]:
     )
 
 
-def list_documents(project: Project) -> list[DocumentInfo]:
-    """Every document with words, codings and coded share (three queries).
+_PROGRESS, _STALE = DocumentProgress.__table__.c, DocumentProgressStale.__table__.c
 
-    The rows are read through the session's connection (Core, not the ORM): at
-    2,000 documents that is 180,000 plain tuples, and ORM row processing would
-    double the time the workbench home waits for them.
+
+def list_documents(project: Project) -> list[DocumentInfo]:
+    """Every document with words, codings and coded share, in one query.
+
+    The figures are stored per document (:mod:`qualcode.store.progress`); a document
+    a write has noted as changed but not yet recounted is counted here, so the list
+    is never stale. Rows are read through the session's connection (Core, not the ORM).
     """
     with project.read() as s:
         con = s.connection()
-        spans: dict[int, list[tuple[int, int]]] = {}
-        for did, st, en in con.execute(select(Coding.document_id, Coding.start, Coding.end)).all():
-            spans.setdefault(did, []).append((st, en))
-        turns: dict[int, list[tuple[int, int]]] = {}
-        for did, st, en in con.execute(
-            select(Segment.document_id, Segment.start, Segment.end).where(Segment.kind == "turn")
-        ).all():
-            turns.setdefault(did, []).append((st, en))
-        q = _listing(func.length(Document.text))
+        q = (
+            _listing(
+                _PROGRESS.chars,
+                _PROGRESS.spoken_chars,
+                _PROGRESS.coded_chars,
+                _PROGRESS.codings,
+                _STALE.document_id,
+            )
+            .outerjoin(DocumentProgress, _PROGRESS.document_id == Document.id)
+            .outerjoin(DocumentProgressStale, _STALE.document_id == Document.id)
+        )
+        rows = con.execute(q).all()
+        unknown = [r[0] for r in rows if r[7] is None or r[11] is not None]
+        counted = measure(con, unknown) if unknown else {}
         out = []
-        for did, name, src, fmt, pid, case, words, chars in con.execute(q).all():
-            coded, spoken = coded_share(chars or 0, turns.get(did, []), spans.get(did, []))
+        for did, name, src, fmt, pid, case, words, *stored, _stale in rows:
+            chars, spoken, coded, codings = counted.get(did) or stored
             out.append(
-                DocumentInfo(
-                    did,
-                    name,
-                    src,
-                    fmt,
-                    pid,
-                    case,
-                    words,
-                    chars or 0,
-                    len(spans.get(did, ())),
-                    coded,
-                    spoken,
-                )
+                DocumentInfo(did, name, src, fmt, pid, case, words, chars, codings, coded, spoken)
             )
         return out
 

@@ -40,6 +40,7 @@ from qualcode.store.models import (
     Participant,
     Segment,
 )
+from qualcode.store.progress import refresh_stale
 
 if TYPE_CHECKING:
     from qualcode.services.importing import ImportOptions, ImportReport
@@ -351,6 +352,7 @@ class TranscriptImporter:
             else:
                 doc_id = conn.execute(_Q.insert_document, values).inserted_primary_key[0]
             insert_segments(conn, doc_id, job.rows)
+            refresh_stale(conn)
             detail = {
                 "file": job.path.name,
                 "document": values["name"],

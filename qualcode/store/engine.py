@@ -31,6 +31,7 @@ from qualcode.errors import ProjectBusyError, ProjectOpenError
 from qualcode.store.files import create_atomically
 from qualcode.store.location import DEFAULT_DB, SQLITE_HEADER, resolve_url
 from qualcode.store.migrations import SCHEMA_HEAD
+from qualcode.store.progress import after_upgrade
 
 __all__ = [
     "DEFAULT_DB",
@@ -264,6 +265,7 @@ def migrate(engine: Engine, *, backup: bool = True) -> None:
             return  # another process upgraded it while we waited for the lock
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+        after_upgrade(conn)
         if engine.dialect.name == "sqlite":
             broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
             if broken:

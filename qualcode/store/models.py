@@ -216,6 +216,31 @@ class Document(Base):
     case: Mapped[Case | None] = relationship()
 
 
+class DocumentProgress(Base):
+    """A document's coded share, stored so a list of 2,000 documents need not recount it.
+
+    Kept current by :mod:`qualcode.store.progress`: triggers note which documents a
+    write touched (:class:`DocumentProgressStale`) and the write recounts them before
+    it commits.
+    """
+
+    __tablename__ = "document_progress"
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    chars: Mapped[int] = mapped_column(Integer)
+    spoken_chars: Mapped[int] = mapped_column(Integer)
+    coded_chars: Mapped[int] = mapped_column(Integer)
+    codings: Mapped[int] = mapped_column(Integer)
+
+
+class DocumentProgressStale(Base):
+    """Documents whose codings, turns or text changed since their progress was counted."""
+
+    __tablename__ = "document_progress_stale"
+    document_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
 class Segment(Base):
     """A navigation unit: a speaker turn or a sentence, as a character range."""
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from qualcode.store.engine import close_engine, open_engine, reading, set_busy_notifier
 from qualcode.store.models import AuditEntry, Coder, Setting
+from qualcode.store.progress import refresh_stale
 from qualcode.store.sql import driver_connection
 
 CODER_ENV = "QUALCODE_CODER"
@@ -95,6 +96,8 @@ class Project:
         """One user operation: commit at the end, roll back on any error; audit it."""
         with self._sessions.begin() as session:
             yield session
+            session.flush()  # the ORM's pending rows, so the triggers have noted them
+            refresh_stale(session.connection())
             if operation:
                 session.connection().execute(
                     _AUDIT_INSERT,

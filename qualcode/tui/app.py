@@ -202,7 +202,12 @@ class QualcodeApp(App[None]):
             list_documents,
             self.project,
             then=partial(self._documents_loaded, self._documents_read.ask()),
+            on_error=self._documents_failed,
         )
+
+    def _documents_failed(self, exc: BaseException) -> None:
+        self.notify_error(exc)
+        self._broadcast(DocumentsChanged())  # screens waiting for the list stop waiting
 
     def _documents_loaded(self, asked: int, documents: list[DocumentInfo]) -> None:
         if not self._documents_read.is_fresh(asked):
@@ -290,6 +295,15 @@ class QualcodeApp(App[None]):
             if message.holds_keys:
                 self._gate.release()
             await self._drain_keys()
+
+    def hold_keys(self) -> None:
+        """Keys wait, in order, until :meth:`release_keys` (a screen filling what they act on)."""
+        self._gate.hold()
+
+    async def release_keys(self) -> None:
+        """Let the keys that waited since :meth:`hold_keys` go, oldest first."""
+        self._gate.release()
+        await self._drain_keys()
 
     def services_idle(self) -> bool:
         """No service call in flight and no key waiting (what tests wait for)."""

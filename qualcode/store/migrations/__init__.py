@@ -3,4 +3,4 @@
 from __future__ import annotations
 
 # The newest revision in versions/; a test checks it matches Alembic's head.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
