@@ -16,9 +16,15 @@ from qualcode.analysis.leaks import find_leaks, installed_ner
 from qualcode.ingest.readers import read_transcript
 from qualcode.services.leaks import allow_words, allowed_words, check_leaks
 from qualcode.services.project import Project
-from tests.conftest import add_document
+from tests.conftest import add_document, shared_path
 from tests.leak_corpus import planted_documents, score
-from tests.leak_golden import GOLDEN, current_findings
+from tests.leak_golden import (
+    GOLDEN,
+    GOLDEN_REFI,
+    REFI_SAMPLE,
+    current_findings,
+    current_refi_findings,
+)
 
 LEAKY = (
     "Interviewer: How was it?\n\n"
@@ -199,3 +205,8 @@ def test_the_line_prefilter_never_changes_the_findings(monkeypatch: pytest.Monke
 
 def test_findings_are_those_recorded_before_the_scanner_was_made_faster() -> None:
     assert current_findings() == json.loads(GOLDEN.read_text())
+
+
+def test_findings_on_the_refi_qda_texts_are_those_recorded_before() -> None:
+    shared_path("refi-qda", "samples", REFI_SAMPLE.name)
+    assert current_refi_findings() == json.loads(GOLDEN_REFI.read_text())
