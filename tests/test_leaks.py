@@ -193,10 +193,20 @@ def test_key_parts_that_are_words_do_not_match_the_words() -> None:
     assert "will" not in found
 
 
+# Letters that case-insensitive matching and lower() treat differently ("İ" lowers to two
+# characters, "ı" and "ſ" match "i" and "s" in any case), accents, and key names in them.
+SPECIAL = (
+    "Interviewer: İlker ŞAHİN came, ilker şahin too; Zoë Quell and ZOË QUELL and zoë.\n"
+    "S1PW1: the ſcott file, ſcott and Scott; JANET and janet; İ then Janet Smith.\n"
+    "S1PW1: www.ıo.uk and WWW.EXAMPLE.CO.UK and HTTPS://X.ORG, İstanbul 07700 900123.\n"
+    "Zoë: Σοφία ΣΟΦΊΑΣ said so, İlker’s and ilker's.\n"
+)
+
+
 def test_the_line_prefilter_never_changes_the_findings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tokenizing every line finds what tokenizing only the candidate lines finds."""
-    docs = golden_documents()
-    keys = {"key_names": ["Zanzibarro Quell", "Janet Smith", "Kieran"]}
+    docs = [*golden_documents(), ("special", SPECIAL)]
+    keys = {"key_names": ["Zanzibarro Quell", "Janet Smith", "Kieran", "İlker Şahin", "Zoë Quell"]}
     quick = find_leaks(docs, **keys)
     plain = find_leaks(docs)
     allowed = find_leaks(docs, allow=["Janet", "Will", "Zanzibarro"])

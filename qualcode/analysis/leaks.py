@@ -373,18 +373,21 @@ def find_leaks(
     words = CapitalWords(index.allowed)
     # First every document's candidate lines and pattern findings (this also collects
     # the corpus's capitalised words), then the lower-case names and the tokens.
-    found_first = []
+    found_first = []  # per document: its pattern findings and candidate lines (small)
     for _, text in documents:
         lines = text.split("\n")
         starts = line_starts(lines)
         patterns = document_pattern_hits(text, starts)
-        named = candidate_lines(text, lines, starts, words, index.first_words)
-        found_first.append((lines, starts, patterns, named))
+        found_first.append(
+            (patterns, candidate_lines(text, lines, starts, words, index.first_words))
+        )
     capitalised_seen = words.seen
     lower_names = KNOWN_NAMES & capitalised_seen
     classes = _TokenClasses(index.allowed, capitalised_seen)
     kept: list[tuple[str, int, int, str, list[_Hit]]] = []
-    for (name, text), (lines, starts, patterns, named) in zip(documents, found_first, strict=True):
+    for (name, text), (patterns, named) in zip(documents, found_first, strict=True):
+        lines = text.split("\n")  # split again rather than hold every document's lines
+        starts = line_starts(lines)
         named |= lower_name_lines(text, starts, lines, index.allowed, lower_names)
         todo = set(patterns) | named
         if ner is not None:
