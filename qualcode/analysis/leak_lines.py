@@ -19,6 +19,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import accumulate
 
 from qualcode.analysis.leak_names import (
     AMBIGUOUS_GIVEN_NAMES,
@@ -65,11 +66,15 @@ ACRONYMS = re.compile(r"[A-Z]{2,}s")  # GPs, OTs, HCAs
 SENTENCE_END = set('.!?…:;"“”‘—–-]')  # "]": after a note such as [laughs]
 WORDISH = re.compile(r"[A-Za-z][A-Za-z'’]*")
 CAPITAL_RUN = re.compile(r"[A-Z][A-Za-z'’]*")
+# A capital run not right after a sentence end and one space, nor at a line's start: where a
+# word that counts only in mid-sentence can stand (found in C, so sentence starts are skipped).
+NOT_OPENING = re.compile(r"[A-Z](?<![.!?…:;\"“”‘—–\-\]] [A-Z])(?<!\n[A-Z])[A-Za-z'’]*")
 LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]+\b")
 NAME_WORDS = GIVEN_NAMES | SURNAMES | AMBIGUOUS_GIVEN_NAMES
 KNOWN_NAMES = GIVEN_NAMES | SURNAMES
 _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _APOSTROPHES = frozenset("'’")
+_RUN_CHARS = _LETTERS | _APOSTROPHES
 _WORD_CHAR = re.compile(r"\w")
 # Characters that Python's case-insensitive matching equates with an ASCII letter although
 # lower() does not map them to it ("ı" ~ "i", "ſ" ~ "s"), or maps them to two characters
@@ -92,11 +97,7 @@ def norm(word: str) -> str:
 
 def line_starts(lines: Sequence[str]) -> list[int]:
     """Where each line begins in the text they were split from (on "\\n")."""
-    starts, pos = [], 0
-    for line in lines:
-        starts.append(pos)
-        pos += len(line) + 1
-    return starts
+    return list(accumulate(map((1).__add__, map(len, lines[:-1])), initial=0))
 
 
 def _word_start(text: str, p: int) -> bool:
@@ -227,33 +228,61 @@ def candidate_lines(
         return bisect_right(starts, pos) - 1
 
     out = key_lines(text, starts, key_words) if key_words else set()
-    fires: dict[str, bool] = {}
-    for i, text_line in enumerate(lines):
-        m = LABEL.match(text_line)
-        if m is not None:
-            label = m.group(1)
-            hit = fires.get(label)
-            if hit is None:
-                hit = fires[label] = label_fires(label, words.allowed, set())
-            if hit:
+    fires = [
+        label for label in set(LABELS.findall(text)) if label_fires(label, words.allowed, set())
+    ]
+    if fires:
+        for i, text_line in enumerate(lines):
+            m = LABEL.match(text_line)
+            if m is not None and m.group(1) in fires:
                 out.add(i)
     info = words.info
-    for m in CAPITAL_RUN.finditer(text):
-        cls, titled = info(m.group())
-        if titled:
+    # Words that count wherever they stand (names) or may head a title: found by name.
+    anywhere = [w for w in set(CAPITAL_RUN.findall(text)) if _anywhere(info(w))]
+    if anywhere:
+        for m in _runs_of(tuple(sorted(anywhere))).finditer(text):
             p = m.start()
-            for o in _piece_starts(m.group()):
-                q = p + o
-                if (q == 0 or not _WORD_CHAR.match(text[q - 1])) and TITLE_BEFORE_CAPITAL.match(
-                    text, q
-                ):
-                    out.add(line(q))
-        if cls == NEVER:
+            if not _run_start(text, p):
+                continue
+            cls, titled = info(m.group())
+            if titled:
+                for o in _piece_starts(m.group()):
+                    q = p + o
+                    if (q == 0 or not _WORD_CHAR.match(text[q - 1])) and (
+                        TITLE_BEFORE_CAPITAL.match(text, q)
+                    ):
+                        out.add(line(q))
+            if cls == ALWAYS and _word_start(text, p):
+                out.add(line(p))
+    for m in NOT_OPENING.finditer(text):
+        cls, _ = info(m.group())
+        if cls != MID_SENTENCE:
             continue
         p = m.start()
-        if _word_start(text, p) and (cls == ALWAYS or _mid_sentence(text, p)):
+        if _word_start(text, p) and _mid_sentence(text, p):
             out.add(line(p))
     return out
+
+
+def _anywhere(info: tuple[int, bool]) -> bool:
+    return info[0] == ALWAYS or info[1]
+
+
+@lru_cache(maxsize=256)
+def _runs_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """These words ending a run of letters and apostrophes (``_run_start`` checks the start)."""
+    alts = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(r"(?:" + alts + r")(?![A-Za-z'’])")
+
+
+def _run_start(text: str, p: int) -> bool:
+    """True when ``CAPITAL_RUN``'s search of ``text`` has a match beginning at ``p``."""
+    i = p - 1
+    while i >= 0 and text[i] in _RUN_CHARS:
+        if "A" <= text[i] <= "Z":
+            return False
+        i -= 1
+    return True
 
 
 def lower_name_lines(

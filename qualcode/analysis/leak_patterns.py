@@ -157,8 +157,9 @@ def pattern_hits(text: str) -> Iterator[PatternHit]:
 # ("İ"). Without them, a search of the lowered text finds what a case-insensitive one does.
 CASE_SPECIAL = re.compile("[\u0130\u0131\u017f]")
 URL_HINT_LOWER = re.compile(r"www|https?:|\.(?:com|org|net|io|uk)")
-HINTS = re.compile(r"[\d+(@]")
-ASCII_HINTS = re.compile(r"[0-9+(@]")
+# Runs of digits (a number pattern's first digit always starts one) and the other hints.
+HINTS = re.compile(r"\d+|[+(@]")
+ASCII_HINTS = re.compile(r"[0-9]+|[+(@]")
 
 
 def _url_hints(text: str) -> Iterator[int]:
@@ -190,22 +191,31 @@ def document_pattern_hits(
     def end_of(i: int) -> int:
         return starts[i + 1] - 1 if i + 1 < n and not whole else len(text)
 
+    # Where a digit run begins after a word character (a letter: a postcode's or National
+    # Insurance number's digits) and where after anything else (a phone or NHS number, a date).
+    after_word: list[int] = []
     digits: list[int] = []
     plus_paren: list[int] = []
     at_lines_set: set[int] = set()
+    year_lines: set[int] = set()
     for m in (ASCII_HINTS if text.isascii() else HINTS).finditer(text):
         c = m.group()
+        d = m.start()
         if c == "@":
-            at_lines_set.add(line_of(m.start()))
+            at_lines_set.add(line_of(d))
         elif c in "+(":
-            plus_paren.append(m.start())
+            plus_paren.append(d)
         else:
-            digits.append(m.start())
+            before = text[d - 1] if d else " "
+            (after_word if before.isalnum() or before == "_" else digits).append(d)
+            if len(c) >= 4 and YEAR.search(c):
+                year_lines.add(line_of(d))
     at_lines = sorted(at_lines_set)
     url_lines = sorted({line_of(p) for p in _url_hints(text)})
-    if not digits and not at_lines and not url_lines:
+    if not digits and not after_word and not at_lines and not url_lines:
         return {}
-    year_lines = {line_of(d) for d in digits if text[d] in "12" and YEAR.match(text, d)}
+    letter_runs = [d for d in after_word if text[d - 1].isalpha()]
+    spaced_runs = [d for d in digits if d >= 3 and text[d - 1] == " "]
     found: dict[int, list[list[re.Match[str]]]] = {}
 
     def add(i: int, k: int, m: re.Match[str]) -> None:
@@ -241,23 +251,25 @@ def document_pattern_hits(
             scan(k, pattern, at_lines)
         elif pattern is URL:
             scan(k, pattern, url_lines)
-        elif not digits:
+        elif not digits and not after_word:
             continue  # every other pattern holds a digit
         elif pattern is DATE or pattern is BORN_YEAR:
             # A month-first date and a birth year need a year: without one in the line,
-            # only the numeric form can match, and it begins with a digit.
+            # only the numeric form can match, and it begins a digit run after no word
+            # character (its lookbehind).
             scan(k, pattern, sorted(year_lines))
             if pattern is DATE:
                 anchored(k, pattern, digits, year_lines)
-        elif pattern is PHONE:  # begins with "+44", "(0" or "0"
+        elif pattern is PHONE:  # "+44", "(0", or a run "0..." after no word character
             zeros = [d for d in digits if text[d] == "0"]
             anchored(k, pattern, sorted(zeros + plus_paren), set())
-        elif pattern is NHS:  # begins with a digit
+        elif pattern is NHS:  # a digit run after no word character
             anchored(k, pattern, digits, set())
-        elif pattern is NI_NUMBER:  # two letters, an optional space, then the digits
-            anchored(k, pattern, sorted({d - j for d in digits for j in (2, 3)}), set())
-        elif pattern is POSTCODE:  # one or two letters, then a digit
-            anchored(k, pattern, sorted({d - j for d in digits for j in (1, 2)}), set())
+        elif pattern is NI_NUMBER:  # two letters, an optional space, then a digit run
+            begins = {d - 2 for d in letter_runs} | {d - 3 for d in spaced_runs}
+            anchored(k, pattern, sorted(begins), set())
+        elif pattern is POSTCODE:  # one or two letters, then a digit run
+            anchored(k, pattern, sorted({d - j for d in letter_runs for j in (1, 2)}), set())
         else:
             scan(k, pattern, range(n))
     out: dict[int, list[PatternHit]] = {}
