@@ -12,13 +12,28 @@ import pytest
 import spacy
 
 from qualcode.analysis import leaks
+from qualcode.analysis.leak_lines import line_starts
+from qualcode.analysis.leak_patterns import (
+    BIRTH_WORDS,
+    DATE,
+    PATTERNS,
+    PatternHit,
+    _strip_trailing,
+    document_pattern_hits,
+)
 from qualcode.analysis.leaks import find_leaks, installed_ner
-from qualcode.ingest.readers import read_transcript
 from qualcode.services.leaks import allow_words, allowed_words, check_leaks
 from qualcode.services.project import Project
-from tests.conftest import add_document
+from tests.conftest import add_document, shared_path
 from tests.leak_corpus import planted_documents, score
-from tests.leak_golden import GOLDEN, current_findings
+from tests.leak_golden import (
+    GOLDEN,
+    GOLDEN_REFI,
+    REFI_SAMPLE,
+    current_findings,
+    current_refi_findings,
+    golden_documents,
+)
 
 LEAKY = (
     "Interviewer: How was it?\n\n"
@@ -178,24 +193,69 @@ def test_key_parts_that_are_words_do_not_match_the_words() -> None:
     assert "will" not in found
 
 
-def test_the_line_prefilter_never_changes_the_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+# Letters that case-insensitive matching and lower() treat differently ("İ" lowers to two
+# characters, "ı" and "ſ" match "i" and "s" in any case), accents, and key names in them.
+SPECIAL = (
+    "Interviewer: İlker ŞAHİN came, ilker şahin too; Zoë Quell and ZOË QUELL and zoë.\n"
+    "S1PW1: the ſcott file, ſcott and Scott; JANET and janet; İ then Janet Smith.\n"
+    "S1PW1: www.ıo.uk and WWW.EXAMPLE.CO.UK and HTTPS://X.ORG, İstanbul 07700 900123.\n"
+    "Zoë: Σοφία ΣΟΦΊΑΣ said so, İlker’s and ilker's.\n"
+)
 
-    samples = Path(__file__).resolve().parents[1] / "sample_transcripts"
-    docs = (
-        planted_documents()[0]
-        + [("x", LEAKY)]
-        + [
-            (p.stem, read_transcript(p).text)
-            for p in sorted(samples.iterdir())
-            if p.suffix in (".txt", ".docx")
-        ]
-    )
-    quick = find_leaks(docs, key_names=["Zanzibarro Quell"])
+
+def test_the_line_prefilter_never_changes_the_findings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tokenizing every line finds what tokenizing only the candidate lines finds."""
+    docs = [*golden_documents(), ("special", SPECIAL)]
+    keys = {"key_names": ["Zanzibarro Quell", "Janet Smith", "Kieran", "İlker Şahin", "Zoë Quell"]}
+    quick = find_leaks(docs, **keys)
     plain = find_leaks(docs)
-    monkeypatch.setattr(leaks, "worth_tokenizing", lambda *a: True)
+    allowed = find_leaks(docs, allow=["Janet", "Will", "Zanzibarro"])
+    candidates = leaks.candidate_lines
+
+    def every_line(text, lines, *args):  # type: ignore[no-untyped-def]
+        candidates(text, lines, *args)  # still collects the capitalised words
+        return set(range(len(lines)))
+
+    monkeypatch.setattr(leaks, "candidate_lines", every_line)
+    monkeypatch.setattr(leaks, "lower_name_lines", lambda *a: set())
     assert find_leaks(docs) == plain
-    assert find_leaks(docs, key_names=["Zanzibarro Quell"]) == quick
+    assert find_leaks(docs, **keys) == quick
+    assert find_leaks(docs, allow=["Janet", "Will", "Zanzibarro"]) == allowed
+
+
+def test_patterns_searched_where_they_can_begin_match_a_full_search() -> None:
+    """The anchored pattern search finds what each pattern's search of every line finds."""
+    for _, text in golden_documents():
+        lines = text.split("\n")
+        by_line = document_pattern_hits(text, line_starts(lines))
+        for i, line in enumerate(lines):
+            assert by_line.get(i, []) == list(_full_pattern_hits(line)), line
+
+
+def _full_pattern_hits(text: str) -> list[PatternHit]:
+    """Every pattern searched over the whole text, as the check did before the anchoring."""
+    taken: list[tuple[int, int]] = []
+    out = []
+    for kind, pattern, check in PATTERNS:
+        for m in pattern.finditer(text):
+            if check is not None and not check(m):
+                continue
+            start = m.start()
+            end = _strip_trailing(text, start, m.end()) if kind == "web address" else m.end()
+            if any(s < end and start < e for s, e in taken):
+                continue
+            found, confidence = kind, "certain"
+            if pattern is DATE and not BIRTH_WORDS.search(text[max(0, start - 60) : start]):
+                found, confidence = "date", "possible"
+            taken.append((start, end))
+            out.append(PatternHit(start, end, found, confidence))
+    return out
 
 
 def test_findings_are_those_recorded_before_the_scanner_was_made_faster() -> None:
     assert current_findings() == json.loads(GOLDEN.read_text())
+
+
+def test_findings_on_the_refi_qda_texts_are_those_recorded_before() -> None:
+    shared_path("refi-qda", "samples", REFI_SAMPLE.name)
+    assert current_refi_findings() == json.loads(GOLDEN_REFI.read_text())

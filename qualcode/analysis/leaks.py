@@ -16,14 +16,15 @@ remain. Two kinds of finding:
   a person found by a trained NER pipeline when one is given; a plain date.
 
 spaCy's tokenizer, PhraseMatcher and Matcher do the name work (a blank English
-pipeline: no model download). A document is read line by line, so a huge
-document never becomes one huge spaCy Doc.
+pipeline: no model download). Findings are made line by line, so a huge document
+never becomes one huge spaCy Doc, but the search for where to look runs over each
+whole document at once (``leak_lines``, ``leak_patterns.document_pattern_hits``):
+only lines where a rule could fire are tokenized or matched.
 """
 
 from __future__ import annotations
 
 import os
-import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,21 @@ from functools import lru_cache
 from importlib import metadata
 from typing import Any
 
+from qualcode.analysis.leak_lines import (
+    ACRONYMS,
+    CAPITALISED,
+    KNOWN_NAMES,
+    LABEL,
+    SENTENCE_END,
+    TITLE_WORD,
+    TITLES,
+    CapitalWords,
+    candidate_lines,
+    line_starts,
+    lower_case_counts,
+    lower_name_lines,
+)
+from qualcode.analysis.leak_lines import norm as _norm
 from qualcode.analysis.leak_names import (
     AMBIGUOUS_GIVEN_NAMES,
     COMMON_CAPITALISED,
@@ -41,30 +57,8 @@ from qualcode.analysis.leak_names import (
     SUBJECT_WORDS,
     SURNAMES,
 )
-from qualcode.analysis.leak_patterns import could_hold_pattern, pattern_hits
+from qualcode.analysis.leak_patterns import document_pattern_hits
 
-TITLES = [
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "mx",
-    "dr",
-    "prof",
-    "professor",
-    "doctor",
-    "nurse",
-    "sister",
-    "matron",
-    "rev",
-    "reverend",
-    "sir",
-    "dame",
-    "lady",
-    "lord",
-    "councillor",
-    "cllr",
-]
 # Words after a name at a sentence start that say it is a person ("Will said...").
 NAME_VERBS = frozenset(
     [
@@ -100,22 +94,10 @@ NAME_VERBS = frozenset(
         "got",
     ]
 )
-TITLE_WORD = re.compile(
-    r"\b(?:"
-    + "|".join(t.capitalize() for t in TITLES)
-    + "|"
-    + "|".join(t.upper() for t in TITLES)
-    + r")\b"
-)
-LABEL = re.compile(r"^[^\S\n]*([A-Za-z][\w .'’-]{0,29}):")
-LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]+\b")
-CAPITALISED = re.compile(r"[A-Z][A-Za-z'’]*[a-z][A-Za-z'’]*")
-ACRONYMS = re.compile(r"[A-Z]{2,}s")  # GPs, OTs, HCAs
-SENTENCE_END = set('.!?…:;"“”‘—–-]')  # "]": after a note such as [laughs]
 CONFIDENCE_RANK = {"possible": 0, "certain": 1}
 # Bump whenever a rule or word list changes what is found: remembered results of an
 # older scanner are then never trusted.
-SCANNER_VERSION = 1
+SCANNER_VERSION = 1  # the whole-document search finds what the line-by-line one did
 NER_MODELS = ("en_core_web_trf", "en_core_web_lg", "en_core_web_md", "en_core_web_sm")
 
 
@@ -140,6 +122,7 @@ class _Hit:
     end: int
     kind: str
     confidence: str
+    rare: str = ""  # a possible name that stands only if this word is rare in lower case
 
 
 def _context(text: str, start: int, end: int, width: int = 40) -> str:
@@ -151,10 +134,6 @@ def _context(text: str, start: int, end: int, width: int = 40) -> str:
 def finding_context(text: str, start: int, end: int) -> str:
     """The context a finding at ``text[start:end]`` shows (its line, 40 characters each side)."""
     return _context(text, start, end)
-
-
-def _norm(word: str) -> str:
-    return word.lower().replace("’", "'")
 
 
 @lru_cache(maxsize=1)
@@ -195,6 +174,8 @@ class NameIndex:
                 and _norm(w) not in AMBIGUOUS_GIVEN_NAMES
                 and _norm(w) not in COMMON_CAPITALISED
             ]
+        # The first word of each key name: a line without one cannot match the key.
+        self.first_words = [d[0].text for d in full + parts if len(d)]
         if full:
             self.key.add("KEY", full)
         if parts:
@@ -221,64 +202,51 @@ def _at_sentence_start(line: str, pos: int, label_end: int) -> bool:
     return line[i] in SENTENCE_END
 
 
-NAME_WORDS = GIVEN_NAMES | SURNAMES | AMBIGUOUS_GIVEN_NAMES
-KNOWN_NAMES = GIVEN_NAMES | SURNAMES
-WORDISH = re.compile(r"[A-Za-z][A-Za-z'’]*")
+class _TokenClasses:
+    """Which tokens the name rules look at, decided once per distinct token text."""
 
+    SKIP, LOWER, NAME = 0, 1, 2
 
-def worth_tokenizing(line: str, index: NameIndex, capitalised_seen: set[str]) -> bool:
-    """False only when no name rule could fire on this line, so spaCy can skip it.
+    def __init__(self, allowed: set[str], capitalised_seen: set[str]) -> None:
+        self.allowed = allowed
+        self.capitalised_seen = capitalised_seen
+        self.known: dict[int, int] = {}
 
-    Most lines hold only sentence-initial and common capitalised words; deciding
-    that with a regex first makes the check several times faster. Conservative:
-    anything the token rules might report keeps the line.
-    """
-    if index.has_key or TITLE_WORD.search(line):
-        return True
-    label_end = _label_end(line)
-    # A word starting in lower case can only be reported as a known name the corpus also
-    # capitalises; one set intersection over the line's words (found in C) rules that out.
-    lows = set(WORDISH.findall(line.lower().replace("’", "'")))
-    lows |= {w[:-2] for w in lows if w.endswith("'s")}
-    check_lower = not (lows & KNOWN_NAMES).isdisjoint(capitalised_seen)
-    for m in WORDISH.finditer(line):
-        word = m.group()
-        if not check_lower and word[0].islower():
-            continue
-        norm = _norm(word)
-        low = norm[:-2] if norm.endswith("'s") else norm
-        if low in index.allowed and norm in index.allowed:
-            continue
-        if not CAPITALISED.fullmatch(word):
-            if (low in GIVEN_NAMES or low in SURNAMES) and low in capitalised_seen:
-                return True
-            continue
-        if low in NAME_WORDS:
-            return True
-        if m.start() < label_end:
-            if low in ROLE_LABELS and norm == low and not line[: m.start()].strip():
-                continue  # "Interviewer:" opening a line: never a finding, label or heading
-            return True
-        if low in COMMON_CAPITALISED or low in INSTITUTION_WORDS or ACRONYMS.fullmatch(word):
-            continue
-        i = m.start() - 1
-        while i >= 0 and line[i] in " \t":
-            i -= 1
-        if i >= 0 and line[i] not in SENTENCE_END:
-            return True  # a capitalised word in mid-sentence
-    return False
+    def of(self, doc: Any) -> list[tuple[int, int]]:
+        """(index, class) of each token in ``doc`` that is not skipped."""
+        out = []
+        known = self.known
+        for i, orth in enumerate(doc.to_array("ORTH").tolist()):
+            cls = known.get(orth)
+            if cls is None:
+                cls = known[orth] = self._classify(doc.vocab.strings[orth])
+            if cls:
+                out.append((i, cls))
+        return out
+
+    def _classify(self, text: str) -> int:
+        word = _norm(text)
+        if word in self.allowed:
+            return self.SKIP
+        if CAPITALISED.fullmatch(text):
+            return self.NAME
+        if (
+            (word in GIVEN_NAMES or word in SURNAMES)
+            and text.islower()
+            and word in self.capitalised_seen
+            and word not in AMBIGUOUS_GIVEN_NAMES
+        ):
+            return self.LOWER
+        return self.SKIP
 
 
 def _line_hits(
     line: str,
     index: NameIndex,
-    lower_seen: Counter[str],
-    capitalised_seen: set[str],
+    classes: _TokenClasses,
     labels: Counter[str] | None = None,
 ) -> list[_Hit]:
     """Name findings in one line (offsets within the line)."""
-    if not worth_tokenizing(line, index, capitalised_seen):
-        return []
     doc = _blank().make_doc(line)
     hits: list[_Hit] = []
     if index.has_key:
@@ -301,29 +269,27 @@ def _line_hits(
     label_end = _label_end(line)
     if label_end and labels is not None and labels[line[:label_end].strip()] < 2:
         label_end = -label_end  # said once: a heading ("Reciprocity: ..."), not a speaker
-    for i, tok in enumerate(doc):
+    for i, cls in classes.of(doc):
+        tok = doc[i]
+        if cls == classes.LOWER:
+            hits.append(_Hit(tok.idx, tok.idx + len(tok), "name in lower case", "possible"))
+            continue
         word = _norm(tok.text)
-        if word in index.allowed:
-            continue
-        if not CAPITALISED.fullmatch(tok.text):
-            if (
-                (word in GIVEN_NAMES or word in SURNAMES)
-                and tok.text.islower()
-                and word in capitalised_seen
-                and word not in AMBIGUOUS_GIVEN_NAMES
-            ):
-                hits.append(_Hit(tok.idx, tok.idx + len(tok), "name in lower case", "possible"))
-            continue
-        kind = _name_kind(doc, i, line, label_end, word, lower_seen)
+        kind = _name_kind(doc, i, line, label_end, word)
         if kind is not None:
-            hits.append(_Hit(tok.idx, tok.idx + len(tok), *kind))
+            found, confidence, rare = kind
+            hits.append(_Hit(tok.idx, tok.idx + len(tok), found, confidence, word if rare else ""))
     return hits
 
 
 def _name_kind(
-    doc: Any, i: int, line: str, label_end: int, word: str, lower_seen: Counter[str]
-) -> tuple[str, str] | None:
-    """(kind, confidence) for a capitalised token, or None when it is not a name."""
+    doc: Any, i: int, line: str, label_end: int, word: str
+) -> tuple[str, str, bool] | None:
+    """(kind, confidence, rare) for a capitalised token, or None when it is not a name.
+
+    ``rare``: the finding stands only if the word occurs fewer than twice in lower case
+    in the corpus (counted once the whole corpus is read).
+    """
     tok = doc[i]
     nxt = doc[i + 1] if i + 1 < len(doc) else None
     in_label = tok.idx < label_end
@@ -345,9 +311,9 @@ def _name_kind(
             or after in SURNAMES
             or (word == "will" and after.isalpha() and after not in SUBJECT_WORDS)
         )
-        return ("name", "certain") if named_by_context else None
+        return ("name", "certain", False) if named_by_context else None
     if known:
-        return "name", "certain"
+        return "name", "certain", False
     if word in COMMON_CAPITALISED or word in INSTITUTION_WORDS or ACRONYMS.fullmatch(tok.text):
         return None
     if nxt is not None and nxt.like_num:
@@ -355,12 +321,10 @@ def _name_kind(
     if nxt is not None and CAPITALISED.fullmatch(nxt.text) and _norm(nxt.text) in INSTITUTION_WORDS:
         return None  # an organisation or a place, as "Education Centre"
     if in_label:
-        return "possible name (speaker label)", "possible"
+        return "possible name (speaker label)", "possible", False
     if at_start:
         return None
-    if lower_seen[word] >= 2:
-        return None
-    return "possible name", "possible"
+    return "possible name", "possible", True
 
 
 def _ner_hits(ner: Any, line: str) -> list[_Hit]:
@@ -406,47 +370,62 @@ def find_leaks(
     ``ner``: a spaCy pipeline with an NER component, or None.
     """
     index = NameIndex(key_names, allow)
-    lower_seen: Counter[str] = Counter()
-    capitalised_seen: set[str] = set()
+    words = CapitalWords(index.allowed)
+    # First every document's candidate lines and pattern findings (this also collects
+    # the corpus's capitalised words), then the lower-case names and the tokens.
+    found_first = []  # per document: its pattern findings and candidate lines (small)
     for _, text in documents:
-        # _norm on each word is lower() and ’ -> '; both patterns treat ’ and ' alike,
-        # so normalising the whole text once finds the same words, several times faster.
-        plain = text.replace("’", "'")
-        lower_seen.update(LOWER_WORD.findall(plain))
-        capitalised_seen.update(w.lower() for w in set(CAPITALISED.findall(plain)))
-    findings: list[Finding] = []
-    for name, text in documents:
-        hits: list[_Hit] = []
-        offset = 0
         lines = text.split("\n")
-        labels = Counter(line[: _label_end(line)].strip() for line in lines if _label_end(line))
-        for number, line in enumerate(lines, start=1):
-            found = (
-                [_Hit(h.start, h.end, h.kind, h.confidence) for h in pattern_hits(line)]
-                if could_hold_pattern(line)
-                else []
-            )
+        starts = line_starts(lines)
+        patterns = document_pattern_hits(text, starts)
+        found_first.append(
+            (patterns, candidate_lines(text, lines, starts, words, index.first_words))
+        )
+    capitalised_seen = words.seen
+    lower_names = KNOWN_NAMES & capitalised_seen
+    classes = _TokenClasses(index.allowed, capitalised_seen)
+    kept: list[tuple[str, int, int, str, list[_Hit]]] = []
+    for (name, text), (patterns, named) in zip(documents, found_first, strict=True):
+        lines = text.split("\n")  # split again rather than hold every document's lines
+        starts = line_starts(lines)
+        named |= lower_name_lines(text, starts, lines, index.allowed, lower_names)
+        todo = set(patterns) | named
+        if ner is not None:
+            todo |= {i for i, line in enumerate(lines) if line.strip()}
+        labels: Counter[str] | None = None
+        for i in sorted(todo):
+            line = lines[i]
+            found = [_Hit(h.start, h.end, h.kind, h.confidence) for h in patterns.get(i, ())]
             taken = [(h.start, h.end) for h in found]
-            names = _line_hits(line, index, lower_seen, capitalised_seen, labels)
+            names: list[_Hit] = []
+            if i in named:
+                if labels is None:
+                    labels = Counter(m.group(1).strip() for m in map(LABEL.match, lines) if m)
+                names = _line_hits(line, index, classes, labels)
             if ner is not None and line.strip():
                 names += _ner_hits(ner, line)
             found += [h for h in names if not any(s < h.end and h.start < e for s, e in taken)]
-            for h in merge_hits(found):
-                hits.append(h)
-                findings.append(
-                    Finding(
-                        name,
-                        number,
-                        h.start + 1,
-                        offset + h.start,
-                        offset + h.end,
-                        line[h.start : h.end],
-                        h.kind,
-                        h.confidence,
-                        _context(line, h.start, h.end),
-                    )
+            if found:
+                kept.append((name, i, starts[i], line, found))
+    rare = {h.rare for *_, found in kept for h in found if h.rare}
+    counts = lower_case_counts((text for _, text in documents), rare) if rare else {}
+    findings: list[Finding] = []
+    for name, i, offset, line, found in kept:
+        found = [h for h in found if not h.rare or counts[h.rare] < 2]
+        for h in merge_hits(found):
+            findings.append(
+                Finding(
+                    name,
+                    i + 1,
+                    h.start + 1,
+                    offset + h.start,
+                    offset + h.end,
+                    line[h.start : h.end],
+                    h.kind,
+                    h.confidence,
+                    _context(line, h.start, h.end),
                 )
-            offset += len(line) + 1
+            )
     findings.sort(key=lambda f: (f.confidence != "certain", f.document, f.start))
     return findings
 

@@ -19,6 +19,7 @@ from qualcode.analysis.matrix import code_tree, natural_key
 from qualcode.store.models import Case, Coder, Coding, Document, Participant, Segment
 
 _ID_CHUNK = 5000
+_DOC_CHUNK = 200  # documents whose texts are held at once while quotes are cut
 SHORT_QUOTE_WORDS = 6
 """A passage of fewer words (an in-vivo phrase, say) is quoted with the sentence around it."""
 
@@ -95,7 +96,29 @@ def load_quotes(s: Session, coding_ids: Sequence[int]) -> list[Quote]:
             .where(Coding.id.in_(ids[i : i + _ID_CHUNK]))
         )
         rows.extend(s.execute(q).all())
-    docs = _documents(s, {r[1] for r in rows})
+    by_doc: dict[int, list[Any]] = {}
+    for r in rows:
+        by_doc.setdefault(r[1], []).append(r)
+    del rows
+    keys: dict[int, Any] = {}
+    out = []
+    doc_ids = sorted(by_doc)
+    # A chunk of documents at a time: only their texts are in memory at once.
+    for lo in range(0, len(doc_ids), _DOC_CHUNK):
+        chunk = doc_ids[lo : lo + _DOC_CHUNK]
+        docs = _documents(s, set(chunk))
+        keys.update((did, docs[did][4]) for did in chunk)
+        part_rows = [r for did in chunk for r in by_doc[did]]
+        out += _chunk_quotes(s, part_rows, docs, paths)
+        del docs
+    out.sort(key=lambda q: (keys[q.document_id], q.start, q.coding_id))
+    return out
+
+
+def _chunk_quotes(
+    s: Session, rows: list[Any], docs: dict[int, tuple[Any, ...]], paths: dict[int, Any]
+) -> list[Quote]:
+    """The quotes of ``rows`` (codings), whose documents are all in ``docs``."""
     turns, turn_ends = _turn_starts(s, set(docs))
     short = {r[1] for r in rows if len(docs[r[1]][3][r[3] : r[4]].split()) < SHORT_QUOTE_WORDS}
     sentences = _sentences(s, short)
@@ -128,7 +151,6 @@ def load_quotes(s: Session, coding_ids: Sequence[int]) -> list[Quote]:
                 sentence,
             )
         )
-    out.sort(key=lambda q: (docs[q.document_id][4], q.start, q.coding_id))
     return out
 
 
