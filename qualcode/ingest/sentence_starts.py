@@ -18,7 +18,6 @@ sentencizer itself on every sample transcript and a large random corpus.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -48,8 +47,8 @@ class SentenceStarts:
         self.max_length = nlp.max_length
         punct = sorted(sentencizer.punct_chars)
         self.hashes = np.array(sorted({nlp.vocab.strings.add(p) for p in punct}), dtype=np.uint64)
-        chars = sorted(set("".join(punct)))
-        self.first_end = re.compile("[" + "".join(re.escape(c) for c in chars) + "]")
+        self.end_chars = frozenset("".join(punct))
+        self.ascii_ends = "".join(sorted(c for c in self.end_chars if c.isascii()))
 
     def starts(self, texts: Iterable[str]) -> Iterator[list[int]]:
         """Each text's sentence starts, in order; ``[]`` for a text without tokens."""
@@ -81,15 +80,20 @@ class SentenceStarts:
     def _one_sentence(self, text: str) -> bool:
         """True when no token after the first can start a sentence.
 
-        Every sentence-ending string is made of the characters ``first_end`` finds,
-        so no such token starts before its first match; if everything from there
-        on is punctuation (Unicode category P, spaCy's ``is_punct``), every token
-        after one of them is punctuation too and starts nothing.
+        Every sentence-ending string is made of ``end_chars``, so no such token
+        starts before the first of them; if everything from there on is
+        punctuation (Unicode category P, spaCy's ``is_punct``), every token after
+        one of them is punctuation too and starts nothing.
         """
-        m = self.first_end.search(text)
-        if m is None:
-            return True
-        return all(unicodedata.category(c)[0] == "P" for c in text[m.start() :])
+        # str.find per character: a regular expression over the ~130 characters
+        # was 15-40 times slower on a typical turn.
+        ends = self.ascii_ends if text.isascii() else self.end_chars & set(text)
+        first = len(text)
+        for c in ends:
+            at = text.find(c, 0, first)
+            if at >= 0:
+                first = at
+        return all(unicodedata.category(c)[0] == "P" for c in text[first:])
 
     def _starts(self, arrays: list[Any]) -> list[list[int]]:
         """The sentencizer's rule over the concatenated token arrays of several texts."""
