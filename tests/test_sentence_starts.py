@@ -27,6 +27,11 @@ WORD_LIST = (
 WORDS = WORD_LIST.split()
 PUNCT = [".", "?", "!", "...", "…", "?!", "!!", "..", "....", ".?", "?.", ",", ";", ":", "-", "—"]
 WRAP = ['"', "'", "(", ")", "[", "]", "“", "”", "‘", "’", "«", "»", "*", "_", "/"]
+# Plain ASCII with pieces of special cases split by a space ("it 's", ": )", "Ph . D."),
+# which spaCy's special cases can match across.
+ASCII_PIECES = [*PUNCT[:-1], "'s", "'", ":", ")", "(", "Ph", "D.", "/", "a.m", "10a.m", "o", "O"]
+ASCII_PIECES += ["em", "'em", "Mr", "e.g", "-", "=", ";", "*", "_", '"', "``", "''", "8", "<3", "D"]
+ASCII_SPACE = [" ", " ", " ", " ", " ", "", "  ", "\n", "\n\n", " \n", "\n "]
 SPACE = [" ", " ", " ", " ", "  ", "\n", "\n\n", "\t", "\u00a0", " \n ", "\r\n", "\u2028"]
 
 
@@ -55,6 +60,14 @@ def random_text(rng: random.Random, punct: list[str]) -> str:
         out.append(rng.choice(SPACE) if rng.random() < 0.9 else "")
     text = "".join(out)
     return text.strip() if rng.random() < 0.7 else text
+
+
+def ascii_text(rng: random.Random) -> str:
+    out: list[str] = []
+    for _ in range(rng.randrange(1, 30)):
+        out.append(rng.choice(WORDS) if rng.random() < 0.5 else rng.choice(ASCII_PIECES))
+        out.append(rng.choice(ASCII_SPACE))
+    return "".join(out).strip() if rng.random() < 0.8 else "".join(out)
 
 
 def sample_turns() -> list[str]:
@@ -88,6 +101,19 @@ def test_same_starts_as_the_sentencizer_on_a_random_corpus(nlp) -> None:
     wrong = [(t, g, w) for t, g, w in zip(texts, got, want, strict=True) if g != w]
     assert wrong == []
     assert sum(len(w) > 1 for w in want) > 8_000  # the corpus has many multi-sentence texts
+
+
+def test_same_starts_as_the_sentencizer_on_plain_ascii_with_split_special_cases(nlp) -> None:
+    """Turns walked chunk by chunk, and those handed to the whole tokenizer, both agree."""
+    rng = random.Random(5)
+    texts = [ascii_text(rng) for _ in range(20_000)]
+    starts = SentenceStarts(nlp, plain_sentencizer(nlp))
+    got = list(starts.starts(texts))
+    want = reference(nlp, texts)
+    wrong = [(t, g, w) for t, g, w in zip(texts, got, want, strict=True) if g != w]
+    assert wrong == []
+    walked = [starts.chunks.walk(t) is not None for t in texts if t]
+    assert 0.3 * len(walked) < sum(walked) < len(walked)  # both ways are exercised
 
 
 def test_only_whitespace_lies_between_a_sentence_and_the_next(nlp) -> None:

@@ -27,6 +27,8 @@ from spacy.attrs import IDX, IS_PUNCT, ORTH
 from spacy.errors import Errors
 from spacy.pipeline.sentencizer import Sentencizer
 
+from qualcode.ingest.chunk_starts import ChunkWalk
+
 ATTRS = [ORTH, IS_PUNCT, IDX]
 BATCH = 1024  # turns per array pass: large enough that numpy's per-call cost vanishes
 
@@ -49,6 +51,8 @@ class SentenceStarts:
         self.hashes = np.array(sorted({nlp.vocab.strings.add(p) for p in punct}), dtype=np.uint64)
         self.end_chars = frozenset("".join(punct))
         self.ascii_ends = "".join(sorted(c for c in self.end_chars if c.isascii()))
+        hashes = {int(h) for h in self.hashes}
+        self.chunks = ChunkWalk(nlp.tokenizer, hashes, self.ascii_ends)
 
     def starts(self, texts: Iterable[str]) -> Iterator[list[int]]:
         """Each text's sentence starts, in order; ``[]`` for a text without tokens."""
@@ -71,6 +75,11 @@ class SentenceStarts:
                 raise ValueError(Errors.E088.format(length=len(text), max_length=self.max_length))
             if self._one_sentence(text):
                 continue
+            if text.isascii():
+                starts = self.chunks.walk(text)
+                if starts is not None:
+                    out[i] = starts
+                    continue
             todo.append(i)
             arrays.append(tokenize(text).to_array(ATTRS))  # arrays only: Docs are costly to keep
         for i, starts in zip(todo, self._starts(arrays), strict=True):
