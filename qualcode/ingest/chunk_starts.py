@@ -30,7 +30,7 @@ CACHE_LIMIT = 200_000  # chunks remembered: memory stays flat over any import
 
 def special_pairs(tokenizer: Any) -> dict[str, tuple[tuple[str, str], ...]]:
     """Consecutive tokens (left, right) of every special case as the affix rules split it,
-    by the right one's first character: what a match across a space would have to see."""
+    by the characters on either side of the split: what a match across a space would see."""
     plain = Tokenizer(
         tokenizer.vocab,
         rules={},
@@ -44,7 +44,7 @@ def special_pairs(tokenizer: Any) -> dict[str, tuple[tuple[str, str], ...]]:
     for rule in tokenizer.rules:
         texts = [t.text for t in plain(rule)]
         for left, right in zip(texts, texts[1:], strict=False):
-            pairs.setdefault(right[0], set()).add((left, right))
+            pairs.setdefault(left[-1] + right[0], set()).add((left, right))
     return {k: tuple(sorted(v)) for k, v in pairs.items()}
 
 
@@ -61,21 +61,43 @@ class ChunkWalk:
 
     def walk(self, text: str) -> list[int] | None:
         """The sentencizer's starts for ``text`` (non-empty, ASCII), or None (see the notes)."""
-        if any(c in text for c in self.other_space):
-            return None
+        for c in self.other_space:
+            if c in text:
+                return None
+        find, rfind, pairs = text.find, text.rfind, self.pairs
         n = len(text)
+        lines = "\n" in text
         starts = [0]
         cursor = 0
         while True:
-            at = self._next_end(text, cursor)
+            at = -1  # the next sentence-ending character
+            for c in self.ascii_ends:
+                i = find(c, cursor) if at < 0 else find(c, cursor, at)
+                if i >= 0:
+                    at = i
             if at < 0:
                 return starts
-            begin = max(text.rfind(" ", 0, at), text.rfind("\n", 0, at)) + 1
+            begin = rfind(" ", 0, at) + 1
+            if lines:
+                begin = max(begin, rfind("\n", 0, at) + 1)
             seen = False
             while True:  # a chunk whose tokens count, then the ones after it while needed
-                end = self._chunk_end(text, begin)
-                if self._crossable(text, begin, end):
-                    return None
+                end = find(" ", begin)
+                if end < 0:
+                    end = n
+                if lines:
+                    i = find("\n", begin, end)
+                    if i >= 0:
+                        end = i
+                # Could a special case match across the single space at either edge?
+                if begin >= 2 and text[begin - 1] == " ":
+                    for left, right in pairs.get(text[begin - 2] + text[begin], ()):
+                        if text.startswith(right, begin) and text.endswith(left, 0, begin - 1):
+                            return None
+                if end + 1 < n and text[end] == " ":
+                    for left, right in pairs.get(text[end - 1] + text[end + 1], ()):
+                        if text.startswith(right, end + 1) and text.endswith(left, 0, end):
+                            return None
                 for offset, is_end, is_punct in self._tokens(text[begin:end]):
                     if seen and not is_end and not is_punct:
                         starts.append(begin + offset)
@@ -97,32 +119,6 @@ class ChunkWalk:
                     starts.append(cursor)  # its first token holds a non-punctuation character
                     break
                 begin = cursor
-
-    def _next_end(self, text: str, start: int) -> int:
-        first = -1
-        for c in self.ascii_ends:
-            at = text.find(c, start) if first < 0 else text.find(c, start, first)
-            if at >= 0:
-                first = at
-        return first
-
-    @staticmethod
-    def _chunk_end(text: str, begin: int) -> int:
-        ends = [at for at in (text.find(" ", begin), text.find("\n", begin)) if at >= 0]
-        return min(ends) if ends else len(text)
-
-    def _crossable(self, text: str, begin: int, end: int) -> bool:
-        """Could a special case match across the single space at either edge of the chunk?"""
-        if begin >= 2 and text[begin - 1] == " " and not text[begin - 2].isspace():
-            for left, right in self.pairs.get(text[begin], ()):
-                if text.startswith(right, begin) and text.endswith(left, 0, begin - 1):
-                    return True
-        after = end + 1
-        if after < len(text) and text[end] == " " and not text[after].isspace():
-            for left, right in self.pairs.get(text[after], ()):
-                if text.startswith(right, after) and text.endswith(left, 0, end):
-                    return True
-        return False
 
     def _tokens(self, chunk: str) -> tuple[tuple[int, bool, bool], ...]:
         """(offset, is a sentence-ending string, is punctuation) of each token of the chunk."""

@@ -73,13 +73,13 @@ class SentenceStarts:
         for i, text in enumerate(texts):
             if len(text) > self.max_length:  # as nlp.pipe refuses it
                 raise ValueError(Errors.E088.format(length=len(text), max_length=self.max_length))
-            if self._one_sentence(text):
-                continue
-            if text.isascii():
+            if text and text.isascii():
                 starts = self.chunks.walk(text)
                 if starts is not None:
                     out[i] = starts
                     continue
+            elif self._one_sentence(text):
+                continue
             todo.append(i)
             arrays.append(tokenize(text).to_array(ATTRS))  # arrays only: Docs are costly to keep
         for i, starts in zip(todo, self._starts(arrays), strict=True):
