@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -28,6 +29,7 @@ DEFAULT_PIPELINE = "blank:en"
 BLANK_MAX_LENGTH = 50_000_000
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\f]*\n\s*")
 _cache: dict[str, tuple[Any, str | None]] = {}
+_finders: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()  # per pipeline
 _lock = threading.Lock()
 
 
@@ -35,6 +37,7 @@ def clear_cache() -> None:
     """Forget cached pipelines (the next load starts with cold caches, as a new process)."""
     with _lock:
         _cache.clear()
+        _finders.clear()
 
 
 def load_pipeline(name: str | None = None) -> tuple[Any, str | None]:
@@ -117,9 +120,15 @@ def _starts(nlp: Any, pieces: Iterable[str], batch_size: int) -> Iterator[list[i
     from qualcode.ingest.sentence_starts import SentenceStarts, plain_sentencizer
 
     sentencizer = plain_sentencizer(nlp)
-    if sentencizer is not None:
-        return SentenceStarts(nlp, sentencizer).starts(pieces)
-    return ([s.start_char for s in doc.sents] for doc in nlp.pipe(pieces, batch_size=batch_size))
+    if sentencizer is None:
+        return (
+            [s.start_char for s in doc.sents] for doc in nlp.pipe(pieces, batch_size=batch_size)
+        )
+    with _lock:  # built once per pipeline: it prepares the special cases and keeps a cache
+        finder = _finders.get(nlp)
+        if finder is None or not finder.fits(nlp, sentencizer):
+            finder = _finders[nlp] = SentenceStarts(nlp, sentencizer)
+    return finder.starts(pieces)
 
 
 def _turn_sentences(

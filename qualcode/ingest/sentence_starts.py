@@ -47,12 +47,23 @@ class SentenceStarts:
     def __init__(self, nlp: Any, sentencizer: Sentencizer) -> None:
         self.tokenizer = nlp.tokenizer
         self.max_length = nlp.max_length
-        punct = sorted(sentencizer.punct_chars)
+        self.sentencizer = sentencizer
+        self.punct = frozenset(sentencizer.punct_chars)
+        punct = sorted(self.punct)
         self.hashes = np.array(sorted({nlp.vocab.strings.add(p) for p in punct}), dtype=np.uint64)
         self.end_chars = frozenset("".join(punct))
         self.ascii_ends = "".join(sorted(c for c in self.end_chars if c.isascii()))
         hashes = {int(h) for h in self.hashes}
         self.chunks = ChunkWalk(nlp.tokenizer, hashes, self.ascii_ends)
+
+    def fits(self, nlp: Any, sentencizer: Sentencizer) -> bool:
+        """Still right for this pipeline (its tokenizer, length limit and punctuation)?"""
+        return (
+            self.sentencizer is sentencizer
+            and self.tokenizer is nlp.tokenizer
+            and self.max_length == nlp.max_length
+            and self.punct == sentencizer.punct_chars
+        )
 
     def starts(self, texts: Iterable[str]) -> Iterator[list[int]]:
         """Each text's sentence starts, in order; ``[]`` for a text without tokens."""
