@@ -10,7 +10,7 @@ with punctuation) its own tokens are looked up, cached by the chunk's text.
 
 That is exactly the tokens the whole text would give unless a special case could
 match across a space at one of those chunks' edges; ``walk`` returns None then
-(and for text with unusual whitespace or characters outside ASCII), and the caller
+(and for text with whitespace other than spaces and line breaks), and the caller
 tokenizes the whole turn. ``tests/test_sentence_starts.py`` checks the result
 against the sentencizer itself.
 """
@@ -25,7 +25,7 @@ from spacy.tokenizer import Tokenizer
 
 ATTRS = [ORTH, IS_PUNCT, IDX]
 PLAIN_SPACE = " \n"  # whitespace ``walk`` handles; any other kind: None
-CACHE_LIMIT = 200_000  # chunks remembered: memory stays flat over any import
+CACHE_LIMIT = 50_000  # chunks remembered (a few MB): memory stays flat over any import
 
 
 def special_pairs(tokenizer: Any) -> dict[str, tuple[tuple[str, str], ...]]:
@@ -51,19 +51,29 @@ def special_pairs(tokenizer: Any) -> dict[str, tuple[tuple[str, str], ...]]:
 class ChunkWalk:
     """Sentence starts of one plain-ASCII text, or None when it needs the whole tokenizer."""
 
-    def __init__(self, tokenizer: Any, end_hashes: set[int], ascii_ends: str) -> None:
+    def __init__(self, tokenizer: Any, end_hashes: set[int], end_chars: frozenset[str]) -> None:
         self.tokenizer = tokenizer
         self.end_hashes = end_hashes
-        self.ascii_ends = ascii_ends
+        self.end_chars = end_chars
+        self.ascii_ends = "".join(sorted(c for c in end_chars if c.isascii()))
         self.pairs = special_pairs(tokenizer)
         self.cache: dict[str, tuple[tuple[int, bool, bool], ...]] = {}
-        self.other_space = [c for c in map(chr, range(128)) if c.isspace() and c not in PLAIN_SPACE]
+        spaces = [c for c in map(chr, range(0x3001)) if c.isspace() and c not in PLAIN_SPACE]
+        self.ascii_space = [c for c in spaces if c.isascii()]
+        self.other_space = frozenset(spaces)  # U+3000 is the last whitespace character
 
     def walk(self, text: str) -> list[int] | None:
-        """The sentencizer's starts for ``text`` (non-empty, ASCII), or None (see the notes)."""
-        for c in self.other_space:
-            if c in text:
+        """The sentencizer's starts for ``text`` (not empty), or None (see the notes)."""
+        if text.isascii():  # the common case: a few str.find calls, no set of characters
+            for c in self.ascii_space:
+                if c in text:
+                    return None
+            ends = self.ascii_ends
+        else:
+            chars = set(text)
+            if not chars.isdisjoint(self.other_space):
                 return None
+            ends = "".join(chars & self.end_chars)
         find, rfind, pairs = text.find, text.rfind, self.pairs
         n = len(text)
         lines = "\n" in text
@@ -71,7 +81,7 @@ class ChunkWalk:
         cursor = 0
         while True:
             at = -1  # the next sentence-ending character
-            for c in self.ascii_ends:
+            for c in ends:
                 i = find(c, cursor) if at < 0 else find(c, cursor, at)
                 if i >= 0:
                     at = i
@@ -115,7 +125,7 @@ class ChunkWalk:
                     break
                 cursor += 1  # past the one space between two chunks
                 first = text[cursor]
-                if first not in self.ascii_ends and unicodedata.category(first)[0] != "P":
+                if first not in self.end_chars and unicodedata.category(first)[0] != "P":
                     starts.append(cursor)  # its first token holds a non-punctuation character
                     break
                 begin = cursor

@@ -10,10 +10,13 @@ same rule is applied here to the tokenizer's arrays for a batch of turns at once
   the next token that is neither punctuation nor one of those strings starts the
   next sentence.
 
-A turn whose sentence-ending characters all sit in a closing run of punctuation
-("Why not?", "Right...") is one sentence whatever its tokens are, so it skips the
-tokenizer. ``tests/test_sentence_starts.py`` checks the starts against the
-sentencizer itself on every sample transcript and a large random corpus.
+Most turns do not need all their tokens: ``chunk_starts`` looks up only the chunks
+around sentence ends. The others (unusual whitespace, or a special case that could
+match across a space) are tokenized whole; of those, a turn whose sentence-ending
+characters all sit in a closing run of punctuation ("Why not?", "Right...") is one
+sentence whatever its tokens are. ``tests/test_sentence_starts.py`` checks the
+starts against the sentencizer itself on every sample transcript and large random
+corpora.
 """
 
 from __future__ import annotations
@@ -54,7 +57,7 @@ class SentenceStarts:
         self.end_chars = frozenset("".join(punct))
         self.ascii_ends = "".join(sorted(c for c in self.end_chars if c.isascii()))
         hashes = {int(h) for h in self.hashes}
-        self.chunks = ChunkWalk(nlp.tokenizer, hashes, self.ascii_ends)
+        self.chunks = ChunkWalk(nlp.tokenizer, hashes, self.end_chars)
 
     def fits(self, nlp: Any, sentencizer: Sentencizer) -> bool:
         """Still right for this pipeline (its tokenizer, length limit and punctuation)?"""
@@ -84,12 +87,13 @@ class SentenceStarts:
         for i, text in enumerate(texts):
             if len(text) > self.max_length:  # as nlp.pipe refuses it
                 raise ValueError(Errors.E088.format(length=len(text), max_length=self.max_length))
-            if text and text.isascii():
-                starts = self.chunks.walk(text)
-                if starts is not None:
-                    out[i] = starts
-                    continue
-            elif self._one_sentence(text):
+            if not text:
+                continue
+            starts = self.chunks.walk(text)
+            if starts is not None:
+                out[i] = starts
+                continue
+            if self._one_sentence(text):
                 continue
             todo.append(i)
             arrays.append(tokenize(text).to_array(ATTRS))  # arrays only: Docs are costly to keep
