@@ -49,7 +49,7 @@ def special_pairs(tokenizer: Any) -> dict[str, tuple[tuple[str, str], ...]]:
 
 
 class ChunkWalk:
-    """Sentence starts of one plain-ASCII text, or None when it needs the whole tokenizer."""
+    """Sentence starts of one text, or None when it needs the whole tokenizer."""
 
     def __init__(self, tokenizer: Any, end_hashes: set[int], end_chars: frozenset[str]) -> None:
         self.tokenizer = tokenizer
