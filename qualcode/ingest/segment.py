@@ -5,7 +5,9 @@ model to install), its punctuation extended with "..." and "…", which intervie
 transcripts use a lot. An ellipsis ends a sentence only when the next word starts
 with a capital: "so much as... that's just" stays one sentence. A blank line
 (a new paragraph) always starts a sentence. A trained pipeline is used instead
-when one is configured and installed.
+when one is configured and installed (its parser or senter finds the sentences).
+For the tokenizer + sentencizer alone, ``sentence_starts`` applies the
+sentencizer's rule to the tokenizer's arrays: the same sentences, faster.
 
 spaCy is imported on first use (it takes about a second) and the pipeline is
 cached for the life of the process. ``n_process`` stays 1: for these cheap
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -26,6 +29,7 @@ DEFAULT_PIPELINE = "blank:en"
 BLANK_MAX_LENGTH = 50_000_000
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\f]*\n\s*")
 _cache: dict[str, tuple[Any, str | None]] = {}
+_finders: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()  # per pipeline
 _lock = threading.Lock()
 
 
@@ -33,6 +37,7 @@ def clear_cache() -> None:
     """Forget cached pipelines (the next load starts with cold caches, as a new process)."""
     with _lock:
         _cache.clear()
+        _finders.clear()
 
 
 def load_pipeline(name: str | None = None) -> tuple[Any, str | None]:
@@ -94,33 +99,57 @@ def sentence_spans(
 def sentence_spans_many(
     texts: Sequence[tuple[str, Sequence[tuple[int, int]]]], nlp: Any, batch_size: int = 256
 ) -> list[list[tuple[int, int, int]]]:
-    """``sentence_spans`` for several texts through one ``nlp.pipe`` stream.
+    """``sentence_spans`` for several texts through one stream of turns.
 
     One stream over many transcripts keeps spaCy's caches warm: segmenting a file,
     storing it, then segmenting the next made spaCy's share of an import about a
     fifth slower than the same work done in one run.
     """
     pieces = [[text[a:b] for a, b in turns] for text, turns in texts]  # sliced once
-    docs = iter(nlp.pipe((p for ps in pieces for p in ps), batch_size=batch_size))
-    return [_turn_sentences(turns, ps, docs) for (_, turns), ps in zip(texts, pieces, strict=True)]
+    starts = _starts(nlp, (p for ps in pieces for p in ps), batch_size)
+    return [
+        _turn_sentences(turns, ps, starts) for (_, turns), ps in zip(texts, pieces, strict=True)
+    ]
+
+
+def _starts(nlp: Any, pieces: Iterable[str], batch_size: int) -> Iterator[list[int]]:
+    """Each piece's sentence starts: the sentencizer's rule over token arrays when the
+    pipeline is the tokenizer + sentencizer alone (same starts, a fraction of the
+    time), else the pipeline's own sentences (a trained parser or senter)."""
+    # lazy: the array pass needs numpy and spaCy, which only segmenting text loads
+    from qualcode.ingest.sentence_starts import SentenceStarts, plain_sentencizer
+
+    sentencizer = plain_sentencizer(nlp)
+    if sentencizer is None:
+        return (
+            [s.start_char for s in doc.sents] for doc in nlp.pipe(pieces, batch_size=batch_size)
+        )
+    with _lock:  # built once per pipeline: it prepares the special cases and keeps a cache
+        finder = _finders.get(nlp)
+        if finder is None or not finder.fits(nlp, sentencizer):
+            finder = _finders[nlp] = SentenceStarts(nlp, sentencizer)
+    return finder.starts(pieces)
 
 
 def _turn_sentences(
-    turns: Sequence[tuple[int, int]], pieces: list[str], docs: Iterator[Any]
+    turns: Sequence[tuple[int, int]], pieces: list[str], starts: Iterator[list[int]]
 ) -> list[tuple[int, int, int]]:
+    """Each turn's sentences as text offsets, trimmed of the whitespace around them.
+
+    A sentence runs to the next one's start: only whitespace lies between a
+    sentence's last token and the next sentence's first, and it is trimmed.
+    """
     out: list[tuple[int, int, int]] = []
     append = out.append
     for index, ((a, _), piece) in enumerate(zip(turns, pieces, strict=True)):
-        doc = next(docs)
-        if not len(doc):
+        firsts = next(starts)
+        if not firsts:
             continue
-        spans = _sentence_spans(doc)
         if "\n" in piece or "..." in piece or "\u2026" in piece:
-            starts = _adjust(piece, [st for st, _ in spans])
-            ends = starts[1:]
-            ends.append(len(piece))
-            spans = list(zip(starts, ends, strict=True))
-        for st, en in spans:
+            firsts = _adjust(piece, firsts)
+        ends = firsts[1:]
+        ends.append(len(piece))
+        for st, en in zip(firsts, ends, strict=True):
             # A sentence may start with a whitespace token (after a line break), and
             # after the adjustments above it runs up to the next one's start.
             while st < en and piece[st].isspace():
@@ -130,16 +159,6 @@ def _turn_sentences(
             if st < en:
                 append((a + st, a + en, index))
     return out
-
-
-def _sentence_spans(doc: Any) -> list[tuple[int, int]]:
-    """``(start, end)`` character offsets of the Doc's sentences (end after the last token).
-
-    A Span per sentence is cheap; anything that makes a Token object per token
-    (iterating the Doc, ``doc.text``) or copies arrays per Doc (``doc.to_array``)
-    costs more.
-    """
-    return [(sent.start_char, sent.end_char) for sent in doc.sents]
 
 
 def _adjust(piece: str, spacy_starts: Iterable[int]) -> list[int]:
