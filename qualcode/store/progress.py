@@ -16,15 +16,13 @@ touches the same document waits for the first to commit before it counts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
+from sqlalchemy import Connection, text
 
-from qualcode.store.models import Coding, Document, DocumentProgress, DocumentProgressStale, Segment
+from qualcode.store.sql import execute, fetch, id_list
 
 _CHUNK = 500  # ids per IN list: well below every database's limit on bound values
-_docs, _codings, _segments = Document.__table__.c, Coding.__table__.c, Segment.__table__.c
-_progress, _stale = DocumentProgress.__table__, DocumentProgressStale.__table__
 
 
 class Progress(NamedTuple):
@@ -89,37 +87,32 @@ def _chunks(ids: Sequence[int] | None) -> Iterator[Sequence[int] | None]:
         yield ids[i : i + _CHUNK]
 
 
-_IDS = bindparam("ids", expanding=True)
-_DOCS = select(_docs.id, func.length(_docs.text))
-_CODINGS = select(_codings.document_id, _codings.start, _codings.end)
-_TURNS = select(_segments.document_id, _segments.start, _segments.end).where(
-    _segments.kind == "turn"
-)
-# Built once: a coding recounts its document on every commit, so statement building counts.
-_SOME = (
-    _DOCS.where(_docs.id.in_(_IDS)),
-    _CODINGS.where(_codings.document_id.in_(_IDS)),
-    _TURNS.where(_segments.document_id.in_(_IDS)),
-)
-_STALE_IDS = select(_stale.c.document_id)
-_DROP_SOME = delete(_progress).where(_progress.c.document_id.in_(_IDS))
-_INSERT = insert(_progress)
-_UNSTALE_SOME = delete(_stale).where(_stale.c.document_id.in_(_IDS))
+# Plain SQL on the driver's own connection (inside the caller's transaction): a coding
+# recounts its document on every commit, and SQLAlchemy's statement handling cost more
+# than the counting. Ids are written as integers (:func:`id_list`), so no parameters.
+_DOCS = "SELECT id, length(text) FROM documents"
+_CODINGS = 'SELECT document_id, start, "end" FROM codings'
+_TURNS = "SELECT document_id, start, \"end\" FROM segments WHERE kind = 'turn'"
+
+
+def _raw(conn: Connection) -> Any:
+    return conn.connection.driver_connection
 
 
 def measure(conn: Connection, ids: Sequence[int] | None = None) -> dict[int, Progress]:
     """Count the figures of the given documents (all when ``ids`` is None) from their rows."""
+    raw = _raw(conn)
     out: dict[int, Progress] = {}
     for chunk in _chunks(ids):
-        docs, cods, turns = (_DOCS, _CODINGS, _TURNS) if chunk is None else _SOME
-        params = {} if chunk is None else {"ids": list(chunk)}
+        some = "" if chunk is None else f"document_id IN ({id_list(chunk)})"
         spans: dict[int, list[tuple[int, int]]] = {}
-        for did, st, en in conn.execute(cods, params):
+        for did, st, en in fetch(raw, _CODINGS + (f" WHERE {some}" if some else "")):
             spans.setdefault(did, []).append((st, en))
         spoken: dict[int, list[tuple[int, int]]] = {}
-        for did, st, en in conn.execute(turns, params):
+        for did, st, en in fetch(raw, _TURNS + (f" AND {some}" if some else "")):
             spoken.setdefault(did, []).append((st, en))
-        for did, chars in conn.execute(docs, params):
+        docs = _DOCS + ("" if chunk is None else f" WHERE id IN ({id_list(chunk)})")
+        for did, chars in fetch(raw, docs):
             mine = spans.get(did, [])
             coded, said = coded_share(chars or 0, spoken.get(did, []), mine)
             out[did] = Progress(chars or 0, said, coded, len(mine))
@@ -127,8 +120,15 @@ def measure(conn: Connection, ids: Sequence[int] | None = None) -> dict[int, Pro
 
 
 def _store(conn: Connection, figures: dict[int, Progress]) -> None:
-    if figures:
-        conn.execute(_INSERT, [{"document_id": did, **p._asdict()} for did, p in figures.items()])
+    items = list(figures.items())
+    raw = _raw(conn)
+    for i in range(0, len(items), _CHUNK):
+        values = ", ".join(f"({id_list((did, *p))})" for did, p in items[i : i + _CHUNK])
+        execute(
+            raw,
+            "INSERT INTO document_progress "
+            f"(document_id, chars, spoken_chars, coded_chars, codings) VALUES {values}",
+        )
 
 
 def refresh_stale(conn: Connection) -> None:
@@ -137,21 +137,22 @@ def refresh_stale(conn: Connection) -> None:
     Called by every write just before it commits, in the same transaction; a query on
     an empty table when nothing was noted.
     """
-    ids = list(conn.execute(_STALE_IDS).scalars())
-    if not ids:
-        return
-    for chunk in _chunks(ids):
+    raw = _raw(conn)
+    ids = [row[0] for row in fetch(raw, "SELECT document_id FROM document_progress_stale")]
+    for chunk in _chunks(ids) if ids else ():
         assert chunk is not None
-        conn.execute(_DROP_SOME, {"ids": list(chunk)})
+        some = id_list(chunk)
+        execute(raw, f"DELETE FROM document_progress WHERE document_id IN ({some})")
         _store(conn, measure(conn, chunk))
-        conn.execute(_UNSTALE_SOME, {"ids": list(chunk)})
+        execute(raw, f"DELETE FROM document_progress_stale WHERE document_id IN ({some})")
 
 
 def refresh_all(conn: Connection) -> None:
     """Recount every document (after a schema upgrade, which may rebuild tables)."""
-    conn.execute(delete(_progress))
+    raw = _raw(conn)
+    execute(raw, "DELETE FROM document_progress")
     _store(conn, measure(conn))
-    conn.execute(delete(_stale))
+    execute(raw, "DELETE FROM document_progress_stale")
 
 
 # -- triggers ---------------------------------------------------------------------------

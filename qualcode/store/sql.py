@@ -24,6 +24,15 @@ def fetch(conn: Any, sql: str) -> list[tuple[Any, ...]]:
         cur.close()
 
 
+def execute(conn: Any, sql: str) -> None:
+    """Run one statement that returns no rows."""
+    cur = conn.cursor()
+    try:
+        cur.execute(sql)
+    finally:
+        cur.close()
+
+
 def driver_connection(session: Any) -> Any:
     """The DB-API connection under a SQLAlchemy session, inside the session's transaction.
 
