@@ -103,42 +103,34 @@ def matrix_filters(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+def _filters(kw: dict[str, Any]) -> dict[str, Any]:
+    """The matrix options that name no code or document, as the spec builders take them."""
+    return {
+        "by": kw["by"],
+        "domains": kw["domains"],
+        "roll_up": not kw["no_rollup"],
+        "max_depth": kw["depth"],
+        "valences": kw["valences"],
+        "coders": kw["coders"],
+        "groups": kw["groups"],
+        "cases": kw["cases"],
+        "where": kw["where"],
+    }
+
+
 def _plain_spec(kw: dict[str, Any]) -> Any:
     """The spec of options that name no code or document (nothing to look up)."""
     # lazy: --help and the other commands do not need the listings
     from qualcode.services.listings import plain_spec
 
-    return plain_spec(
-        by=kw["by"],
-        domains=kw["domains"],
-        roll_up=not kw["no_rollup"],
-        max_depth=kw["depth"],
-        valences=kw["valences"],
-        coders=kw["coders"],
-        groups=kw["groups"],
-        cases=kw["cases"],
-        where=kw["where"],
-    )
+    return plain_spec(**_filters(kw))
 
 
 def _spec(state: CliState, kw: dict[str, Any]) -> Any:
     # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.charting import make_spec
 
-    return make_spec(
-        state.project(),
-        by=kw["by"],
-        domains=kw["domains"],
-        codes=kw["codes"],
-        roll_up=not kw["no_rollup"],
-        max_depth=kw["depth"],
-        valences=kw["valences"],
-        coders=kw["coders"],
-        groups=kw["groups"],
-        cases=kw["cases"],
-        where=kw["where"],
-        documents=kw["documents"],
-    )
+    return make_spec(state.project(), **_filters(kw), codes=kw["codes"], documents=kw["documents"])
 
 
 @cli.command("matrix")
