@@ -219,3 +219,41 @@ def test_a_build_left_by_a_killed_process_is_cleared(tmp_path: Path) -> None:
     Path(f"{stale}-wal").write_bytes(b"")
     open_engine(tmp_path / "p.db").dispose()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.db"]
+
+
+def triggers(path: Path) -> dict[str, str]:
+    con = sqlite3.connect(path)
+    try:
+        rows = con.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger'")
+        return dict(rows.fetchall())
+    finally:
+        con.close()
+
+
+def test_a_new_project_is_what_the_migration_chain_builds(tmp_path: Path) -> None:
+    """New projects are made from the models; the chain of migrations must give the same."""
+    chain = tmp_path / "chain.db"
+    empty_sqlite(chain)
+    engine = create_engine(f"sqlite:///{chain}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(engine_mod.__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    engine.dispose()
+
+    fresh = tmp_path / "fresh.db"
+    empty_sqlite(fresh)
+    engine = make_engine(f"sqlite:///{fresh}")
+    ddl = fail_after(engine, 0)
+    migrate(engine)
+    assert current_revision(engine) == SCHEMA_HEAD
+    same_schema_as_models(engine)
+    engine.dispose()
+    assert not any("ALEMBIC_VERSION" in s.upper() and "UPDATE" in s.upper() for s in ddl)
+
+    reopened = make_engine(f"sqlite:///{chain}")
+    assert current_revision(reopened) == SCHEMA_HEAD
+    same_schema_as_models(reopened)
+    reopened.dispose()
+    assert triggers(fresh) == triggers(chain) != {}
