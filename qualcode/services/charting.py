@@ -60,37 +60,16 @@ EXPORT_FORMATS = ("docx", "xlsx", "csv", "html")
 def make_spec(
     project: Project,
     *,
-    by: str = "case",
-    domains: Sequence[str] = (),
     codes: Sequence[str | int] = (),
-    roll_up: bool = True,
-    max_depth: int | None = None,
-    headings: bool = False,
-    valences: Sequence[str] = (),
-    coders: Sequence[str] = (),
-    groups: Sequence[str] = (),
-    cases: Sequence[str] = (),
-    where: Sequence[str] = (),
     documents: Sequence[str | int] = (),
+    **options: Any,
 ) -> MatrixSpec:
-    """A MatrixSpec from names as a user types them (code paths, document names)."""
+    """A MatrixSpec from names as a user types them (code paths, document names); the other
+    options are :func:`~qualcode.services.listings.plain_spec`'s."""
     with project.read() as s:
         code_ids = tuple(resolve_code(s, c).id for c in codes)
         doc_ids = tuple(resolve_document(s, d).id for d in documents)
-    return plain_spec(
-        by=by,
-        domains=domains,
-        code_ids=code_ids,
-        roll_up=roll_up,
-        max_depth=max_depth,
-        headings=headings,
-        valences=valences,
-        coders=coders,
-        groups=groups,
-        cases=cases,
-        where=where,
-        document_ids=doc_ids,
-    )
+    return plain_spec(code_ids=code_ids, document_ids=doc_ids, **options)
 
 
 def matrix(project: Project, spec: MatrixSpec | None = None) -> Matrix:
