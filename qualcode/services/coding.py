@@ -167,21 +167,16 @@ def _rows(
     s: Session,
     q: Select[Any],
     params: dict[str, Any] | None = None,
-    *,
-    paths: dict[int, tuple[str, ...]] | None = None,
-    texts: dict[int, str] | None = None,
 ) -> list[CodingRow]:
     """Run a codings query; quotes are sliced in Python from each document's text, read once.
 
     (Cutting them out in SQL with substr() scans the document from its start for every
-    coding: seconds for a thousand codings on a long transcript.) ``paths`` and ``texts``
-    are what the caller already read in this operation.
+    coding: seconds for a thousand codings on a long transcript.)
     """
-    if paths is None:
-        paths = code_paths(s)
+    paths = code_paths(s)
     found = s.execute(q, params).all()
-    texts = dict(texts or {})
-    doc_ids = sorted({r.document_id for r in found} - set(texts))
+    texts: dict[int, str] = {}
+    doc_ids = sorted({r.document_id for r in found})
     for i in range(0, len(doc_ids), 500):
         texts.update(
             s.execute(
@@ -330,14 +325,8 @@ def get_coding(project: Project, coding_id: int) -> CodingRow:
         return _get(s, coding_id)
 
 
-def _get(
-    s: Session,
-    coding_id: int,
-    *,
-    paths: dict[int, tuple[str, ...]] | None = None,
-    texts: dict[int, str] | None = None,
-) -> CodingRow:
-    rows = _rows(s, _statement("by_id"), {"cid": coding_id}, paths=paths, texts=texts)
+def _get(s: Session, coding_id: int) -> CodingRow:
+    rows = _rows(s, _statement("by_id"), {"cid": coding_id})
     if not rows:
         raise NotFoundError(f"No coding with id {coding_id}. See `qualcode codings`.")
     return rows[0]
