@@ -29,6 +29,7 @@ from qualcode.analysis.leak_names import (
     ROLE_LABELS,
     SURNAMES,
 )
+from qualcode.analysis.leak_patterns import case_special
 
 TITLES = [
     "mr",
@@ -76,16 +77,6 @@ _LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _APOSTROPHES = frozenset("'’")
 _RUN_CHARS = _LETTERS | _APOSTROPHES
 _WORD_CHAR = re.compile(r"\w")
-# Characters that Python's case-insensitive matching equates with an ASCII letter although
-# lower() does not map them to it ("ı" ~ "i", "ſ" ~ "s"), or maps them to two characters
-# ("İ"). Without them, a search of the lowered text finds what a case-insensitive one does.
-CASE_SPECIAL = re.compile("[\u0130\u0131\u017f]")
-
-
-def case_special(text: str) -> bool:
-    """True when ``text`` holds a character of ``CASE_SPECIAL`` (never for ASCII text)."""
-    return not text.isascii() and CASE_SPECIAL.search(text) is not None
-
 
 ALWAYS, MID_SENTENCE, NEVER = 2, 1, 0
 
@@ -134,7 +125,7 @@ def capital_class(word: str, allowed: frozenset[str] | set[str]) -> int:
     return MID_SENTENCE
 
 
-def label_fires(label: str, allowed: frozenset[str] | set[str], lower_names: set[str]) -> bool:
+def label_fires(label: str, allowed: frozenset[str] | set[str]) -> bool:
     """True when a word of a speaker label could be reported (a role opening it never is)."""
     for m in WORDISH.finditer(label):
         word = m.group()
@@ -142,8 +133,6 @@ def label_fires(label: str, allowed: frozenset[str] | set[str], lower_names: set
         if skip:
             continue
         if not CAPITALISED.fullmatch(word):
-            if low in lower_names:
-                return True
             continue
         if low in ROLE_LABELS and n == low and m.start() == 0:
             continue
@@ -228,9 +217,7 @@ def candidate_lines(
         return bisect_right(starts, pos) - 1
 
     out = key_lines(text, starts, key_words) if key_words else set()
-    fires = [
-        label for label in set(LABELS.findall(text)) if label_fires(label, words.allowed, set())
-    ]
+    fires = [label for label in set(LABELS.findall(text)) if label_fires(label, words.allowed)]
     if fires:
         for i, text_line in enumerate(lines):
             m = LABEL.match(text_line)

@@ -129,33 +129,24 @@ PATTERNS: tuple[tuple[str, re.Pattern[str], Check | None], ...] = (
 )
 
 
-# Every pattern above needs a digit, an "@", or a web address's "www"/"http"/".com"-like
-# part: a line with none of them cannot hold a pattern finding (most lines of talk).
-PATTERN_HINT = re.compile(r"\d|@|(?i:www|https?:|\.(?:com|org|net|io|uk))")
 URL_HINT = re.compile(r"(?i:www|https?:|\.(?:com|org|net|io|uk))")
-DIGIT = re.compile(r"\d")
-AT = re.compile("@")
-PLUS_PAREN = re.compile(r"[+(]")
 # A month-first date and a birth year both need a year: without one in a line, every
 # number pattern's match begins at (or just before) a digit, which is what makes the
 # anchored search below exact.
 YEAR = re.compile(r"(?:19|20)\d\d")
 
 
-def could_hold_pattern(text: str) -> bool:
-    """False only when no pattern could match ``text`` (a cheap pre-filter)."""
-    return PATTERN_HINT.search(text) is not None
-
-
-def pattern_hits(text: str) -> Iterator[PatternHit]:
-    """Every contact detail or number in ``text``; earlier kinds win where spans overlap."""
-    yield from document_pattern_hits(text, [0], whole=True).get(0, [])
-
-
 # Characters that Python's case-insensitive matching equates with an ASCII letter although
 # lower() does not map them to it ("ı" ~ "i", "ſ" ~ "s"), or maps them to two characters
 # ("İ"). Without them, a search of the lowered text finds what a case-insensitive one does.
 CASE_SPECIAL = re.compile("[\u0130\u0131\u017f]")
+
+
+def case_special(text: str) -> bool:
+    """True when ``text`` holds a character of ``CASE_SPECIAL`` (never for ASCII text)."""
+    return not text.isascii() and CASE_SPECIAL.search(text) is not None
+
+
 URL_HINT_LOWER = re.compile(r"www|https?:|\.(?:com|org|net|io|uk)")
 # Runs of digits (a number pattern's first digit always starts one) and the other hints.
 HINTS = re.compile(r"\d+|[+(@]")
@@ -164,7 +155,7 @@ ASCII_HINTS = re.compile(r"[0-9]+|[+(@]")
 
 def _url_hints(text: str) -> Iterator[int]:
     """Where ``URL_HINT`` matches in ``text`` (searched in the lowered text when that is exact)."""
-    if text.isascii() or CASE_SPECIAL.search(text) is None:
+    if not case_special(text):
         low = text.lower()
         if not any(h in low for h in ("www", "http", ".com", ".org", ".net", ".io", ".uk")):
             return iter(())
@@ -172,24 +163,23 @@ def _url_hints(text: str) -> Iterator[int]:
     return (m.start() for m in URL_HINT.finditer(text))
 
 
-def document_pattern_hits(
-    text: str, starts: Sequence[int], *, whole: bool = False
-) -> dict[int, list[PatternHit]]:
-    """:func:`pattern_hits` of each line of ``text`` that has any, by line index.
+def document_pattern_hits(text: str, starts: Sequence[int]) -> dict[int, list[PatternHit]]:
+    """Every contact detail or number of each line of ``text`` that has any, by line index;
+    earlier kinds win where spans overlap.
 
-    ``starts`` holds where each line begins (line ``i`` is ``text[starts[i]:starts[i + 1] - 1]``);
-    with ``whole`` the text is one line. The hints (digits, "@", "+", "(", web-address
+    ``starts`` holds where each line begins (line ``i`` is ``text[starts[i]:starts[i + 1] - 1]``).
+    The hints (digits, "@", "+", "(", web-address
     parts, years) are found in the whole text at once; the number patterns are tried only
     where a match can begin, each within its line, and the rest only on lines with their
-    hint. Offsets are within the line, as :func:`pattern_hits` gives them.
+    hint. Offsets are within the line.
     """
     n = len(starts)
 
     def line_of(pos: int) -> int:
-        return 0 if whole else bisect_right(starts, pos) - 1
+        return bisect_right(starts, pos) - 1
 
     def end_of(i: int) -> int:
-        return starts[i + 1] - 1 if i + 1 < n and not whole else len(text)
+        return starts[i + 1] - 1 if i + 1 < n else len(text)
 
     # Where a digit run begins after a word character (a letter: a postcode's or National
     # Insurance number's digits) and where after anything else (a phone or NHS number, a date).
