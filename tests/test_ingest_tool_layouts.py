@@ -410,6 +410,19 @@ def test_webex_captions_name_the_speaker_in_the_cue_identifier(tmp_path: Path) -
     ]
 
 
+def test_voice_tags_name_the_layout_even_with_quoted_cue_identifiers(tmp_path: Path) -> None:
+    """A Teams-style file whose cue ids happen to look like Webex's is still read by its voices."""
+    path = write(
+        tmp_path / "S4PW5.vtt",
+        'WEBVTT\n\n1 "Interviewer" (3125481240)\n00:00:01.200 --> 00:00:04.000\n'
+        "<v Interviewer>Thanks for joining.</v>\n\n"
+        '2 "S4PW5" (3125481999)\n00:00:04.500 --> 00:00:09.000\n<v S4PW5>Happy to.</v>\n',
+    )
+    parsed, turns = turns_of(path)
+    assert parsed.layout == "webvtt-teams"
+    assert [t[0] for t in turns] == ["Interviewer", "S4PW5"]
+
+
 def test_no_turns_counts_every_line_not_placed_at_its_real_line(tmp_path: Path) -> None:
     path = write(tmp_path / "S4PW6.txt", "\n\nNotes from the call\n\nWe talked about\nthe rota.\n")
     src = read_transcript(path)

@@ -48,8 +48,8 @@ class _Cue:
     speaker: str | None
     text: str
     voiced: bool
-    offset: int = 0
-    by_id: bool = False  # the speaker came from a Webex cue identifier  # where the timing line starts (.docx messages count paragraphs)
+    offset: int = 0  # where the timing line starts (.docx messages count paragraphs)
+    by_id: bool = False  # the speaker came from a Webex cue identifier
 
 
 def looks_like_cues(text: str) -> str | None:
@@ -205,7 +205,13 @@ def _read_cues(text: str, kind: str) -> tuple[list[_Cue], list[Unplaced]]:
         if clean:
             cues.append(
                 _Cue(
-                    line_no, start, end, speaker, clean, voice is not None, by_id=ident is not None
+                    line_no,
+                    start,
+                    end,
+                    speaker,
+                    clean,
+                    voice is not None,
+                    by_id=ident is not None and voice is None,
                 )
             )
     return cues, unplaced
