@@ -10,6 +10,7 @@ import pytest
 from textual import events
 
 from qualcode.services.documents import list_documents
+from qualcode.services.project import Project
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.workers import settle
@@ -52,3 +53,16 @@ async def test_a_burst_before_the_list_arrives_opens_the_document_it_points_at(
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
         assert screen.doc is not None and screen.doc.id == second.id
+
+
+async def test_keys_still_work_on_home_opened_later_in_an_empty_project(tmp_path: Path) -> None:
+    """A new project starts elsewhere and has no documents: opening home must not stop keys."""
+    project = Project.open(tmp_path / "empty.db", coder="tester", create=True)
+    app = QualcodeApp(project, poll_seconds=None, start_mode="setup")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.switch_mode("home")
+        await settle(pilot)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert app.current_mode == "codebook"

@@ -143,7 +143,9 @@ class QualcodeApp(App[None]):
             self.set_keymap(self._user_keys)
         self.sub_title = self.project_name
         self.reload_codes()
-        self.reload_documents()
+        # Keys typed before the first list is in (a burst right after opening) wait for
+        # the rows they move over and open.
+        self.reload_documents(holds_keys=True)
         self.switch_mode(self._start_mode)
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll_changes, name="live refresh")
@@ -195,7 +197,7 @@ class QualcodeApp(App[None]):
         self.codes = codes
         self._broadcast(CodebookChanged())
 
-    def reload_documents(self) -> None:
+    def reload_documents(self, holds_keys: bool = False) -> None:
         """Refresh :attr:`documents` in a worker, then tell every screen (DocumentsChanged)."""
         self.run_service(
             self,
@@ -203,6 +205,7 @@ class QualcodeApp(App[None]):
             self.project,
             then=partial(self._documents_loaded, self._documents_read.ask()),
             on_error=self._documents_failed,
+            holds_keys=holds_keys,
         )
 
     def _documents_failed(self, exc: BaseException) -> None:
@@ -295,15 +298,6 @@ class QualcodeApp(App[None]):
             if message.holds_keys:
                 self._gate.release()
             await self._drain_keys()
-
-    def hold_keys(self) -> None:
-        """Keys wait, in order, until :meth:`release_keys` (a screen filling what they act on)."""
-        self._gate.hold()
-
-    async def release_keys(self) -> None:
-        """Let the keys that waited since :meth:`hold_keys` go, oldest first."""
-        self._gate.release()
-        await self._drain_keys()
 
     def services_idle(self) -> bool:
         """No service call in flight and no key waiting (what tests wait for)."""

@@ -69,7 +69,6 @@ class HomeScreen(Screen[None]):
         self.cases: list[CaseInfo] = []
         self._away = False
         self._docs: list[DocumentInfo] = []
-        self._holding_keys = False
 
     def compose(self) -> ComposeResult:
         yield ModeBar("home")
@@ -96,11 +95,7 @@ class HomeScreen(Screen[None]):
         for label in ("Code", "Key", "Origin", "Codings"):
             codes.add_column(label, key=label.lower())
         # The app reads the documents with their stored coded share as it starts (one
-        # query); its DocumentsChanged fills the table. Keys typed before then (a burst
-        # right after opening) wait for the rows they move over and open.
-        if not getattr(self.app, "documents", []):
-            self._holding_keys = True
-            self.app.hold_keys()  # type: ignore[attr-defined]
+        # query, holding keys until it is in); its DocumentsChanged fills the table.
         self._fill_documents()
         self._fill_codes()
         self._load_cases()
@@ -128,17 +123,8 @@ class HomeScreen(Screen[None]):
             then=self._cases_loaded,
         )
 
-    async def on_documents_changed(self, message: DocumentsChanged) -> None:
+    def on_documents_changed(self, message: DocumentsChanged) -> None:
         self._fill_documents()
-        await self._release_keys()
-
-    async def on_unmount(self) -> None:
-        await self._release_keys()
-
-    async def _release_keys(self) -> None:
-        if self._holding_keys:
-            self._holding_keys = False
-            await self.app.release_keys()  # type: ignore[attr-defined]
 
     def on_codebook_changed(self, message: CodebookChanged) -> None:
         self._fill_codes()
