@@ -10,8 +10,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from qualcode.services.coding import add_coding
-from qualcode.services.documents import list_documents, list_documents_brief, open_document
+from qualcode.services.documents import list_documents
 from qualcode.tui.app import QualcodeApp
 from qualcode.tui.widgets.bulk_table import BulkTable
 from qualcode.tui.workers import settle
@@ -66,24 +65,6 @@ async def test_a_bulk_fill_draws_what_rows_added_one_by_one_draw(anyio_backend: 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])
-async def test_the_brief_listing_matches_the_full_one_except_the_measures(
-    tmp_path: Path, anyio_backend: str
-) -> None:
-    project = make_sample_project(tmp_path / "project.db")
-    doc = list_documents(project)[-1]
-    turn = open_document(project, doc.id).turns[1]
-    add_coding(project, doc.id, turn.start, turn.end, "Culture")
-    full, brief = list_documents(project), list_documents_brief(project)
-    assert [(d.id, d.name, d.participant, d.case, d.words, d.codings) for d in brief] == [
-        (d.id, d.name, d.participant, d.case, d.words, d.codings) for d in full
-    ]
-    assert all(d.measured for d in full) and not any(d.measured for d in brief)
-    assert [d.codings for d in brief] == [d.codings for d in full]
-    assert [d.id for d in brief if d.codings] == [doc.id]
-
-
-@pytest.mark.anyio
-@pytest.mark.parametrize("anyio_backend", ["asyncio"])
 async def test_home_loads_each_list_once_on_opening(tmp_path: Path, anyio_backend: str) -> None:
     project = make_sample_project(tmp_path / "project.db")
     app = QualcodeApp(project, poll_seconds=None)
@@ -101,7 +82,6 @@ async def test_home_loads_each_list_once_on_opening(tmp_path: Path, anyio_backen
         assert table.row_count == len(list_documents(project))
         assert "%" in str(table.get_row_at(0)[-1])  # the full listing, with its coded share
         assert calls.count("list_documents") == 1
-        assert "list_documents_brief" not in calls  # the full list costs one query now
         assert calls.count("list_cases") == 1
         assert calls.count("list_codes") == 1
         await pilot.press("f3")

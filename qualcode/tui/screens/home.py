@@ -130,9 +130,9 @@ class HomeScreen(Screen[None]):
         self._fill_codes()
 
     # -- tables ------------------------------------------------------------------------
-    def _fill_documents(self, brief: list[DocumentInfo] | None = None) -> None:
+    def _fill_documents(self) -> None:
         table = self.query_one("#documents-table", BulkTable)
-        docs = brief if brief is not None else list(getattr(self.app, "documents", []))
+        docs = list(getattr(self.app, "documents", []))
         self._docs = docs
         key = (
             table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
@@ -153,7 +153,7 @@ class HomeScreen(Screen[None]):
                         _cell(d.name),
                         cell(f"{d.words:,}"),
                         cell(str(d.codings)),
-                        progress_bar(d.percent_coded) if d.measured else cell(""),
+                        progress_bar(d.percent_coded),
                     ),
                 )
             )
@@ -225,8 +225,7 @@ class HomeScreen(Screen[None]):
         project = self.app.project  # type: ignore[attr-defined]
         self.query_one("#summary", Static).update(
             f"{len(docs)} documents · {len(self.cases)} cases · {words:,} words · "
-            f"{codings} codings · "
-            + (f"{pct:.0f}% coded" if all(d.measured for d in docs) else "counting coded…")
+            f"{codings} codings · {pct:.0f}% coded"
         )
         hint = (
             "⏎ open a document for coding │ F2 reader · F3 codebook"
