@@ -512,9 +512,6 @@ def _warn(result: QcaResult, rows: list[CaseRow]) -> None:
             "them by adding a condition, revisiting the cases (qualcode codings --case NAME), "
             "or --contradictions drop|zero."
         )
-    for kind in result.search:
-        if note := result.search_note(kind):
-            result.warnings.append(f"{kind.capitalize()} models: {note}")
     for kind, cut in result.more_models.items():
         if cut:
             result.warnings.append(

@@ -149,8 +149,9 @@ class QcaScreen(Screen[None]):
         labels = [c.label for c in result.conditions]
         for label in (*labels, result.outcome_label, "n", "cons", "Cases"):
             table.add_column(label, key=label)
+        contradictory = {id(r) for r in result.contradictory_rows()}
         for i, r in enumerate(result.truth_table):
-            out = "C!" if r in result.contradictory_rows() else r.output
+            out = "C!" if id(r) in contradictory else r.output
             table.add_row(*r.values, out, r.n, _pct(r.consistency), ", ".join(r.cases), key=str(i))
         self.query_one("#qca-models", Static).update(results_text(result))
         self.query_one("#qca-quotes", Static).update("Enter on a row: the quotes behind it")
