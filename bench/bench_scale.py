@@ -272,11 +272,12 @@ def yardstick() -> float:
     return statistics.median(times)
 
 
-_PEAK = """import atexit, runpy, sys
+_PEAK = """import atexit, resource, runpy, sys
 def peak():
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
-            sys.stderr.write("PEAK_KB " + line.split()[1] + "\\n")
+            sys.stderr.write("PEAK_KB " + str(int(line.split()[1]) + kids) + "\\n")
 atexit.register(peak)
 sys.argv = ["qualcode", *sys.argv[1:]]
 runpy.run_module("qualcode", run_name="__main__", alter_sys=True)
@@ -286,8 +287,10 @@ runpy.run_module("qualcode", run_name="__main__", alter_sys=True)
 def run_command(args: list[str], db: Path, stdout_path: Path | None = None) -> tuple[float, float]:
     """Wall seconds and peak memory (MB) of ``python -m qualcode ARGS`` as a child process.
 
-    The peak is the child's own high-water mark (VmHWM): a forked child's rusage would
-    also count the benchmark's memory from before it started the command.
+    The peak is the child's own high-water mark (VmHWM; a forked child's rusage would
+    also count the benchmark's memory from before it started the command) plus the
+    largest peak of the processes it started itself (an export's scan process, an
+    import's segmenting process): an upper bound of what they held at once.
     """
     env = dict(os.environ, QUALCODE_DB=str(db), QUALCODE_CODER="analyst")
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
+from qualcode.analysis import gate_scan
 from qualcode.analysis import leaks as analysis_leaks
-from qualcode.services import leaks
 from qualcode.services.coding import add_coding_by_phrase
 from qualcode.services.leak_memory import GATE_SETTING
 from qualcode.services.leaks import allow_words, gate_findings, read_key
@@ -36,13 +36,13 @@ LEAK = "S9PW1: ring me on 0161-496-0001 any time. Zanzibarro Quell was there."
 def scans(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many times the gate ran the scanner (the real one, counted)."""
     calls: list[int] = []
-    real = leaks.find_leaks
+    real = gate_scan.find_leaks
 
     def counted(*args: Any, **kw: Any) -> list[analysis_leaks.Finding]:
         calls.append(1)
         return real(*args, **kw)
 
-    monkeypatch.setattr(leaks, "find_leaks", counted)
+    monkeypatch.setattr(gate_scan, "find_leaks", counted)
     return calls
 
 

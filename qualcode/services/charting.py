@@ -35,7 +35,7 @@ from qualcode.export.chart_html import write_chart_html
 from qualcode.services.cases import resolve_case
 from qualcode.services.codebook import code_paths, resolve_code
 from qualcode.services.documents import resolve_document
-from qualcode.services.leaks import PseudonymKey, export_gate
+from qualcode.services.leaks import PseudonymKey, gated_export
 from qualcode.services.listings import plain_spec
 from qualcode.services.project import Project
 from qualcode.store.models import (
@@ -539,7 +539,38 @@ def export_chart(
         raise InvalidInputError(f"{out}: folder {out.parent} does not exist.")
     report = progress or (lambda done, total, message: None)
     report(0, 1, "Checking for identifying details")
-    export_gate(project, f"chart ({fmt})", out, allow_identifiers=allow_identifiers, key=key)
+    options = _ChartOptions(quotes_per_cell, max_columns, repeat_child_quotes)
+
+    def write(path: Path) -> Path:
+        return _write_chart(project, spec, path, fmt, report, options)
+
+    return gated_export(
+        project,
+        f"chart ({fmt})",
+        out,
+        write,
+        allow_identifiers=allow_identifiers,
+        key=key,
+        progress=report,
+    )
+
+
+@dataclass(frozen=True)
+class _ChartOptions:
+    quotes_per_cell: int | None
+    max_columns: int | None
+    repeat_child_quotes: bool
+
+
+def _write_chart(
+    project: Project,
+    spec: MatrixSpec,
+    out: Path,
+    fmt: str,
+    report: Progress,
+    options: _ChartOptions,
+) -> Path:
+    """Build the chart and write it to ``out`` in ``fmt``."""
     report(0, 1, "Building the matrix")
     filters, frameworks, name = describe_spec(project, spec), framework_names(project), project.name
     with project.read() as s:
@@ -549,9 +580,9 @@ def export_chart(
             project_name=name,
             frameworks=frameworks,
             filters=filters,
-            quotes_per_cell=quotes_per_cell,
-            max_columns=max_columns,
-            repeat_child_quotes=repeat_child_quotes,
+            quotes_per_cell=options.quotes_per_cell,
+            max_columns=options.max_columns,
+            repeat_child_quotes=options.repeat_child_quotes,
             stream_quotes=fmt == "docx",
         )
         if fmt == "docx":  # reads its quotes a chunk of rows at a time, in this session

@@ -14,16 +14,22 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import stat
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 
+from qualcode.analysis.gate_scan import GateScanJob, certain_findings
 from qualcode.analysis.leaks import Finding, find_leaks, installed_ner, ner_pipeline_id
+from qualcode.child import ChildFailed, ChildStream
 from qualcode.errors import InvalidInputError, QualcodeError
 from qualcode.services.leak_memory import fingerprint, remember, remembered
 from qualcode.services.project import Project
+from qualcode.services.scan_ahead import new_scan_process, take_scan_process
 from qualcode.store.models import CellSummary, Coding, Document, Memo, WorkshopComment
 
 ALLOW_SETTING = "leaks.allow"
@@ -192,24 +198,69 @@ def describe_findings(findings: list[Finding], limit: int = 5) -> list[str]:
     return lines
 
 
+class GateScan:
+    """The certain findings for the project as it is now: remembered, or scanned.
+
+    With ``in_child`` a scan that is needed starts at once in a second process, so
+    an export can be written meanwhile; :meth:`certain` waits for it. If the second
+    process cannot start or fails, the scan runs here instead: slower, same findings.
+    """
+
+    def __init__(
+        self, project: Project, key: PseudonymKey | None = None, *, in_child: bool = False
+    ) -> None:
+        key = key if key is not None else project_key(project)
+        docs = scanned_texts(project)
+        allow = allowed_words(project)
+        ner_id = ner_pipeline_id() if docs else "none"
+        self._project = project
+        self._print = fingerprint(docs, allow, key.real_names, key.pseudonyms, ner_id)
+        self._job = GateScanJob(docs, allow + list(key.pseudonyms), list(key.real_names))
+        self._certain = remembered(project, self._print, docs)
+        self._child: ChildStream | None = take_scan_process()
+        if self._certain is not None or not in_child or not docs:
+            self.close()  # not needed: remembered, or scanned here
+            return
+        try:
+            if self._child is None:
+                self._child = new_scan_process()
+            self._child.send(self._job)
+        except ChildFailed:
+            self.close()
+
+    @property
+    def known(self) -> bool:
+        """True when the findings are already known (remembered or scanned)."""
+        return self._certain is not None
+
+    def certain(self) -> list[Finding]:
+        """The certain findings, waiting for the scan if it is still running."""
+        if self._certain is None:
+            found: list[Finding] | None = None
+            if self._child is not None:
+                try:
+                    self._child.receive()  # the warm-up's answer
+                    found = self._child.receive()
+                except ChildFailed:
+                    found = None
+                finally:
+                    self.close()
+            if found is None:
+                found = certain_findings(self._job)
+            remember(self._project, self._print, found)
+            self._certain = found
+        return self._certain
+
+    def close(self) -> None:
+        """Stop a scan process not needed or still running (the export failed first)."""
+        if self._child is not None:
+            self._child.close(kill=True)
+            self._child = None
+
+
 def gate_findings(project: Project, key: PseudonymKey | None = None) -> list[Finding]:
     """The certain findings the gate acts on; remembered while nothing scanned has changed."""
-    key = key if key is not None else project_key(project)
-    docs = scanned_texts(project)
-    allow = allowed_words(project)
-    ner_id = ner_pipeline_id() if docs else "none"
-    print_ = fingerprint(docs, allow, key.real_names, key.pseudonyms, ner_id)
-    certain = remembered(project, print_, docs)
-    if certain is None:
-        findings = find_leaks(
-            docs,
-            allow=allow + list(key.pseudonyms),
-            key_names=key.real_names,
-            ner=installed_ner() if docs else None,
-        )
-        certain = [f for f in findings if f.confidence == "certain"]
-        remember(project, print_, certain)
-    return certain
+    return GateScan(project, key).certain()
 
 
 def export_gate(
@@ -225,12 +276,68 @@ def export_gate(
     With ``allow_identifiers`` (a reason, not empty) the export may go ahead and the
     reason is recorded in the audit log with what was exported and what was found.
     """
+    _check_reason(allow_identifiers)
+    return _decide(project, what, out, gate_findings(project, key), allow_identifiers)
+
+
+def gated_export(
+    project: Project,
+    what: str,
+    out: Path,
+    write: Callable[[Path], Path],
+    *,
+    allow_identifiers: str | None = None,
+    key: PseudonymKey | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Path:
+    """:func:`export_gate`, then ``write(out)``; a first scan runs while the file is written.
+
+    When the findings are not remembered, the scan starts in a second process and
+    ``write`` writes into a private folder beside ``out`` (same file name); the file
+    replaces ``out`` only once the gate lets it through, so a refused export leaves
+    ``out`` as it was.
+    """
+    _check_reason(allow_identifiers)
+    scan = GateScan(project, key, in_child=True)
+    if scan.known:
+        _decide(project, what, out, scan.certain(), allow_identifiers)
+        return write(out)
+    try:
+        folder = Path(tempfile.mkdtemp(prefix=".qualcode-export-", dir=out.parent))
+    except OSError as e:
+        scan.close()
+        raise InvalidInputError(f"{out}: cannot write in {out.parent} ({e.strerror}).") from e
+    try:
+        written = write(folder / out.name)
+        waiting = not scan.known
+        if progress is not None and waiting:
+            progress(0, 1, "Finishing the check for identifying details")
+        _decide(project, what, out, scan.certain(), allow_identifiers)
+        os.replace(written, out)
+        if progress is not None and waiting:
+            progress(1, 1, f"Saved {out.name}")
+    finally:
+        scan.close()
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def _check_reason(allow_identifiers: str | None) -> None:
     if allow_identifiers is not None and not allow_identifiers.strip():
         raise InvalidInputError(  # before the check: a refused input stores nothing
             "--allow-identifiers needs a reason, e.g. "
             '--allow-identifiers "names are staff who consented".'
         )
-    certain = gate_findings(project, key)
+
+
+def _decide(
+    project: Project,
+    what: str,
+    out: str | os.PathLike[str],
+    certain: list[Finding],
+    allow_identifiers: str | None,
+) -> GateResult:
+    """Refuse while certain findings remain, unless a reason is given (then audited)."""
     if not certain:
         return GateResult([], None)
     if allow_identifiers is None:
