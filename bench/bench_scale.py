@@ -33,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -272,47 +273,83 @@ def yardstick() -> float:
     return statistics.median(times)
 
 
-_PEAK = """import atexit, resource, runpy, sys
+_PEAK = """import atexit, runpy, sys
 def peak():
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
-            sys.stderr.write("PEAK_KB " + str(int(line.split()[1]) + kids) + "\\n")
+            sys.stderr.write("PEAK_KB " + line.split()[1] + "\\n")
 atexit.register(peak)
 sys.argv = ["qualcode", *sys.argv[1:]]
 runpy.run_module("qualcode", run_name="__main__", alter_sys=True)
 """
 
 
+def _tree_rss_kb(pid: int) -> int:
+    """Resident KB of ``pid`` and every process below it (0 once it has gone)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in os.listdir(f"/proc/{p}/task"):
+                todo += [
+                    int(c) for c in Path(f"/proc/{p}/task/{task}/children").read_text().split()
+                ]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+class TreePeak(threading.Thread):
+    """The largest resident memory of a process and its children at once, sampled."""
+
+    def __init__(self, pid: int, every: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak_kb = pid, every, 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(self.every):
+            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.pid))
+
+
 def run_command(args: list[str], db: Path, stdout_path: Path | None = None) -> tuple[float, float]:
     """Wall seconds and peak memory (MB) of ``python -m qualcode ARGS`` as a child process.
 
-    The peak is the child's own high-water mark (VmHWM; a forked child's rusage would
-    also count the benchmark's memory from before it started the command) plus the
-    largest peak of the processes it started itself (an export's scan process, an
-    import's segmenting process): an upper bound of what they held at once.
+    The peak is the larger of the command's own high-water mark (VmHWM; a forked
+    child's rusage would also count the benchmark's memory from before it started the
+    command) and the most that the command and the processes it started (an export's
+    scan process, an import's segmenting process) held at once, sampled every 20 ms.
     """
     env = dict(os.environ, QUALCODE_DB=str(db), QUALCODE_CODER="analyst")
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115
     try:
         t = time.perf_counter()
-        proc = subprocess.run(
+        proc = subprocess.Popen(
             [sys.executable, "-c", _PEAK, *args],
             env=env,
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.PIPE,
-            check=False,
         )
+        sampler = TreePeak(proc.pid)
+        sampler.start()
+        _, err_bytes = proc.communicate()
         secs = time.perf_counter() - t
+        sampler.done.set()
+        sampler.join()
     finally:
         if stdout_path:
             out.close()  # type: ignore[union-attr]
-    err = proc.stderr.decode()
+    err = err_bytes.decode()
     if proc.returncode != 0:
         raise SystemExit(f"qualcode {' '.join(args)} failed: {err}")
     kb = [int(line.split()[1]) for line in err.splitlines() if line.startswith("PEAK_KB ")]
-    return secs, (kb[-1] / 1024 if kb else float("nan"))
+    own = kb[-1] if kb else 0
+    peak = max(own, sampler.peak_kb)
+    return secs, (peak / 1024 if peak else float("nan"))
 
 
 def python_startup() -> float:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from qualcode.analysis.matrix_spec import MatrixSpec
-from qualcode.services import charting, scan_ahead
+from qualcode.services import charting, leaks, scan_ahead
 from qualcode.services.leaks import GateScan, IdentifiersFoundError, gate_findings
 from qualcode.services.project import Project
 from tests.conftest import add_document
@@ -108,3 +108,16 @@ def test_a_failed_export_stops_the_scan_and_keeps_the_old_file(
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".qualcode")) == []
     [child] = children
     assert child is not None and child._proc.returncode is not None
+
+
+def test_a_project_with_more_text_than_the_limit_is_scanned_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = leaky(tmp_path / "a.db")
+    expected = gate_findings(leaky(tmp_path / "b.db"))
+    monkeypatch.setattr(leaks, "GATE_PROCESS_MAX_CHARS", 100)
+    scan_ahead.start_scan_process()
+    ahead = scan_ahead._ahead[0]
+    scan = GateScan(project, in_child=True)
+    assert scan._child is None and ahead._proc.returncode is not None  # stopped at once
+    assert scan.certain() == expected

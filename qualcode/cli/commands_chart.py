@@ -211,9 +211,10 @@ def export_chart_cmd(
     **kw: Any,
 ) -> None:
     """Export the framework chart to OUT (.docx, .xlsx, .csv or .html)."""
+    # lazy, and first: the gate's scan process loads spaCy while this one loads the rest
     from qualcode.services.scan_ahead import start_scan_process
 
-    start_scan_process()  # the gate's scan process loads spaCy while this one starts
+    start_scan_process()
     # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.charting import export_chart
 

@@ -198,12 +198,19 @@ def describe_findings(findings: list[Finding], limit: int = 5) -> list[str]:
     return lines
 
 
+# The scan process holds its own copy of every text beside spaCy (about 100 MB): above
+# this much text the two processes together would hold more than one scanning alone, so
+# a larger project is scanned in the export's own process (slower, less memory at once).
+GATE_PROCESS_MAX_CHARS = 20_000_000
+
+
 class GateScan:
     """The certain findings for the project as it is now: remembered, or scanned.
 
-    With ``in_child`` a scan that is needed starts at once in a second process, so
-    an export can be written meanwhile; :meth:`certain` waits for it. If the second
-    process cannot start or fails, the scan runs here instead: slower, same findings.
+    With ``in_child`` a scan that is needed starts at once in a second process (for up
+    to ``GATE_PROCESS_MAX_CHARS`` of text), so an export can be written meanwhile;
+    :meth:`certain` waits for it. If the second process cannot start or fails, the scan
+    runs here instead: slower, same findings.
     """
 
     def __init__(
@@ -218,7 +225,12 @@ class GateScan:
         self._job = GateScanJob(docs, allow + list(key.pseudonyms), list(key.real_names))
         self._certain = remembered(project, self._print, docs)
         self._child: ChildStream | None = take_scan_process()
-        if self._certain is not None or not in_child or not docs:
+        if (
+            self._certain is not None
+            or not in_child
+            or not docs
+            or sum(len(text) for _, text in docs) > GATE_PROCESS_MAX_CHARS
+        ):
             self.close()  # not needed: remembered, or scanned here
             return
         try:
