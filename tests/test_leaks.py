@@ -223,6 +223,23 @@ def test_the_line_prefilter_never_changes_the_findings(monkeypatch: pytest.Monke
     assert find_leaks(docs, allow=["Janet", "Will", "Zanzibarro"]) == allowed
 
 
+def test_a_first_pass_done_elsewhere_finds_what_one_scan_does() -> None:
+    """The export's process may do the first pass over the first documents (the gate's
+    scan process does the rest): the findings are those of one whole scan."""
+    docs = [*golden_documents(), ("special", SPECIAL)]
+    runs = [
+        {},
+        {"key_names": ["Zanzibarro Quell", "Janet Smith", "Kieran", "İlker Şahin"]},
+        {"allow": ["Janet", "Will", "Zanzibarro"]},
+    ]
+    for kw in runs:
+        whole = find_leaks(docs, **kw)  # type: ignore[arg-type]
+        assert whole
+        for share in (0, 1, len(docs) // 2, len(docs)):
+            first = leaks.first_pass(docs[:share], kw.get("allow", ()))
+            assert find_leaks(docs, first=first, **kw) == whole  # type: ignore[arg-type]
+
+
 def test_patterns_searched_where_they_can_begin_match_a_full_search() -> None:
     """The anchored pattern search finds what each pattern's search of every line finds."""
     for _, text in golden_documents():

@@ -42,6 +42,7 @@ from qualcode.analysis.leak_lines import (
     TITLES,
     CapitalWords,
     candidate_lines,
+    key_lines,
     line_starts,
     lower_case_counts,
     lower_name_lines,
@@ -57,7 +58,7 @@ from qualcode.analysis.leak_names import (
     SUBJECT_WORDS,
     SURNAMES,
 )
-from qualcode.analysis.leak_patterns import document_pattern_hits
+from qualcode.analysis.leak_patterns import PatternHit, document_pattern_hits
 
 # Words after a name at a sentence start that say it is a person ("Will said...").
 NAME_VERBS = frozenset(
@@ -150,7 +151,7 @@ class NameIndex:
         from spacy.matcher import Matcher, PhraseMatcher  # lazy, as _blank
 
         nlp = _blank()
-        self.allowed = {_norm(a) for a in allow if a.strip()}
+        self.allowed = allowed_words(allow)
         # A full name matches in any case; a first name or surname alone only as the key
         # writes it (capitalised), and never one that is also a word ("Will", "Wood" is
         # checked by context or not at all), so the key does not stop exports on "will".
@@ -356,39 +357,72 @@ def _joinable(a: _Hit, b: _Hit) -> bool:
     return any(a.kind.startswith(n) for n in names) and any(b.kind.startswith(n) for n in names)
 
 
+@dataclass
+class FirstPass:
+    """What a scan finds without spaCy: per document (in order) its pattern findings and
+    the lines a name rule could fire on (the key's lines aside), and the corpus's
+    capitalised words. Passes over consecutive parts of a corpus add up with ``+``."""
+
+    found: list[tuple[dict[int, list[PatternHit]], set[int]]]
+    seen: set[str]
+
+    def __add__(self, other: FirstPass) -> FirstPass:
+        return FirstPass(self.found + other.found, self.seen | other.seen)
+
+
+def allowed_words(allow: Iterable[str]) -> set[str]:
+    """The allow-list as the rules compare words (normalised, blanks dropped)."""
+    return {_norm(a) for a in allow if a.strip()}
+
+
+def first_pass(documents: Sequence[tuple[str, str]], allow: Iterable[str] = ()) -> FirstPass:
+    """The part of :func:`find_leaks` that needs no spaCy, so another process (one that has
+    not loaded spaCy) can take a share of a large scan."""
+    words = CapitalWords(allowed_words(allow))
+    found = []
+    for _, text in documents:
+        lines = text.split("\n")
+        starts = line_starts(lines)
+        found.append(
+            (document_pattern_hits(text, starts), candidate_lines(text, lines, starts, words))
+        )
+    return FirstPass(found, words.seen)
+
+
 def find_leaks(
     documents: Sequence[tuple[str, str]],
     *,
     allow: Iterable[str] = (),
     key_names: Iterable[str] = (),
     ner: Any = None,
+    first: FirstPass | None = None,
 ) -> list[Finding]:
     """Scan ``(name, text)`` pairs; most certain first, then by document and place.
 
     ``allow``: words the team checked (any case), never reported unless they are in
     the key. ``key_names``: real names from the pseudonymisation key (always certain).
-    ``ner``: a spaCy pipeline with an NER component, or None.
+    ``ner``: a spaCy pipeline with an NER component, or None. ``first``: the
+    :func:`first_pass` of the first documents with the same ``allow``, done already
+    (elsewhere); the rest is done here.
     """
+    allow = list(allow)
     index = NameIndex(key_names, allow)
-    words = CapitalWords(index.allowed)
     # First every document's candidate lines and pattern findings (this also collects
     # the corpus's capitalised words), then the lower-case names and the tokens.
-    found_first = []  # per document: its pattern findings and candidate lines (small)
-    for _, text in documents:
-        lines = text.split("\n")
-        starts = line_starts(lines)
-        patterns = document_pattern_hits(text, starts)
-        found_first.append(
-            (patterns, candidate_lines(text, lines, starts, words, index.first_words))
-        )
-    capitalised_seen = words.seen
+    done = first.found if first is not None else []
+    rest = first_pass(documents[len(done) :], allow)
+    first = rest if first is None else first + rest
+    found_first = first.found  # per document: its pattern findings and candidate lines
+    capitalised_seen = first.seen
     lower_names = KNOWN_NAMES & capitalised_seen
     classes = _TokenClasses(index.allowed, capitalised_seen)
     kept: list[tuple[str, int, int, str, list[_Hit]]] = []
     for (name, text), (patterns, named) in zip(documents, found_first, strict=True):
         lines = text.split("\n")  # split again rather than hold every document's lines
         starts = line_starts(lines)
-        named |= lower_name_lines(text, starts, lines, index.allowed, lower_names)
+        named = named | lower_name_lines(text, starts, lines, index.allowed, lower_names)
+        if index.first_words:  # the key's lines: the key matchers need spaCy's first tokens
+            named |= key_lines(text, starts, index.first_words)
         todo = set(patterns) | named
         if ner is not None:
             todo |= {i for i, line in enumerate(lines) if line.strip()}
