@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ from qualcode.ingest.readers import IngestWarning, read_transcript
 from qualcode.ingest.segment import load_pipeline, sentence_spans_many
 from qualcode.ingest.turns import ParsedTurns, SpeakerLabels, Turn
 from qualcode.services.project import Project
+from qualcode.services.segment_child import SegmentChild, start_segmenter
 from qualcode.store.models import (
     AuditEntry,
     Case,
@@ -47,6 +49,9 @@ if TYPE_CHECKING:
 
 # Words read and parsed before a chunk is segmented (in one spaCy stream) and stored.
 CHUNK_WORDS = 200_000
+# Chunks parsed ahead of the one being stored while a child segments (while it loads
+# spaCy, this process parses on): a bound on the memory they hold (about 1.5 MB each).
+AHEAD_CHUNKS = 16
 
 
 @dataclass
@@ -69,6 +74,17 @@ class _Parsed:
     @property
     def ranges(self) -> list[tuple[int, int]]:
         return [(t.start, t.end) for t in self.turns]
+
+
+@dataclass
+class _Skipped:
+    """A file not stored: reported (``error``) or found stored already (None)."""
+
+    path: Path
+    error: QualcodeError | None
+
+
+_Entry = _Parsed | _Skipped
 
 
 @dataclass
@@ -147,11 +163,19 @@ class _Q:
 class TranscriptImporter:
     """What every transcript of one run shares: options, patterns, spaCy, lookups."""
 
-    def __init__(self, project: Project, options: ImportOptions, report: ImportReport) -> None:
+    def __init__(
+        self,
+        project: Project,
+        options: ImportOptions,
+        report: ImportReport,
+        segmenter: SegmentChild | None = None,
+    ) -> None:
         self.project, self.options, self.report = project, options, report
+        self.segmenter = segmenter  # a child started early by the caller, if any
         self.pattern = ParticipantPattern(options.participant_pattern, options.case_template)
         self.labels = SpeakerLabels().with_extra(options.speaker_labels)
         self._nlp: Any = None
+        self._pipeline_noted = False
         self._by_sha: dict[str, tuple[int | None, str]] | None = None  # stored, loaded once
         self._by_name: dict[str, tuple[int | None, str]] = {}
         self._people: dict[str, tuple[int, int | None, str | None]] = {}  # committed this run
@@ -161,53 +185,110 @@ class TranscriptImporter:
         """Import transcripts, each in its own transaction.
 
         Files are read and parsed a few at a time (about ``CHUNK_WORDS`` words),
-        segmented together in one spaCy stream, then stored one by one. A file
-        that cannot be read or stored is reported and the others go on;
-        ``done(path)`` is called once per file, whatever happened to it.
+        segmented together in one spaCy stream, then stored one by one. A large job
+        is segmented in a second process (``segment_child``) while this one parses
+        the next chunks and stores the last. A file that cannot be read or stored is
+        reported and the others go on; ``done(path)`` is called once per file, in
+        order, whatever happened to it.
         """
-        chunk: list[_Parsed] = []
+        child = self.segmenter or start_segmenter(self.options.spacy_model, paths)
+        if child is not None:
+            child.model = self.options.spacy_model
+        pending: deque[list[_Entry]] = deque()  # sent to the child, not yet stored
+        try:
+            for chunk in self._chunks(paths):
+                if child is None:
+                    self._segment_and_store(chunk, done)
+                    continue
+                texts = [(e.text, e.ranges) for e in chunk if isinstance(e, _Parsed)]
+                if texts:
+                    child.send(texts)
+                pending.append(chunk)
+                # store what the child has answered; parse ahead while it is busy
+                while pending and (len(pending) > AHEAD_CHUNKS or child.ready()):
+                    self._store_answered(pending.popleft(), child, done)
+            while pending:
+                assert child is not None
+                self._store_answered(pending.popleft(), child, done)
+        except BaseException:
+            for chunk in reversed(pending):  # parsed ahead, never stored
+                self._forget_all(chunk)
+            raise
+        finally:
+            if child is not None:
+                child.close()
+
+    def _chunks(self, paths: Sequence[Path]) -> Iterator[list[_Entry]]:
+        """The files read and parsed, in order, about ``CHUNK_WORDS`` words at a time."""
+        chunk: list[_Entry] = []
         words = 0
         for path in paths:
             try:
-                parsed = self._parse(path)
+                parsed: _Entry | None = self._parse(path)
             except QualcodeError as e:
-                self._fail(path, e)
-                parsed = None
+                parsed = _Skipped(path, e)
             if parsed is None:
-                done(path)
-                continue
+                parsed = _Skipped(path, None)
             chunk.append(parsed)
-            words += parsed.values["word_count"]
-            if words >= CHUNK_WORDS:
-                self._segment_and_store(chunk, done)
-                chunk, words = [], 0
-        self._segment_and_store(chunk, done)
+            if isinstance(parsed, _Parsed):
+                words += parsed.values["word_count"]
+                if words >= CHUNK_WORDS:
+                    yield chunk
+                    chunk, words = [], 0
+        if chunk:
+            yield chunk
 
-    def _segment_and_store(self, chunk: list[_Parsed], done: Callable[[Path], None]) -> None:
-        if not chunk:
-            return
-        try:
-            sentences: list[Any] = self._sentences(chunk)
-        except InvalidInputError:  # find which file spaCy refused; the others go on
-            sentences = []
-            for parsed in chunk:
-                try:
-                    sentences.append(self._sentences([parsed])[0])
-                except InvalidInputError as e:
-                    sentences.append(e)
-        for i, (parsed, sents) in enumerate(zip(chunk, sentences, strict=True)):
+    def _store_answered(
+        self, chunk: list[_Entry], child: SegmentChild, done: Callable[[Path], None]
+    ) -> None:
+        """Store a chunk with the child's sentences (segmented here if the child failed)."""
+        sentences = None
+        if any(isinstance(e, _Parsed) for e in chunk):
+            sentences = child.result()
+            self._note_pipeline(child.warning)
+        self._segment_and_store(chunk, done, sentences)
+
+    def _segment_and_store(
+        self,
+        chunk: list[_Entry],
+        done: Callable[[Path], None],
+        sentences: list[Any] | None = None,
+    ) -> None:
+        parsed = [e for e in chunk if isinstance(e, _Parsed)]
+        if sentences is None and parsed:
+            try:
+                sentences = self._sentences(parsed)
+            except InvalidInputError:  # find which file spaCy refused; the others go on
+                sentences = []
+                for one in parsed:
+                    try:
+                        sentences.append(self._sentences([one])[0])
+                    except InvalidInputError as e:
+                        sentences.append(e)
+        answers = iter(sentences or ())
+        for i, entry in enumerate(chunk):
+            if isinstance(entry, _Skipped):
+                if entry.error is not None:
+                    self._fail(entry.path, entry.error)
+                done(entry.path)
+                continue
+            sents = next(answers)
             try:
                 if isinstance(sents, QualcodeError):
                     raise sents
-                self.store(_job(parsed, sents))
+                self.store(_job(entry, sents))
             except BaseException as e:
-                self._forget(parsed)  # not stored: a later file like it is new again
+                self._forget(entry)  # not stored: a later file like it is new again
                 if not isinstance(e, QualcodeError):
-                    for rest in chunk[i + 1 :]:
-                        self._forget(rest)
+                    self._forget_all(chunk[i + 1 :])
                     raise
-                self._fail(parsed.path, e)
-            done(parsed.path)
+                self._fail(entry.path, e)
+            done(entry.path)
+
+    def _forget_all(self, entries: list[_Entry]) -> None:
+        for entry in reversed(entries):  # last first: each restores what was before it
+            if isinstance(entry, _Parsed):
+                self._forget(entry)
 
     def _sentences(self, chunk: list[_Parsed]) -> list[list[tuple[int, int, int]]]:
         try:
@@ -279,9 +360,14 @@ class TranscriptImporter:
     def nlp(self) -> Any:
         if self._nlp is None:
             self._nlp, warning = load_pipeline(self.options.spacy_model)
-            if warning:
-                self.report.warnings.append(IngestWarning("spaCy", warning))
+            self._note_pipeline(warning)
         return self._nlp
+
+    def _note_pipeline(self, warning: str | None) -> None:
+        """Report the pipeline's warning once, whichever process loaded it first."""
+        if warning and not self._pipeline_noted:
+            self._pipeline_noted = True
+            self.report.warnings.append(IngestWarning("spaCy", warning))
 
     def _stored_target(self, path: Path, name: str, sha: str) -> int | None | bool:
         """None: a new document; an id: replace that document; False: not stored (reported)."""

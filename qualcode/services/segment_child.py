@@ -1,0 +1,123 @@
+"""An import's sentences from a second process, so reading and storing use the other core.
+
+Segmenting a large folder takes as long as reading, parsing and storing it together;
+with a child process (``qualcode.child``) doing the sentences, the importing process
+only reads, parses and stores, and never loads spaCy. The child is started before
+anything heavy and loads its pipeline at once, while this process parses.
+
+Small jobs stay in one process: below ``CHILD_MIN_BYTES`` of transcript files the
+second process and its own spaCy load cost more than they save (and more again
+when this process already holds the pipeline, as the workbench does after a first
+import). A child that cannot start, fails or dies only makes the import fall back
+to segmenting in this process, which gives the same sentences.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from qualcode.child import ChildFailed, ChildStream
+from qualcode.ingest.readers import SUPPORTED_SUFFIXES
+from qualcode.ingest.segment import is_loaded
+
+TARGET = "qualcode.ingest.segment_worker:sentences"
+# Transcript bytes from which a second process pays for itself (measured: about 40
+# interviews; 3x as much when this process has the pipeline loaded already).
+CHILD_MIN_BYTES = 1_000_000
+LOADED_MIN_BYTES = 3 * CHILD_MIN_BYTES
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _bytes(paths: Iterable[str | Path]) -> int:
+    """The size of the transcript files given or in the folders given (an estimate)."""
+    total = 0
+    for raw in paths:
+        path = Path(raw)
+        try:
+            if path.is_dir():
+                files = (p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES)
+                total += sum(p.stat().st_size for p in files)
+            else:
+                total += path.stat().st_size
+        except OSError:
+            pass  # reported when the file is read
+    return total
+
+
+class SegmentChild:
+    """The child that segments an import's chunks, one answer per chunk, in order.
+
+    After a failure it stops (:attr:`failure` says why): :meth:`result` then returns
+    None for this chunk and every later one, and the caller segments them itself.
+    """
+
+    def __init__(self, model: str | None) -> None:
+        self.model = model  # the pipeline the chunks are segmented with (set before sending)
+        self.warning: str | None = None
+        self.failure: str | None = None
+        self._stream: ChildStream | None = ChildStream(TARGET)
+        self._stream.send((model, []))  # loads the pipeline while this process parses
+        self._warm = False
+
+    def send(self, texts: list[tuple[str, list[tuple[int, int]]]]) -> None:
+        """Queue one chunk's ``(text, turn ranges)`` for segmenting."""
+        if self._stream is not None:
+            self._stream.send((self.model, texts))
+
+    def ready(self) -> bool:
+        """Whether the oldest chunk's sentences have begun to arrive (or the child ended)."""
+        if self._stream is None:
+            return True
+        if not self._warm and self._stream.ready() and self._receive() is None:
+            return True
+        return self._stream is None or self._stream.ready()
+
+    def result(self) -> list[Any] | None:
+        """The oldest chunk's sentences, or None: segment it in this process."""
+        if not self._warm and self._receive() is None:
+            return None
+        answer = self._receive()
+        return None if answer is None else answer[1]
+
+    def _receive(self) -> tuple[str | None, list[Any]] | None:
+        if self._stream is None:
+            return None
+        try:
+            answer = self._stream.receive()
+        except ChildFailed as e:
+            self.failure = str(e)
+            self.close()
+            return None
+        if self._warm:
+            self.warning = answer[0]  # the warm-up's pipeline may not be the one used
+        self._warm = True
+        return answer  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """Stop the child (at once if answers are still owed)."""
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+
+
+def start_segmenter(model: str | None, paths: Iterable[str | Path]) -> SegmentChild | None:
+    """A child for a job (files or folders) large enough to pay for one; None: segment
+    in this process. The command line starts it before it loads anything heavy."""
+    if _cores() < 2:
+        return None
+    size = _bytes(paths)
+    if size < (LOADED_MIN_BYTES if is_loaded(model) else CHILD_MIN_BYTES):
+        return None
+    try:
+        return SegmentChild(model)
+    except ChildFailed:
+        return None

@@ -1,0 +1,126 @@
+"""A large import segments in a second process: the same stored rows as in one process."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+from qualcode.ingest import segment
+from qualcode.services import segment_child, transcript_store
+from qualcode.services.importing import ImportOptions, ImportReport, import_paths
+from qualcode.services.project import Project
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_transcripts"
+ROWS = (
+    'SELECT d.name, s.kind, s.seq, s.start, s."end", s.speaker, s.is_participant, s.role, '
+    "s.timecode_ms FROM segments s JOIN documents d ON d.id = s.document_id "
+    "ORDER BY d.name, s.kind, s.seq"
+)
+DOCS = "SELECT name, text, sha256, word_count, participant_id, case_id FROM documents ORDER BY id"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """The sample interviews, a copy of one under another name, and one unreadable file."""
+    d = tmp_path / "in"
+    shutil.copytree(SAMPLES, d, ignore=shutil.ignore_patterns("*.csv", "layouts*"))
+    shutil.copy(d / "S2PW1.txt", d / "S2PW1 copy.txt")  # same text: reported unchanged
+    (d / "S3PW9.docx").write_bytes(b"not a word file")  # fails to read
+    return d
+
+
+def run(tmp_path: Path, name: str, folder: Path, **options: object) -> tuple[ImportReport, list]:
+    """Import ``folder`` into a new project; the report and the progress labels."""
+    project = Project.open(tmp_path / f"{name}.db", coder="t")
+    done: list[str] = []
+    report = import_paths(
+        project,
+        [folder],
+        progress=lambda _n, _t, label: done.append(label),
+        options=ImportOptions(**options),  # type: ignore[arg-type]
+    )
+    project.close()
+    return report, done
+
+
+def stored(tmp_path: Path, name: str) -> tuple[list[tuple], list[tuple]]:
+    con = sqlite3.connect(tmp_path / f"{name}.db")
+    try:
+        return con.execute(ROWS).fetchall(), con.execute(DOCS).fetchall()
+    finally:
+        con.close()
+
+
+def one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(segment_child, "CHILD_MIN_BYTES", 10**15)
+    monkeypatch.setattr(segment_child, "LOADED_MIN_BYTES", 10**15)
+
+
+def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(segment_child, "CHILD_MIN_BYTES", 0)
+    monkeypatch.setattr(segment_child, "LOADED_MIN_BYTES", 0)
+    monkeypatch.setattr(segment_child, "_cores", lambda: 2)
+
+
+def compare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: Path, **options: object):
+    """Import ``folder`` in one process, then with the child; both runs' results."""
+    monkeypatch.setattr(transcript_store, "CHUNK_WORDS", 2_000)  # several chunks in flight
+    one_process(monkeypatch)
+    alone = run(tmp_path, "alone", folder, **options)
+    two_processes(monkeypatch)
+    segment.clear_cache()  # so this process loading spaCy would show
+    child = run(tmp_path, "child", folder, **options)
+    assert stored(tmp_path, "alone") == stored(tmp_path, "child")
+    assert alone[0].to_json() == child[0].to_json() and alone[1] == child[1]
+    return alone, child
+
+
+def test_the_child_stores_exactly_what_one_process_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: Path
+) -> None:
+    (alone, done), _child = compare(tmp_path, monkeypatch, folder)
+    assert not segment.is_loaded()  # the sentences came from the child
+    rows, docs = stored(tmp_path, "child")
+    assert len(docs) == 16 and len(rows) > 1_000
+    assert alone.unchanged == ["S2PW1.txt as 'S2PW1 copy'"] and len(alone.failed) == 1
+    # progress: once per file, in the folder's order, stored or not
+    assert done == sorted(p.name for p in folder.iterdir())
+
+
+def test_the_pipeline_warning_is_reported_once_from_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: Path
+) -> None:
+    (alone, _), _child = compare(
+        tmp_path, monkeypatch, folder, spacy_model="xx_not_installed_pipeline"
+    )
+    spacy = [w for w in alone.warnings if w.file == "spaCy"]
+    assert len(spacy) == 1 and "xx_not_installed_pipeline" in spacy[0].message
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "math:sqrt",  # raises on every chunk (the child goes on)
+        "qualcode.no_such_module:work",  # the child ends at once
+    ],
+)
+def test_a_failing_child_falls_back_to_this_process_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: Path, target: str
+) -> None:
+    monkeypatch.setattr(segment_child, "TARGET", target)
+    compare(tmp_path, monkeypatch, folder)
+    assert segment.is_loaded()  # segmented here after all
+
+
+def test_a_child_that_cannot_start_leaves_the_job_to_this_process(
+    monkeypatch: pytest.MonkeyPatch, folder: Path
+) -> None:
+    two_processes(monkeypatch)
+    monkeypatch.setattr(sys, "executable", "")
+    assert segment_child.start_segmenter(None, [folder]) is None
+    one_process(monkeypatch)
+    assert segment_child.start_segmenter(None, [folder]) is None  # too small to pay
