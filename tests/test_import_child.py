@@ -13,6 +13,7 @@ from qualcode.ingest import segment
 from qualcode.services import segment_child, transcript_store
 from qualcode.services.importing import ImportOptions, ImportReport, import_paths
 from qualcode.services.project import Project
+from qualcode.store import progress
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_transcripts"
 ROWS = (
@@ -66,23 +67,47 @@ def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(segment_child, "_cores", lambda: 2)
 
 
-def compare(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: Path, **options: object):
+# How many chunks this process parses before the rest go to the child to read: one
+# (most files read by the child), or all (the child only segments).
+AHEAD = pytest.mark.parametrize("ahead", [1, 100])
+
+
+def compare(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    folder: Path,
+    ahead: int = 100,
+    **options: object,
+):
     """Import ``folder`` in one process, then with the child; both runs' results."""
     monkeypatch.setattr(transcript_store, "CHUNK_WORDS", 2_000)  # several chunks in flight
+    monkeypatch.setattr(transcript_store, "CHUNK_BYTES", 20_000)
+    monkeypatch.setattr(transcript_store, "AHEAD_CHUNKS", ahead)
     one_process(monkeypatch)
     alone = run(tmp_path, "alone", folder, **options)
     two_processes(monkeypatch)
     segment.clear_cache()  # so this process loading spaCy would show
+    sent = segment_child.SegmentChild.send_paths
+    read_there: list[Path] = []
+
+    def send_paths(self: segment_child.SegmentChild, *args: object) -> None:
+        read_there.extend(args[-1])  # type: ignore[arg-type]
+        sent(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(segment_child.SegmentChild, "send_paths", send_paths)
     child = run(tmp_path, "child", folder, **options)
+    if ahead == 1:  # the files past the first chunk are read by the child
+        assert len(read_there) > 10
     assert stored(tmp_path, "alone") == stored(tmp_path, "child")
     assert alone[0].to_json() == child[0].to_json() and alone[1] == child[1]
     return alone, child
 
 
+@AHEAD
 def test_the_child_stores_exactly_what_one_process_stores(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: Path
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: Path, ahead: int
 ) -> None:
-    (alone, done), _child = compare(tmp_path, monkeypatch, folder)
+    (alone, done), _child = compare(tmp_path, monkeypatch, folder, ahead)
     assert not segment.is_loaded()  # the sentences came from the child
     rows, docs = stored(tmp_path, "child")
     assert len(docs) == 16 and len(rows) > 1_000
@@ -95,7 +120,7 @@ def test_the_pipeline_warning_is_reported_once_from_the_child(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: Path
 ) -> None:
     (alone, _), _child = compare(
-        tmp_path, monkeypatch, folder, spacy_model="xx_not_installed_pipeline"
+        tmp_path, monkeypatch, folder, 1, spacy_model="xx_not_installed_pipeline"
     )
     spacy = [w for w in alone.warnings if w.file == "spaCy"]
     assert len(spacy) == 1 and "xx_not_installed_pipeline" in spacy[0].message
@@ -108,11 +133,12 @@ def test_the_pipeline_warning_is_reported_once_from_the_child(
         "qualcode.no_such_module:work",  # the child ends at once
     ],
 )
+@AHEAD
 def test_a_failing_child_falls_back_to_this_process_with_the_same_result(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: Path, target: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: Path, target: str, ahead: int
 ) -> None:
     monkeypatch.setattr(segment_child, "TARGET", target)
-    compare(tmp_path, monkeypatch, folder)
+    compare(tmp_path, monkeypatch, folder, ahead)
     assert segment.is_loaded()  # segmented here after all
 
 
@@ -124,3 +150,23 @@ def test_a_child_that_cannot_start_leaves_the_job_to_this_process(
     assert segment_child.start_segmenter(None, [folder]) is None
     one_process(monkeypatch)
     assert segment_child.start_segmenter(None, [folder]) is None  # too small to pay
+
+
+def test_new_documents_figures_are_what_a_recount_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: Path
+) -> None:
+    one_process(monkeypatch)
+    run(tmp_path, "figures", folder)
+    project = Project.open(tmp_path / "figures.db", coder="t")
+    with project.engine.connect() as conn:
+        stored_figures = {
+            r[0]: tuple(r[1:])
+            for r in conn.exec_driver_sql(
+                "SELECT document_id, chars, spoken_chars, coded_chars, codings "
+                "FROM document_progress"
+            )
+        }
+        recount = {i: tuple(p) for i, p in progress.measure(conn).items()}
+    project.close()
+    assert len(stored_figures) == 16 and stored_figures == recount
+    assert all(chars > spoken > 0 for chars, spoken, _, _ in stored_figures.values())

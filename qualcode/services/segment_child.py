@@ -23,7 +23,7 @@ from qualcode.child import ChildFailed, ChildStream
 from qualcode.ingest.readers import SUPPORTED_SUFFIXES
 from qualcode.ingest.segment import is_loaded
 
-TARGET = "qualcode.ingest.segment_worker:sentences"
+TARGET = "qualcode.ingest.segment_worker:work"
 # Transcript bytes from which a second process pays for itself (measured: about 40
 # interviews; 3x as much when this process has the pipeline loaded already).
 CHILD_MIN_BYTES = 1_000_000
@@ -65,13 +65,25 @@ class SegmentChild:
         self.warning: str | None = None
         self.failure: str | None = None
         self._stream: ChildStream | None = ChildStream(TARGET)
-        self._stream.send((model, []))  # loads the pipeline while this process parses
+        self._stream.send(("texts", model, []))  # loads the pipeline while this process parses
         self._warm = False
 
     def send(self, texts: list[tuple[str, list[tuple[int, int]]]]) -> None:
         """Queue one chunk's ``(text, turn ranges)`` for segmenting."""
         if self._stream is not None:
-            self._stream.send((self.model, texts))
+            self._stream.send(("texts", self.model, texts))
+
+    def send_paths(self, labels: Any, pattern: Any, paths: list[Path]) -> None:
+        """Queue files to read, parse and segment there (see ``segment_worker``)."""
+        if self._stream is not None:
+            self._stream.send(("paths", self.model, (labels, pattern, paths)))
+
+    def loaded(self) -> bool:
+        """Whether the child has its pipeline (or has failed): then it can read files
+        faster than this process, which is busy storing."""
+        if not self._warm and self._stream is not None and self._stream.ready():
+            self._receive()
+        return self._warm or self._stream is None
 
     def ready(self) -> bool:
         """Whether the oldest chunk's sentences have begun to arrive (or the child ended)."""
@@ -81,8 +93,9 @@ class SegmentChild:
             return True
         return self._stream is None or self._stream.ready()
 
-    def result(self) -> list[Any] | None:
-        """The oldest chunk's sentences, or None: segment it in this process."""
+    def result(self) -> Any:
+        """The oldest item's result (a chunk's sentences, or the files read and their
+        sentences), or None: do that work in this process."""
         if not self._warm and self._receive() is None:
             return None
         answer = self._receive()

@@ -10,11 +10,11 @@ measured slower than storing in line.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ from qualcode.ingest.participants import (
 )
 from qualcode.ingest.readers import IngestWarning, read_transcript
 from qualcode.ingest.segment import load_pipeline, sentence_spans_many
+from qualcode.ingest.segment_worker import Read, fingerprint, word_count
 from qualcode.ingest.turns import ParsedTurns, SpeakerLabels, Turn
 from qualcode.services.project import Project
 from qualcode.services.segment_child import SegmentChild, start_segmenter
@@ -42,13 +43,15 @@ from qualcode.store.models import (
     Participant,
     Segment,
 )
-from qualcode.store.progress import refresh_stale
+from qualcode.store.progress import Progress, new_document, refresh_stale
 
 if TYPE_CHECKING:
     from qualcode.services.importing import ImportOptions, ImportReport
 
 # Words read and parsed before a chunk is segmented (in one spaCy stream) and stored.
 CHUNK_WORDS = 200_000
+# Bytes of files the child reads in one item (about CHUNK_WORDS words of plain text).
+CHUNK_BYTES = 1_200_000
 # Chunks parsed ahead of the one being stored while a child segments (while it loads
 # spaCy, this process parses on): a bound on the memory they hold (about 1.5 MB each).
 AHEAD_CHUNKS = 16
@@ -87,6 +90,23 @@ class _Skipped:
 _Entry = _Parsed | _Skipped
 
 
+def _by_size(paths: list[Path]) -> Iterator[list[Path]]:
+    """Files in parts of about ``CHUNK_BYTES`` for the child to read."""
+    part: list[Path] = []
+    size = 0
+    for path in paths:
+        part.append(path)
+        try:
+            size += path.stat().st_size
+        except OSError:
+            pass  # the child reports it
+        if size >= CHUNK_BYTES:
+            yield part
+            part, size = [], 0
+    if part:
+        yield part
+
+
 @dataclass
 class Prepared:
     """A transcript ready to store: the document row, its segments, who it is from."""
@@ -97,6 +117,7 @@ class Prepared:
     participant: ParticipantId | None
     replace_id: int | None
     warnings: list[IngestWarning] = field(default_factory=list)
+    progress: Progress | None = None  # its figures once stored as a new document
 
 
 def _job(parsed: _Parsed, sentences: list[tuple[int, int, int]]) -> Prepared:
@@ -112,7 +133,13 @@ def _job(parsed: _Parsed, sentences: list[tuple[int, int, int]]) -> Prepared:
         for i, ((a, b, ti), ms) in enumerate(zip(sentences, times, strict=True), 1)
     ]
     return Prepared(
-        parsed.path, parsed.values, rows, parsed.participant, parsed.replace_id, parsed.warnings
+        parsed.path,
+        parsed.values,
+        rows,
+        parsed.participant,
+        parsed.replace_id,
+        parsed.warnings,
+        new_document(parsed.text, parsed.ranges),
     )
 
 
@@ -172,6 +199,7 @@ class TranscriptImporter:
     ) -> None:
         self.project, self.options, self.report = project, options, report
         self.segmenter = segmenter  # a child started early by the caller, if any
+        self._conn: Any = None  # the run's connection for its writes
         self.pattern = ParticipantPattern(options.participant_pattern, options.case_template)
         self.labels = SpeakerLabels().with_extra(options.speaker_labels)
         self._nlp: Any = None
@@ -186,35 +214,43 @@ class TranscriptImporter:
 
         Files are read and parsed a few at a time (about ``CHUNK_WORDS`` words),
         segmented together in one spaCy stream, then stored one by one. A large job
-        is segmented in a second process (``segment_child``) while this one parses
-        the next chunks and stores the last. A file that cannot be read or stored is
-        reported and the others go on; ``done(path)`` is called once per file, in
-        order, whatever happened to it.
+        has a second process (``segment_child``): while it loads spaCy this one parses
+        and sends it the texts; once it has loaded, it reads, parses and segments the
+        remaining files itself, while this one stores. A file that cannot be read or
+        stored is reported and the others go on; ``done(path)`` is called once per
+        file, in order, whatever happened to it.
         """
         child = self.segmenter or start_segmenter(self.options.spacy_model, paths)
         if child is not None:
             child.model = self.options.spacy_model
-        pending: deque[list[_Entry]] = deque()  # sent to the child, not yet stored
+        pending: deque[list[_Entry] | list[Path]] = deque()  # sent to the child, not stored
         try:
-            for chunk in self._chunks(paths):
-                if child is None:
+            self._conn = self.project.engine.connect()
+            if child is None:
+                for chunk in self._chunks(paths):
                     self._segment_and_store(chunk, done)
-                    continue
+                return
+            rest = iter(paths)
+            for chunk in self._chunks(rest):
                 texts = [(e.text, e.ranges) for e in chunk if isinstance(e, _Parsed)]
                 if texts:
                     child.send(texts)
                 pending.append(chunk)
-                # store what the child has answered; parse ahead while it is busy
-                while pending and (len(pending) > AHEAD_CHUNKS or child.ready()):
-                    self._store_answered(pending.popleft(), child, done)
+                if child.loaded() or len(pending) >= AHEAD_CHUNKS:
+                    break
+            for part in _by_size(list(rest)):
+                child.send_paths(self.labels, self.pattern, part)
+                pending.append(part)
             while pending:
-                assert child is not None
                 self._store_answered(pending.popleft(), child, done)
         except BaseException:
             for chunk in reversed(pending):  # parsed ahead, never stored
                 self._forget_all(chunk)
             raise
         finally:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
             if child is not None:
                 child.close()
 
@@ -239,14 +275,49 @@ class TranscriptImporter:
             yield chunk
 
     def _store_answered(
-        self, chunk: list[_Entry], child: SegmentChild, done: Callable[[Path], None]
+        self, chunk: list[_Entry] | list[Path], child: SegmentChild, done: Callable[[Path], None]
     ) -> None:
-        """Store a chunk with the child's sentences (segmented here if the child failed)."""
+        """Store a chunk with the child's work (done here if the child failed)."""
+        if chunk and isinstance(chunk[0], Path):  # files the child was to read
+            paths: list[Path] = chunk  # type: ignore[assignment]
+            answer = child.result()
+            if answer is None:
+                for part in self._chunks(paths):
+                    self._segment_and_store(part, done)
+                return
+            self._note_pipeline(child.warning)
+            entries, sentences = self._parse_read(paths, *answer)
+            self._segment_and_store(entries, done, sentences)
+            return
+        entries: list[_Entry] = chunk  # type: ignore[no-redef]
         sentences = None
-        if any(isinstance(e, _Parsed) for e in chunk):
+        if any(isinstance(e, _Parsed) for e in entries):
             sentences = child.result()
             self._note_pipeline(child.warning)
-        self._segment_and_store(chunk, done, sentences)
+        self._segment_and_store(entries, done, sentences)
+
+    def _parse_read(
+        self, paths: list[Path], files: list[Read], sentences: list[Any]
+    ) -> tuple[list[_Entry], list[Any]]:
+        """The child's reading finished here, file by file in order (as ``_chunks`` does),
+        with the sentences of the files to store."""
+        entries: list[_Entry] = []
+        kept: list[Any] = []
+        answers = iter(sentences)
+        for path, read in zip(paths, files, strict=True):
+            try:
+                if isinstance(read, str):
+                    raise QualcodeError(read)
+                sents = next(answers)
+                parsed: _Entry | None = self._parse(path, read)
+            except QualcodeError as e:
+                parsed = _Skipped(path, e)
+            if parsed is None:
+                parsed = _Skipped(path, None)
+            elif isinstance(parsed, _Parsed):
+                kept.append(sents)
+            entries.append(parsed)
+        return entries, kept
 
     def _segment_and_store(
         self,
@@ -308,12 +379,19 @@ class TranscriptImporter:
         message = str(error)
         self.report.failed.append(message if path.name in message else f"{path}: {message}")
 
-    def _parse(self, path: Path) -> _Parsed | None:
-        """Read, check for a stored copy, find turns and the participant; None: not stored."""
-        src = read_transcript(path)
-        turns = parse_source(src, self.labels, self.pattern)
-        text = turns.text if turns.text is not None else src.text
-        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    def _parse(self, path: Path, read: Read | None = None) -> _Parsed | None:
+        """Read, check for a stored copy, find turns and the participant; None: not stored.
+
+        ``read``: the file already read and parsed (by the child).
+        """
+        if read is None:
+            src = read_transcript(path)
+            turns = parse_source(src, self.labels, self.pattern)
+            text = turns.text if turns.text is not None else src.text
+            sha, words = fingerprint(text), word_count(text)
+        else:
+            src, turns, sha, words = read  # type: ignore[misc]
+            text = turns.text if turns.text is not None else src.text
         name = self.options.as_new or path.stem
         target = self._stored_target(path, name, sha)
         if target is False:
@@ -328,7 +406,7 @@ class TranscriptImporter:
             "encoding": src.encoding,
             "sha256": sha,
             "text": text,
-            "word_count": len(text.split()),
+            "word_count": words,
         }
         by_sha = self._by_sha
         assert by_sha is not None  # loaded by _stored_target
@@ -424,8 +502,19 @@ class TranscriptImporter:
         report.words += job.values["word_count"]
         report.warnings += job.warnings
 
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """One file's transaction, on the run's own connection when there is one (taking
+        a pooled connection per file and handing it back cost as much as the inserts)."""
+        if self._conn is None:
+            with self.project.engine.begin() as conn:
+                yield conn
+        else:
+            with self._conn.begin():
+                yield self._conn
+
     def _store(self, job: Prepared) -> _Attached:
-        with self.project.engine.begin() as conn:  # Core only: no Session per file
+        with self._transaction() as conn:  # Core only: no Session per file
             pid = job.participant
             who = self._participant(conn, pid) if pid is not None else _Attached()
             values = {**job.values, "participant_id": who.participant_id, "case_id": who.case_id}
@@ -438,7 +527,9 @@ class TranscriptImporter:
             else:
                 doc_id = conn.execute(_Q.insert_document, values).inserted_primary_key[0]
             insert_segments(conn, doc_id, job.rows)
-            refresh_stale(conn)
+            # a new document's figures are known: its text and turns, no codings yet
+            figures = None if job.replace_id is not None else job.progress
+            refresh_stale(conn, {doc_id: figures} if figures is not None else None)
             detail = {
                 "file": job.path.name,
                 "document": values["name"],
