@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from qualcode.ingest import segment
 from qualcode.services import segment_child, transcript_store
 from qualcode.services.importing import ImportOptions, ImportReport, import_paths
 from qualcode.services.project import Project
 from qualcode.store import progress
+from qualcode.store.models import Document
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_transcripts"
 ROWS = (
@@ -21,6 +25,8 @@ ROWS = (
     "s.timecode_ms FROM segments s JOIN documents d ON d.id = s.document_id "
     "ORDER BY d.name, s.kind, s.seq"
 )
+# how SQLAlchemy writes a time on SQLite
+STAMP = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}"
 DOCS = "SELECT name, text, sha256, word_count, participant_id, case_id FROM documents ORDER BY id"
 
 
@@ -170,3 +176,19 @@ def test_new_documents_figures_are_what_a_recount_gives(
     project.close()
     assert len(stored_figures) == 16 and stored_figures == recount
     assert all(chars > spoken > 0 for chars, spoken, _, _ in stored_figures.values())
+
+
+def test_rows_written_directly_hold_times_as_the_orm_writes_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: Path
+) -> None:
+    one_process(monkeypatch)
+    run(tmp_path, "times", folder)
+    con = sqlite3.connect(tmp_path / "times.db")
+    stamps = [r[0] for r in con.execute("SELECT imported_at FROM documents")]
+    stamps += [r[0] for r in con.execute("SELECT at FROM audit_log")]
+    con.close()
+    assert len(stamps) == 32 and all(re.fullmatch(STAMP, s) for s in stamps)
+    project = Project.open(tmp_path / "times.db", coder="t")
+    with project.read() as s:
+        assert all(isinstance(d.imported_at, datetime) for d in s.scalars(select(Document)))
+    project.close()
