@@ -10,8 +10,10 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import select
 
+from qualcode.cli.main import cli
 from qualcode.ingest import segment
 from qualcode.services import segment_child, transcript_store
 from qualcode.services.importing import ImportOptions, ImportReport, import_paths
@@ -63,13 +65,13 @@ def stored(tmp_path: Path, name: str) -> tuple[list[tuple], list[tuple]]:
 
 
 def one_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(segment_child, "CHILD_MIN_BYTES", 10**15)
-    monkeypatch.setattr(segment_child, "LOADED_MIN_BYTES", 10**15)
+    for least in ("CHILD_MIN_BYTES", "LOADED_MIN_BYTES", "ONE_SHOT_MIN_BYTES"):
+        monkeypatch.setattr(segment_child, least, 10**15)
 
 
 def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(segment_child, "CHILD_MIN_BYTES", 0)
-    monkeypatch.setattr(segment_child, "LOADED_MIN_BYTES", 0)
+    for least in ("CHILD_MIN_BYTES", "LOADED_MIN_BYTES", "ONE_SHOT_MIN_BYTES"):
+        monkeypatch.setattr(segment_child, least, 0)
     monkeypatch.setattr(segment_child, "_cores", lambda: 2)
 
 
@@ -192,3 +194,43 @@ def test_rows_written_directly_hold_times_as_the_orm_writes_them(
     with project.read() as s:
         assert all(isinstance(d.imported_at, datetime) for d in s.scalars(select(Document)))
     project.close()
+
+
+def test_the_command_starts_the_child_first_and_stores_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, folder: Path
+) -> None:
+    one_process(monkeypatch)
+    run(tmp_path, "alone", folder)
+    monkeypatch.setattr(segment_child, "ONE_SHOT_MIN_BYTES", 0)  # only the command's
+    monkeypatch.setattr(segment_child, "_cores", lambda: 2)
+    segment.clear_cache()
+    started: list[bool] = []
+    start = segment_child.start_segmenter
+
+    def spy(*args: object, **kwargs: object) -> segment_child.SegmentChild | None:
+        child = start(*args, **kwargs)  # type: ignore[arg-type]
+        started.append(child is not None)
+        return child
+
+    monkeypatch.setattr(segment_child, "start_segmenter", spy)
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "child.db"), "import", str(folder), "--framework", "none"]
+    )
+    assert result.exit_code == 1 and "S3PW9.docx" in result.output  # the unreadable file
+    assert started == [True] and not segment.is_loaded()
+    assert stored(tmp_path, "alone") == stored(tmp_path, "child")
+
+
+def test_thresholds_keep_small_jobs_in_one_process(
+    monkeypatch: pytest.MonkeyPatch, folder: Path
+) -> None:
+    monkeypatch.setattr(segment_child, "_cores", lambda: 2)
+    size = segment_child._bytes([folder])
+    assert size == sum(p.stat().st_size for p in folder.iterdir() if p.suffix != ".csv")
+    monkeypatch.setattr(segment_child, "ONE_SHOT_MIN_BYTES", size)
+    monkeypatch.setattr(segment_child, "CHILD_MIN_BYTES", size + 1)
+    segment.clear_cache()
+    assert segment_child.start_segmenter(None, [folder]) is None
+    child = segment_child.start_segmenter(None, [folder], one_shot=True)
+    assert child is not None
+    child.close()

@@ -160,7 +160,7 @@ def import_cmd(
     # loads the rest (the import closes it; so does this command if it stops before)
     from qualcode.services.segment_child import start_segmenter
 
-    segmenter = start_segmenter(spacy_model, paths)
+    segmenter = start_segmenter(spacy_model, paths, one_shot=True)
     try:
         _import(
             state,

@@ -1,15 +1,18 @@
-"""An import's sentences from a second process, so reading and storing use the other core.
+"""An import's reading and sentences in a second process, while this one stores.
 
-Segmenting a large folder takes as long as reading, parsing and storing it together;
-with a child process (``qualcode.child``) doing the sentences, the importing process
-only reads, parses and stores, and never loads spaCy. The child is started before
-anything heavy and loads its pipeline at once, while this process parses.
+Segmenting a large folder takes about as long as reading, parsing and storing it;
+with a child process (``qualcode.child``) segmenting, and reading and parsing the
+files once it has loaded spaCy, the importing process mostly stores, and never
+loads spaCy. The child is started before anything heavy and loads its pipeline at
+once, while this process loads the rest and parses the first files itself.
 
-Small jobs stay in one process: below ``CHILD_MIN_BYTES`` of transcript files the
-second process and its own spaCy load cost more than they save (and more again
-when this process already holds the pipeline, as the workbench does after a first
-import). A child that cannot start, fails or dies only makes the import fall back
-to segmenting in this process, which gives the same sentences.
+Small jobs stay in one process: below ``CHILD_MIN_BYTES`` of transcript files a
+long-lived process (the workbench) had better load spaCy itself, once, for this and
+later imports; with the pipeline loaded already, only a job above ``LOADED_MIN_BYTES``
+gains from a child, which must load its own. A command's process ends after the
+import, so there the child pays off from a few interviews (``ONE_SHOT_MIN_BYTES``).
+A child that cannot start, fails or dies only makes the import fall back to
+segmenting in this process, which gives the same sentences.
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ from qualcode.ingest.readers import SUPPORTED_SUFFIXES
 from qualcode.ingest.segment import is_loaded
 
 TARGET = "qualcode.ingest.segment_worker:work"
-# Transcript bytes from which a second process pays for itself (measured: about 40
-# interviews; 3x as much when this process has the pipeline loaded already).
+# Transcript bytes from which a child is started (about 40, 800 and 16 interviews).
+# Measured: a command importing 5 to 40 interviews took 0.3-0.5 s less with a child; a
+# process holding the pipeline took 2.2 s alone and 2.8 s with a child for 500 (12 MB).
 CHILD_MIN_BYTES = 1_000_000
-LOADED_MIN_BYTES = 3 * CHILD_MIN_BYTES
+LOADED_MIN_BYTES = 20_000_000
+ONE_SHOT_MIN_BYTES = 400_000
 
 
 def _cores() -> int:
@@ -46,7 +51,7 @@ def _bytes(paths: Iterable[str | Path]) -> int:
             if path.is_dir():
                 files = (p for p in path.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES)
                 total += sum(p.stat().st_size for p in files)
-            else:
+            elif path.suffix.lower() in SUPPORTED_SUFFIXES:
                 total += path.stat().st_size
         except OSError:
             pass  # reported when the file is read
@@ -122,13 +127,19 @@ class SegmentChild:
             self._stream = None
 
 
-def start_segmenter(model: str | None, paths: Iterable[str | Path]) -> SegmentChild | None:
+def start_segmenter(
+    model: str | None, paths: Iterable[str | Path], *, one_shot: bool = False
+) -> SegmentChild | None:
     """A child for a job (files or folders) large enough to pay for one; None: segment
-    in this process. The command line starts it before it loads anything heavy."""
+    in this process. The command line starts it before it loads anything heavy
+    (``one_shot``: the process ends after the import)."""
     if _cores() < 2:
         return None
-    size = _bytes(paths)
-    if size < (LOADED_MIN_BYTES if is_loaded(model) else CHILD_MIN_BYTES):
+    if is_loaded(model):
+        least = LOADED_MIN_BYTES
+    else:
+        least = ONE_SHOT_MIN_BYTES if one_shot else CHILD_MIN_BYTES
+    if _bytes(paths) < least:
         return None
     try:
         return SegmentChild(model)

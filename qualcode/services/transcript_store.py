@@ -1,8 +1,12 @@
 """Storing transcripts: prepare each file (read, parse, segment), then store it in one transaction.
 
-Each file is one transaction, written through the session's Core connection
-with statements built once: per-file ORM work, or building statements per file,
-would cost more than the inserts themselves. Storing happens on the caller's
+A large job prepares files in a second process (``segment_child``) while this one
+stores them; the stored rows are the same either way.
+
+Each file is one transaction on the run's one Core connection, with statements
+built once (on SQLite its document, segment and audit rows go to the driver
+directly): per-file ORM work, or building statements per file, would cost more
+than the inserts themselves. Storing happens on the caller's
 thread: a writer thread would fight spaCy for the GIL (SQLite gives it up on
 every row and then waits a whole switch interval to get it back), which
 measured slower than storing in line.
