@@ -59,10 +59,11 @@ def _bytes(paths: Iterable[str | Path]) -> int:
 
 
 class SegmentChild:
-    """The child that segments an import's chunks, one answer per chunk, in order.
+    """The child that segments (or reads and segments) an import's chunks, one answer
+    per chunk, in order.
 
     After a failure it stops (:attr:`failure` says why): :meth:`result` then returns
-    None for this chunk and every later one, and the caller segments them itself.
+    None for this chunk and every later one, and the caller does their work itself.
     """
 
     def __init__(self, model: str | None) -> None:
@@ -89,14 +90,6 @@ class SegmentChild:
         if not self._warm and self._stream is not None and self._stream.ready():
             self._receive()
         return self._warm or self._stream is None
-
-    def ready(self) -> bool:
-        """Whether the oldest chunk's sentences have begun to arrive (or the child ended)."""
-        if self._stream is None:
-            return True
-        if not self._warm and self._stream.ready() and self._receive() is None:
-            return True
-        return self._stream is None or self._stream.ready()
 
     def result(self) -> Any:
         """The oldest item's result (a chunk's sentences, or the files read and their
