@@ -20,6 +20,7 @@ import importlib
 import os
 import pickle
 import queue
+import select
 import subprocess
 import sys
 import tempfile
@@ -87,6 +88,23 @@ class ChildStream:
         """Queue ``item`` for the child; its result comes from a later :meth:`receive`."""
         self._pending += 1
         self._outbox.put(item)
+
+    def ready(self) -> bool:
+        """Whether the oldest answer owed has begun to arrive (or the child has ended), so
+        :meth:`receive` would not wait for the child's work.
+
+        It may say not yet for an answer already read ahead into this side's buffer, or
+        where pipes cannot be polled: the caller then does other work first, no harm.
+        """
+        stdout = self._proc.stdout
+        if self._pending <= 0 or stdout is None:
+            return False
+        if stdout.closed or self._proc.poll() is not None:
+            return True  # receive() reports what happened
+        try:
+            return bool(select.select([stdout], [], [], 0)[0])
+        except (OSError, ValueError):
+            return False
 
     def receive(self) -> Any:
         """The result for the oldest item sent and not yet received."""

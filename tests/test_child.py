@@ -44,3 +44,25 @@ def test_closing_with_answers_owed_does_not_wait_for_them() -> None:
     child.send(600)
     child.close()  # kills: nobody will read the answer
     assert child._proc.returncode is not None
+
+
+def test_ready_says_when_an_answer_has_arrived() -> None:
+    with ChildStream("time:sleep") as child:
+        assert not child.ready()  # nothing owed
+        child.send(0.5)
+        assert not child.ready()  # still sleeping
+        child.receive()
+        child.send(0)
+        while not child.ready():  # a poll, as an import does between its own work
+            pass
+        assert child.receive() is None
+
+
+def test_ready_reports_a_child_that_ended_so_receive_can_say_why() -> None:
+    child = ChildStream("qualcode.no_such_module:work")
+    child.send(1)
+    child._proc.wait()
+    assert child.ready()
+    with pytest.raises(ChildFailed):
+        child.receive()
+    child.close()

@@ -5,13 +5,16 @@ from __future__ import annotations
 import sys
 from dataclasses import replace as replace_options
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import click
 
 from qualcode.cli.main import CliState, cli, emit_json, pass_state
 from qualcode.errors import QualcodeError
 from qualcode.ingest.participants import ParticipantPattern
+
+if TYPE_CHECKING:
+    from qualcode.services.segment_child import SegmentChild
 
 MANY_FILES = 50
 EXIT_OMISSIONS = 4  # a REFI-QDA file was imported, but something in it could not be
@@ -146,8 +149,54 @@ def import_cmd(
         merge_files(state, paths, merge_as, as_json)
         return
 
+    if check:
+        # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
+        from qualcode.services.speakers import read_speaker_map
+
+        extra = read_speaker_map(speaker_labels) if speaker_labels else None
+        _check(state, paths, participant_pattern, case_template, extra, as_json)
+        return
+    # lazy, and light: the child segmenting a large job loads spaCy while this process
+    # loads the rest (the import closes it; so does this command if it stops before)
+    from qualcode.services.segment_child import start_segmenter
+
+    segmenter = start_segmenter(spacy_model, paths, one_shot=True)
+    try:
+        _import(
+            state,
+            paths,
+            speaker_labels,
+            segmenter,
+            create_codes,
+            as_json,
+            participant_pattern=participant_pattern,
+            case_template=case_template,
+            spacy_model=spacy_model,
+            replace=replace,
+            as_new=as_new,
+            framework=framework,
+            sources_dir=sources_dir,
+            allow_absolute=allow_absolute or None,
+            strict=strict or None,
+        )
+    finally:
+        if segmenter is not None:
+            segmenter.close()
+
+
+def _import(
+    state: CliState,
+    paths: tuple[str, ...],
+    speaker_labels: tuple[str, ...],
+    segmenter: SegmentChild | None,
+    create_codes: bool,
+    as_json: bool,
+    **settings: Any,
+) -> None:
+    """The import itself, with the command's settings (beside the project's remembered ones)."""
     # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
     from qualcode.services.importing import (
+        ImportStopped,
         import_paths,
         options_from_settings,
         remember_options,
@@ -155,34 +204,16 @@ def import_cmd(
     from qualcode.services.speakers import read_speaker_map
 
     extra = read_speaker_map(speaker_labels) if speaker_labels else None
-    if check:
-        _check(state, paths, participant_pattern, case_template, extra, as_json)
-        return
     project = state.project(create=True)
-    options = options_from_settings(
-        project,
-        participant_pattern=participant_pattern,
-        case_template=case_template,
-        speaker_labels=extra,
-        spacy_model=spacy_model,
-        replace=replace,
-        as_new=as_new,
-        framework=framework,
-        sources_dir=sources_dir,
-        allow_absolute=allow_absolute or None,
-        strict=strict or None,
-    )
+    options = options_from_settings(project, speaker_labels=extra, **settings)
     ParticipantPattern(options.participant_pattern, options.case_template)  # fail before work
     given = {
-        "participant_pattern": participant_pattern,
-        "case_template": case_template,
+        "participant_pattern": settings["participant_pattern"],
+        "case_template": settings["case_template"],
         "speaker_labels": extra,
-        "spacy_model": spacy_model,
+        "spacy_model": settings["spacy_model"],
     }
     remember_options(project, options, [k for k, v in given.items() if v is not None])
-    # lazy: services load SQLAlchemy (~0.3 s); --help and the other commands do not need it
-    from qualcode.services.importing import ImportStopped
-
     try:
         with _Progress() as progress:
             report = import_paths(
@@ -190,6 +221,7 @@ def import_cmd(
                 paths,
                 progress=progress,
                 options=replace_options(options, create_codes=create_codes),
+                segmenter=segmenter,
             )
     except ImportStopped as stopped:
         for line in stopped.report.summary_lines():

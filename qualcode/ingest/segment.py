@@ -11,7 +11,9 @@ sentencizer's rule to the tokenizer's arrays: the same sentences, faster.
 
 spaCy is imported on first use (it takes about a second) and the pipeline is
 cached for the life of the process. ``n_process`` stays 1: for these cheap
-pipelines more processes are many times slower.
+pipelines spaCy's own worker processes are many times slower. A large import
+segments in one second process instead (``segment_worker``), beside its parsing
+and storing, not beside other segmenting.
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ def load_pipeline(name: str | None = None) -> tuple[Any, str | None]:
         if key not in _cache:
             _cache[key] = _build(key)
         return _cache[key]
+
+
+def is_loaded(name: str | None = None) -> bool:
+    """Whether this process holds the pipeline already (loading it costs about a second)."""
+    with _lock:
+        return (name or DEFAULT_PIPELINE) in _cache
 
 
 def blank_pipeline() -> Any:

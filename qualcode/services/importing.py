@@ -42,6 +42,7 @@ from qualcode.services.codings_file import apply_codings_csv, is_codings_table
 from qualcode.services.failures import NOT_STORED, explain
 from qualcode.services.frameworks import apply_framework
 from qualcode.services.project import Project
+from qualcode.services.segment_child import SegmentChild
 from qualcode.services.transcript_store import TranscriptImporter
 from qualcode.store.models import Case, Code, Document, Participant, Setting
 
@@ -182,15 +183,23 @@ def import_paths(
     *,
     progress: Progress | None = None,
     options: ImportOptions | None = None,
+    segmenter: SegmentChild | None = None,
 ) -> ImportReport:
     """Import files and folders (see the module notes); returns what happened to each.
+
+    ``segmenter``: a child process for the sentences, started by the caller before it
+    loaded anything heavy (see ``segment_child``); the import closes it.
 
     If the project cannot be written any more (a full disk, a read-only file, a lock
     held too long), the import stops and :class:`ImportStopped` carries what was
     stored before (each file is one transaction, so nothing is half-stored).
     """
-    with no_full_collections():
-        return _import_paths(project, paths, progress, options)
+    try:
+        with no_full_collections():
+            return _import_paths(project, paths, progress, options, segmenter)
+    finally:
+        if segmenter is not None:
+            segmenter.close()
 
 
 def _import_paths(
@@ -198,6 +207,7 @@ def _import_paths(
     paths: Iterable[str | Path],
     progress: Progress | None,
     options: ImportOptions | None,
+    segmenter: SegmentChild | None = None,
 ) -> ImportReport:
     options = options or ImportOptions()
     ParticipantPattern(options.participant_pattern, options.case_template)  # fail before work
@@ -206,7 +216,7 @@ def _import_paths(
     if options.as_new and len(plan.transcripts) != 1:
         raise InvalidInputError("--as-new NAME names one document: give exactly one transcript.")
     try:
-        return _run_plan(project, plan, report, progress, options)
+        return _run_plan(project, plan, report, progress, options, segmenter)
     except (OperationalError, ProjectBusyError, OSError) as e:
         why = explain(e, project.location)
         if why is None:
@@ -228,6 +238,7 @@ def _run_plan(
     report: ImportReport,
     progress: Progress | None,
     options: ImportOptions,
+    segmenter: SegmentChild | None = None,
 ) -> ImportReport:
     total, done = plan.total(), 0
 
@@ -248,7 +259,7 @@ def _run_plan(
     for path in plan.refi:
         _guard(report, path, lambda p=path: _import_refi(project, p, report, options))
         step(path)
-    TranscriptImporter(project, options, report).import_files(
+    TranscriptImporter(project, options, report, segmenter).import_files(
         plan.transcripts, lambda path: step(path)
     )
     if plan.codings and options.framework == "auto" and _has_no_codes(project):

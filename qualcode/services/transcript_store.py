@@ -1,8 +1,12 @@
 """Storing transcripts: prepare each file (read, parse, segment), then store it in one transaction.
 
-Each file is one transaction, written through the session's Core connection
-with statements built once: per-file ORM work, or building statements per file,
-would cost more than the inserts themselves. Storing happens on the caller's
+A large job prepares files in a second process (``segment_child``) while this one
+stores them; the stored rows are the same either way.
+
+Each file is one transaction on the run's one Core connection, with statements
+built once (on SQLite its document, segment and audit rows go to the driver
+directly): per-file ORM work, or building statements per file, would cost more
+than the inserts themselves. Storing happens on the caller's
 thread: a writer thread would fight spaCy for the GIL (SQLite gives it up on
 every row and then waits a whole switch interval to get it back), which
 measured slower than storing in line.
@@ -10,10 +14,10 @@ measured slower than storing in line.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,8 +34,11 @@ from qualcode.ingest.participants import (
 )
 from qualcode.ingest.readers import IngestWarning, read_transcript
 from qualcode.ingest.segment import load_pipeline, sentence_spans_many
+from qualcode.ingest.segment_worker import Read, fingerprint, word_count
 from qualcode.ingest.turns import ParsedTurns, SpeakerLabels, Turn
 from qualcode.services.project import Project
+from qualcode.services.segment_child import SegmentChild, start_segmenter
+from qualcode.services.transcript_rows import Prepared, insert_row, insert_segments, prepare
 from qualcode.store.models import (
     AuditEntry,
     Case,
@@ -47,6 +54,11 @@ if TYPE_CHECKING:
 
 # Words read and parsed before a chunk is segmented (in one spaCy stream) and stored.
 CHUNK_WORDS = 200_000
+# Bytes of files the child reads in one item (about CHUNK_WORDS words of plain text).
+CHUNK_BYTES = 1_200_000
+# Chunks parsed ahead of the one being stored while a child segments (while it loads
+# spaCy, this process parses on): a bound on the memory they hold (about 1.5 MB each).
+AHEAD_CHUNKS = 16
 
 
 @dataclass
@@ -72,47 +84,31 @@ class _Parsed:
 
 
 @dataclass
-class Prepared:
-    """A transcript ready to store: the document row, its segments, who it is from."""
+class _Skipped:
+    """A file not stored: reported (``error``) or found stored already (None)."""
 
     path: Path
-    values: dict[str, Any]
-    rows: list[tuple[Any, ...]]  # (kind, seq, start, end, speaker, is_participant, role, ms)
-    participant: ParticipantId | None
-    replace_id: int | None
-    warnings: list[IngestWarning] = field(default_factory=list)
+    error: QualcodeError | None
 
 
-def _job(parsed: _Parsed, sentences: list[tuple[int, int, int]]) -> Prepared:
-    turns = parsed.turns
-    flags = [None if t.is_participant is None else int(t.is_participant) for t in turns]
-    rows = [
-        ("turn", i, t.start, t.end, t.speaker, flag, t.role, t.timecode)
-        for i, (t, flag) in enumerate(zip(turns, flags, strict=True), 1)
-    ]
-    times = sentence_times(parsed.times, turns, sentences)
-    rows += [
-        ("sentence", i, a, b, turns[ti].speaker, flags[ti], turns[ti].role, ms)
-        for i, ((a, b, ti), ms) in enumerate(zip(sentences, times, strict=True), 1)
-    ]
-    return Prepared(
-        parsed.path, parsed.values, rows, parsed.participant, parsed.replace_id, parsed.warnings
-    )
+_Entry = _Parsed | _Skipped
 
 
-def sentence_times(
-    times: list[tuple[int, int]], turns: Sequence[Turn], sentences: list[tuple[int, int, int]]
-) -> list[int | None]:
-    """Each sentence's timecode: the cue it starts in (caption files), else its turn's."""
-    if not times:
-        return [turns[ti].timecode for _, _, ti in sentences]
-
-    offsets = [o for o, _ in times]
-    out: list[int | None] = []
-    for a, _, ti in sentences:
-        k = bisect_right(offsets, a) - 1
-        out.append(times[k][1] if k >= 0 and offsets[k] >= turns[ti].start else turns[ti].timecode)
-    return out
+def _by_size(paths: list[Path]) -> Iterator[list[Path]]:
+    """Files in parts of about ``CHUNK_BYTES`` for the child to read."""
+    part: list[Path] = []
+    size = 0
+    for path in paths:
+        part.append(path)
+        try:
+            size += path.stat().st_size
+        except OSError:
+            pass  # the child reports it
+        if size >= CHUNK_BYTES:
+            yield part
+            part, size = [], 0
+    if part:
+        yield part
 
 
 @dataclass
@@ -134,8 +130,6 @@ class _Q:
     count_codings = (
         select(func.count()).select_from(Coding).where(Coding.document_id == bindparam("doc"))
     )
-    insert_document = insert(Document.__table__)
-    insert_audit = insert(AuditEntry.__table__)
     find_participant = select(
         Participant.id, Participant.case_id, Participant.role, Participant.number
     ).where(Participant.label == bindparam("label"))
@@ -147,11 +141,20 @@ class _Q:
 class TranscriptImporter:
     """What every transcript of one run shares: options, patterns, spaCy, lookups."""
 
-    def __init__(self, project: Project, options: ImportOptions, report: ImportReport) -> None:
+    def __init__(
+        self,
+        project: Project,
+        options: ImportOptions,
+        report: ImportReport,
+        segmenter: SegmentChild | None = None,
+    ) -> None:
         self.project, self.options, self.report = project, options, report
+        self.segmenter = segmenter  # a child started early by the caller, if any
+        self._conn: Any = None  # the run's connection for its writes
         self.pattern = ParticipantPattern(options.participant_pattern, options.case_template)
         self.labels = SpeakerLabels().with_extra(options.speaker_labels)
         self._nlp: Any = None
+        self._pipeline_noted = False
         self._by_sha: dict[str, tuple[int | None, str]] | None = None  # stored, loaded once
         self._by_name: dict[str, tuple[int | None, str]] = {}
         self._people: dict[str, tuple[int, int | None, str | None]] = {}  # committed this run
@@ -161,53 +164,153 @@ class TranscriptImporter:
         """Import transcripts, each in its own transaction.
 
         Files are read and parsed a few at a time (about ``CHUNK_WORDS`` words),
-        segmented together in one spaCy stream, then stored one by one. A file
-        that cannot be read or stored is reported and the others go on;
-        ``done(path)`` is called once per file, whatever happened to it.
+        segmented together in one spaCy stream, then stored one by one. A large job
+        has a second process (``segment_child``): while it loads spaCy this one parses
+        and sends it the texts; once it has loaded, it reads, parses and segments the
+        remaining files itself, while this one stores. A file that cannot be read or
+        stored is reported and the others go on; ``done(path)`` is called once per
+        file, in order, whatever happened to it.
         """
-        chunk: list[_Parsed] = []
+        child = self.segmenter or start_segmenter(self.options.spacy_model, paths)
+        if child is not None:
+            child.model = self.options.spacy_model
+        pending: deque[list[_Entry] | list[Path]] = deque()  # sent to the child, not stored
+        try:
+            self._conn = self.project.engine.connect()
+            if child is None:
+                for chunk in self._chunks(paths):
+                    self._segment_and_store(chunk, done)
+                return
+            rest = iter(paths)
+            for chunk in self._chunks(rest):
+                texts = [(e.text, e.ranges) for e in chunk if isinstance(e, _Parsed)]
+                if texts:
+                    child.send(texts)
+                pending.append(chunk)
+                if child.loaded() or len(pending) >= AHEAD_CHUNKS:
+                    break
+            for part in _by_size(list(rest)):
+                child.send_paths(self.labels, self.pattern, part)
+                pending.append(part)
+            while pending:
+                self._store_answered(pending.popleft(), child, done)
+        except BaseException:
+            for chunk in reversed(pending):  # parsed ahead, never stored
+                self._forget_all(chunk)
+            raise
+        finally:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            if child is not None:
+                child.close()
+
+    def _chunks(self, paths: Sequence[Path]) -> Iterator[list[_Entry]]:
+        """The files read and parsed, in order, about ``CHUNK_WORDS`` words at a time."""
+        chunk: list[_Entry] = []
         words = 0
         for path in paths:
             try:
-                parsed = self._parse(path)
+                parsed: _Entry | None = self._parse(path)
             except QualcodeError as e:
-                self._fail(path, e)
-                parsed = None
+                parsed = _Skipped(path, e)
             if parsed is None:
-                done(path)
-                continue
+                parsed = _Skipped(path, None)
             chunk.append(parsed)
-            words += parsed.values["word_count"]
-            if words >= CHUNK_WORDS:
-                self._segment_and_store(chunk, done)
-                chunk, words = [], 0
-        self._segment_and_store(chunk, done)
+            if isinstance(parsed, _Parsed):
+                words += parsed.values["word_count"]
+                if words >= CHUNK_WORDS:
+                    yield chunk
+                    chunk, words = [], 0
+        if chunk:
+            yield chunk
 
-    def _segment_and_store(self, chunk: list[_Parsed], done: Callable[[Path], None]) -> None:
-        if not chunk:
+    def _store_answered(
+        self, chunk: list[_Entry] | list[Path], child: SegmentChild, done: Callable[[Path], None]
+    ) -> None:
+        """Store a chunk with the child's work (done here if the child failed)."""
+        if chunk and isinstance(chunk[0], Path):  # files the child was to read
+            paths: list[Path] = chunk  # type: ignore[assignment]
+            answer = child.result()
+            if answer is None:
+                for part in self._chunks(paths):
+                    self._segment_and_store(part, done)
+                return
+            self._note_pipeline(child.warning)
+            entries, sentences = self._parse_read(paths, *answer)
+            self._segment_and_store(entries, done, sentences)
             return
-        try:
-            sentences: list[Any] = self._sentences(chunk)
-        except InvalidInputError:  # find which file spaCy refused; the others go on
-            sentences = []
-            for parsed in chunk:
-                try:
-                    sentences.append(self._sentences([parsed])[0])
-                except InvalidInputError as e:
-                    sentences.append(e)
-        for i, (parsed, sents) in enumerate(zip(chunk, sentences, strict=True)):
+        entries: list[_Entry] = chunk  # type: ignore[no-redef]
+        sentences = None
+        if any(isinstance(e, _Parsed) for e in entries):
+            sentences = child.result()
+            self._note_pipeline(child.warning)
+        self._segment_and_store(entries, done, sentences)
+
+    def _parse_read(
+        self, paths: list[Path], files: list[Read], sentences: list[Any]
+    ) -> tuple[list[_Entry], list[Any]]:
+        """The child's reading finished here, file by file in order (as ``_chunks`` does),
+        with the sentences of the files to store."""
+        entries: list[_Entry] = []
+        kept: list[Any] = []
+        answers = iter(sentences)
+        for path, read in zip(paths, files, strict=True):
+            try:
+                if isinstance(read, str):
+                    raise QualcodeError(read)
+                sents = next(answers)
+                parsed: _Entry | None = self._parse(path, read)
+            except QualcodeError as e:
+                parsed = _Skipped(path, e)
+            if parsed is None:
+                parsed = _Skipped(path, None)
+            elif isinstance(parsed, _Parsed):
+                kept.append(sents)
+            entries.append(parsed)
+        return entries, kept
+
+    def _segment_and_store(
+        self,
+        chunk: list[_Entry],
+        done: Callable[[Path], None],
+        sentences: list[Any] | None = None,
+    ) -> None:
+        parsed = [e for e in chunk if isinstance(e, _Parsed)]
+        if sentences is None and parsed:
+            try:
+                sentences = self._sentences(parsed)
+            except InvalidInputError:  # find which file spaCy refused; the others go on
+                sentences = []
+                for one in parsed:
+                    try:
+                        sentences.append(self._sentences([one])[0])
+                    except InvalidInputError as e:
+                        sentences.append(e)
+        answers = iter(sentences or ())
+        for i, entry in enumerate(chunk):
+            if isinstance(entry, _Skipped):
+                if entry.error is not None:
+                    self._fail(entry.path, entry.error)
+                done(entry.path)
+                continue
+            sents = next(answers)
             try:
                 if isinstance(sents, QualcodeError):
                     raise sents
-                self.store(_job(parsed, sents))
+                self.store(prepare(entry, sents))
             except BaseException as e:
-                self._forget(parsed)  # not stored: a later file like it is new again
+                self._forget(entry)  # not stored: a later file like it is new again
                 if not isinstance(e, QualcodeError):
-                    for rest in chunk[i + 1 :]:
-                        self._forget(rest)
+                    self._forget_all(chunk[i + 1 :])
                     raise
-                self._fail(parsed.path, e)
-            done(parsed.path)
+                self._fail(entry.path, e)
+            done(entry.path)
+
+    def _forget_all(self, entries: list[_Entry]) -> None:
+        for entry in reversed(entries):  # last first: each restores what was before it
+            if isinstance(entry, _Parsed):
+                self._forget(entry)
 
     def _sentences(self, chunk: list[_Parsed]) -> list[list[tuple[int, int, int]]]:
         try:
@@ -227,12 +330,19 @@ class TranscriptImporter:
         message = str(error)
         self.report.failed.append(message if path.name in message else f"{path}: {message}")
 
-    def _parse(self, path: Path) -> _Parsed | None:
-        """Read, check for a stored copy, find turns and the participant; None: not stored."""
-        src = read_transcript(path)
-        turns = parse_source(src, self.labels, self.pattern)
-        text = turns.text if turns.text is not None else src.text
-        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    def _parse(self, path: Path, read: Read | None = None) -> _Parsed | None:
+        """Read, check for a stored copy, find turns and the participant; None: not stored.
+
+        ``read``: the file already read and parsed (by the child).
+        """
+        if read is None:
+            src = read_transcript(path)
+            turns = parse_source(src, self.labels, self.pattern)
+            text = turns.text if turns.text is not None else src.text
+            sha, words = fingerprint(text), word_count(text)
+        else:
+            src, turns, sha, words = read  # type: ignore[misc]
+            text = turns.text if turns.text is not None else src.text
         name = self.options.as_new or path.stem
         target = self._stored_target(path, name, sha)
         if target is False:
@@ -247,7 +357,7 @@ class TranscriptImporter:
             "encoding": src.encoding,
             "sha256": sha,
             "text": text,
-            "word_count": len(text.split()),
+            "word_count": words,
         }
         by_sha = self._by_sha
         assert by_sha is not None  # loaded by _stored_target
@@ -279,9 +389,14 @@ class TranscriptImporter:
     def nlp(self) -> Any:
         if self._nlp is None:
             self._nlp, warning = load_pipeline(self.options.spacy_model)
-            if warning:
-                self.report.warnings.append(IngestWarning("spaCy", warning))
+            self._note_pipeline(warning)
         return self._nlp
+
+    def _note_pipeline(self, warning: str | None) -> None:
+        """Report the pipeline's warning once, whichever process loaded it first."""
+        if warning and not self._pipeline_noted:
+            self._pipeline_noted = True
+            self.report.warnings.append(IngestWarning("spaCy", warning))
 
     def _stored_target(self, path: Path, name: str, sha: str) -> int | None | bool:
         """None: a new document; an id: replace that document; False: not stored (reported)."""
@@ -338,8 +453,19 @@ class TranscriptImporter:
         report.words += job.values["word_count"]
         report.warnings += job.warnings
 
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """One file's transaction, on the run's own connection when there is one (taking
+        a pooled connection per file and handing it back cost as much as the inserts)."""
+        if self._conn is None:
+            with self.project.engine.begin() as conn:
+                yield conn
+        else:
+            with self._conn.begin():
+                yield self._conn
+
     def _store(self, job: Prepared) -> _Attached:
-        with self.project.engine.begin() as conn:  # Core only: no Session per file
+        with self._transaction() as conn:  # Core only: no Session per file
             pid = job.participant
             who = self._participant(conn, pid) if pid is not None else _Attached()
             values = {**job.values, "participant_id": who.participant_id, "case_id": who.case_id}
@@ -350,22 +476,26 @@ class TranscriptImporter:
                     update(Document.__table__).where(Document.id == doc_id).values(**values)
                 )
             else:
-                doc_id = conn.execute(_Q.insert_document, values).inserted_primary_key[0]
+                doc_id = insert_row(conn, Document.__table__, values, "imported_at")
             insert_segments(conn, doc_id, job.rows)
-            refresh_stale(conn)
+            # a new document's figures are known: its text and turns, no codings yet
+            figures = None if job.replace_id is not None else job.progress
+            refresh_stale(conn, {doc_id: figures} if figures is not None else None)
             detail = {
                 "file": job.path.name,
                 "document": values["name"],
                 "sha256": values["sha256"][:16],
                 "replaced": job.replace_id is not None,
             }
-            conn.execute(
-                _Q.insert_audit,
+            insert_row(
+                conn,
+                AuditEntry.__table__,
                 {
                     "coder": self.project.coder_name,
                     "operation": "import document",
                     "detail": json.dumps(detail, ensure_ascii=False),
                 },
+                "at",
             )
         if who.participant is not None:  # remembered only once committed
             self._people[who.participant] = (who.participant_id, who.case_id, who.case)
@@ -452,38 +582,4 @@ def _changed_message(path: Path, name: str, codings: int) -> str:
         f"{path}: its text differs from the stored document {name!r}. Import it with "
         "--replace to replace the stored text (it has no codings), or with --as-new "
         "NAME to keep both."
-    )
-
-
-SEGMENT_COLUMNS = (
-    "document_id",
-    "kind",
-    "seq",
-    "start",
-    "end",
-    "speaker",
-    "is_participant",
-    "role",
-    "timecode_ms",
-)
-
-
-def insert_segments(conn: Any, document_id: int, rows: list[tuple[Any, ...]]) -> None:
-    """All turns and sentences of a document in one executemany.
-
-    On SQLite the row tuples go to the driver as they are: SQLAlchemy's per-row
-    parameter processing would otherwise cost more than the insert itself.
-    """
-    if not rows:
-        return
-    if conn.dialect.name == "sqlite":
-        names = ", ".join(f'"{c}"' for c in SEGMENT_COLUMNS)
-        conn.exec_driver_sql(
-            f"INSERT INTO segments ({names}) VALUES ({int(document_id)}, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        return
-    conn.execute(
-        insert(Segment.__table__),
-        [dict(zip(SEGMENT_COLUMNS, (document_id, *r), strict=True)) for r in rows],
     )

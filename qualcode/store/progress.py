@@ -131,11 +131,13 @@ def _store(conn: Connection, figures: dict[int, Progress]) -> None:
         )
 
 
-def refresh_stale(conn: Connection) -> None:
+def refresh_stale(conn: Connection, known: dict[int, Progress] | None = None) -> None:
     """Recount the documents this transaction (or an interrupted writer) noted as changed.
 
     Called by every write just before it commits, in the same transaction; a query on
-    an empty table when nothing was noted.
+    an empty table when nothing was noted. ``known``: figures the caller has counted
+    itself from the rows it just wrote (an import's new document: its text and turns,
+    no codings), so they are not read back; any other noted document is counted here.
     """
     raw = _raw(conn)
     ids = [row[0] for row in fetch(raw, "SELECT document_id FROM document_progress_stale")]
@@ -143,8 +145,20 @@ def refresh_stale(conn: Connection) -> None:
         assert chunk is not None
         some = id_list(chunk)
         execute(raw, f"DELETE FROM document_progress WHERE document_id IN ({some})")
-        _store(conn, measure(conn, chunk))
+        given = {i: known[i] for i in chunk if known and i in known}
+        rest = [i for i in chunk if i not in given]
+        _store(conn, {**given, **measure(conn, rest)} if rest else given)
         execute(raw, f"DELETE FROM document_progress_stale WHERE document_id IN ({some})")
+
+
+def new_document(text: str, turns: Iterable[tuple[int, int]]) -> Progress | None:
+    """The figures of a document just stored with these turns and no codings, as
+    :func:`measure` would count them (None when only the database can: a NUL in the
+    text, where SQLite's ``length`` stops)."""
+    if "\0" in text:
+        return None
+    coded, spoken = coded_share(len(text), turns, ())
+    return Progress(len(text), spoken, coded, 0)
 
 
 def refresh_all(conn: Connection) -> None:
