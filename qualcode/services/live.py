@@ -37,6 +37,11 @@ class ChangeWatcher:
         with self.project.read() as s:
             return int(s.scalar(select(func.max(AuditEntry.id))) or 0)
 
+    def version(self) -> int:
+        """A number that changes whenever a change is committed (safe from any thread)."""
+        with self._lock:
+            return self._version()
+
     def changed(self) -> bool:
         """Whether anything was committed since the last call (safe from any thread)."""
         with self._lock:
@@ -49,3 +54,25 @@ class ChangeWatcher:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+class ProjectVersion:
+    """The project's change number (see :meth:`ChangeWatcher.version`), read from worker
+    threads through one watcher opened on first use."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._watcher: ChangeWatcher | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> int:
+        with self._lock:
+            if self._watcher is None:
+                self._watcher = ChangeWatcher(self.project)
+        return self._watcher.version()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._watcher is not None:
+                self._watcher.close()
+                self._watcher = None

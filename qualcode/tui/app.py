@@ -16,7 +16,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import events, work
+from textual import events
 from textual.app import App, ScreenStackError
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
@@ -28,10 +28,11 @@ from qualcode.services.codebook import CodeInfo, list_codes
 from qualcode.services.documents import DocumentInfo, list_documents
 from qualcode.services.failures import explain
 from qualcode.services.history import History
-from qualcode.services.live import ChangeWatcher
+from qualcode.services.live import ChangeWatcher, ProjectVersion
 from qualcode.services.project import CODER_ENV, Project, default_coder_name, on_busy
 from qualcode.tui import keymap
 from qualcode.tui.commands import WorkbenchCommands
+from qualcode.tui.matrix_ahead import MatrixAhead, build_ahead
 from qualcode.tui.screen_registry import SCREENS, ScreenEntry
 from qualcode.tui.settings import TuiSettings, load_settings
 from qualcode.tui.setup_steps import open_step
@@ -119,6 +120,11 @@ class QualcodeApp(App[None]):
         self.documents: list[DocumentInfo] = []
         """Every document with its progress (a cache refreshed by :meth:`reload_documents`)."""
         self._codes_read, self._documents_read = LatestRead(), LatestRead()
+        self.project_version = ProjectVersion(project)
+        """The project's change number (call it in a worker)."""
+        self._matrix_ahead: MatrixAhead | None = None
+        self._ahead_started = self._ahead_in_flight = False
+        self._ahead_waiting: Callable[[MatrixAhead | None], Any] | None = None
         super().__init__()
         self.stylesheet = ReusingStylesheet(variables=self.get_css_variables())
         for entry in SCREENS:
@@ -183,6 +189,41 @@ class QualcodeApp(App[None]):
     def on_unmount(self) -> None:
         if self._watcher is not None:
             self._watcher.close()
+        self.project_version.close()
+
+    # -- the matrix, built ahead --------------------------------------------------
+    def _build_matrix_ahead(self) -> None:
+        """Once, when start-up's reads are done: build the default matrix in a worker."""
+        self._ahead_started = self._ahead_in_flight = True
+        self.run_service(
+            self,
+            build_ahead,
+            self.project_version,
+            then=self._ahead_built,
+            on_error=lambda exc: self._ahead_built(None),  # the matrix screen builds it then
+            label="matrix built ahead",
+        )
+
+    def _ahead_built(self, ahead: MatrixAhead | None) -> None:
+        self._ahead_in_flight = False
+        waiting, self._ahead_waiting = self._ahead_waiting, None
+        if waiting is None:
+            self._matrix_ahead = ahead
+            return
+        try:
+            waiting(ahead)
+        finally:
+            self._gate.release()  # held while the matrix screen waited
+
+    def take_matrix_ahead(self, then: Callable[[MatrixAhead | None], Any]) -> None:
+        """Hand the matrix built ahead to ``then`` (once), now or when its build ends;
+        ``None`` if there is none. The matrix screen checks it is still current."""
+        if self._ahead_in_flight and self._ahead_waiting is None:
+            self._ahead_waiting = then
+            self._gate.hold()  # keys act on the matrix once it is shown, as when it is built
+            return
+        ahead, self._matrix_ahead = self._matrix_ahead, None
+        then(ahead)
 
     # -- caches shared by screens -------------------------------------------------
     def reload_codes(self) -> None:
@@ -250,11 +291,18 @@ class QualcodeApp(App[None]):
         if holds:
             self._gate.hold()
         call = partial(fn, *args, **kwargs)
-        return self._service_worker(
-            node, label or getattr(fn, "__name__", "service"), call, ticket, then, on_error, holds
+        label = label or getattr(fn, "__name__", "service")
+        # run_worker, not @work: that decorator describes the worker with the repr() of
+        # every argument, which for a matrix of 2,000 rows took a tenth of a second.
+        return self.run_worker(
+            partial(self._service_worker, node, label, call, ticket, then, on_error, holds),
+            name=label,
+            group="service",
+            description=label,
+            exit_on_error=False,
+            thread=True,
         )
 
-    @work(thread=True, group="service", exit_on_error=False)
     def _service_worker(
         self,
         node: DOMNode,
@@ -298,6 +346,8 @@ class QualcodeApp(App[None]):
             if message.holds_keys:
                 self._gate.release()
             await self._drain_keys()
+            if self._in_flight == 0 and not self._ahead_started:
+                self._build_matrix_ahead()
 
     def services_idle(self) -> bool:
         """No service call in flight and no key waiting (what tests wait for)."""

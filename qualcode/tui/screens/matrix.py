@@ -25,6 +25,7 @@ from qualcode.errors import InvalidInputError
 from qualcode.services import charting
 from qualcode.services.coders import coders_by_use
 from qualcode.tui import keymap
+from qualcode.tui.matrix_ahead import MatrixAhead, fresh
 from qualcode.tui.screens.dialogs import PromptDialog
 from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 from qualcode.tui.widgets.heatmap import HeatMap
@@ -102,7 +103,28 @@ class MatrixScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one(HeatMap).focus()
-        self.action_refresh()
+        self.app.take_matrix_ahead(self._got_ahead)  # type: ignore[attr-defined]
+
+    def _got_ahead(self, ahead: MatrixAhead | None) -> None:
+        """Check the matrix built ahead is still current (one cheap read), or build it."""
+        if ahead is None or self.matrix is not None:
+            self.action_refresh()
+            return
+        self.app.run_service(  # type: ignore[attr-defined]
+            self,
+            self.app.project_version,  # type: ignore[attr-defined]
+            then=partial(self._check_ahead, ahead),
+            label="matrix",
+            holds_keys=True,
+        )
+
+    def _check_ahead(self, ahead: MatrixAhead, number: int) -> None:
+        """Show the matrix built ahead if nothing changed since, else build it now."""
+        m = fresh(ahead, self.spec, number)
+        if m is None:
+            self.action_refresh()
+        else:
+            self._loaded(m)
 
     def on_screen_resume(self) -> None:
         if self.matrix is not None:
