@@ -193,8 +193,7 @@ class QualcodeApp(App[None]):
 
     # -- the matrix, built ahead --------------------------------------------------
     def _build_matrix_ahead(self) -> None:
-        """Once, when start-up's reads are done: build the default matrix in a worker."""
-        self._ahead_started = self._ahead_in_flight = True
+        """Once, when start-up's reads are done and drawn: build the default matrix."""
         self.run_service(
             self,
             build_ahead,
@@ -347,11 +346,14 @@ class QualcodeApp(App[None]):
                 self._gate.release()
             await self._drain_keys()
             if self._in_flight == 0 and not self._ahead_started:
-                self._build_matrix_ahead()
+                # after the screen has drawn what start-up read, not competing with it
+                self._ahead_started = self._ahead_in_flight = True
+                self.call_after_refresh(self._build_matrix_ahead)
 
     def services_idle(self) -> bool:
-        """No service call in flight and no key waiting (what tests wait for)."""
-        return self._in_flight == 0 and not self._gate.should_wait()
+        """No service call in flight or about to start, and no key waiting (what tests
+        wait for)."""
+        return self._in_flight == 0 and not self._ahead_in_flight and not self._gate.should_wait()
 
     def services_pending(self) -> str:
         return f"{self._in_flight} service call(s) in flight, {self._gate.waiting} key(s) waiting"
