@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from qualcode.cli.main import cli
 from qualcode.errors import InvalidInputError
-from qualcode.services import transcript_store
+from qualcode.services import transcript_store, transcript_writer
 from qualcode.services.coding import list_codings
 from qualcode.services.codings_file import apply_codings_csv
 from qualcode.services.documents import open_document
@@ -157,7 +157,7 @@ def test_a_failure_while_storing_leaves_nothing_half_stored(
     def fail(*_args: object) -> None:
         raise InvalidInputError("disk full while writing segments")
 
-    monkeypatch.setattr(transcript_store, "insert_segments", fail)
+    monkeypatch.setattr(transcript_writer, "insert_segments", fail)
     report = import_paths(project, [folder / "S3PW1.txt"])
     assert report.added == [] and "disk full" in report.failed[0]
     assert count_rows(project) == {"documents": 0, "words": 0, "participants": 0, "cases": 0}
@@ -371,7 +371,7 @@ def test_chunks_of_files_segment_exactly_as_one_file_at_a_time(
 def test_a_storing_failure_inside_a_chunk_spares_the_other_files(
     project: Project, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = transcript_store.insert_segments
+    real = transcript_writer.insert_segments
     (folder / "S4PW3.txt").write_text(S4PW2.replace("S4PW2", "S4PW3") + "More.\n", encoding="utf-8")
 
     def fail_once(conn: object, document_id: int, rows: list[tuple[object, ...]]) -> None:
@@ -379,7 +379,7 @@ def test_a_storing_failure_inside_a_chunk_spares_the_other_files(
             raise InvalidInputError("disk full while writing segments")
         real(conn, document_id, rows)
 
-    monkeypatch.setattr(transcript_store, "insert_segments", fail_once)
+    monkeypatch.setattr(transcript_writer, "insert_segments", fail_once)
     done: list[str] = []
     report = import_paths(project, [folder], progress=lambda _n, _t, label: done.append(label))
     assert sorted(report.added) == ["S3PW1", "S4PW3"]
@@ -387,6 +387,6 @@ def test_a_storing_failure_inside_a_chunk_spares_the_other_files(
     assert sorted(done) == ["S3PW1.txt", "S4PW2.txt", "S4PW3.txt"]  # progress for every file
     with project.read() as s:
         assert s.scalar(select(Participant).where(Participant.label == "S4PW2")) is None
-    monkeypatch.setattr(transcript_store, "insert_segments", real)
+    monkeypatch.setattr(transcript_writer, "insert_segments", real)
     again = import_paths(project, [folder])  # the failed file is new again, not "unchanged"
     assert again.added == ["S4PW2"]

@@ -1,7 +1,8 @@
-"""Storing transcripts: prepare each file (read, parse, segment), then store it in one transaction.
+"""An import's run: prepare each file (read, parse, segment), then store it in one transaction.
 
 A large job prepares files in a second process (``segment_child``) while this one
-stores them; the stored rows are the same either way.
+stores them; the stored rows are the same either way. What is new, changed or the
+same as a stored document is decided here; :mod:`transcript_writer` stores each file.
 
 Each file is one transaction on the run's one Core connection, with statements
 built once (on SQLite its document, segment and audit rows go to the driver
@@ -14,16 +15,13 @@ measured slower than storing in line.
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, select
 
 from qualcode.errors import InvalidInputError, QualcodeError
 from qualcode.ingest.layouts import parse_source, where
@@ -38,16 +36,12 @@ from qualcode.ingest.segment_worker import Read, fingerprint, word_count
 from qualcode.ingest.turns import ParsedTurns, SpeakerLabels, Turn
 from qualcode.services.project import Project
 from qualcode.services.segment_child import SegmentChild, start_segmenter
-from qualcode.services.transcript_rows import Prepared, insert_row, insert_segments, prepare
+from qualcode.services.transcript_rows import prepare
+from qualcode.services.transcript_writer import TranscriptWriter
 from qualcode.store.models import (
-    AuditEntry,
-    Case,
     Coding,
     Document,
-    Participant,
-    Segment,
 )
-from qualcode.store.progress import refresh_stale
 
 if TYPE_CHECKING:
     from qualcode.services.importing import ImportOptions, ImportReport
@@ -111,18 +105,6 @@ def _by_size(paths: list[Path]) -> Iterator[list[Path]]:
         yield part
 
 
-@dataclass
-class _Attached:
-    """Who a stored document was attached to (counted once the transaction commits)."""
-
-    participant_id: int | None = None
-    participant: str | None = None
-    case_id: int | None = None
-    case: str | None = None
-    participant_created: bool = False
-    case_created: bool = False
-
-
 class _Q:
     """Statements built once: constructing them per file costs more than running them."""
 
@@ -130,12 +112,6 @@ class _Q:
     count_codings = (
         select(func.count()).select_from(Coding).where(Coding.document_id == bindparam("doc"))
     )
-    find_participant = select(
-        Participant.id, Participant.case_id, Participant.role, Participant.number
-    ).where(Participant.label == bindparam("label"))
-    insert_participant = insert(Participant.__table__)
-    find_case = select(Case.id, Case.name).where(func.lower(Case.name) == bindparam("name"))
-    insert_case = insert(Case.__table__)
 
 
 class TranscriptImporter:
@@ -150,15 +126,13 @@ class TranscriptImporter:
     ) -> None:
         self.project, self.options, self.report = project, options, report
         self.segmenter = segmenter  # a child started early by the caller, if any
-        self._conn: Any = None  # the run's connection for its writes
         self.pattern = ParticipantPattern(options.participant_pattern, options.case_template)
         self.labels = SpeakerLabels().with_extra(options.speaker_labels)
         self._nlp: Any = None
         self._pipeline_noted = False
         self._by_sha: dict[str, tuple[int | None, str]] | None = None  # stored, loaded once
         self._by_name: dict[str, tuple[int | None, str]] = {}
-        self._people: dict[str, tuple[int, int | None, str | None]] = {}  # committed this run
-        self._cases: dict[str, tuple[int, str]] = {}
+        self.writer = TranscriptWriter(project, self.pattern, report)
 
     def import_files(self, paths: Sequence[Path], done: Callable[[Path], None]) -> None:
         """Import transcripts, each in its own transaction.
@@ -176,7 +150,7 @@ class TranscriptImporter:
             child.model = self.options.spacy_model
         pending: deque[list[_Entry] | list[Path]] = deque()  # sent to the child, not stored
         try:
-            self._conn = self.project.engine.connect()
+            self.writer.conn = self.project.engine.connect()
             if child is None:
                 for chunk in self._chunks(paths):
                     self._segment_and_store(chunk, done)
@@ -199,9 +173,9 @@ class TranscriptImporter:
                 self._forget_all(chunk)
             raise
         finally:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            if self.writer.conn is not None:
+                self.writer.conn.close()
+                self.writer.conn = None
             if child is not None:
                 child.close()
 
@@ -298,7 +272,7 @@ class TranscriptImporter:
             try:
                 if isinstance(sents, QualcodeError):
                     raise sents
-                self.store(prepare(entry, sents))
+                self.writer.store(prepare(entry, sents))
             except BaseException as e:
                 self._forget(entry)  # not stored: a later file like it is new again
                 if not isinstance(e, QualcodeError):
@@ -432,123 +406,6 @@ class TranscriptImporter:
             self.report.changed.append(_changed_message(path, name, codings))
             return False
         return doc_id
-
-    def store(self, job: Prepared) -> None:
-        """Store one prepared transcript in one transaction and count it in the report."""
-        try:
-            who = self._store(job)
-        except IntegrityError as e:
-            raise InvalidInputError(
-                f"{job.path}: document {job.values['name']!r} was stored by "
-                "someone else meanwhile; import again to compare."
-            ) from e
-        report = self.report
-        if who.participant:
-            report.participants.add(who.participant)
-        if who.case:
-            report.cases.add(who.case)
-        report.participants_created += who.participant_created
-        report.cases_created += who.case_created
-        (report.replaced if job.replace_id is not None else report.added).append(job.values["name"])
-        report.words += job.values["word_count"]
-        report.warnings += job.warnings
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Any]:
-        """One file's transaction, on the run's own connection when there is one (taking
-        a pooled connection per file and handing it back cost as much as the inserts)."""
-        if self._conn is None:
-            with self.project.engine.begin() as conn:
-                yield conn
-        else:
-            with self._conn.begin():
-                yield self._conn
-
-    def _store(self, job: Prepared) -> _Attached:
-        with self._transaction() as conn:  # Core only: no Session per file
-            pid = job.participant
-            who = self._participant(conn, pid) if pid is not None else _Attached()
-            values = {**job.values, "participant_id": who.participant_id, "case_id": who.case_id}
-            if job.replace_id is not None:
-                doc_id = job.replace_id
-                conn.execute(delete(Segment.__table__).where(Segment.document_id == doc_id))
-                conn.execute(
-                    update(Document.__table__).where(Document.id == doc_id).values(**values)
-                )
-            else:
-                doc_id = insert_row(conn, Document.__table__, values, "imported_at")
-            insert_segments(conn, doc_id, job.rows)
-            # a new document's figures are known: its text and turns, no codings yet
-            figures = None if job.replace_id is not None else job.progress
-            refresh_stale(conn, {doc_id: figures} if figures is not None else None)
-            detail = {
-                "file": job.path.name,
-                "document": values["name"],
-                "sha256": values["sha256"][:16],
-                "replaced": job.replace_id is not None,
-            }
-            insert_row(
-                conn,
-                AuditEntry.__table__,
-                {
-                    "coder": self.project.coder_name,
-                    "operation": "import document",
-                    "detail": json.dumps(detail, ensure_ascii=False),
-                },
-                "at",
-            )
-        if who.participant is not None:  # remembered only once committed
-            self._people[who.participant] = (who.participant_id, who.case_id, who.case)
-        if who.case is not None and who.case_id is not None:
-            self._cases[who.case.lower()] = (who.case_id, who.case)
-        return who
-
-    def _participant(self, conn: Any, pid: ParticipantId) -> _Attached:
-        """The participant (created if new) and their case from the template."""
-        known = self._people.get(pid.label)
-        if known is not None:
-            return _Attached(known[0], pid.label, known[1], known[2])
-        who = _Attached(participant=pid.label)
-        case_name = self.pattern.case_name(pid)
-        if case_name:
-            who.case_id, who.case, who.case_created = self._case(conn, case_name)
-        row = conn.execute(_Q.find_participant, {"label": pid.label}).first()
-        if row is None:
-            who.participant_id = conn.execute(
-                _Q.insert_participant,
-                {
-                    "label": pid.label,
-                    "case_id": who.case_id,
-                    "role": pid.role,
-                    "number": pid.number,
-                },
-            ).inserted_primary_key[0]
-            who.participant_created = True
-            return who
-        who.participant_id = row.id
-        fill = {
-            k: v
-            for k, v in (("case_id", who.case_id), ("role", pid.role), ("number", pid.number))
-            if getattr(row, k) is None and v is not None
-        }
-        if fill:
-            conn.execute(
-                update(Participant.__table__).where(Participant.id == row.id).values(**fill)
-            )
-        if row.case_id is not None and row.case_id != who.case_id:  # filed elsewhere by hand
-            who.case_id = row.case_id
-            who.case = conn.execute(select(Case.name).where(Case.id == row.case_id)).scalar()
-        return who
-
-    def _case(self, conn: Any, name: str) -> tuple[int, str, bool]:
-        known = self._cases.get(name.lower())
-        if known is not None:
-            return known[0], known[1], False
-        row = conn.execute(_Q.find_case, {"name": name.lower()}).first()
-        if row is not None:
-            return row.id, row.name, False
-        case_id = conn.execute(_Q.insert_case, {"name": name}).inserted_primary_key[0]
-        return case_id, name, True
 
 
 def parse_warnings(src: Any, parsed: ParsedTurns) -> list[IngestWarning]:
