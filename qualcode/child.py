@@ -36,6 +36,15 @@ _BOOT = f"import sys; sys.path.insert(0, {_ROOT!r}); from qualcode.child import 
 _OK, _ERROR = "ok", "error"
 
 
+def spare_core() -> bool:
+    """Whether this process may use a second core (a child on one core only adds work)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return cores >= 2
+
+
 class ChildFailed(RuntimeError):
     """The child process could not start, raised, or ended before answering."""
 
@@ -64,7 +73,6 @@ class ChildStream:
             self._stderr.close()
             raise ChildFailed(f"could not start a second process: {e}") from e
         self._outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._feed_error: BaseException | None = None
         self._feeder = threading.Thread(target=self._feed, name="qualcode-child-feed", daemon=True)
         self._feeder.start()
         self._pending = 0
@@ -76,8 +84,8 @@ class ChildStream:
             while (item := self._outbox.get()) is not _STOP:
                 pickle.dump(item, stdin, protocol=pickle.HIGHEST_PROTOCOL)
                 stdin.flush()
-        except (OSError, ValueError) as e:  # the child went away; receive() reports it
-            self._feed_error = e
+        except (OSError, ValueError):  # the child went away; receive() reports it
+            pass
         finally:
             try:
                 stdin.close()

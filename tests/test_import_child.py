@@ -72,7 +72,7 @@ def one_process(monkeypatch: pytest.MonkeyPatch) -> None:
 def two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
     for least in ("CHILD_MIN_BYTES", "LOADED_MIN_BYTES", "ONE_SHOT_MIN_BYTES"):
         monkeypatch.setattr(segment_child, least, 0)
-    monkeypatch.setattr(segment_child, "_cores", lambda: 2)
+    monkeypatch.setattr(segment_child, "spare_core", lambda: True)
 
 
 # How many chunks this process parses before the rest go to the child to read: one
@@ -202,7 +202,7 @@ def test_the_command_starts_the_child_first_and_stores_the_same(
     one_process(monkeypatch)
     run(tmp_path, "alone", folder)
     monkeypatch.setattr(segment_child, "ONE_SHOT_MIN_BYTES", 0)  # only the command's
-    monkeypatch.setattr(segment_child, "_cores", lambda: 2)
+    monkeypatch.setattr(segment_child, "spare_core", lambda: True)
     segment.clear_cache()
     started: list[bool] = []
     start = segment_child.start_segmenter
@@ -224,7 +224,7 @@ def test_the_command_starts_the_child_first_and_stores_the_same(
 def test_thresholds_keep_small_jobs_in_one_process(
     monkeypatch: pytest.MonkeyPatch, folder: Path
 ) -> None:
-    monkeypatch.setattr(segment_child, "_cores", lambda: 2)
+    monkeypatch.setattr(segment_child, "spare_core", lambda: True)
     size = segment_child._bytes([folder])
     assert size == sum(p.stat().st_size for p in folder.iterdir() if p.suffix != ".csv")
     monkeypatch.setattr(segment_child, "ONE_SHOT_MIN_BYTES", size)

@@ -52,13 +52,20 @@ def read_files(
     out: list[Read] = []
     for path in paths:
         try:
-            src = read_transcript(path)
-            turns = parse_source(src, labels, pattern)
-            text = turns.text if turns.text is not None else src.text
-            out.append((src, turns, fingerprint(text), word_count(text)))
+            out.append(read_one(path, labels, pattern))
         except QualcodeError as e:
             out.append(str(e))
     return out
+
+
+def read_one(
+    path: Path, labels: SpeakerLabels, pattern: ParticipantPattern
+) -> tuple[SourceText, ParsedTurns, str, int]:
+    """One file read and parsed, with its stored text's SHA-256 and word count."""
+    src = read_transcript(path)
+    turns = parse_source(src, labels, pattern)
+    text = turns.text if turns.text is not None else src.text
+    return src, turns, fingerprint(text), word_count(text)
 
 
 def fingerprint(text: str) -> str:

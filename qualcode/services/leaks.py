@@ -18,7 +18,7 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -31,7 +31,7 @@ from qualcode.analysis.leaks import (
     installed_ner,
     ner_pipeline_id,
 )
-from qualcode.child import ChildFailed, ChildStream
+from qualcode.child import ChildFailed, ChildStream, spare_core
 from qualcode.errors import InvalidInputError, QualcodeError
 from qualcode.services.leak_memory import fingerprint, remember, remembered
 from qualcode.services.project import Project
@@ -239,6 +239,7 @@ class GateScan:
             or not in_child
             or not docs
             or sum(len(text) for _, text in docs) > GATE_PROCESS_MAX_CHARS
+            or not spare_core()
         ):
             self.close()  # not needed: remembered, or scanned here
             return
@@ -250,10 +251,7 @@ class GateScan:
         # While that process loads spaCy, this one does the first pass over a share of
         # the texts (the export is written after it, while the scan goes on there).
         share = docs[: int(len(docs) * FIRST_PASS_SHARE)]
-        job = self._job
-        self._job = GateScanJob(
-            job.documents, job.allow, job.key_names, first_pass(share, job.allow)
-        )
+        self._job = replace(self._job, first=first_pass(share, self._job.allow))
         self._child.send(self._job)
 
     @property

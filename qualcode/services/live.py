@@ -57,19 +57,27 @@ class ChangeWatcher:
 
 
 class ProjectVersion:
-    """The project's change number (see :meth:`ChangeWatcher.version`), read from worker
-    threads through one watcher opened on first use."""
+    """The project's change number (see :meth:`ChangeWatcher.version`) and whether it
+    moved (:meth:`changed`), read from worker threads through one watcher opened on
+    first use (opening it reads the project)."""
 
     def __init__(self, project: Project) -> None:
         self.project = project
         self._watcher: ChangeWatcher | None = None
         self._lock = threading.Lock()
 
-    def __call__(self) -> int:
+    def _opened(self) -> ChangeWatcher:
         with self._lock:
             if self._watcher is None:
                 self._watcher = ChangeWatcher(self.project)
-        return self._watcher.version()
+            return self._watcher
+
+    def __call__(self) -> int:
+        return self._opened().version()
+
+    def changed(self) -> bool:
+        """See :meth:`ChangeWatcher.changed`."""
+        return self._opened().changed()
 
     def close(self) -> None:
         with self._lock:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import atexit
 import threading
 
-from qualcode.child import ChildFailed, ChildStream
+from qualcode.child import ChildFailed, ChildStream, spare_core
 
 SCAN_TARGET = "qualcode.analysis.gate_scan:serve"
 _lock = threading.Lock()
@@ -28,7 +28,7 @@ def new_scan_process() -> ChildStream:
 def start_scan_process() -> None:
     """Start one scan process ahead of an export (no-op if one is waiting or none can start)."""
     with _lock:
-        if _ahead:
+        if _ahead or not spare_core():
             return
         try:
             _ahead.append(new_scan_process())

@@ -17,12 +17,11 @@ segmenting in this process, which gives the same sentences.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from qualcode.child import ChildFailed, ChildStream
+from qualcode.child import ChildFailed, ChildStream, spare_core
 from qualcode.ingest.readers import SUPPORTED_SUFFIXES
 from qualcode.ingest.segment import is_loaded
 
@@ -33,13 +32,6 @@ TARGET = "qualcode.ingest.segment_worker:work"
 CHILD_MIN_BYTES = 1_000_000
 LOADED_MIN_BYTES = 20_000_000
 ONE_SHOT_MIN_BYTES = 400_000
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def _bytes(paths: Iterable[str | Path]) -> int:
@@ -126,7 +118,7 @@ def start_segmenter(
     """A child for a job (files or folders) large enough to pay for one; None: segment
     in this process. The command line starts it before it loads anything heavy
     (``one_shot``: the process ends after the import)."""
-    if _cores() < 2:
+    if not spare_core():
         return None
     if is_loaded(model):
         least = LOADED_MIN_BYTES

@@ -24,15 +24,15 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import bindparam, func, select
 
 from qualcode.errors import InvalidInputError, QualcodeError
-from qualcode.ingest.layouts import parse_source, where
+from qualcode.ingest.layouts import where
 from qualcode.ingest.participants import (
     ParticipantId,
     ParticipantPattern,
     identify_participant,
 )
-from qualcode.ingest.readers import IngestWarning, read_transcript
+from qualcode.ingest.readers import IngestWarning
 from qualcode.ingest.segment import load_pipeline, sentence_spans_many
-from qualcode.ingest.segment_worker import Read, fingerprint, word_count
+from qualcode.ingest.segment_worker import Read, read_one
 from qualcode.ingest.turns import ParsedTurns, SpeakerLabels, Turn
 from qualcode.services.project import Project
 from qualcode.services.segment_child import SegmentChild, start_segmenter
@@ -184,12 +184,7 @@ class TranscriptImporter:
         chunk: list[_Entry] = []
         words = 0
         for path in paths:
-            try:
-                parsed: _Entry | None = self._parse(path)
-            except QualcodeError as e:
-                parsed = _Skipped(path, e)
-            if parsed is None:
-                parsed = _Skipped(path, None)
+            parsed = self._entry(path)
             chunk.append(parsed)
             if isinstance(parsed, _Parsed):
                 words += parsed.values["word_count"]
@@ -230,19 +225,23 @@ class TranscriptImporter:
         kept: list[Any] = []
         answers = iter(sentences)
         for path, read in zip(paths, files, strict=True):
-            try:
-                if isinstance(read, str):
-                    raise QualcodeError(read)
-                sents = next(answers)
-                parsed: _Entry | None = self._parse(path, read)
-            except QualcodeError as e:
-                parsed = _Skipped(path, e)
-            if parsed is None:
-                parsed = _Skipped(path, None)
-            elif isinstance(parsed, _Parsed):
+            if isinstance(read, str):  # the child could not read it: its message
+                entries.append(_Skipped(path, QualcodeError(read)))
+                continue
+            sents = next(answers)  # one per file read, whatever happens to it here
+            parsed = self._entry(path, read)
+            if isinstance(parsed, _Parsed):
                 kept.append(sents)
             entries.append(parsed)
         return entries, kept
+
+    def _entry(self, path: Path, read: Read | None = None) -> _Entry:
+        """The file parsed (see :meth:`_parse`), or skipped: not stored, or why not."""
+        try:
+            parsed = self._parse(path, read)
+        except QualcodeError as e:
+            return _Skipped(path, e)
+        return parsed if parsed is not None else _Skipped(path, None)
 
     def _segment_and_store(
         self,
@@ -310,13 +309,9 @@ class TranscriptImporter:
         ``read``: the file already read and parsed (by the child).
         """
         if read is None:
-            src = read_transcript(path)
-            turns = parse_source(src, self.labels, self.pattern)
-            text = turns.text if turns.text is not None else src.text
-            sha, words = fingerprint(text), word_count(text)
-        else:
-            src, turns, sha, words = read  # type: ignore[misc]
-            text = turns.text if turns.text is not None else src.text
+            read = read_one(path, self.labels, self.pattern)
+        src, turns, sha, words = read  # type: ignore[misc]
+        text = turns.text if turns.text is not None else src.text
         name = self.options.as_new or path.stem
         target = self._stored_target(path, name, sha)
         if target is False:

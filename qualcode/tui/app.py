@@ -28,7 +28,7 @@ from qualcode.services.codebook import CodeInfo, list_codes
 from qualcode.services.documents import DocumentInfo, list_documents
 from qualcode.services.failures import explain
 from qualcode.services.history import History
-from qualcode.services.live import ChangeWatcher, ProjectVersion
+from qualcode.services.live import ProjectVersion
 from qualcode.services.project import CODER_ENV, Project, default_coder_name, on_busy
 from qualcode.tui import keymap
 from qualcode.tui.commands import WorkbenchCommands
@@ -105,7 +105,6 @@ class QualcodeApp(App[None]):
         self.project = project
         self.poll_seconds = poll_seconds
         """How often to look for others' changes to the project (None: never)."""
-        self._watcher: Any = None
         self._polling = False
         self.settings = settings or TuiSettings()
         self.history = History(project)
@@ -164,16 +163,11 @@ class QualcodeApp(App[None]):
         self._polling = True
         self.run_service(
             self,
-            self._changed,
+            self.project_version.changed,
             then=self._after_poll,
             on_error=self._poll_failed,
             label="live refresh",
         )
-
-    def _changed(self) -> bool:
-        if self._watcher is None:
-            self._watcher = ChangeWatcher(self.project)
-        return self._watcher.changed()
 
     def _after_poll(self, changed: bool) -> None:
         self._polling = False
@@ -187,8 +181,6 @@ class QualcodeApp(App[None]):
         log.warning("live refresh: %s", exc)
 
     def on_unmount(self) -> None:
-        if self._watcher is not None:
-            self._watcher.close()
         self.project_version.close()
 
     # -- the matrix, built ahead --------------------------------------------------
