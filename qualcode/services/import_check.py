@@ -262,8 +262,11 @@ def _fixes(report: FileCheck, path: Path, no_participant: bool) -> list[str]:
         )
     if report.layout == "none":
         fixes.append(
-            "No speaker lines were recognised: start each turn with its speaker "
-            "('Interviewer: ...', 'S3PW1: ...'), or add the labels used with --speakers."
+            "No speaker lines were recognised: a turn starts where a line begins with its "
+            "speaker and a colon ('Interviewer: ...', 'Q: ...', 'S3PW1: ...'); a label "
+            "written another way ('Q.', 'NAME · 00:00:03') is not read as a speaker, and "
+            "--speakers only gives roles to labels that are found. Label the turns so, or "
+            "export the transcript again with speaker names, then check again."
         )
     if report.unplaced:
         count = sum(u.lines for u in report.unplaced)
