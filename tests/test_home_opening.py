@@ -8,10 +8,14 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.widgets import DataTable
 
+from qualcode.errors import QualcodeError
 from qualcode.services.documents import list_documents
 from qualcode.services.project import Project
+from qualcode.tui import app as app_module
 from qualcode.tui.app import QualcodeApp
+from qualcode.tui.screens.home import HomeScreen
 from qualcode.tui.screens.reader import ReaderScreen
 from qualcode.tui.workers import settle
 from tests.tui_fixtures import make_sample_project
@@ -25,25 +29,19 @@ def anyio_backend() -> str:
 
 
 async def test_a_burst_before_the_list_arrives_opens_the_document_it_points_at(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = make_sample_project(tmp_path / "project.db")
     second = list_documents(project)[1]
-    app = QualcodeApp(project, poll_seconds=None)
     arrived = threading.Event()  # the list is read only once the keys are in
-    run_service = app.run_service
 
-    def later(node: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        if fn is list_documents:
-            real = fn
+    def later(*a: Any) -> Any:
+        assert arrived.wait(30)
+        return list_documents(*a)
 
-            def fn(*a: Any) -> Any:
-                assert arrived.wait(30)
-                return real(*a)
-
-        return run_service(node, fn, *args, **kwargs)
-
-    app.run_service = later  # type: ignore[method-assign]
+    # the first read starts as the app is made (a read ahead), so it is held there
+    monkeypatch.setattr(app_module, "list_documents", later)
+    app = QualcodeApp(project, poll_seconds=None)
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.documents == []
         for key in ("down", "enter"):  # one burst, as a terminal delivers it
@@ -53,6 +51,48 @@ async def test_a_burst_before_the_list_arrives_opens_the_document_it_points_at(
         screen = app.screen
         assert isinstance(screen, ReaderScreen)
         assert screen.doc is not None and screen.doc.id == second.id
+
+
+async def test_a_list_read_before_home_mounts_is_in_its_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The read started with the app is taken as home mounts: filled once, not twice."""
+    project = make_sample_project(tmp_path / "project.db")
+    expected = list_documents(project)
+    app = QualcodeApp(project, poll_seconds=None)
+    fills: list[int] = []
+    fill = HomeScreen._fill_documents
+
+    def counted(screen: HomeScreen) -> None:
+        fill(screen)
+        fills.append(screen.query_one("#documents-table", DataTable).row_count)
+
+    monkeypatch.setattr(HomeScreen, "_fill_documents", counted)
+    app._documents_ahead.result()  # type: ignore[union-attr]  # in before the app runs
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert fills == [len(expected)]  # the first fill (as home mounted) had every row
+        assert [d.id for d in app.documents] == [d.id for d in expected]
+
+
+async def test_a_first_read_that_fails_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_sample_project(tmp_path / "project.db")
+
+    def broken(*a: Any) -> Any:
+        raise QualcodeError("the documents could not be read (disk gone)")
+
+    monkeypatch.setattr(app_module, "list_documents", broken)
+    app = QualcodeApp(project, poll_seconds=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        shown = [n.message for n in app._notifications]
+        assert any("disk gone" in m for m in shown), shown
+        assert app.documents == []
+        await pilot.press("f3")  # keys still work
+        await settle(pilot)
+        assert app.current_mode == "codebook"
 
 
 async def test_keys_still_work_on_home_opened_later_in_an_empty_project(tmp_path: Path) -> None:

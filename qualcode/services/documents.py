@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, or_, select
@@ -123,6 +125,9 @@ def resolve_document(session: Session, ref: str | int) -> Document:
     raise NotFoundError(f"No document {key!r}. See `qualcode documents` for the names.")
 
 
+_LISTING_ORDER = (Case.name, Participant.label, Document.name)
+
+
 def _listing(*extra: Any) -> Select[Any]:
     """The documents in listing order (case, participant, name) with extra columns."""
     return (
@@ -138,7 +143,7 @@ def _listing(*extra: Any) -> Select[Any]:
         )
         .outerjoin(Participant, Document.participant_id == Participant.id)
         .outerjoin(Case, Case.id == func.coalesce(Participant.case_id, Document.case_id))
-        .order_by(Case.name, Participant.label, Document.name)
+        .order_by(*_LISTING_ORDER)
     )
 
 
@@ -165,16 +170,37 @@ def list_documents(project: Project) -> list[DocumentInfo]:
             .outerjoin(DocumentProgress, _PROGRESS.document_id == Document.id)
             .outerjoin(DocumentProgressStale, _STALE.document_id == Document.id)
         )
-        rows = con.execute(q).all()
+        rows = (
+            _rows_at_once(con, q, _LISTING_ORDER)
+            if con.dialect.name == "sqlite"
+            else con.execute(q).all()
+        )
         unknown = [r[0] for r in rows if r[7] is None or r[11] is not None]
         counted = measure(con, unknown) if unknown else {}
         out = []
-        for did, name, src, fmt, pid, case, words, *stored, _stale in rows:
+        for did, name, src, fmt, pid, case, words, *stored, _stale in (r[:12] for r in rows):
             chars, spoken, coded, codings = counted.get(did) or stored
             out.append(
                 DocumentInfo(did, name, src, fmt, pid, case, words, chars, codings, coded, spoken)
             )
         return out
+
+
+def _rows_at_once(con: Any, q: Select[Any], order: tuple[Any, ...]) -> list[Any]:
+    """The query's rows fetched as one JSON value, in its order.
+
+    Python's sqlite3 lets go of the GIL for every row it steps through; beside a busy
+    event loop (the workbench starting) each row then waits for the loop to let go in
+    turn, and 2,000 rows took a third of a second instead of 30 ms. One row holding
+    them all crosses once. The row number keeps the query's order explicit.
+    """
+    ordered = q.add_columns(func.row_number().over(order_by=order))
+    inner = ordered.order_by(None).subquery()
+    packed = select(func.json_group_array(func.json_array(*inner.c)))
+    text = con.execute(packed).scalar()
+    rows = json.loads(text) if text else []
+    rows.sort(key=itemgetter(-1))
+    return rows
 
 
 def open_document(project: Project, ref: str | int) -> DocumentText:

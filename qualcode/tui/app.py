@@ -46,6 +46,7 @@ from qualcode.tui.workers import (
     KeyInFlight,
     LatestRead,
     ProjectChanged,
+    ReadAhead,
     SerialTickets,
     ServiceResult,
 )
@@ -119,6 +120,8 @@ class QualcodeApp(App[None]):
         self.documents: list[DocumentInfo] = []
         """Every document with its progress (a cache refreshed by :meth:`reload_documents`)."""
         self._codes_read, self._documents_read = LatestRead(), LatestRead()
+        self._documents_ahead: ReadAhead | None = ReadAhead(list_documents, project)
+        self._first_documents: tuple[int, ReadAhead] | None = None
         self.project_version = ProjectVersion(project)
         """The project's change number (call it in a worker)."""
         self._matrix_ahead: MatrixAhead | None = None
@@ -142,15 +145,18 @@ class QualcodeApp(App[None]):
     def high_contrast(self) -> bool:
         return self.theme == HIGH_CONTRAST_NAME
 
+    def on_load(self) -> None:
+        # Read as soon as the app runs, not once the screen is composed and mounted:
+        # the read then overlaps that work. Keys typed before the first list is in (a
+        # burst right after opening) wait for the rows they move over and open.
+        self.reload_documents(holds_keys=True)
+        self.reload_codes()
+
     def on_mount(self) -> None:
         on_busy(self._project_busy)
         if self._user_keys:
             self.set_keymap(self._user_keys)
         self.sub_title = self.project_name
-        self.reload_codes()
-        # Keys typed before the first list is in (a burst right after opening) wait for
-        # the rows they move over and open.
-        self.reload_documents(holds_keys=True)
         self.switch_mode(self._start_mode)
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self.poll_changes, name="live refresh")
@@ -230,25 +236,42 @@ class QualcodeApp(App[None]):
         self._broadcast(CodebookChanged())
 
     def reload_documents(self, holds_keys: bool = False) -> None:
-        """Refresh :attr:`documents` in a worker, then tell every screen (DocumentsChanged)."""
+        """Refresh :attr:`documents` in a worker, then tell every screen (DocumentsChanged).
+
+        The first time, the worker waits for the read started as the app was made.
+        """
+        asked = self._documents_read.ask()
+        ahead, self._documents_ahead = self._documents_ahead, None
+        if ahead is not None:
+            self._first_documents = (asked, ahead)
         self.run_service(
             self,
-            list_documents,
-            self.project,
-            then=partial(self._documents_loaded, self._documents_read.ask()),
+            *((ahead.result,) if ahead is not None else (list_documents, self.project)),
+            then=partial(self._documents_loaded, asked),
             on_error=self._documents_failed,
             holds_keys=holds_keys,
+            label="list_documents",
         )
+
+    def take_first_documents(self) -> None:
+        """Take the first read's documents now if it is in (the home screen, mounting,
+        fills with them instead of waiting for the worker's message)."""
+        first, self._first_documents = self._first_documents, None
+        if first is not None and first[1].ready():
+            self._documents_loaded(first[0], first[1].result(), tell=False)
 
     def _documents_failed(self, exc: BaseException) -> None:
         self.notify_error(exc)
         self._broadcast(DocumentsChanged())  # screens waiting for the list stop waiting
 
-    def _documents_loaded(self, asked: int, documents: list[DocumentInfo]) -> None:
-        if not self._documents_read.is_fresh(asked):
-            return
+    def _documents_loaded(
+        self, asked: int, documents: list[DocumentInfo], tell: bool = True
+    ) -> None:
+        if documents is self.documents or not self._documents_read.is_fresh(asked):
+            return  # taken already (take_first_documents), or older than what is shown
         self.documents = documents
-        self._broadcast(DocumentsChanged())
+        if tell:
+            self._broadcast(DocumentsChanged())
 
     def _broadcast(self, message_type: Any) -> None:
         for stack in self._screen_stacks.values():

@@ -26,6 +26,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 from textual.message import Message
@@ -125,6 +126,38 @@ class LatestRead:
             return False
         self._shown = asked
         return True
+
+
+class ReadAhead:
+    """A read started in a thread as the app is made, before its event loop runs.
+
+    The workbench's first list of documents then overlaps Textual's own start (CSS,
+    compose) instead of queueing behind it, and the home screen fills with it as it
+    mounts when it is in by then; otherwise a worker waits for it as for any read.
+    """
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self._future: Future[Any] = Future()
+        self._thread = threading.Thread(
+            target=self._run, args=(fn, args), name="qualcode-read-ahead", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            value = fn(*args)
+        except BaseException as exc:  # handed to whoever takes the result
+            self._future.set_exception(exc)
+        else:
+            self._future.set_result(value)
+
+    def ready(self) -> bool:
+        """Whether the read has finished (well): its result can be taken without waiting."""
+        return self._future.done() and self._future.exception() is None
+
+    def result(self) -> Any:
+        """The read's result, waiting for it (in a worker), or its error raised."""
+        return self._future.result()
 
 
 class InputGate:

@@ -95,11 +95,13 @@ class HomeScreen(Screen[None]):
         for label in ("Code", "Key", "Origin", "Codings"):
             codes.add_column(label, key=label.lower())
         # The app reads the documents with their stored coded share as it starts (one
-        # query, holding keys until it is in); its DocumentsChanged fills the table.
+        # query, holding keys until it is in); its DocumentsChanged fills the table,
+        # unless the read is in already: then the first frame has the rows.
+        self.app.take_first_documents()  # type: ignore[attr-defined]
         self._fill_documents()
         self._fill_codes()
         self._load_cases()
-        docs.focus()
+        self.set_focus(docs)  # now, not after the first frame: that would draw it twice
 
     def on_screen_suspend(self) -> None:
         self._away = True

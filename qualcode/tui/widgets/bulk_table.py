@@ -71,10 +71,13 @@ class BulkTable(ResultTable):
                     widths[i] = w
         for column, width in zip(columns, widths, strict=True):
             column.content_width = width
-        # The widths are known, so no row is left for the idle pass to measure.
+        # The widths are known, so no row is left for the idle pass to measure, and the
+        # scrollable size is set now: the first frame drawn with the rows already has
+        # its scroll bar, instead of being drawn again a column narrower once idle.
         self._new_rows.clear()
-        self._require_update_dimensions = True
-        self._update_count += 1
+        self._require_update_dimensions = False
+        self._update_count += 1  # first: the row offsets it sizes from are cached per count
+        self._update_dimensions(())
         self.cursor_coordinate = self.cursor_coordinate
         if self.row_count and self.show_cursor and self.cursor_type != "none":
             self._highlight_cursor()
