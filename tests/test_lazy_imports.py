@@ -41,7 +41,13 @@ def test_cli_module_loads_no_heavy_library() -> None:
     # Services, exporters, REFI-QDA exchange and screens load with the commands that use them.
     assert [m for m in modules if m.startswith(("qualcode.services", "qualcode.export"))] == []
     assert [m for m in modules if m.startswith(("qualcode.exchange", "qualcode.tui"))] == []
-    assert "qualcode.cli.commands_import" in modules  # the commands are registered
+    # each command's module loads with that command (see COMMAND_MODULES) ...
+    assert [m for m in modules if m.startswith("qualcode.cli.commands_")] == []
+    # ... and none of them, all loaded (as --help does), brings a heavy library either
+    every = loaded_after("from qualcode.cli.main import load_commands; load_commands()")
+    assert "qualcode.cli.commands_import" in every
+    assert heavy_in(every, (*HEAVY, "sqlalchemy", "starlette")) == []
+    assert [m for m in every if m.startswith(("qualcode.services", "qualcode.export"))] == []
 
 
 def test_help_loads_no_heavy_library() -> None:
