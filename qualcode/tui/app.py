@@ -13,6 +13,7 @@ import logging
 import os
 import traceback
 from collections.abc import Callable
+from concurrent.futures import Future
 from functools import partial
 from typing import Any, ClassVar
 
@@ -46,9 +47,9 @@ from qualcode.tui.workers import (
     KeyInFlight,
     LatestRead,
     ProjectChanged,
-    ReadAhead,
     SerialTickets,
     ServiceResult,
+    read_ahead,
 )
 
 log = logging.getLogger(__name__)
@@ -120,8 +121,10 @@ class QualcodeApp(App[None]):
         self.documents: list[DocumentInfo] = []
         """Every document with its progress (a cache refreshed by :meth:`reload_documents`)."""
         self._codes_read, self._documents_read = LatestRead(), LatestRead()
-        self._documents_ahead: ReadAhead | None = ReadAhead(list_documents, project)
-        self._first_documents: tuple[int, ReadAhead] | None = None
+        self._documents_ahead: Future[list[DocumentInfo]] | None = read_ahead(
+            list_documents, project
+        )
+        self._first_documents: tuple[int, Future[list[DocumentInfo]]] | None = None
         self.project_version = ProjectVersion(project)
         """The project's change number (call it in a worker)."""
         self._matrix_ahead: MatrixAhead | None = None
@@ -257,7 +260,7 @@ class QualcodeApp(App[None]):
         """Take the first read's documents now if it is in (the home screen, mounting,
         fills with them instead of waiting for the worker's message)."""
         first, self._first_documents = self._first_documents, None
-        if first is not None and first[1].ready():
+        if first is not None and first[1].done() and first[1].exception() is None:
             self._documents_loaded(first[0], first[1].result(), tell=False)
 
     def _documents_failed(self, exc: BaseException) -> None:

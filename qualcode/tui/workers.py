@@ -128,36 +128,23 @@ class LatestRead:
         return True
 
 
-class ReadAhead:
-    """A read started in a thread as the app is made, before its event loop runs.
+def read_ahead(fn: Callable[..., Any], *args: Any) -> Future[Any]:
+    """``fn(*args)`` started at once in a thread of its own, as a standard ``Future``.
 
-    The workbench's first list of documents then overlaps Textual's own start (CSS,
-    compose) instead of queueing behind it, and the home screen fills with it as it
-    mounts when it is in by then; otherwise a worker waits for it as for any read.
+    Used as the app is made, before its event loop runs: the workbench's first list of
+    documents then overlaps Textual's own start (CSS, compose) instead of queueing
+    behind it. A daemon thread, so a read still waiting never holds up quitting.
     """
+    future: Future[Any] = Future()
 
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        self._future: Future[Any] = Future()
-        self._thread = threading.Thread(
-            target=self._run, args=(fn, args), name="qualcode-read-ahead", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    def run() -> None:
         try:
-            value = fn(*args)
+            future.set_result(fn(*args))
         except BaseException as exc:  # handed to whoever takes the result
-            self._future.set_exception(exc)
-        else:
-            self._future.set_result(value)
+            future.set_exception(exc)
 
-    def ready(self) -> bool:
-        """Whether the read has finished (well): its result can be taken without waiting."""
-        return self._future.done() and self._future.exception() is None
-
-    def result(self) -> Any:
-        """The read's result, waiting for it (in a worker), or its error raised."""
-        return self._future.result()
+    threading.Thread(target=run, name="qualcode-read-ahead", daemon=True).start()
+    return future
 
 
 class InputGate:
