@@ -146,9 +146,11 @@ class LazyCommands(click.Group):
         return super().list_commands(ctx)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        load_commands(*COMMAND_MODULES.get(cmd_name, ()))
-        if cmd_name not in self.commands:
+        modules = COMMAND_MODULES.get(cmd_name)
+        if modules is None:
             load_commands()  # not mapped: find it anyway, or let click suggest a name
+        else:
+            load_commands(*modules)
         return super().get_command(ctx, cmd_name)
 
 

@@ -178,7 +178,7 @@ def list_documents(project: Project) -> list[DocumentInfo]:
         unknown = [r[0] for r in rows if r[7] is None or r[11] is not None]
         counted = measure(con, unknown) if unknown else {}
         out = []
-        for did, name, src, fmt, pid, case, words, *stored, _stale in (r[:12] for r in rows):
+        for did, name, src, fmt, pid, case, words, *stored, _stale in rows:
             chars, spoken, coded, codings = counted.get(did) or stored
             out.append(
                 DocumentInfo(did, name, src, fmt, pid, case, words, chars, codings, coded, spoken)
@@ -187,12 +187,12 @@ def list_documents(project: Project) -> list[DocumentInfo]:
 
 
 def _rows_at_once(con: Any, q: Select[Any], order: tuple[Any, ...]) -> list[Any]:
-    """The query's rows fetched as one JSON value, in its order.
+    """The query's rows (as lists) fetched as one JSON value, in its ``order``.
 
     Python's sqlite3 lets go of the GIL for every row it steps through; beside a busy
     event loop (the workbench starting) each row then waits for the loop to let go in
     turn, and 2,000 rows took a third of a second instead of 30 ms. One row holding
-    them all crosses once. The row number keeps the query's order explicit.
+    them all crosses once. A row number, dropped here, keeps the order explicit.
     """
     ordered = q.add_columns(func.row_number().over(order_by=order))
     inner = ordered.order_by(None).subquery()
@@ -200,7 +200,7 @@ def _rows_at_once(con: Any, q: Select[Any], order: tuple[Any, ...]) -> list[Any]
     text = con.execute(packed).scalar()
     rows = json.loads(text) if text else []
     rows.sort(key=itemgetter(-1))
-    return rows
+    return [row[:-1] for row in rows]
 
 
 def open_document(project: Project, ref: str | int) -> DocumentText:
