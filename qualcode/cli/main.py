@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from qualcode.cli.leaving import leave
 from qualcode.errors import QualcodeError
 
 
@@ -203,7 +204,21 @@ def startup_finished() -> None:
 
 
 def main() -> None:
-    """Entry point: user errors print one clear line and exit 1, never a traceback."""
+    """Entry point: user errors print one clear line and exit 1, never a traceback.
+
+    A command that ended (its code 0 or given) leaves at once (``leaving``); a bug's
+    traceback ends the process as Python always does.
+    """
+    try:
+        _run()
+    except SystemExit as stop:
+        if stop.code is None or isinstance(stop.code, int):
+            leave(stop.code or 0)
+        raise
+    leave(0)
+
+
+def _run() -> None:
     gc.disable()  # until startup_finished()
     try:
         code = cli.main(standalone_mode=False)
