@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from qualcode.services.coding import add_coding
 from qualcode.services.project import Project
-from qualcode.store.bulk import insert_rows
+from qualcode.store.bulk import BLOCK, insert_rows
 from qualcode.store.models import Code, Coding, Document
 from tests.conftest import add_document
 
@@ -112,5 +112,39 @@ def test_columns_left_out_get_their_defaults(project: Project) -> None:
 def test_nothing_to_insert_is_a_no_op(project: Project) -> None:
     with project.transaction() as s:
         insert_rows(s.connection(), Coding.__table__, COLUMNS, [])
+    with project.read() as s:
+        assert s.scalars(select(Coding.id)).all() == []
+
+
+@pytest.mark.parametrize("count", [1, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 17])
+def test_every_row_is_stored_whatever_the_number(project: Project, count: int) -> None:
+    """SQLite gets ``BLOCK`` rows to a statement and the rest in one shorter statement."""
+    doc_id, culture, _ = _setup(project)
+    with project.transaction() as s:
+        coder = project.coder_id(s)
+    now = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    rows = [
+        (doc_id, i, i + 1 + i % 3, culture, coder, ("barrier", None)[i % 2], f"m{i}", now, now)
+        for i in range(count)
+    ]
+    with project.transaction() as s:
+        insert_rows(s.connection(), Coding.__table__, COLUMNS + STAMPS, rows)
+        noted = s.connection().execute(text("SELECT document_id FROM document_progress_stale")).all()
+    stored = _stored(project, culture)
+    assert [(r[1], r[4], r[5]) for r in stored] == [(r[1], r[5], r[6]) for r in rows]
+    assert noted == [(doc_id,)]  # the row trigger noted the document for its recount
+    with project.read() as s:
+        assert s.scalar(select(func.count()).select_from(Coding)) == count
+
+
+def test_a_bad_row_in_a_later_block_fails_them_all(project: Project) -> None:
+    doc_id, culture, _ = _setup(project)
+    with project.transaction() as s:
+        coder = project.coder_id(s)
+    now = datetime.now(UTC)
+    rows = [(doc_id, i, i + 1, culture, coder, None, "", now, now) for i in range(2 * BLOCK)]
+    rows.append(rows[BLOCK + 3])  # the same coding twice, in the last statement
+    with pytest.raises(IntegrityError), project.transaction() as s:
+        insert_rows(s.connection(), Coding.__table__, COLUMNS + STAMPS, rows)
     with project.read() as s:
         assert s.scalars(select(Coding.id)).all() == []
