@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from qualcode.services.coding import add_coding
 from qualcode.services.project import Project
-from qualcode.store.bulk import BLOCK, insert_rows
+from qualcode.store.bulk import BLOCK, insert_dicts, insert_rows
 from qualcode.store.models import Code, Coding, Document
 from tests.conftest import add_document
 
@@ -129,7 +129,9 @@ def test_every_row_is_stored_whatever_the_number(project: Project, count: int) -
     ]
     with project.transaction() as s:
         insert_rows(s.connection(), Coding.__table__, COLUMNS + STAMPS, rows)
-        noted = s.connection().execute(text("SELECT document_id FROM document_progress_stale")).all()
+        noted = (
+            s.connection().execute(text("SELECT document_id FROM document_progress_stale")).all()
+        )
     stored = _stored(project, culture)
     assert [(r[1], r[4], r[5]) for r in stored] == [(r[1], r[5], r[6]) for r in rows]
     assert noted == [(doc_id,)]  # the row trigger noted the document for its recount
@@ -148,3 +150,19 @@ def test_a_bad_row_in_a_later_block_fails_them_all(project: Project) -> None:
         insert_rows(s.connection(), Coding.__table__, COLUMNS + STAMPS, rows)
     with project.read() as s:
         assert s.scalars(select(Coding.id)).all() == []
+
+
+def test_dict_rows_naming_different_columns_each_get_their_own(project: Project) -> None:
+    doc_id, culture, training = _setup(project)
+    with project.transaction() as s:
+        coder = project.coder_id(s)
+    now = datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
+    same = dict(zip(COLUMNS + STAMPS, (doc_id, 30, 45, culture, coder, None, "a", now, now)))
+    other = dict(zip(COLUMNS, (doc_id, 46, 70, training, coder, "barrier", "b")))  # no stamps
+    with project.transaction() as s:
+        insert_dicts(s.connection(), Coding.__table__, [same, {**same, "start": 31}])
+        insert_dicts(s.connection(), Coding.__table__, [{**same, "start": 12}, other])
+    assert [r[1:3] for r in _stored(project, culture)] == [(12, 45), (30, 45), (31, 45)]
+    (left_out,) = _stored(project, training)
+    assert left_out[1:6] == (46, 70, coder, "barrier", "b")
+    assert left_out[6] is not None and left_out[7] is not None  # their defaults

@@ -3,7 +3,7 @@
 A document already in the project (same GUID or name, and identical text) is
 reused; a different text under a taken name is stored under a new name. Codings
 already present (same range, code and coder) are not added twice. Codings go in
-with one executemany per document.
+with one bulk insert per document.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from qualcode.exchange.refi_positions import PlainText, PositionConvention
 from qualcode.exchange.refi_read import RefiCoding, RefiSelection, RefiTextSource
 from qualcode.exchange.refi_segments import Prepared
 from qualcode.exchange.refi_store_state import StateUser
+from qualcode.store.bulk import insert_dicts
 from qualcode.store.cases import get_or_create_case
 from qualcode.store.models import (
     VALENCES,
@@ -208,9 +209,8 @@ class TextStoring(StateUser):
         if prep is None:
             return part, case
         if prep.rows:
-            self.s.connection().execute(
-                Segment.__table__.insert(), [{**r, "document_id": doc.id} for r in prep.rows]
-            )
+            rows = [{**r, "document_id": doc.id} for r in prep.rows]
+            insert_dicts(self.s.connection(), Segment.__table__, rows)
         pid = prep.participant
         if part is None and pid is not None:
             if case is None and prep.case_name:
@@ -337,8 +337,8 @@ class TextStoring(StateUser):
 
     def _insert(self, batch: _CodingBatch) -> None:
         """Store the queued codings; notes that point at them learn their new ids."""
-        # Core executemany: one statement for the whole document (the ORM's bulk path is far slower)
-        self.s.connection().execute(Coding.__table__.insert(), [p.row for p in batch.pending])
+        # Rows, not ORM objects: the ORM's bulk path is far slower (see store.bulk)
+        insert_dicts(self.s.connection(), Coding.__table__, [p.row for p in batch.pending])
         noted = [p for p in batch.pending if p.note_refs]
         if not noted:
             return

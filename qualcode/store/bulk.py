@@ -49,6 +49,19 @@ def insert_rows(
     insert_blocks(conn.exec_driver_sql, sql, list(zip(*ordered, strict=True)))
 
 
+def insert_dicts(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """:func:`insert_rows` for rows given as dicts naming the same columns; rows that name
+    different columns (a rare mix) are inserted one by one, each with its own defaults."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    if any(row.keys() != rows[0].keys() for row in rows):
+        for row in rows:  # a Core executemany needs the same columns in every row
+            conn.execute(insert(table), row)
+        return
+    insert_rows(conn, table, columns, [tuple(row[c] for c in columns) for row in rows])
+
+
 def insert_blocks(
     run_many: Callable[[str, list[tuple[Any, ...]]], Any],
     one_row_sql: str,
