@@ -37,6 +37,7 @@ from qualcode.ingest.participants import (
     ParticipantPattern,
 )
 from qualcode.ingest.readers import SUPPORTED_SUFFIXES, IngestWarning
+from qualcode.ingest.warning_groups import grouped_lines
 from qualcode.services.cases import import_cases_csv, is_case_table
 from qualcode.services.codings_file import apply_codings_csv, is_codings_table
 from qualcode.services.failures import NOT_STORED, explain
@@ -136,6 +137,11 @@ class ImportReport:
             f"{len(self.failed)} failed file{'s' * (len(self.failed) != 1)}."
         )
         return lines
+
+    def warning_lines(self) -> list[str]:
+        """The warnings to show a person: the same warning about many files said once
+        (see ``warning_groups``); :meth:`to_json` keeps every one."""
+        return grouped_lines(self.warnings)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -283,7 +283,7 @@ class ImportScreen(Screen[None]):
         self._idle()
         lines = ["[b]Import finished[/b]", *[escape(x) for x in report.summary_lines()]]
         lines += [f"[b $error]{escape(f)}[/]" for f in report.failed]
-        lines += [f"  {escape(str(w))}" for w in report.warnings]
+        lines += [f"  {escape(w)}" for w in report.warning_lines()]
         self.query_one("#import-detail", Static).update("\n".join(lines))
         app: Any = self.app
         app.reload_documents()
