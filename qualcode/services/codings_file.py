@@ -237,7 +237,7 @@ class _Applier:
         return self.valences[cell]
 
     def flush(self) -> None:
-        """Insert every new coding in one statement (no ORM work, see ``insert_rows``)."""
+        """Insert every new coding at once (no ORM work, see ``insert_rows``)."""
         # In index order: SQLite then appends to each index's pages rather than
         # touching pages all over them (a CSV often goes document by document anyway).
         self.pending.sort(key=itemgetter(0, 1))

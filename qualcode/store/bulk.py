@@ -32,7 +32,8 @@ OLD_SQLITE_MAX_VALUES = 999
 def insert_rows(
     conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
 ) -> None:
-    """Insert ``rows`` (values in ``columns`` order) into ``table`` in one statement."""
+    """Insert ``rows`` (values in ``columns`` order) into ``table``: one executemany, of
+    ``BLOCK`` rows to a statement on SQLite."""
     if not rows:
         return
     columns = tuple(columns)
