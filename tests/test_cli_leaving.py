@@ -65,6 +65,20 @@ def test_leave_returns_while_another_thread_runs() -> None:
     assert done.stdout.splitlines() == ["returned", "worker finished"]
 
 
+def test_a_profiled_command_leaves_its_figures(tmp_path: Path) -> None:
+    figures = tmp_path / "run.prof"
+    done = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(figures), "-m", "qualcode", "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Usage:" in done.stdout
+    assert figures.stat().st_size > 0
+
+
 def test_commands_keep_their_output_and_exit_codes(tmp_path: Path) -> None:
     db = tmp_path / "study.db"
     transcript = tmp_path / "P01.txt"

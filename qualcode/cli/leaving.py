@@ -8,8 +8,10 @@ were registered: temporary files, log files, other tools' hooks), flushes the ou
 and ends the process with the command's exit code.
 
 It leaves the usual exit to Python when that could matter: another thread still
-running (Python would wait for it), output that cannot be flushed (a closed pipe,
-which Python reports), or a Python without the exit-handler runner.
+running (Python would wait for it), a profiler or tracer watching (``python -m
+cProfile`` writes its figures after the program returns), output that cannot be
+flushed (a closed pipe, which Python reports), or a Python without the exit-handler
+runner.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import threading
 def leave(code: int) -> None:
     """End the process with ``code`` now, or return (then exit as usual)."""
     run_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if run_handlers is None or threading.active_count() > 1:
+    watched = sys.getprofile() is not None or sys.gettrace() is not None
+    if run_handlers is None or watched or threading.active_count() > 1:
         return
     run_handlers()
     try:
