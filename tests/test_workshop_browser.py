@@ -16,6 +16,7 @@ import pytest
 pytest.importorskip("uvicorn", reason="the workshop extra (uvicorn) is not installed")
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -73,7 +74,11 @@ def browser(tmp_path: Path) -> Iterator[Any]:
 
 
 def wait_for(driver: Any, condition: Any) -> Any:
-    return WebDriverWait(driver, WAIT).until(condition)
+    """Wait until ``condition`` holds. The page's live updates replace elements as they
+    arrive, so an element found by one check may be gone when it is read: check again."""
+    return WebDriverWait(
+        driver, WAIT, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+    ).until(condition)
 
 
 def test_read_a_cell_comment_and_see_it_in_another_tab_and_the_database(
@@ -93,10 +98,12 @@ def test_read_a_cell_comment_and_see_it_in_another_tab_and_the_database(
         )
         assert SUMMARY in cell.text and "REVIEWED" in cell.text.upper()
         cell.click()
-        summary = wait_for(d, lambda drv: drv.find_element(By.CSS_SELECTOR, ".summary-text"))
-        assert summary.text == SUMMARY
-        quotes = d.find_elements(By.CSS_SELECTOR, "blockquote")
-        assert any("S3PW2, turn 2" in q.text for q in quotes)
+        shown = wait_for(d, lambda drv: drv.find_element(By.CSS_SELECTOR, ".summary-text").text)
+        assert shown == SUMMARY
+        quotes = wait_for(
+            d, lambda drv: [q.text for q in drv.find_elements(By.CSS_SELECTOR, "blockquote")]
+        )
+        assert any("S3PW2, turn 2" in q for q in quotes)
         first = d.current_window_handle
         cell_url = d.current_url
 
@@ -122,9 +129,12 @@ def test_read_a_cell_comment_and_see_it_in_another_tab_and_the_database(
 
         # ... it appears in the second tab without a reload, as text
         d.switch_to.window(second)
-        item = wait_for(d, lambda drv: drv.find_elements(By.CSS_SELECTOR, ".comment-list li"))
-        assert "Peer panel" in item[0].text
-        assert "<b>Not bold</b> The plan only worked with a named sponsor." in item[0].text
+        item = wait_for(
+            d,
+            lambda drv: [li.text for li in drv.find_elements(By.CSS_SELECTOR, ".comment-list li")],
+        )
+        assert "Peer panel" in item[0]
+        assert "<b>Not bold</b> The plan only worked with a named sponsor." in item[0]
         assert not d.find_elements(By.CSS_SELECTOR, ".comment-list li b")
 
         # ... and the analyst's summary edit in the workbench arrives too
