@@ -19,10 +19,6 @@ def when(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%d %b %Y %H:%M") if moment else ""
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def link(path: str, view: View, **extra: str) -> str:
     """A URL keeping the view's filters and contrast setting (escaped for an attribute)."""
     params = {**view.params(), **{k: v for k, v in extra.items() if v}}

@@ -17,8 +17,9 @@ from qualcode.analysis.pattern_report import pattern_sections
 from qualcode.analysis.patterns import PatternResult, PatternRow
 from qualcode.services.charting import CellDetail, CommentInfo
 from qualcode.services.workshop import MAX_AUTHOR_CHARS, MAX_COMMENT_CHARS
-from qualcode.web.html import e, link, plural, when
+from qualcode.web.html import e, link, when
 from qualcode.web.views import View
+from qualcode.wording import plural
 
 SUMMARY_PREVIEW = 280
 STATUS_WORDS = {"empty": "not written", "draft": "draft", "reviewed": "reviewed"}

@@ -20,7 +20,8 @@ from qualcode.services.cases import CaseInfo, list_cases
 from qualcode.tui import keymap
 from qualcode.tui.screens.cases_edit import CaseEditing, show_value, type_word
 from qualcode.tui.widgets.bulk_table import BulkTable
-from qualcode.tui.widgets.chrome import StatusLine, plural
+from qualcode.tui.widgets.chrome import StatusLine
+from qualcode.wording import plural
 
 
 def _plain(value: str) -> Text:

@@ -27,9 +27,10 @@ from qualcode.services.frameworks import RESERVED_SHORTCUTS
 from qualcode.tui import keymap
 from qualcode.tui.screens.dialogs import ConfirmDialog, DefinitionDialog, PromptDialog
 from qualcode.tui.widgets.bulk_table import ResultTable
-from qualcode.tui.widgets.chrome import ModeBar, StatusLine, place_cursor, plural
+from qualcode.tui.widgets.chrome import ModeBar, StatusLine, place_cursor
 from qualcode.tui.widgets.coding_panel import valence_text
 from qualcode.tui.workers import CodebookChanged
+from qualcode.wording import plural
 
 _COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 

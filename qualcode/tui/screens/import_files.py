@@ -33,9 +33,10 @@ from qualcode.services.importing import import_paths, options_from_settings, rem
 from qualcode.tui import keymap
 from qualcode.tui.screens.dialogs import PromptDialog
 from qualcode.tui.widgets.bulk_table import ResultTable
-from qualcode.tui.widgets.chrome import StatusLine, plural
+from qualcode.tui.widgets.chrome import StatusLine
 from qualcode.tui.widgets.file_tree import FilteredTree
 from qualcode.tui.workers import LatestRead
+from qualcode.wording import plural
 
 COLUMNS = ("tick", "file", "check", "participant", "case", "turns", "kind")
 COLUMN_LABELS = ("✓", "File", "Check", "Participant", "Case", "Turns", "Kind")

@@ -27,11 +27,12 @@ from qualcode.tui.screens.reader_coding import FALLBACK_COLOURS, CodingActions
 from qualcode.tui.screens.reader_live import LiveReload
 from qualcode.tui.screens.reader_search import SearchActions, SearchBar
 from qualcode.tui.transcript_layout import Transcript
-from qualcode.tui.widgets.chrome import ModeBar, StatusLine, plural
+from qualcode.tui.widgets.chrome import ModeBar, StatusLine
 from qualcode.tui.widgets.coding_panel import CodingPanel
 from qualcode.tui.widgets.text_pane import TextPane
 from qualcode.tui.widgets.transcript_view import TranscriptView
 from qualcode.tui.workers import CodebookChanged, DocumentsChanged
+from qualcode.wording import plural
 
 NARROW = 100
 

@@ -13,7 +13,8 @@ from textual.widgets.option_list import Option
 from qualcode.services.new_project import SetupStatus, setup_status
 from qualcode.tui import keymap
 from qualcode.tui.setup_steps import SETUP_STEPS
-from qualcode.tui.widgets.chrome import ModeBar, StatusLine, plural
+from qualcode.tui.widgets.chrome import ModeBar, StatusLine
+from qualcode.wording import plural
 
 
 def step_state(step: str, st: SetupStatus) -> tuple[bool, str]:

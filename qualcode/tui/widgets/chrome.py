@@ -12,11 +12,6 @@ from textual.widgets.tree import TreeNode
 from qualcode.tui.screen_registry import SCREENS
 
 
-def plural(n: int, word: str) -> str:
-    """``1 coding``, ``2 codings``."""
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 class ModeBar(Static):
     """The screens of the workbench with their keys; the current one highlighted; clickable."""
 
