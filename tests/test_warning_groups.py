@@ -38,6 +38,10 @@ def test_a_kind_many_files_share_is_shown_thrice_then_counted() -> None:
     named = lines[3].split(": ", 1)[1].split(" (")[0].split(", ")
     assert named[:NAMED] == [f"T{i:02d}.txt" for i in range(3, 3 + NAMED)] and named[-1] == "…"
     assert lines[4:] == [str(odd)]
+    assert not lines[3].endswith(")")  # the workbench: no command-line advice
+    assert grouped_lines(warnings, "`--json` lists every warning")[3].endswith(
+        "T12.txt, … (`--json` lists every warning)"
+    )
 
 
 def test_the_command_folds_them_and_json_keeps_every_one(tmp_path: Path) -> None:
@@ -53,6 +57,7 @@ def test_the_command_folds_them_and_json_keeps_every_one(tmp_path: Path) -> None
     said = [line for line in shown.stderr.splitlines() if line.startswith("warning: ")]
     assert len(said) == 8  # two kinds, each 3 in full and one counting line
     assert sum("… and 3 more warnings like these, in 3 files" in line for line in said) == 2
+    assert sum(line.endswith("(`--json` lists every warning)") for line in said) == 2
     assert "12 warnings, 0 failed files." in shown.stdout
     listed = runner.invoke(cli, ["--db", str(tmp_path / "b.db"), "import", str(folder), "--json"])
     assert listed.exit_code == 0, listed.output

@@ -242,7 +242,7 @@ def _import(
     if as_json:
         emit_json(report.to_json())
     else:
-        for warning in report.warning_lines():
+        for warning in report.warning_lines("`--json` lists every warning"):
             click.secho(f"warning: {warning}", fg="yellow", err=True)
         for failure in report.failed:
             click.secho(f"error: {failure}", fg="red", err=True)

@@ -7,7 +7,8 @@ and for a kind that many files share shows the first few in full, then one line 
 counts the rest and names their files. The kind is the message with its quoted
 parts and numbers set aside ("speaker 'P0001' (30 turns) has no role" and "speaker
 'P0002' (12 turns) has no role" are one kind). Nothing is dropped from the report
-itself: ``--json`` and ``import --check`` still give every warning.
+itself: the caller says where every warning can be read (``--json`` on the command
+line).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from qualcode.ingest.readers import IngestWarning
+from qualcode.wording import plural
 
 SHOWN = 3  # warnings of one kind shown in full before the rest are counted
 NAMED = 10  # files named on the counting line
@@ -27,10 +29,13 @@ def kind_of(warning: IngestWarning) -> str:
     return _VARIABLE.sub("_", warning.message)
 
 
-def grouped_lines(warnings: Sequence[IngestWarning], shown: int = SHOWN) -> list[str]:
+def grouped_lines(
+    warnings: Sequence[IngestWarning], every: str = "", shown: int = SHOWN
+) -> list[str]:
     """One line per warning, except that a kind shared by more than ``shown + 1``
-    warnings has its first ``shown`` in full and one line for the rest. Kinds keep the
-    order in which they first occur."""
+    warnings has its first ``shown`` in full and one line for the rest, ending with
+    ``every`` (where the reader finds them all). Kinds keep the order in which they
+    first occur."""
     kinds: dict[str, list[IngestWarning]] = {}
     for w in warnings:
         kinds.setdefault(kind_of(w), []).append(w)
@@ -44,11 +49,8 @@ def grouped_lines(warnings: Sequence[IngestWarning], shown: int = SHOWN) -> list
         files = list(dict.fromkeys(w.file for w in rest))
         named = ", ".join(files[:NAMED]) + (", …" if len(files) > NAMED else "")
         lines.append(
-            f"… and {len(rest)} more warnings like these, in {_files(len(files))}: {named} "
-            "(`--json` lists every warning)"
+            f"… and {len(rest)} more warnings like these, in {plural(len(files), 'file')}: "
+            + named
+            + (f" ({every})" if every else "")
         )
     return lines
-
-
-def _files(n: int) -> str:
-    return f"{n} file{'s' * (n != 1)}"

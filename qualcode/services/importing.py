@@ -138,10 +138,11 @@ class ImportReport:
         )
         return lines
 
-    def warning_lines(self) -> list[str]:
+    def warning_lines(self, every: str = "") -> list[str]:
         """The warnings to show a person: the same warning about many files said once
-        (see ``warning_groups``); :meth:`to_json` keeps every one."""
-        return grouped_lines(self.warnings)
+        (see ``warning_groups``), ``every`` saying where to read them all;
+        :meth:`to_json` keeps every one."""
+        return grouped_lines(self.warnings, every)
 
     def to_json(self) -> dict[str, Any]:
         return {
