@@ -9,6 +9,8 @@ from click.testing import CliRunner
 
 from qualcode.cli.main import cli
 from qualcode.ingest.readers import IngestWarning
+from qualcode.ingest.turn_build import unknown_speaker_notices
+from qualcode.ingest.turns import Turn
 from qualcode.ingest.warning_groups import NAMED, grouped_lines, kind_of
 
 
@@ -19,6 +21,20 @@ def _no_role(i: int) -> IngestWarning:
 def test_a_kind_is_the_message_without_its_quoted_parts_and_numbers() -> None:
     assert kind_of(_no_role(1)) == kind_of(_no_role(2))
     assert kind_of(_no_role(1)) != kind_of(IngestWarning("T01.txt", "the file is empty"))
+
+
+def test_the_no_role_warnings_of_different_speakers_are_one_kind() -> None:
+    """The real message: an apostrophe ("speaker's") between two quoted labels, and
+    "1 turn" beside "30 turns"."""
+    turns = [
+        Turn(start=i * 10, end=i * 10 + 9, speaker=label, is_participant=None)
+        for i, label in enumerate(["Jordan", "Jordan", "Sam", "Respondent3"])
+    ]
+    notices = unknown_speaker_notices(turns)
+    kinds = {kind_of(IngestWarning("S7PW2.txt", n.message, 2)) for n in notices}
+    assert len(notices) == 3 and len(kinds) == 1
+    other = IngestWarning("S7PW2.txt", "no speaker turns found; stored as one block.", 1)
+    assert kind_of(other) not in kinds
 
 
 def test_rare_kinds_are_kept_whole_and_in_order() -> None:

@@ -21,11 +21,13 @@ from qualcode.wording import plural
 
 SHOWN = 3  # warnings of one kind shown in full before the rest are counted
 NAMED = 10  # files named on the counting line
-_VARIABLE = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
+# A quoted part starts and ends at a quote outside a word (the apostrophe in "speaker's"
+# is not one); a number takes the word after it ("1 turn" and "30 turns" are alike).
+_VARIABLE = re.compile(r"(?<!\w)'[^']*'(?!\w)|(?<!\w)\"[^\"]*\"(?!\w)|\d+(?: [a-z]+)?")
 
 
 def kind_of(warning: IngestWarning) -> str:
-    """The warning's message with its quoted parts and numbers set aside."""
+    """The warning's message with its quoted parts and its counts set aside."""
     return _VARIABLE.sub("_", warning.message)
 
 
